@@ -1,0 +1,76 @@
+import { Command } from 'commander';
+import { CliError, ExitCode } from '../exit-codes.ts';
+import { readSecret } from '../command.ts';
+import { printJson, printRecord, printRows } from '../output.ts';
+
+const say = (line: string) => process.stdout.write(`${line}\n`);
+
+/** Commands that run PAMS itself or work on its database directly (no server, no token). */
+export const serveCommand = new Command('serve')
+  .description('run the HTTP server (embedded PostgreSQL when DATABASE_URL is unset)')
+  .option('--migrate', 'apply pending migrations first')
+  .option('--demo', 'seed demo data into an empty database and print the logins')
+  .action(async (opts: { migrate?: boolean; demo?: boolean }) => {
+    const { serve } = await import('../../server/main.ts');
+    await serve({ migrate: !!opts.migrate, demo: !!opts.demo, print: say });
+  });
+
+export const workerCommand = new Command('worker').description('run the background job worker').action(async () => {
+  const { runWorker } = await import('../../server/worker.ts');
+  await runWorker({ print: say });
+});
+
+export const migrateCommand = new Command('migrate')
+  .description('apply pending database migrations')
+  .option('--status', 'list applied and pending migrations instead')
+  .option('--create <name>', '(developers) generate a migration from the entity changes')
+  .option('--json', 'print JSON for scripts')
+  .action(async (opts: { status?: boolean; create?: string; json?: boolean }) => {
+    const { withRuntime } = await import('../../server/runtime.ts');
+    await withRuntime(async ({ orm }) => {
+      if (opts.create) {
+        const created = await orm.migrator.create(undefined, false, false, opts.create);
+        return created.diff.up.length ? say(`created migrations/${created.fileName}`) : say('no changes: nothing created');
+      }
+      if (opts.status) {
+        const executed = (await orm.migrator.getExecuted()).map((m) => ({ name: m.name, status: 'applied', at: m.executed_at?.toISOString() ?? '' }));
+        const pending = (await orm.migrator.getPending()).map((m) => ({ name: m.name, status: 'pending', at: '' }));
+        const rows = [...executed, ...pending];
+        return printRows(rows, [{ header: 'migration', value: (r) => r.name }, { header: 'status', value: (r) => r.status }, { header: 'applied at', value: (r) => r.at }], !!opts.json);
+      }
+      const applied = await orm.migrator.up();
+      if (opts.json) return printJson({ applied: applied.map((m) => m.name) });
+      say(applied.length ? `applied ${applied.length} migration(s): ${applied.map((m) => m.name).join(', ')}` : 'database is up to date');
+    });
+  });
+
+export const adminCommand = new Command('admin').description('local administration');
+adminCommand
+  .command('bootstrap')
+  .description('create a new practice and its first admin')
+  .requiredOption('--practice <name>', 'practice name')
+  .requiredOption('--email <email>', 'admin email')
+  .option('--name <name>', "admin's name", 'Administrator')
+  .option('--time-zone <tz>', 'practice IANA time zone', 'UTC')
+  .option('--password-stdin', 'read the password from standard input')
+  .option('--json', 'print JSON for scripts')
+  .action(async (opts: { practice: string; email: string; name: string; timeZone: string; passwordStdin?: boolean; json?: boolean }) => {
+    const { bootstrapInput } = await import('../../shared/schemas/practices.ts');
+    const password = await readSecret(opts.passwordStdin, 'Password for the new admin (12+ characters):');
+    const parsed = bootstrapInput.safeParse({ practiceName: opts.practice, email: opts.email, name: opts.name, timeZone: opts.timeZone, password });
+    if (!parsed.success) throw new CliError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('\n'));
+    const { withRuntime } = await import('../../server/runtime.ts');
+    const { bootstrapPractice } = await import('../../server/modules/practices/bootstrap.service.ts');
+    const { AppError } = await import('../../server/errors.ts');
+    await withRuntime(async ({ orm }) => {
+      const pending = await orm.migrator.getPending();
+      if (pending.length) throw new CliError('The database has pending migrations: run `pams migrate` first');
+      try {
+        const { practice, admin } = await bootstrapPractice(orm.em.fork(), parsed.data);
+        printRecord({ practiceId: practice.id, practice: practice.name, adminId: admin.id, email: admin.email }, !!opts.json);
+      } catch (e) {
+        if (e instanceof AppError && e.code === 'CONFLICT') throw new CliError(e.message, ExitCode.notFoundOrConflict);
+        throw e;
+      }
+    });
+  });

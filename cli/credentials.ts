@@ -1,0 +1,27 @@
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import path from 'node:path';
+
+/** The stored login: one server URL and one API token, in the user's config directory, mode 0600. */
+export type StoredLogin = { url: string; token: string; email: string; tokenId: string };
+
+function configDir(env = process.env): string {
+  return env.PAMS_CONFIG_DIR ?? path.join(env.XDG_CONFIG_HOME ?? path.join(homedir(), '.config'), 'pams');
+}
+
+const loginFile = () => path.join(configDir(), 'login.json');
+
+export function readLogin(): StoredLogin | null {
+  return existsSync(loginFile()) ? (JSON.parse(readFileSync(loginFile(), 'utf8')) as StoredLogin) : null;
+}
+
+export function writeLogin(login: StoredLogin): string {
+  mkdirSync(configDir(), { recursive: true, mode: 0o700 });
+  writeFileSync(loginFile(), `${JSON.stringify(login, null, 2)}\n`, { mode: 0o600 });
+  chmodSync(loginFile(), 0o600);
+  return loginFile();
+}
+
+export function forgetLogin(): void {
+  rmSync(loginFile(), { force: true });
+}

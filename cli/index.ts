@@ -1,0 +1,36 @@
+import { Command } from 'commander';
+import { auditCommand } from './commands/audit.ts';
+import { inviteCommand, invitesCommand } from './commands/invites.ts';
+import { adminCommand, migrateCommand, serveCommand, workerCommand } from './commands/local.ts';
+import { loginCommand, logoutCommand, whoamiCommand } from './commands/login.ts';
+import { passwordCommand } from './commands/password.ts';
+import { tokensCommand } from './commands/tokens.ts';
+import { usersCommand } from './commands/users.ts';
+import { describeError } from './exit-codes.ts';
+import { printJson } from './output.ts';
+
+export function buildProgram(): Command {
+  const program = new Command('pams').description('PAMS: the Patient Assessment & Management System').exitOverride();
+  for (const command of [
+    serveCommand, workerCommand, migrateCommand, adminCommand,
+    loginCommand, logoutCommand, whoamiCommand, passwordCommand,
+    inviteCommand, invitesCommand, usersCommand, tokensCommand, auditCommand,
+  ]) {
+    program.addCommand(command);
+  }
+  for (const command of program.commands) command.exitOverride();
+  return program;
+}
+
+/** Runs the CLI and returns its exit code; every failure passes through one handler. */
+export async function main(argv: string[]): Promise<number> {
+  try {
+    await buildProgram().parseAsync(argv);
+    return 0;
+  } catch (error) {
+    const { exitCode, message, data } = describeError(error);
+    if (argv.includes('--json') && message) printJson({ error: message, exitCode, ...data });
+    else if (message) process.stderr.write(`error: ${message}\n`);
+    return exitCode;
+  }
+}

@@ -1,0 +1,51 @@
+import { trpcServer } from '@hono/trpc-server';
+import { Hono, type Context } from 'hono';
+import { requestId, type RequestIdVariables } from 'hono/request-id';
+import { secureHeaders } from 'hono/secure-headers';
+import { createContext, type AppDeps } from './context.ts';
+import { appRouter } from './root-router.ts';
+
+type Env = { Variables: RequestIdVariables; Bindings: { incoming?: { socket?: { remoteAddress?: string } } } };
+
+const socketIp = (c: Context<Env>) => c.env?.incoming?.socket?.remoteAddress ?? null;
+
+/** The HTTP app. Pure: no I/O happens until a request arrives. */
+export function createApp(deps: AppDeps) {
+  const { orm, log } = deps;
+  let migrationsChecked = false;
+
+  return new Hono<Env>()
+    .use(requestId())
+    .use(secureHeaders())
+    .use(async function accessLog(c, next) {
+      const started = performance.now();
+      await next();
+      // The path only: query strings carry tRPC input, which may hold PHI.
+      log.info({ requestId: c.get('requestId'), method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started) }, 'request');
+    })
+    .get('/healthz', (c) => c.json({ status: 'ok' }))
+    .get('/readyz', async (c) => {
+      try {
+        await orm.em.getConnection().execute('select 1');
+        if (!migrationsChecked) migrationsChecked = (await orm.migrator.getPending()).length === 0;
+        return migrationsChecked ? c.json({ status: 'ready' }) : c.json({ status: 'migrations pending' }, 503);
+      } catch {
+        return c.json({ status: 'database unreachable' }, 503);
+      }
+    })
+    .use(
+      '/trpc/*',
+      trpcServer({
+        router: appRouter,
+        createContext: (opts, c) => createContext(deps, c, opts.resHeaders, socketIp(c as Context<Env>)),
+        onError({ error, path, ctx }) {
+          if (error.code !== 'INTERNAL_SERVER_ERROR') return;
+          // Name, database code and frames only: a message may quote input values (PHI).
+          const cause = error.cause as (Error & { code?: string }) | undefined;
+          log.error({ requestId: ctx?.meta.requestId, path, err: { name: cause?.name, code: cause?.code, stack: cause?.stack?.split('\n').slice(1, 8).join('\n') } }, 'unexpected error');
+        },
+      }),
+    )
+    .notFound((c) => c.json({ error: 'not found', requestId: c.get('requestId') }, 404))
+    .onError((_err, c) => c.json({ error: 'internal server error', requestId: c.get('requestId') }, 500));
+}

@@ -1,0 +1,87 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Context as HonoContext } from 'hono';
+import { getCookie } from 'hono/cookie';
+import type { UserRole } from '../shared/enums.ts';
+import type { ErrorReason } from '../shared/errors.ts';
+import { resolveBearer, type SessionCookie } from './auth/session.ts';
+import type { Config } from './config.ts';
+import type { Logger } from './logger.ts';
+import type { Mailer } from './mailer.ts';
+import type { LoginLimiter } from './modules/auth/login-limiter.ts';
+import type { Orm } from './orm.ts';
+
+export const SESSION_COOKIE = 'pams_session';
+
+/** Who is calling: always a user of exactly one practice. */
+export type Actor = {
+  userId: string;
+  practiceId: string;
+  role: UserRole;
+  sessionId: string | null;
+  tokenId: string | null;
+  /** Password accepted, TOTP step still owed. */
+  mfaPending: boolean;
+  /** The practice requires MFA and this user has not enrolled yet. */
+  mfaEnrolmentRequired: boolean;
+};
+
+export type RequestMeta = { requestId: string; ip: string | null; userAgent: string | null };
+
+/** What every service receives: its own EntityManager fork, the caller, and the process's shared parts. */
+export type Ctx = {
+  em: EntityManager;
+  log: Logger;
+  config: Config;
+  mailer: Mailer;
+  loginLimiter: LoginLimiter;
+  meta: RequestMeta;
+  actor: Actor | null;
+  authError: ErrorReason | null;
+  cookie: SessionCookie;
+};
+export type AuthedCtx = Ctx & { actor: Actor };
+
+export type AppDeps = { orm: Orm; config: Config; log: Logger; mailer: Mailer; loginLimiter: LoginLimiter };
+
+export function clientIp(c: HonoContext, trustProxy: boolean, socketIp: string | null): string | null {
+  if (trustProxy) {
+    const forwarded = c.req.header('x-forwarded-for')?.split(',')[0]?.trim();
+    if (forwarded) return forwarded.slice(0, 64);
+  }
+  return socketIp;
+}
+
+export async function createContext(deps: AppDeps, c: HonoContext, resHeaders: Headers, socketIp: string | null): Promise<Ctx> {
+  const em = deps.orm.em.fork() as EntityManager;
+  const meta: RequestMeta = {
+    requestId: c.get('requestId'),
+    ip: clientIp(c, deps.config.trustProxy, socketIp),
+    userAgent: c.req.header('user-agent')?.slice(0, 300) ?? null,
+  };
+  const log = deps.log.child({ requestId: meta.requestId });
+  const secure = deps.config.env === 'production';
+  const cookie: SessionCookie = {
+    set: (token, expiresAt) =>
+      resHeaders.append('Set-Cookie', `${SESSION_COOKIE}=${token}; Path=/; HttpOnly; SameSite=Lax; Expires=${expiresAt.toUTCString()}${secure ? '; Secure' : ''}`),
+    clear: () => resHeaders.append('Set-Cookie', `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0${secure ? '; Secure' : ''}`),
+  };
+
+  const bearer = c.req.header('authorization')?.match(/^Bearer\s+(\S+)$/i)?.[1];
+  const fromCookie = bearer ? undefined : getCookie(c, SESSION_COOKIE);
+  let actor: Actor | null = null;
+  let authError: ErrorReason | null = null;
+  if (fromCookie && c.req.method !== 'GET' && c.req.method !== 'HEAD' && !originAllowed(c, deps.config)) {
+    authError = 'origin-mismatch'; // cookie-authenticated mutations must come from our own origin
+  } else if (bearer ?? fromCookie) {
+    actor = await resolveBearer({ em, config: deps.config, cookie: fromCookie ? cookie : null }, (bearer ?? fromCookie)!);
+  }
+  if (actor) em.setFilterParams('practice', { practiceId: actor.practiceId });
+  return { em, log: actor ? log.child({ actorId: actor.userId }) : log, config: deps.config, mailer: deps.mailer, loginLimiter: deps.loginLimiter, meta, actor, authError, cookie };
+}
+
+function originAllowed(c: HonoContext, config: Config): boolean {
+  const origin = c.req.header('origin');
+  if (!origin) return false;
+  const allowed = new Set([new URL(c.req.url).origin, new URL(config.appUrl).origin, ...config.allowedOrigins]);
+  return allowed.has(origin);
+}

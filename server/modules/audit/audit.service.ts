@@ -1,0 +1,61 @@
+import type { ListAuditInput } from '../../../shared/schemas/audit.ts';
+import type { AuthedCtx, Ctx } from '../../context.ts';
+import { keysetAfter, toPage } from '../../pagination.ts';
+import { assertRole } from '../users/roles.ts';
+import { AuditEvent } from './audit-event.entity.ts';
+
+export type AuditEntry = {
+  action: string;
+  entityType?: string;
+  entityId?: string;
+  /** Defaults to the caller's; given for events without a logged-in caller (login, invite accept). */
+  practiceId?: string | null;
+  actorId?: string | null;
+  detail?: Record<string, string | number | boolean | null>;
+};
+
+/** The one way to write the audit trail. Persisted with the caller's unit of work: it commits with it. */
+export function recordAudit({ em, actor, meta }: Pick<Ctx, 'em' | 'actor' | 'meta'>, entry: AuditEntry): void {
+  em.create(AuditEvent, {
+    practiceId: entry.practiceId === undefined ? (actor?.practiceId ?? null) : entry.practiceId,
+    actorId: entry.actorId === undefined ? (actor?.userId ?? null) : entry.actorId,
+    action: entry.action,
+    entityType: entry.entityType ?? null,
+    entityId: entry.entityId ?? null,
+    requestId: meta.requestId,
+    ip: meta.ip,
+    detail: entry.detail ?? null,
+  });
+}
+
+export type AuditEventDto = ReturnType<typeof toAuditEventDto>;
+
+function toAuditEventDto(e: AuditEvent) {
+  return {
+    id: e.id,
+    at: e.at.toISOString(),
+    actorId: e.actorId,
+    action: e.action,
+    entityType: e.entityType,
+    entityId: e.entityId,
+    requestId: e.requestId,
+    ip: e.ip,
+    detail: e.detail,
+  };
+}
+
+export async function listAudit(ctx: AuthedCtx, input: ListAuditInput) {
+  assertRole(ctx.actor, 'admin');
+  const rows = await ctx.em.find(
+    AuditEvent,
+    {
+      ...keysetAfter(input.cursor, 'at'),
+      ...(input.since || input.until ? { at: { ...(input.since && { $gte: new Date(input.since) }), ...(input.until && { $lt: new Date(input.until) }) } } : {}),
+      ...(input.actorId && { actorId: input.actorId }),
+      ...(input.action && { action: input.action }),
+      ...(input.entityId && { entityId: input.entityId }),
+    },
+    { orderBy: { at: 'desc', id: 'desc' }, limit: input.limit + 1 },
+  );
+  return toPage(rows, input.limit, (e) => e.at, toAuditEventDto);
+}

@@ -1,0 +1,24 @@
+import type { UpdatePracticeInput } from '../../../shared/schemas/practices.ts';
+import type { AuthedCtx } from '../../context.ts';
+import { recordAudit } from '../audit/audit.service.ts';
+import { assertRole } from '../users/roles.ts';
+import { Practice } from './practice.entity.ts';
+
+export type PracticeDto = ReturnType<typeof toPracticeDto>;
+
+export function toPracticeDto(p: Practice) {
+  return { id: p.id, name: p.name, timeZone: p.timeZone, mfaRequired: p.mfaRequired, createdAt: p.createdAt.toISOString() };
+}
+
+export async function getPractice(ctx: AuthedCtx) {
+  return toPracticeDto(await ctx.em.findOneOrFail(Practice, { id: ctx.actor.practiceId }));
+}
+
+export async function updatePractice(ctx: AuthedCtx, input: UpdatePracticeInput) {
+  assertRole(ctx.actor, 'admin');
+  const practice = await ctx.em.findOneOrFail(Practice, { id: ctx.actor.practiceId });
+  ctx.em.assign(practice, input);
+  recordAudit(ctx, { action: 'practice.updated', entityType: 'practice', entityId: practice.id, detail: { fields: Object.keys(input).join(',') } });
+  await ctx.em.flush();
+  return toPracticeDto(practice);
+}

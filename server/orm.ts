@@ -1,0 +1,39 @@
+import { MikroORM, defineConfig, type Options } from '@mikro-orm/postgresql';
+import { Migrator } from '@mikro-orm/migrations';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { AuditEvent } from './modules/audit/audit-event.entity.ts';
+import { LoginThrottle } from './modules/auth/login-throttle.entity.ts';
+import { PasswordReset } from './modules/auth/password-reset.entity.ts';
+import { RecoveryCode } from './modules/auth/recovery-code.entity.ts';
+import { Session } from './modules/auth/session.entity.ts';
+import { Invite } from './modules/invites/invite.entity.ts';
+import { Practice } from './modules/practices/practice.entity.ts';
+import { ApiToken } from './modules/tokens/api-token.entity.ts';
+import { User } from './modules/users/user.entity.ts';
+
+export const migrationsPath = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'migrations');
+
+export function ormConfig(clientUrl: string, overrides: Partial<Options> = {}): Options {
+  return defineConfig({
+    clientUrl,
+    entities: [Practice, User, Session, RecoveryCode, PasswordReset, LoginThrottle, ApiToken, Invite, AuditEvent],
+    extensions: [Migrator],
+    migrations: { path: migrationsPath, pathTs: migrationsPath, emit: 'ts', snapshot: true, snapshotName: 'schema-snapshot', transactional: true, allOrNothing: true },
+    forceUtcTimezone: true,
+    ignoreUndefinedInQuery: true,
+    pool: { min: 0, max: 10 },
+    debug: false,
+    ...overrides,
+  });
+}
+
+export type Orm = MikroORM;
+
+export function initOrm(clientUrl: string, overrides: Partial<Options> = {}): Promise<Orm> {
+  return MikroORM.init(ormConfig(clientUrl, overrides));
+}
+
+export async function closeOrm(orm: Orm): Promise<void> {
+  await orm.close(true);
+}

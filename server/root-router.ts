@@ -1,0 +1,23 @@
+import { auditRouter } from './modules/audit/audit.router.ts';
+import { authRouter } from './modules/auth/auth.router.ts';
+import { mfaRouter } from './modules/auth/mfa.router.ts';
+import { sessionsRouter } from './modules/auth/sessions.router.ts';
+import { invitesRouter } from './modules/invites/invites.router.ts';
+import { practicesRouter } from './modules/practices/practices.router.ts';
+import { tokensRouter } from './modules/tokens/tokens.router.ts';
+import { usersRouter } from './modules/users/users.router.ts';
+import { router } from './trpc.ts';
+
+/** Every module's router, listed by hand: this is the public API (see shared/app-router.ts). */
+export const appRouter = router({
+  auth: authRouter,
+  sessions: sessionsRouter,
+  mfa: mfaRouter,
+  tokens: tokensRouter,
+  invites: invitesRouter,
+  users: usersRouter,
+  practices: practicesRouter,
+  audit: auditRouter,
+});
+
+export type AppRouter = typeof appRouter;

@@ -1,0 +1,38 @@
+import { loadConfig, type Config } from './config.ts';
+import { createPgPool, openDatabase, type Database } from './database.ts';
+import { withDevSecrets } from './dev-secrets.ts';
+import { createLogger, type Logger } from './logger.ts';
+import { initOrm, closeOrm, type Orm } from './orm.ts';
+
+/** What every long-running PAMS process starts with: config, logger, database, ORM and a side pool. */
+export type Runtime = { config: Config; log: Logger; db: Database; orm: Orm; pool: ReturnType<typeof createPgPool> };
+
+export async function initRuntime(env: Record<string, string | undefined> = process.env): Promise<Runtime> {
+  const config = loadConfig(withDevSecrets(env));
+  const log = createLogger(config);
+  const db = await openDatabase(config);
+  try {
+    const orm = await initOrm(db.url);
+    const pool = createPgPool(db.url, (err) => log.warn({ err: { name: err.name, code: (err as { code?: string }).code } }, 'idle database client error'));
+    return { config, log, db, orm, pool };
+  } catch (e) {
+    await db.close();
+    throw e;
+  }
+}
+
+export async function closeRuntime({ orm, pool, db }: Runtime): Promise<void> {
+  await closeOrm(orm);
+  await pool.end();
+  await db.close();
+}
+
+/** For one-shot local commands (migrate, bootstrap): open, run, always close. */
+export async function withRuntime<T>(fn: (runtime: Runtime) => Promise<T>): Promise<T> {
+  const runtime = await initRuntime();
+  try {
+    return await fn(runtime);
+  } finally {
+    await closeRuntime(runtime);
+  }
+}

@@ -1,0 +1,85 @@
+import { NotFoundError, UniqueConstraintViolationException } from '@mikro-orm/core';
+import { initTRPC, TRPCError } from '@trpc/server';
+import { ZodError } from 'zod';
+import type { UserRole } from '../shared/enums.ts';
+import type { PamsErrorData } from '../shared/errors.ts';
+import type { Actor, Ctx } from './context.ts';
+import { AppError } from './errors.ts';
+
+export type Meta = {
+  /** Callable by a user who must enrol in MFA (practice policy) but has not yet: auth and MFA set-up. */
+  allowWithoutMfa?: boolean;
+};
+
+function fieldErrorsOf(error: ZodError): Record<string, string[]> {
+  const fields: Record<string, string[]> = {};
+  for (const issue of error.issues) {
+    const key = issue.path.join('.') || '_';
+    (fields[key] ??= []).push(issue.message);
+  }
+  return fields;
+}
+
+const t = initTRPC
+  .context<Ctx>()
+  .meta<Meta>()
+  .create({
+    isDev: false, // never a stack trace in a response
+    errorFormatter({ shape, error, ctx }) {
+      const zod = error.cause instanceof ZodError ? error.cause : null;
+      const internal = error.code === 'INTERNAL_SERVER_ERROR';
+      const data: PamsErrorData & { code: string; httpStatus: number; path?: string } = {
+        code: shape.data.code,
+        httpStatus: shape.data.httpStatus,
+        path: shape.data.path,
+        requestId: ctx?.meta.requestId ?? null,
+        reason: error.cause instanceof AppError ? error.cause.reason : null,
+        fieldErrors: zod ? fieldErrorsOf(zod) : null,
+      };
+      const message = internal ? 'Internal server error' : zod ? 'Invalid input' : shape.message;
+      return { code: shape.code, message, data };
+    },
+  });
+
+export const router = t.router;
+export const createCallerFactory = t.createCallerFactory;
+
+/** Domain errors become tRPC errors here, and only here. */
+const errorConversion = t.middleware(async function convertErrors({ next }) {
+  const result = await next();
+  if (result.ok) return result;
+  const cause = result.error.cause;
+  if (cause instanceof AppError) {
+    result.error = new TRPCError({ code: cause.code, message: cause.message, cause });
+  } else if (cause instanceof NotFoundError) {
+    result.error = new TRPCError({ code: 'NOT_FOUND', message: 'Not found', cause });
+  } else if (cause instanceof UniqueConstraintViolationException) {
+    result.error = new TRPCError({ code: 'CONFLICT', message: 'Already exists', cause });
+  }
+  return result;
+});
+
+export const publicProcedure = t.procedure.use(errorConversion);
+
+/** A logged-in caller who has passed every required factor. */
+export const authedProcedure = publicProcedure.use(function requireActor({ ctx, meta, next }) {
+  if (ctx.authError) throw new AppError('FORBIDDEN', 'Request origin not allowed', ctx.authError);
+  const actor = ctx.actor;
+  if (!actor) throw new AppError('UNAUTHORIZED', 'Not logged in');
+  if (actor.mfaPending) throw new AppError('UNAUTHORIZED', 'Enter your authentication code first', 'mfa-required');
+  if (actor.mfaEnrolmentRequired && !meta?.allowWithoutMfa) {
+    throw new AppError('FORBIDDEN', 'Your practice requires two-factor authentication: enrol first', 'mfa-enrolment-required');
+  }
+  return next({ ctx: { ...ctx, actor } });
+});
+
+function withRoles(roles: readonly UserRole[]) {
+  return authedProcedure.use(function requireRole({ ctx, next }) {
+    if (!roles.includes(ctx.actor.role)) throw new AppError('FORBIDDEN', `Only ${roles.join(' or ')} users may do this`);
+    return next({ ctx: ctx as typeof ctx & { actor: Actor } });
+  });
+}
+
+export const adminProcedure = withRoles(['admin']);
+export const clinicianProcedure = withRoles(['clinician', 'admin']);
+export const patientProcedure = withRoles(['patient']);

@@ -1,0 +1,27 @@
+/** Stable machine strings in `error.data.reason`: clients branch on these, people read the message. */
+export const errorReasons = [
+  'invalid-credentials',
+  'mfa-required',
+  'mfa-enrolment-required',
+  'mfa-invalid-code',
+  'mfa-not-enabled',
+  'mfa-already-enabled',
+  'invite-invalid',
+  'invite-expired',
+  'invite-revoked',
+  'invite-accepted',
+  'email-taken',
+  'reset-token-invalid',
+  'rate-limited',
+  'origin-mismatch',
+  'last-admin',
+  'self-action',
+] as const;
+export type ErrorReason = (typeof errorReasons)[number];
+
+/** The extra fields PAMS puts in every tRPC error's `data`. */
+export type PamsErrorData = {
+  requestId: string | null;
+  reason: ErrorReason | null;
+  fieldErrors: Record<string, string[]> | null;
+};
