@@ -1,4 +1,5 @@
 #!/usr/bin/env node
 import { main } from './index.ts';
 
-process.exitCode = await main(process.argv);
+// Exit explicitly: a library's exit hook must not turn a failure into exit code 0.
+process.exit(await main(process.argv));

@@ -59,6 +59,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
   }
   const e = parsed.data;
+  if (e.NODE_ENV === 'production' && !e.SMTP_URL) throw new ConfigError(['SMTP_URL: required in production (mail carries invites and resets)']);
   const encryptionKeys = e.PAMS_ENCRYPTION_KEYS.split(',').map((pair) => {
     const [id, b64] = pair.split(':') as [string, string];
     return { id, key: Buffer.from(b64, 'base64') };

@@ -1,13 +1,14 @@
 import path from 'node:path';
 import pg from 'pg';
 import type { Config } from './config.ts';
-import { startEmbeddedPostgres } from './embedded-postgres.ts';
 
 export type Database = { url: string; embedded: boolean; close: () => Promise<void> };
 
 /** DATABASE_URL when set; otherwise an embedded PostgreSQL with its data in PAMS_DATA_DIR. */
 export async function openDatabase(config: Config): Promise<Database> {
   if (config.databaseUrl) return { url: config.databaseUrl, embedded: false, close: async () => {} };
+  // Imported only when used: embedded-postgres installs exit hooks at import time.
+  const { startEmbeddedPostgres } = await import('./embedded-postgres.ts');
   const server = await startEmbeddedPostgres({ dataDir: path.join(config.dataDir, 'pg'), port: config.embeddedPgPort });
   await ensureDatabase(server.url('postgres'), 'pams');
   return { url: server.url('pams'), embedded: true, close: server.stop };

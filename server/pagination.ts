@@ -5,6 +5,7 @@ import { AppError } from './errors.ts';
  * `keyset` turns a cursor into the filter that continues after it.
  */
 type Cursor = { k: string; id: string };
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function encodeCursor(key: Date | string, id: string): string {
   return Buffer.from(JSON.stringify({ k: key instanceof Date ? key.toISOString() : key, id })).toString('base64url');
@@ -13,7 +14,7 @@ export function encodeCursor(key: Date | string, id: string): string {
 function decodeCursor(cursor: string): Cursor {
   try {
     const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Cursor;
-    if (typeof value.k === 'string' && typeof value.id === 'string') return value;
+    if (typeof value.k === 'string' && typeof value.id === 'string' && UUID.test(value.id)) return value;
   } catch {
     // fall through
   }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { email, password } from './common.ts';
+import { email, password, text } from './common.ts';
 
-export const loginInput = z.object({ email, password: z.string().min(1, 'is required').max(256) });
+export const loginInput = z.object({ email, password: text().min(1, 'is required').max(256) });
 export type LoginInput = z.infer<typeof loginInput>;
 
 const totpCode = z.string().trim().regex(/^\d{6}$/, 'must be 6 digits');
@@ -10,21 +10,21 @@ const recoveryCode = z.string().trim().toLowerCase().regex(/^[a-z0-9]{5}-?[a-z0-
 export const verifyMfaInput = z.union([z.object({ code: totpCode }), z.object({ recoveryCode })]);
 export type VerifyMfaInput = z.infer<typeof verifyMfaInput>;
 
-export const changePasswordInput = z.object({ currentPassword: z.string().min(1).max(256), newPassword: password });
+export const changePasswordInput = z.object({ currentPassword: text().min(1).max(256), newPassword: password });
 export type ChangePasswordInput = z.infer<typeof changePasswordInput>;
 
 export const requestPasswordResetInput = z.object({ email });
 export type RequestPasswordResetInput = z.infer<typeof requestPasswordResetInput>;
 
-export const resetPasswordInput = z.object({ token: z.string().min(10).max(200), newPassword: password });
+export const resetPasswordInput = z.object({ token: text().min(10).max(200), newPassword: password });
 export type ResetPasswordInput = z.infer<typeof resetPasswordInput>;
 
 export const confirmMfaInput = z.object({ code: totpCode });
 export type ConfirmMfaInput = z.infer<typeof confirmMfaInput>;
 
-export const disableMfaInput = z.object({ password: z.string().min(1).max(256), code: totpCode });
+export const disableMfaInput = z.object({ password: text().min(1).max(256), code: totpCode });
 export type DisableMfaInput = z.infer<typeof disableMfaInput>;
 
-export const revokeSessionInput = z.object({ id: z.string().min(1).max(32) });
+export const revokeSessionInput = z.object({ id: text().min(1).max(32) });
 export type RevokeSessionInput = z.infer<typeof revokeSessionInput>;
 

@@ -31,7 +31,7 @@ export async function login(ctx: Ctx, { email, password }: LoginInput) {
   recordAudit(ctx, { action: user.mfaEnabled ? 'auth.password-verified' : 'auth.login', practiceId: user.practice.id, actorId: user.id, entityType: 'user', entityId: user.id });
   await ctx.em.flush();
   ctx.cookie.set(token, session.expiresAt);
-  return { token, expiresAt: session.expiresAt.toISOString(), mfaRequired: user.mfaEnabled };
+  return { token, expiresAt: session.expiresAt.toISOString(), mfaRequired: Boolean(user.mfaEnabled) };
 }
 
 /** The second step: a TOTP or recovery code turns the pending session into a new, full one. */

@@ -7,7 +7,7 @@ import { Practice } from './practice.entity.ts';
 export type PracticeDto = ReturnType<typeof toPracticeDto>;
 
 export function toPracticeDto(p: Practice) {
-  return { id: p.id, name: p.name, timeZone: p.timeZone, mfaRequired: p.mfaRequired, createdAt: p.createdAt.toISOString() };
+  return { id: p.id, name: p.name, timeZone: p.timeZone, mfaRequired: Boolean(p.mfaRequired), createdAt: p.createdAt.toISOString() };
 }
 
 export async function getPractice(ctx: AuthedCtx) {

@@ -9,7 +9,7 @@ export function toUserDto(u: User) {
     name: u.name,
     role: u.role,
     status: u.status,
-    mfaEnabled: u.mfaEnabled,
+    mfaEnabled: Boolean(u.mfaEnabled),
     createdAt: u.createdAt.toISOString(),
   };
 }

@@ -1,0 +1,129 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer, TEST_ENCRYPTION_KEY, type TestServer } from './harness.ts';
+import { tokenFromMail } from './smtp-capture.ts';
+
+const CLI = path.resolve(import.meta.dirname, '../cli/pams.ts');
+
+type CliResult = { code: number; stdout: string; stderr: string; json: () => any };
+
+/** The real `pams` binary in a child process, with its own config dir (its stored login). */
+function runCli(args: string[], { env = {}, stdin = '' }: { env?: Record<string, string>; stdin?: string } = {}): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], {
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: 'test', LOG_LEVEL: 'silent', ...env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d));
+    child.stderr.on('data', (d: Buffer) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr, json: () => JSON.parse(stdout) }));
+    child.stdin.end(stdin);
+  });
+}
+
+let t: TestServer;
+let adminEnv: Record<string, string>;
+const adminEmail = 'founder@riverside.test';
+const adminPassword = 'founder-password-1';
+
+beforeAll(async () => {
+  t = await startTestServer();
+  t.secret(adminPassword);
+  adminEnv = { PAMS_CONFIG_DIR: await mkdtemp(path.join(tmpdir(), 'pams-cli-admin-')) };
+});
+afterAll(() => t.close());
+
+describe('the pams CLI, as a subprocess against a running server', () => {
+  const localEnv = () => ({ DATABASE_URL: t.config.databaseUrl!, PAMS_ENCRYPTION_KEYS: TEST_ENCRYPTION_KEY });
+
+  it('bootstraps the first admin of a practice, and refuses an existing email', async () => {
+    const args = ['admin', 'bootstrap', '--practice', 'Riverside Clinic', '--email', adminEmail, '--password-stdin', '--json'];
+    const first = await runCli(args, { env: localEnv(), stdin: `${adminPassword}\n` });
+    expect(first.stderr).toBe('');
+    expect(first.code).toBe(0);
+    expect(first.json()).toMatchObject({ practice: 'Riverside Clinic', email: adminEmail });
+    const again = await runCli(args, { env: localEnv(), stdin: `${adminPassword}\n` });
+    expect(again.code).toBe(3);
+  });
+
+  it('reports migrations with --status', async () => {
+    const result = await runCli(['migrate', '--status', '--json'], { env: localEnv() });
+    expect(result.code).toBe(0);
+    expect(result.json()).toEqual([expect.objectContaining({ status: 'applied' })]);
+  });
+
+  it('logs in, storing an API token with mode 0600', async () => {
+    const result = await runCli(['login', '--url', t.url, '--email', adminEmail, '--password-stdin', '--json'], { env: adminEnv, stdin: adminPassword });
+    expect(result.code).toBe(0);
+    const file = path.join(adminEnv.PAMS_CONFIG_DIR!, 'login.json');
+    expect((await stat(file)).mode & 0o777).toBe(0o600);
+    const whoami = await runCli(['whoami', '--json'], { env: adminEnv });
+    expect(whoami.json()).toMatchObject({ user: { email: adminEmail, role: 'admin' }, practice: { name: 'Riverside Clinic' } });
+  });
+
+  it('invites a clinician, who accepts through the mailed link and logs in', async () => {
+    const invite = await runCli(['invite', 'nurse@riverside.test', '--role', 'clinician', '--json'], { env: adminEnv });
+    expect(invite.code).toBe(0);
+    const inviteToken = t.secret(tokenFromMail(await t.smtp.waitForMail('nurse@riverside.test')));
+
+    const clinicianEnv = { PAMS_CONFIG_DIR: await mkdtemp(path.join(tmpdir(), 'pams-cli-clinician-')) };
+    const password = t.secret('nurse-password-12');
+    const accept = await runCli(['invites', 'accept', inviteToken, '--url', t.url, '--name', 'Nora Nurse', '--password-stdin'], { env: clinicianEnv, stdin: password });
+    expect(accept.code).toBe(0);
+    const login = await runCli(['login', '--url', t.url, '--email', 'nurse@riverside.test', '--password-stdin'], { env: clinicianEnv, stdin: password });
+    expect(login.code).toBe(0);
+    expect((await runCli(['whoami', '--json'], { env: clinicianEnv })).json()).toMatchObject({ user: { role: 'clinician', name: 'Nora Nurse' } });
+
+    // A clinician may not run admin commands: exit code 2.
+    const forbidden = await runCli(['users', 'list'], { env: clinicianEnv });
+    expect(forbidden.code).toBe(2);
+    expect(forbidden.stderr).toContain('FORBIDDEN');
+
+    const list = await runCli(['invites', 'list', '--status', 'accepted', '--json'], { env: adminEnv });
+    expect(list.json().items).toEqual([expect.objectContaining({ email: 'nurse@riverside.test', status: 'accepted' })]);
+  });
+
+  it('prints tables for people', async () => {
+    const users = await runCli(['users', 'list'], { env: adminEnv });
+    expect(users.code).toBe(0);
+    expect(users.stdout).toMatch(/email.*role.*status/s);
+    expect(users.stdout).toContain(adminEmail);
+  });
+
+  it('uses exit codes scripts can branch on', async () => {
+    const invalid = await runCli(['invite', 'not-an-email', '--role', 'clinician', '--json'], { env: adminEnv });
+    expect(invalid.code).toBe(1);
+    expect(invalid.json()).toMatchObject({ code: 'BAD_REQUEST', fieldErrors: { email: [expect.any(String)] } });
+
+    const missing = await runCli(['invites', 'revoke', '01a20a11-6e59-7325-b263-b02a34ba06ae'], { env: adminEnv });
+    expect(missing.code).toBe(3);
+
+    const usage = await runCli(['invite', 'x@y.test', '--role', 'owner'], { env: adminEnv });
+    expect(usage.code).toBe(1);
+
+    const unreachable = await runCli(['whoami', '--url', 'http://127.0.0.1:9', '--token', 'pat_x.y'], { env: adminEnv });
+    expect(unreachable.code).toBe(4);
+
+    const badToken = await runCli(['whoami', '--url', t.url, '--token', 'pat_nope.nope'], { env: adminEnv });
+    expect(badToken.code).toBe(2);
+  });
+
+  it('filters the audit log', async () => {
+    const result = await runCli(['audit', '--action', 'invite.accepted', '--json'], { env: adminEnv });
+    expect(result.code).toBe(0);
+    expect(result.json().items).toHaveLength(1);
+  });
+
+  it('logout revokes the stored token', async () => {
+    const stored = await runCli(['tokens', 'list', '--json'], { env: adminEnv });
+    expect(stored.json()).toHaveLength(1);
+    expect((await runCli(['logout'], { env: adminEnv })).code).toBe(0);
+    expect((await runCli(['whoami', '--url', t.url], { env: adminEnv })).code).toBe(2);
+  });
+});

@@ -1,0 +1,58 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { appRouter } from '../server/root-router.ts';
+import { createPractice } from './fixtures.ts';
+import { startTestServer, type TestServer } from './harness.ts';
+
+/** Inputs no form would send. Every procedure must answer them with a 4xx, never a 500. */
+const hostileInputs: unknown[] = [
+  undefined, null, 0, -1, 1e308, 'text', '', [], [{}], true, {},
+  { id: "' or 1=1 --" }, { id: '00000000-0000-0000-0000-000000000000' }, { id: 'x'.repeat(5000) },
+  { email: 'a@b.c'.repeat(20000), password: 'p'.repeat(100000) }, { email: null, password: {} },
+  { token: 'a.b' }, { token: '.'.repeat(150) }, { token: 'x'.repeat(199) + '.' }, { code: '12345a' }, { recoveryCode: 'zzzzz-zzzzz' },
+  { cursor: '!!!' }, { cursor: Buffer.from('{"k":"not a date","id":"x"}').toString('base64url') },
+  { cursor: Buffer.from('{"k":"2026-01-01T00:00:00Z","id":"x"}').toString('base64url') }, { limit: 0 }, { limit: 101 }, { limit: 2.5 },
+  { since: 'yesterday', until: '2026-13-45T99:99:99Z' }, { role: 'owner', status: 'sleeping' }, { name: '\u0000\u202e' },
+  { timeZone: 'Mars/Olympus_Mons' }, { mfaRequired: 'yes' }, { expiresInDays: -5 }, { newPassword: 'short', currentPassword: '' },
+  { __proto__: { admin: true } }, { constructor: { prototype: { polluted: true } } },
+  JSON.parse('{"a":'.repeat(200) + '1' + '}'.repeat(200)),
+];
+
+let t: TestServer;
+let apiToken: string;
+
+beforeAll(async () => {
+  t = await startTestServer();
+  const { admin } = await createPractice(t);
+  // An API token, so that a hostile `auth.logout` cannot end the session the rest of the walk uses.
+  apiToken = t.secret((await t.client(admin.token).tokens.create.mutate({ name: 'hostile' })).token);
+});
+afterAll(() => t.close());
+
+const procedures = Object.entries(appRouter._def.procedures as unknown as Record<string, { _def: { type: 'query' | 'mutation' } }>);
+
+async function call(path: string, type: 'query' | 'mutation', body: string | undefined, token: string | null) {
+  const headers: Record<string, string> = { 'content-type': 'application/json', ...(token && { authorization: `Bearer ${token}` }) };
+  const url = `${t.url}/trpc/${path}`;
+  return type === 'query'
+    ? t.fetch(body === undefined ? url : `${url}?input=${encodeURIComponent(body)}`, { headers })
+    : t.fetch(url, { method: 'POST', headers, body });
+}
+
+describe('hostile input', () => {
+  it('walks the whole router', () => {
+    expect(procedures.length).toBeGreaterThan(20);
+  });
+
+  for (const [path, procedure] of procedures) {
+    it(`${path} never answers 500`, async () => {
+      const bodies = [...hostileInputs.map((i) => (i === undefined ? undefined : JSON.stringify(i))), '{not json', '"\\ud800"'];
+      for (const token of [apiToken, null]) {
+        for (const body of bodies) {
+          const res = await call(path, procedure._def.type, body, token);
+          const text = await res.text();
+          expect(res.status, `${path} ${body?.slice(0, 80)} -> ${text.slice(0, 200)}`).toBeLessThan(500);
+        }
+      }
+    });
+  }
+});
