@@ -20,6 +20,8 @@ export function ormConfig(clientUrl: string, overrides: Partial<Options> = {}): 
     entities: [Practice, User, Session, RecoveryCode, PasswordReset, LoginThrottle, ApiToken, Invite, AuditEvent],
     extensions: [Migrator],
     migrations: { path: migrationsPath, pathTs: migrationsPath, emit: 'ts', snapshot: true, snapshotName: 'schema-snapshot', transactional: true, allOrNothing: true },
+    // Agenda owns its tables; the audit trigger and its function are written by hand in a migration.
+    schemaGenerator: { skipTables: ['agenda_jobs', 'agenda_logs'], ignoreTriggers: true, ignoreRoutines: true },
     forceUtcTimezone: true,
     ignoreUndefinedInQuery: true,
     pool: { min: 0, max: 10 },

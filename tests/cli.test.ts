@@ -27,6 +27,24 @@ function runCli(args: string[], { env = {}, stdin = '' }: { env?: Record<string,
   });
 }
 
+/** A long-running command (serve, worker): resolves once its output matches, then stops it with SIGTERM. */
+function startCli(args: string[], env: Record<string, string>) {
+  const child = spawn(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: 'warn', ...env } });
+  let output = '';
+  child.stdout.on('data', (d: Buffer) => (output += d));
+  child.stderr.on('data', (d: Buffer) => (output += d));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return {
+    waitFor: async (pattern: RegExp) => {
+      for (let i = 0; i < 200 && !pattern.test(output); i++) await new Promise((r) => setTimeout(r, 50));
+      const match = output.match(pattern);
+      if (!match) throw new Error(`no ${pattern} in output:\n${output}`);
+      return match;
+    },
+    stop: () => (child.kill('SIGTERM'), exited),
+  };
+}
+
 let t: TestServer;
 let adminEnv: Record<string, string>;
 const adminEmail = 'founder@riverside.test';
@@ -125,5 +143,31 @@ describe('the pams CLI, as a subprocess against a running server', () => {
     expect(stored.json()).toHaveLength(1);
     expect((await runCli(['logout'], { env: adminEnv })).code).toBe(0);
     expect((await runCli(['whoami', '--url', t.url], { env: adminEnv })).code).toBe(2);
+  });
+});
+
+describe('long-running commands', () => {
+  const env = () => ({ DATABASE_URL: t.config.databaseUrl!, PAMS_ENCRYPTION_KEYS: TEST_ENCRYPTION_KEY, PORT: '0', NODE_ENV: 'test' });
+
+  it('pams serve answers /healthz and /readyz, then shuts down cleanly on SIGTERM', async () => {
+    const server = startCli(['serve'], env());
+    const [, url] = await server.waitFor(/listening on (http:\/\/[\d.:]+)/);
+    expect((await fetch(`${url}/healthz`)).status).toBe(200);
+    const ready = await fetch(`${url}/readyz`);
+    expect(ready.status).toBe(200);
+    expect(ready.headers.get('x-request-id')).toBeTruthy();
+    expect(await server.stop()).toBe(0);
+  });
+
+  it('pams worker starts Agenda on PostgreSQL and drains on SIGTERM', async () => {
+    const worker = startCli(['worker'], env());
+    await worker.waitFor(/worker started/);
+    expect(await worker.stop()).toBe(0);
+  });
+
+  it('a bad setting stops start-up, naming the variable', async () => {
+    const result = await runCli(['serve'], { env: { ...env(), PORT: 'eighty' } });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/Invalid configuration:\n\s+- PORT: /);
   });
 });
