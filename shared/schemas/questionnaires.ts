@@ -1,0 +1,93 @@
+import { z } from 'zod';
+import { text } from './common.ts';
+
+/**
+ * A questionnaire is data: items, answer options with their scores, and scoring rules. This one schema
+ * validates definitions from seed files, from the API and the built-ins alike.
+ */
+export const questionKey = text().regex(/^[a-z0-9][a-z0-9_.-]{0,63}$/, 'must be 1-64 of a-z, 0-9, _ . - (lowercase)');
+
+export const itemTypes = ['choice', 'number', 'text', 'boolean'] as const;
+export type ItemType = (typeof itemTypes)[number];
+
+export const answerValue = z.union([z.string().max(2000), z.number().finite(), z.boolean()]);
+export type AnswerValue = z.infer<typeof answerValue>;
+
+export const answerOption = z.object({
+  value: z.union([text().min(1).max(100), z.number().finite(), z.boolean()]),
+  label: text().min(1).max(500),
+  score: z.number().finite(),
+});
+
+export const questionItem = z.object({
+  id: questionKey,
+  text: text().min(1).max(2000),
+  type: z.enum(itemTypes),
+  required: z.boolean().default(true),
+  options: z.array(answerOption).min(1).max(50).optional(),
+  min: z.number().finite().optional(),
+  max: z.number().finite().optional(),
+});
+export type QuestionItem = z.infer<typeof questionItem>;
+
+/** An item of a questionnaire: inline, or `ref` to a question bank item of the practice (resolved on save). */
+export const questionnaireItem = z.union([questionItem, z.object({ ref: questionKey, id: questionKey.optional(), required: z.boolean().optional() })]);
+
+const comparison = z.enum(['>=', '>', '=', '<=', '<']);
+export type Comparison = z.infer<typeof comparison>;
+
+export const scoringRules = z.object({
+  /** Items summed into the total; default: every scored item. */
+  totalItems: z.array(questionKey).optional(),
+  /** Reverse-scored items: score becomes (highest + lowest option score) - score. */
+  reverse: z.array(questionKey).default([]),
+  subscales: z.array(z.object({ key: questionKey, label: text().min(1).max(200), items: z.array(questionKey).min(1) })).default([]),
+  /** Ranges of the total, inclusive at both ends, each with a label. */
+  bands: z.array(z.object({ min: z.number().finite(), max: z.number().finite(), code: questionKey, label: text().min(1).max(200) })).default([]),
+  /** Rules on one item's score, such as PHQ-9 "item 9 >= 1", that raise an alert. */
+  flags: z.array(z.object({ code: questionKey, label: text().min(1).max(500), item: questionKey, op: comparison, value: z.number().finite() })).default([]),
+});
+export type ScoringRules = z.infer<typeof scoringRules>;
+
+const coding = z.object({ system: z.url(), code: text().min(1).max(64), display: text().max(200).optional() });
+
+/** A definition as written (seed file, API): items may still be bank references. */
+export const questionnaireSource = z.object({
+  key: questionKey,
+  title: text().min(1).max(200),
+  description: text().max(4000).optional(),
+  /** Coding of the total score, e.g. LOINC 44261-6 for the PHQ-9 total. */
+  totalCode: coding.optional(),
+  items: z.array(questionnaireItem).min(1).max(500),
+  scoring: scoringRules.default({ reverse: [], subscales: [], bands: [], flags: [] }),
+});
+export type QuestionnaireSource = z.input<typeof questionnaireSource>;
+
+/** A resolved definition: every item inline, every rule pointing at an item that exists. */
+export const questionnaireDefinition = questionnaireSource.extend({ items: z.array(questionItem).min(1).max(500) }).superRefine((def, ctx) => {
+  const ids = new Set<string>();
+  def.items.forEach((item, i) => {
+    if (ids.has(item.id)) ctx.addIssue({ code: 'custom', path: ['items', i, 'id'], message: `duplicate item id "${item.id}"` });
+    ids.add(item.id);
+    if (item.type === 'choice' && !item.options) ctx.addIssue({ code: 'custom', path: ['items', i, 'options'], message: 'a choice item needs options' });
+    if (item.min !== undefined && item.max !== undefined && item.min > item.max) ctx.addIssue({ code: 'custom', path: ['items', i, 'min'], message: 'min must be ≤ max' });
+  });
+  const known = (path: (string | number)[], id: string) => {
+    if (!ids.has(id)) ctx.addIssue({ code: 'custom', path, message: `no item "${id}"` });
+  };
+  def.scoring.totalItems?.forEach((id, i) => known(['scoring', 'totalItems', i], id));
+  def.scoring.reverse.forEach((id, i) => known(['scoring', 'reverse', i], id));
+  def.scoring.subscales.forEach((s, i) => s.items.forEach((id, j) => known(['scoring', 'subscales', i, 'items', j], id)));
+  def.scoring.flags.forEach((f, i) => known(['scoring', 'flags', i, 'item'], f.item));
+  const bands = [...def.scoring.bands].sort((a, b) => a.min - b.min);
+  bands.forEach((band, i) => {
+    if (band.min > band.max) ctx.addIssue({ code: 'custom', path: ['scoring', 'bands'], message: `band "${band.code}": min must be ≤ max` });
+    const next = bands[i + 1];
+    if (next && next.min <= band.max) ctx.addIssue({ code: 'custom', path: ['scoring', 'bands'], message: `bands "${band.code}" and "${next.code}" overlap` });
+  });
+});
+export type QuestionnaireDefinition = z.infer<typeof questionnaireDefinition>;
+
+/** A reusable item of a practice's question bank. */
+export const questionBankSource = z.object({ bank: questionKey, items: z.array(questionItem).min(1).max(500) });
+export type QuestionBankSource = z.input<typeof questionBankSource>;
