@@ -1,5 +1,6 @@
 import { trpcServer } from '@hono/trpc-server';
 import { Hono, type Context } from 'hono';
+import { cors } from 'hono/cors';
 import { requestId, type RequestIdVariables } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
 import { createContext, type AppDeps } from './context.ts';
@@ -11,7 +12,9 @@ const socketIp = (c: Context<Env>) => c.env?.incoming?.socket?.remoteAddress ?? 
 
 /** The HTTP app. Pure: no I/O happens until a request arrives. */
 export function createApp(deps: AppDeps) {
-  const { orm, log } = deps;
+  const { orm, log, config } = deps;
+  // Browser frontends on other origins (ALLOWED_ORIGINS, APP_URL) may call the API with their cookie.
+  const corsOrigins = [new URL(config.appUrl).origin, ...config.allowedOrigins];
   let migrationsChecked = false;
 
   return new Hono<Env>()
@@ -33,6 +36,7 @@ export function createApp(deps: AppDeps) {
         return c.json({ status: 'database unreachable' }, 503);
       }
     })
+    .use('/trpc/*', cors({ origin: corsOrigins, credentials: true, allowHeaders: ['content-type', 'authorization', 'x-request-id'], exposeHeaders: ['x-request-id'] }))
     .use(
       '/trpc/*',
       trpcServer({

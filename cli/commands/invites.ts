@@ -29,9 +29,10 @@ invitesCommand
   .command('list')
   .addOption(new Option('--status <status>').choices(inviteStatuses))
   .option('--limit <n>', 'rows per page (1-100)', (v) => Number(v), 100)
-  .action(async (opts: { status?: InviteStatus; limit: number }, cmd: Command) => {
+  .option('--cursor <cursor>', 'continue from a previous page (nextCursor in --json output)')
+  .action(async (opts: { status?: InviteStatus; limit: number; cursor?: string }, cmd: Command) => {
     const { api, json } = remote(cmd.optsWithGlobals<GlobalOptions>());
-    const page = await api.invites.list.query({ status: opts.status, limit: opts.limit });
+    const page = await api.invites.list.query({ status: opts.status, limit: opts.limit, cursor: opts.cursor });
     printRows(page.items, columns, json, page);
   });
 

@@ -21,9 +21,10 @@ usersCommand
   .addOption(new Option('--role <role>').choices(userRoles))
   .addOption(new Option('--status <status>').choices(userStatuses))
   .option('--limit <n>', 'rows per page (1-100)', (v) => Number(v), 100)
-  .action(async (opts: { role?: UserRole; status?: UserStatus; limit: number }, cmd: Command) => {
+  .option('--cursor <cursor>', 'continue from a previous page (nextCursor in --json output)')
+  .action(async (opts: { role?: UserRole; status?: UserStatus; limit: number; cursor?: string }, cmd: Command) => {
     const { api, json } = remote(cmd.optsWithGlobals<GlobalOptions>());
-    const page = await api.users.list.query({ role: opts.role, status: opts.status, limit: opts.limit });
+    const page = await api.users.list.query({ role: opts.role, status: opts.status, limit: opts.limit, cursor: opts.cursor });
     printRows(page.items, columns, json, page);
   });
 

@@ -26,7 +26,7 @@ export async function login(ctx: Ctx, { email, password }: LoginInput) {
     await ctx.em.flush();
     throw invalidCredentials();
   }
-  await ctx.loginLimiter.succeeded(email);
+  await ctx.loginLimiter.succeeded(email, ctx.meta.ip);
   const { session, token } = createSession(ctx.em, user, ctx.config, ctx.meta, user.mfaEnabled);
   recordAudit(ctx, { action: user.mfaEnabled ? 'auth.password-verified' : 'auth.login', practiceId: user.practice.id, actorId: user.id, entityType: 'user', entityId: user.id });
   await ctx.em.flush();
@@ -46,7 +46,7 @@ export async function verifyMfa(ctx: Ctx, input: VerifyMfaInput) {
     await ctx.em.flush();
     throw new AppError('UNAUTHORIZED', 'That code is not valid', 'mfa-invalid-code');
   }
-  await ctx.loginLimiter.succeeded(user.email);
+  await ctx.loginLimiter.succeeded(user.email, ctx.meta.ip);
   await ctx.em.nativeDelete(Session, { id: actor.sessionId });
   const { session, token } = createSession(ctx.em, user, ctx.config, ctx.meta, false);
   recordAudit(ctx, { ...audit, action: 'auth.login', detail: { mfa: 'recoveryCode' in input ? 'recovery-code' : 'totp' } });

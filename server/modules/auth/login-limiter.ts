@@ -6,8 +6,8 @@ import { AppError } from '../../errors.ts';
 export type LoginLimiter = {
   /** Counts one attempt against the account and the IP; throws TOO_MANY_REQUESTS past either limit. */
   attempt: (email: string, ip: string | null) => Promise<void>;
-  /** A successful login forgives the account's failed attempts. */
-  succeeded: (email: string) => Promise<void>;
+  /** A successful login forgives the account's failed attempts and gives the IP its attempt back. */
+  succeeded: (email: string, ip: string | null) => Promise<void>;
 };
 
 export function createLoginLimiter(pool: pg.Pool, limits: Config['loginLimits']): LoginLimiter {
@@ -24,8 +24,8 @@ export function createLoginLimiter(pool: pg.Pool, limits: Config['loginLimits'])
         throw new AppError('TOO_MANY_REQUESTS', `Too many login attempts: try again in ${minutes} minute(s)`, 'rate-limited');
       }
     },
-    async succeeded(email) {
-      await perAccount.delete(email);
+    async succeeded(email, ip) {
+      await Promise.all([perAccount.delete(email), ip ? perIp.reward(ip) : undefined]);
     },
   };
 }
