@@ -6,11 +6,14 @@ export type AppErrorCode = 'BAD_REQUEST' | 'UNAUTHORIZED' | 'FORBIDDEN' | 'NOT_F
 export class AppError extends Error {
   readonly code: AppErrorCode;
   readonly reason: ErrorReason | null;
-  constructor(code: AppErrorCode, message: string, reason: ErrorReason | null = null) {
+  /** Per-field messages, as for zod input errors, when a rule needs the database to check a field. */
+  readonly fieldErrors: Record<string, string[]> | null;
+  constructor(code: AppErrorCode, message: string, reason: ErrorReason | null = null, fieldErrors: Record<string, string[]> | null = null) {
     super(message);
     this.name = 'AppError';
     this.code = code;
     this.reason = reason;
+    this.fieldErrors = fieldErrors;
   }
 }
 

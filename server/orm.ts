@@ -8,7 +8,13 @@ import { PasswordReset } from './modules/auth/password-reset.entity.ts';
 import { RecoveryCode } from './modules/auth/recovery-code.entity.ts';
 import { Session } from './modules/auth/session.entity.ts';
 import { Invite } from './modules/invites/invite.entity.ts';
+import { CareTeamMember } from './modules/patients/care-team-member.entity.ts';
+import { Guardianship } from './modules/patients/guardianship.entity.ts';
+import { Patient } from './modules/patients/patient.entity.ts';
+import { RelatedPerson } from './modules/patients/related-person.entity.ts';
 import { Practice } from './modules/practices/practice.entity.ts';
+import { ClinicalRecord } from './modules/records/clinical-record.entity.ts';
+import { RecordRevision } from './modules/records/record-revision.entity.ts';
 import { ApiToken } from './modules/tokens/api-token.entity.ts';
 import { User } from './modules/users/user.entity.ts';
 
@@ -17,7 +23,10 @@ export const migrationsPath = path.join(path.dirname(fileURLToPath(import.meta.u
 export function ormConfig(clientUrl: string, overrides: Partial<Options> = {}): Options {
   return defineConfig({
     clientUrl,
-    entities: [Practice, User, Session, RecoveryCode, PasswordReset, LoginThrottle, ApiToken, Invite, AuditEvent],
+    entities: [
+      Practice, User, Session, RecoveryCode, PasswordReset, LoginThrottle, ApiToken, Invite, AuditEvent,
+      Patient, CareTeamMember, RelatedPerson, Guardianship, ClinicalRecord, RecordRevision,
+    ],
     extensions: [Migrator],
     migrations: { path: migrationsPath, pathTs: migrationsPath, emit: 'ts', snapshot: true, snapshotName: 'schema-snapshot', transactional: true, allOrNothing: true },
     // Agenda owns its tables; the audit trigger and its function are written by hand in a migration.

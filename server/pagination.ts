@@ -1,38 +1,60 @@
 import { AppError } from './errors.ts';
 
 /**
- * Opaque cursors over a (sort key, id) pair, newest first: pages stay stable while rows are added.
- * `keyset` turns a cursor into the filter that continues after it.
+ * Keyset pagination. A list is sorted by one or more keys and then by id, so the order is total; the
+ * opaque cursor holds the last row's key values and id, and the next page starts strictly after them.
+ * Pages therefore stay stable while rows are added.
  */
-type Cursor = { k: string; id: string };
+export type SortKey = { field: string; dir: 'asc' | 'desc'; date?: boolean };
+type Cursor = { v: string[]; id: string };
+type Row = { id: string } & Record<string, unknown>;
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const invalidCursor = () => new AppError('BAD_REQUEST', 'Invalid cursor');
 
-export function encodeCursor(key: Date | string, id: string): string {
-  return Buffer.from(JSON.stringify({ k: key instanceof Date ? key.toISOString() : key, id })).toString('base64url');
-}
+export const newestFirst = (field: string): SortKey[] => [{ field, dir: 'desc', date: true }];
 
-function decodeCursor(cursor: string): Cursor {
+function decodeCursor(cursor: string, sort: SortKey[]): unknown[] & { id?: string } {
+  let value: Cursor;
   try {
-    const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Cursor;
-    if (typeof value.k === 'string' && typeof value.id === 'string' && UUID.test(value.id)) return value;
+    value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Cursor;
   } catch {
-    // fall through
+    throw invalidCursor();
   }
-  throw new AppError('BAD_REQUEST', 'Invalid cursor');
+  if (!Array.isArray(value?.v) || value.v.length !== sort.length || typeof value.id !== 'string' || !UUID.test(value.id)) throw invalidCursor();
+  const values = value.v.map((v, i) => {
+    if (typeof v !== 'string') throw invalidCursor();
+    if (!sort[i]!.date) return v;
+    const date = new Date(v);
+    if (Number.isNaN(date.getTime())) throw invalidCursor();
+    return date;
+  });
+  return Object.assign(values, { id: value.id });
 }
 
-/** Rows strictly after the cursor in `key desc, id desc` order. */
-export function keysetAfter<K extends string>(cursor: string | undefined, key: K, asDate = true) {
-  if (!cursor) return {};
-  const { k, id } = decodeCursor(cursor);
-  const value = asDate ? new Date(k) : k;
-  if (value instanceof Date && Number.isNaN(value.getTime())) throw new AppError('BAD_REQUEST', 'Invalid cursor');
-  return { $or: [{ [key]: { $lt: value } }, { [key]: value, id: { $lt: id } }] };
+/** The `where` that continues after `cursor`, and the matching `orderBy`. */
+export function keyset(cursor: string | undefined, sort: SortKey[]) {
+  const dirOfId = sort.at(-1)!.dir;
+  const orderBy = Object.fromEntries([...sort.map((k) => [k.field, k.dir]), ['id', dirOfId]]) as Record<string, 'asc' | 'desc'>;
+  if (!cursor) return { where: {}, orderBy };
+  const values = decodeCursor(cursor, sort);
+  const keys = [...sort, { field: 'id', dir: dirOfId }];
+  const all = [...values, values.id];
+  // (k1 > v1) or (k1 = v1 and k2 > v2) or … with > or < by each key's direction.
+  const $or = keys.map((key, i) => ({
+    ...Object.fromEntries(keys.slice(0, i).map((k, j) => [k.field, all[j]])),
+    [key.field]: { [key.dir === 'asc' ? '$gt' : '$lt']: all[i] },
+  }));
+  return { where: { $or }, orderBy };
 }
 
 /** Fetch `limit + 1` rows; this trims the extra one and makes the next cursor from the last kept row. */
-export function toPage<T extends { id: string }, D>(rows: T[], limit: number, keyOf: (row: T) => Date | string, toDto: (row: T) => D) {
+export function toPage<T extends { id: string }, D>(rows: T[], limit: number, sort: SortKey[], toDto: (row: T) => D) {
   const items = rows.slice(0, limit);
-  const last = items.at(-1);
-  return { items: items.map(toDto), nextCursor: rows.length > limit && last ? encodeCursor(keyOf(last), last.id) : null };
+  const last = items.at(-1) as (T & Row) | undefined;
+  const nextCursor =
+    rows.length > limit && last
+      ? Buffer.from(JSON.stringify({ v: sort.map((k) => (last[k.field] instanceof Date ? (last[k.field] as Date).toISOString() : String(last[k.field]))), id: last.id })).toString('base64url')
+      : null;
+  return { items: items.map(toDto), nextCursor };
 }

@@ -3,7 +3,9 @@ import { authRouter } from './modules/auth/auth.router.ts';
 import { mfaRouter } from './modules/auth/mfa.router.ts';
 import { sessionsRouter } from './modules/auth/sessions.router.ts';
 import { invitesRouter } from './modules/invites/invites.router.ts';
+import { careTeamsRouter, patientsRouter, relatedPersonsRouter } from './modules/patients/patients.router.ts';
 import { practicesRouter } from './modules/practices/practices.router.ts';
+import { allergiesRouter, conditionsRouter, historyEntriesRouter, medicationsRouter, observationsRouter } from './modules/records/records.router.ts';
 import { tokensRouter } from './modules/tokens/tokens.router.ts';
 import { usersRouter } from './modules/users/users.router.ts';
 import { router } from './trpc.ts';
@@ -18,6 +20,14 @@ export const appRouter = router({
   users: usersRouter,
   practices: practicesRouter,
   audit: auditRouter,
+  patients: patientsRouter,
+  careTeams: careTeamsRouter,
+  relatedPersons: relatedPersonsRouter,
+  allergies: allergiesRouter,
+  medications: medicationsRouter,
+  conditions: conditionsRouter,
+  observations: observationsRouter,
+  historyEntries: historyEntriesRouter,
 });
 
 export type AppRouter = typeof appRouter;

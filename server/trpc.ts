@@ -27,14 +27,15 @@ const t = initTRPC
     isDev: false, // never a stack trace in a response
     errorFormatter({ shape, error, ctx }) {
       const zod = error.cause instanceof ZodError ? error.cause : null;
+      const appError = error.cause instanceof AppError ? error.cause : null;
       const internal = error.code === 'INTERNAL_SERVER_ERROR';
       const data: PamsErrorData & { code: string; httpStatus: number; path?: string } = {
         code: shape.data.code,
         httpStatus: shape.data.httpStatus,
         path: shape.data.path,
         requestId: ctx?.meta.requestId ?? null,
-        reason: error.cause instanceof AppError ? error.cause.reason : null,
-        fieldErrors: zod ? fieldErrorsOf(zod) : null,
+        reason: appError?.reason ?? null,
+        fieldErrors: zod ? fieldErrorsOf(zod) : (appError?.fieldErrors ?? null),
       };
       const message = internal ? 'Internal server error' : zod ? 'Invalid input' : shape.message;
       return { code: shape.code, message, data };

@@ -16,6 +16,7 @@ export const errorReasons = [
   'origin-mismatch',
   'last-admin',
   'self-action',
+  'mrn-taken',
 ] as const;
 export type ErrorReason = (typeof errorReasons)[number];
 

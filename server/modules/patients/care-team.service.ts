@@ -1,0 +1,41 @@
+import type { CareTeamInput, PatientIdInput } from '../../../shared/schemas/patients.ts';
+import type { AuthedCtx } from '../../context.ts';
+import { AppError, notFound } from '../../errors.ts';
+import { recordAudit } from '../audit/audit.service.ts';
+import { toUserDto } from '../users/user.dto.ts';
+import { User } from '../users/user.entity.ts';
+import { assertRole } from '../users/roles.ts';
+import { CareTeamMember } from './care-team-member.entity.ts';
+import { findVisiblePatient } from './patient-access.ts';
+
+export async function listCareTeam(ctx: AuthedCtx, { patientId }: PatientIdInput) {
+  assertRole(ctx.actor, 'admin', 'clinician');
+  await findVisiblePatient(ctx.em, ctx.actor, patientId);
+  const members = await ctx.em.find(CareTeamMember, { patient: patientId }, { populate: ['clinician'], orderBy: { createdAt: 'asc' } });
+  return members.map((m) => toUserDto(m.clinician));
+}
+
+/** An admin, or a clinician already caring for the patient, adds an active clinician of the practice. */
+export async function addToCareTeam(ctx: AuthedCtx, { patientId, clinicianId }: CareTeamInput) {
+  assertRole(ctx.actor, 'admin', 'clinician');
+  const patient = await findVisiblePatient(ctx.em, ctx.actor, patientId);
+  const clinician = await ctx.em.findOne(User, { id: clinicianId, role: 'clinician' });
+  if (!clinician) throw notFound('Clinician');
+  if (clinician.status !== 'active') throw new AppError('CONFLICT', 'Only an active clinician can join a care team');
+  if (!(await ctx.em.count(CareTeamMember, { patient, clinician }))) {
+    ctx.em.create(CareTeamMember, { practice: ctx.actor.practiceId, patient, clinician });
+    recordAudit(ctx, { action: 'care-team.added', entityType: 'patient', entityId: patientId, detail: { clinicianId } });
+    await ctx.em.flush();
+  }
+  return listCareTeam(ctx, { patientId });
+}
+
+export async function removeFromCareTeam(ctx: AuthedCtx, { patientId, clinicianId }: CareTeamInput) {
+  assertRole(ctx.actor, 'admin', 'clinician');
+  await findVisiblePatient(ctx.em, ctx.actor, patientId);
+  const removed = await ctx.em.nativeDelete(CareTeamMember, { patient: patientId, clinician: clinicianId });
+  if (!removed) throw notFound('Care team member');
+  recordAudit(ctx, { action: 'care-team.removed', entityType: 'patient', entityId: patientId, detail: { clinicianId } });
+  await ctx.em.flush();
+  return { ok: true as const };
+}

@@ -1,0 +1,37 @@
+import type { IdInput } from '../../../shared/schemas/common.ts';
+import type { AuthedCtx } from '../../context.ts';
+import { recordAudit } from '../audit/audit.service.ts';
+import { ClinicalRecord } from '../records/clinical-record.entity.ts';
+import { toRecordDto } from '../records/records.service.ts';
+import { toUserDto } from '../users/user.dto.ts';
+import { CareTeamMember } from './care-team-member.entity.ts';
+import { findVisiblePatient } from './patient-access.ts';
+import { toPatientDto } from './patient.dto.ts';
+import { RelatedPerson } from './related-person.entity.ts';
+import { toRelatedPersonDto } from './related-persons.service.ts';
+
+/**
+ * Everything a chart screen shows, in four queries whatever the record's size: the patient, every
+ * record entry (one query across kinds), related persons, and the care team with its clinicians.
+ */
+export async function getChart(ctx: AuthedCtx, { id }: IdInput) {
+  const patient = await findVisiblePatient(ctx.em, ctx.actor, id);
+  const [records, relatedPersons, careTeam] = await Promise.all([
+    ctx.em.find(ClinicalRecord, { patient }, { orderBy: { occurredAt: 'desc', id: 'desc' } }),
+    ctx.em.find(RelatedPerson, { patient }, { orderBy: { createdAt: 'asc', id: 'asc' } }),
+    ctx.em.find(CareTeamMember, { patient }, { populate: ['clinician'], orderBy: { createdAt: 'asc' } }),
+  ]);
+  const ofKind = <K extends ClinicalRecord['kind']>(kind: K) => records.filter((r) => r.kind === kind).map((r) => toRecordDto<K>(r));
+  recordAudit(ctx, { action: 'patient.chart-read', entityType: 'patient', entityId: id });
+  await ctx.em.flush();
+  return {
+    patient: toPatientDto(patient),
+    allergies: ofKind('allergy'),
+    medications: ofKind('medication'),
+    conditions: ofKind('condition'),
+    observations: ofKind('observation'),
+    history: ofKind('history'),
+    relatedPersons: relatedPersons.map(toRelatedPersonDto),
+    careTeam: careTeam.map((m) => toUserDto(m.clinician)),
+  };
+}

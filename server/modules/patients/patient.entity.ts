@@ -1,0 +1,54 @@
+import { defineEntity, p } from '@mikro-orm/core';
+import { administrativeGenders, patientStatuses } from '../../../shared/enums.ts';
+import type { z } from 'zod';
+import type { address, emergencyContact } from '../../../shared/schemas/patients.ts';
+import { newId } from '../../ids.ts';
+import { practiceFilter } from '../../tenant-filter.ts';
+import { Practice } from '../practices/practice.entity.ts';
+import { User } from '../users/user.entity.ts';
+import { CareTeamMember } from './care-team-member.entity.ts';
+import { Guardianship } from './guardianship.entity.ts';
+
+export const PatientSchema = defineEntity({
+  name: 'Patient',
+  properties: {
+    id: p.uuid().primary().onCreate(() => newId()),
+    practice: () => p.manyToOne(Practice),
+    mrn: p.string().length(32),
+    givenName: p.string().length(100),
+    familyName: p.string().length(100),
+    birthDate: p.date(),
+    gender: p.enum(administrativeGenders),
+    email: p.string().length(320).nullable(),
+    /** E.164. */
+    phone: p.string().length(20).nullable(),
+    address: p.json<z.infer<typeof address>>().nullable(),
+    preferredLanguage: p.string().length(35).nullable(),
+    timeZone: p.string().length(64),
+    emergencyContact: p.json<z.infer<typeof emergencyContact>>().nullable(),
+    status: p.enum(patientStatuses).default('active'),
+    /** The patient's own portal account, once invited and accepted. */
+    portalUser: () => p.manyToOne(User).nullable().unique(),
+    /** Folded "given family" (see search-text.ts), trigram-indexed for partial, accent-free search. */
+    searchName: p.text(),
+    /** Folded "family given": the stable, accent-free sort order of lists. */
+    sortName: p.text(),
+    /** The phone's digits, trigram-indexed. */
+    phoneDigits: p.string().length(20).nullable(),
+    createdAt: p.datetime().onCreate(() => new Date()),
+    updatedAt: p.datetime().onCreate(() => new Date()).onUpdate(() => new Date()),
+    careTeam: () => p.oneToMany(CareTeamMember).mappedBy('patient'),
+    guardians: () => p.oneToMany(Guardianship).mappedBy('dependent'),
+  },
+  uniques: [{ properties: ['practice', 'mrn'] }],
+  indexes: [
+    { properties: ['practice', 'status', 'sortName', 'id'] },
+    { properties: ['practice', 'birthDate'] },
+    { properties: ['practice', 'email'] },
+    { name: 'patient_search_name_trgm', expression: 'create index "patient_search_name_trgm" on "patient" using gin ("search_name" gin_trgm_ops)' },
+    { name: 'patient_phone_digits_trgm', expression: 'create index "patient_phone_digits_trgm" on "patient" using gin ("phone_digits" gin_trgm_ops)' },
+  ],
+  filters: practiceFilter(),
+});
+export class Patient extends PatientSchema.class {}
+PatientSchema.setClass(Patient);

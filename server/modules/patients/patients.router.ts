@@ -1,0 +1,31 @@
+import { idInput } from '../../../shared/schemas/common.ts';
+import { addRelatedPersonInput, careTeamInput, createPatientInput, patientIdInput, searchPatientsInput, updatePatientInput, updateRelatedPersonInput } from '../../../shared/schemas/patients.ts';
+import { authedProcedure, clinicianProcedure, router } from '../../trpc.ts';
+import { addToCareTeam, listCareTeam, removeFromCareTeam } from './care-team.service.ts';
+import { getChart } from './chart.service.ts';
+import { createPatient, getPatient, searchPatients, setPatientStatus, updatePatient } from './patients.service.ts';
+import { addRelatedPerson, listRelatedPersons, removeRelatedPerson, updateRelatedPerson } from './related-persons.service.ts';
+
+export const patientsRouter = router({
+  list: clinicianProcedure.input(searchPatientsInput).query(({ ctx, input }) => searchPatients(ctx, input)),
+  search: clinicianProcedure.input(searchPatientsInput).query(({ ctx, input }) => searchPatients(ctx, input)),
+  byId: authedProcedure.input(idInput).query(({ ctx, input }) => getPatient(ctx, input)),
+  chart: authedProcedure.input(idInput).query(({ ctx, input }) => getChart(ctx, input)),
+  create: clinicianProcedure.input(createPatientInput).mutation(({ ctx, input }) => createPatient(ctx, input)),
+  update: clinicianProcedure.input(updatePatientInput).mutation(({ ctx, input }) => updatePatient(ctx, input)),
+  archive: clinicianProcedure.input(idInput).mutation(({ ctx, input }) => setPatientStatus(ctx, input, 'archived')),
+  restore: clinicianProcedure.input(idInput).mutation(({ ctx, input }) => setPatientStatus(ctx, input, 'active')),
+});
+
+export const careTeamsRouter = router({
+  list: clinicianProcedure.input(patientIdInput).query(({ ctx, input }) => listCareTeam(ctx, input)),
+  add: clinicianProcedure.input(careTeamInput).mutation(({ ctx, input }) => addToCareTeam(ctx, input)),
+  remove: clinicianProcedure.input(careTeamInput).mutation(({ ctx, input }) => removeFromCareTeam(ctx, input)),
+});
+
+export const relatedPersonsRouter = router({
+  list: authedProcedure.input(patientIdInput).query(({ ctx, input }) => listRelatedPersons(ctx, input)),
+  create: clinicianProcedure.input(addRelatedPersonInput).mutation(({ ctx, input }) => addRelatedPerson(ctx, input)),
+  update: clinicianProcedure.input(updateRelatedPersonInput).mutation(({ ctx, input }) => updateRelatedPerson(ctx, input)),
+  remove: clinicianProcedure.input(idInput).mutation(({ ctx, input }) => removeRelatedPerson(ctx, input)),
+});

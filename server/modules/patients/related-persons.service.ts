@@ -1,0 +1,55 @@
+import type { IdInput } from '../../../shared/schemas/common.ts';
+import type { AddRelatedPersonInput, PatientIdInput, UpdateRelatedPersonInput } from '../../../shared/schemas/patients.ts';
+import type { AuthedCtx } from '../../context.ts';
+import { notFound } from '../../errors.ts';
+import { recordAudit } from '../audit/audit.service.ts';
+import { assertRole } from '../users/roles.ts';
+import { findVisiblePatient, visiblePatients } from './patient-access.ts';
+import { RelatedPerson } from './related-person.entity.ts';
+
+export type RelatedPersonDto = ReturnType<typeof toRelatedPersonDto>;
+
+export function toRelatedPersonDto(r: RelatedPerson) {
+  return { id: r.id, patientId: r.patient.id, relationship: r.relationship, name: r.name, phone: r.phone, email: r.email, createdAt: r.createdAt.toISOString() };
+}
+
+export async function listRelatedPersons(ctx: AuthedCtx, { patientId }: PatientIdInput) {
+  await findVisiblePatient(ctx.em, ctx.actor, patientId);
+  const people = await ctx.em.find(RelatedPerson, { patient: patientId }, { orderBy: { createdAt: 'asc', id: 'asc' } });
+  recordAudit(ctx, { action: 'related-person.listed', entityType: 'patient', entityId: patientId });
+  await ctx.em.flush();
+  return people.map(toRelatedPersonDto);
+}
+
+export async function addRelatedPerson(ctx: AuthedCtx, { patientId, ...fields }: AddRelatedPersonInput) {
+  assertRole(ctx.actor, 'admin', 'clinician');
+  const patient = await findVisiblePatient(ctx.em, ctx.actor, patientId);
+  const person = ctx.em.create(RelatedPerson, { ...fields, practice: ctx.actor.practiceId, patient });
+  recordAudit(ctx, { action: 'related-person.created', entityType: 'related-person', entityId: person.id, detail: { patientId } });
+  await ctx.em.flush();
+  return toRelatedPersonDto(person);
+}
+
+async function findVisibleRelatedPerson(ctx: AuthedCtx, id: string) {
+  const person = await ctx.em.findOne(RelatedPerson, { id, patient: visiblePatients(ctx.actor) });
+  if (!person) throw notFound('Related person');
+  return person;
+}
+
+export async function updateRelatedPerson(ctx: AuthedCtx, { id, ...changes }: UpdateRelatedPersonInput) {
+  assertRole(ctx.actor, 'admin', 'clinician');
+  const person = await findVisibleRelatedPerson(ctx, id);
+  ctx.em.assign(person, changes);
+  recordAudit(ctx, { action: 'related-person.updated', entityType: 'related-person', entityId: id });
+  await ctx.em.flush();
+  return toRelatedPersonDto(person);
+}
+
+export async function removeRelatedPerson(ctx: AuthedCtx, { id }: IdInput) {
+  assertRole(ctx.actor, 'admin', 'clinician');
+  const person = await findVisibleRelatedPerson(ctx, id);
+  ctx.em.remove(person);
+  recordAudit(ctx, { action: 'related-person.removed', entityType: 'related-person', entityId: id });
+  await ctx.em.flush();
+  return { ok: true as const };
+}

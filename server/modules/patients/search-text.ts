@@ -1,0 +1,15 @@
+/** Lower case without accents: "José Ó Briain" and "jose o briain" match alike. Used when storing and querying. */
+export function foldForSearch(value: string): string {
+  return value.normalize('NFD').replace(/\p{Diacritic}/gu, '').toLowerCase().replace(/\s+/g, ' ').trim();
+}
+
+/** The two folded name columns of a patient: for search ("given family") and for sorting ("family given"). */
+export function patientNameKeys(givenName: string, familyName: string) {
+  return { searchName: foldForSearch(`${givenName} ${familyName}`), sortName: foldForSearch(`${familyName} ${givenName}`) };
+}
+
+/** A LIKE pattern matching `value` anywhere, with LIKE's own wildcards escaped. */
+export const containing = (value: string) => `%${value.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+/** Digits only, so "+353 (87) 123-4567", "087 1234567" and "871234567" can meet. */
+export const phoneDigits = (phone: string) => phone.replace(/\D/g, '');

@@ -1,0 +1,121 @@
+import type { z } from 'zod';
+import type { ListRecordsInput, RecordKindName, recordFields, recordStatuses } from '../../../shared/schemas/records.ts';
+import type { AuthedCtx } from '../../context.ts';
+import { notFound } from '../../errors.ts';
+import { keyset, newestFirst, toPage } from '../../pagination.ts';
+import { recordAudit } from '../audit/audit.service.ts';
+import { findVisiblePatient, visiblePatients } from '../patients/patient-access.ts';
+import { assertRole } from '../users/roles.ts';
+import { ClinicalRecord } from './clinical-record.entity.ts';
+import { RecordRevision } from './record-revision.entity.ts';
+
+/** The same five operations serve every kind of clinical record; the kind picks its schema and statuses. */
+type Fields<K extends RecordKindName> = z.infer<(typeof recordFields)[K]>;
+type Status<K extends RecordKindName> = (typeof recordStatuses)[K][number];
+
+const sort = newestFirst('occurredAt');
+const initialStatus: { [K in RecordKindName]: Status<K> } = {
+  allergy: 'active',
+  medication: 'active',
+  condition: 'active',
+  observation: 'final',
+  history: 'active',
+};
+
+/** When the entry happened, for ordering: its own date when it has one, else now. */
+function occurredAt(fields: Record<string, unknown>): Date {
+  const when = fields.effectiveAt ?? fields.startDate ?? fields.onsetDate;
+  return typeof when === 'string' ? new Date(when) : new Date();
+}
+
+export type ClinicalRecordDto<K extends RecordKindName> = ReturnType<typeof toRecordDto<K>>;
+
+export function toRecordDto<K extends RecordKindName>(r: ClinicalRecord) {
+  return {
+    ...(r.data as Fields<K>),
+    id: r.id,
+    patientId: r.patient.id,
+    kind: r.kind as K,
+    status: r.status as Status<K>,
+    version: r.version,
+    occurredAt: r.occurredAt.toISOString(),
+    createdAt: r.createdAt.toISOString(),
+    createdBy: r.createdBy,
+    updatedAt: r.updatedAt.toISOString(),
+    updatedBy: r.updatedBy,
+  };
+}
+
+const snapshot = (r: ClinicalRecord) => ({ status: r.status, data: r.data });
+
+async function findVisibleRecord(ctx: AuthedCtx, kind: RecordKindName, id: string) {
+  const record = await ctx.em.findOne(ClinicalRecord, { id, kind, patient: visiblePatients(ctx.actor) });
+  if (!record) throw notFound('Record');
+  return record;
+}
+
+function revise(ctx: AuthedCtx, record: ClinicalRecord, action: 'created' | 'updated' | 'status-changed', before: ReturnType<typeof snapshot> | null) {
+  ctx.em.create(RecordRevision, {
+    practice: ctx.actor.practiceId, recordId: record.id, version: record.version, action,
+    changedBy: ctx.actor.userId, before, after: snapshot(record),
+  });
+  recordAudit(ctx, { action: `${record.kind}.${action}`, entityType: record.kind, entityId: record.id, detail: { patientId: record.patient.id } });
+}
+
+export async function createRecord<K extends RecordKindName>(ctx: AuthedCtx, kind: K, input: { patientId: string; fields: Record<string, unknown> }) {
+  assertRole(ctx.actor, 'admin', 'clinician');
+  const patient = await findVisiblePatient(ctx.em, ctx.actor, input.patientId);
+  const record = ctx.em.create(ClinicalRecord, {
+    practice: ctx.actor.practiceId, patient, kind, status: initialStatus[kind], data: input.fields,
+    occurredAt: occurredAt(input.fields), createdBy: ctx.actor.userId, updatedBy: ctx.actor.userId,
+  });
+  revise(ctx, record, 'created', null);
+  await ctx.em.flush();
+  return toRecordDto<K>(record);
+}
+
+/** Replaces the record's fields (the whole record is validated as saved) and keeps the old ones in history. */
+export async function updateRecord<K extends RecordKindName>(ctx: AuthedCtx, kind: K, input: { id: string; fields: Record<string, unknown> }) {
+  assertRole(ctx.actor, 'admin', 'clinician');
+  const record = await findVisibleRecord(ctx, kind, input.id);
+  const before = snapshot(record);
+  Object.assign(record, { data: input.fields, occurredAt: occurredAt(input.fields), version: record.version + 1, updatedBy: ctx.actor.userId });
+  revise(ctx, record, 'updated', before);
+  await ctx.em.flush();
+  return toRecordDto<K>(record);
+}
+
+export async function setRecordStatus<K extends RecordKindName>(ctx: AuthedCtx, kind: K, input: { id: string; status: string }) {
+  assertRole(ctx.actor, 'admin', 'clinician');
+  const record = await findVisibleRecord(ctx, kind, input.id);
+  if (record.status !== input.status) {
+    const before = snapshot(record);
+    Object.assign(record, { status: input.status, version: record.version + 1, updatedBy: ctx.actor.userId });
+    revise(ctx, record, 'status-changed', before);
+    await ctx.em.flush();
+  }
+  return toRecordDto<K>(record);
+}
+
+export async function listRecords<K extends RecordKindName>(ctx: AuthedCtx, kind: K, input: ListRecordsInput) {
+  await findVisiblePatient(ctx.em, ctx.actor, input.patientId);
+  const { where, orderBy } = keyset(input.cursor, sort);
+  const rows = await ctx.em.find(
+    ClinicalRecord,
+    { ...where, patient: input.patientId, kind, ...(input.status && { status: input.status }) },
+    { orderBy, limit: input.limit + 1 },
+  );
+  recordAudit(ctx, { action: `${kind}.listed`, entityType: 'patient', entityId: input.patientId });
+  await ctx.em.flush();
+  return toPage(rows, input.limit, sort, (r) => toRecordDto<K>(r));
+}
+
+/** Every version of a record, oldest first: who changed it, when, and the fields before and after. */
+export async function recordHistory(ctx: AuthedCtx, kind: RecordKindName, { id }: { id: string }) {
+  assertRole(ctx.actor, 'admin', 'clinician');
+  const record = await findVisibleRecord(ctx, kind, id);
+  const revisions = await ctx.em.find(RecordRevision, { recordId: record.id }, { orderBy: { version: 'asc' } });
+  recordAudit(ctx, { action: `${kind}.history-read`, entityType: kind, entityId: id });
+  await ctx.em.flush();
+  return revisions.map((r) => ({ version: r.version, action: r.action, changedBy: r.changedBy, changedAt: r.changedAt.toISOString(), before: r.before, after: r.after }));
+}

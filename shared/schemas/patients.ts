@@ -1,0 +1,107 @@
+import { parsePhoneNumberWithError } from 'libphonenumber-js/max';
+import { z } from 'zod';
+import { administrativeGenders, patientStatuses } from '../enums.ts';
+import { email, ianaTimeZone, pageInput, text, uuid } from './common.ts';
+
+/** A calendar date, `YYYY-MM-DD`, that exists. */
+export const calendarDate = z.iso.date({ message: 'must be a date, YYYY-MM-DD' });
+export const pastOrToday = (d: string) => d <= new Date().toISOString().slice(0, 10);
+
+/** Phone numbers are stored E.164; input may be formatted, with a country prefix (+353…). */
+export const phone = text()
+  .max(40)
+  .transform((value, ctx) => {
+    try {
+      const parsed = parsePhoneNumberWithError(value);
+      if (parsed.isValid()) return parsed.number;
+    } catch {
+      // reported below
+    }
+    ctx.addIssue({ code: 'custom', message: 'must be a phone number with its country code, e.g. +353 87 123 4567' });
+    return z.NEVER;
+  });
+
+export const address = z.object({
+  lines: z.array(text().trim().min(1).max(200)).min(1).max(4),
+  city: text().trim().min(1).max(100),
+  region: text().trim().max(100).optional(),
+  postalCode: text().trim().max(20).optional(),
+  country: text().trim().regex(/^[A-Z]{2}$/, 'must be an ISO 3166 country code, e.g. IE'),
+});
+
+export const emergencyContact = z.object({
+  name: text().trim().min(1).max(200),
+  relationship: text().trim().min(1).max(100),
+  phone,
+});
+
+const mrn = text().trim().regex(/^[A-Za-z0-9-]{1,32}$/, 'must be 1-32 letters, digits or dashes');
+const patientName = text().trim().min(1, 'is required').max(100);
+
+export const createPatientInput = z.object({
+  mrn: mrn.optional(),
+  givenName: patientName,
+  familyName: patientName,
+  birthDate: calendarDate.refine(pastOrToday, 'must not be in the future'),
+  gender: z.enum(administrativeGenders),
+  email: email.optional(),
+  phone: phone.optional(),
+  address: address.optional(),
+  preferredLanguage: text().regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'must be a language tag such as en or pt-BR').optional(),
+  timeZone: ianaTimeZone.optional(),
+  emergencyContact: emergencyContact.optional(),
+});
+export type CreatePatientInput = z.infer<typeof createPatientInput>;
+
+/** Fields set to null are cleared; absent fields are kept. */
+export const updatePatientInput = z.object({
+  id: uuid,
+  mrn: mrn.optional(),
+  givenName: patientName.optional(),
+  familyName: patientName.optional(),
+  birthDate: calendarDate.refine(pastOrToday, 'must not be in the future').optional(),
+  gender: z.enum(administrativeGenders).optional(),
+  email: email.nullable().optional(),
+  phone: phone.nullable().optional(),
+  address: address.nullable().optional(),
+  preferredLanguage: createPatientInput.shape.preferredLanguage.unwrap().nullable().optional(),
+  timeZone: ianaTimeZone.optional(),
+  emergencyContact: emergencyContact.nullable().optional(),
+});
+export type UpdatePatientInput = z.infer<typeof updatePatientInput>;
+
+/** One query string (names, MRN, email, phone digits, a birth date) and/or fields, all ANDed. */
+export const searchPatientsInput = pageInput.extend({
+  query: text().trim().max(200).optional(),
+  name: text().trim().max(200).optional(),
+  mrn: text().trim().max(32).optional(),
+  email: text().trim().max(320).optional(),
+  phone: text().trim().max(40).optional(),
+  birthDate: calendarDate.optional(),
+  status: z.enum(patientStatuses).default('active'),
+});
+export type SearchPatientsInput = z.infer<typeof searchPatientsInput>;
+
+export const patientIdInput = z.object({ patientId: uuid });
+export type PatientIdInput = z.infer<typeof patientIdInput>;
+
+export const careTeamInput = z.object({ patientId: uuid, clinicianId: uuid });
+export type CareTeamInput = z.infer<typeof careTeamInput>;
+
+export const relatedPersonFields = z.object({
+  relationship: text().trim().min(1).max(100),
+  name: text().trim().min(1).max(200),
+  phone: phone.optional(),
+  email: email.optional(),
+});
+export const addRelatedPersonInput = relatedPersonFields.extend({ patientId: uuid });
+export type AddRelatedPersonInput = z.infer<typeof addRelatedPersonInput>;
+export const updateRelatedPersonInput = relatedPersonFields.partial().extend({ id: uuid });
+export type UpdateRelatedPersonInput = z.infer<typeof updateRelatedPersonInput>;
+
+export const invitePatientInput = z.object({ patientId: uuid, email: email.optional() });
+export type InvitePatientInput = z.infer<typeof invitePatientInput>;
+
+/** Lets the portal account of `guardianPatientId` act for `patientId` (a dependent). */
+export const guardianInput = z.object({ patientId: uuid, guardianPatientId: uuid });
+export type GuardianInput = z.infer<typeof guardianInput>;
