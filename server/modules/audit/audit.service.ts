@@ -1,6 +1,8 @@
 import type { ListAuditInput } from '../../../shared/schemas/audit.ts';
 import type { AuthedCtx, Ctx } from '../../context.ts';
-import { keysetAfter, toPage } from '../../pagination.ts';
+import { keyset, newestFirst, toPage } from '../../pagination.ts';
+
+const sort = newestFirst('at');
 import { assertRole } from '../users/roles.ts';
 import { AuditEvent } from './audit-event.entity.ts';
 
@@ -46,16 +48,17 @@ function toAuditEventDto(e: AuditEvent) {
 
 export async function listAudit(ctx: AuthedCtx, input: ListAuditInput) {
   assertRole(ctx.actor, 'admin');
+  const { where, orderBy } = keyset(input.cursor, sort);
   const rows = await ctx.em.find(
     AuditEvent,
     {
-      ...keysetAfter(input.cursor, 'at'),
+      ...where,
       ...(input.since || input.until ? { at: { ...(input.since && { $gte: new Date(input.since) }), ...(input.until && { $lt: new Date(input.until) }) } } : {}),
       ...(input.actorId && { actorId: input.actorId }),
       ...(input.action && { action: input.action }),
       ...(input.entityId && { entityId: input.entityId }),
     },
-    { orderBy: { at: 'desc', id: 'desc' }, limit: input.limit + 1 },
+    { orderBy, limit: input.limit + 1 },
   );
-  return toPage(rows, input.limit, (e) => e.at, toAuditEventDto);
+  return toPage(rows, input.limit, sort, toAuditEventDto);
 }

@@ -5,11 +5,13 @@ import { generateSecretToken, parseSecretToken, secretMatches } from '../../auth
 import { createSession } from '../../auth/session.ts';
 import type { AuthedCtx, Ctx } from '../../context.ts';
 import { AppError, notFound } from '../../errors.ts';
-import { keysetAfter, toPage } from '../../pagination.ts';
+import { keyset, newestFirst, toPage } from '../../pagination.ts';
 import { recordAudit } from '../audit/audit.service.ts';
 import { assertRole } from '../users/roles.ts';
 import { User } from '../users/user.entity.ts';
 import { Invite } from './invite.entity.ts';
+
+const sort = newestFirst('createdAt');
 
 export type InviteDto = ReturnType<typeof toInviteDto>;
 
@@ -68,12 +70,13 @@ export async function listInvites(ctx: AuthedCtx, input: ListInvitesInput) {
     revoked: { acceptedAt: null, revokedAt: { $ne: null } },
     expired: { acceptedAt: null, revokedAt: null, expiresAt: { $lte: now } },
   } as const;
+  const { where, orderBy } = keyset(input.cursor, sort);
   const rows = await ctx.em.find(
     Invite,
-    { ...keysetAfter(input.cursor, 'createdAt'), ...(input.status && byStatus[input.status]) },
-    { orderBy: { createdAt: 'desc', id: 'desc' }, limit: input.limit + 1 },
+    { ...where, ...(input.status && byStatus[input.status]) },
+    { orderBy, limit: input.limit + 1 },
   );
-  return toPage(rows, input.limit, (i) => i.createdAt, (i) => toInviteDto(i, now));
+  return toPage(rows, input.limit, sort, (i) => toInviteDto(i, now));
 }
 
 /** A new token and a fresh expiry; the old link stops working. Pending or expired invites only. */

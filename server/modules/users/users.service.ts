@@ -4,7 +4,7 @@ import type { ListUsersInput } from '../../../shared/schemas/users.ts';
 import { invalidateUserSessions } from '../../auth/session.ts';
 import type { AuthedCtx } from '../../context.ts';
 import { AppError, notFound } from '../../errors.ts';
-import { keysetAfter, toPage } from '../../pagination.ts';
+import { keyset, newestFirst, toPage } from '../../pagination.ts';
 import { recordAudit } from '../audit/audit.service.ts';
 import { Practice } from '../practices/practice.entity.ts';
 import { revokeUserTokens } from '../tokens/tokens.service.ts';
@@ -12,14 +12,17 @@ import { assertRole } from './roles.ts';
 import { toUserDto } from './user.dto.ts';
 import { User } from './user.entity.ts';
 
+const sort = newestFirst('createdAt');
+
 export async function listUsers(ctx: AuthedCtx, input: ListUsersInput) {
   assertRole(ctx.actor, 'admin');
+  const { where, orderBy } = keyset(input.cursor, sort);
   const rows = await ctx.em.find(
     User,
-    { ...keysetAfter(input.cursor, 'createdAt'), ...(input.role && { role: input.role }), ...(input.status && { status: input.status }) },
-    { orderBy: { createdAt: 'desc', id: 'desc' }, limit: input.limit + 1 },
+    { ...where, ...(input.role && { role: input.role }), ...(input.status && { status: input.status }) },
+    { orderBy, limit: input.limit + 1 },
   );
-  return toPage(rows, input.limit, (u) => u.createdAt, toUserDto);
+  return toPage(rows, input.limit, sort, toUserDto);
 }
 
 export async function getUser(ctx: AuthedCtx, { id }: IdInput) {
@@ -38,6 +41,8 @@ export async function deactivateUser(ctx: AuthedCtx, { id }: IdInput) {
     const user = await em.findOne(User, { id });
     if (!user) throw notFound('User');
     if (user.status === 'deactivated') return toUserDto(user);
+    // Accepting the invite would activate the account again: an invite is stopped by revoking it.
+    if (user.status === 'invited') throw new AppError('CONFLICT', 'An invited user has no access yet: revoke the invite instead');
     if (user.role === 'admin' && user.status === 'active') {
       const admins = await em.count(User, { role: 'admin', status: 'active' });
       if (admins <= 1) throw new AppError('CONFLICT', 'The last active admin cannot be deactivated', 'last-admin');
