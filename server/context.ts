@@ -9,6 +9,9 @@ import type { Logger } from './logger.ts';
 import type { Mailer } from './mailer.ts';
 import type { LoginLimiter } from './modules/auth/login-limiter.ts';
 import type { Orm } from './orm.ts';
+import type pg from 'pg';
+import type { PracticeDto } from './modules/practices/practices.service.ts';
+import type { UserDto } from './modules/users/user.dto.ts';
 
 export const SESSION_COOKIE = 'pams_session';
 
@@ -23,6 +26,8 @@ export type Actor = {
   mfaPending: boolean;
   /** The practice requires MFA and this user has not enrolled yet. */
   mfaEnrolmentRequired: boolean;
+  /** The user and practice as loaded with the credential, for `auth.me`. */
+  identity: { user: UserDto; practice: PracticeDto };
 };
 
 export type RequestMeta = { requestId: string; ip: string | null; userAgent: string | null };
@@ -41,7 +46,8 @@ export type Ctx = {
 };
 export type AuthedCtx = Ctx & { actor: Actor };
 
-export type AppDeps = { orm: Orm; config: Config; log: Logger; mailer: Mailer; loginLimiter: LoginLimiter };
+/** `pool` is the side pool: credential lookups on every request use it directly (see auth/session.ts). */
+export type AppDeps = { orm: Orm; pool: pg.Pool; config: Config; log: Logger; mailer: Mailer; loginLimiter: LoginLimiter };
 
 export function clientIp(c: HonoContext, trustProxy: boolean, socketIp: string | null): string | null {
   if (trustProxy) {
@@ -73,7 +79,7 @@ export async function createContext(deps: AppDeps, c: HonoContext, resHeaders: H
   if (fromCookie && c.req.method !== 'GET' && c.req.method !== 'HEAD' && !originAllowed(c, deps.config)) {
     authError = 'origin-mismatch'; // cookie-authenticated mutations must come from our own origin
   } else if (bearer ?? fromCookie) {
-    actor = await resolveBearer({ em, config: deps.config, cookie: fromCookie ? cookie : null }, (bearer ?? fromCookie)!);
+    actor = await resolveBearer({ pool: deps.pool, config: deps.config, cookie: fromCookie ? cookie : null }, (bearer ?? fromCookie)!);
   }
   if (actor) em.setFilterParams('practice', { practiceId: actor.practiceId });
   return { em, log: actor ? log.child({ actorId: actor.userId }) : log, config: deps.config, mailer: deps.mailer, loginLimiter: deps.loginLimiter, meta, actor, authError, cookie };

@@ -16,7 +16,7 @@ export async function serve({ migrate, demo, print }: ServeOptions): Promise<voi
   if (migrate) await orm.migrator.up();
   const seeded = demo && (await seedDemo(orm.em.fork()));
   const mailer = createMailer(config, print);
-  const app = createApp({ orm, config, log, mailer, loginLimiter: createLoginLimiter(pool, config.loginLimits) });
+  const app = createApp({ orm, pool, config, log, mailer, loginLimiter: createLoginLimiter(pool, config.loginLimits) });
   const server = serveHttp({ fetch: app.fetch, port: config.port, hostname: config.host }) as Server;
   await new Promise<void>((resolve) => server.once('listening', resolve));
   const { port } = server.address() as AddressInfo;

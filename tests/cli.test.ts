@@ -73,7 +73,9 @@ describe('the pams CLI, as a subprocess against a running server', () => {
   it('reports migrations with --status', async () => {
     const result = await runCli(['migrate', '--status', '--json'], { env: localEnv() });
     expect(result.code).toBe(0);
-    expect(result.json()).toEqual([expect.objectContaining({ status: 'applied' })]);
+    const migrations = result.json() as { name: string; status: string }[];
+    expect(migrations.length).toBeGreaterThan(0);
+    expect(migrations.every((m) => m.status === 'applied')).toBe(true);
   });
 
   it('logs in, storing an API token with mode 0600', async () => {

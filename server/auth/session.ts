@@ -1,9 +1,13 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import type pg from 'pg';
 import type { Config } from '../config.ts';
 import type { Actor, RequestMeta } from '../context.ts';
 import { Session } from '../modules/auth/session.entity.ts';
 import { ApiToken } from '../modules/tokens/api-token.entity.ts';
 import type { User } from '../modules/users/user.entity.ts';
+import type { UserRole, UserStatus } from '../../shared/enums.ts';
+import { toPracticeDto } from '../modules/practices/practices.service.ts';
+import { toUserDto } from '../modules/users/user.dto.ts';
 import { generateSecretToken, parseSecretToken, secretMatches } from './secret-token.ts';
 
 /** Sessions follow Lucia's design: `id.secret` to the client, SHA-256 of the secret at rest, sliding expiry. */
@@ -21,51 +25,84 @@ export function createSession(em: EntityManager, user: User, config: Config, met
   return { session, token };
 }
 
-type ResolveDeps = { em: EntityManager; config: Config; cookie: SessionCookie | null };
+type ResolveDeps = { pool: pg.Pool; config: Config; cookie: SessionCookie | null };
 
 /** Turns a bearer token (session or API token) into the acting user, or null. Tenant filters are off here. */
 export async function resolveBearer(deps: ResolveDeps, token: string): Promise<Actor | null> {
   return token.startsWith(API_TOKEN_PREFIX) ? resolveApiToken(deps, token) : resolveSession(deps, token);
 }
 
-async function resolveSession({ em, config, cookie }: ResolveDeps, token: string): Promise<Actor | null> {
+/**
+ * The credential with its user and practice, in one plain query on the side pool. This runs on every
+ * request, so it skips the ORM's entity hydration (most of a request's CPU otherwise: bench/results.md),
+ * and it loads what `auth.me` shows, so that call needs no second query.
+ */
+type CredentialRow = {
+  secret_hash: string;
+  expires_at: Date | null;
+  user_id: string;
+  email: string;
+  name: string | null;
+  role: UserRole;
+  status: UserStatus;
+  mfa_enabled: boolean;
+  user_created_at: Date;
+  practice_id: string;
+  practice_name: string;
+  time_zone: string;
+  mfa_required: boolean;
+  practice_created_at: Date;
+};
+const credentialQuery = (table: 'session' | 'api_token', extra: string) =>
+  `select c.secret_hash, c.expires_at, ${extra},
+          u.id as user_id, u.email, u.name, u.role, u.status, u.mfa_enabled, u.created_at as user_created_at,
+          p.id as practice_id, p.name as practice_name, p.time_zone, p.mfa_required, p.created_at as practice_created_at
+   from "${table}" c join users u on u.id = c.user_id join practice p on p.id = u.practice_id where c.id = $1`;
+const sessionQuery = credentialQuery('session', 'c.mfa_pending');
+const apiTokenQuery = credentialQuery('api_token', 'c.revoked_at, c.last_used_at');
+
+async function resolveSession({ pool, config, cookie }: ResolveDeps, token: string): Promise<Actor | null> {
   const parsed = parseSecretToken(token);
   if (!parsed) return null;
-  const session = await em.findOne(Session, { id: parsed.id }, { populate: ['user', 'user.practice'], filters: false });
+  const { rows: [row] } = await pool.query<CredentialRow & { mfa_pending: boolean }>(sessionQuery, [parsed.id]);
+  if (!row || !secretMatches(parsed.secret, row.secret_hash) || row.status !== 'active') return null;
   const now = Date.now();
-  if (!session || !secretMatches(parsed.secret, session.secretHash) || session.user.status !== 'active') return null;
-  if (session.expiresAt.getTime() <= now) {
-    await em.nativeDelete(Session, { id: session.id });
+  if (row.expires_at!.getTime() <= now) {
+    await pool.query('delete from session where id = $1', [parsed.id]);
     return null;
   }
-  if (!session.mfaPending && session.expiresAt.getTime() - now < config.sessionTtlMs / 2) {
-    const expiresAt = new Date(now + config.sessionTtlMs);
-    await em.nativeUpdate(Session, { id: session.id }, { expiresAt });
-    cookie?.set(token, expiresAt);
+  if (!row.mfa_pending && row.expires_at!.getTime() - now < config.sessionTtlMs / 2) {
+    const renewed = new Date(now + config.sessionTtlMs);
+    await pool.query('update session set expires_at = $2 where id = $1', [parsed.id, renewed]);
+    cookie?.set(token, renewed);
   }
-  return actorOf(session.user, { sessionId: session.id, tokenId: null, mfaPending: session.mfaPending });
+  return actorOf(row, { sessionId: parsed.id, tokenId: null, mfaPending: row.mfa_pending });
 }
 
-async function resolveApiToken({ em }: ResolveDeps, token: string): Promise<Actor | null> {
+async function resolveApiToken({ pool }: ResolveDeps, token: string): Promise<Actor | null> {
   const parsed = parseSecretToken(token, API_TOKEN_PREFIX);
   if (!parsed) return null;
-  const apiToken = await em.findOne(ApiToken, { id: parsed.id }, { populate: ['user', 'user.practice'], filters: false });
-  const now = new Date();
-  if (!apiToken || apiToken.revokedAt || (apiToken.expiresAt && apiToken.expiresAt <= now)) return null;
-  if (!secretMatches(parsed.secret, apiToken.secretHash) || apiToken.user.status !== 'active') return null;
-  if (!apiToken.lastUsedAt || now.getTime() - apiToken.lastUsedAt.getTime() > LAST_USED_PRECISION_MS) {
-    await em.nativeUpdate(ApiToken, { id: apiToken.id }, { lastUsedAt: now });
+  const { rows: [row] } = await pool.query<CredentialRow & { revoked_at: Date | null; last_used_at: Date | null }>(apiTokenQuery, [parsed.id]);
+  const now = Date.now();
+  if (!row || row.revoked_at || (row.expires_at && row.expires_at.getTime() <= now)) return null;
+  if (!secretMatches(parsed.secret, row.secret_hash) || row.status !== 'active') return null;
+  if (!row.last_used_at || now - row.last_used_at.getTime() > LAST_USED_PRECISION_MS) {
+    await pool.query('update api_token set last_used_at = $2 where id = $1', [parsed.id, new Date(now)]);
   }
-  return actorOf(apiToken.user, { sessionId: null, tokenId: apiToken.id, mfaPending: false });
+  return actorOf(row, { sessionId: null, tokenId: parsed.id, mfaPending: false });
 }
 
-function actorOf(user: User, via: Pick<Actor, 'sessionId' | 'tokenId' | 'mfaPending'>): Actor {
+function actorOf(row: CredentialRow, via: Pick<Actor, 'sessionId' | 'tokenId' | 'mfaPending'>): Actor {
   return {
-    userId: user.id,
-    practiceId: user.practice.id,
-    role: user.role,
+    userId: row.user_id,
+    practiceId: row.practice_id,
+    role: row.role,
     ...via,
-    mfaEnrolmentRequired: user.practice.mfaRequired && !user.mfaEnabled,
+    mfaEnrolmentRequired: row.mfa_required && !row.mfa_enabled,
+    identity: {
+      user: toUserDto({ id: row.user_id, email: row.email, name: row.name, role: row.role, status: row.status, mfaEnabled: row.mfa_enabled, createdAt: row.user_created_at }),
+      practice: toPracticeDto({ id: row.practice_id, name: row.practice_name, timeZone: row.time_zone, mfaRequired: row.mfa_required, createdAt: row.practice_created_at }),
+    },
   };
 }
 

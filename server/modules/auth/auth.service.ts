@@ -4,8 +4,6 @@ import { createSession } from '../../auth/session.ts';
 import type { AuthedCtx, Ctx } from '../../context.ts';
 import { AppError, notFound } from '../../errors.ts';
 import { recordAudit } from '../audit/audit.service.ts';
-import { toPracticeDto } from '../practices/practices.service.ts';
-import { toUserDto } from '../users/user.dto.ts';
 import { User } from '../users/user.entity.ts';
 import { checkSecondFactor } from './mfa.service.ts';
 import { Session } from './session.entity.ts';
@@ -63,9 +61,9 @@ export async function logout(ctx: AuthedCtx) {
   return { ok: true as const };
 }
 
+/** Who the caller is: loaded with the credential at the start of this request, so no second query. */
 export async function me(ctx: AuthedCtx) {
-  const user = await ctx.em.findOneOrFail(User, { id: ctx.actor.userId }, { populate: ['practice'] });
-  return { user: toUserDto(user), practice: toPracticeDto(user.practice), mfaEnrolmentRequired: ctx.actor.mfaEnrolmentRequired };
+  return { ...ctx.actor.identity, mfaEnrolmentRequired: ctx.actor.mfaEnrolmentRequired };
 }
 
 export async function listSessions(ctx: AuthedCtx) {

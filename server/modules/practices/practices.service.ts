@@ -6,7 +6,7 @@ import { Practice } from './practice.entity.ts';
 
 export type PracticeDto = ReturnType<typeof toPracticeDto>;
 
-export function toPracticeDto(p: Practice) {
+export function toPracticeDto(p: Pick<Practice, 'id' | 'name' | 'timeZone' | 'mfaRequired' | 'createdAt'>) {
   return { id: p.id, name: p.name, timeZone: p.timeZone, mfaRequired: Boolean(p.mfaRequired), createdAt: p.createdAt.toISOString() };
 }
 

@@ -2,7 +2,8 @@ import type { User } from './user.entity.ts';
 
 export type UserDto = ReturnType<typeof toUserDto>;
 
-export function toUserDto(u: User) {
+/** Takes an entity or any row of the same shape (the session lookup builds one from plain SQL). */
+export function toUserDto(u: Pick<User, 'id' | 'email' | 'name' | 'role' | 'status' | 'mfaEnabled' | 'createdAt'>) {
   return {
     id: u.id,
     email: u.email,
