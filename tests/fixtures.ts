@@ -1,3 +1,5 @@
+import { decodeBase32IgnorePadding } from '@oslojs/encoding';
+import { generateHOTP, generateTOTP } from '@oslojs/otp';
 import { randomBytes } from 'node:crypto';
 import type { InvitableRole } from '../shared/enums.ts';
 import { bootstrapPractice } from '../server/modules/practices/bootstrap.service.ts';
@@ -10,10 +12,15 @@ const unique = () => randomBytes(4).toString('hex');
 export const newPassword = (t: TestServer) => t.secret(`pw-${randomBytes(9).toString('base64url')}`);
 export const newEmail = (prefix = 'user') => `${prefix}-${unique()}@example.test`;
 
+/** Raw SQL on the file's database: for what the API cannot do (backdating an expiry) and for checking rows. */
+export function sql<Row = Record<string, any>>(t: TestServer, query: string, params: unknown[] = []): Promise<Row[]> {
+  return t.em().getConnection().execute<Row[]>(query, params);
+}
+
 /** Logs in through the API and returns the session token (remembered as a secret). */
 export async function loginAs(t: TestServer, email: string, password: string): Promise<string> {
   const { token, mfaRequired } = await t.client().auth.login.mutate({ email, password });
-  if (mfaRequired) throw new Error(`${email} has MFA on: use verifyMfa`);
+  if (mfaRequired) throw new Error(`${email} has MFA on: use loginWithMfa`);
   return t.secret(token);
 }
 
@@ -25,13 +32,59 @@ export async function createPractice(t: TestServer, name = `Practice ${unique()}
   return { practiceId: practice.id, admin: { id: admin.id, email, password, practiceId: practice.id, token: await loginAs(t, email, password) } };
 }
 
-/** Invites a user as `adminToken`'s admin, accepts through the link in the captured mail, logs in. */
-export async function inviteUser(t: TestServer, admin: TestUser, role: InvitableRole = 'clinician'): Promise<TestUser> {
-  const email = newEmail(role);
+/** Invites `email` as `admin` and returns the invite and the token from the link in the captured mail. */
+export async function sendInvite(t: TestServer, admin: TestUser, role: InvitableRole = 'clinician', email = newEmail(role)) {
   const invite = await t.client(admin.token).invites.create.mutate({ email, role });
-  const inviteToken = t.secret(tokenFromMail(await t.smtp.waitForMail(email, /invited/)));
+  const token = t.secret(tokenFromMail(await t.smtp.waitForMail(email, /invited/)));
+  return { invite, email, token };
+}
+
+/** Invites a user as `admin`, accepts through the link in the captured mail, logs in. */
+export async function inviteUser(t: TestServer, admin: TestUser, role: InvitableRole = 'clinician'): Promise<TestUser> {
+  const { invite, email, token: inviteToken } = await sendInvite(t, admin, role);
   const password = newPassword(t);
   const accepted = await t.client().invites.accept.mutate({ token: inviteToken, name: `Test ${role}`, password });
   t.secret(accepted.token);
   return { id: invite.userId!, email, password, practiceId: admin.practiceId, token: await loginAs(t, email, password) };
+}
+
+/** The current TOTP code for a base32 secret, as an authenticator app would show it. */
+export const totpCode = (secret: string) => generateTOTP(decodeBase32IgnorePadding(secret), 30, 6);
+
+/** A well-formed code that no authenticator would accept now (none of the grace window's codes). */
+export function wrongTotpCode(secret: string): string {
+  const key = decodeBase32IgnorePadding(secret);
+  const now = BigInt(Math.floor(Date.now() / 30_000));
+  const valid = new Set([-2n, -1n, 0n, 1n, 2n].map((d) => generateHOTP(key, now + d, 6)));
+  return ['000000', '111111', '222222', '333333', '444444', '555555'].find((c) => !valid.has(c))!;
+}
+
+/** Turns MFA on for the holder of `token` through the API; returns the secret and the recovery codes. */
+export async function enableMfa(t: TestServer, token: string): Promise<{ secret: string; recoveryCodes: string[] }> {
+  const { secret } = await t.client(token).mfa.enrol.mutate();
+  const { recoveryCodes } = await t.client(token).mfa.confirm.mutate({ code: totpCode(t.secret(secret)) });
+  recoveryCodes.forEach((c) => t.secret(c));
+  return { secret, recoveryCodes };
+}
+
+/** Password, then TOTP: returns the full session token. */
+export async function loginWithMfa(t: TestServer, email: string, password: string, secret: string): Promise<string> {
+  const pending = await t.client().auth.login.mutate({ email, password });
+  if (!pending.mfaRequired) throw new Error(`${email} has MFA off: use loginAs`);
+  const { token } = await t.client(t.secret(pending.token)).auth.verifyMfa.mutate({ code: totpCode(secret) });
+  return t.secret(token);
+}
+
+/** Follows `nextCursor` to the end; returns every item and how many pages it took. */
+export async function allPages<T>(page: (cursor: string | undefined) => Promise<{ items: T[]; nextCursor: string | null }>) {
+  const items: T[] = [];
+  let cursor: string | undefined;
+  let pages = 0;
+  do {
+    const result = await page(cursor);
+    items.push(...result.items);
+    cursor = result.nextCursor ?? undefined;
+    pages++;
+  } while (cursor);
+  return { items, pages };
 }

@@ -62,7 +62,7 @@ export async function startTestServer(env: Record<string, string> = {}) {
   const orm: Orm = await initOrm(db.url, { pool: { min: 0, max: 5 } });
   const pool = createPgPool(db.url, () => {});
   const mailer = createMailer(config, () => {});
-  const app = createApp({ orm, config, log, mailer, loginLimiter: createLoginLimiter(pool, config.loginLimits) });
+  const app = createApp({ orm, pool, config, log, mailer, loginLimiter: createLoginLimiter(pool, config.loginLimits) });
   const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }) as Server;
   await new Promise<void>((resolve) => server.once('listening', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

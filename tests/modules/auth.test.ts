@@ -1,7 +1,7 @@
-import { TRPCClientError } from '@trpc/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../harness.ts';
 import { createPractice, inviteUser, loginAs, newEmail, type TestUser } from '../fixtures.ts';
+import { rejection } from '../rejection.ts';
 
 let t: TestServer;
 let admin: TestUser;
@@ -11,18 +11,6 @@ beforeAll(async () => {
   ({ admin } = await createPractice(t));
 });
 afterAll(() => t.close());
-
-/** The tRPC error data of a rejected call: code, reason, fieldErrors, requestId. */
-export async function rejection(call: Promise<unknown>) {
-  const error = await call.then(
-    () => {
-      throw new Error('expected the call to fail');
-    },
-    (e: unknown) => e,
-  );
-  if (!(error instanceof TRPCClientError)) throw error;
-  return { message: error.message, ...(error.data as { code: string; reason: string | null; fieldErrors: Record<string, string[]> | null; requestId: string | null }) };
-}
 
 describe('login', () => {
   it('returns a session token that acts as the user', async () => {
@@ -108,7 +96,7 @@ describe('sessions', () => {
     const [id, secret] = token.split('.');
     const rows = await t.em().getConnection().execute('select * from session where id = ?', [id]);
     expect(JSON.stringify(rows)).not.toContain(secret);
-    expect(rows[0].secret_hash).toMatch(/^[0-9a-f]{64}$/);
+    expect(rows[0]!.secret_hash).toMatch(/^[0-9a-f]{64}$/);
   });
 
   it('a password change ends every other session', async () => {
