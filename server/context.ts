@@ -58,6 +58,7 @@ export function clientIp(c: HonoContext, trustProxy: boolean, socketIp: string |
 }
 
 export async function createContext(deps: AppDeps, c: HonoContext, resHeaders: Headers, socketIp: string | null): Promise<Ctx> {
+  // Each procedure call forks its own unit of work from this one (trpc.ts), with the practice filter set.
   const em = deps.orm.em.fork() as EntityManager;
   const meta: RequestMeta = {
     requestId: c.get('requestId'),
@@ -81,7 +82,6 @@ export async function createContext(deps: AppDeps, c: HonoContext, resHeaders: H
   } else if (bearer ?? fromCookie) {
     actor = await resolveBearer({ pool: deps.pool, config: deps.config, cookie: fromCookie ? cookie : null }, (bearer ?? fromCookie)!);
   }
-  if (actor) em.setFilterParams('practice', { practiceId: actor.practiceId });
   return { em, log: actor ? log.child({ actorId: actor.userId }) : log, config: deps.config, mailer: deps.mailer, loginLimiter: deps.loginLimiter, meta, actor, authError, cookie };
 }
 

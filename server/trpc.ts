@@ -60,7 +60,17 @@ const errorConversion = t.middleware(async function convertErrors({ next }) {
   return result;
 });
 
-export const publicProcedure = t.procedure.use(errorConversion);
+/**
+ * Each call gets its own EntityManager: calls batched into one HTTP request must not share a unit of
+ * work, or a call that failed after persisting something could have it flushed by the next one.
+ */
+const unitOfWork = t.middleware(function forkPerCall({ ctx, next }) {
+  const em = ctx.em.fork({ clear: true });
+  if (ctx.actor) em.setFilterParams('practice', { practiceId: ctx.actor.practiceId });
+  return next({ ctx: { ...ctx, em } });
+});
+
+export const publicProcedure = t.procedure.use(errorConversion).use(unitOfWork);
 
 /** A logged-in caller who has passed every required factor. */
 export const authedProcedure = publicProcedure.use(function requireActor({ ctx, meta, next }) {
