@@ -5,6 +5,7 @@ import { createApp } from './app.ts';
 import { demoLogins, DEMO_PASSWORD, seedDemo } from './demo-seed.ts';
 import { createMailer } from './mailer.ts';
 import { createLoginLimiter } from './modules/auth/login-limiter.ts';
+import { syncBuiltinQuestionnaires } from './modules/questionnaires/seed.service.ts';
 import { closeRuntime, initRuntime } from './runtime.ts';
 
 export type ServeOptions = { migrate: boolean; demo: boolean; print: (line: string) => void };
@@ -14,6 +15,7 @@ export async function serve({ migrate, demo, print }: ServeOptions): Promise<voi
   const runtime = await initRuntime();
   const { config, log, orm, pool, db } = runtime;
   if (migrate) await orm.migrator.up();
+  if (!(await orm.migrator.getPending()).length) await syncBuiltinQuestionnaires(orm.em);
   const seeded = demo && (await seedDemo(orm.em.fork()));
   const mailer = createMailer(config, print);
   const app = createApp({ orm, pool, config, log, mailer, loginLimiter: createLoginLimiter(pool, config.loginLimits) });

@@ -2,6 +2,8 @@ import { MikroORM, defineConfig, type Options } from '@mikro-orm/postgresql';
 import { Migrator } from '@mikro-orm/migrations';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Alert } from './modules/assessments/alert.entity.ts';
+import { Assessment } from './modules/assessments/assessment.entity.ts';
 import { AuditEvent } from './modules/audit/audit-event.entity.ts';
 import { LoginThrottle } from './modules/auth/login-throttle.entity.ts';
 import { PasswordReset } from './modules/auth/password-reset.entity.ts';
@@ -13,6 +15,9 @@ import { Guardianship } from './modules/patients/guardianship.entity.ts';
 import { Patient } from './modules/patients/patient.entity.ts';
 import { RelatedPerson } from './modules/patients/related-person.entity.ts';
 import { Practice } from './modules/practices/practice.entity.ts';
+import { QuestionBankItem } from './modules/questionnaires/question-bank-item.entity.ts';
+import { QuestionnaireVersion } from './modules/questionnaires/questionnaire-version.entity.ts';
+import { Questionnaire } from './modules/questionnaires/questionnaire.entity.ts';
 import { ClinicalRecord } from './modules/records/clinical-record.entity.ts';
 import { RecordRevision } from './modules/records/record-revision.entity.ts';
 import { ApiToken } from './modules/tokens/api-token.entity.ts';
@@ -26,6 +31,7 @@ export function ormConfig(clientUrl: string, overrides: Partial<Options> = {}): 
     entities: [
       Practice, User, Session, RecoveryCode, PasswordReset, LoginThrottle, ApiToken, Invite, AuditEvent,
       Patient, CareTeamMember, RelatedPerson, Guardianship, ClinicalRecord, RecordRevision,
+      Questionnaire, QuestionnaireVersion, QuestionBankItem, Assessment, Alert,
     ],
     extensions: [Migrator],
     migrations: { path: migrationsPath, pathTs: migrationsPath, emit: 'ts', snapshot: true, snapshotName: 'schema-snapshot', transactional: true, allOrNothing: true },

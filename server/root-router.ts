@@ -1,10 +1,12 @@
+import { alertsRouter, assessmentsRouter } from './modules/assessments/assessments.router.ts';
 import { auditRouter } from './modules/audit/audit.router.ts';
 import { authRouter } from './modules/auth/auth.router.ts';
 import { mfaRouter } from './modules/auth/mfa.router.ts';
 import { sessionsRouter } from './modules/auth/sessions.router.ts';
 import { invitesRouter } from './modules/invites/invites.router.ts';
-import { careTeamsRouter, patientsRouter, relatedPersonsRouter } from './modules/patients/patients.router.ts';
+import { careTeamsRouter, patientsRouter, portalRouter, relatedPersonsRouter } from './modules/patients/patients.router.ts';
 import { practicesRouter } from './modules/practices/practices.router.ts';
+import { questionnairesRouter } from './modules/questionnaires/questionnaires.router.ts';
 import { allergiesRouter, conditionsRouter, historyEntriesRouter, medicationsRouter, observationsRouter } from './modules/records/records.router.ts';
 import { tokensRouter } from './modules/tokens/tokens.router.ts';
 import { usersRouter } from './modules/users/users.router.ts';
@@ -28,6 +30,10 @@ export const appRouter = router({
   conditions: conditionsRouter,
   observations: observationsRouter,
   historyEntries: historyEntriesRouter,
+  portal: portalRouter,
+  questionnaires: questionnairesRouter,
+  assessments: assessmentsRouter,
+  alerts: alertsRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -29,6 +29,7 @@ export function createPamsClient({ url, token, fetch }: PamsClientOptions): Pams
 }
 
 export * from './enums.ts';
+export * from './schemas/assessments.ts';
 export * from './errors.ts';
 export * from './schemas/audit.ts';
 export * from './schemas/auth.ts';

@@ -17,6 +17,13 @@ export const errorReasons = [
   'last-admin',
   'self-action',
   'mrn-taken',
+  'assessment-submitted',
+  'assessment-not-submitted',
+  'portal-account-exists',
+  'no-portal-account',
+  'slot-taken',
+  'outside-availability',
+  'invalid-transition',
 ] as const;
 export type ErrorReason = (typeof errorReasons)[number];
 

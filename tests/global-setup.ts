@@ -4,6 +4,7 @@ import path from 'node:path';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 import { startEmbeddedPostgres } from '../server/embedded-postgres.ts';
+import { syncBuiltinQuestionnaires } from '../server/modules/questionnaires/seed.service.ts';
 import { initOrm } from '../server/orm.ts';
 
 declare module 'vitest' {
@@ -45,6 +46,7 @@ export async function setup(project: TestProject) {
   url.pathname = `/${TEMPLATE}`;
   const orm = await initOrm(url.toString());
   await orm.migrator.up();
+  await syncBuiltinQuestionnaires(orm.em);
   await orm.close(true); // a template with open connections cannot be cloned
 
   project.provide('pgAdminUrl', adminUrl);

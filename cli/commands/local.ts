@@ -39,6 +39,8 @@ export const migrateCommand = new Command('migrate')
         return printRows(rows, [{ header: 'migration', value: (r) => r.name }, { header: 'status', value: (r) => r.status }, { header: 'applied at', value: (r) => r.at }], !!opts.json);
       }
       const applied = await orm.migrator.up();
+      const { syncBuiltinQuestionnaires } = await import('../../server/modules/questionnaires/seed.service.ts');
+      await syncBuiltinQuestionnaires(orm.em);
       if (opts.json) return printJson({ applied: applied.map((m) => m.name) });
       say(applied.length ? `applied ${applied.length} migration(s): ${applied.map((m) => m.name).join(', ')}` : 'database is up to date');
     });

@@ -91,3 +91,13 @@ export type QuestionnaireDefinition = z.infer<typeof questionnaireDefinition>;
 /** A reusable item of a practice's question bank. */
 export const questionBankSource = z.object({ bank: questionKey, items: z.array(questionItem).min(1).max(500) });
 export type QuestionBankSource = z.input<typeof questionBankSource>;
+
+/** `pams questions seed`: files as the CLI read them (JSON or YAML, one or more documents each). */
+export const seedQuestionnairesInput = z.object({
+  files: z.array(z.object({ name: text().min(1).max(500), documents: z.array(z.unknown()).max(1000) })).min(1).max(500),
+  dryRun: z.boolean().default(false),
+});
+export type SeedQuestionnairesInput = z.infer<typeof seedQuestionnairesInput>;
+
+export const questionnaireRefInput = z.object({ key: questionKey, version: z.number().int().min(1).optional() });
+export type QuestionnaireRefInput = z.infer<typeof questionnaireRefInput>;

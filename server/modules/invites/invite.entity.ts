@@ -1,7 +1,8 @@
 import { defineEntity, p } from '@mikro-orm/core';
-import { invitableRoles, type InviteStatus } from '../../../shared/enums.ts';
+import { userRoles, type InviteStatus } from '../../../shared/enums.ts';
 import { newId } from '../../ids.ts';
 import { practiceFilter } from '../../tenant-filter.ts';
+import { Patient } from '../patients/patient.entity.ts';
 import { Practice } from '../practices/practice.entity.ts';
 import { User } from '../users/user.entity.ts';
 
@@ -13,7 +14,9 @@ export const InviteSchema = defineEntity({
     practice: () => p.manyToOne(Practice).index(),
     user: () => p.manyToOne(User).nullable().deleteRule('set null'),
     email: p.string().length(320),
-    role: p.enum(invitableRoles),
+    role: p.enum(userRoles),
+    /** For a patient portal invite: the patient whose account this becomes. */
+    patient: () => p.manyToOne(Patient).nullable().deleteRule('cascade'),
     invitedBy: () => p.manyToOne(User).nullable().deleteRule('set null'),
     tokenId: p.string().length(32).unique(),
     secretHash: p.string().length(64),

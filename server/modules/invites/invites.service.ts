@@ -3,10 +3,12 @@ import type { AcceptInviteInput, CreateInviteInput, InviteTokenInput, ListInvite
 import { hashPassword } from '../../auth/password.ts';
 import { generateSecretToken, parseSecretToken, secretMatches } from '../../auth/secret-token.ts';
 import { createSession } from '../../auth/session.ts';
+import type { UserRole } from '../../../shared/enums.ts';
 import type { AuthedCtx, Ctx } from '../../context.ts';
 import { AppError, notFound } from '../../errors.ts';
 import { keyset, newestFirst, toPage } from '../../pagination.ts';
 import { recordAudit } from '../audit/audit.service.ts';
+import type { Patient } from '../patients/patient.entity.ts';
 import { assertRole } from '../users/roles.ts';
 import { User } from '../users/user.entity.ts';
 import { Invite } from './invite.entity.ts';
@@ -34,7 +36,9 @@ async function sendInviteMail(ctx: Ctx, invite: Invite, token: string, practiceN
     to: invite.email,
     subject: `You are invited to ${practiceName} on PAMS`,
     text: [
-      `You have been invited to join ${practiceName} on PAMS as ${invite.role === 'admin' ? 'an admin' : 'a clinician'}.`,
+      invite.role === 'patient'
+        ? `${practiceName} invites you to its patient portal on PAMS.`
+        : `You have been invited to join ${practiceName} on PAMS as ${invite.role === 'admin' ? 'an admin' : 'a clinician'}.`,
       `Accept the invite by ${invite.expiresAt.toUTCString()}:`,
       '',
       `${ctx.config.appUrl}/invite?token=${token}`,
@@ -44,15 +48,23 @@ async function sendInviteMail(ctx: Ctx, invite: Invite, token: string, practiceN
   });
 }
 
-/** The account exists from now on, as `invited`: it cannot log in until the invite is accepted. */
-export async function createInvite(ctx: AuthedCtx, { email, role }: CreateInviteInput) {
+/** An admin invites a clinician or another admin. */
+export async function createInvite(ctx: AuthedCtx, input: CreateInviteInput) {
   assertRole(ctx.actor, 'admin');
+  return issueInvite(ctx, input);
+}
+
+/**
+ * The account exists from now on, as `invited`: it cannot log in until the invite is accepted. A patient
+ * invite carries the Patient whose portal account it becomes.
+ */
+export async function issueInvite(ctx: AuthedCtx, { email, role, patient = null }: { email: string; role: UserRole; patient?: Patient | null }) {
   const taken = await ctx.em.count(User, { email }, { filters: false });
   if (taken) throw new AppError('CONFLICT', 'That email already has an account', 'email-taken');
   const { id: tokenId, token, secretHash } = generateSecretToken();
   const user = ctx.em.create(User, { practice: ctx.actor.practiceId, email, role, status: 'invited' });
   const invite = ctx.em.create(Invite, {
-    practice: ctx.actor.practiceId, user, email, role, invitedBy: ctx.actor.userId, tokenId, secretHash,
+    practice: ctx.actor.practiceId, user, email, role, patient, invitedBy: ctx.actor.userId, tokenId, secretHash,
     expiresAt: new Date(Date.now() + ctx.config.inviteTtlMs),
   });
   recordAudit(ctx, { action: 'invite.created', entityType: 'invite', entityId: invite.id, detail: { role } });
@@ -117,7 +129,7 @@ function assertOpen(invite: Invite) {
 /** Finds the invite a token opens, checking it is still usable. Tenant filters are off: no one is logged in. */
 async function openInvite(ctx: Ctx, token: string) {
   const parsed = parseSecretToken(token);
-  const invite = parsed && (await ctx.em.findOne(Invite, { tokenId: parsed.id }, { populate: ['practice', 'user'], filters: false }));
+  const invite = parsed && (await ctx.em.findOne(Invite, { tokenId: parsed.id }, { populate: ['practice', 'user', 'patient'], filters: false }));
   if (!parsed || !invite || !secretMatches(parsed.secret, invite.secretHash)) {
     throw new AppError('NOT_FOUND', 'This invite link is not valid', 'invite-invalid');
   }
@@ -140,6 +152,7 @@ export async function acceptInvite(ctx: Ctx, { token, name, password }: AcceptIn
     const claimed = await em.nativeUpdate(Invite, { id: invite.id, acceptedAt: null }, { acceptedAt: new Date() }, { filters: false });
     if (!claimed || !invite.user) throw new AppError('CONFLICT', 'This invite was already accepted', 'invite-accepted');
     Object.assign(invite.user, { name, passwordHash, status: 'active' });
+    if (invite.patient) invite.patient.portalUser = invite.user;
     const { session, token: sessionToken } = createSession(em, invite.user, ctx.config, ctx.meta, false);
     recordAudit({ ...ctx, em }, { action: 'invite.accepted', practiceId: invite.practice.id, actorId: invite.user.id, entityType: 'invite', entityId: invite.id });
     return { token: sessionToken, expiresAt: session.expiresAt, userId: invite.user.id };

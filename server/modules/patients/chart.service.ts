@@ -3,6 +3,7 @@ import type { AuthedCtx } from '../../context.ts';
 import { recordAudit } from '../audit/audit.service.ts';
 import { ClinicalRecord } from '../records/clinical-record.entity.ts';
 import { toRecordDto } from '../records/records.service.ts';
+import { assertRole } from '../users/roles.ts';
 import { toUserDto } from '../users/user.dto.ts';
 import { CareTeamMember } from './care-team-member.entity.ts';
 import { findVisiblePatient } from './patient-access.ts';
@@ -15,6 +16,7 @@ import { toRelatedPersonDto } from './related-persons.service.ts';
  * record entry (one query across kinds), related persons, and the care team with its clinicians.
  */
 export async function getChart(ctx: AuthedCtx, { id }: IdInput) {
+  assertRole(ctx.actor, 'admin', 'clinician');
   const patient = await findVisiblePatient(ctx.em, ctx.actor, id);
   const [records, relatedPersons, careTeam] = await Promise.all([
     ctx.em.find(ClinicalRecord, { patient }, { orderBy: { occurredAt: 'desc', id: 'desc' } }),

@@ -1,5 +1,5 @@
 import { createRecordInput, listRecordsInput, recordIdInput, setRecordStatusInput, updateRecordInput, type RecordKindName } from '../../../shared/schemas/records.ts';
-import { authedProcedure, clinicianProcedure, router } from '../../trpc.ts';
+import { clinicianProcedure, router } from '../../trpc.ts';
 import { createRecord, listRecords, recordHistory, setRecordStatus, updateRecord } from './records.service.ts';
 
 type Validated = { fields: Record<string, unknown> };
@@ -10,7 +10,7 @@ type Validated = { fields: Record<string, unknown> };
  */
 function recordRouter<K extends RecordKindName>(kind: K) {
   return router({
-    list: authedProcedure.input(listRecordsInput).query(({ ctx, input }) => listRecords(ctx, kind, input)),
+    list: clinicianProcedure.input(listRecordsInput).query(({ ctx, input }) => listRecords(ctx, kind, input)),
     create: clinicianProcedure.input(createRecordInput(kind)).mutation(({ ctx, input }) => createRecord(ctx, kind, input as typeof input & Validated)),
     update: clinicianProcedure.input(updateRecordInput(kind)).mutation(({ ctx, input }) => updateRecord(ctx, kind, input as typeof input & Validated)),
     setStatus: clinicianProcedure.input(setRecordStatusInput(kind)).mutation(({ ctx, input }) => setRecordStatus(ctx, kind, input)),

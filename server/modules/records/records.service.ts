@@ -98,6 +98,7 @@ export async function setRecordStatus<K extends RecordKindName>(ctx: AuthedCtx, 
 }
 
 export async function listRecords<K extends RecordKindName>(ctx: AuthedCtx, kind: K, input: ListRecordsInput) {
+  assertRole(ctx.actor, 'admin', 'clinician');
   await findVisiblePatient(ctx.em, ctx.actor, input.patientId);
   const { where, orderBy } = keyset(input.cursor, sort);
   const rows = await ctx.em.find(

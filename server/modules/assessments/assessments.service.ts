@@ -1,0 +1,170 @@
+import { LockMode } from '@mikro-orm/core';
+import type { IdInput } from '../../../shared/schemas/common.ts';
+import type { ListAssessmentsInput, SaveAnswersInput, StartAssessmentInput, SubmitAssessmentInput, TrendInput } from '../../../shared/schemas/assessments.ts';
+import type { AuthedCtx } from '../../context.ts';
+import { AppError, notFound } from '../../errors.ts';
+import { keyset, newestFirst, toPage } from '../../pagination.ts';
+import { recordAudit } from '../audit/audit.service.ts';
+import { findVisiblePatient, visiblePatients } from '../patients/patient-access.ts';
+import { findQuestionnaireVersion } from '../questionnaires/questionnaires.service.ts';
+import { assertRole } from '../users/roles.ts';
+import { Alert } from './alert.entity.ts';
+import { Assessment } from './assessment.entity.ts';
+import { answerErrors, scoreAnswers, type Answers } from './scoring.ts';
+
+const sort = newestFirst('createdAt');
+
+export type AssessmentDto = ReturnType<typeof toAssessmentDto>;
+
+function toAssessmentDto(a: Assessment) {
+  return {
+    id: a.id,
+    patientId: a.patient.id,
+    questionnaireKey: a.questionnaire.key,
+    questionnaireVersion: a.questionnaireVersion.version,
+    status: a.status,
+    assignedToPatient: a.assignedToPatient,
+    answers: a.answers,
+    total: a.total,
+    subscales: a.subscales,
+    severity: a.severity ? { code: a.severity, label: a.severityLabel } : null,
+    flags: a.flags ?? [],
+    amendsId: a.amends?.id ?? null,
+    startedBy: a.startedBy,
+    submittedBy: a.submittedBy,
+    submittedAt: a.submittedAt?.toISOString() ?? null,
+    createdAt: a.createdAt.toISOString(),
+    updatedAt: a.updatedAt.toISOString(),
+  };
+}
+
+const audit = (ctx: AuthedCtx, action: string, a: Assessment) =>
+  recordAudit(ctx, { action: `assessment.${action}`, entityType: 'assessment', entityId: a.id, detail: { patientId: a.patient.id } });
+
+/** A clinician starts one (the questionnaire version is pinned), or assigns it to the patient's portal. */
+export async function startAssessment(ctx: AuthedCtx, input: StartAssessmentInput) {
+  assertRole(ctx.actor, 'admin', 'clinician');
+  const patient = await findVisiblePatient(ctx.em, ctx.actor, input.patientId);
+  const version = await findQuestionnaireVersion(ctx, { key: input.questionnaireKey, version: input.version });
+  const assessment = ctx.em.create(Assessment, {
+    practice: ctx.actor.practiceId, patient, questionnaire: version.questionnaire, questionnaireVersion: version,
+    status: input.assignToPatient ? 'assigned' : 'in-progress', assignedToPatient: input.assignToPatient,
+    answers: {}, startedBy: ctx.actor.userId,
+  });
+  audit(ctx, input.assignToPatient ? 'assigned' : 'started', assessment);
+  await ctx.em.flush();
+  return toAssessmentDto(assessment);
+}
+
+/** Staff may work on any visible assessment; a patient only on one assigned to them (or a dependent). */
+async function findWorkableAssessment(ctx: AuthedCtx, id: string, lock = false) {
+  const assessment = await ctx.em.findOne(
+    Assessment,
+    { id, patient: visiblePatients(ctx.actor), ...(ctx.actor.role === 'patient' && { assignedToPatient: true }) },
+    { populate: ['questionnaire', 'questionnaireVersion'], ...(lock && { lockMode: LockMode.PESSIMISTIC_WRITE }) },
+  );
+  if (!assessment) throw notFound('Assessment');
+  if (assessment.status === 'submitted') throw new AppError('CONFLICT', 'A submitted assessment cannot change: amend it instead', 'assessment-submitted');
+  return assessment;
+}
+
+function assertAnswers(definition: Assessment['questionnaireVersion']['definition'], answers: Answers, complete: boolean) {
+  const errors = answerErrors(definition, answers, complete);
+  if (Object.keys(errors).length) {
+    const fieldErrors = Object.fromEntries(Object.entries(errors).map(([item, messages]) => [`answers.${item}`, messages]));
+    throw new AppError('BAD_REQUEST', complete ? 'The assessment is not complete or has invalid answers' : 'Some answers are not valid', null, fieldErrors);
+  }
+}
+
+/** Partial saves: each answer is checked, required items may still be missing. */
+export async function saveAnswers(ctx: AuthedCtx, { id, answers }: SaveAnswersInput) {
+  const assessment = await findWorkableAssessment(ctx, id);
+  const merged = { ...assessment.answers, ...answers };
+  assertAnswers(assessment.questionnaireVersion.definition, merged, false);
+  Object.assign(assessment, { answers: merged, status: 'in-progress' });
+  audit(ctx, 'answers-saved', assessment);
+  await ctx.em.flush();
+  return toAssessmentDto(assessment);
+}
+
+/**
+ * Checks completeness, scores (total, subscales, severity, flags) and raises an alert per flag, all in
+ * the submitting transaction; the row lock makes a concurrent second submit wait, then see it submitted.
+ */
+export async function submitAssessment(ctx: AuthedCtx, { id, answers }: SubmitAssessmentInput) {
+  return ctx.em.transactional(async (em) => {
+    const tx = { ...ctx, em };
+    const assessment = await findWorkableAssessment(tx, id, true);
+    const final = { ...assessment.answers, ...answers };
+    const definition = assessment.questionnaireVersion.definition;
+    assertAnswers(definition, final, true);
+    const score = scoreAnswers(definition, final);
+    Object.assign(assessment, {
+      answers: final, status: 'submitted', total: score.total, subscales: score.subscales,
+      severity: score.severity?.code ?? null, severityLabel: score.severity?.label ?? null, flags: score.flags,
+      submittedBy: ctx.actor.userId, submittedAt: new Date(),
+    });
+    for (const flag of score.flags) {
+      em.create(Alert, { practice: ctx.actor.practiceId, patient: assessment.patient, assessment, code: flag.code, label: flag.label });
+    }
+    audit(tx, 'submitted', assessment);
+    return toAssessmentDto(assessment);
+  });
+}
+
+/** A correction of a submitted assessment: a new one on the same version, with the answers copied. */
+export async function amendAssessment(ctx: AuthedCtx, { id }: IdInput) {
+  assertRole(ctx.actor, 'admin', 'clinician');
+  const original = await ctx.em.findOne(Assessment, { id, patient: visiblePatients(ctx.actor) }, { populate: ['questionnaire', 'questionnaireVersion'] });
+  if (!original) throw notFound('Assessment');
+  if (original.status !== 'submitted') throw new AppError('CONFLICT', 'Only a submitted assessment can be amended', 'assessment-not-submitted');
+  const amendment = ctx.em.create(Assessment, {
+    practice: ctx.actor.practiceId, patient: original.patient, questionnaire: original.questionnaire,
+    questionnaireVersion: original.questionnaireVersion, status: 'in-progress', answers: { ...original.answers },
+    amends: original, startedBy: ctx.actor.userId,
+  });
+  audit(ctx, 'amended', amendment);
+  await ctx.em.flush();
+  return toAssessmentDto(amendment);
+}
+
+export async function getAssessment(ctx: AuthedCtx, { id }: IdInput) {
+  const assessment = await ctx.em.findOne(Assessment, { id, patient: visiblePatients(ctx.actor) }, { populate: ['questionnaire', 'questionnaireVersion'] });
+  if (!assessment) throw notFound('Assessment');
+  audit(ctx, 'read', assessment);
+  await ctx.em.flush();
+  return { ...toAssessmentDto(assessment), definition: assessment.questionnaireVersion.definition };
+}
+
+export async function listAssessments(ctx: AuthedCtx, input: ListAssessmentsInput) {
+  const { where, orderBy } = keyset(input.cursor, sort);
+  const rows = await ctx.em.find(
+    Assessment,
+    {
+      $and: [where, { patient: visiblePatients(ctx.actor) }],
+      ...(input.patientId && { patient: input.patientId }),
+      ...(input.questionnaireKey && { questionnaire: { key: input.questionnaireKey } }),
+      ...(input.status && { status: input.status }),
+      ...(input.severity && { severity: input.severity }),
+      ...((input.from || input.to) && { createdAt: { ...(input.from && { $gte: new Date(input.from) }), ...(input.to && { $lt: new Date(input.to) }) } }),
+    },
+    { populate: ['questionnaire', 'questionnaireVersion'], orderBy, limit: input.limit + 1 },
+  );
+  const page = toPage(rows, input.limit, sort, toAssessmentDto);
+  recordAudit(ctx, { action: 'assessment.listed', entityType: 'assessment', detail: { results: page.items.length, patientId: input.patientId ?? null } });
+  await ctx.em.flush();
+  return page;
+}
+
+/** A patient's submitted totals for one questionnaire, oldest first: the score over time. */
+export async function scoreTrend(ctx: AuthedCtx, { patientId, questionnaireKey }: TrendInput) {
+  await findVisiblePatient(ctx.em, ctx.actor, patientId);
+  const rows = await ctx.em.find(
+    Assessment,
+    { patient: patientId, questionnaire: { key: questionnaireKey }, status: 'submitted' },
+    { orderBy: { submittedAt: 'asc', id: 'asc' }, fields: ['id', 'total', 'severity', 'severityLabel', 'submittedAt'] },
+  );
+  recordAudit(ctx, { action: 'assessment.trend-read', entityType: 'patient', entityId: patientId, detail: { questionnaireKey } });
+  await ctx.em.flush();
+  return rows.map((a) => ({ assessmentId: a.id, submittedAt: a.submittedAt!.toISOString(), total: a.total!, severity: a.severity ? { code: a.severity, label: a.severityLabel } : null }));
+}
