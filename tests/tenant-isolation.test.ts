@@ -1,0 +1,114 @@
+import type { z } from 'zod';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { appRouter } from '../server/root-router.ts';
+import { createPractice, inviteUser, type TestUser } from './fixtures.ts';
+import { startTestServer, type TestServer } from './harness.ts';
+import { idFields, sampleInput } from './sample-input.ts';
+
+/**
+ * Walks the router itself: every procedure that takes an id is called with practice A's real ids by users
+ * of practice B, and (for patient data) by a clinician of A outside the patient's care team. Each must
+ * answer NOT_FOUND or FORBIDDEN and change nothing. A new procedure is covered without editing this file;
+ * a new kind of id needs one line in `idOf`, or the walk fails and says which.
+ */
+
+type Procedure = { _def: { type: 'query' | 'mutation'; inputs: z.ZodType[] } };
+const procedures = Object.entries(appRouter._def.procedures as unknown as Record<string, Procedure>);
+
+let t: TestServer;
+let ids: Record<string, string>;
+let callers: { name: string; user: TestUser; patientDataOnly: boolean }[];
+
+/** Valid fields for each kind of clinical record, so that only the id can be the reason for a refusal. */
+const recordFields: Record<string, Record<string, unknown>> = {
+  allergies: { substance: 'Peanut', severity: 'severe' },
+  medications: { name: 'Sertraline', dose: '50 mg' },
+  conditions: { name: 'Depression', code: { system: 'http://hl7.org/fhir/sid/icd-10', code: 'F32.1' } },
+  observations: { category: 'vital-signs', name: 'Heart rate', valueNumber: 72, unit: '/min', effectiveAt: '2026-01-05T10:00:00Z' },
+  historyEntries: { kind: 'family', description: 'Mother: type 2 diabetes', relation: 'mother' },
+};
+
+/** Which of A's rows an id field names, by field and procedure domain. */
+function idOf(domain: string, field: string): string {
+  const kind = field === 'id' ? domain : field.replace(/Id$/, '');
+  const key = { guardianPatient: 'patients', patient: 'patients', clinician: 'users' }[kind] ?? kind;
+  const id = ids[key];
+  if (!id) throw new Error(`no id of practice A for ${domain}.${field}: add one to the set-up of this test`);
+  return id;
+}
+
+const patientScoped = new Set(['patients', 'allergies', 'medications', 'conditions', 'observations', 'historyEntries', 'relatedPersons', 'careTeams', 'assessments', 'alerts', 'appointments', 'portal']);
+
+async function snapshotOfData(): Promise<string> {
+  const tables = await t.em().getConnection().execute<{ table_name: string }[]>(
+    `select table_name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE'
+       and table_name not in ('audit_event', 'login_throttle', 'mikro_orm_migrations') and table_name not like 'agenda%' order by table_name`,
+  );
+  const sql = tables.map(({ table_name }) => `select '${table_name}' as t, md5(coalesce(string_agg(x::text, '|' order by x::text), '')) as h from "${table_name}" x`).join(' union all ');
+  const rows = await t.em().getConnection().execute<{ t: string; h: string }[]>(sql);
+  return rows.map((r) => `${r.t}:${r.h}`).join(',');
+}
+
+beforeAll(async () => {
+  t = await startTestServer();
+  const a = await createPractice(t, 'Practice A');
+  const b = await createPractice(t, 'Practice B');
+  const carer = await inviteUser(t, a.admin);
+  const outsider = await inviteUser(t, a.admin);
+  const otherClinician = await inviteUser(t, b.admin);
+  const api = t.client(carer.token);
+
+  const patient = await api.patients.create.mutate({ givenName: 'Ana', familyName: 'Ruiz', birthDate: '1990-04-01', gender: 'female', email: 'ana@example.test' });
+  ids = { patients: patient.id, users: carer.id };
+  for (const [domain, fields] of Object.entries(recordFields)) {
+    const router = api[domain as 'allergies'];
+    ids[domain] = (await router.create.mutate({ patientId: patient.id, fields: fields as never })).id;
+  }
+  ids.relatedPersons = (await api.relatedPersons.create.mutate({ patientId: patient.id, relationship: 'sister', name: 'Eva Ruiz' })).id;
+  const assessment = await api.assessments.start.mutate({ patientId: patient.id, questionnaireKey: 'phq-9' });
+  const answers = Object.fromEntries(Array.from({ length: 9 }, (_, i) => [`phq9.${i + 1}`, i === 8 ? 'several-days' : 'not-at-all']));
+  ids.assessments = (await api.assessments.submit.mutate({ id: assessment.id, answers })).id;
+  ids.alerts = (await api.alerts.list.query({ patientId: patient.id })).items[0]!.id;
+  ids.invites = (await t.client(a.admin.token).invites.create.mutate({ email: 'pending@example.test', role: 'clinician' })).id;
+  ids.tokens = (await t.client(a.admin.token).tokens.create.mutate({ name: 'a script' })).apiToken.id;
+  t.secret((await t.client(a.admin.token).tokens.list.query())[0]!.id);
+  ids.sessions = a.admin.token.split('.')[0]!;
+
+  callers = [
+    { name: 'admin of practice B', user: b.admin, patientDataOnly: false },
+    { name: 'clinician of practice B', user: otherClinician, patientDataOnly: false },
+    { name: 'clinician of practice A outside the care team', user: outsider, patientDataOnly: true },
+  ];
+});
+afterAll(() => t.close());
+
+describe('tenant isolation, walking the router', () => {
+  const withIds = procedures.filter(([, p]) => p._def.inputs[0] && idFields(p._def.inputs[0]).length > 0);
+
+  it('finds the id-taking procedures', () => {
+    expect(withIds.length).toBeGreaterThan(30);
+  });
+
+  for (const [path, procedure] of withIds) {
+    it(`${path}: other practices and outsiders get NOT_FOUND or FORBIDDEN, and nothing changes`, async () => {
+      const [domain, name] = path.split('.') as [string, string];
+      const schema = procedure._def.inputs[0]!;
+      const input = sampleInput(schema);
+      for (const field of idFields(schema)) input[field] = idOf(domain, field);
+      if (recordFields[domain] && 'fields' in input) input.fields = recordFields[domain];
+
+      for (const caller of callers) {
+        if (caller.patientDataOnly && !patientScoped.has(domain)) continue;
+        const before = await snapshotOfData();
+        const url = `${t.url}/trpc/${path}`;
+        const init = { headers: { authorization: `Bearer ${caller.user.token}`, 'content-type': 'application/json' } };
+        const res = procedure._def.type === 'query'
+          ? await t.fetch(`${url}?input=${encodeURIComponent(JSON.stringify(input))}`, init)
+          : await t.fetch(url, { ...init, method: 'POST', body: JSON.stringify(input) });
+        const body = (await res.json()) as { error?: { data: { code: string } } };
+        expect(body.error?.data.code, `${caller.name} calling ${path} (${name}) with ${JSON.stringify(input)}`).toMatch(/^(NOT_FOUND|FORBIDDEN)$/);
+        expect(await snapshotOfData(), `${path} by ${caller.name} changed data`).toBe(before);
+      }
+    });
+  }
+});
