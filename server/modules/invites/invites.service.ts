@@ -31,8 +31,12 @@ function toInviteDto(invite: Invite, now = new Date()) {
   };
 }
 
-async function sendInviteMail(ctx: Ctx, invite: Invite, token: string, practiceName: string) {
-  await ctx.mailer.send({
+/**
+ * The invite is committed before the mail goes out. If the mail server fails, the answer says so
+ * (`mailSent: false`) instead of failing a call whose invite exists: the admin resends it later.
+ */
+async function sendInviteMail(ctx: Ctx, invite: Invite, token: string, practiceName: string): Promise<boolean> {
+  return ctx.mailer.send({
     to: invite.email,
     subject: `You are invited to ${practiceName} on PAMS`,
     text: [
@@ -45,7 +49,13 @@ async function sendInviteMail(ctx: Ctx, invite: Invite, token: string, practiceN
       '',
       `Or from a terminal: pams invites accept ${token} --url ${ctx.config.appUrl} --name "Your Name"`,
     ].join('\n'),
-  });
+  }).then(
+    () => true,
+    (err: Error & { code?: string }) => {
+      ctx.log.warn({ inviteId: invite.id, err: { name: err.name, code: err.code } }, 'invite mail not sent');
+      return false;
+    },
+  );
 }
 
 /** An admin invites a clinician or another admin. */
@@ -69,8 +79,8 @@ export async function issueInvite(ctx: AuthedCtx, { email, role, patient = null 
   });
   recordAudit(ctx, { action: 'invite.created', entityType: 'invite', entityId: invite.id, detail: { role } });
   await ctx.em.flush();
-  await sendInviteMail(ctx, invite, token, (await ctx.em.populate(invite, ['practice'])).practice.name);
-  return toInviteDto(invite);
+  const mailSent = await sendInviteMail(ctx, invite, token, (await ctx.em.populate(invite, ['practice'])).practice.name);
+  return { ...toInviteDto(invite), mailSent };
 }
 
 export async function listInvites(ctx: AuthedCtx, input: ListInvitesInput) {
@@ -101,8 +111,8 @@ export async function resendInvite(ctx: AuthedCtx, { id }: IdInput) {
   Object.assign(invite, { tokenId, secretHash, expiresAt: new Date(Date.now() + ctx.config.inviteTtlMs) });
   recordAudit(ctx, { action: 'invite.resent', entityType: 'invite', entityId: invite.id });
   await ctx.em.flush();
-  await sendInviteMail(ctx, invite, token, invite.practice.name);
-  return toInviteDto(invite);
+  const mailSent = await sendInviteMail(ctx, invite, token, invite.practice.name);
+  return { ...toInviteDto(invite), mailSent };
 }
 
 /** The never-activated account goes with the invite, so the email can be invited again. */
