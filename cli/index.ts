@@ -4,6 +4,7 @@ import { inviteCommand, invitesCommand } from './commands/invites.ts';
 import { adminCommand, migrateCommand, serveCommand, workerCommand } from './commands/local.ts';
 import { loginCommand, logoutCommand, whoamiCommand } from './commands/login.ts';
 import { passwordCommand } from './commands/password.ts';
+import { questionsCommand } from './commands/questions.ts';
 import { tokensCommand } from './commands/tokens.ts';
 import { usersCommand } from './commands/users.ts';
 import { describeError } from './exit-codes.ts';
@@ -14,7 +15,7 @@ export function buildProgram(): Command {
   for (const command of [
     serveCommand, workerCommand, migrateCommand, adminCommand,
     loginCommand, logoutCommand, whoamiCommand, passwordCommand,
-    inviteCommand, invitesCommand, usersCommand, tokensCommand, auditCommand,
+    inviteCommand, invitesCommand, usersCommand, tokensCommand, auditCommand, questionsCommand,
   ]) {
     program.addCommand(command);
   }

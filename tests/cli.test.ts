@@ -4,28 +4,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, TEST_ENCRYPTION_KEY, type TestServer } from './harness.ts';
+import { CLI, runCli } from './run-cli.ts';
 import { tokenFromMail } from './smtp-capture.ts';
-
-const CLI = path.resolve(import.meta.dirname, '../cli/pams.ts');
-
-type CliResult = { code: number; stdout: string; stderr: string; json: () => any };
-
-/** The real `pams` binary in a child process, with its own config dir (its stored login). */
-function runCli(args: string[], { env = {}, stdin = '' }: { env?: Record<string, string>; stdin?: string } = {}): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: 'test', LOG_LEVEL: 'silent', ...env },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d));
-    child.stderr.on('data', (d: Buffer) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr, json: () => JSON.parse(stdout) }));
-    child.stdin.end(stdin);
-  });
-}
 
 /** A long-running command (serve, worker): resolves once its output matches, then stops it with SIGTERM. */
 function startCli(args: string[], env: Record<string, string>) {

@@ -1,3 +1,4 @@
+import { FlushMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { z } from 'zod';
 import {
@@ -26,8 +27,29 @@ type Errors = Record<string, string[]>;
 
 const where = (file: string, path: PropertyKey[]) => (path.length ? `${file}: ${path.join('.')}` : file);
 
-function collect(errors: Errors, file: string, error: z.ZodError, prefix: PropertyKey[] = []) {
-  for (const issue of error.issues) (errors[where(file, [...prefix, ...issue.path])] ??= []).push(issue.message);
+function collect(errors: Errors, file: string, error: z.ZodError, input: unknown) {
+  for (const issue of error.issues) for (const { path, message } of located(issue, input)) (errors[where(file, path)] ??= []).push(message);
+}
+
+const valueAt = (value: unknown, path: PropertyKey[]) =>
+  path.reduce<unknown>((v, key) => (v !== null && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[key] : undefined), value);
+
+/**
+ * zod reports a failed union (an item is inline or a `ref`; a value is text, a number or a boolean) as one
+ * "Invalid input" at the union. Report the issues of the branch the author meant instead: the one with
+ * the fewest fields missing from the input (ties: the first branch), so the path names the field at fault.
+ */
+function located(issue: z.core.$ZodIssue, input: unknown, prefix: PropertyKey[] = []): { path: PropertyKey[]; message: string }[] {
+  const path = [...prefix, ...issue.path];
+  if (issue.code !== 'invalid_union' || !issue.errors.length) return [{ path, message: issue.message }];
+  if (issue.errors.every((branch) => branch.every((i) => i.path.length === 0 && i.code === 'invalid_type'))) {
+    const expected = new Set(issue.errors.flatMap((branch) => branch.map((i) => (i.code === 'invalid_type' ? i.expected : ''))));
+    return [{ path, message: `Invalid input: expected ${[...expected].join(' or ')}` }];
+  }
+  const value = valueAt(input, issue.path);
+  const missing = (branch: z.core.$ZodIssue[]) => branch.filter((i) => i.path.length > 0 && valueAt(value, i.path) === undefined).length;
+  const meant = issue.errors.reduce((best, branch) => (missing(branch) < missing(best) ? branch : best));
+  return meant.flatMap((i) => located(i, value, path));
 }
 
 /**
@@ -37,6 +59,9 @@ function collect(errors: Errors, file: string, error: z.ZodError, prefix: Proper
  */
 export async function seedQuestionnaires(ctx: AuthedCtx, { files, dryRun }: SeedQuestionnairesInput) {
   assertRole(ctx.actor, 'admin');
+  // Nothing may reach the database before the one flush at the end: not on a dry run, not half a seed.
+  // (The default auto-flush would write pending rows before each lookup below.)
+  ctx.em.setFlushMode(FlushMode.COMMIT);
   const errors: Errors = {};
   const banks: Located<z.infer<typeof questionBankSource>>[] = [];
   const sources: Located<z.infer<typeof questionnaireSource>>[] = [];
@@ -45,15 +70,24 @@ export async function seedQuestionnaires(ctx: AuthedCtx, { files, dryRun }: Seed
       const file = documents.length > 1 ? `${name}#${i + 1}` : name;
       const isBank = typeof doc === 'object' && doc !== null && 'bank' in doc;
       const parsed = (isBank ? questionBankSource : questionnaireSource).safeParse(doc);
-      if (!parsed.success) return collect(errors, file, parsed.error);
+      if (!parsed.success) return collect(errors, file, parsed.error, doc);
       if (isBank) banks.push({ file, value: parsed.data as z.infer<typeof questionBankSource> });
       else sources.push({ file, value: parsed.data as z.infer<typeof questionnaireSource> });
     });
   }
   const builtinKeys = new Set(builtinQuestionnaires.map((q) => q.key));
+  const firstSeen = new Map<string, string>();
+  /** A key defined twice in one call would be loaded twice (the second a new version): say so instead. */
+  const once = (what: string, key: string, file: string, path: PropertyKey[]) => {
+    const seen = firstSeen.get(`${what} ${key}`);
+    if (seen) (errors[where(file, path)] ??= []).push(`${what} "${key}" is also defined in ${seen}`);
+    else firstSeen.set(`${what} ${key}`, file);
+  };
   for (const { file, value } of sources) {
     if (builtinKeys.has(value.key)) (errors[where(file, ['key'])] ??= []).push(`"${value.key}" is built in; choose another key`);
+    once('questionnaire', value.key, file, ['key']);
   }
+  for (const { file, value } of banks) value.items.forEach((item, i) => once('bank item', item.id, file, ['items', i, 'id']));
 
   const bankItems = new Map<string, QuestionItem>();
   for (const item of await ctx.em.find(QuestionBankItem, {})) bankItems.set(item.itemId, item.definition);
@@ -69,7 +103,7 @@ export async function seedQuestionnaires(ctx: AuthedCtx, { files, dryRun }: Seed
     });
     const resolved = questionnaireDefinition.safeParse({ ...value, items });
     if (resolved.success) definitions.push({ file, value: resolved.data });
-    else if (items.every(Boolean)) collect(errors, file, resolved.error);
+    else if (items.every(Boolean)) collect(errors, file, resolved.error, { ...value, items });
   }
   if (Object.keys(errors).length) throw new AppError('BAD_REQUEST', 'Some documents are not valid: nothing was loaded', null, errors);
 
