@@ -20,6 +20,10 @@ import { QuestionnaireVersion } from './modules/questionnaires/questionnaire-ver
 import { Questionnaire } from './modules/questionnaires/questionnaire.entity.ts';
 import { ClinicalRecord } from './modules/records/clinical-record.entity.ts';
 import { RecordRevision } from './modules/records/record-revision.entity.ts';
+import { AppointmentType } from './modules/scheduling/appointment-type.entity.ts';
+import { Appointment } from './modules/scheduling/appointment.entity.ts';
+import { AvailabilityException } from './modules/scheduling/availability-exception.entity.ts';
+import { AvailabilityRule } from './modules/scheduling/availability-rule.entity.ts';
 import { ApiToken } from './modules/tokens/api-token.entity.ts';
 import { User } from './modules/users/user.entity.ts';
 
@@ -32,6 +36,7 @@ export function ormConfig(clientUrl: string, overrides: Partial<Options> = {}): 
       Practice, User, Session, RecoveryCode, PasswordReset, LoginThrottle, ApiToken, Invite, AuditEvent,
       Patient, CareTeamMember, RelatedPerson, Guardianship, ClinicalRecord, RecordRevision,
       Questionnaire, QuestionnaireVersion, QuestionBankItem, Assessment, Alert,
+      AvailabilityRule, AvailabilityException, AppointmentType, Appointment,
     ],
     extensions: [Migrator],
     migrations: { path: migrationsPath, pathTs: migrationsPath, emit: 'ts', snapshot: true, snapshotName: 'schema-snapshot', transactional: true, allOrNothing: true },

@@ -8,6 +8,7 @@ import { careTeamsRouter, patientsRouter, portalRouter, relatedPersonsRouter } f
 import { practicesRouter } from './modules/practices/practices.router.ts';
 import { questionnairesRouter } from './modules/questionnaires/questionnaires.router.ts';
 import { allergiesRouter, conditionsRouter, historyEntriesRouter, medicationsRouter, observationsRouter } from './modules/records/records.router.ts';
+import { appointmentTypesRouter, appointmentsRouter, availabilityRouter } from './modules/scheduling/scheduling.router.ts';
 import { tokensRouter } from './modules/tokens/tokens.router.ts';
 import { usersRouter } from './modules/users/users.router.ts';
 import { router } from './trpc.ts';
@@ -34,6 +35,9 @@ export const appRouter = router({
   questionnaires: questionnairesRouter,
   assessments: assessmentsRouter,
   alerts: alertsRouter,
+  availability: availabilityRouter,
+  appointmentTypes: appointmentTypesRouter,
+  appointments: appointmentsRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -39,5 +39,6 @@ export * from './schemas/patients.ts';
 export * from './schemas/practices.ts';
 export * from './schemas/questionnaires.ts';
 export * from './schemas/records.ts';
+export * from './schemas/scheduling.ts';
 export * from './schemas/tokens.ts';
 export * from './schemas/users.ts';

@@ -31,11 +31,14 @@ const recordFields: Record<string, Record<string, unknown>> = {
 /** Which of A's rows an id field names, by field and procedure domain. */
 function idOf(domain: string, field: string): string {
   const kind = field === 'id' ? domain : field.replace(/Id$/, '');
-  const key = { guardianPatient: 'patients', patient: 'patients', clinician: 'users' }[kind] ?? kind;
+  const key = { guardianPatient: 'patients', patient: 'patients', clinician: 'users', type: 'appointmentTypes' }[kind] ?? kind;
   const id = ids[key];
   if (!id) throw new Error(`no id of practice A for ${domain}.${field}: add one to the set-up of this test`);
   return id;
 }
+
+/** Procedures of those domains that name no patient: any clinician of the practice may call them. */
+const practiceWide = new Set(['appointments.freeSlots']);
 
 const patientScoped = new Set(['patients', 'allergies', 'medications', 'conditions', 'observations', 'historyEntries', 'relatedPersons', 'careTeams', 'assessments', 'alerts', 'appointments', 'portal']);
 
@@ -64,6 +67,10 @@ beforeAll(async () => {
     const router = api[domain as 'allergies'];
     ids[domain] = (await router.create.mutate({ patientId: patient.id, fields: fields as never })).id;
   }
+  await api.availability.setWeeklyHours.mutate({ clinicianId: carer.id, hours: [1, 2, 3, 4, 5, 6, 7].map((weekday) => ({ weekday, start: '00:00', end: '24:00' })) });
+  ids.appointmentTypes = (await t.client(a.admin.token).appointmentTypes.create.mutate({ name: 'Consultation', durationMinutes: 30 })).id;
+  ids.availability = (await api.availability.addException.mutate({ clinicianId: carer.id, startsAt: '2030-01-01T00:00:00Z', endsAt: '2030-01-02T00:00:00Z', reason: 'Leave' })).id;
+  ids.appointments = (await api.appointments.book.mutate({ clinicianId: carer.id, patientId: patient.id, typeId: ids.appointmentTypes, startsAt: '2030-02-01T09:00:00Z' })).id;
   ids.relatedPersons = (await api.relatedPersons.create.mutate({ patientId: patient.id, relationship: 'sister', name: 'Eva Ruiz' })).id;
   const assessment = await api.assessments.start.mutate({ patientId: patient.id, questionnaireKey: 'phq-9' });
   const answers = Object.fromEntries(Array.from({ length: 9 }, (_, i) => [`phq9.${i + 1}`, i === 8 ? 'several-days' : 'not-at-all']));
@@ -98,7 +105,7 @@ describe('tenant isolation, walking the router', () => {
       if (recordFields[domain] && 'fields' in input) input.fields = recordFields[domain];
 
       for (const caller of callers) {
-        if (caller.patientDataOnly && !patientScoped.has(domain)) continue;
+        if (caller.patientDataOnly && (!patientScoped.has(domain) || practiceWide.has(path))) continue;
         const before = await snapshotOfData();
         const url = `${t.url}/trpc/${path}`;
         const init = { headers: { authorization: `Bearer ${caller.user.token}`, 'content-type': 'application/json' } };

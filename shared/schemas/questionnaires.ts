@@ -76,7 +76,11 @@ export const questionnaireDefinition = questionnaireSource.extend({ items: z.arr
     if (!ids.has(id)) ctx.addIssue({ code: 'custom', path, message: `no item "${id}"` });
   };
   def.scoring.totalItems?.forEach((id, i) => known(['scoring', 'totalItems', i], id));
-  def.scoring.reverse.forEach((id, i) => known(['scoring', 'reverse', i], id));
+  def.scoring.reverse.forEach((id, i) => {
+    known(['scoring', 'reverse', i], id);
+    const item = def.items.find((it) => it.id === id);
+    if (item && !item.options) ctx.addIssue({ code: 'custom', path: ['scoring', 'reverse', i], message: `"${id}" has no answer options to reverse` });
+  });
   def.scoring.subscales.forEach((s, i) => s.items.forEach((id, j) => known(['scoring', 'subscales', i, 'items', j], id)));
   def.scoring.flags.forEach((f, i) => known(['scoring', 'flags', i, 'item'], f.item));
   const bands = [...def.scoring.bands].sort((a, b) => a.min - b.min);

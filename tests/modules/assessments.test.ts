@@ -205,6 +205,10 @@ describe('answering', () => {
     const corrected = await c.assessments.submit.mutate({ id: amendment.id, answers: { 'phq9.1': 'not-at-all' } });
     expect(corrected).toMatchObject({ total: 5, severity: { code: 'mild' }, amendsId: original.id });
     expect(await c.assessments.byId.query({ id: original.id })).toMatchObject({ total: 8, status: 'submitted', amendsId: null });
+    // In the trend, the amendment stands in place of what it corrected.
+    const trend = (await c.assessments.trend.query({ patientId, questionnaireKey: 'phq-9' })).map((p) => p.assessmentId);
+    expect(trend).toContain(corrected.id);
+    expect(trend).not.toContain(original.id);
     // Only a submitted one can be amended.
     const { id: open } = await start(clinician, { patientId, questionnaireKey: 'phq-9' });
     expect(await rejection(c.assessments.amend.mutate({ id: open }))).toMatchObject({ code: 'CONFLICT', reason: 'assessment-not-submitted' });
@@ -379,6 +383,9 @@ describe('assigned to the patient, completed in the portal', () => {
       expect((await rejection(p.assessments.submit.mutate({ id, answers: answersFor('gad7', 0) }))).code).toBe('NOT_FOUND');
     }
     expect((await rejection(p.assessments.byId.query({ id: someoneElses.id }))).code).toBe('NOT_FOUND');
+    // What the clinician ran without assigning it stays with the care team, even for the patient's own record.
+    expect((await rejection(p.assessments.byId.query({ id: clinicianRun.id }))).code).toBe('NOT_FOUND');
+    expect((await p.assessments.list.query({ patientId })).items.map((a) => a.id)).not.toContain(clinicianRun.id);
     expect((await p.assessments.list.query({ patientId: otherPatientId })).items).toEqual([]);
     expect((await rejection(p.assessments.trend.query({ patientId: otherPatientId, questionnaireKey: 'gad-7' }))).code).toBe('NOT_FOUND');
     expect(await sql(t, 'select status, answers from assessment where id in (?, ?) order by status', [clinicianRun.id, someoneElses.id])).toEqual([

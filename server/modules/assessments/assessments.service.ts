@@ -38,6 +38,9 @@ function toAssessmentDto(a: Assessment) {
   };
 }
 
+/** Staff see the assessments of the patients they may see; a patient only those assigned to them. */
+const visibleAssessments = (ctx: AuthedCtx) => ({ patient: visiblePatients(ctx.actor), ...(ctx.actor.role === 'patient' && { assignedToPatient: true }) });
+
 const audit = (ctx: AuthedCtx, action: string, a: Assessment) =>
   recordAudit(ctx, { action: `assessment.${action}`, entityType: 'assessment', entityId: a.id, detail: { patientId: a.patient.id } });
 
@@ -60,7 +63,7 @@ export async function startAssessment(ctx: AuthedCtx, input: StartAssessmentInpu
 async function findWorkableAssessment(ctx: AuthedCtx, id: string, lock = false) {
   const assessment = await ctx.em.findOne(
     Assessment,
-    { id, patient: visiblePatients(ctx.actor), ...(ctx.actor.role === 'patient' && { assignedToPatient: true }) },
+    { id, ...visibleAssessments(ctx) },
     { populate: ['questionnaire', 'questionnaireVersion'], ...(lock && { lockMode: LockMode.PESSIMISTIC_WRITE }) },
   );
   if (!assessment) throw notFound('Assessment');
@@ -129,7 +132,7 @@ export async function amendAssessment(ctx: AuthedCtx, { id }: IdInput) {
 }
 
 export async function getAssessment(ctx: AuthedCtx, { id }: IdInput) {
-  const assessment = await ctx.em.findOne(Assessment, { id, patient: visiblePatients(ctx.actor) }, { populate: ['questionnaire', 'questionnaireVersion'] });
+  const assessment = await ctx.em.findOne(Assessment, { id, ...visibleAssessments(ctx) }, { populate: ['questionnaire', 'questionnaireVersion'] });
   if (!assessment) throw notFound('Assessment');
   audit(ctx, 'read', assessment);
   await ctx.em.flush();
@@ -141,7 +144,7 @@ export async function listAssessments(ctx: AuthedCtx, input: ListAssessmentsInpu
   const rows = await ctx.em.find(
     Assessment,
     {
-      $and: [where, { patient: visiblePatients(ctx.actor) }],
+      $and: [where, visibleAssessments(ctx)],
       ...(input.patientId && { patient: input.patientId }),
       ...(input.questionnaireKey && { questionnaire: { key: input.questionnaireKey } }),
       ...(input.status && { status: input.status }),
@@ -156,12 +159,17 @@ export async function listAssessments(ctx: AuthedCtx, input: ListAssessmentsInpu
   return page;
 }
 
-/** A patient's submitted totals for one questionnaire, oldest first: the score over time. */
+/**
+ * A patient's submitted totals for one questionnaire, oldest first: the score over time. An assessment
+ * corrected by a submitted amendment is left out; the amendment stands in its place.
+ */
 export async function scoreTrend(ctx: AuthedCtx, { patientId, questionnaireKey }: TrendInput) {
   await findVisiblePatient(ctx.em, ctx.actor, patientId);
+  const submitted = { patient: patientId, questionnaire: { key: questionnaireKey }, status: 'submitted' as const };
+  const amended = await ctx.em.find(Assessment, { ...submitted, amends: { $ne: null } }, { fields: ['amends'] });
   const rows = await ctx.em.find(
     Assessment,
-    { patient: patientId, questionnaire: { key: questionnaireKey }, status: 'submitted' },
+    { $and: [submitted, visibleAssessments(ctx)], id: { $nin: amended.map((a) => a.amends!.id) } },
     { orderBy: { submittedAt: 'asc', id: 'asc' }, fields: ['id', 'total', 'severity', 'severityLabel', 'submittedAt'] },
   );
   recordAudit(ctx, { action: 'assessment.trend-read', entityType: 'patient', entityId: patientId, detail: { questionnaireKey } });

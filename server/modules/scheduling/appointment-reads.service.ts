@@ -1,0 +1,35 @@
+import type { IdInput } from '../../../shared/schemas/common.ts';
+import type { ListAppointmentsInput } from '../../../shared/schemas/scheduling.ts';
+import type { AuthedCtx } from '../../context.ts';
+import { keyset, toPage, type SortKey } from '../../pagination.ts';
+import { recordAudit } from '../audit/audit.service.ts';
+import { findVisiblePatient, visiblePatients } from '../patients/patient-access.ts';
+import { findVisibleAppointment } from './appointment-access.ts';
+import { toAppointmentDto } from './appointment.dto.ts';
+import { Appointment } from './appointment.entity.ts';
+
+const byStart: SortKey[] = [{ field: 'startsAt', dir: 'asc', date: true }];
+
+export async function getAppointment(ctx: AuthedCtx, { id }: IdInput) {
+  const appointment = await findVisibleAppointment(ctx, id);
+  recordAudit(ctx, { action: 'appointment.read', entityType: 'appointment', entityId: id });
+  await ctx.em.flush();
+  return toAppointmentDto(appointment);
+}
+
+/** The caller's visible appointments, filtered; asking for a patient one may not see is NOT_FOUND. */
+export async function listAppointments(ctx: AuthedCtx, input: ListAppointmentsInput) {
+  if (input.patientId) await findVisiblePatient(ctx.em, ctx.actor, input.patientId);
+  const { where, orderBy } = keyset(input.cursor, byStart);
+  const filters = {
+    clinician: input.clinicianId,
+    patient: input.patientId,
+    status: input.status,
+    ...(input.from || input.to ? { startsAt: { ...(input.from && { $gte: new Date(input.from) }), ...(input.to && { $lt: new Date(input.to) }) } } : {}),
+  };
+  const rows = await ctx.em.find(Appointment, { $and: [where, { patient: visiblePatients(ctx.actor) }, filters] }, { orderBy, limit: input.limit + 1 });
+  const page = toPage(rows, input.limit, byStart, toAppointmentDto);
+  recordAudit(ctx, { action: 'appointment.listed', entityType: 'appointment', detail: { results: page.items.length, ids: page.items.map((a) => a.id).join(',') } });
+  await ctx.em.flush();
+  return page;
+}

@@ -1,0 +1,45 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { CreateAppointmentTypeInput, ListAppointmentTypesInput, UpdateAppointmentTypeInput } from '../../../shared/schemas/scheduling.ts';
+import type { AuthedCtx } from '../../context.ts';
+import { AppError, notFound } from '../../errors.ts';
+import { recordAudit } from '../audit/audit.service.ts';
+import { assertRole } from '../users/roles.ts';
+import { AppointmentType } from './appointment-type.entity.ts';
+
+export type AppointmentTypeDto = ReturnType<typeof toAppointmentTypeDto>;
+
+function toAppointmentTypeDto(t: AppointmentType) {
+  return { id: t.id, name: t.name, durationMinutes: t.durationMinutes, active: t.active, createdAt: t.createdAt.toISOString(), updatedAt: t.updatedAt.toISOString() };
+}
+
+/** A type that can be booked now: it exists in the practice and has not been retired. */
+export async function findBookableType(em: EntityManager, id: string): Promise<AppointmentType> {
+  const type = await em.findOne(AppointmentType, { id });
+  if (!type) throw notFound('Appointment type');
+  if (!type.active) throw new AppError('BAD_REQUEST', 'This appointment type is no longer offered', null, { typeId: ['is no longer offered'] });
+  return type;
+}
+
+/** A name already used in the practice is a CONFLICT (unique constraint, converted in trpc.ts). */
+export async function createAppointmentType(ctx: AuthedCtx, input: CreateAppointmentTypeInput) {
+  assertRole(ctx.actor, 'admin');
+  const type = ctx.em.create(AppointmentType, { ...input, practice: ctx.actor.practiceId });
+  recordAudit(ctx, { action: 'appointment-type.created', entityType: 'appointment-type', entityId: type.id });
+  await ctx.em.flush();
+  return toAppointmentTypeDto(type);
+}
+
+export async function updateAppointmentType(ctx: AuthedCtx, { id, ...changes }: UpdateAppointmentTypeInput) {
+  assertRole(ctx.actor, 'admin');
+  const type = await ctx.em.findOne(AppointmentType, { id });
+  if (!type) throw notFound('Appointment type');
+  ctx.em.assign(type, changes);
+  recordAudit(ctx, { action: 'appointment-type.updated', entityType: 'appointment-type', entityId: id, detail: { fields: Object.keys(changes).join(',') } });
+  await ctx.em.flush();
+  return toAppointmentTypeDto(type);
+}
+
+export async function listAppointmentTypes(ctx: AuthedCtx, { includeInactive }: ListAppointmentTypesInput) {
+  const types = await ctx.em.find(AppointmentType, includeInactive ? {} : { active: true }, { orderBy: { name: 'asc', id: 'asc' } });
+  return types.map(toAppointmentTypeDto);
+}

@@ -1,0 +1,16 @@
+import type { WeeklyHours } from '../../../shared/schemas/scheduling.ts';
+import type { AvailabilityException } from './availability-exception.entity.ts';
+import type { AvailabilityRule } from './availability-rule.entity.ts';
+
+/** The database keeps `time` values as HH:MM:SS; the API speaks HH:MM. */
+export const toDatabaseTime = (time: string) => `${time}:00`;
+
+export function toWeeklyHours(rule: AvailabilityRule): WeeklyHours {
+  return { weekday: rule.weekday, start: rule.startTime.slice(0, 5), end: rule.endTime.slice(0, 5) };
+}
+
+export type AvailabilityExceptionDto = ReturnType<typeof toExceptionDto>;
+
+export function toExceptionDto(e: AvailabilityException) {
+  return { id: e.id, clinicianId: e.clinician.id, startsAt: e.startsAt.toISOString(), endsAt: e.endsAt.toISOString(), reason: e.reason, createdAt: e.createdAt.toISOString() };
+}

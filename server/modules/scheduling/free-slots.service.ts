@@ -1,0 +1,26 @@
+import type { FreeSlotsInput } from '../../../shared/schemas/scheduling.ts';
+import type { AuthedCtx } from '../../context.ts';
+import { assertRole } from '../users/roles.ts';
+import { findBookableType } from './appointment-types.service.ts';
+import { Appointment } from './appointment.entity.ts';
+import { findClinician, loadAvailability, practiceTimeZone } from './clinician-schedule.ts';
+import { freeSlots, localDateRange } from './free-slots.ts';
+
+/**
+ * Bookable times for a type with a clinician, on local dates `from` to `to`. Every non-cancelled visit
+ * of the clinician counts as busy, whoever the patient: only times come back, so nothing about patients
+ * the caller may not see leaks, and no patient's record is read (hence no audit entry). Past dates are
+ * searched like any others: the caller chooses the range (from today, to book).
+ */
+export async function findFreeSlots(ctx: AuthedCtx, { clinicianId, typeId, from, to }: FreeSlotsInput) {
+  assertRole(ctx.actor, 'admin', 'clinician');
+  const clinician = await findClinician(ctx.em, clinicianId);
+  const type = await findBookableType(ctx.em, typeId);
+  const timeZone = await practiceTimeZone(ctx);
+  const range = localDateRange(timeZone, from, to);
+  const availability = await loadAvailability(ctx, clinicianId, timeZone, range);
+  const visits = await ctx.em.find(Appointment, { clinician, status: { $ne: 'cancelled' }, startsAt: { $lt: range.end }, endsAt: { $gt: range.start } });
+  const busy = [...availability.busy, ...visits.map((v) => ({ start: v.startsAt, end: v.endsAt }))];
+  const slots = freeSlots({ ...availability, busy }, { from, to, durationMinutes: type.durationMinutes });
+  return { timeZone, slots: slots.map((s) => ({ startsAt: s.start.toISOString(), endsAt: s.end.toISOString() })) };
+}
