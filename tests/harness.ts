@@ -1,4 +1,5 @@
 import { serve } from '@hono/node-server';
+import { DefaultLogger } from '@mikro-orm/core';
 import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -40,12 +41,17 @@ export async function createTestDatabase(): Promise<{ url: string; drop: () => P
 
 export type TestServer = Awaited<ReturnType<typeof startTestServer>>;
 
+export type TestServerOptions = {
+  /** Called with every SQL statement the app's ORM sends, to count the queries a call makes. */
+  onQuery?: (sql: string) => void;
+};
+
 /**
  * The real app on a real port, on its own database, with mail going to a local SMTP capture.
  * It also watches what a careless change could leak: every response body is checked for stack
  * traces, and every log line for the secrets the tests used (passwords, tokens).
  */
-export async function startTestServer(env: Record<string, string> = {}) {
+export async function startTestServer(env: Record<string, string> = {}, { onQuery }: TestServerOptions = {}) {
   const db = await createTestDatabase();
   const smtp = await startSmtpCapture();
   const config: Config = loadConfig({
@@ -59,7 +65,21 @@ export async function startTestServer(env: Record<string, string> = {}) {
   });
   const logLines: string[] = [];
   const log = createLogger(config, new Writable({ write: (chunk, _enc, done) => (logLines.push(String(chunk)), done()) }));
-  const orm: Orm = await initOrm(db.url, { pool: { min: 0, max: 5 } });
+  const orm: Orm = await initOrm(db.url, {
+    pool: { min: 0, max: 5 },
+    // The ORM reports every statement to its logger, whether debug output is on or not: count them there.
+    ...(onQuery && {
+      loggerFactory: (options) => {
+        const logger = DefaultLogger.create(options);
+        const logQuery = logger.logQuery.bind(logger);
+        logger.logQuery = (context) => {
+          if (context.query) onQuery(context.query);
+          logQuery(context);
+        };
+        return logger;
+      },
+    }),
+  });
   const pool = createPgPool(db.url, () => {});
   const mailer = createMailer(config, () => {});
   const app = createApp({ orm, pool, config, log, mailer, loginLimiter: createLoginLimiter(pool, config.loginLimits) });

@@ -2,6 +2,7 @@ import type { Patient } from './patient.entity.ts';
 
 export type PatientDto = ReturnType<typeof toPatientDto>;
 
+/** Optional fields are null when unset, also on an entity just created without them (they are undefined there). */
 export function toPatientDto(p: Patient) {
   return {
     id: p.id,
@@ -10,12 +11,12 @@ export function toPatientDto(p: Patient) {
     familyName: p.familyName,
     birthDate: p.birthDate,
     gender: p.gender,
-    email: p.email,
-    phone: p.phone,
-    address: p.address,
-    preferredLanguage: p.preferredLanguage,
+    email: p.email ?? null,
+    phone: p.phone ?? null,
+    address: p.address ?? null,
+    preferredLanguage: p.preferredLanguage ?? null,
     timeZone: p.timeZone,
-    emergencyContact: p.emergencyContact,
+    emergencyContact: p.emergencyContact ?? null,
     status: p.status,
     hasPortalAccount: !!p.portalUser,
     createdAt: p.createdAt.toISOString(),

@@ -1,7 +1,7 @@
-import type { FilterQuery } from '@mikro-orm/core';
+import { UniqueConstraintViolationException, type DriverException, type FilterQuery } from '@mikro-orm/core';
 import { encodeBase32UpperCaseNoPadding } from '@oslojs/encoding';
 import type { IdInput } from '../../../shared/schemas/common.ts';
-import type { CreatePatientInput, SearchPatientsInput, UpdatePatientInput } from '../../../shared/schemas/patients.ts';
+import { calendarDate, type CreatePatientInput, type SearchPatientsInput, type UpdatePatientInput } from '../../../shared/schemas/patients.ts';
 import type { AuthedCtx } from '../../context.ts';
 import { AppError } from '../../errors.ts';
 import { keyset, toPage, type SortKey } from '../../pagination.ts';
@@ -12,15 +12,25 @@ import { CareTeamMember } from './care-team-member.entity.ts';
 import { findVisiblePatient, visiblePatients } from './patient-access.ts';
 import { toPatientDto } from './patient.dto.ts';
 import { Patient } from './patient.entity.ts';
-import { containing, foldForSearch, patientNameKeys, phoneDigits } from './search-text.ts';
+import { containing, foldForSearch, likeLiteral, patientNameKeys, phoneDigits } from './search-text.ts';
 
 const byName: SortKey[] = [{ field: 'sortName', dir: 'asc' }];
 
 const newMrn = () => `M${encodeBase32UpperCaseNoPadding(crypto.getRandomValues(new Uint8Array(5)))}`;
 
+const mrnTaken = (mrn: string) => new AppError('CONFLICT', `MRN ${mrn} is already in use in this practice`, 'mrn-taken');
+
 async function assertMrnFree(ctx: AuthedCtx, mrn: string, exceptId?: string) {
-  if (await ctx.em.count(Patient, { mrn, ...(exceptId && { id: { $ne: exceptId } }) })) {
-    throw new AppError('CONFLICT', `MRN ${mrn} is already in use in this practice`, 'mrn-taken');
+  if (await ctx.em.count(Patient, { mrn, ...(exceptId && { id: { $ne: exceptId } }) })) throw mrnTaken(mrn);
+}
+
+/** The check above answers the common case; two writes racing for one MRN meet the unique constraint here. */
+async function flushWithMrn(ctx: AuthedCtx, mrn: string) {
+  try {
+    await ctx.em.flush();
+  } catch (e) {
+    if (e instanceof UniqueConstraintViolationException && (e as DriverException & { constraint?: string }).constraint === 'patient_practice_id_mrn_unique') throw mrnTaken(mrn);
+    throw e;
   }
 }
 
@@ -40,7 +50,7 @@ export async function createPatient(ctx: AuthedCtx, input: CreatePatientInput) {
   });
   if (ctx.actor.role === 'clinician') ctx.em.create(CareTeamMember, { practice, patient, clinician: ctx.actor.userId });
   recordAudit(ctx, { action: 'patient.created', entityType: 'patient', entityId: patient.id });
-  await ctx.em.flush();
+  await flushWithMrn(ctx, mrn);
   return toPatientDto(patient);
 }
 
@@ -58,7 +68,7 @@ export async function updatePatient(ctx: AuthedCtx, { id, ...changes }: UpdatePa
   ctx.em.assign(patient, changes);
   Object.assign(patient, patientNameKeys(patient.givenName, patient.familyName), { phoneDigits: patient.phone ? phoneDigits(patient.phone) : null });
   recordAudit(ctx, { action: 'patient.updated', entityType: 'patient', entityId: id, detail: { fields: Object.keys(changes).join(',') } });
-  await ctx.em.flush();
+  await flushWithMrn(ctx, patient.mrn);
   return toPatientDto(patient);
 }
 
@@ -74,20 +84,42 @@ export async function setPatientStatus(ctx: AuthedCtx, { id }: IdInput, status: 
   return toPatientDto(patient);
 }
 
+const DATE_SHAPE = /^\d{4}-\d{2}-\d{2}$/;
+
+/** An MRN matches whole but in any case; LIKE's wildcards in the term are plain characters. */
+const mrnIs = (term: string): FilterQuery<Patient> => ({ mrn: { $ilike: likeLiteral(term) } });
+
+/**
+ * The terms of one query string, split on spaces, except that a run of number-like words is one term:
+ * "murphy 087 123 4567" is a name and a phone number, not a name and three numbers.
+ */
+function queryTerms(query: string): string[] {
+  const terms: string[] = [];
+  let inNumber = false;
+  for (const word of query.split(/\s+/).filter(Boolean)) {
+    const numberLike = /^[\d()+.-]+$/.test(word) && /\d/.test(word) && !DATE_SHAPE.test(word);
+    if (numberLike && inNumber) terms[terms.length - 1] += ` ${word}`;
+    else terms.push(word);
+    inNumber = numberLike;
+  }
+  return terms;
+}
+
 /** Terms of one query string: a birth date, an email, phone digits or an MRN, or part of a name. */
 function queryTerm(term: string): FilterQuery<Patient> {
-  if (/^\d{4}-\d{2}-\d{2}$/.test(term)) return { birthDate: term };
+  // A date-shaped term that is no date ("2024-02-30") is not a birth date; PostgreSQL would refuse it.
+  if (DATE_SHAPE.test(term) && calendarDate.safeParse(term).success) return { birthDate: term };
   if (term.includes('@')) return { email: { $like: containing(term.toLowerCase()) } };
   const digits = phoneDigits(term);
-  if (/^[\d\s()+.-]+$/.test(term) && digits.length >= 4) return { $or: [{ phoneDigits: { $like: containing(digits.replace(/^0+/, '')) } }, { mrn: { $ilike: term } }] };
-  return { $or: [{ searchName: { $like: containing(foldForSearch(term)) } }, { mrn: { $ilike: term } }] };
+  if (/^[\d\s()+.-]+$/.test(term) && digits.length >= 4) return { $or: [{ phoneDigits: { $like: containing(digits.replace(/^0+/, '')) } }, mrnIs(term)] };
+  return { $or: [{ searchName: { $like: containing(foldForSearch(term)) } }, mrnIs(term)] };
 }
 
 export async function searchPatients(ctx: AuthedCtx, input: SearchPatientsInput) {
   const terms: FilterQuery<Patient>[] = [
-    ...(input.query ?? '').split(/\s+/).filter(Boolean).map(queryTerm),
+    ...queryTerms(input.query ?? '').map(queryTerm),
     ...(input.name ?? '').split(/\s+/).filter(Boolean).map((w) => ({ searchName: { $like: containing(foldForSearch(w)) } })),
-    ...(input.mrn ? [{ mrn: { $ilike: input.mrn } }] : []),
+    ...(input.mrn ? [mrnIs(input.mrn)] : []),
     ...(input.email ? [{ email: input.email.toLowerCase() }] : []),
     ...(input.phone && phoneDigits(input.phone) ? [{ phoneDigits: { $like: containing(phoneDigits(input.phone).replace(/^0+/, '')) } }] : []),
     ...(input.birthDate ? [{ birthDate: input.birthDate }] : []),

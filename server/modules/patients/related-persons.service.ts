@@ -10,7 +10,7 @@ import { RelatedPerson } from './related-person.entity.ts';
 export type RelatedPersonDto = ReturnType<typeof toRelatedPersonDto>;
 
 export function toRelatedPersonDto(r: RelatedPerson) {
-  return { id: r.id, patientId: r.patient.id, relationship: r.relationship, name: r.name, phone: r.phone, email: r.email, createdAt: r.createdAt.toISOString() };
+  return { id: r.id, patientId: r.patient.id, relationship: r.relationship, name: r.name, phone: r.phone ?? null, email: r.email ?? null, createdAt: r.createdAt.toISOString() };
 }
 
 export async function listRelatedPersons(ctx: AuthedCtx, { patientId }: PatientIdInput) {

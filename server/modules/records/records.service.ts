@@ -30,12 +30,16 @@ function occurredAt(fields: Record<string, unknown>): Date {
 
 export type ClinicalRecordDto<K extends RecordKindName> = ReturnType<typeof toRecordDto<K>>;
 
+/**
+ * The kind's fields, then the record's own columns. The record's kind is `recordKind`: a field of the kind
+ * may be called `kind` itself (a history entry's medical, surgical, family or social), and must survive.
+ */
 export function toRecordDto<K extends RecordKindName>(r: ClinicalRecord) {
   return {
     ...(r.data as Fields<K>),
     id: r.id,
     patientId: r.patient.id,
-    kind: r.kind as K,
+    recordKind: r.kind as K,
     status: r.status as Status<K>,
     version: r.version,
     occurredAt: r.occurredAt.toISOString(),

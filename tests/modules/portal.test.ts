@@ -1,0 +1,256 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer, type TestServer } from '../harness.ts';
+import {
+  auditTrail,
+  createPatient,
+  createPractice,
+  invitePatientToPortal,
+  inviteUser,
+  loginAs,
+  newEmail,
+  newPassword,
+  recordApi,
+  sampleRecordFields,
+  sql,
+  type AnyRecordDto,
+  type PatientDto,
+  type RecordKind,
+  type TestUser,
+} from '../fixtures.ts';
+import { rejection } from '../rejection.ts';
+import { tokenFromMail } from '../smtp-capture.ts';
+
+let t: TestServer;
+let admin: TestUser;
+let clinician: TestUser;
+
+beforeAll(async () => {
+  t = await startTestServer();
+  ({ admin } = await createPractice(t, 'Portal Practice'));
+  clinician = await inviteUser(t, admin);
+});
+afterAll(() => t.close());
+
+const countOf = async (table: string) => Number((await sql(t, `select count(*)::int as n from ${table}`))[0]!.n);
+
+/** What the portal shows of a record, by its key in portal.records. */
+const portalKinds = { allergies: 'allergy', medications: 'medication', conditions: 'condition', observations: 'observation' } as const;
+
+/**
+ * A patient with one allergy, medication, condition and observation (`shown`), plus one of each entered
+ * in error and a history entry, none of which the portal shows.
+ */
+async function patientWithRecord(overrides: Parameters<typeof createPatient>[2] = {}) {
+  const patient = await createPatient(t, clinician.token, { email: newEmail('patient'), ...overrides });
+  const shown = {} as Record<keyof typeof portalKinds, AnyRecordDto[]>;
+  for (const [key, kind] of Object.entries(portalKinds) as Array<[keyof typeof portalKinds, RecordKind]>) {
+    const api = recordApi(t, clinician.token, kind);
+    shown[key] = [await api.create.mutate({ patientId: patient.id, fields: sampleRecordFields[kind]() })];
+    const wrong = await api.create.mutate({ patientId: patient.id, fields: sampleRecordFields[kind](99) });
+    await api.setStatus.mutate({ id: wrong.id, status: 'entered-in-error' });
+  }
+  await t.client(clinician.token).historyEntries.create.mutate({ patientId: patient.id, fields: sampleRecordFields.history() });
+  return { patient, shown };
+}
+
+const portalView = (p: PatientDto, self: boolean) => ({ id: p.id, givenName: p.givenName, familyName: p.familyName, birthDate: p.birthDate, self });
+
+describe('inviting a patient to the portal', () => {
+  it('mails the patient a link; accepting makes a patient account that can log in', async () => {
+    const email = newEmail('orla');
+    const patient = await createPatient(t, clinician.token, { givenName: 'Orla', familyName: 'Walsh', email });
+    const invite = await t.client(clinician.token).patients.invitePortal.mutate({ patientId: patient.id });
+    expect(invite).toMatchObject({ email, role: 'patient', status: 'pending', acceptedAt: null });
+
+    const mail = await t.smtp.waitForMail(email, /patient portal/);
+    expect(mail).toContain('Portal Practice invites you to its patient portal');
+    const token = t.secret(tokenFromMail(mail));
+    expect(await t.client().invites.lookup.query({ token })).toMatchObject({ email, role: 'patient', practiceName: 'Portal Practice' });
+    const password = newPassword(t);
+    const accepted = await t.client().invites.accept.mutate({ token, name: 'Orla Walsh', password });
+    t.secret(accepted.token);
+    expect(accepted.userId).toBe(invite.userId);
+
+    const session = await loginAs(t, email, password);
+    const me = await t.client(session).auth.me.query();
+    expect(me.user).toMatchObject({ id: invite.userId, email, role: 'patient', status: 'active' });
+    expect(me.practice.id).toBe(admin.practiceId);
+    expect(await t.client(session).patients.byId.query({ id: patient.id })).toEqual({ ...patient, hasPortalAccount: true, updatedAt: expect.any(String) });
+    expect((await t.client(clinician.token).patients.byId.query({ id: patient.id })).hasPortalAccount).toBe(true);
+    expect(await sql(t, 'select portal_user_id from patient where id = ?', [patient.id])).toEqual([{ portal_user_id: invite.userId }]);
+    expect(await auditTrail(t, invite.id)).toEqual([
+      { action: 'invite.created', actor_id: clinician.id },
+      { action: 'invite.accepted', actor_id: invite.userId },
+    ]);
+  });
+
+  it('sends to the email given instead of the one on file', async () => {
+    const patient = await createPatient(t, clinician.token, { email: newEmail('on-file') });
+    const other = newEmail('given');
+    const user = await invitePatientToPortal(t, clinician.token, patient.id, other.toUpperCase());
+    expect(user.email).toBe(other);
+    expect((await t.client(user.token).patients.byId.query({ id: patient.id })).id).toBe(patient.id);
+  });
+
+  it('refuses a patient who already has a portal account with portal-account-exists', async () => {
+    const patient = await createPatient(t, clinician.token, { email: newEmail('twice') });
+    await invitePatientToPortal(t, clinician.token, patient.id);
+    const invites = await countOf('invite');
+    for (const email of [undefined, newEmail('again')]) {
+      expect(await rejection(t.client(clinician.token).patients.invitePortal.mutate({ patientId: patient.id, ...(email && { email }) }))).toMatchObject({ code: 'CONFLICT', reason: 'portal-account-exists' });
+    }
+    expect(await countOf('invite')).toBe(invites);
+  });
+
+  it('needs an email: BAD_REQUEST naming the field when there is none on file and none given', async () => {
+    const patient = await createPatient(t, clinician.token);
+    expect(patient.email).toBeNull();
+    const [invites, users] = [await countOf('invite'), await countOf('users')];
+    const e = await rejection(t.client(clinician.token).patients.invitePortal.mutate({ patientId: patient.id }));
+    expect(e).toMatchObject({ code: 'BAD_REQUEST', fieldErrors: { email: [expect.any(String)] } });
+    expect(await rejection(t.client(clinician.token).patients.invitePortal.mutate({ patientId: patient.id, email: 'not-an-email' }))).toMatchObject({ code: 'BAD_REQUEST', fieldErrors: { email: [expect.any(String)] } });
+    expect([await countOf('invite'), await countOf('users')]).toEqual([invites, users]);
+    await invitePatientToPortal(t, clinician.token, patient.id, newEmail('late'));
+  });
+
+  it('refuses an email that already has an account, and a patient outside the care team', async () => {
+    const patient = await createPatient(t, clinician.token, { email: clinician.email });
+    expect(await rejection(t.client(clinician.token).patients.invitePortal.mutate({ patientId: patient.id }))).toMatchObject({ code: 'CONFLICT', reason: 'email-taken' });
+    const outsider = await inviteUser(t, admin);
+    const invites = await countOf('invite');
+    expect(await rejection(t.client(outsider.token).patients.invitePortal.mutate({ patientId: patient.id, email: newEmail('x') }))).toMatchObject({ code: 'NOT_FOUND' });
+    expect(await countOf('invite')).toBe(invites);
+  });
+});
+
+describe('what a patient sees', () => {
+  let me: TestUser;
+  let mine: Awaited<ReturnType<typeof patientWithRecord>>;
+  let someoneElse: PatientDto;
+
+  beforeAll(async () => {
+    mine = await patientWithRecord({ givenName: 'Nora', familyName: 'Quinn' });
+    me = await invitePatientToPortal(t, clinician.token, mine.patient.id);
+    someoneElse = (await patientWithRecord()).patient;
+  });
+
+  it('portal.records: their own record, without entries entered in error, history or internals', async () => {
+    const records = await t.client(me.token).portal.records.query();
+    expect(records).toEqual([{ patient: portalView(mine.patient, true), ...mine.shown }]);
+    expect(JSON.stringify(records)).not.toContain('entered-in-error');
+    expect(await sql(t, `select actor_id, detail from audit_event where action = 'portal.records-read' order by at desc limit 1`)).toEqual([
+      { actor_id: me.id, detail: { patients: mine.patient.id } },
+    ]);
+  });
+
+  it('patients.byId and relatedPersons.list for themself; NOT_FOUND for another patient', async () => {
+    await t.client(clinician.token).relatedPersons.create.mutate({ patientId: someoneElse.id, relationship: 'brother', name: 'Hidden' });
+    const mother = await t.client(clinician.token).relatedPersons.create.mutate({ patientId: mine.patient.id, relationship: 'mother', name: 'Mam' });
+    const c = t.client(me.token);
+    expect((await c.patients.byId.query({ id: mine.patient.id })).id).toBe(mine.patient.id);
+    expect(await c.relatedPersons.list.query({ patientId: mine.patient.id })).toEqual([mother]);
+    expect(await rejection(c.patients.byId.query({ id: someoneElse.id }))).toMatchObject({ code: 'NOT_FOUND' });
+    expect(await rejection(c.relatedPersons.list.query({ patientId: someoneElse.id }))).toMatchObject({ code: 'NOT_FOUND' });
+    expect((await auditTrail(t, mine.patient.id)).filter((e) => e.actor_id === me.id).map((e) => e.action)).toEqual(['patient.read', 'related-person.listed']);
+  });
+
+  it('is FORBIDDEN from the chart, the clinical procedures and every write, even on their own record', async () => {
+    const c = t.client(me.token);
+    const id = mine.patient.id;
+    const allergyId = mine.shown.allergies[0]!.id;
+    const calls = {
+      'patients.chart': () => c.patients.chart.query({ id }),
+      'patients.search': () => c.patients.search.query({ query: 'quinn' }),
+      'patients.list': () => c.patients.list.query({}),
+      'patients.create': () => c.patients.create.mutate({ givenName: 'New', familyName: 'Patient', birthDate: '2000-01-01', gender: 'unknown' }),
+      'patients.update': () => c.patients.update.mutate({ id, givenName: 'Self-edited' }),
+      'patients.archive': () => c.patients.archive.mutate({ id }),
+      'patients.invitePortal': () => c.patients.invitePortal.mutate({ patientId: someoneElse.id }),
+      'patients.addGuardian': () => c.patients.addGuardian.mutate({ patientId: someoneElse.id, guardianPatientId: id }),
+      'careTeams.list': () => c.careTeams.list.query({ patientId: id }),
+      'relatedPersons.create': () => c.relatedPersons.create.mutate({ patientId: id, relationship: 'friend', name: 'Pal' }),
+      'allergies.create': () => c.allergies.create.mutate({ patientId: id, fields: sampleRecordFields.allergy(5) }),
+      'allergies.list': () => c.allergies.list.query({ patientId: id }),
+      'allergies.update': () => c.allergies.update.mutate({ id: allergyId, fields: sampleRecordFields.allergy(6) }),
+      'allergies.setStatus': () => c.allergies.setStatus.mutate({ id: allergyId, status: 'resolved' }),
+      'allergies.history': () => c.allergies.history.query({ id: allergyId }),
+      'observations.create': () => c.observations.create.mutate({ patientId: id, fields: sampleRecordFields.observation() }),
+    };
+    const before = await Promise.all([
+      sql(t, 'select id, status, version from clinical_record where patient_id = ? order by id', [id]),
+      sql(t, 'select given_name, status from patient where id = ?', [id]),
+      countOf('patient'),
+      countOf('guardianship'),
+      countOf('related_person'),
+    ]);
+    for (const [name, call] of Object.entries(calls)) expect({ name, ...(await rejection(call())) }).toMatchObject({ name, code: 'FORBIDDEN' });
+    expect(
+      await Promise.all([
+        sql(t, 'select id, status, version from clinical_record where patient_id = ? order by id', [id]),
+        sql(t, 'select given_name, status from patient where id = ?', [id]),
+        countOf('patient'),
+        countOf('guardianship'),
+        countOf('related_person'),
+      ]),
+    ).toEqual(before);
+  });
+
+  it('is FORBIDDEN from portal.records as staff', async () => {
+    expect(await rejection(t.client(clinician.token).portal.records.query())).toMatchObject({ code: 'FORBIDDEN' });
+    expect(await rejection(t.client(admin.token).portal.records.query())).toMatchObject({ code: 'FORBIDDEN' });
+  });
+});
+
+describe('guardians', () => {
+  it('a parent with a portal account sees their child’s record once added as guardian, and not after removal', async () => {
+    const parent = await patientWithRecord({ givenName: 'Aisling', familyName: 'Byrne', birthDate: '1985-02-02' });
+    const child = await patientWithRecord({ givenName: 'Cian', familyName: 'Byrne', birthDate: '2018-06-06', email: undefined });
+    const stranger = await createPatient(t, clinician.token);
+    const guardian = await invitePatientToPortal(t, clinician.token, parent.patient.id);
+    const pair = { patientId: child.patient.id, guardianPatientId: parent.patient.id };
+    const mineOnly = [{ patient: portalView(parent.patient, true), ...parent.shown }];
+
+    expect(await t.client(guardian.token).portal.records.query()).toEqual(mineOnly);
+    expect(await rejection(t.client(guardian.token).patients.byId.query({ id: child.patient.id }))).toMatchObject({ code: 'NOT_FOUND' });
+
+    expect(await t.client(clinician.token).patients.addGuardian.mutate(pair)).toEqual({ ok: true });
+    expect(await t.client(clinician.token).patients.addGuardian.mutate(pair)).toEqual({ ok: true }); // once is enough
+    expect(await sql(t, 'select guardian_id from guardianship where dependent_id = ?', [child.patient.id])).toEqual([{ guardian_id: guardian.id }]);
+    // Sorted by family name, then given name: Aisling Byrne before Cian Byrne.
+    expect(await t.client(guardian.token).portal.records.query()).toEqual([
+      { patient: portalView(parent.patient, true), ...parent.shown },
+      { patient: portalView(child.patient, false), ...child.shown },
+    ]);
+    expect((await t.client(guardian.token).patients.byId.query({ id: child.patient.id })).id).toBe(child.patient.id);
+    expect(await rejection(t.client(guardian.token).patients.byId.query({ id: stranger.id }))).toMatchObject({ code: 'NOT_FOUND' });
+
+    expect(await t.client(clinician.token).patients.removeGuardian.mutate(pair)).toEqual({ ok: true });
+    expect(await t.client(guardian.token).portal.records.query()).toEqual(mineOnly);
+    expect(await rejection(t.client(guardian.token).patients.byId.query({ id: child.patient.id }))).toMatchObject({ code: 'NOT_FOUND' });
+    expect(await rejection(t.client(clinician.token).patients.removeGuardian.mutate(pair))).toMatchObject({ code: 'NOT_FOUND' });
+    expect((await auditTrail(t, child.patient.id)).map((e) => e.action)).toEqual(expect.arrayContaining(['guardian.added', 'guardian.removed']));
+  });
+
+  it('refuses a guardian without a portal account with no-portal-account', async () => {
+    const parent = await createPatient(t, clinician.token, { email: newEmail('parent') });
+    const child = await createPatient(t, clinician.token);
+    const guardianships = await countOf('guardianship');
+    expect(await rejection(t.client(clinician.token).patients.addGuardian.mutate({ patientId: child.id, guardianPatientId: parent.id }))).toMatchObject({ code: 'CONFLICT', reason: 'no-portal-account' });
+    // invited but not yet accepted is not an account either
+    await t.client(clinician.token).patients.invitePortal.mutate({ patientId: parent.id });
+    t.secret(tokenFromMail(await t.smtp.waitForMail(parent.email!, /patient portal/)));
+    expect(await rejection(t.client(clinician.token).patients.addGuardian.mutate({ patientId: child.id, guardianPatientId: parent.id }))).toMatchObject({ code: 'CONFLICT', reason: 'no-portal-account' });
+    expect(await countOf('guardianship')).toBe(guardianships);
+  });
+
+  it('is NOT_FOUND for a clinician outside the care team of either patient', async () => {
+    const parent = await createPatient(t, clinician.token, { email: newEmail('parent') });
+    await invitePatientToPortal(t, clinician.token, parent.id);
+    const child = await createPatient(t, clinician.token);
+    const outsider = await inviteUser(t, admin);
+    await t.client(clinician.token).careTeams.add.mutate({ patientId: child.id, clinicianId: outsider.id });
+    // on the child's team but not the parent's: still NOT_FOUND
+    expect(await rejection(t.client(outsider.token).patients.addGuardian.mutate({ patientId: child.id, guardianPatientId: parent.id }))).toMatchObject({ code: 'NOT_FOUND' });
+    expect(await sql(t, 'select id from guardianship where dependent_id = ?', [child.id])).toEqual([]);
+  });
+});
