@@ -35,7 +35,8 @@ export const emergencyContact = z.object({
   phone,
 });
 
-const mrn = text().trim().regex(/^[A-Za-z0-9-]{1,32}$/, 'must be 1-32 letters, digits or dashes');
+/** MRNs compare without case: stored upper-case, so `abc-1` and `ABC-1` are one MRN. */
+const mrn = text().trim().regex(/^[A-Za-z0-9-]{1,32}$/, 'must be 1-32 letters, digits or dashes').toUpperCase();
 const patientName = text().trim().min(1, 'is required').max(100);
 
 export const createPatientInput = z.object({

@@ -59,6 +59,8 @@ describe('creating a patient', () => {
     const before = await patientCount();
     expect(await rejection(createPatient(t, clinician.token, { mrn: 'DUP-100' }))).toMatchObject({ code: 'CONFLICT', reason: 'mrn-taken' });
     expect(await rejection(createPatient(t, admin.token, { mrn: 'DUP-100' }))).toMatchObject({ code: 'CONFLICT', reason: 'mrn-taken' });
+    // MRNs compare without case.
+    expect(await rejection(createPatient(t, admin.token, { mrn: 'dup-100' }))).toMatchObject({ code: 'CONFLICT', reason: 'mrn-taken' });
     expect(await patientCount()).toBe(before);
 
     const elsewhere = await createPractice(t);

@@ -102,6 +102,17 @@ describe('inviting a patient to the portal', () => {
     expect(await countOf('invite')).toBe(invites);
   });
 
+  it('with two invites out for one patient, the first accepted wins and the second is refused', async () => {
+    const patient = await createPatient(t, clinician.token, { email: newEmail('first') });
+    const second = newEmail('second');
+    await t.client(clinician.token).patients.invitePortal.mutate({ patientId: patient.id, email: second });
+    const secondToken = t.secret(tokenFromMail(await t.smtp.waitForMail(second, /patient portal/)));
+    await invitePatientToPortal(t, clinician.token, patient.id);
+    const refused = t.client().invites.accept.mutate({ token: secondToken, name: 'Second', password: newPassword(t) });
+    expect(await rejection(refused)).toMatchObject({ code: 'CONFLICT', reason: 'portal-account-exists' });
+    expect(await sql(t, "select status from users where email = ?", [second])).toEqual([{ status: 'invited' }]);
+  });
+
   it('needs an email: BAD_REQUEST naming the field when there is none on file and none given', async () => {
     const patient = await createPatient(t, clinician.token);
     expect(patient.email).toBeNull();

@@ -161,6 +161,8 @@ export async function acceptInvite(ctx: Ctx, { token, name, password }: AcceptIn
     const invite = await openInvite({ ...ctx, em }, token);
     const claimed = await em.nativeUpdate(Invite, { id: invite.id, acceptedAt: null }, { acceptedAt: new Date() }, { filters: false });
     if (!claimed || !invite.user) throw new AppError('CONFLICT', 'This invite was already accepted', 'invite-accepted');
+    // Two portal invites may be out for one patient (to different emails): the first accepted wins.
+    if (invite.patient?.portalUser) throw new AppError('CONFLICT', 'This patient already has a portal account', 'portal-account-exists');
     Object.assign(invite.user, { name, passwordHash, status: 'active' });
     if (invite.patient) invite.patient.portalUser = invite.user;
     const { session, token: sessionToken } = createSession(em, invite.user, ctx.config, ctx.meta, false);
