@@ -12,7 +12,7 @@ import { CareTeamMember } from './care-team-member.entity.ts';
 import { findVisiblePatient, visiblePatients } from './patient-access.ts';
 import { toPatientDto } from './patient.dto.ts';
 import { Patient } from './patient.entity.ts';
-import { containing, foldForSearch, likeLiteral, patientNameKeys, phoneDigits } from './search-text.ts';
+import { containing, foldForSearch, patientNameKeys, phoneDigits } from './search-text.ts';
 
 const byName: SortKey[] = [{ field: 'sortName', dir: 'asc' }];
 
@@ -86,8 +86,8 @@ export async function setPatientStatus(ctx: AuthedCtx, { id }: IdInput, status: 
 
 const DATE_SHAPE = /^\d{4}-\d{2}-\d{2}$/;
 
-/** An MRN matches whole but in any case; LIKE's wildcards in the term are plain characters. */
-const mrnIs = (term: string): FilterQuery<Patient> => ({ mrn: { $ilike: likeLiteral(term) } });
+/** An MRN matches whole, in any case: MRNs are stored upper-case, so this is an equality the unique index serves. */
+const mrnIs = (term: string): FilterQuery<Patient> => ({ mrn: term.toUpperCase() });
 
 /**
  * The terms of one query string, split on spaces, except that a run of number-like words is one term:

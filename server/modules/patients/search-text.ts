@@ -8,11 +8,8 @@ export function patientNameKeys(givenName: string, familyName: string) {
   return { searchName: foldForSearch(`${givenName} ${familyName}`), sortName: foldForSearch(`${familyName} ${givenName}`) };
 }
 
-/** A LIKE pattern matching exactly `value`: LIKE's own wildcards escaped. */
-export const likeLiteral = (value: string) => value.replace(/[\\%_]/g, (c) => `\\${c}`);
-
 /** A LIKE pattern matching `value` anywhere, with LIKE's own wildcards escaped. */
-export const containing = (value: string) => `%${likeLiteral(value)}%`;
+export const containing = (value: string) => `%${value.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
 /** Digits only, so "+353 (87) 123-4567", "087 1234567" and "871234567" can meet. */
 export const phoneDigits = (phone: string) => phone.replace(/\D/g, '');
