@@ -2,7 +2,7 @@ import type { IdInput } from '../../../shared/schemas/common.ts';
 import type { AuthedCtx } from '../../context.ts';
 import { recordAudit } from '../audit/audit.service.ts';
 import { ClinicalRecord } from '../records/clinical-record.entity.ts';
-import { toRecordDto } from '../records/records.service.ts';
+import { recordsByKind } from '../records/records.service.ts';
 import { assertRole } from '../users/roles.ts';
 import { toUserDto } from '../users/user.dto.ts';
 import { CareTeamMember } from './care-team-member.entity.ts';
@@ -23,16 +23,11 @@ export async function getChart(ctx: AuthedCtx, { id }: IdInput) {
     ctx.em.find(RelatedPerson, { patient }, { orderBy: { createdAt: 'asc', id: 'asc' } }),
     ctx.em.find(CareTeamMember, { patient }, { populate: ['clinician'], orderBy: { createdAt: 'asc' } }),
   ]);
-  const ofKind = <K extends ClinicalRecord['kind']>(kind: K) => records.filter((r) => r.kind === kind).map((r) => toRecordDto<K>(r));
   recordAudit(ctx, { action: 'patient.chart-read', entityType: 'patient', entityId: id });
   await ctx.em.flush();
   return {
     patient: toPatientDto(patient),
-    allergies: ofKind('allergy'),
-    medications: ofKind('medication'),
-    conditions: ofKind('condition'),
-    observations: ofKind('observation'),
-    history: ofKind('history'),
+    ...recordsByKind(records),
     relatedPersons: relatedPersons.map(toRelatedPersonDto),
     careTeam: careTeam.map((m) => toUserDto(m.clinician)),
   };

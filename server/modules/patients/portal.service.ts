@@ -4,7 +4,7 @@ import { AppError, notFound } from '../../errors.ts';
 import { recordAudit } from '../audit/audit.service.ts';
 import { issueInvite } from '../invites/invites.service.ts';
 import { ClinicalRecord } from '../records/clinical-record.entity.ts';
-import { toRecordDto } from '../records/records.service.ts';
+import { recordsByKind } from '../records/records.service.ts';
 import { assertRole } from '../users/roles.ts';
 import { Guardianship } from './guardianship.entity.ts';
 import { findVisiblePatient, visiblePatients } from './patient-access.ts';
@@ -60,14 +60,13 @@ export async function portalRecords(ctx: AuthedCtx) {
   recordAudit(ctx, { action: 'portal.records-read', entityType: 'patient', detail: { patients: patients.map((p) => p.id).join(',') } });
   await ctx.em.flush();
   return patients.map((p) => {
-    const mine = records.filter((r) => r.patient.id === p.id);
-    const ofKind = <K extends ClinicalRecord['kind']>(kind: K) => mine.filter((r) => r.kind === kind).map((r) => toRecordDto<K>(r));
+    const { allergies, medications, conditions, observations } = recordsByKind(records.filter((r) => r.patient.id === p.id));
     return {
       patient: { id: p.id, givenName: p.givenName, familyName: p.familyName, birthDate: p.birthDate, self: p.portalUser?.id === ctx.actor.userId },
-      allergies: ofKind('allergy'),
-      medications: ofKind('medication'),
-      conditions: ofKind('condition'),
-      observations: ofKind('observation'),
+      allergies,
+      medications,
+      conditions,
+      observations,
     };
   });
 }

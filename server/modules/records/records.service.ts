@@ -50,6 +50,18 @@ export function toRecordDto<K extends RecordKindName>(r: ClinicalRecord) {
   };
 }
 
+/** Entries of mixed kinds, as DTOs grouped by kind (for the chart and the portal), order kept. */
+export function recordsByKind(records: ClinicalRecord[]) {
+  const ofKind = <K extends RecordKindName>(kind: K) => records.filter((r) => r.kind === kind).map((r) => toRecordDto<K>(r));
+  return {
+    allergies: ofKind('allergy'),
+    medications: ofKind('medication'),
+    conditions: ofKind('condition'),
+    observations: ofKind('observation'),
+    history: ofKind('history'),
+  };
+}
+
 const snapshot = (r: ClinicalRecord) => ({ status: r.status, data: r.data });
 
 async function findVisibleRecord(ctx: AuthedCtx, kind: RecordKindName, id: string) {
