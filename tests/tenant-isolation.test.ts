@@ -1,7 +1,8 @@
 import type { z } from 'zod';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appRouter } from '../server/root-router.ts';
-import { createPractice, inviteUser, type TestUser } from './fixtures.ts';
+import { dataSnapshot } from './data-snapshot.ts';
+import { createPractice, inviteUser, recordRouters, sampleRecordFields, type TestUser } from './fixtures.ts';
 import { startTestServer, type TestServer } from './harness.ts';
 import { idFields, sampleInput } from './sample-input.ts';
 
@@ -19,14 +20,8 @@ let t: TestServer;
 let ids: Record<string, string>;
 let callers: { name: string; user: TestUser; patientDataOnly: boolean }[];
 
-/** Valid fields for each kind of clinical record, so that only the id can be the reason for a refusal. */
-const recordFields: Record<string, Record<string, unknown>> = {
-  allergies: { substance: 'Peanut', severity: 'severe' },
-  medications: { name: 'Sertraline', dose: '50 mg' },
-  conditions: { name: 'Depression', code: { system: 'http://hl7.org/fhir/sid/icd-10', code: 'F32.1' } },
-  observations: { category: 'vital-signs', name: 'Heart rate', valueNumber: 72, unit: '/min', effectiveAt: '2026-01-05T10:00:00Z' },
-  historyEntries: { kind: 'family', description: 'Mother: type 2 diabetes', relation: 'mother' },
-};
+/** Valid fields for each kind of clinical record, by router, so that only the id can be the reason for a refusal. */
+const recordFields: Record<string, object> = Object.fromEntries(Object.entries(recordRouters).map(([kind, domain]) => [domain, sampleRecordFields[kind as keyof typeof recordRouters]()]));
 
 /** Which of A's rows an id field names, by field and procedure domain. */
 function idOf(domain: string, field: string): string {
@@ -41,16 +36,6 @@ function idOf(domain: string, field: string): string {
 const practiceWide = new Set(['appointments.freeSlots']);
 
 const patientScoped = new Set(['patients', 'allergies', 'medications', 'conditions', 'observations', 'historyEntries', 'relatedPersons', 'careTeams', 'assessments', 'alerts', 'appointments', 'portal']);
-
-async function snapshotOfData(): Promise<string> {
-  const tables = await t.em().getConnection().execute<{ table_name: string }[]>(
-    `select table_name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE'
-       and table_name not in ('audit_event', 'login_throttle', 'mikro_orm_migrations') and table_name not like 'agenda%' order by table_name`,
-  );
-  const sql = tables.map(({ table_name }) => `select '${table_name}' as t, md5(coalesce(string_agg(x::text, '|' order by x::text), '')) as h from "${table_name}" x`).join(' union all ');
-  const rows = await t.em().getConnection().execute<{ t: string; h: string }[]>(sql);
-  return rows.map((r) => `${r.t}:${r.h}`).join(',');
-}
 
 beforeAll(async () => {
   t = await startTestServer();
@@ -106,7 +91,7 @@ describe('tenant isolation, walking the router', () => {
 
       for (const caller of callers) {
         if (caller.patientDataOnly && (!patientScoped.has(domain) || practiceWide.has(path))) continue;
-        const before = await snapshotOfData();
+        const before = await dataSnapshot(t);
         const url = `${t.url}/trpc/${path}`;
         const init = { headers: { authorization: `Bearer ${caller.user.token}`, 'content-type': 'application/json' } };
         const res = procedure._def.type === 'query'
@@ -114,7 +99,7 @@ describe('tenant isolation, walking the router', () => {
           : await t.fetch(url, { ...init, method: 'POST', body: JSON.stringify(input) });
         const body = (await res.json()) as { error?: { data: { code: string } } };
         expect(body.error?.data.code, `${caller.name} calling ${path} (${name}) with ${JSON.stringify(input)}`).toMatch(/^(NOT_FOUND|FORBIDDEN)$/);
-        expect(await snapshotOfData(), `${path} by ${caller.name} changed data`).toBe(before);
+        expect(await dataSnapshot(t), `${path} by ${caller.name} changed data`).toBe(before);
       }
     });
   }

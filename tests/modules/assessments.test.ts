@@ -3,7 +3,7 @@ import path from 'node:path';
 import YAML from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RouterInputs } from '../../shared/client.ts';
-import { allPages, createPractice, inviteUser, loginAs, newEmail, newPassword, sql, type TestUser } from '../fixtures.ts';
+import { allPages, createPatient, createPractice, inviteUser, loginAs, newEmail, newPassword, sql, type TestUser } from '../fixtures.ts';
 import { startTestServer, type TestServer } from '../harness.ts';
 import { rejection } from '../rejection.ts';
 import { tokenFromMail } from '../smtp-capture.ts';
@@ -29,10 +29,6 @@ let outsider: TestUser;
 let otherAdmin: TestUser;
 
 /** A patient registered by `user` (a clinician so joins the care team). */
-async function createPatient(user: TestUser, overrides: Partial<RouterInputs['patients']['create']> = {}) {
-  return t.client(user.token).patients.create.mutate({ givenName: 'Ada', familyName: `Test ${Math.random().toString(36).slice(2, 8)}`, birthDate: '1980-05-17', gender: 'female', ...overrides });
-}
-
 const start = (user: TestUser, input: RouterInputs['assessments']['start']) => t.client(user.token).assessments.start.mutate(input);
 
 /** Start and submit in one go, as the clinician. */
@@ -59,7 +55,7 @@ afterAll(() => t.close());
 describe('PHQ-9 and GAD-7 through the API, at every band boundary', () => {
   let patientId: string;
   beforeAll(async () => {
-    patientId = (await createPatient(clinician)).id;
+    patientId = (await createPatient(t, clinician.token)).id;
   });
 
   const phq9: [number, string][] = [
@@ -89,7 +85,7 @@ describe('PHQ-9 and GAD-7 through the API, at every band boundary', () => {
 
 describe('custom scoring rules through the API', () => {
   it('reverse-scores, sums subscales, bands and flags the seeded wellbeing check', async () => {
-    const { id: patientId } = await createPatient(clinician);
+    const { id: patientId } = await createPatient(t, clinician.token);
     const { id } = await start(clinician, { patientId, questionnaireKey: 'wellbeing-check' });
     // sleep 2 + energy 1 + calm "never" reversed to 3 + hopeless 2 = 8: struggling, and the flag.
     const submitted = await t.client(clinician.token).assessments.submit.mutate({
@@ -103,7 +99,7 @@ describe('custom scoring rules through the API', () => {
 describe('alerts', () => {
   let patientId: string;
   beforeAll(async () => {
-    patientId = (await createPatient(clinician)).id;
+    patientId = (await createPatient(t, clinician.token)).id;
   });
 
   it('raises one when PHQ-9 item 9 is answered 1 or more, for the care team to acknowledge', async () => {
@@ -134,7 +130,7 @@ describe('alerts', () => {
 describe('answering', () => {
   let patientId: string;
   beforeAll(async () => {
-    patientId = (await createPatient(clinician)).id;
+    patientId = (await createPatient(t, clinician.token)).id;
   });
 
   it('saves partial answers, and refuses a submit with a required item missing', async () => {
@@ -241,7 +237,7 @@ describe('version pinning', () => {
   });
 
   it('scores an assessment with the version it was started on, after a new version is seeded', async () => {
-    const { id: patientId } = await createPatient(clinician);
+    const { id: patientId } = await createPatient(t, clinician.token);
     const a = t.client(admin.token);
     expect((await a.questionnaires.seed.mutate({ files: [pinned(1)] })).results[0]).toMatchObject({ action: 'created', version: 1 });
     const onV1 = await start(clinician, { patientId, questionnaireKey: 'pin-check' });
@@ -268,8 +264,8 @@ describe('lists and trends', () => {
   const ids: Record<string, string> = {};
 
   beforeAll(async () => {
-    patientId = (await createPatient(clinician)).id;
-    otherPatientId = (await createPatient(clinician)).id;
+    patientId = (await createPatient(t, clinician.token)).id;
+    otherPatientId = (await createPatient(t, clinician.token)).id;
     ids.phqLow = (await completed(patientId, 'phq-9', answersFor('phq9', 3))).id;
     ids.phqModerate = (await completed(patientId, 'phq-9', answersFor('phq9', 12))).id;
     ids.gadSevere = (await completed(patientId, 'gad-7', answersFor('gad7', 16))).id;
@@ -350,8 +346,8 @@ describe('assigned to the patient, completed in the portal', () => {
 
   beforeAll(async () => {
     const email = newEmail('patient');
-    patientId = (await createPatient(clinician, { email })).id;
-    otherPatientId = (await createPatient(clinician)).id;
+    patientId = (await createPatient(t, clinician.token, { email })).id;
+    otherPatientId = (await createPatient(t, clinician.token)).id;
     await t.client(clinician.token).patients.invitePortal.mutate({ patientId });
     const inviteToken = t.secret(tokenFromMail(await t.smtp.waitForMail(email, /patient portal/)));
     const password = newPassword(t);
