@@ -25,14 +25,20 @@ export async function explainSearches(url: string, user: { id: string; practiceI
       em.setFilterParams('practice', { practiceId: user.practiceId });
       const ctx = { em, actor: { userId: user.id, practiceId: user.practiceId, role: user.role }, meta: { requestId: 'bench-explain', ip: null, userAgent: null } } as unknown as AuthedCtx;
       const page = await searchPatients(ctx, searchPatientsInput.parse({ query }));
-      const line = log.find((l) => /^\[query\] select .* from "patient" as "p0"/.test(l));
-      if (!line) throw new Error(`no patient query in MikroORM's log for "${query}"`);
-      const sql = line.replace(/^\[query\] /, '').replace(/ \[took [^\]]*\]$/, '');
-      let plan: string[] = [];
-      for (let run = 0; run < 2; run++) {
-        plan = (await client.query<{ 'QUERY PLAN': string }>(`explain (analyze, buffers) ${sql}`)).rows.map((r) => r['QUERY PLAN']);
+      // The statements of the search itself: the sorted matches, and the walk of the name index when there are many.
+      const statements = log.filter((l) => /^\[query\] (with m as materialized|select p\.id)/.test(l)).map((l) => l.replace(/^\[query\] /, '').replace(/ \[took [^\]]*\]$/s, ''));
+      if (!statements.length) throw new Error(`no patient query in MikroORM's log for "${query}"`);
+      const plan: string[] = [];
+      let executionMs = 0;
+      for (const sql of statements) {
+        let one: string[] = [];
+        for (let run = 0; run < 2; run++) {
+          one = (await client.query<{ 'QUERY PLAN': string }>(`explain (analyze, buffers) ${sql}`)).rows.map((r) => r['QUERY PLAN']);
+        }
+        plan.push(...one);
+        executionMs += Number(one.find((l) => l.startsWith('Execution Time'))?.match(/[\d.]+/)?.[0] ?? NaN);
       }
-      const executionMs = Number(plan.find((l) => l.startsWith('Execution Time'))?.match(/[\d.]+/)?.[0] ?? NaN);
+      const sql = statements.join(';\n');
       plans.push({ query, sql, plan, executionMs, results: page.items.length });
     }
     return plans;
@@ -44,10 +50,10 @@ export async function explainSearches(url: string, user: { id: string; practiceI
 
 /** How the plan reads the patient table: the one line a reader needs. */
 export function patientAccess(plan: string[]): string {
-  const line = plan.find((l) => /(Seq Scan|Index Scan using \S+|Bitmap Heap Scan|Index Only Scan using \S+) on patient p0\b/.test(l)) ?? '';
-  const bitmap = plan.find((l) => /Bitmap Index Scan on patient_/.test(l));
-  const access = line.trim().replace(/^->\s*/, '').replace(/\s+\(cost.*$/, '');
-  return bitmap ? `${access} (${bitmap.trim().replace(/^->\s*/, '').replace(/\s+\(cost.*$/, '')})` : access;
+  const strip = (l: string) => l.trim().replace(/^->\s*/, '').replace(/\s+\(cost.*$/, '');
+  const reads = plan.filter((l) => /(Seq Scan|Index Scan using \S+|Bitmap Heap Scan|Index Only Scan using \S+) on patient\b/.test(l) && !/patient_pkey/.test(l));
+  const bitmaps = plan.filter((l) => /Bitmap Index Scan on patient_/.test(l));
+  return [...reads, ...bitmaps].map(strip).join('; ');
 }
 
 /**

@@ -443,14 +443,12 @@ function renderFindings(rows: Record<string, Row>, plans: SearchPlan[], chart: C
     lines.push(
       `**Search.** One at a time, a fragment search takes ${one.result.latency.p50} ms (p50) and ${one.result.latency.p99} ms (p99); the server process spends`,
       `${cpu.toFixed(1)} ms of CPU on each${one.result.latency.p50 > 2 * cpu ? ', and the rest is PostgreSQL' : ''}. With ${rows.searchFragment!.connections} connections the searches queue behind each other.`,
-      "Below, the SQL `searchPatients` sends for the clinician (from MikroORM's query log), timed by `EXPLAIN (ANALYZE, BUFFERS)`",
+      "Below, the SQL `searchPatients` sends for the clinician (from MikroORM's query log; a second statement walks the name index when a term has over 2,000 matches), timed by `EXPLAIN (ANALYZE, BUFFERS)`",
       'alone, warm:',
       '',
       '| query | results | how the patient table is read | execution ms |',
       '|---|---:|---|---:|',
       ...plans.map((p) => `| \`${p.query}\` | ${p.results} | ${patientAccess(p.plan)} | ${p.executionMs.toFixed(1)} |`),
-      '',
-      ...findingsFrom(plans),
       '',
       `<details><summary>SQL and plan of \`${slowest.query}\`, the slowest</summary>`,
       '',
@@ -479,41 +477,6 @@ function renderFindings(rows: Record<string, Row>, plans: SearchPlan[], chart: C
     );
   }
   return lines.join('\n');
-}
-
-/** What the plans show, said only when they show it. */
-function findingsFrom(plans: SearchPlan[]): string[] {
-  const out: string[] = [];
-  const fragments = plans.filter((p) => !/\s/.test(p.query));
-  const scans = plans.filter((p) => p.plan.some((l) => /Seq Scan on patient p0/.test(l)));
-  if (plans.some((p) => /search_name" like '[^']*' or "p0"."mrn" ilike/.test(p.sql)) && !plans.some((p) => p.plan.some((l) => /patient_search_name_trgm/.test(l)))) {
-    out.push(
-      "- Every word of the query becomes `(search_name LIKE '%word%' OR mrn ILIKE 'word')`. Nothing indexes `mrn ILIKE`, so the",
-      '  `OR` keeps the trigram index `patient_search_name_trgm` out of every plan above' +
-        (scans.length ? `: ${scans.map((p) => `\`${p.query}\``).join(', ')} read${scans.length === 1 ? 's' : ''} the whole patient table.` : '.'),
-    );
-  }
-  const walks = fragments.filter((p) => p.plan.some((l) => /Index Scan using patient_practice_id_status_sort_name_id_index/.test(l)));
-  const slowWalks = walks.filter((p) => p.executionMs >= 10);
-  const bitmaps = fragments.filter((p) => p.plan.some((l) => /Bitmap Index Scan on patient_search_name_trgm/.test(l)));
-  if (slowWalks.length) {
-    const ms = (xs: SearchPlan[]) => xs.map((p) => `\`${p.query}\` ${p.executionMs.toFixed(1)} ms`).join(', ');
-    out.push(
-      `- ${walks.length} of ${fragments.length} fragments are planned as a walk of the \`(practice_id, status, sort_name, id)\` index in name order,`,
-      "  filtering each row until 26 of the clinician's patients match. The planner assumes the matches are spread evenly",
-      '  through the alphabet; they are not, so a fragment whose matches start late is slow',
-      `  (${ms(slowWalks)}; ${walks.length > slowWalks.length ? `fast: ${ms(walks.filter((p) => p.executionMs < 10))}` : 'none fast'}).` +
-        (bitmaps.length ? ` Read through the trigram index instead: ${ms(bitmaps)}.` : ''),
-    );
-  }
-  if (plans.some((p) => /"p0"."id" in \(select "p0"."id" from "patient" as "p0" inner join "care_team_member"/.test(p.sql))) {
-    out.push(
-      '- The care-team check is `id in (select p.id from patient p join care_team_member …)`: a second visit to `patient` for',
-      '  what `exists (select 1 from care_team_member c where c.patient_id = p0.id and c.clinician_id = …)` answers from the',
-      '  unique `(patient_id, clinician_id)` index alone.',
-    );
-  }
-  return out;
 }
 
 /** " at commit abc1234", and whether code (not bench/, not docs) had changed since; nothing outside a git checkout. */

@@ -14,7 +14,7 @@ const invalidCursor = () => new AppError('BAD_REQUEST', 'Invalid cursor');
 
 export const newestFirst = (field: string): SortKey[] => [{ field, dir: 'desc', date: true }];
 
-function decodeCursor(cursor: string, sort: SortKey[]): unknown[] & { id?: string } {
+export function decodeCursor(cursor: string, sort: SortKey[]): unknown[] & { id?: string } {
   let value: Cursor;
   try {
     value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Cursor;

@@ -347,6 +347,45 @@ describe('pagination', () => {
   });
 });
 
+describe('a search with more matches than are sorted at once', () => {
+  // Past 2,000 matches the server walks the name index instead of sorting the matches: both must agree.
+  const total = 2_100;
+  let owner: TestUser;
+  let member: TestUser;
+
+  beforeAll(async () => {
+    ({ admin: owner } = await createPractice(t));
+    member = await inviteUser(t, owner);
+    // In bulk through SQL: 2,100 API calls would only slow the test. Names sort alike under any collation.
+    await sql(
+      t,
+      `with added as (
+         insert into patient (id, practice_id, mrn, given_name, family_name, birth_date, gender, time_zone, status, search_name, sort_name, created_at, updated_at)
+         select gen_random_uuid(), ?, 'DENSE' || n, 'A' || lpad(n::text, 4, '0'), 'Dense', '1980-01-01', 'unknown', 'UTC', 'active',
+                'a' || lpad(n::text, 4, '0') || ' dense', 'dense a' || lpad(n::text, 4, '0'), now(), now()
+         from generate_series(1, ?) n returning id, given_name)
+       insert into care_team_member (id, practice_id, patient_id, clinician_id, created_at)
+       select gen_random_uuid(), ?, id, ?, now() from added where substr(given_name, 2)::int % 3 = 0`,
+      [owner.practiceId, total, owner.practiceId, member.id],
+    );
+  });
+
+  const names = (from: number, to: number, step = 1) => Array.from({ length: Math.floor((to - from) / step) + 1 }, (_, i) => `A${String(from + i * step).padStart(4, '0')}`);
+
+  it('pages through every match in name order, as an admin and as a clinician seeing a third of them', async () => {
+    const asAdmin = await t.client(owner.token).patients.search.query({ query: 'dense', limit: 100 });
+    expect(asAdmin.items.map((p) => p.givenName)).toEqual(names(1, 100));
+    const asMember = await t.client(member.token).patients.search.query({ query: 'dense', limit: 100 });
+    expect(asMember.items.map((p) => p.givenName)).toEqual(names(3, 300, 3));
+    const walked = await allPages((cursor) => t.client(member.token).patients.search.query({ query: 'dense', limit: 100, cursor }));
+    expect(walked.items.map((p) => p.givenName)).toEqual(names(3, total, 3));
+  });
+
+  it('finds the few that match a narrower term among them', async () => {
+    expect((await t.client(member.token).patients.search.query({ query: 'a20', limit: 50 })).items.map((p) => p.givenName)).toEqual(names(2001, 2099, 3));
+  });
+});
+
 describe('care team', () => {
   it('puts the clinician who registers a patient on the care team; an admin who registers joins no team', async () => {
     const p = await createPatient(t, clinician.token);

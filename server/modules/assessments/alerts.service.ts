@@ -3,7 +3,7 @@ import type { ListAlertsInput } from '../../../shared/schemas/assessments.ts';
 import type { AuthedCtx } from '../../context.ts';
 import { notFound } from '../../errors.ts';
 import { keyset, newestFirst, toPage } from '../../pagination.ts';
-import { recordAudit } from '../audit/audit.service.ts';
+import { auditRead, recordAudit } from '../audit/audit.service.ts';
 import { visiblePatients } from '../patients/patient-access.ts';
 import { assertRole } from '../users/roles.ts';
 import { Alert } from './alert.entity.ts';
@@ -35,8 +35,7 @@ export async function listAlerts(ctx: AuthedCtx, input: ListAlertsInput) {
     { orderBy, limit: input.limit + 1 },
   );
   const page = toPage(rows, input.limit, sort, toAlertDto);
-  recordAudit(ctx, { action: 'alert.listed', entityType: 'alert', detail: { results: page.items.length } });
-  await ctx.em.flush();
+  await auditRead(ctx, { action: 'alert.listed', entityType: 'alert', detail: { results: page.items.length } });
   return page;
 }
 

@@ -4,7 +4,7 @@ import type { ListAssessmentsInput, SaveAnswersInput, StartAssessmentInput, Subm
 import type { AuthedCtx } from '../../context.ts';
 import { AppError, notFound } from '../../errors.ts';
 import { keyset, newestFirst, toPage } from '../../pagination.ts';
-import { recordAudit } from '../audit/audit.service.ts';
+import { auditRead, recordAudit } from '../audit/audit.service.ts';
 import { findVisiblePatient, visiblePatients } from '../patients/patient-access.ts';
 import { findQuestionnaireVersion } from '../questionnaires/questionnaires.service.ts';
 import { assertRole } from '../users/roles.ts';
@@ -154,8 +154,7 @@ export async function listAssessments(ctx: AuthedCtx, input: ListAssessmentsInpu
     { populate: ['questionnaire', 'questionnaireVersion'], orderBy, limit: input.limit + 1 },
   );
   const page = toPage(rows, input.limit, sort, toAssessmentDto);
-  recordAudit(ctx, { action: 'assessment.listed', entityType: 'assessment', detail: { results: page.items.length, patientId: input.patientId ?? null } });
-  await ctx.em.flush();
+  await auditRead(ctx, { action: 'assessment.listed', entityType: 'assessment', detail: { results: page.items.length, patientId: input.patientId ?? null } });
   return page;
 }
 
@@ -172,7 +171,6 @@ export async function scoreTrend(ctx: AuthedCtx, { patientId, questionnaireKey }
     { $and: [submitted, visibleAssessments(ctx)], id: { $nin: amended.map((a) => a.amends!.id) } },
     { orderBy: { submittedAt: 'asc', id: 'asc' }, fields: ['id', 'total', 'severity', 'severityLabel', 'submittedAt'] },
   );
-  recordAudit(ctx, { action: 'assessment.trend-read', entityType: 'patient', entityId: patientId, detail: { questionnaireKey } });
-  await ctx.em.flush();
+  await auditRead(ctx, { action: 'assessment.trend-read', entityType: 'patient', entityId: patientId, detail: { questionnaireKey } });
   return rows.map((a) => ({ assessmentId: a.id, submittedAt: a.submittedAt!.toISOString(), total: a.total!, severity: a.severity ? { code: a.severity, label: a.severityLabel } : null }));
 }

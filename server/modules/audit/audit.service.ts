@@ -1,10 +1,11 @@
 import type { ListAuditInput } from '../../../shared/schemas/audit.ts';
 import type { AuthedCtx, Ctx } from '../../context.ts';
+import { newId } from '../../ids.ts';
 import { keyset, newestFirst, toPage } from '../../pagination.ts';
-
-const sort = newestFirst('at');
 import { assertRole } from '../users/roles.ts';
 import { AuditEvent } from './audit-event.entity.ts';
+
+const sort = newestFirst('at');
 
 export type AuditEntry = {
   action: string;
@@ -16,9 +17,12 @@ export type AuditEntry = {
   detail?: Record<string, string | number | boolean | null>;
 };
 
-/** The one way to write the audit trail. Persisted with the caller's unit of work: it commits with it. */
-export function recordAudit({ em, actor, meta }: Pick<Ctx, 'em' | 'actor' | 'meta'>, entry: AuditEntry): void {
-  em.create(AuditEvent, {
+type Caller = Pick<Ctx, 'em' | 'actor' | 'meta'>;
+
+function auditRow({ actor, meta }: Caller, entry: AuditEntry) {
+  return {
+    id: newId(),
+    at: new Date(),
     practiceId: entry.practiceId === undefined ? (actor?.practiceId ?? null) : entry.practiceId,
     actorId: entry.actorId === undefined ? (actor?.userId ?? null) : entry.actorId,
     action: entry.action,
@@ -27,7 +31,17 @@ export function recordAudit({ em, actor, meta }: Pick<Ctx, 'em' | 'actor' | 'met
     requestId: meta.requestId,
     ip: meta.ip,
     detail: entry.detail ?? null,
-  });
+  };
+}
+
+/** Audits a change: persisted with the caller's unit of work, so it commits (or not) with the change. */
+export function recordAudit(caller: Caller, entry: AuditEntry): void {
+  caller.em.create(AuditEvent, auditRow(caller, entry));
+}
+
+/** Audits a read: a read has nothing else to commit, so its row is written at once, in one INSERT. */
+export async function auditRead(caller: Caller, entry: AuditEntry): Promise<void> {
+  await caller.em.insert(AuditEvent, auditRow(caller, entry));
 }
 
 export type AuditEventDto = ReturnType<typeof toAuditEventDto>;

@@ -12,10 +12,12 @@ export const CareTeamMemberSchema = defineEntity({
     id: p.uuid().primary().onCreate(() => newId()),
     practice: () => p.manyToOne(Practice),
     patient: () => p.manyToOne(Patient).deleteRule('cascade'),
-    clinician: () => p.manyToOne(User).index(),
+    clinician: () => p.manyToOne(User),
     createdAt: p.datetime().onCreate(() => new Date()),
   },
   uniques: [{ properties: ['patient', 'clinician'] }],
+  /** A clinician's patients, read from the index alone (search's care-team check). */
+  indexes: [{ properties: ['clinician', 'patient'] }],
   filters: practiceFilter(),
 });
 export class CareTeamMember extends CareTeamMemberSchema.class {}

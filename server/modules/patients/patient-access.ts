@@ -26,3 +26,21 @@ export async function findVisiblePatient(em: EntityManager, actor: Actor, id: st
   if (!patient) throw notFound('Patient');
   return patient;
 }
+
+/** A SQL condition with its parameters. */
+export type SqlCondition = { sql: string; params: unknown[] };
+
+/**
+ * `visiblePatients` as a SQL condition on the patient table aliased `p`, for the hand-written queries of
+ * hot paths (search). The care-team and guardian checks are EXISTS probes of their unique indexes.
+ */
+export function visiblePatientsSql(actor: Actor): SqlCondition {
+  switch (actor.role) {
+    case 'admin':
+      return { sql: 'true', params: [] };
+    case 'clinician':
+      return { sql: 'exists (select 1 from care_team_member c where c.patient_id = p.id and c.clinician_id = ?)', params: [actor.userId] };
+    case 'patient':
+      return { sql: '(p.portal_user_id = ? or exists (select 1 from guardianship g where g.dependent_id = p.id and g.guardian_id = ?))', params: [actor.userId, actor.userId] };
+  }
+}

@@ -1,9 +1,15 @@
 import type { Patient } from './patient.entity.ts';
 
+/** What a patient DTO is made from: an entity, or a row a hand-written query selected under the same names. */
+export type PatientFields = Pick<
+  Patient,
+  'id' | 'mrn' | 'givenName' | 'familyName' | 'birthDate' | 'gender' | 'email' | 'phone' | 'address' | 'preferredLanguage' | 'timeZone' | 'emergencyContact' | 'status' | 'createdAt' | 'updatedAt'
+> & { portalUser?: unknown };
+
 export type PatientDto = ReturnType<typeof toPatientDto>;
 
 /** Optional fields are null when unset, also on an entity just created without them (they are undefined there). */
-export function toPatientDto(p: Patient) {
+export function toPatientDto(p: PatientFields) {
   return {
     id: p.id,
     mrn: p.mrn,

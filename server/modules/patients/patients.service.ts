@@ -1,20 +1,19 @@
-import { UniqueConstraintViolationException, type DriverException, type FilterQuery } from '@mikro-orm/core';
+import { UniqueConstraintViolationException, type DriverException } from '@mikro-orm/core';
 import { encodeBase32UpperCaseNoPadding } from '@oslojs/encoding';
 import type { IdInput } from '../../../shared/schemas/common.ts';
-import { calendarDate, type CreatePatientInput, type SearchPatientsInput, type UpdatePatientInput } from '../../../shared/schemas/patients.ts';
+import { type CreatePatientInput, type SearchPatientsInput, type UpdatePatientInput } from '../../../shared/schemas/patients.ts';
 import type { AuthedCtx } from '../../context.ts';
 import { AppError } from '../../errors.ts';
-import { keyset, toPage, type SortKey } from '../../pagination.ts';
-import { recordAudit } from '../audit/audit.service.ts';
+import { toPage } from '../../pagination.ts';
+import { auditRead, recordAudit } from '../audit/audit.service.ts';
 import { Practice } from '../practices/practice.entity.ts';
 import { assertRole } from '../users/roles.ts';
 import { CareTeamMember } from './care-team-member.entity.ts';
-import { findVisiblePatient, visiblePatients } from './patient-access.ts';
+import { findVisiblePatient } from './patient-access.ts';
+import { byName, findPatientsPage } from './patient-search.ts';
 import { toPatientDto } from './patient.dto.ts';
 import { Patient } from './patient.entity.ts';
-import { containing, foldForSearch, patientNameKeys, phoneDigits } from './search-text.ts';
-
-const byName: SortKey[] = [{ field: 'sortName', dir: 'asc' }];
+import { patientNameKeys, phoneDigits } from './search-text.ts';
 
 const newMrn = () => `M${encodeBase32UpperCaseNoPadding(crypto.getRandomValues(new Uint8Array(5)))}`;
 
@@ -56,8 +55,7 @@ export async function createPatient(ctx: AuthedCtx, input: CreatePatientInput) {
 
 export async function getPatient(ctx: AuthedCtx, { id }: IdInput) {
   const patient = await findVisiblePatient(ctx.em, ctx.actor, id);
-  recordAudit(ctx, { action: 'patient.read', entityType: 'patient', entityId: id });
-  await ctx.em.flush();
+  await auditRead(ctx, { action: 'patient.read', entityType: 'patient', entityId: id });
   return toPatientDto(patient);
 }
 
@@ -84,50 +82,8 @@ export async function setPatientStatus(ctx: AuthedCtx, { id }: IdInput, status: 
   return toPatientDto(patient);
 }
 
-const DATE_SHAPE = /^\d{4}-\d{2}-\d{2}$/;
-
-/** An MRN matches whole, in any case: MRNs are stored upper-case, so this is an equality the unique index serves. */
-const mrnIs = (term: string): FilterQuery<Patient> => ({ mrn: term.toUpperCase() });
-
-/**
- * The terms of one query string, split on spaces, except that a run of number-like words is one term:
- * "murphy 087 123 4567" is a name and a phone number, not a name and three numbers.
- */
-function queryTerms(query: string): string[] {
-  const terms: string[] = [];
-  let inNumber = false;
-  for (const word of query.split(/\s+/).filter(Boolean)) {
-    const numberLike = /^[\d()+.-]+$/.test(word) && /\d/.test(word) && !DATE_SHAPE.test(word);
-    if (numberLike && inNumber) terms[terms.length - 1] += ` ${word}`;
-    else terms.push(word);
-    inNumber = numberLike;
-  }
-  return terms;
-}
-
-/** Terms of one query string: a birth date, an email, phone digits or an MRN, or part of a name. */
-function queryTerm(term: string): FilterQuery<Patient> {
-  // A date-shaped term that is no date ("2024-02-30") is not a birth date; PostgreSQL would refuse it.
-  if (DATE_SHAPE.test(term) && calendarDate.safeParse(term).success) return { birthDate: term };
-  if (term.includes('@')) return { email: { $like: containing(term.toLowerCase()) } };
-  const digits = phoneDigits(term);
-  if (/^[\d\s()+.-]+$/.test(term) && digits.length >= 4) return { $or: [{ phoneDigits: { $like: containing(digits.replace(/^0+/, '')) } }, mrnIs(term)] };
-  return { $or: [{ searchName: { $like: containing(foldForSearch(term)) } }, mrnIs(term)] };
-}
-
 export async function searchPatients(ctx: AuthedCtx, input: SearchPatientsInput) {
-  const terms: FilterQuery<Patient>[] = [
-    ...queryTerms(input.query ?? '').map(queryTerm),
-    ...(input.name ?? '').split(/\s+/).filter(Boolean).map((w) => ({ searchName: { $like: containing(foldForSearch(w)) } })),
-    ...(input.mrn ? [mrnIs(input.mrn)] : []),
-    ...(input.email ? [{ email: input.email.toLowerCase() }] : []),
-    ...(input.phone && phoneDigits(input.phone) ? [{ phoneDigits: { $like: containing(phoneDigits(input.phone).replace(/^0+/, '')) } }] : []),
-    ...(input.birthDate ? [{ birthDate: input.birthDate }] : []),
-  ];
-  const { where, orderBy } = keyset(input.cursor, byName);
-  const rows = await ctx.em.find(Patient, { $and: [where, visiblePatients(ctx.actor), { status: input.status }, ...terms] }, { orderBy, limit: input.limit + 1 });
-  const page = toPage(rows, input.limit, byName, toPatientDto);
-  recordAudit(ctx, { action: 'patient.searched', entityType: 'patient', detail: { results: page.items.length, ids: page.items.map((p) => p.id).join(',') } });
-  await ctx.em.flush();
+  const page = toPage(await findPatientsPage(ctx, input), input.limit, byName, toPatientDto);
+  await auditRead(ctx, { action: 'patient.searched', entityType: 'patient', detail: { results: page.items.length, ids: page.items.map((p) => p.id).join(',') } });
   return page;
 }

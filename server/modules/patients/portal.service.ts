@@ -1,7 +1,7 @@
 import type { GuardianInput, InvitePatientInput } from '../../../shared/schemas/patients.ts';
 import type { AuthedCtx } from '../../context.ts';
 import { AppError, notFound } from '../../errors.ts';
-import { recordAudit } from '../audit/audit.service.ts';
+import { auditRead, recordAudit } from '../audit/audit.service.ts';
 import { issueInvite } from '../invites/invites.service.ts';
 import { ClinicalRecord } from '../records/clinical-record.entity.ts';
 import { recordsByKind } from '../records/records.service.ts';
@@ -57,8 +57,7 @@ export async function portalRecords(ctx: AuthedCtx) {
     { patient: { $in: patients }, kind: { $in: ['allergy', 'medication', 'condition', 'observation'] }, status: { $ne: 'entered-in-error' } },
     { orderBy: { occurredAt: 'desc', id: 'desc' } },
   );
-  recordAudit(ctx, { action: 'portal.records-read', entityType: 'patient', detail: { patients: patients.map((p) => p.id).join(',') } });
-  await ctx.em.flush();
+  await auditRead(ctx, { action: 'portal.records-read', entityType: 'patient', detail: { patients: patients.map((p) => p.id).join(',') } });
   return patients.map((p) => {
     const { allergies, medications, conditions, observations } = recordsByKind(records.filter((r) => r.patient.id === p.id));
     return {

@@ -2,7 +2,7 @@ import type { IdInput } from '../../../shared/schemas/common.ts';
 import type { AddRelatedPersonInput, PatientIdInput, UpdateRelatedPersonInput } from '../../../shared/schemas/patients.ts';
 import type { AuthedCtx } from '../../context.ts';
 import { notFound } from '../../errors.ts';
-import { recordAudit } from '../audit/audit.service.ts';
+import { auditRead, recordAudit } from '../audit/audit.service.ts';
 import { assertRole } from '../users/roles.ts';
 import { findVisiblePatient, visiblePatients } from './patient-access.ts';
 import { RelatedPerson } from './related-person.entity.ts';
@@ -16,8 +16,7 @@ export function toRelatedPersonDto(r: RelatedPerson) {
 export async function listRelatedPersons(ctx: AuthedCtx, { patientId }: PatientIdInput) {
   await findVisiblePatient(ctx.em, ctx.actor, patientId);
   const people = await ctx.em.find(RelatedPerson, { patient: patientId }, { orderBy: { createdAt: 'asc', id: 'asc' } });
-  recordAudit(ctx, { action: 'related-person.listed', entityType: 'patient', entityId: patientId });
-  await ctx.em.flush();
+  await auditRead(ctx, { action: 'related-person.listed', entityType: 'patient', entityId: patientId });
   return people.map(toRelatedPersonDto);
 }
 

@@ -3,7 +3,7 @@ import type { ListRecordsInput, RecordKindName, recordFields, recordStatuses } f
 import type { AuthedCtx } from '../../context.ts';
 import { notFound } from '../../errors.ts';
 import { keyset, newestFirst, toPage } from '../../pagination.ts';
-import { recordAudit } from '../audit/audit.service.ts';
+import { auditRead, recordAudit } from '../audit/audit.service.ts';
 import { findVisiblePatient, visiblePatients } from '../patients/patient-access.ts';
 import { assertRole } from '../users/roles.ts';
 import { ClinicalRecord } from './clinical-record.entity.ts';
@@ -122,8 +122,7 @@ export async function listRecords<K extends RecordKindName>(ctx: AuthedCtx, kind
     { ...where, patient: input.patientId, kind, ...(input.status && { status: input.status }) },
     { orderBy, limit: input.limit + 1 },
   );
-  recordAudit(ctx, { action: `${kind}.listed`, entityType: 'patient', entityId: input.patientId });
-  await ctx.em.flush();
+  await auditRead(ctx, { action: `${kind}.listed`, entityType: 'patient', entityId: input.patientId });
   return toPage(rows, input.limit, sort, (r) => toRecordDto<K>(r));
 }
 
@@ -132,7 +131,6 @@ export async function recordHistory(ctx: AuthedCtx, kind: RecordKindName, { id }
   assertRole(ctx.actor, 'admin', 'clinician');
   const record = await findVisibleRecord(ctx, kind, id);
   const revisions = await ctx.em.find(RecordRevision, { recordId: record.id }, { orderBy: { version: 'asc' } });
-  recordAudit(ctx, { action: `${kind}.history-read`, entityType: kind, entityId: id });
-  await ctx.em.flush();
+  await auditRead(ctx, { action: `${kind}.history-read`, entityType: kind, entityId: id });
   return revisions.map((r) => ({ version: r.version, action: r.action, changedBy: r.changedBy, changedAt: r.changedAt.toISOString(), before: r.before, after: r.after }));
 }

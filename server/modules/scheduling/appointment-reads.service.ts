@@ -2,7 +2,7 @@ import type { IdInput } from '../../../shared/schemas/common.ts';
 import type { ListAppointmentsInput } from '../../../shared/schemas/scheduling.ts';
 import type { AuthedCtx } from '../../context.ts';
 import { keyset, toPage, type SortKey } from '../../pagination.ts';
-import { recordAudit } from '../audit/audit.service.ts';
+import { auditRead } from '../audit/audit.service.ts';
 import { findVisiblePatient, visiblePatients } from '../patients/patient-access.ts';
 import { findVisibleAppointment } from './appointment-access.ts';
 import { toAppointmentDto } from './appointment.dto.ts';
@@ -12,8 +12,7 @@ const byStart: SortKey[] = [{ field: 'startsAt', dir: 'asc', date: true }];
 
 export async function getAppointment(ctx: AuthedCtx, { id }: IdInput) {
   const appointment = await findVisibleAppointment(ctx, id);
-  recordAudit(ctx, { action: 'appointment.read', entityType: 'appointment', entityId: id });
-  await ctx.em.flush();
+  await auditRead(ctx, { action: 'appointment.read', entityType: 'appointment', entityId: id });
   return toAppointmentDto(appointment);
 }
 
@@ -29,7 +28,6 @@ export async function listAppointments(ctx: AuthedCtx, input: ListAppointmentsIn
   };
   const rows = await ctx.em.find(Appointment, { $and: [where, { patient: visiblePatients(ctx.actor) }, filters] }, { orderBy, limit: input.limit + 1 });
   const page = toPage(rows, input.limit, byStart, toAppointmentDto);
-  recordAudit(ctx, { action: 'appointment.listed', entityType: 'appointment', detail: { results: page.items.length, ids: page.items.map((a) => a.id).join(',') } });
-  await ctx.em.flush();
+  await auditRead(ctx, { action: 'appointment.listed', entityType: 'appointment', detail: { results: page.items.length, ids: page.items.map((a) => a.id).join(',') } });
   return page;
 }
