@@ -4,6 +4,7 @@ import { inviteCommand, invitesCommand } from './commands/invites.ts';
 import { adminCommand, migrateCommand, serveCommand, workerCommand } from './commands/local.ts';
 import { loginCommand, logoutCommand, whoamiCommand } from './commands/login.ts';
 import { passwordCommand } from './commands/password.ts';
+import { exportCommand } from './commands/export.ts';
 import { questionsCommand } from './commands/questions.ts';
 import { tokensCommand } from './commands/tokens.ts';
 import { usersCommand } from './commands/users.ts';
@@ -16,6 +17,7 @@ export function buildProgram(): Command {
     serveCommand, workerCommand, migrateCommand, adminCommand,
     loginCommand, logoutCommand, whoamiCommand, passwordCommand,
     inviteCommand, invitesCommand, usersCommand, tokensCommand, auditCommand, questionsCommand,
+    exportCommand,
   ]) {
     program.addCommand(command);
   }

@@ -3,6 +3,7 @@ import { auditRouter } from './modules/audit/audit.router.ts';
 import { authRouter } from './modules/auth/auth.router.ts';
 import { mfaRouter } from './modules/auth/mfa.router.ts';
 import { sessionsRouter } from './modules/auth/sessions.router.ts';
+import { exportsRouter } from './modules/fhir/fhir.router.ts';
 import { invitesRouter } from './modules/invites/invites.router.ts';
 import { careTeamsRouter, patientsRouter, portalRouter, relatedPersonsRouter } from './modules/patients/patients.router.ts';
 import { practicesRouter } from './modules/practices/practices.router.ts';
@@ -38,6 +39,7 @@ export const appRouter = router({
   availability: availabilityRouter,
   appointmentTypes: appointmentTypesRouter,
   appointments: appointmentsRouter,
+  exports: exportsRouter,
 });
 
 export type AppRouter = typeof appRouter;
