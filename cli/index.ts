@@ -6,6 +6,7 @@ import { loginCommand, logoutCommand, whoamiCommand } from './commands/login.ts'
 import { passwordCommand } from './commands/password.ts';
 import { exportCommand } from './commands/export.ts';
 import { questionsCommand } from './commands/questions.ts';
+import { reportCommandGroup } from './commands/report.ts';
 import { tokensCommand } from './commands/tokens.ts';
 import { usersCommand } from './commands/users.ts';
 import { describeError } from './exit-codes.ts';
@@ -17,7 +18,7 @@ export function buildProgram(): Command {
     serveCommand, workerCommand, migrateCommand, adminCommand,
     loginCommand, logoutCommand, whoamiCommand, passwordCommand,
     inviteCommand, invitesCommand, usersCommand, tokensCommand, auditCommand, questionsCommand,
-    exportCommand,
+    exportCommand, reportCommandGroup,
   ]) {
     program.addCommand(command);
   }

@@ -10,6 +10,7 @@ import { practicesRouter } from './modules/practices/practices.router.ts';
 import { questionnairesRouter } from './modules/questionnaires/questionnaires.router.ts';
 import { allergiesRouter, conditionsRouter, historyEntriesRouter, medicationsRouter, observationsRouter } from './modules/records/records.router.ts';
 import { appointmentTypesRouter, appointmentsRouter, availabilityRouter } from './modules/scheduling/scheduling.router.ts';
+import { reportsRouter } from './modules/reports/reports.router.ts';
 import { tokensRouter } from './modules/tokens/tokens.router.ts';
 import { usersRouter } from './modules/users/users.router.ts';
 import { router } from './trpc.ts';
@@ -40,6 +41,7 @@ export const appRouter = router({
   appointmentTypes: appointmentTypesRouter,
   appointments: appointmentsRouter,
   exports: exportsRouter,
+  reports: reportsRouter,
 });
 
 export type AppRouter = typeof appRouter;
