@@ -46,7 +46,7 @@ describe('/openapi.json', () => {
     expect(((await read.json()) as { result: { data: { familyName: string } } }).result.data.familyName).toBe('Made');
     const bad = await t.fetch(`${t.url}/trpc/patients.create`, { method: 'POST', headers, body: JSON.stringify({ ...input, birthDate: 'soon' }) });
     expect(bad.status).toBe(400);
-    const error = await bad.json();
+    const error = (await bad.json()) as { error: { data: { fieldErrors: Record<string, string[]> } } };
     expect(ajv.validate(doc.components.schemas.Error, error)).toBe(true);
     expect(error.error.data.fieldErrors.birthDate).toBeDefined();
   });
