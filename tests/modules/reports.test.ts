@@ -127,3 +127,10 @@ describe('pams report', () => {
     expect((await cli(['activity'], ann.token)).code).toBe(2);
   });
 });
+
+describe('narrowing to a clinician', () => {
+  it('answers NOT_FOUND for a clinician of another practice', async () => {
+    expect((await rejection(t.client(otherAdmin.token).reports.assessments.query({ clinicianId: ann.id }))).code).toBe('NOT_FOUND');
+    expect((await rejection(t.client(otherAdmin.token).reports.appointments.query({ clinicianId: ann.id }))).code).toBe('NOT_FOUND');
+  });
+});

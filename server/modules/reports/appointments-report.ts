@@ -1,6 +1,7 @@
 import type { AppointmentsReportInput } from '../../../shared/schemas/reports.ts';
 import type { AuthedCtx } from '../../context.ts';
 import { assertRole } from '../users/roles.ts';
+import { assertReportClinician } from './report-clinician.ts';
 import { reportPeriod } from './report-period.ts';
 
 type Row = {
@@ -16,6 +17,7 @@ type Row = {
 export async function appointmentsReport(ctx: AuthedCtx, input: AppointmentsReportInput) {
   assertRole(ctx.actor, 'admin');
   const { from, to } = reportPeriod(input);
+  await assertReportClinician(ctx.em, input.clinicianId);
   const rows = await ctx.em.getConnection().execute<Row[]>(
     `with period as (select ?::uuid as practice_id, tstzrange(?::timestamptz, ?::timestamptz) as span, ?::uuid as clinician_id),
      windows as (

@@ -1,6 +1,7 @@
 import type { AssessmentsReportInput } from '../../../shared/schemas/reports.ts';
 import type { AuthedCtx } from '../../context.ts';
 import { assertRole } from '../users/roles.ts';
+import { assertReportClinician } from './report-clinician.ts';
 import { reportPeriod } from './report-period.ts';
 
 type Row = { questionnaire_key: string; questionnaire_title: string; clinician_id: string | null; clinician_name: string | null; count: number; mean_total: string | null; severity: Record<string, number> };
@@ -13,6 +14,7 @@ type Row = { questionnaire_key: string; questionnaire_title: string; clinician_i
 export async function assessmentsReport(ctx: AuthedCtx, input: AssessmentsReportInput) {
   assertRole(ctx.actor, 'admin');
   const { from, to } = reportPeriod(input);
+  await assertReportClinician(ctx.em, input.clinicianId);
   const rows = await ctx.em.getConnection().execute<Row[]>(
     `with bands as (
        select q.key, q.title, a.started_by, grouping(a.started_by) = 1 as all_clinicians, coalesce(a.severity, 'none') as severity,
