@@ -13,6 +13,7 @@ import { DateTime } from 'luxon';
 import pg from 'pg';
 import { startEmbeddedPostgres } from '../server/embedded-postgres.ts';
 import { closeOrm, initOrm } from '../server/orm.ts';
+import { benchFhirExport, renderFhirExport } from './fhir-export.ts';
 import { explainChart, explainSearches, patientAccess, type ChartStatements, type SearchPlan } from './explain.ts';
 import { APPOINTMENT_MINUTES, BATCH, HOURS, SLOTS_PER_DAY, seed, startAssessments, type Seeded } from './seed.ts';
 
@@ -20,7 +21,7 @@ import { APPOINTMENT_MINUTES, BATCH, HOURS, SLOTS_PER_DAY, seed, startAssessment
  * `npm run bench [-- --patients N]`: seeds a practice with N patients (default 100,000) and their charts,
  * then loads the real PAMS server with autocannon: `auth.me` and `auth.login` (and the same session lookup
  * on a bare Hono + pg server as the floor), patient search, `patients.chart`, `assessments.submit` and
- * `appointments.book`. Each server is its own process, so autocannon (here) does not share their event
+ * `appointments.book`; then a bulk FHIR export with the real CLI (bench/fhir-export.ts). Each server is its own process, so autocannon (here) does not share their event
  * loop; they do share the CPU. Writes bench/results.md and prints it.
  */
 
@@ -66,14 +67,15 @@ async function main(): Promise<void> {
     const clinician = seeded.clinicians[0]!;
     const started = await startAssessments(db.url, seeded, clinician.id, seeded.sample.ids, STARTED_ASSESSMENTS);
 
-    const pams = await startServer(cleanups, ['cli/pams.ts', 'serve'], '/readyz', {
+    const serverEnv = {
       DATABASE_URL: db.url,
       NODE_ENV: 'development', // production will demand SMTP_URL
       PAMS_ENCRYPTION_KEYS: `bench1:${randomBytes(32).toString('base64')}`,
       LOG_LEVEL: 'warn', // an access-log line per request would dominate
       LOGIN_MAX_PER_ACCOUNT: '100000000',
       LOGIN_MAX_PER_IP: '100000000',
-    });
+    };
+    const pams = await startServer(cleanups, ['cli/pams.ts', 'serve'], '/readyz', serverEnv);
     const adminAuth = { authorization: `Bearer ${await login(pams.url, ADMIN)}` };
     const auth = { authorization: `Bearer ${await login(pams.url, { email: clinician.email, password: CLINICIAN_PASSWORD })}` };
     const baseline = await startServer(cleanups, ['bench/baseline-server.ts'], '/me', { DATABASE_URL: db.url }, adminAuth);
@@ -102,6 +104,10 @@ async function main(): Promise<void> {
     await run('chart1', '`patients.chart` (clinician), one at a time', pams, { connections: 1, headers: auth, requests: [workload.chart()] });
     await run('submit', '`assessments.submit`, PHQ-9 (clinician)', pams, { connections: CONNECTIONS.submit, method: 'POST', headers: { ...auth, ...json }, requests: [workload.submit()] });
     await run('book', '`appointments.book` (clinician)', pams, { connections: CONNECTIONS.book, method: 'POST', headers: { ...auth, ...json }, requests: [workload.book()] }, { allowed: [409] });
+    process.stdout.write('bulk FHIR export (pams export fhir)…\n');
+    // A fresh server for the export, so that its peak memory is the export's alone.
+    const exporter = await startServer(cleanups, ['cli/pams.ts', 'serve'], '/readyz', serverEnv);
+    const fhirExport = await benchFhirExport(exporter.url, adminAuth.authorization.slice('Bearer '.length), exporter.pid, ROOT);
     rows.submit!.note = `${workload.used.submitted.toLocaleString('en')} of ${started.length.toLocaleString('en')} started assessments used`;
     rows.book!.note = `${workload.used.booked.toLocaleString('en')} distinct slots tried; CONFLICT (409): ${rows.book!.result.statusCodeStats['409']?.count ?? 0}`;
 
@@ -111,7 +117,7 @@ async function main(): Promise<void> {
     const plans = slowSearch ? await explainSearches(db.url, asClinician, [...FRAGMENTS, exampleName(seeded)]) : [];
     const chartStatements = rows.chart!.result.latency.p99 >= AIMS.chartP99 ? await explainChart(db.url, asClinician, seeded.sample.ids[0]!) : null;
 
-    const report = renderReport({ rows, seeded, patients, plans, chartStatements, loadBefore, postgresVersion: db.postgresVersion });
+    const report = renderReport({ rows, seeded, patients, plans, chartStatements, loadBefore, postgresVersion: db.postgresVersion }) + renderFhirExport(fhirExport, patients);
     await writeFile(path.join(ROOT, 'bench', 'results.md'), report);
     process.stdout.write(`\n${report}`);
     // Thrown, not `process.exitCode`: embedded-postgres's exit hook ends the process with code 0.

@@ -4,7 +4,9 @@ import { inviteCommand, invitesCommand } from './commands/invites.ts';
 import { adminCommand, migrateCommand, serveCommand, workerCommand } from './commands/local.ts';
 import { loginCommand, logoutCommand, whoamiCommand } from './commands/login.ts';
 import { passwordCommand } from './commands/password.ts';
+import { exportCommand } from './commands/export.ts';
 import { questionsCommand } from './commands/questions.ts';
+import { reportCommandGroup } from './commands/report.ts';
 import { tokensCommand } from './commands/tokens.ts';
 import { usersCommand } from './commands/users.ts';
 import { describeError } from './exit-codes.ts';
@@ -16,6 +18,7 @@ export function buildProgram(): Command {
     serveCommand, workerCommand, migrateCommand, adminCommand,
     loginCommand, logoutCommand, whoamiCommand, passwordCommand,
     inviteCommand, invitesCommand, usersCommand, tokensCommand, auditCommand, questionsCommand,
+    exportCommand, reportCommandGroup,
   ]) {
     program.addCommand(command);
   }

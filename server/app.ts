@@ -4,6 +4,8 @@ import { cors } from 'hono/cors';
 import { requestId, type RequestIdVariables } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
 import { createContext, type AppDeps } from './context.ts';
+import { fhirRoutes } from './modules/fhir/fhir.routes.ts';
+import { openApiRoutes } from './modules/openapi/openapi.routes.ts';
 import { appRouter } from './root-router.ts';
 
 type Env = { Variables: RequestIdVariables; Bindings: { incoming?: { socket?: { remoteAddress?: string } } } };
@@ -50,6 +52,8 @@ export function createApp(deps: AppDeps) {
         },
       }),
     )
+    .route('/fhir', fhirRoutes(deps, socketIp))
+    .route('/', openApiRoutes(config.appUrl))
     .notFound((c) => c.json({ error: 'not found', requestId: c.get('requestId') }, 404))
     .onError((_err, c) => c.json({ error: 'internal server error', requestId: c.get('requestId') }, 500));
 }

@@ -3,12 +3,14 @@ import { auditRouter } from './modules/audit/audit.router.ts';
 import { authRouter } from './modules/auth/auth.router.ts';
 import { mfaRouter } from './modules/auth/mfa.router.ts';
 import { sessionsRouter } from './modules/auth/sessions.router.ts';
+import { exportsRouter } from './modules/fhir/fhir.router.ts';
 import { invitesRouter } from './modules/invites/invites.router.ts';
 import { careTeamsRouter, patientsRouter, portalRouter, relatedPersonsRouter } from './modules/patients/patients.router.ts';
 import { practicesRouter } from './modules/practices/practices.router.ts';
 import { questionnairesRouter } from './modules/questionnaires/questionnaires.router.ts';
 import { allergiesRouter, conditionsRouter, historyEntriesRouter, medicationsRouter, observationsRouter } from './modules/records/records.router.ts';
 import { appointmentTypesRouter, appointmentsRouter, availabilityRouter } from './modules/scheduling/scheduling.router.ts';
+import { reportsRouter } from './modules/reports/reports.router.ts';
 import { tokensRouter } from './modules/tokens/tokens.router.ts';
 import { usersRouter } from './modules/users/users.router.ts';
 import { router } from './trpc.ts';
@@ -38,6 +40,8 @@ export const appRouter = router({
   availability: availabilityRouter,
   appointmentTypes: appointmentTypesRouter,
   appointments: appointmentsRouter,
+  exports: exportsRouter,
+  reports: reportsRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -205,7 +205,8 @@ describe('validation', () => {
       t.client(clinician.token).observations.update.mutate({ id: observation.id, fields: noValue }),
       t.client(clinician.token).medications.update.mutate({ id: medication.id, fields: { name: 'Metformin', startDate: '2025-01-01', endDate: '2024-12-31' } }),
     ];
-    for (const call of refusals) expect(await rejection(call)).toMatchObject({ code: 'BAD_REQUEST' });
+    // All three run at once: handle every rejection straight away, or a later one goes unhandled.
+    for (const refused of await Promise.all(refusals.map(rejection))) expect(refused).toMatchObject({ code: 'BAD_REQUEST' });
     expect(await recordRows(patientId)).toEqual(before);
   });
 

@@ -1,5 +1,6 @@
 import { idInput } from '../../../shared/schemas/common.ts';
 import { addRelatedPersonInput, careTeamInput, createPatientInput, guardianInput, invitePatientInput, patientIdInput, searchPatientsInput, updatePatientInput, updateRelatedPersonInput } from '../../../shared/schemas/patients.ts';
+import { patientEverything } from '../fhir/fhir.service.ts';
 import { authedProcedure, clinicianProcedure, patientProcedure, router } from '../../trpc.ts';
 import { addToCareTeam, listCareTeam, removeFromCareTeam } from './care-team.service.ts';
 import { getChart } from './chart.service.ts';
@@ -12,6 +13,8 @@ export const patientsRouter = router({
   search: clinicianProcedure.input(searchPatientsInput).query(({ ctx, input }) => searchPatients(ctx, input)),
   byId: authedProcedure.input(idInput).query(({ ctx, input }) => getPatient(ctx, input)),
   chart: clinicianProcedure.input(idInput).query(({ ctx, input }) => getChart(ctx, input)),
+  /** The patient's record as a FHIR R4 Bundle (Patient/$everything). */
+  fhir: clinicianProcedure.input(idInput).query(({ ctx, input }) => patientEverything(ctx, input)),
   create: clinicianProcedure.input(createPatientInput).mutation(({ ctx, input }) => createPatient(ctx, input)),
   update: clinicianProcedure.input(updatePatientInput).mutation(({ ctx, input }) => updatePatient(ctx, input)),
   archive: clinicianProcedure.input(idInput).mutation(({ ctx, input }) => setPatientStatus(ctx, input, 'archived')),

@@ -1,0 +1,78 @@
+import type { Command } from 'commander';
+import type { RouterOutputs } from '../../shared/client.ts';
+import { createCommand, remote, type GlobalOptions } from '../command.ts';
+import { CliError } from '../exit-codes.ts';
+import type { Column } from '../output.ts';
+import { printReport } from '../report-output.ts';
+
+type PeriodOptions = { from?: string; to?: string; csv?: boolean };
+
+/** A date (midnight UTC) or an ISO 8601 instant, as the instant the API takes. */
+function instant(flag: string, value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  const at = new Date(/^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00:00Z` : value);
+  if (Number.isNaN(at.getTime())) throw new CliError(`${flag}: not a date or date-time: ${value}`);
+  return at.toISOString();
+}
+const period = (opts: PeriodOptions) => ({ from: instant('--from', opts.from), to: instant('--to', opts.to) });
+
+function reportCommand(name: string, description: string) {
+  return createCommand(name)
+    .description(description)
+    .option('--from <date>', 'start of the period, a date or ISO 8601 instant (default: 30 days before --to)')
+    .option('--to <date>', 'end of the period, exclusive (default: now)')
+    .option('--csv', 'print CSV for spreadsheets');
+}
+
+type AssessmentRow = RouterOutputs['reports']['assessments']['rows'][number];
+const assessments = reportCommand('assessments', 'submitted assessments by questionnaire and clinician: count, mean total, severity bands')
+  .option('--questionnaire <key>', 'only this questionnaire')
+  .option('--clinician <user-id>', 'only assessments this clinician started')
+  .action(async (opts: PeriodOptions & { questionnaire?: string; clinician?: string }, cmd: Command) => {
+    const { api, json } = remote(cmd.optsWithGlobals<GlobalOptions>());
+    const report = await api.reports.assessments.query({ ...period(opts), questionnaireKey: opts.questionnaire, clinicianId: opts.clinician });
+    const bands = [...new Set(report.rows.flatMap((r) => Object.keys(r.severity)))].sort();
+    const columns: Column<AssessmentRow>[] = [
+      { header: 'questionnaire', value: (r) => r.questionnaireKey },
+      { header: 'clinician', value: (r) => (r.clinicianId ? (r.clinicianName ?? r.clinicianId) : 'all') },
+      { header: 'count', value: (r) => r.count },
+      { header: 'mean total', value: (r) => r.meanTotal },
+      ...bands.map((band): Column<AssessmentRow> => ({ header: band, value: (r) => r.severity[band] ?? 0 })),
+    ];
+    printReport(report.rows, columns, { json, csv: opts.csv }, report);
+  });
+
+type AppointmentRow = RouterOutputs['reports']['appointments']['total'];
+const appointments = reportCommand('appointments', 'appointments per clinician: booked, completed, cancelled, no-show, utilisation of hours')
+  .option('--clinician <user-id>', 'only this clinician')
+  .action(async (opts: PeriodOptions & { clinician?: string }, cmd: Command) => {
+    const { api, json } = remote(cmd.optsWithGlobals<GlobalOptions>());
+    const report = await api.reports.appointments.query({ ...period(opts), clinicianId: opts.clinician });
+    const columns: Column<AppointmentRow>[] = [
+      { header: 'clinician', value: (r) => (r.clinicianId ? (r.clinicianName ?? r.clinicianId) : 'all') },
+      { header: 'booked', value: (r) => r.booked },
+      { header: 'open', value: (r) => r.open },
+      { header: 'completed', value: (r) => r.completed },
+      { header: 'cancelled', value: (r) => r.cancelled },
+      { header: 'no-show', value: (r) => r.noShow },
+      { header: 'booked min', value: (r) => r.bookedMinutes },
+      { header: 'available min', value: (r) => r.availableMinutes },
+      { header: 'utilisation %', value: (r) => r.utilisation },
+    ];
+    printReport([...report.rows, report.total], columns, { json, csv: opts.csv }, report);
+  });
+
+type ActivityRow = RouterOutputs['reports']['activity']['rows'][number];
+const activity = reportCommand('activity', 'per clinician: assessments submitted, patients seen, appointments completed').action(async (opts: PeriodOptions, cmd: Command) => {
+  const { api, json } = remote(cmd.optsWithGlobals<GlobalOptions>());
+  const report = await api.reports.activity.query(period(opts));
+  const columns: Column<ActivityRow>[] = [
+    { header: 'clinician', value: (r) => r.clinicianName ?? r.clinicianId },
+    { header: 'assessments', value: (r) => r.assessments },
+    { header: 'patients seen', value: (r) => r.patientsSeen },
+    { header: 'appointments completed', value: (r) => r.appointmentsCompleted },
+  ];
+  printReport(report.rows, columns, { json, csv: opts.csv }, report);
+});
+
+export const reportCommandGroup = createCommand('report').description("your practice's reports (admin)").addCommand(assessments).addCommand(appointments).addCommand(activity);

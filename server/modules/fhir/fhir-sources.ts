@@ -1,0 +1,28 @@
+import type { FhirSource } from './fhir-source.ts';
+import { allergyIntoleranceSource } from './resources/allergy-intolerance.ts';
+import { appointmentSource } from './resources/appointment.ts';
+import { assessmentObservationSource } from './resources/assessment-observation.ts';
+import { conditionSource } from './resources/condition.ts';
+import { medicationStatementSource } from './resources/medication-statement.ts';
+import { observationSource } from './resources/observation.ts';
+import { patientSource } from './resources/patient.ts';
+import { questionnaireResponseSource } from './resources/questionnaire-response.ts';
+import { questionnaireSource } from './resources/questionnaire.ts';
+import { relatedPersonSource } from './resources/related-person.ts';
+
+/**
+ * Every source of exported resources, listed by hand. A new resource type is one file in resources/,
+ * one line here and its name in `fhirResourceTypes` (shared/schemas/fhir.ts).
+ */
+export const fhirSources: readonly FhirSource[] = [
+  patientSource,
+  relatedPersonSource,
+  allergyIntoleranceSource,
+  medicationStatementSource,
+  conditionSource,
+  observationSource,
+  assessmentObservationSource,
+  questionnaireSource,
+  questionnaireResponseSource,
+  appointmentSource,
+];

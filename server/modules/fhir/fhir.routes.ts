@@ -1,0 +1,66 @@
+import { TRPCError } from '@trpc/server';
+import { getHTTPStatusCodeFromError } from '@trpc/server/http';
+import { Hono, type Context } from 'hono';
+import { stream } from 'hono/streaming';
+import type { OperationOutcome, Resource } from '@medplum/fhirtypes';
+import type { Page } from '../../../shared/schemas/common.ts';
+import { exportFhirInput } from '../../../shared/schemas/fhir.ts';
+import { createContext, type AppDeps } from '../../context.ts';
+import { appRouter } from '../../root-router.ts';
+import { createCallerFactory } from '../../trpc.ts';
+
+const createCaller = createCallerFactory(appRouter);
+const FHIR_JSON = 'application/fhir+json';
+
+/** A failed call as a FHIR OperationOutcome with the tRPC code's HTTP status; never an internal detail. */
+function outcome(c: Context, error: unknown) {
+  const trpc = error instanceof TRPCError ? error : new TRPCError({ code: 'INTERNAL_SERVER_ERROR', cause: error });
+  const status = getHTTPStatusCodeFromError(trpc);
+  const body: OperationOutcome = {
+    resourceType: 'OperationOutcome',
+    issue: [{ severity: 'error', code: status === 404 ? 'not-found' : status === 401 || status === 403 ? 'security' : status === 400 ? 'invalid' : 'exception', diagnostics: status >= 500 ? `Internal server error (request ${c.get('requestId')})` : trpc.message }],
+  };
+  return c.body(JSON.stringify(body), status as 400, { 'content-type': FHIR_JSON });
+}
+
+/**
+ * FHIR's HTTP face over the same procedures the API serves, so access rules, tenant filter and audit
+ * are the procedures' own: GET /fhir/Patient/{id}/$everything (`patients.fhir`), and
+ * GET /fhir/$export?_type=T[&_since=instant], an NDJSON stream of `exports.fhir` pages (Bulk Data layout).
+ * Authenticated like /trpc: `Authorization: Bearer` (API token or session) or the session cookie.
+ */
+export function fhirRoutes(deps: AppDeps, socketIp: (c: Context) => string | null) {
+  const callerFor = async (c: Context) => createCaller(await createContext(deps, c, new Headers(), socketIp(c)));
+
+  return new Hono()
+    .get('/Patient/:id/$everything', async (c) => {
+      try {
+        const bundle = await (await callerFor(c)).patients.fhir({ id: c.req.param('id') });
+        return c.body(JSON.stringify(bundle), 200, { 'content-type': FHIR_JSON });
+      } catch (error) {
+        return outcome(c, error);
+      }
+    })
+    .get('/$export', async (c) => {
+      const parsed = exportFhirInput.omit({ cursor: true }).safeParse({ type: c.req.query('_type'), since: c.req.query('_since'), limit: 1000 });
+      if (!parsed.success) return outcome(c, new TRPCError({ code: 'BAD_REQUEST', message: `Invalid query: ${parsed.error.issues.map((i) => `${i.path.join('.') === 'type' ? '_type' : '_since'} ${i.message}`).join('; ')}` }));
+      let caller: Awaited<ReturnType<typeof callerFor>>;
+      let page: Page<Resource>;
+      try {
+        caller = await callerFor(c);
+        page = await caller.exports.fhir(parsed.data); // the first page answers auth and input errors with a status
+      } catch (error) {
+        return outcome(c, error);
+      }
+      c.header('content-type', 'application/fhir+ndjson');
+      return stream(c, async (out) => {
+        for (;;) {
+          await out.write(page.items.map((r) => `${JSON.stringify(r)}\n`).join(''));
+          if (!page.nextCursor || out.aborted) return;
+          page = await caller.exports.fhir({ ...parsed.data, cursor: page.nextCursor });
+        }
+      }, async (error) => {
+        deps.log.error({ requestId: c.get('requestId'), err: { name: (error as Error).name } }, 'fhir export stream failed');
+      });
+    });
+}

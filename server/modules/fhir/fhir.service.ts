@@ -1,0 +1,93 @@
+import type { Bundle, Resource } from '@medplum/fhirtypes';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { IdInput, Page } from '../../../shared/schemas/common.ts';
+import type { ExportFhirInput } from '../../../shared/schemas/fhir.ts';
+import type { AuthedCtx } from '../../context.ts';
+import { AppError } from '../../errors.ts';
+import { recordAudit } from '../audit/audit.service.ts';
+import { findVisiblePatient } from '../patients/patient-access.ts';
+import { assertRole } from '../users/roles.ts';
+import type { FhirSource } from './fhir-source.ts';
+import { fhirSources } from './fhir-sources.ts';
+
+const rowsOf = (em: EntityManager, sql: string, params: unknown[]) => em.getConnection().execute<Record<string, unknown>[]>(sql, params);
+
+/**
+ * FHIR Patient/$everything: the patient and everything recorded about them, as a searchset Bundle.
+ * Who may read it is patient-access.ts's rule (admins, and clinicians on the care team).
+ */
+export async function patientEverything(ctx: AuthedCtx, { id }: IdInput): Promise<Bundle> {
+  assertRole(ctx.actor, 'admin', 'clinician');
+  await findVisiblePatient(ctx.em, ctx.actor, id);
+  const perSource = await Promise.all(
+    fhirSources.map(async (source) => {
+      const rows = await rowsOf(ctx.em, `select ${source.columns} from ${source.from} and ${source.ofPatient} order by t.id`, [ctx.actor.practiceId, id]);
+      return rows.map(source.toResource);
+    }),
+  );
+  recordAudit(ctx, { action: 'patient.fhir-read', entityType: 'patient', entityId: id });
+  await ctx.em.flush();
+  const resources = perSource.flat();
+  const base = `${ctx.config.appUrl}/fhir`;
+  return {
+    resourceType: 'Bundle',
+    type: 'searchset',
+    timestamp: new Date().toISOString(),
+    total: resources.length,
+    link: [{ relation: 'self', url: `${base}/Patient/${id}/$everything` }],
+    entry: resources.map((resource) => ({
+      fullUrl: `${base}/${resource.resourceType}/${resource.id}`,
+      resource,
+      search: { mode: resource.resourceType === 'Patient' ? 'match' : 'include' },
+    })),
+  };
+}
+
+/** Where a bulk export page stops: the source (of the type's sources) and the last id read from it. */
+type ExportCursor = { s: number; id: string | null };
+
+const encodeCursor = (c: ExportCursor) => Buffer.from(JSON.stringify(c)).toString('base64url');
+function decodeCursor(cursor: string | undefined, sourceCount: number): ExportCursor {
+  if (!cursor) return { s: 0, id: null };
+  try {
+    const c = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as ExportCursor;
+    if (Number.isInteger(c.s) && c.s >= 0 && c.s < sourceCount && (c.id === null || /^[0-9a-f-]{36}$/i.test(c.id))) return c;
+  } catch {
+    // fall through
+  }
+  throw new AppError('BAD_REQUEST', 'Invalid cursor');
+}
+
+function pageQuery(source: FhirSource, after: string | null, since: string | undefined) {
+  return `select ${source.columns} from ${source.from}${after ? ' and t.id > ?' : ''}${since ? ` and ${source.changedAt} >= ?::timestamptz` : ''} order by t.id limit ?`;
+}
+
+/**
+ * One page of a bulk export of one resource type, in id order (ids are time-ordered UUIDs), read with
+ * a keyset so that memory stays flat and a page costs the same at any depth. Admins only; the first
+ * page of a run is audited.
+ */
+export async function exportFhirPage(ctx: AuthedCtx, input: ExportFhirInput): Promise<Page<Resource>> {
+  assertRole(ctx.actor, 'admin');
+  const sources = fhirSources.filter((s) => s.resourceType === input.type);
+  let { s, id: after } = decodeCursor(input.cursor, sources.length);
+  const items: Resource[] = [];
+  while (s < sources.length) {
+    const source = sources[s]!;
+    const want = input.limit - items.length;
+    const params = [ctx.actor.practiceId, ...(after ? [after] : []), ...(input.since ? [input.since] : []), want];
+    const rows = await rowsOf(ctx.em, pageQuery(source, after, input.since), params);
+    items.push(...rows.map(source.toResource));
+    if (rows.length === want) {
+      after = rows.at(-1)!.id as string;
+      break;
+    }
+    s += 1;
+    after = null;
+  }
+  if (!input.cursor) {
+    recordAudit(ctx, { action: 'fhir.bulk-export', entityType: 'practice', entityId: ctx.actor.practiceId, detail: { type: input.type, since: input.since ?? null } });
+    await ctx.em.flush();
+  }
+  return { items, nextCursor: s < sources.length ? encodeCursor({ s, id: after }) : null };
+}

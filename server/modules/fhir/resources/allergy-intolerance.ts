@@ -1,0 +1,35 @@
+import type { AllergyIntolerance } from '@medplum/fhirtypes';
+import { compact, concept, instant, notes, patientRef, type FhirSource } from '../fhir-source.ts';
+import { clinicalRecordColumns, clinicalRecordsOf, type ClinicalRecordRow } from './clinical-record-row.ts';
+
+type Data = { substance: string; code?: { system: string; code: string; display?: string }; reaction?: string; severity: 'mild' | 'moderate' | 'severe'; onsetDate?: string; note?: string };
+
+const clinical = (code: string) => ({ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical', code }] });
+const verification = (code: string) => ({ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/allergyintolerance-verification', code }] });
+
+export const allergyIntoleranceSource: FhirSource<ClinicalRecordRow<Data>> = {
+  resourceType: 'AllergyIntolerance',
+  columns: clinicalRecordColumns,
+  from: clinicalRecordsOf('allergy'),
+  ofPatient: 't.patient_id = ?',
+  changedAt: 't.updated_at',
+  toResource: ({ id, patient_id, status, data, created_at, updated_at }): AllergyIntolerance => {
+    const inError = status === 'entered-in-error';
+    return compact({
+      resourceType: 'AllergyIntolerance',
+      id,
+      meta: { lastUpdated: instant(updated_at) },
+      // FHIR (ait-2): an entry in error carries no clinical status.
+      clinicalStatus: inError ? undefined : clinical(status),
+      verificationStatus: verification(inError ? 'entered-in-error' : 'confirmed'),
+      code: concept(data.substance, data.code),
+      patient: patientRef(patient_id),
+      onsetDateTime: data.onsetDate,
+      recordedDate: instant(created_at),
+      // A reaction needs a manifestation: the severity travels with the reaction text.
+      reaction: data.reaction ? [{ manifestation: [{ text: data.reaction }], severity: data.severity }] : undefined,
+      criticality: data.severity === 'severe' ? 'high' : 'low',
+      note: notes(data.note),
+    });
+  },
+};

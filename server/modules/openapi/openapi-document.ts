@@ -1,0 +1,112 @@
+import { z } from 'zod';
+import { fhirResourceTypes } from '../../../shared/schemas/fhir.ts';
+import { appRouter } from '../../root-router.ts';
+import { documentedProcedures } from './documented-procedures.ts';
+
+type JsonSchema = Record<string, unknown>;
+type Procedure = { _def: { type: 'query' | 'mutation' | 'subscription'; inputs: z.ZodType[] } };
+
+/** JSON Schema 2020-12, OpenAPI 3.1's own dialect: what a caller sends (the input side of transforms). */
+const inputSchema = (schema: z.ZodType): JsonSchema => {
+  const { $schema: _, ...rest } = z.toJSONSchema(schema, { target: 'draft-2020-12', io: 'input', unrepresentable: 'any' }) as JsonSchema;
+  return rest;
+};
+
+const errorResponse = { description: 'An error: `error.data.code` (tRPC code), `reason`, `fieldErrors` for bad input, `requestId`.', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
+const resultResponse = (procedure: string) => ({
+  description: `The result of \`${procedure}\`, in \`result.data\`.`,
+  content: { 'application/json': { schema: { type: 'object', properties: { result: { type: 'object', properties: { data: {} }, required: ['data'] } }, required: ['result'] } } },
+});
+
+function operation(path: string, procedure: Procedure) {
+  const input = procedure._def.inputs[0];
+  const [tag] = path.split('.');
+  const common = {
+    operationId: path,
+    tags: [tag],
+    responses: { '200': resultResponse(path), '400': errorResponse, '401': errorResponse, '403': errorResponse, '404': errorResponse, '409': errorResponse },
+  };
+  if (procedure._def.type === 'query') {
+    return {
+      get: {
+        ...common,
+        summary: `${path} (query)`,
+        description: 'The input is JSON, URL-encoded in the `input` query parameter.',
+        parameters: input ? [{ name: 'input', in: 'query', required: true, content: { 'application/json': { schema: inputSchema(input) } } }] : [],
+      },
+    };
+  }
+  return {
+    post: {
+      ...common,
+      summary: `${path} (mutation)`,
+      ...(input && { requestBody: { required: true, content: { 'application/json': { schema: inputSchema(input) } } } }),
+    },
+  };
+}
+
+/**
+ * The OpenAPI 3.1 document of the procedures scripts use, as they are called over plain HTTP: a query is
+ * `GET /trpc/<procedure>?input=<JSON>`, a mutation `POST /trpc/<procedure>` with the JSON input as body;
+ * the answer is `{ "result": { "data": … } }`. Input schemas are the routers' own zod schemas (zod 4's
+ * JSON Schema output), so the document cannot drift from the API. Plus the FHIR endpoints.
+ */
+export function openApiDocument(serverUrl: string) {
+  const procedures = appRouter._def.procedures as unknown as Record<string, Procedure>;
+  const paths: Record<string, unknown> = Object.fromEntries(
+    documentedProcedures.map((path) => {
+      const procedure = procedures[path];
+      if (!procedure) throw new Error(`documented procedure ${path} is not in the router`);
+      return [`/trpc/${path}`, operation(path, procedure)];
+    }),
+  );
+  const fhir = (summary: string, description: string, parameters: unknown[], type: string) => ({
+    get: { operationId: summary, tags: ['fhir'], summary, description, parameters, responses: { '200': { description: `A ${type}`, content: { [type === 'NDJSON stream' ? 'application/fhir+ndjson' : 'application/fhir+json']: { schema: { type: type === 'NDJSON stream' ? 'string' : 'object' } } } }, default: { description: 'An OperationOutcome', content: { 'application/fhir+json': { schema: { type: 'object' } } } } } },
+  });
+  paths['/fhir/Patient/{id}/$everything'] = fhir('fhir.patientEverything', 'The patient and their record as a FHIR R4 searchset Bundle (as `patients.fhir`).', [{ name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }], 'FHIR R4 Bundle');
+  paths['/fhir/$export'] = fhir('fhir.export', 'Every resource of one type in the practice as FHIR R4 NDJSON, streamed (admins; as `exports.fhir`, page after page).', [
+    { name: '_type', in: 'query', required: true, schema: { type: 'string', enum: [...fhirResourceTypes] } },
+    { name: '_since', in: 'query', required: false, schema: { type: 'string', format: 'date-time' } },
+  ], 'NDJSON stream');
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'PAMS API',
+      version: '0.1.0',
+      description: 'The procedures scripts use. Authenticate with `Authorization: Bearer <API token>` (create one with `pams tokens create`). Every procedure of the API is callable the same way; this document lists those meant for scripts.',
+    },
+    servers: [{ url: serverUrl }],
+    security: [{ bearer: [] }],
+    tags: [...new Set(documentedProcedures.map((p) => p.split('.')[0]!)), 'fhir'].map((name) => ({ name })),
+    paths,
+    components: {
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'An API token (`pat_…`) or a session token.' } },
+      schemas: {
+        Error: {
+          type: 'object',
+          required: ['error'],
+          properties: {
+            error: {
+              type: 'object',
+              properties: {
+                message: { type: 'string' },
+                code: { type: 'integer', description: 'JSON-RPC error code' },
+                data: {
+                  type: 'object',
+                  properties: {
+                    code: { type: 'string', examples: ['BAD_REQUEST', 'UNAUTHORIZED', 'FORBIDDEN', 'NOT_FOUND', 'CONFLICT'] },
+                    httpStatus: { type: 'integer' },
+                    path: { type: 'string' },
+                    requestId: { type: ['string', 'null'] },
+                    reason: { type: ['string', 'null'], description: 'A stable machine string, e.g. `slot-taken`.' },
+                    fieldErrors: { type: ['object', 'null'], additionalProperties: { type: 'array', items: { type: 'string' } }, description: 'Messages by input field (dotted path).' },
+                  },
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+  };
+}

@@ -1,0 +1,48 @@
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { Hono } from 'hono';
+import { openApiDocument } from './openapi-document.ts';
+
+/** swagger-ui-dist's files, served from node_modules: the reference page needs no CDN and works offline. */
+const swaggerDir = path.dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
+const assets: Record<string, string> = {
+  'swagger-ui.css': 'text/css; charset=utf-8',
+  'swagger-ui-bundle.js': 'text/javascript; charset=utf-8',
+  'favicon-32x32.png': 'image/png',
+};
+
+const page = `<!doctype html>
+<html lang="en">
+<head>
+  <meta charset="utf-8">
+  <title>PAMS API reference</title>
+  <link rel="stylesheet" href="/docs/swagger-ui.css">
+  <link rel="icon" type="image/png" href="/docs/favicon-32x32.png">
+</head>
+<body>
+  <div id="swagger-ui"></div>
+  <script src="/docs/swagger-ui-bundle.js"></script>
+  <script src="/docs/init.js"></script>
+</body>
+</html>
+`;
+const init = `window.ui = SwaggerUIBundle({ url: '/openapi.json', dom_id: '#swagger-ui', deepLinking: true, tryItOutEnabled: false });\n`;
+
+/** GET /openapi.json (OpenAPI 3.1) and GET /docs, a Swagger UI reference page over it. */
+export function openApiRoutes(appUrl: string) {
+  let document: string | null = null; // built on first request: the router does not change while running
+  return new Hono()
+    .get('/openapi.json', (c) => {
+      document ??= JSON.stringify(openApiDocument(appUrl));
+      return c.body(document, 200, { 'content-type': 'application/json' });
+    })
+    .get('/docs', (c) => c.html(page))
+    .get('/docs/init.js', (c) => c.body(init, 200, { 'content-type': 'text/javascript; charset=utf-8' }))
+    .get('/docs/:file', async (c) => {
+      const file = c.req.param('file');
+      const type = assets[file];
+      if (!type) return c.notFound();
+      return c.body(await readFile(path.join(swaggerDir, file)), 200, { 'content-type': type, 'cache-control': 'public, max-age=86400' });
+    });
+}

@@ -1,0 +1,233 @@
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Bundle, Observation, Resource } from '@medplum/fhirtypes';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { auditTrail, createPatient, createPractice, createRecordsOfEveryKind, inviteUser, recordApi, sql, type TestUser } from '../fixtures.ts';
+import { fhirProblems } from '../fhir-validator.ts';
+import { startTestServer, type TestServer } from '../harness.ts';
+import { rejection } from '../rejection.ts';
+import { runCli } from '../run-cli.ts';
+
+const frequency = ['not-at-all', 'several-days', 'more-than-half', 'nearly-every-day'];
+const answers = (prefix: string, count: number, score: number) => Object.fromEntries(Array.from({ length: count }, (_, i) => [`${prefix}.${i + 1}`, frequency[score]!]));
+
+let t: TestServer;
+let admin: TestUser;
+let clinician: TestUser;
+let outsider: TestUser;
+let otherAdmin: TestUser;
+let patientId: string;
+let secondPatientId: string;
+
+/** Every problem of every resource, keyed by type/id, so a failure names the resource. */
+function problemsOf(resources: Resource[]): Record<string, string[]> {
+  return Object.fromEntries(resources.map((r) => [`${r.resourceType}/${r.id}`, fhirProblems(r)] as const).filter(([, p]) => p.length));
+}
+
+const tomorrowAt = (hour: number) => {
+  const d = new Date(Date.now() + 24 * 3600_000);
+  d.setUTCHours(hour, 0, 0, 0);
+  return d.toISOString();
+};
+
+beforeAll(async () => {
+  t = await startTestServer();
+  ({ admin } = await createPractice(t));
+  clinician = await inviteUser(t, admin);
+  outsider = await inviteUser(t, admin);
+  ({ admin: otherAdmin } = await createPractice(t));
+  const api = t.client(clinician.token);
+  patientId = (
+    await createPatient(t, clinician.token, {
+      givenName: 'Áine', familyName: 'Ó Briain', gender: 'female', email: 'aine@example.test', phone: '+353861234567', preferredLanguage: 'ga',
+      address: { lines: ['1 Main St'], city: 'Galway', country: 'IE' }, emergencyContact: { name: 'Seán', relationship: 'brother', phone: '+353861234568' },
+    })
+  ).id;
+  secondPatientId = (await createPatient(t, clinician.token)).id;
+  await createRecordsOfEveryKind(t, clinician.token, patientId, 2);
+  await recordApi(t, clinician.token, 'observation').create.mutate({ patientId, fields: { category: 'laboratory', name: 'HbA1c', code: { system: 'http://loinc.org', code: '4548-4' }, valueNumber: 7.1, unit: '%', referenceHigh: 6.5, abnormalFlag: 'high', effectiveAt: '2025-03-01T09:00:00Z', note: 'fasting' } });
+  await recordApi(t, clinician.token, 'observation').create.mutate({ patientId, fields: { category: 'laboratory', name: 'Urine colour', valueText: 'amber', effectiveAt: '2025-03-01T09:00:00Z' } });
+  const resolved = await recordApi(t, clinician.token, 'condition').create.mutate({ patientId, fields: { name: 'Flu', onsetDate: '2024-01-01', abatementDate: '2024-01-10' } });
+  await recordApi(t, clinician.token, 'condition').setStatus.mutate({ id: resolved.id, status: 'resolved' });
+  const wrong = await recordApi(t, clinician.token, 'allergy').create.mutate({ patientId, fields: { substance: 'Latex', severity: 'severe' } });
+  await recordApi(t, clinician.token, 'allergy').setStatus.mutate({ id: wrong.id, status: 'entered-in-error' });
+  await api.relatedPersons.create.mutate({ patientId, relationship: 'mother', name: 'Máire', phone: '+353861234569' });
+  for (const [key, prefix, count] of [['phq-9', 'phq9', 9], ['gad-7', 'gad7', 7]] as const) {
+    const { id } = await api.assessments.start.mutate({ patientId, questionnaireKey: key });
+    await api.assessments.submit.mutate({ id, answers: answers(prefix, count, 1) });
+  }
+  const draft = await api.assessments.start.mutate({ patientId, questionnaireKey: 'phq-9' });
+  await api.assessments.saveAnswers.mutate({ id: draft.id, answers: { 'phq9.1': 'not-at-all' } });
+  const type = await t.client(admin.token).appointmentTypes.create.mutate({ name: 'Consultation', durationMinutes: 30 });
+  await api.availability.setWeeklyHours.mutate({ clinicianId: clinician.id, hours: [1, 2, 3, 4, 5, 6, 7].map((weekday) => ({ weekday, start: '00:00', end: '24:00' })) });
+  await api.appointments.book.mutate({ clinicianId: clinician.id, patientId, typeId: type.id, startsAt: tomorrowAt(9) });
+  const cancelled = await api.appointments.book.mutate({ clinicianId: clinician.id, patientId, typeId: type.id, startsAt: tomorrowAt(11) });
+  await api.appointments.cancel.mutate({ id: cancelled.id, reason: 'patient asked' });
+});
+afterAll(() => t.close());
+
+describe('patients.fhir: Patient/$everything as a Bundle', () => {
+  let bundle: Bundle;
+  beforeAll(async () => {
+    bundle = (await t.client(clinician.token).patients.fhir.query({ id: patientId })) as Bundle;
+  });
+
+  it('holds every resource type of the record, each valid FHIR R4 against the base specification', () => {
+    expect(fhirProblems(bundle as Resource)).toEqual([]);
+    const resources = bundle.entry!.map((e) => e.resource!);
+    expect(problemsOf(resources)).toEqual({});
+    const count = (type: string) => resources.filter((r) => r.resourceType === type).length;
+    expect({
+      Patient: count('Patient'), RelatedPerson: count('RelatedPerson'), AllergyIntolerance: count('AllergyIntolerance'),
+      MedicationStatement: count('MedicationStatement'), Condition: count('Condition'), Observation: count('Observation'),
+      Questionnaire: count('Questionnaire'), QuestionnaireResponse: count('QuestionnaireResponse'), Appointment: count('Appointment'),
+    }).toEqual({ Patient: 1, RelatedPerson: 1, AllergyIntolerance: 3, MedicationStatement: 2, Condition: 3, Observation: 6, Questionnaire: 2, QuestionnaireResponse: 3, Appointment: 2 });
+    expect(bundle).toMatchObject({ resourceType: 'Bundle', type: 'searchset', total: resources.length });
+    expect(bundle.entry![0]).toMatchObject({ fullUrl: `http://pams.test/fhir/Patient/${patientId}`, search: { mode: 'match' } });
+  });
+
+  it('codes assessment totals with LOINC (PHQ-9 44261-6, GAD-7 70274-6) and links them to their responses', () => {
+    const totals = bundle.entry!.map((e) => e.resource as Observation).filter((r) => r.resourceType === 'Observation' && r.category?.[0]?.coding?.[0]?.code === 'survey');
+    expect(totals.map((o) => [o.code.coding?.[0]?.system, o.code.coding?.[0]?.code, o.valueQuantity?.value]).sort()).toEqual([
+      ['http://loinc.org', '44261-6', 9],
+      ['http://loinc.org', '70274-6', 7],
+    ]);
+    const responses = new Set(bundle.entry!.filter((e) => e.resource!.resourceType === 'QuestionnaireResponse').map((e) => `QuestionnaireResponse/${e.resource!.id}`));
+    for (const o of totals) expect(responses.has(o.derivedFrom![0]!.reference!)).toBe(true);
+  });
+
+  it('points every reference at a resource in the bundle, and every response at its questionnaire version', () => {
+    const present = new Set(bundle.entry!.map((e) => `${e.resource!.resourceType}/${e.resource!.id}`));
+    const references = JSON.stringify(bundle).match(/"reference":"[^"]+"/g)!.map((r) => r.slice(13, -1));
+    expect(references.filter((r) => !present.has(r))).toEqual([]);
+    const questionnaires = new Set(bundle.entry!.map((e) => e.resource!).filter((r) => r.resourceType === 'Questionnaire').map((q) => `${q.url}|${q.version}`));
+    for (const e of bundle.entry!) if (e.resource!.resourceType === 'QuestionnaireResponse') expect(questionnaires.has(e.resource!.questionnaire!)).toBe(true);
+  });
+
+  it('maps entries in error and statuses as FHIR wants them', () => {
+    const resources = bundle.entry!.map((e) => e.resource!);
+    const inError = resources.find((r) => r.resourceType === 'AllergyIntolerance' && r.code?.text === 'Latex');
+    expect(inError).toMatchObject({ verificationStatus: { coding: [{ code: 'entered-in-error' }] } });
+    expect(inError).not.toHaveProperty('clinicalStatus');
+    expect(resources.find((r) => r.resourceType === 'Condition' && r.code?.text === 'Flu')).toMatchObject({ abatementDateTime: '2024-01-10', clinicalStatus: { coding: [{ code: 'resolved' }] } });
+    expect(resources.filter((r) => r.resourceType === 'Appointment').map((a) => a.status).sort()).toEqual(['booked', 'cancelled']);
+    expect(resources.find((r) => r.resourceType === 'Patient')).toMatchObject({ name: [{ family: 'Ó Briain', given: ['Áine'] }], gender: 'female', identifier: [{ type: { text: 'MRN' } }] });
+  });
+
+  it('is audited as a read of the patient', async () => {
+    expect((await auditTrail(t, patientId)).map((a) => a.action)).toContain('patient.fhir-read');
+  });
+
+  it('answers NOT_FOUND outside the care team and across practices; an admin sees it all', async () => {
+    expect((await rejection(t.client(outsider.token).patients.fhir.query({ id: patientId }))).code).toBe('NOT_FOUND');
+    expect((await rejection(t.client(otherAdmin.token).patients.fhir.query({ id: patientId }))).code).toBe('NOT_FOUND');
+    expect((await t.client(admin.token).patients.fhir.query({ id: patientId })).total).toBe(bundle.total);
+  });
+});
+
+describe('GET /fhir/Patient/{id}/$everything', () => {
+  it('answers a Bundle as application/fhir+json to an API token', async () => {
+    const { token } = await t.client(clinician.token).tokens.create.mutate({ name: 'fhir script' });
+    const res = await t.fetch(`${t.url}/fhir/Patient/${patientId}/$everything`, { headers: { authorization: `Bearer ${t.secret(token)}` } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('application/fhir+json');
+    const bundle = (await res.json()) as Bundle;
+    expect(bundle.entry!.length).toBe(bundle.total);
+  });
+
+  it('answers errors as OperationOutcomes with the status', async () => {
+    const none = await t.fetch(`${t.url}/fhir/Patient/${patientId}/$everything`);
+    expect(none.status).toBe(401);
+    expect(await none.json()).toMatchObject({ resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'security' }] });
+    const elsewhere = await t.fetch(`${t.url}/fhir/Patient/${patientId}/$everything`, { headers: { authorization: `Bearer ${otherAdmin.token}` } });
+    expect(elsewhere.status).toBe(404);
+    const bad = await t.fetch(`${t.url}/fhir/Patient/not-a-uuid/$everything`, { headers: { authorization: `Bearer ${clinician.token}` } });
+    expect(bad.status).toBe(400);
+    expect(fhirProblems((await bad.json()) as Resource)).toEqual([]);
+  });
+});
+
+describe('exports.fhir: bulk export page by page', () => {
+  const everything = async (type: Parameters<ReturnType<typeof t.client>['exports']['fhir']['query']>[0]['type'], token = admin.token, since?: string, limit = 2) => {
+    const items: Resource[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await t.client(token).exports.fhir.query({ type, since, cursor, limit });
+      items.push(...(page.items as Resource[]));
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+    return items;
+  };
+
+  it('walks every resource of a type once, across sources, in small pages', async () => {
+    const observations = await everything('Observation');
+    expect(observations).toHaveLength(6);
+    expect(new Set(observations.map((o) => o.id)).size).toBe(6);
+    expect(problemsOf(observations)).toEqual({});
+    expect((await everything('Patient')).map((p) => p.id).sort()).toEqual([patientId, secondPatientId].sort());
+  });
+
+  it('keeps to the practice and to what changed since an instant', async () => {
+    expect(await everything('Patient', otherAdmin.token)).toEqual([]);
+    const before = new Date().toISOString();
+    await t.client(clinician.token).patients.update.mutate({ id: secondPatientId, givenName: 'Changed' });
+    expect((await everything('Patient', admin.token, before)).map((p) => p.id)).toEqual([secondPatientId]);
+  });
+
+  it('is for admins only, audits a run once, and refuses a forged cursor', async () => {
+    expect((await rejection(t.client(clinician.token).exports.fhir.query({ type: 'Patient' }))).code).toBe('FORBIDDEN');
+    const audits = async () => (await sql(t, `select count(*)::int as n from audit_event where action = 'fhir.bulk-export' and practice_id = ?`, [admin.practiceId]))[0]!.n as number;
+    const runs = await audits();
+    await everything('Condition', admin.token, undefined, 1);
+    expect(await audits()).toBe(runs + 1);
+    const forged = await rejection(t.client(admin.token).exports.fhir.query({ type: 'Patient', cursor: 'bm90LWEtY3Vyc29y' }));
+    expect(forged.code).toBe('BAD_REQUEST');
+  });
+});
+
+describe('GET /fhir/$export', () => {
+  it('streams one type as NDJSON to an admin', async () => {
+    const res = await t.fetch(`${t.url}/fhir/$export?_type=Observation`, { headers: { authorization: `Bearer ${admin.token}` } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('application/fhir+ndjson');
+    const lines = (await res.text()).trim().split('\n').map((l) => JSON.parse(l) as Resource);
+    expect(lines).toHaveLength(6);
+    expect(problemsOf(lines)).toEqual({});
+  });
+
+  it('refuses a clinician, a missing type and a bad instant before streaming', async () => {
+    expect((await t.fetch(`${t.url}/fhir/$export?_type=Patient`, { headers: { authorization: `Bearer ${clinician.token}` } })).status).toBe(403);
+    expect((await t.fetch(`${t.url}/fhir/$export`, { headers: { authorization: `Bearer ${admin.token}` } })).status).toBe(400);
+    expect((await t.fetch(`${t.url}/fhir/$export?_type=Patient&_since=yesterday`, { headers: { authorization: `Bearer ${admin.token}` } })).status).toBe(400);
+  });
+});
+
+describe('pams export fhir', () => {
+  it('writes one valid NDJSON file per resource type (FHIR Bulk Data layout)', async () => {
+    const out = mkdtempSync(path.join(os.tmpdir(), 'pams-fhir-'));
+    const run = await runCli(['export', 'fhir', '--out', out, '--json', '--url', t.url, '--token', admin.token]);
+    expect(run.stderr).toMatch(/Patient: 2 in/);
+    expect(run.code).toBe(0);
+    const summary = run.json();
+    expect(summary.total).toBeGreaterThan(20);
+    expect(readdirSync(out).sort()).toEqual(['AllergyIntolerance', 'Appointment', 'Condition', 'MedicationStatement', 'Observation', 'Patient', 'Questionnaire', 'QuestionnaireResponse', 'RelatedPerson'].map((t) => `${t}.ndjson`));
+    for (const file of readdirSync(out)) {
+      const resources = readFileSync(path.join(out, file), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Resource);
+      expect(resources.every((r) => `${r.resourceType}.ndjson` === file)).toBe(true);
+      expect(problemsOf(resources)).toEqual({});
+    }
+  });
+
+  it('exports only what changed since a date, and refuses a clinician with exit code 2', async () => {
+    const out = mkdtempSync(path.join(os.tmpdir(), 'pams-fhir-'));
+    const run = await runCli(['export', 'fhir', '--out', out, '--since', '2999-01-01', '--json', '--url', t.url, '--token', admin.token]);
+    expect(run.code).toBe(0);
+    expect(run.json().total).toBe(0);
+    expect(readdirSync(out)).toEqual([]);
+    const refused = await runCli(['export', 'fhir', '--out', out, '--url', t.url, '--token', clinician.token]);
+    expect(refused.code).toBe(2);
+    const bad = await runCli(['export', 'fhir', '--out', out, '--since', 'soon', '--url', t.url, '--token', admin.token]);
+    expect(bad.code).toBe(1);
+  });
+});
