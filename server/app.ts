@@ -4,6 +4,7 @@ import { cors } from 'hono/cors';
 import { requestId, type RequestIdVariables } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
 import { createContext, type AppDeps } from './context.ts';
+import { hl7Route } from './modules/hl7/hl7.route.ts';
 import { appRouter } from './root-router.ts';
 
 type Env = { Variables: RequestIdVariables; Bindings: { incoming?: { socket?: { remoteAddress?: string } } } };
@@ -50,6 +51,7 @@ export function createApp(deps: AppDeps) {
         },
       }),
     )
+    .route('/hl7', hl7Route(deps, (c) => socketIp(c as Context<Env>)))
     .notFound((c) => c.json({ error: 'not found', requestId: c.get('requestId') }, 404))
     .onError((_err, c) => c.json({ error: 'internal server error', requestId: c.get('requestId') }, 500));
 }

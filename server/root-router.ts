@@ -3,6 +3,8 @@ import { auditRouter } from './modules/audit/audit.router.ts';
 import { authRouter } from './modules/auth/auth.router.ts';
 import { mfaRouter } from './modules/auth/mfa.router.ts';
 import { sessionsRouter } from './modules/auth/sessions.router.ts';
+import { hl7Router } from './modules/hl7/hl7.router.ts';
+import { importsRouter } from './modules/imports/imports.router.ts';
 import { invitesRouter } from './modules/invites/invites.router.ts';
 import { careTeamsRouter, patientsRouter, portalRouter, relatedPersonsRouter } from './modules/patients/patients.router.ts';
 import { practicesRouter } from './modules/practices/practices.router.ts';
@@ -38,6 +40,8 @@ export const appRouter = router({
   availability: availabilityRouter,
   appointmentTypes: appointmentTypesRouter,
   appointments: appointmentsRouter,
+  imports: importsRouter,
+  hl7: hl7Router,
 });
 
 export type AppRouter = typeof appRouter;

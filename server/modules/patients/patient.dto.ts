@@ -7,6 +7,7 @@ export function toPatientDto(p: Patient) {
   return {
     id: p.id,
     mrn: p.mrn,
+    externalId: p.externalId ?? null,
     givenName: p.givenName,
     familyName: p.familyName,
     birthDate: p.birthDate,

@@ -1,0 +1,38 @@
+import cliProgress from 'cli-progress';
+
+const QUIET_EVERY_MS = 5000;
+
+export type Progress = {
+  /** `done` of `total` work units (bytes, messages), and `count` items (rows, messages) so far. */
+  update(done: number, count: number): void;
+  stop(): void;
+};
+
+/**
+ * Progress of long work on stderr: a bar with items/s and ETA on a terminal; otherwise (a pipe, a log,
+ * --json) a quiet line every few seconds, so scripts and CI logs are not flooded.
+ */
+export function startProgress(label: string, unit: string, total: number, { quiet = false } = {}): Progress {
+  const started = Date.now();
+  const rate = (count: number) => Math.round(count / Math.max((Date.now() - started) / 1000, 0.001));
+  if (process.stderr.isTTY && !quiet) {
+    const bar = new cliProgress.SingleBar(
+      { format: `${label} {bar} {percentage}% | {count} ${unit} | {rate} ${unit}/s | ETA {eta_formatted}`, stream: process.stderr, hideCursor: true, etaBuffer: 50, fps: 5 },
+      cliProgress.Presets.shades_classic,
+    );
+    bar.start(Math.max(total, 1), 0, { count: 0, rate: 0 });
+    return {
+      update: (done, count) => bar.update(Math.min(done, total), { count, rate: rate(count) }),
+      stop: () => bar.stop(),
+    };
+  }
+  let lastLine = started;
+  return {
+    update(done, count) {
+      if (Date.now() - lastLine < QUIET_EVERY_MS) return;
+      lastLine = Date.now();
+      process.stderr.write(`${label}: ${count} ${unit}, ${total ? Math.floor((100 * done) / total) : 0}%, ${rate(count)} ${unit}/s\n`);
+    },
+    stop: () => {},
+  };
+}
