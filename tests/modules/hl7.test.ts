@@ -121,6 +121,26 @@ describe('pams import hl7', () => {
   });
 });
 
+describe('hostile HL7', () => {
+  it('answers odd separators, broken escapes and huge repetitions with an ACK, never a server error', async () => {
+    const api = t.client(admin.token);
+    const messages = [
+      'MSH|', 'MSH|^~\\&', `MSH|^~\\&${'|'.repeat(2000)}`, 'MSHaaaaa|x', 'MSH||||||',
+      'MSH]^~-&]E]H]P]C]20240101]]ADT^A01]ODD1]P]2.5\rPID]1]]H-9001^^^H^MR]]Odd-T-Name^Ann]]19800101]F',
+      'MSH|^~\\&|E|H|P|C|20240101||ADT^A01|ODD2|P|2.5\rPID|1||H-9002^^^H^MR||\\X\\zz\\^\\.br\\\\||19800101|F',
+      `MSH|^~\\&|E|H|P|C|20240101||ADT^A01|ODD3|P|2.5\rPID|1||${'H-9003^^^H^MR~'.repeat(5000)}||A^B||19800101|F`,
+      'MSH|^~\\&|E|H|P|C|20240101||ORU^R01|ODD4|P|2.5\rPID|1||H-9002^^^H^MR\rOBX|1|NM|x^y^LN||1e999|u',
+    ];
+    for (const message of messages) {
+      const result = await api.hl7.receive.mutate({ message });
+      expect(['AA', 'AE', 'AR'], message.slice(0, 40)).toContain(result.ackCode);
+      expect(result.ack.startsWith('MSH|^~\\&|PAMS|')).toBe(true);
+    }
+    const [odd] = await sql(t, "select given_name, family_name from patient where mrn = 'H-9001'");
+    expect(odd).toEqual({ given_name: 'Ann', family_name: 'Odd&Name' });
+  });
+});
+
 describe('POST /hl7/v2', () => {
   const post = (body: string, token?: string) => t.fetch(`${t.url}/hl7/v2`, { method: 'POST', headers: { 'content-type': 'text/plain', ...(token && { authorization: `Bearer ${token}` }) }, body });
 

@@ -13,7 +13,8 @@ export function unescape(value: string, segment: Hl7Segment): string {
   const c = segment.context;
   const esc = c.escapeCharacter;
   if (!value.includes(esc)) return value;
-  const pattern = new RegExp(`${esc.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&')}([^${esc === '\\' ? '\\\\' : esc}]*)${esc.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&')}`, 'g');
+  const e = esc.replace(/[\\^$.*+?()[\]{}|-]/g, '\\$&');
+  const pattern = new RegExp(`${e}([^${e}]*)${e}`, 'g');
   return value.replace(pattern, (whole, code: string) => {
     switch (code) {
       case 'F': return c.fieldSeparator;
@@ -29,6 +30,16 @@ export function unescape(value: string, segment: Hl7Segment): string {
         return whole;
     }
   });
+}
+
+/**
+ * The message, or null when its MSH does not declare usable separators (MSH-1 and the four characters of
+ * MSH-2: distinct, and neither letters, digits nor spaces), which no parse could make sense of.
+ */
+export function parseMessage(text: string): Hl7Message | null {
+  const separators = text.slice(3, 8);
+  if (!text.startsWith('MSH') || separators.length < 5 || new Set(separators).size !== 5 || /[A-Za-z0-9\s]/.test(separators)) return null;
+  return Hl7Message.parse(text);
 }
 
 /** A decoded value: field (1-based), component (1-based), repetition (0-based), subcomponent (1-based). */

@@ -15,7 +15,7 @@ import { assertRole } from '../users/roles.ts';
 import { buildAck, Hl7Error, type AckCode } from './hl7-ack.ts';
 import { al1Allergy, al1Fields, attendingDoctor, obxFields, obxObservation, pidFields, pidMrn, pidPatient, schemaError } from './hl7-mapping.ts';
 import { Hl7Message as Hl7MessageRow } from './hl7-message.entity.ts';
-import { Hl7Message, read, type Hl7Segment } from './hl7-text.ts';
+import { parseMessage, read, type Hl7Message, type Hl7Segment } from './hl7-text.ts';
 
 const ADT_EVENTS = new Set(['A01', 'A04', 'A08', 'A28', 'A31']);
 
@@ -28,12 +28,12 @@ export type Hl7Result = { controlId: string | null; messageType: string | null; 
  */
 export async function receiveHl7Message(ctx: AuthedCtx, { message }: ReceiveHl7Input): Promise<Hl7Result> {
   assertRole(ctx.actor, 'admin');
-  const parsed = message.startsWith('MSH') && message.length > 8 ? Hl7Message.parse(message) : null;
+  const parsed = parseMessage(message);
   const controlId = parsed ? read(parsed.header, 10) || null : null;
   const messageType = parsed ? [read(parsed.header, 9, 1), read(parsed.header, 9, 2)].filter(Boolean).join('^') || null : null;
   const answer = (ackCode: AckCode, text: string, error?: Hl7Error): Hl7Result => ({ controlId, messageType, ackCode, text, errorLocation: error?.location ?? null, ack: buildAck(parsed, ackCode, text, error) });
   try {
-    if (!parsed) throw new Hl7Error('AR', 100, 'not an HL7 v2 message: it must begin with an MSH segment');
+    if (!parsed) throw new Hl7Error('AR', 100, 'not an HL7 v2 message: it must begin with an MSH segment declaring its separators (MSH|^~\\&)');
     if (!controlId) throw new Hl7Error('AR', 101, 'the message control id (MSH-10) is required', 'MSH^1^10');
     if (controlId.length > 199) throw new Hl7Error('AR', 102, 'the message control id (MSH-10) is too long', 'MSH^1^10');
     if (await ctx.em.count(Hl7MessageRow, { controlId })) return answer('AA', `message ${controlId} was applied before: not applied again`);
