@@ -45,12 +45,19 @@ hl7Command
       });
       socket.on('error', () => socket.destroy());
     };
-    const server = createServer(serve);
+    const sockets = new Set<Socket>();
+    const server = createServer((socket) => {
+      sockets.add(socket.once('close', () => sockets.delete(socket)));
+      serve(socket);
+    });
     await new Promise<void>((resolve, reject) => server.once('error', reject).listen(opts.port, opts.host, resolve));
     const address = server.address();
     log(`listening for MLLP on ${opts.host}:${typeof address === 'object' && address ? address.port : opts.port}, forwarding to ${url}`);
     await new Promise<void>((resolve) => {
-      const stop = () => server.close(() => resolve());
+      const stop = () => {
+        server.close(() => resolve());
+        for (const socket of sockets) socket.end();
+      };
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
     });
