@@ -36,7 +36,6 @@ export * from './schemas/auth.ts';
 export * from './schemas/common.ts';
 export * from './schemas/hl7.ts';
 export * from './schemas/imports.ts';
-export * from './hl7-framing.ts';
 export * from './schemas/invites.ts';
 export * from './schemas/patients.ts';
 export * from './schemas/practices.ts';

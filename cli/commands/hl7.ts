@@ -1,6 +1,6 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { createServer, type Socket } from 'node:net';
-import { MllpDecoder, mllpFrame } from '../../shared/client.ts';
+import { MllpDecoder, mllpFrame } from '../../shared/hl7-framing.ts';
 import { createCommand, remote, type GlobalOptions } from '../command.ts';
 
 export const hl7Command = createCommand('hl7').description('HL7 v2 interfaces');

@@ -2,7 +2,8 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import { CsvError, parse } from 'csv-parse';
 import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
-import { importTypes, mapColumns, splitHl7Messages, type ImportRowError, type ImportType, type PamsClient, type RouterOutputs } from '../../shared/client.ts';
+import { splitHl7Messages } from '../../shared/hl7-framing.ts';
+import { importTypes, mapColumns, type ImportRowError, type ImportType, type PamsClient, type RouterOutputs } from '../../shared/client.ts';
 import { createCommand, remote, type GlobalOptions } from '../command.ts';
 import { CliError } from '../exit-codes.ts';
 import { printJson, printRecord, printRows } from '../output.ts';
@@ -43,10 +44,13 @@ importCommand
     const size = (await stat(file).catch(() => null))?.size;
     if (size === undefined) throw new CliError(`No such file: ${file}`);
     const { api, json } = remote(cmd.optsWithGlobals<GlobalOptions>());
+    // Errors are printed as they come; only --json keeps them, for its one JSON document at the end.
     const errors: ImportRowError[] = [];
+    let invalid = 0;
     const report = (batchErrors: ImportRowError[]) => {
-      if (!json) for (const e of batchErrors) process.stderr.write(`${describeRowError(e)}\n`);
-      errors.push(...batchErrors);
+      invalid += new Set(batchErrors.map((e) => e.line)).size; // a line's errors come in one batch
+      if (json) errors.push(...batchErrors);
+      else for (const e of batchErrors) process.stderr.write(`${describeRowError(e)}\n`);
     };
 
     const input = createReadStream(file);
@@ -86,7 +90,7 @@ importCommand
       progress.update(size, rowCount);
       progress.stop();
       if (!importId) throw new CliError(`${file} is empty: it needs a header row`);
-      await finish(api, importId, opts, rowCount, errors, json);
+      await finish(api, importId, opts, { rows: rowCount, invalid, errors }, json);
     } catch (e) {
       progress.stop();
       if (importId) await api.imports.cancel.mutate({ importId }).catch(() => {});
@@ -103,8 +107,7 @@ function headerFields(opts: CsvOptions, header: string[], json: boolean) {
   return mapping.fields;
 }
 
-async function finish(api: PamsClient, importId: string, opts: CsvOptions, rows: number, errors: ImportRowError[], json: boolean) {
-  const invalid = new Set(errors.map((e) => e.line)).size;
+async function finish(api: PamsClient, importId: string, opts: CsvOptions, { rows, invalid, errors }: { rows: number; invalid: number; errors: ImportRowError[] }, json: boolean) {
   if (invalid && !opts.skipInvalid && !opts.dryRun) {
     await api.imports.cancel.mutate({ importId });
     if (json) printJson({ importId, type: opts.type, rows, invalid, written: false, errors });
