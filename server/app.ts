@@ -6,6 +6,7 @@ import { secureHeaders } from 'hono/secure-headers';
 import { createContext, type AppDeps } from './context.ts';
 import { fhirRoutes } from './modules/fhir/fhir.routes.ts';
 import { openApiRoutes } from './modules/openapi/openapi.routes.ts';
+import { hl7Route } from './modules/hl7/hl7.route.ts';
 import { appRouter } from './root-router.ts';
 
 type Env = { Variables: RequestIdVariables; Bindings: { incoming?: { socket?: { remoteAddress?: string } } } };
@@ -54,6 +55,7 @@ export function createApp(deps: AppDeps) {
     )
     .route('/fhir', fhirRoutes(deps, socketIp))
     .route('/', openApiRoutes(config.appUrl))
+    .route('/hl7', hl7Route(deps, (c) => socketIp(c as Context<Env>)))
     .notFound((c) => c.json({ error: 'not found', requestId: c.get('requestId') }, 404))
     .onError((_err, c) => c.json({ error: 'internal server error', requestId: c.get('requestId') }, 500));
 }

@@ -9,6 +9,9 @@ import { LoginThrottle } from './modules/auth/login-throttle.entity.ts';
 import { PasswordReset } from './modules/auth/password-reset.entity.ts';
 import { RecoveryCode } from './modules/auth/recovery-code.entity.ts';
 import { Session } from './modules/auth/session.entity.ts';
+import { Hl7Message } from './modules/hl7/hl7-message.entity.ts';
+import { ImportRow } from './modules/imports/import-row.entity.ts';
+import { ImportSession } from './modules/imports/import-session.entity.ts';
 import { Invite } from './modules/invites/invite.entity.ts';
 import { CareTeamMember } from './modules/patients/care-team-member.entity.ts';
 import { Guardianship } from './modules/patients/guardianship.entity.ts';
@@ -37,6 +40,7 @@ export function ormConfig(clientUrl: string, overrides: Partial<Options> = {}): 
       Patient, CareTeamMember, RelatedPerson, Guardianship, ClinicalRecord, RecordRevision,
       Questionnaire, QuestionnaireVersion, QuestionBankItem, Assessment, Alert,
       AvailabilityRule, AvailabilityException, AppointmentType, Appointment,
+      ImportSession, ImportRow, Hl7Message,
     ],
     extensions: [Migrator],
     migrations: { path: migrationsPath, pathTs: migrationsPath, emit: 'ts', snapshot: true, snapshotName: 'schema-snapshot', transactional: true, allOrNothing: true },

@@ -4,6 +4,8 @@ import { authRouter } from './modules/auth/auth.router.ts';
 import { mfaRouter } from './modules/auth/mfa.router.ts';
 import { sessionsRouter } from './modules/auth/sessions.router.ts';
 import { exportsRouter } from './modules/fhir/fhir.router.ts';
+import { hl7Router } from './modules/hl7/hl7.router.ts';
+import { importsRouter } from './modules/imports/imports.router.ts';
 import { invitesRouter } from './modules/invites/invites.router.ts';
 import { careTeamsRouter, patientsRouter, portalRouter, relatedPersonsRouter } from './modules/patients/patients.router.ts';
 import { practicesRouter } from './modules/practices/practices.router.ts';
@@ -42,6 +44,8 @@ export const appRouter = router({
   appointments: appointmentsRouter,
   exports: exportsRouter,
   reports: reportsRouter,
+  imports: importsRouter,
+  hl7: hl7Router,
 });
 
 export type AppRouter = typeof appRouter;

@@ -34,6 +34,8 @@ export * from './errors.ts';
 export * from './schemas/audit.ts';
 export * from './schemas/auth.ts';
 export * from './schemas/common.ts';
+export * from './schemas/hl7.ts';
+export * from './schemas/imports.ts';
 export * from './schemas/invites.ts';
 export * from './schemas/patients.ts';
 export * from './schemas/practices.ts';

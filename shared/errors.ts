@@ -24,6 +24,8 @@ export const errorReasons = [
   'slot-taken',
   'outside-availability',
   'invalid-transition',
+  'import-invalid-rows',
+  'import-conflict',
 ] as const;
 export type ErrorReason = (typeof errorReasons)[number];
 

@@ -26,7 +26,7 @@ const recordFields: Record<string, object> = Object.fromEntries(Object.entries(r
 /** Which of A's rows an id field names, by field and procedure domain. */
 function idOf(domain: string, field: string): string {
   const kind = field === 'id' ? domain : field.replace(/Id$/, '');
-  const key = { guardianPatient: 'patients', patient: 'patients', clinician: 'users', type: 'appointmentTypes' }[kind] ?? kind;
+  const key = { guardianPatient: 'patients', patient: 'patients', clinician: 'users', type: 'appointmentTypes', import: 'imports' }[kind] ?? kind;
   const id = ids[key];
   if (!id) throw new Error(`no id of practice A for ${domain}.${field}: add one to the set-up of this test`);
   return id;
@@ -63,6 +63,7 @@ beforeAll(async () => {
   ids.alerts = (await api.alerts.list.query({ patientId: patient.id })).items[0]!.id;
   ids.invites = (await t.client(a.admin.token).invites.create.mutate({ email: 'pending@example.test', role: 'clinician' })).id;
   ids.tokens = (await t.client(a.admin.token).tokens.create.mutate({ name: 'a script' })).apiToken.id;
+  ids.imports = (await t.client(a.admin.token).imports.begin.mutate({ type: 'patients' })).id;
   t.secret((await t.client(a.admin.token).tokens.list.query())[0]!.id);
   ids.sessions = a.admin.token.split('.')[0]!;
 

@@ -40,7 +40,7 @@ exportCommand
     mkdirSync(opts.out, { recursive: true });
     const files: { type: string; file: string | null; count: number }[] = [];
     for (const type of fhirResourceTypes) {
-      const progress = startProgress(type);
+      const progress = startProgress(`export ${type}`, 'resources', null, { quiet: json });
       const file = path.join(opts.out, `${type}.ndjson`);
       let out: WriteStream | null = null;
       let count = 0;
@@ -51,7 +51,7 @@ exportCommand
           out ??= createWriteStream(`${file}.part`);
           await write(out, page.items.map((r) => `${JSON.stringify(r)}\n`).join(''));
           count += page.items.length;
-          progress.add(page.items.length);
+          progress.update(count, count);
         }
         cursor = page.nextCursor ?? undefined;
       } while (cursor);

@@ -113,6 +113,7 @@ describe('creating a patient', () => {
       phone: '+353861112222',
       emergencyContact: { ...input.emergencyContact, phone: '+353867654321' },
       id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      externalId: null,
       timeZone: 'Europe/Dublin',
       status: 'active',
       hasPortalAccount: false,

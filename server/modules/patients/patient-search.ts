@@ -13,7 +13,7 @@ export const byName: SortKey[] = [{ field: 'sortName', dir: 'asc' }];
  */
 const CANDIDATE_CAP = 2000;
 
-const COLUMNS = `p.id, p.mrn, p.given_name as "givenName", p.family_name as "familyName", p.birth_date as "birthDate", p.gender,
+const COLUMNS = `p.id, p.mrn, p.external_id as "externalId", p.given_name as "givenName", p.family_name as "familyName", p.birth_date as "birthDate", p.gender,
   p.email, p.phone, p.address, p.preferred_language as "preferredLanguage", p.time_zone as "timeZone",
   p.emergency_contact as "emergencyContact", p.status, p.portal_user_id as "portalUser", p.sort_name as "sortName",
   p.created_at as "createdAt", p.updated_at as "updatedAt"`;

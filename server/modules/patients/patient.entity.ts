@@ -15,6 +15,8 @@ export const PatientSchema = defineEntity({
     id: p.uuid().primary().onCreate(() => newId()),
     practice: () => p.manyToOne(Practice),
     mrn: p.string().length(32),
+    /** The patient's id in the system they were imported from (CSV `externalId`): re-imports match on it. */
+    externalId: p.string().length(100).nullable(),
     givenName: p.string().length(100),
     familyName: p.string().length(100),
     birthDate: p.date(),
@@ -40,7 +42,7 @@ export const PatientSchema = defineEntity({
     careTeam: () => p.oneToMany(CareTeamMember).mappedBy('patient'),
     guardians: () => p.oneToMany(Guardianship).mappedBy('dependent'),
   },
-  uniques: [{ properties: ['practice', 'mrn'] }],
+  uniques: [{ properties: ['practice', 'mrn'] }, { properties: ['practice', 'externalId'] }],
   indexes: [
     { properties: ['practice', 'status', 'sortName', 'id'] },
     { properties: ['practice', 'birthDate'] },

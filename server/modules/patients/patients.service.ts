@@ -1,5 +1,4 @@
 import { UniqueConstraintViolationException, type DriverException } from '@mikro-orm/core';
-import { encodeBase32UpperCaseNoPadding } from '@oslojs/encoding';
 import type { IdInput } from '../../../shared/schemas/common.ts';
 import { type CreatePatientInput, type SearchPatientsInput, type UpdatePatientInput } from '../../../shared/schemas/patients.ts';
 import type { AuthedCtx } from '../../context.ts';
@@ -10,12 +9,11 @@ import { Practice } from '../practices/practice.entity.ts';
 import { assertRole } from '../users/roles.ts';
 import { CareTeamMember } from './care-team-member.entity.ts';
 import { findVisiblePatient } from './patient-access.ts';
+import { newMrn } from './mrn.ts';
 import { byName, findPatientsPage } from './patient-search.ts';
 import { toPatientDto } from './patient.dto.ts';
 import { Patient } from './patient.entity.ts';
 import { patientNameKeys, phoneDigits } from './search-text.ts';
-
-const newMrn = () => `M${encodeBase32UpperCaseNoPadding(crypto.getRandomValues(new Uint8Array(5)))}`;
 
 const mrnTaken = (mrn: string) => new AppError('CONFLICT', `MRN ${mrn} is already in use in this practice`, 'mrn-taken');
 

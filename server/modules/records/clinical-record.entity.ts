@@ -22,12 +22,18 @@ export const ClinicalRecordSchema = defineEntity({
     /** When it happened (observation time, onset, start), else when it was recorded: the list order. */
     occurredAt: p.datetime(),
     version: p.integer().default(1),
+    /**
+     * For imported entries (CSV, HL7), their natural key: the source's id, or a digest of what identifies the
+     * entry. Importing the same entry again finds it here instead of adding a copy.
+     */
+    importKey: p.string().length(200).nullable(),
     createdAt: p.datetime().onCreate(() => new Date()),
     createdBy: p.uuid(),
     updatedAt: p.datetime().onCreate(() => new Date()).onUpdate(() => new Date()),
     updatedBy: p.uuid(),
   },
   indexes: [{ properties: ['patient', 'kind', 'occurredAt', 'id'] }],
+  uniques: [{ properties: ['patient', 'kind', 'importKey'] }],
   filters: practiceFilter(),
 });
 export class ClinicalRecord extends ClinicalRecordSchema.class {}

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { ListRecordsInput, RecordKindName, recordFields, recordStatuses } from '../../../shared/schemas/records.ts';
+import { canonicalJson } from '../../canonical-json.ts';
 import type { AuthedCtx } from '../../context.ts';
 import { notFound } from '../../errors.ts';
 import { keyset, newestFirst, toPage } from '../../pagination.ts';
@@ -14,7 +15,7 @@ type Fields<K extends RecordKindName> = z.infer<(typeof recordFields)[K]>;
 type Status<K extends RecordKindName> = (typeof recordStatuses)[K][number];
 
 const sort = newestFirst('occurredAt');
-const initialStatus: { [K in RecordKindName]: Status<K> } = {
+export const initialStatus: { [K in RecordKindName]: Status<K> } = {
   allergy: 'active',
   medication: 'active',
   condition: 'active',
@@ -78,11 +79,12 @@ function revise(ctx: AuthedCtx, record: ClinicalRecord, action: 'created' | 'upd
   recordAudit(ctx, { action: `${record.kind}.${action}`, entityType: record.kind, entityId: record.id, detail: { patientId: record.patient.id } });
 }
 
-export async function createRecord<K extends RecordKindName>(ctx: AuthedCtx, kind: K, input: { patientId: string; fields: Record<string, unknown> }) {
+/** `importKey` and `status` are for imports (see `upsertImportedRecord`); `records.create` gives neither. */
+export async function createRecord<K extends RecordKindName>(ctx: AuthedCtx, kind: K, input: { patientId: string; fields: Record<string, unknown>; importKey?: string; status?: Status<K> }) {
   assertRole(ctx.actor, 'admin', 'clinician');
   const patient = await findVisiblePatient(ctx.em, ctx.actor, input.patientId);
   const record = ctx.em.create(ClinicalRecord, {
-    practice: ctx.actor.practiceId, patient, kind, status: initialStatus[kind], data: input.fields,
+    practice: ctx.actor.practiceId, patient, kind, status: input.status ?? initialStatus[kind], data: input.fields, importKey: input.importKey ?? null,
     occurredAt: occurredAt(input.fields), createdBy: ctx.actor.userId, updatedBy: ctx.actor.userId,
   });
   revise(ctx, record, 'created', null);
@@ -99,6 +101,21 @@ export async function updateRecord<K extends RecordKindName>(ctx: AuthedCtx, kin
   revise(ctx, record, 'updated', before);
   await ctx.em.flush();
   return toRecordDto<K>(record);
+}
+
+/**
+ * An imported entry (HL7): found by its natural key, created when new, made a new version when its
+ * fields or status differ, left alone when the same. Returns what it did.
+ */
+export async function upsertImportedRecord<K extends RecordKindName>(ctx: AuthedCtx, kind: K, input: { patientId: string; importKey: string; fields: Record<string, unknown>; status: Status<K> }) {
+  const existing = await ctx.em.findOne(ClinicalRecord, { patient: input.patientId, kind, importKey: input.importKey });
+  if (!existing) return { action: 'created' as const, record: await createRecord(ctx, kind, input) };
+  if (existing.status === input.status && canonicalJson(existing.data) === canonicalJson(input.fields)) return { action: 'unchanged' as const, record: toRecordDto<K>(existing) };
+  const before = snapshot(existing);
+  Object.assign(existing, { data: input.fields, status: input.status, occurredAt: occurredAt(input.fields), version: existing.version + 1, updatedBy: ctx.actor.userId });
+  revise(ctx, existing, 'updated', before);
+  await ctx.em.flush();
+  return { action: 'updated' as const, record: toRecordDto<K>(existing) };
 }
 
 export async function setRecordStatus<K extends RecordKindName>(ctx: AuthedCtx, kind: K, input: { id: string; status: string }) {

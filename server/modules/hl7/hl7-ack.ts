@@ -1,0 +1,43 @@
+import type { Hl7Message } from '@medplum/core';
+import { newId } from '../../ids.ts';
+import { read } from './hl7-text.ts';
+
+export type AckCode = 'AA' | 'AE' | 'AR';
+
+/**
+ * Why a message was not applied. `code` is from HL7 table 0357 (100 segment sequence error, 101 required
+ * field missing, 102 data type error, 103 table value not found, 200 unsupported message type, 204 unknown
+ * key identifier, 207 application internal error); `location` is ERR-2 (segment^sequence^field^^component).
+ */
+export class Hl7Error extends Error {
+  readonly ackCode: 'AE' | 'AR';
+  readonly code: number;
+  readonly location: string | null;
+  constructor(ackCode: 'AE' | 'AR', code: number, message: string, location: string | null = null) {
+    super(message);
+    this.ackCode = ackCode;
+    this.code = code;
+    this.location = location;
+  }
+}
+
+const errorNames: Record<number, string> = {
+  100: 'Segment sequence error', 101: 'Required field missing', 102: 'Data type error', 103: 'Table value not found',
+  200: 'Unsupported message type', 204: 'Unknown key identifier', 207: 'Application internal error',
+};
+
+/** Text escaped for an ER7 field. */
+const escape = (text: string) => text.replace(/\\/g, '\\E\\').replace(/\|/g, '\\F\\').replace(/\^/g, '\\S\\').replace(/&/g, '\\T\\').replace(/~/g, '\\R\\').replace(/[\r\n]+/g, ' ');
+
+const now = () => new Date().toISOString().replace(/[-:T]/g, '').replace(/\.\d+Z$/, '');
+
+/** The ACK for `message` (or, when it could not be read, a bare one): MSH, MSA, and ERR when refused. */
+export function buildAck(message: Hl7Message | null, ackCode: AckCode, text: string, error?: Hl7Error): string {
+  const h = message?.header;
+  const field = (n: number, c = 1) => (h ? escape(read(h, n, c)) : '');
+  const event = field(9, 2);
+  const msh = ['MSH', '^~\\&', 'PAMS', '', field(3), field(4), now(), '', `ACK${event ? `^${event}` : ''}^ACK`, newId().replaceAll('-', '').slice(0, 20), field(11) || 'P', field(12) || '2.5'];
+  const segments = [msh.join('|'), ['MSA', ackCode, field(10), escape(text)].join('|')];
+  if (error) segments.push(['ERR', '', error.location ?? '', `${error.code}^${errorNames[error.code] ?? ''}^HL70357`, 'E', '', '', '', escape(error.message)].join('|'));
+  return `${segments.join('\r')}\r`;
+}

@@ -1,0 +1,76 @@
+import { Hl7Message, type Hl7Segment } from '@medplum/core';
+import { DateTime } from 'luxon';
+
+/**
+ * Reading HL7 v2 values. @medplum/core's parser splits a message into segments, fields, repetitions,
+ * components and subcomponents (with the separators MSH-1/MSH-2 declare); it leaves escape sequences as
+ * they are, so every value read here is decoded with `unescape`.
+ */
+export { Hl7Message, type Hl7Segment };
+
+/** HL7 v2 escape sequences (v2.5 §2.7): separators, the escape character, hex bytes, line breaks; formatting dropped. */
+export function unescape(value: string, segment: Hl7Segment): string {
+  const c = segment.context;
+  const esc = c.escapeCharacter;
+  if (!value.includes(esc)) return value;
+  const e = esc.replace(/[\\^$.*+?()[\]{}|-]/g, '\\$&');
+  const pattern = new RegExp(`${e}([^${e}]*)${e}`, 'g');
+  return value.replace(pattern, (whole, code: string) => {
+    switch (code) {
+      case 'F': return c.fieldSeparator;
+      case 'S': return c.componentSeparator;
+      case 'T': return c.subcomponentSeparator;
+      case 'R': return c.repetitionSeparator;
+      case 'E': return esc;
+      case '.br': return '\n';
+      case 'H': case 'N': return '';
+      default:
+        if (/^X([0-9A-Fa-f]{2})+$/.test(code)) return Buffer.from(code.slice(1), 'hex').toString('utf8');
+        if (/^[CMZ]/.test(code) || code.startsWith('.')) return '';
+        return whole;
+    }
+  });
+}
+
+/**
+ * The message, or null when its MSH does not declare usable separators (MSH-1 and the four characters of
+ * MSH-2: distinct, and neither letters, digits nor spaces), which no parse could make sense of.
+ */
+export function parseMessage(text: string): Hl7Message | null {
+  const separators = text.slice(3, 8);
+  if (!text.startsWith('MSH') || separators.length < 5 || new Set(separators).size !== 5 || /[A-Za-z0-9\s]/.test(separators)) return null;
+  return Hl7Message.parse(text);
+}
+
+/** A decoded value: field (1-based), component (1-based), repetition (0-based), subcomponent (1-based). */
+export function read(segment: Hl7Segment | undefined, field: number, component = 1, repetition = 0, subcomponent?: number): string {
+  if (!segment) return '';
+  return unescape(segment.getField(field)?.getComponent(component, subcomponent, repetition) ?? '', segment).trim();
+}
+
+/** How many repetitions a field has (0 when empty). */
+export function repetitions(segment: Hl7Segment, field: number): number {
+  const f = segment.getField(field);
+  if (!f || f.toString() === '') return 0;
+  return f.components.length;
+}
+
+const TS = /^(\d{4})(\d{2})?(\d{2})?(\d{2})?(\d{2})?(\d{2})?(?:\.(\d{1,4}))?([+-]\d{4})?$/;
+
+/** An HL7 TS/DTM as an ISO instant; without an offset it is a local time of `zone` (the practice's). Null when not a time. */
+export function instant(value: string, zone: string): string | null {
+  const m = TS.exec(value);
+  if (!m) return null;
+  const [, y, mo = '01', d = '01', h = '00', mi = '00', s = '00', frac = '0', offset] = m;
+  const at = DateTime.fromObject(
+    { year: +y!, month: +mo, day: +d, hour: +h, minute: +mi, second: +s, millisecond: Math.round(Number(`0.${frac}`) * 1000) },
+    { zone: offset ? `UTC${offset.slice(0, 3)}:${offset.slice(3)}` : zone },
+  );
+  return at.isValid ? at.toUTC().toISO() : null;
+}
+
+/** An HL7 DT/TS as a calendar date, YYYY-MM-DD (the time, if any, dropped). */
+export function calendarDate(value: string): string | null {
+  const m = /^(\d{4})(\d{2})(\d{2})/.exec(value);
+  return m ? `${m[1]}-${m[2]}-${m[3]}` : null;
+}

@@ -1,0 +1,106 @@
+import { z } from 'zod';
+import { text, uuid } from './common.ts';
+
+/**
+ * Imports of patients and clinical records from tables (CSV files, scripts). An import is a session:
+ * `imports.begin`, then `imports.add` with batches of rows (each validated and staged as it arrives, its
+ * bad rows reported with their line and field), then `imports.commit`, which writes every staged row in
+ * one transaction, or `imports.cancel`. Rows carry their values as text, keyed by the field names below.
+ */
+export const importTypes = ['patients', 'allergies', 'medications', 'conditions', 'observations'] as const;
+export type ImportType = (typeof importTypes)[number];
+
+/** Which patient a record row belongs to: one of these is required. */
+const patientRef = ['patientMrn', 'patientExternalId'] as const;
+const coding = ['codeSystem', 'code', 'codeDisplay'] as const;
+
+/** The fields of each import type, in the order a template file lists them. */
+export const importFields = {
+  patients: ['mrn', 'externalId', 'givenName', 'familyName', 'birthDate', 'gender', 'email', 'phone', 'addressLine1', 'addressLine2', 'city', 'region', 'postalCode', 'country', 'preferredLanguage', 'timeZone'],
+  allergies: [...patientRef, 'externalId', 'substance', ...coding, 'reaction', 'severity', 'onsetDate', 'status', 'note'],
+  medications: [...patientRef, 'externalId', 'name', ...coding, 'dose', 'route', 'frequency', 'startDate', 'endDate', 'prescriber', 'status', 'note'],
+  conditions: [...patientRef, 'externalId', 'name', ...coding, 'onsetDate', 'abatementDate', 'status', 'note'],
+  observations: [...patientRef, 'externalId', 'category', 'name', ...coding, 'value', 'unit', 'referenceLow', 'referenceHigh', 'abnormalFlag', 'effectiveAt', 'status', 'note'],
+} as const satisfies Record<ImportType, readonly string[]>;
+
+/** Other column headings understood without a `--map`, folded (lower case, letters and digits only). */
+const headerAliases: Record<string, string> = {
+  id: 'externalId', externalid: 'externalId', sourceid: 'externalId',
+  firstname: 'givenName', given: 'givenName', forename: 'givenName',
+  lastname: 'familyName', surname: 'familyName', family: 'familyName',
+  dob: 'birthDate', dateofbirth: 'birthDate', birthdate: 'birthDate',
+  sex: 'gender',
+  mobile: 'phone', telephone: 'phone', phonenumber: 'phone',
+  address: 'addressLine1', address1: 'addressLine1', street: 'addressLine1', address2: 'addressLine2',
+  town: 'city', state: 'region', county: 'region', province: 'region', zip: 'postalCode', zipcode: 'postalCode', postcode: 'postalCode', eircode: 'postalCode',
+  language: 'preferredLanguage', timezone: 'timeZone', tz: 'timeZone',
+  allergen: 'substance', medication: 'name', condition: 'name', test: 'name', units: 'unit',
+  reflow: 'referenceLow', refhigh: 'referenceHigh', flag: 'abnormalFlag', effective: 'effectiveAt', observedat: 'effectiveAt', date: 'effectiveAt',
+};
+
+const fold = (header: string) => header.normalize('NFD').replace(/[^A-Za-z0-9]/g, '').toLowerCase();
+
+export type ColumnMapping = { fields: (string | null)[]; ignored: string[]; problems: string[] };
+
+/**
+ * Which field each column of a file fills: an explicit `map` (`{ column heading: field }`) first, then the
+ * field's own name or a common alias, case and punctuation aside. For record types a plain `mrn` column
+ * names the patient. Columns that fill no field are `ignored`; a field filled twice is a problem.
+ */
+export function mapColumns(type: ImportType, headers: string[], map: Record<string, string> = {}): ColumnMapping {
+  const fields: readonly string[] = importFields[type];
+  const byFold = new Map(fields.map((f) => [fold(f), f]));
+  const problems: string[] = [];
+  for (const [column, field] of Object.entries(map)) {
+    if (!headers.includes(column)) problems.push(`--map ${column}=${field}: the file has no column "${column}"`);
+    if (!fields.includes(field)) problems.push(`--map ${column}=${field}: "${field}" is not a field of ${type} (${fields.join(', ')})`);
+  }
+  const mapped = headers.map((header) => {
+    if (header in map) return fields.includes(map[header]!) ? map[header]! : null;
+    const folded = fold(header);
+    const alias = type === 'patients' ? headerAliases[folded] : folded === 'mrn' ? 'patientMrn' : headerAliases[folded];
+    const field = byFold.get(folded) ?? alias;
+    return field && fields.includes(field) ? field : null;
+  });
+  const seen = new Map<string, string>();
+  mapped.forEach((field, i) => {
+    if (!field) return;
+    if (seen.has(field)) problems.push(`columns "${seen.get(field)}" and "${headers[i]}" both fill ${field}: drop one or --map it`);
+    seen.set(field, headers[i]!);
+  });
+  return { fields: mapped, ignored: headers.filter((_, i) => mapped[i] === null), problems };
+}
+
+export const beginImportInput = z.object({
+  type: z.enum(importTypes),
+  /** Write the valid rows and report the rest, instead of writing nothing when a row is bad. */
+  skipInvalid: z.boolean().default(false),
+});
+export type BeginImportInput = z.infer<typeof beginImportInput>;
+
+export const IMPORT_BATCH_MAX = 2000;
+
+export const importRow = z.object({
+  /** The row's line in the source file (its first line, for a row spanning several): errors name it. */
+  line: z.number().int().min(1).max(2 ** 31 - 1),
+  values: z.record(text().max(100), text().max(10_000)).refine((v) => Object.keys(v).length <= 100, 'at most 100 values'),
+});
+
+export const addImportRowsInput = z.object({
+  importId: uuid,
+  rows: z.array(importRow).min(1).max(IMPORT_BATCH_MAX),
+});
+export type AddImportRowsInput = z.infer<typeof addImportRowsInput>;
+
+export const commitImportInput = z.object({
+  importId: uuid,
+  /** Report what the import would create, update and leave unchanged, and write nothing. */
+  dryRun: z.boolean().default(false),
+});
+export type CommitImportInput = z.infer<typeof commitImportInput>;
+
+export const importIdInput = z.object({ importId: uuid });
+export type ImportIdInput = z.infer<typeof importIdInput>;
+
+/** One bad row: its line, the field at fault (`_` for the row as a whole) and why. */
+export type ImportRowError = { line: number; field: string; message: string };

@@ -1,0 +1,201 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { readFile } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MllpDecoder, mllpFrame, splitHl7Messages } from '../../shared/hl7-framing.ts';
+import { dataSnapshot } from '../data-snapshot.ts';
+import { createPractice, inviteUser, sql, type TestUser } from '../fixtures.ts';
+import { startTestServer, type TestServer } from '../harness.ts';
+import { CLI, runCli } from '../run-cli.ts';
+
+const repo = path.resolve(import.meta.dirname, '../..');
+const fixtures = 'tests/fixtures/hl7';
+
+let t: TestServer;
+let admin: TestUser;
+let otherAdmin: TestUser;
+let clinician: TestUser;
+let work: string;
+
+const pams = (user: TestUser, ...args: string[]) => runCli(args, { cwd: repo, env: { PAMS_URL: t.url, PAMS_TOKEN: user.token, PAMS_CONFIG_DIR: work } });
+const segment = (ack: string, name: string) => ack.split('\r').find((s) => s.startsWith(`${name}|`));
+const a04 = (controlId: string, mrn: string, birth = '19920304') =>
+  [`MSH|^~\\&|ENGINE|HOSP|PAMS|CLINIC|20240305101500||ADT^A04^ADT_A01|${controlId}|P|2.5`, `PID|1||${mrn}^^^HOSP^MR||Walsh^Ciara||${birth}|F`].join('\r');
+
+beforeAll(async () => {
+  t = await startTestServer();
+  ({ admin } = await createPractice(t));
+  ({ admin: otherAdmin } = await createPractice(t));
+  clinician = await inviteUser(t, admin);
+  work = await mkdtemp(path.join(tmpdir(), 'pams-hl7-'));
+});
+afterAll(() => t.close());
+
+describe('HL7 v2 framing', () => {
+  it('splits messages on MSH whatever the line ends, and drops MLLP framing', () => {
+    const text = `\x0bMSH|a\rPID|1\x1c\r\nMSH|b\nPID|2\r\n\r\nMSH|c\r`;
+    expect(splitHl7Messages(text)).toEqual(['MSH|a\rPID|1', 'MSH|b\rPID|2', 'MSH|c']);
+  });
+
+  it('reassembles MLLP frames split across chunks', () => {
+    const decoder = new MllpDecoder();
+    const bytes = Buffer.concat([mllpFrame('MSH|one'), mllpFrame('MSH|two')]);
+    expect(decoder.push(bytes.subarray(0, 5))).toEqual([]);
+    expect(decoder.push(bytes.subarray(5, 14))).toEqual(['MSH|one\r']);
+    expect(decoder.push(bytes.subarray(14))).toEqual(['MSH|two\r']);
+  });
+});
+
+describe('pams import hl7', () => {
+  it('applies ADT and ORU messages: escapes, repetitions and components decoded, unknown segments ignored', async () => {
+    const result = await pams(admin, 'import', 'hl7', `${fixtures}/adt-and-oru.hl7`, '--json');
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const acks = result.json() as { controlId: string; ackCode: string; ack: string }[];
+    expect(acks.map((a) => [a.controlId, a.ackCode])).toEqual([['ADT0001', 'AA'], ['ADT0002', 'AA'], ['ORU0001', 'AA']]);
+    expect(segment(acks[0]!.ack, 'MSA')).toMatch(/^MSA\|AA\|ADT0001\|patient created, attending clinician on the care team; allergies: 2 new/);
+    expect(segment(acks[0]!.ack, 'MSH')).toMatch(/^MSH\|\^~\\&\|PAMS\|\|EPIC\|HOSP\|\d{14}\|\|ACK\^A01\^ACK\|\w+\|P\|2\.5$/);
+
+    const [patient] = await sql(t, "select id, mrn, given_name, family_name, birth_date::text, gender, email, phone, address from patient where practice_id = ? and mrn = 'H-5001'", [admin.practiceId]);
+    expect(patient).toMatchObject({
+      given_name: 'Mary|Ann', family_name: "O'Neill&Sons", birth_date: '1980-01-15', gender: 'female', email: 'mary@example.test',
+      phone: '+353877654321', // from the A08 that followed
+      address: { lines: ['1 Main St^Apt 2', 'Block \\B\\'], city: 'Dublin', postalCode: 'D01 X2Y3', country: 'IE' },
+    });
+    expect(await sql(t, 'select clinician_id from care_team_member where patient_id = ?', [patient!.id])).toEqual([{ clinician_id: clinician.id }]);
+
+    const allergies = await sql(t, "select data, version from clinical_record where patient_id = ? and kind = 'allergy' order by import_key", [patient!.id]);
+    expect(allergies).toEqual([
+      { version: 2, data: { substance: 'Aspirin', code: { system: 'http://www.nlm.nih.gov/research/umls/rxnorm', code: '1191', display: 'Aspirin' }, severity: 'moderate', reaction: 'Hives; Wheezing', onsetDate: '2010-01-01' } },
+      { version: 1, data: { substance: 'Peanut', severity: 'moderate', reaction: 'Anaphylaxis' } },
+    ]);
+    const observations = await sql(t, "select data, status from clinical_record where patient_id = ? and kind = 'observation' order by data->>'name'", [patient!.id]);
+    expect(observations).toEqual([
+      { status: 'preliminary', data: { category: 'laboratory', name: 'Comment', code: { system: 'http://loinc.org', code: '8251-1', display: 'Comment' }, valueText: 'Sample haemolysed\nrepeat advised', effectiveAt: '2024-03-01T08:30:00.000Z' } },
+      { status: 'final', data: { category: 'laboratory', name: 'Glucose', code: { system: 'http://loinc.org', code: '2345-7', display: 'Glucose' }, valueNumber: 4.1, unit: 'mmol/L', referenceLow: 3.9, referenceHigh: 7.8, abnormalFlag: 'normal', effectiveAt: '2024-03-01T08:30:00.000Z' } },
+      { status: 'final', data: { category: 'laboratory', name: 'Potassium', code: { system: 'http://loinc.org', code: '2823-3', display: 'Potassium' }, valueNumber: 5.9, unit: 'mmol/L', referenceLow: 3.5, referenceHigh: 5.1, abnormalFlag: 'high', effectiveAt: '2024-03-01T08:30:00.000Z' } },
+    ]);
+    const audited = await sql(t, "select action from audit_event where practice_id = ? and action in ('patient.created', 'patient.updated', 'allergy.created', 'allergy.updated', 'observation.created', 'hl7.applied', 'care-team.added')", [admin.practiceId]);
+    expect(audited.map((a) => a.action).sort()).toEqual(['allergy.created', 'allergy.created', 'allergy.updated', 'care-team.added', 'hl7.applied', 'hl7.applied', 'hl7.applied', 'observation.created', 'observation.created', 'observation.created', 'patient.created', 'patient.updated']);
+  });
+
+  it('does not apply a control id twice', async () => {
+    const before = await dataSnapshot(t);
+    const result = await pams(admin, 'import', 'hl7', `${fixtures}/adt-and-oru.hl7`);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/ADT0001\s*│\s*ADT\^A01\s*│\s*AA\s*│\s*│\s*message ADT0001 was applied before: not applied again/);
+    expect(await dataSnapshot(t)).toBe(before);
+  });
+
+  it('answers malformed and refused messages with AR or AE, the reason in MSA and ERR, and writes nothing', async () => {
+    const before = await dataSnapshot(t);
+    const result = await pams(admin, 'import', 'hl7', `${fixtures}/malformed.hl7`, '--json');
+    expect(result.code).toBe(1);
+    const acks = result.json() as { controlId: string | null; ackCode: string; errorLocation: string | null; text: string; ack: string }[];
+    expect(acks.map((a) => [a.controlId, a.ackCode, a.errorLocation])).toEqual([
+      [null, 'AR', null],
+      [null, 'AR', 'MSH^1^10'],
+      ['BAD0002', 'AR', 'MSH^1^9'],
+      ['BAD0003', 'AE', 'PID^1^7'],
+      ['BAD0004', 'AE', 'AL1^1^4'],
+      ['BAD0005', 'AE', 'PID^1^3'],
+    ]);
+    expect(segment(acks[3]!.ack, 'MSA')).toBe('MSA|AE|BAD0003|birthDate: must be a date, YYYY-MM-DD');
+    expect(segment(acks[3]!.ack, 'ERR')).toBe('ERR||PID^1^7|102^Data type error^HL70357|E||||birthDate: must be a date, YYYY-MM-DD');
+    expect(segment(acks[5]!.ack, 'ERR')).toBe('ERR||PID^1^3|204^Unknown key identifier^HL70357|E||||no patient has MRN H-NOBODY');
+    expect(segment(acks[2]!.ack, 'MSA')).toMatch(/^MSA\|AR\|BAD0002\|message type SIU is not supported/);
+    expect(await dataSnapshot(t)).toBe(before);
+  });
+
+  it('keeps each practice to its own patients and control ids', async () => {
+    const oru = (await readFile(path.join(repo, fixtures, 'adt-and-oru.hl7'), 'utf8')).split(/\n(?=MSH)/)[2]!;
+    const refused = await t.client(otherAdmin.token).hl7.receive.mutate({ message: oru.replace(/\n/g, '\r') });
+    expect([refused.ackCode, refused.text]).toEqual(['AE', 'no patient has MRN H-5001']);
+    const applied = await t.client(otherAdmin.token).hl7.receive.mutate({ message: a04('ADT0001', 'H-5001') });
+    expect(applied.ackCode).toBe('AA');
+    expect(await sql(t, "select practice_id from patient where mrn = 'H-5001' order by practice_id")).toHaveLength(2);
+  });
+});
+
+describe('hostile HL7', () => {
+  it('answers odd separators, broken escapes and huge repetitions with an ACK, never a server error', async () => {
+    const api = t.client(admin.token);
+    const messages = [
+      'MSH|', 'MSH|^~\\&', `MSH|^~\\&${'|'.repeat(2000)}`, 'MSHaaaaa|x', 'MSH||||||',
+      'MSH]^~-&]E]H]P]C]20240101]]ADT^A01]ODD1]P]2.5\rPID]1]]H-9001^^^H^MR]]Odd-T-Name^Ann]]19800101]F',
+      'MSH|^~\\&|E|H|P|C|20240101||ADT^A01|ODD2|P|2.5\rPID|1||H-9002^^^H^MR||\\X\\zz\\^\\.br\\\\||19800101|F',
+      `MSH|^~\\&|E|H|P|C|20240101||ADT^A01|ODD3|P|2.5\rPID|1||${'H-9003^^^H^MR~'.repeat(5000)}||A^B||19800101|F`,
+      'MSH|^~\\&|E|H|P|C|20240101||ORU^R01|ODD4|P|2.5\rPID|1||H-9002^^^H^MR\rOBX|1|NM|x^y^LN||1e999|u',
+    ];
+    for (const message of messages) {
+      const result = await api.hl7.receive.mutate({ message });
+      expect(['AA', 'AE', 'AR'], message.slice(0, 40)).toContain(result.ackCode);
+      expect(result.ack.startsWith('MSH|^~\\&|PAMS|')).toBe(true);
+    }
+    const [odd] = await sql(t, "select given_name, family_name from patient where mrn = 'H-9001'");
+    expect(odd).toEqual({ given_name: 'Ann', family_name: 'Odd&Name' });
+  });
+});
+
+describe('POST /hl7/v2', () => {
+  const post = (body: string, token?: string) => t.fetch(`${t.url}/hl7/v2`, { method: 'POST', headers: { 'content-type': 'text/plain', ...(token && { authorization: `Bearer ${token}` }) }, body });
+
+  it('answers every message of the body with its ACK, MLLP framing tolerated', async () => {
+    const apiToken = t.secret((await t.client(admin.token).tokens.create.mutate({ name: 'interface engine' })).token);
+    const body = `${mllpFrame(a04('HTTP0001', 'H-7001')).toString()}${a04('HTTP0002', 'H-7002', '19921399')}\n`;
+    const response = await post(body, apiToken);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toContain('hl7-v2');
+    const acks = (await response.text()).split('\n').filter(Boolean);
+    expect(acks.map((a) => segment(a, 'MSA')!.split('|').slice(0, 3).join('|'))).toEqual(['MSA|AA|HTTP0001', 'MSA|AE|HTTP0002']);
+    expect(await sql(t, "select mrn from patient where mrn like 'H-700%'")).toEqual([{ mrn: 'H-7001' }]);
+  });
+
+  it('refuses a caller without a token or without the admin role', async () => {
+    expect((await post(a04('HTTP0003', 'H-7003'))).status).toBe(401);
+    expect((await post(a04('HTTP0003', 'H-7003'), clinician.token)).status).toBe(403);
+    expect((await post('', admin.token)).status).toBe(400);
+    expect(await sql(t, "select 1 from patient where mrn = 'H-7003'")).toHaveLength(0);
+  });
+});
+
+describe('pams hl7 listen', () => {
+  it('answers each MLLP message with its ACK, forwarding to the server', async () => {
+    const child = spawn(process.execPath, [CLI, 'hl7', 'listen', '--port', '0'], {
+      cwd: repo,
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: 'test', PAMS_URL: t.url, PAMS_TOKEN: admin.token, PAMS_CONFIG_DIR: work },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    try {
+      let output = '';
+      child.stdout.on('data', (d: Buffer) => (output += d));
+      const port = await new Promise<number>((resolve, reject) => {
+        child.stdout.on('data', () => {
+          const m = /listening for MLLP on [\d.]+:(\d+)/.exec(output);
+          if (m) resolve(Number(m[1]));
+        });
+        child.once('exit', (code) => reject(new Error(`listener exited with ${code}`)));
+      });
+      const socket = connect(port, '127.0.0.1');
+      await once(socket, 'connect');
+      const decoder = new MllpDecoder();
+      const acks: string[] = [];
+      socket.on('data', (chunk: Buffer) => acks.push(...decoder.push(chunk)));
+      // Two messages in one write, the second split across two writes.
+      const bytes = Buffer.concat([mllpFrame(a04('MLLP0001', 'H-8001')), mllpFrame(a04('MLLP0002', 'H-8002', 'not-a-date'))]);
+      socket.write(bytes.subarray(0, bytes.length - 20));
+      setTimeout(() => socket.write(bytes.subarray(bytes.length - 20)), 50);
+      await expect.poll(() => acks.length, { timeout: 10_000 }).toBe(2);
+      socket.end();
+      expect(acks.map((a) => segment(a, 'MSA')!.split('|').slice(0, 3).join('|'))).toEqual(['MSA|AA|MLLP0001', 'MSA|AE|MLLP0002']);
+      expect(output).toMatch(/MLLP0002 ADT\^A04 AE PID\^1\^7/);
+      expect(output).not.toContain('Walsh'); // no PHI in its log
+    } finally {
+      child.kill('SIGTERM');
+    }
+  });
+});
