@@ -11,6 +11,10 @@ import { allergiesRouter, conditionsRouter, historyEntriesRouter, medicationsRou
 import { appointmentTypesRouter, appointmentsRouter, availabilityRouter } from './modules/scheduling/scheduling.router.ts';
 import { tokensRouter } from './modules/tokens/tokens.router.ts';
 import { usersRouter } from './modules/users/users.router.ts';
+import { jobsRouter } from './modules/jobs/jobs.router.ts';
+import { notesRouter } from './modules/notes/notes.router.ts';
+import { remindersRouter } from './modules/reminders/reminders.router.ts';
+import { stepsRouter } from './modules/steps/steps.router.ts';
 import { router } from './trpc.ts';
 
 /** Every module's router, listed by hand: this is the public API (see shared/app-router.ts). */
@@ -38,6 +42,10 @@ export const appRouter = router({
   availability: availabilityRouter,
   appointmentTypes: appointmentTypesRouter,
   appointments: appointmentsRouter,
+  notes: notesRouter,
+  steps: stepsRouter,
+  reminders: remindersRouter,
+  jobs: jobsRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -1,0 +1,35 @@
+import type { Agenda } from 'agenda';
+import { z } from 'zod';
+import type { JobDeps } from '../../jobs.ts';
+import { requeueLostExtractions } from './extraction-requeue.service.ts';
+import { RetryExtractionLater, runExtraction } from './extraction.service.ts';
+
+export const EXTRACT_NOTE = 'notes.extract' as const;
+export const REQUEUE_EXTRACTIONS = 'notes.requeue-extractions' as const;
+
+const extractNoteData = z.object({ noteId: z.uuid(), practiceId: z.uuid() });
+export type ExtractNoteData = z.infer<typeof extractNoteData>;
+
+/** The job carries ids only: no PHI in the queue. */
+export async function enqueueExtraction(agenda: Agenda, data: ExtractNoteData): Promise<void> {
+  await agenda.now(EXTRACT_NOTE, data);
+}
+
+export function defineNoteJobs(agenda: Agenda, deps: JobDeps): void {
+  agenda.define(
+    EXTRACT_NOTE,
+    async (job) => {
+      const data = extractNoteData.parse(job.attrs.data);
+      await runExtraction({ ...deps, log: deps.log.child({ job: EXTRACT_NOTE, jobId: String(job.attrs._id) }) }, data);
+    },
+    // The delay comes from the attempt count kept on the note; a final failure is not retried.
+    { backoff: ({ error }) => (error instanceof RetryExtractionLater ? error.delayMs : null), concurrency: 4, lockLifetime: deps.config.llm.timeoutMs + 60_000 },
+  );
+  agenda.define(REQUEUE_EXTRACTIONS, async () => {
+    await requeueLostExtractions(deps);
+  }, { concurrency: 1 });
+}
+
+export async function scheduleNoteJobs(agenda: Agenda): Promise<void> {
+  await agenda.every('1 minute', REQUEUE_EXTRACTIONS);
+}
