@@ -18,7 +18,7 @@ export type JobDeps = { orm: Orm; log: Logger; config: Config; mailer: Mailer; c
  * our own tables (a note's extraction state, a reminder's delivery row) say what work is left; the
  * queue only says when to look.
  */
-export function createAgenda({ pool, config, name, processEvery = '2 seconds' }: { pool: pg.Pool; config: Pick<Config, 'mongodbUrl'>; name: string; processEvery?: string }): Agenda {
+export function createAgenda({ pool, config, name, processEvery = '2 seconds' }: { pool: pg.Pool; config: Pick<Config, 'mongodbUrl'>; name: string; processEvery?: string | number }): Agenda {
   const backend = config.mongodbUrl ? new MongoBackend({ address: config.mongodbUrl }) : new PostgresBackend({ pool });
   return new Agenda({ name, backend, processEvery, maxConcurrency: 10 });
 }

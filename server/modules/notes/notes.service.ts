@@ -44,7 +44,7 @@ export async function createNote(ctx: AuthedCtx, { patientId, body }: CreateNote
     const { dataKey: _, ...sealed } = sealNote(ctx.config.encryptionKeys, id, body);
     const created = em.create(Note, {
       id, practice: ctx.actor.practiceId, patient: patientId, authorId: ctx.actor.userId, ...sealed,
-      extractionState: 'pending', extractionDueAt: ctx.clock.now(),
+      extractionState: 'pending', extractionDueAt: ctx.clock.now(), createdAt: ctx.clock.now(),
     });
     const cancelled = await cancelPendingSteps(em, { patientId, by: ctx.actor.userId, reason: 'superseded by a newer note', now: ctx.clock.now() });
     audit({ ...ctx, em }, 'created', created, { cancelledSteps: cancelled });
@@ -61,7 +61,7 @@ export async function addAddendum(ctx: AuthedCtx, { id, body }: AddendumInput) {
   if (!original) throw notFound('Note');
   const addendumId = newId();
   const { dataKey: _, ...sealed } = sealNote(ctx.config.encryptionKeys, addendumId, body);
-  const addendum = ctx.em.create(Note, { id: addendumId, practice: ctx.actor.practiceId, patient: original.patient, authorId: ctx.actor.userId, addendumTo: original, ...sealed });
+  const addendum = ctx.em.create(Note, { id: addendumId, practice: ctx.actor.practiceId, patient: original.patient, authorId: ctx.actor.userId, addendumTo: original, ...sealed, createdAt: ctx.clock.now() });
   audit(ctx, 'addendum-created', addendum, { addendumTo: original.id });
   await ctx.em.flush();
   return toNoteDto(addendum, body);
