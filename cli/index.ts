@@ -1,6 +1,8 @@
 import { Command } from 'commander';
 import { auditCommand } from './commands/audit.ts';
 import { inviteCommand, invitesCommand } from './commands/invites.ts';
+import { jobsCommand } from './commands/jobs.ts';
+import { keysCommand } from './commands/keys.ts';
 import { adminCommand, migrateCommand, serveCommand, workerCommand } from './commands/local.ts';
 import { loginCommand, logoutCommand, whoamiCommand } from './commands/login.ts';
 import { passwordCommand } from './commands/password.ts';
@@ -13,9 +15,9 @@ import { printJson } from './output.ts';
 export function buildProgram(): Command {
   const program = new Command('pams').description('PAMS: the Patient Assessment & Management System').exitOverride();
   for (const command of [
-    serveCommand, workerCommand, migrateCommand, adminCommand,
+    serveCommand, workerCommand, migrateCommand, adminCommand, keysCommand,
     loginCommand, logoutCommand, whoamiCommand, passwordCommand,
-    inviteCommand, invitesCommand, usersCommand, tokensCommand, auditCommand, questionsCommand,
+    inviteCommand, invitesCommand, usersCommand, tokensCommand, auditCommand, questionsCommand, jobsCommand,
   ]) {
     program.addCommand(command);
   }

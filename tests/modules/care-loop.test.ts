@@ -68,8 +68,8 @@ describe('from note to reminder to check-in', () => {
     expect(t.smtp.mails.filter((m) => m.to === portal.email && /amlodipine/.test(m.raw))).toEqual([]);
 
     // Every read of the note was audited.
-    const [{ n }] = await sql<{ n: number }>(t, `select count(*)::int as n from audit_event where action = 'note.read' and entity_id = ?`, [note.id]);
-    expect(n).toBeGreaterThan(0);
+    const [audited] = await sql<{ n: number }>(t, `select count(*)::int as n from audit_event where action = 'note.read' and entity_id = ?`, [note.id]);
+    expect(audited!.n).toBeGreaterThan(0);
   });
 
   it('a new note cancels the pending steps of earlier notes and their unsent reminders, in the same transaction', async () => {

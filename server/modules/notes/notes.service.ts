@@ -17,7 +17,8 @@ import { enqueueExtraction } from './notes.jobs.ts';
 const sort = newestFirst('createdAt');
 
 /** Readers of a note: its author, and whoever may see the patient (care team, the practice's admins, the patient in the portal). */
-const visibleNotes = (actor: Actor): FilterQuery<Note> => ({ $or: [{ authorId: actor.userId }, { patient: visiblePatients(actor) }] });
+const visibleNotes = (actor: Actor): FilterQuery<Note> =>
+  actor.role === 'admin' ? {} : { $or: [{ authorId: actor.userId }, { patient: visiblePatients(actor) }] };
 
 const audit = (ctx: AuthedCtx, action: string, note: Note, detail: Record<string, string | number> = {}) =>
   recordAudit(ctx, { action: `note.${action}`, entityType: 'note', entityId: note.id, detail: { patientId: note.patient.id, ...detail } });

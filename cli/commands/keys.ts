@@ -1,0 +1,22 @@
+import { Command } from 'commander';
+import { printRecord } from '../output.ts';
+import { progressBar } from '../progress.ts';
+
+/** Local: works on the database directly, and may run while the server does. */
+export const keysCommand = new Command('keys').description('encryption keys (PAMS_ENCRYPTION_KEYS)');
+
+keysCommand
+  .command('rotate')
+  .description("re-wrap every note's data key under the first (newest) key; keep the old keys listed until it is done")
+  .option('--batch-size <n>', 'notes per transaction', (v) => Number(v), 500)
+  .option('--json', 'print JSON for scripts')
+  .action(async (opts: { batchSize: number; json?: boolean }) => {
+    const { withRuntime } = await import('../../server/runtime.ts');
+    const { rotateNoteKeys } = await import('../../server/modules/notes/key-rotation.service.ts');
+    await withRuntime(async ({ orm, config }) => {
+      const bar = progressBar('Re-wrapping note keys');
+      const result = await rotateNoteKeys({ orm, config }, { batchSize: opts.batchSize, onProgress: ({ done, total }) => bar.update(done, total) });
+      bar.stop();
+      printRecord(result, !!opts.json);
+    });
+  });
