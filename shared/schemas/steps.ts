@@ -40,9 +40,8 @@ export const listStepsInput = pageInput.extend({
 });
 export type ListStepsInput = z.infer<typeof listStepsInput>;
 
-export const updateStepInput = z
-  .object({ id: uuid, title: stepTitle.optional(), schedule: schedule.optional() })
-  .refine((v) => v.title !== undefined || v.schedule !== undefined, 'nothing to update');
+/** Absent fields are kept. */
+export const updateStepInput = z.object({ id: uuid, title: stepTitle.optional(), schedule: schedule.optional() });
 export type UpdateStepInput = z.infer<typeof updateStepInput>;
 
 export const cancelStepInput = z.object({ id: uuid, reason: text().trim().max(500).optional() });
