@@ -82,22 +82,31 @@ export async function deliverDueEmails({ orm, clock, mailer, log, config }: Pick
       }),
     );
     const done = clock.now();
+    const byOutcome = { sent: [] as string[], cancelled: [] as string[] };
+    let batchFailures = 0;
     for (const [i, result] of results.entries()) {
       const d = claimed[i]!;
       if (result.status === 'fulfilled') {
-        await conn.execute(`update reminder_delivery set status = ?, sent_at = ?, lease_until = null, last_error = null where id = ?`, [result.value, result.value === 'sent' ? done : null, d.id]);
-        if (result.value === 'sent') sent++;
-      } else {
-        const err = result.reason as Error & { code?: string; responseCode?: number };
-        await conn.execute(`update reminder_delivery set next_attempt_at = ?, lease_until = null, last_error = ? where id = ?`, [
-          new Date(done.getTime() + sendRetryDelay(d.attempts)), `${err.name}${err.code ? ` ${err.code}` : ''}${err.responseCode ? ` ${err.responseCode}` : ''}`.slice(0, 200), d.id,
-        ]);
-        failed++;
+        byOutcome[result.value].push(d.id);
+        continue;
       }
+      const err = result.reason as Error & { code?: string; responseCode?: number };
+      await conn.execute(`update reminder_delivery set next_attempt_at = ?, lease_until = null, last_error = ? where id = ?`, [
+        new Date(done.getTime() + sendRetryDelay(d.attempts)), [err.name, err.code, err.responseCode].filter(Boolean).join(' ').slice(0, 200), d.id,
+      ]);
+      batchFailures++;
     }
-    if (failed) log.warn({ job: 'reminders.deliver', failed }, 'reminder emails failed; they will be retried');
-    // Stop after failures: the failed rows are not due again until their retry time anyway.
-    if (failed) return { sent, failed };
+    for (const [status, ids] of Object.entries(byOutcome)) {
+      if (!ids.length) continue;
+      // A Postgres array literal: uuids hold no commas or quotes.
+      await conn.execute(`update reminder_delivery set status = ?, sent_at = ?, lease_until = null, last_error = null where id = any(?::uuid[])`, [status, status === 'sent' ? done : null, `{${ids.join(',')}}`]);
+    }
+    sent += byOutcome.sent.length;
+    failed += batchFailures;
+    if (batchFailures) {
+      log.warn({ job: 'reminders.deliver', failed: batchFailures }, 'reminder emails failed; they will be retried');
+      return { sent, failed }; // the mail server is struggling: leave the rest to the next sweep
+    }
   }
 }
 
