@@ -2,7 +2,7 @@ import type { JobIdInput, ListJobsInput } from '../../../shared/schemas/jobs.ts'
 import type { AuthedCtx } from '../../context.ts';
 import { notFound } from '../../errors.ts';
 import { recordAudit } from '../audit/audit.service.ts';
-import { EXTRACT_NOTE } from '../notes/notes.jobs.ts';
+import { EXTRACT_NOTE } from '../notes/extraction-queue.ts';
 import { retryExtraction } from '../notes/notes.service.ts';
 import { assertRole } from '../users/roles.ts';
 

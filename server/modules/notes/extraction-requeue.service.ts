@@ -1,5 +1,5 @@
 import type { JobDeps } from '../../jobs.ts';
-import { enqueueExtraction } from './notes.jobs.ts';
+import { enqueueExtraction } from './extraction-queue.ts';
 
 /** How long past its due time a pending extraction may sit before its job counts as lost. */
 const GRACE_MS = 60_000;

@@ -1,19 +1,10 @@
 import type { Agenda } from 'agenda';
-import { z } from 'zod';
 import type { JobDeps } from '../../jobs.ts';
+import { EXTRACT_NOTE, extractNoteData } from './extraction-queue.ts';
 import { requeueLostExtractions } from './extraction-requeue.service.ts';
 import { RetryExtractionLater, runExtraction } from './extraction.service.ts';
 
-export const EXTRACT_NOTE = 'notes.extract' as const;
 export const REQUEUE_EXTRACTIONS = 'notes.requeue-extractions' as const;
-
-const extractNoteData = z.object({ noteId: z.uuid(), practiceId: z.uuid() });
-export type ExtractNoteData = z.infer<typeof extractNoteData>;
-
-/** The job carries ids only: no PHI in the queue. */
-export async function enqueueExtraction(agenda: Agenda, data: ExtractNoteData): Promise<void> {
-  await agenda.now(EXTRACT_NOTE, data);
-}
 
 export function defineNoteJobs(agenda: Agenda, deps: JobDeps): void {
   agenda.define(

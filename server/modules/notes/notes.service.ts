@@ -12,7 +12,7 @@ import { assertRole } from '../users/roles.ts';
 import { openNoteBody, sealNote } from './note-crypto.ts';
 import { toNoteDto } from './note.dto.ts';
 import { Note } from './note.entity.ts';
-import { enqueueExtraction } from './notes.jobs.ts';
+import { enqueueExtraction } from './extraction-queue.ts';
 
 const sort = newestFirst('createdAt');
 
