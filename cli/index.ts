@@ -3,6 +3,8 @@ import { auditCommand } from './commands/audit.ts';
 import { hl7Command } from './commands/hl7.ts';
 import { importCommand } from './commands/import.ts';
 import { inviteCommand, invitesCommand } from './commands/invites.ts';
+import { jobsCommand } from './commands/jobs.ts';
+import { keysCommand } from './commands/keys.ts';
 import { adminCommand, migrateCommand, serveCommand, workerCommand } from './commands/local.ts';
 import { loginCommand, logoutCommand, whoamiCommand } from './commands/login.ts';
 import { passwordCommand } from './commands/password.ts';
@@ -17,9 +19,9 @@ import { printJson } from './output.ts';
 export function buildProgram(): Command {
   const program = new Command('pams').description('PAMS: the Patient Assessment & Management System').exitOverride();
   for (const command of [
-    serveCommand, workerCommand, migrateCommand, adminCommand,
+    serveCommand, workerCommand, migrateCommand, adminCommand, keysCommand,
     loginCommand, logoutCommand, whoamiCommand, passwordCommand,
-    inviteCommand, invitesCommand, usersCommand, tokensCommand, auditCommand, questionsCommand,
+    inviteCommand, invitesCommand, usersCommand, tokensCommand, auditCommand, questionsCommand, jobsCommand,
     exportCommand, reportCommandGroup,
     importCommand, hl7Command,
   ]) {

@@ -23,6 +23,14 @@ const envSchema = z.object({
   LOGIN_WINDOW_MINUTES: z.coerce.number().int().min(1).default(15),
   TRUST_PROXY: boolFromEnv.default(false),
   ALLOWED_ORIGINS: z.string().default(''),
+  LLM_BASE_URL: z.url().optional(),
+  LLM_API_KEY: z.string().min(1).optional(),
+  LLM_MODEL: z.string().min(1).default('gpt-4o-mini'),
+  LLM_TIMEOUT_MS: z.coerce.number().int().min(100).default(60_000),
+  LLM_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(5),
+  LLM_RETRY_DELAY_MS: z.coerce.number().int().min(10).default(30_000),
+  MONGODB_URL: z.string().regex(/^mongodb(\+srv)?:\/\//, 'expected a mongodb:// URL').optional(),
+  REMINDER_SWEEP_INTERVAL: z.string().min(1).default('1 minute'),
 });
 
 export type Config = Readonly<{
@@ -42,6 +50,11 @@ export type Config = Readonly<{
   loginLimits: { perAccount: number; perIp: number; windowSeconds: number };
   trustProxy: boolean;
   allowedOrigins: readonly string[];
+  /** The OpenAI-compatible server that extracts care steps from notes; unset means extraction fails with a reason. */
+  llm: { baseUrl: string | undefined; apiKey: string | undefined; model: string; timeoutMs: number; maxAttempts: number; retryDelayMs: number };
+  /** Agenda runs on MongoDB when set, on PostgreSQL otherwise. */
+  mongodbUrl: string | undefined;
+  reminderSweepInterval: string;
 }>;
 
 export class ConfigError extends Error {
@@ -83,5 +96,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     loginLimits: { perAccount: e.LOGIN_MAX_PER_ACCOUNT, perIp: e.LOGIN_MAX_PER_IP, windowSeconds: e.LOGIN_WINDOW_MINUTES * 60 },
     trustProxy: e.TRUST_PROXY,
     allowedOrigins: e.ALLOWED_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean),
+    llm: { baseUrl: e.LLM_BASE_URL, apiKey: e.LLM_API_KEY, model: e.LLM_MODEL, timeoutMs: e.LLM_TIMEOUT_MS, maxAttempts: e.LLM_MAX_ATTEMPTS, retryDelayMs: e.LLM_RETRY_DELAY_MS },
+    mongodbUrl: e.MONGODB_URL,
+    reminderSweepInterval: e.REMINDER_SWEEP_INTERVAL,
   });
 }

@@ -10,6 +10,8 @@ import type { Mailer } from './mailer.ts';
 import type { LoginLimiter } from './modules/auth/login-limiter.ts';
 import type { Orm } from './orm.ts';
 import type pg from 'pg';
+import type { Agenda } from 'agenda';
+import type { Clock } from './clock.ts';
 import type { PracticeDto } from './modules/practices/practices.service.ts';
 import type { UserDto } from './modules/users/user.dto.ts';
 
@@ -43,11 +45,14 @@ export type Ctx = {
   actor: Actor | null;
   authError: ErrorReason | null;
   cookie: SessionCookie;
+  /** The job queue, to enqueue work after a commit. */
+  agenda: Agenda;
+  clock: Clock;
 };
 export type AuthedCtx = Ctx & { actor: Actor };
 
 /** `pool` is the side pool: credential lookups on every request use it directly (see auth/session.ts). */
-export type AppDeps = { orm: Orm; pool: pg.Pool; config: Config; log: Logger; mailer: Mailer; loginLimiter: LoginLimiter };
+export type AppDeps = { orm: Orm; pool: pg.Pool; config: Config; log: Logger; mailer: Mailer; loginLimiter: LoginLimiter; agenda: Agenda; clock: Clock };
 
 export function clientIp(c: HonoContext, trustProxy: boolean, socketIp: string | null): string | null {
   if (trustProxy) {
@@ -82,7 +87,7 @@ export async function createContext(deps: AppDeps, c: HonoContext, resHeaders: H
   } else if (bearer ?? fromCookie) {
     actor = await resolveBearer({ pool: deps.pool, config: deps.config, cookie: fromCookie ? cookie : null }, (bearer ?? fromCookie)!);
   }
-  return { em, log: actor ? log.child({ actorId: actor.userId }) : log, config: deps.config, mailer: deps.mailer, loginLimiter: deps.loginLimiter, meta, actor, authError, cookie };
+  return { em, log: actor ? log.child({ actorId: actor.userId }) : log, config: deps.config, mailer: deps.mailer, loginLimiter: deps.loginLimiter, meta, actor, authError, cookie, agenda: deps.agenda, clock: deps.clock };
 }
 
 function originAllowed(c: HonoContext, config: Config): boolean {

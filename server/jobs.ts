@@ -1,17 +1,46 @@
+import { MongoBackend } from '@agendajs/mongo-backend';
 import { PostgresBackend } from '@agendajs/postgres-backend';
 import { Agenda } from 'agenda';
 import type pg from 'pg';
+import type { Clock } from './clock.ts';
+import type { Config } from './config.ts';
 import type { Logger } from './logger.ts';
+import type { Mailer } from './mailer.ts';
+import { defineNoteJobs, scheduleNoteJobs } from './modules/notes/notes.jobs.ts';
+import { defineReminderJobs, scheduleReminderJobs } from './modules/reminders/reminders.jobs.ts';
 import type { Orm } from './orm.ts';
 
-export type JobDeps = { orm: Orm; log: Logger };
+/** What a job handler gets: the process's shared parts, the clock, and the queue to enqueue follow-ups. */
+export type JobDeps = { orm: Orm; log: Logger; config: Config; mailer: Mailer; clock: Clock; agenda: Agenda };
 
 /**
- * Agenda on the same PostgreSQL, with our own pool. Job definitions come from each module's
- * `define<Domain>Jobs(agenda, deps)`, listed here by hand; none exist yet.
+ * Agenda on the same PostgreSQL with our own pool, or on MongoDB when MONGODB_URL is set. Either way
+ * our own tables (a note's extraction state, a reminder's delivery row) say what work is left; the
+ * queue only says when to look.
  */
-export function createAgenda(pool: pg.Pool, name: string): Agenda {
-  return new Agenda({ name, backend: new PostgresBackend({ pool }), processEvery: '2 seconds', maxConcurrency: 10 });
+export function createAgenda({ pool, config, name, processEvery = '2 seconds' }: { pool: pg.Pool; config: Pick<Config, 'mongodbUrl'>; name: string; processEvery?: string | number }): Agenda {
+  const backend = config.mongodbUrl ? new MongoBackend({ address: config.mongodbUrl }) : new PostgresBackend({ pool });
+  return new Agenda({ name, backend, processEvery, maxConcurrency: 10 });
 }
 
-export function defineJobs(_agenda: Agenda, _deps: JobDeps): void {}
+/** Every module's job definitions, listed by hand. */
+export function defineJobs(agenda: Agenda, deps: JobDeps): void {
+  defineNoteJobs(agenda, deps);
+  defineReminderJobs(agenda, deps);
+}
+
+/** Defines the jobs, starts processing, and makes sure the recurring sweeps exist (one row each, shared by all workers). */
+export async function startJobs(deps: JobDeps): Promise<void> {
+  const { agenda, log } = deps;
+  agenda.on('error', (err: Error) => log.error({ err: { name: err.name } }, 'agenda error'));
+  agenda.on('fail', (err: Error, job) => log.warn({ job: job.attrs.name, jobId: String(job.attrs._id), err: { name: err.name } }, 'job failed'));
+  defineJobs(agenda, deps);
+  await agenda.start();
+  await scheduleNoteJobs(agenda);
+  await scheduleReminderJobs(agenda, deps.config);
+}
+
+/** A worker lets its running jobs finish, then lets go of the backend; a producer holds nothing of its own. */
+export async function closeJobs(agenda: Agenda, { started }: { started: boolean }): Promise<void> {
+  if (started) await agenda.drain(10_000);
+}

@@ -1,29 +1,36 @@
 import { serve as serveHttp } from '@hono/node-server';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { hostname } from 'node:os';
 import { createApp } from './app.ts';
+import { systemClock } from './clock.ts';
+import { closeJobs, createAgenda, startJobs } from './jobs.ts';
 import { demoLogins, DEMO_PASSWORD, seedDemo } from './demo-seed.ts';
 import { createMailer } from './mailer.ts';
 import { createLoginLimiter } from './modules/auth/login-limiter.ts';
 import { syncBuiltinQuestionnaires } from './modules/questionnaires/seed.service.ts';
 import { closeRuntime, initRuntime } from './runtime.ts';
 
-export type ServeOptions = { migrate: boolean; demo: boolean; print: (line: string) => void };
+export type ServeOptions = { migrate: boolean; demo: boolean; jobs: boolean; print: (line: string) => void };
 
-/** `pams serve` and `npm start`: the HTTP server, until SIGINT or SIGTERM. */
-export async function serve({ migrate, demo, print }: ServeOptions): Promise<void> {
+/** `pams serve` and `npm start`: the HTTP server (and with `jobs`, the worker too), until SIGINT or SIGTERM. */
+export async function serve({ migrate, demo, jobs, print }: ServeOptions): Promise<void> {
   const runtime = await initRuntime();
   const { config, log, orm, pool, db } = runtime;
   if (migrate) await orm.migrator.up();
   if (!(await orm.migrator.getPending()).length) await syncBuiltinQuestionnaires(orm.em);
   const seeded = demo && (await seedDemo(orm.em.fork()));
   const mailer = createMailer(config, print);
-  const app = createApp({ orm, pool, config, log, mailer, loginLimiter: createLoginLimiter(pool, config.loginLimits) });
+  // Always a producer (notes enqueue their extraction); with `jobs`, also a worker in this process.
+  const agenda = createAgenda({ pool, config, name: `server-${hostname()}-${process.pid}` });
+  if (jobs) await startJobs({ orm, log, config, mailer, clock: systemClock, agenda });
+  else await agenda.ready;
+  const app = createApp({ orm, pool, config, log, mailer, loginLimiter: createLoginLimiter(pool, config.loginLimits), agenda, clock: systemClock });
   const server = serveHttp({ fetch: app.fetch, port: config.port, hostname: config.host }) as Server;
   await new Promise<void>((resolve) => server.once('listening', resolve));
   const { port } = server.address() as AddressInfo;
 
-  print(`PAMS is listening on http://${config.host}:${port} (database: ${db.embedded ? 'embedded PostgreSQL' : 'DATABASE_URL'})`);
+  print(`PAMS is listening on http://${config.host}:${port} (database: ${db.embedded ? 'embedded PostgreSQL' : 'DATABASE_URL'}${jobs ? '; running jobs in this process' : ''})`);
   if (demo) {
     print(seeded ? 'Demo data created. Log in with any of:' : 'Demo logins (if unchanged):');
     for (const u of demoLogins) print(`  ${u.role.padEnd(9)} ${u.email}  password: ${DEMO_PASSWORD}`);
@@ -39,6 +46,7 @@ export async function serve({ migrate, demo, print }: ServeOptions): Promise<voi
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
+  await closeJobs(agenda, { started: jobs });
   mailer.close();
   await closeRuntime(runtime);
   log.info('stopped');

@@ -29,6 +29,9 @@ import { AvailabilityException } from './modules/scheduling/availability-excepti
 import { AvailabilityRule } from './modules/scheduling/availability-rule.entity.ts';
 import { ApiToken } from './modules/tokens/api-token.entity.ts';
 import { User } from './modules/users/user.entity.ts';
+import { Note } from './modules/notes/note.entity.ts';
+import { ReminderDelivery } from './modules/reminders/reminder-delivery.entity.ts';
+import { Step } from './modules/steps/step.entity.ts';
 
 export const migrationsPath = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'migrations');
 
@@ -41,6 +44,7 @@ export function ormConfig(clientUrl: string, overrides: Partial<Options> = {}): 
       Questionnaire, QuestionnaireVersion, QuestionBankItem, Assessment, Alert,
       AvailabilityRule, AvailabilityException, AppointmentType, Appointment,
       ImportSession, ImportRow, Hl7Message,
+      Note, Step, ReminderDelivery,
     ],
     extensions: [Migrator],
     migrations: { path: migrationsPath, pathTs: migrationsPath, emit: 'ts', snapshot: true, snapshotName: 'schema-snapshot', transactional: true, allOrNothing: true },

@@ -15,6 +15,10 @@ import { appointmentTypesRouter, appointmentsRouter, availabilityRouter } from '
 import { reportsRouter } from './modules/reports/reports.router.ts';
 import { tokensRouter } from './modules/tokens/tokens.router.ts';
 import { usersRouter } from './modules/users/users.router.ts';
+import { jobsRouter } from './modules/jobs/jobs.router.ts';
+import { notesRouter } from './modules/notes/notes.router.ts';
+import { remindersRouter } from './modules/reminders/reminders.router.ts';
+import { stepsRouter } from './modules/steps/steps.router.ts';
 import { router } from './trpc.ts';
 
 /** Every module's router, listed by hand: this is the public API (see shared/app-router.ts). */
@@ -46,6 +50,10 @@ export const appRouter = router({
   reports: reportsRouter,
   imports: importsRouter,
   hl7: hl7Router,
+  notes: notesRouter,
+  steps: stepsRouter,
+  reminders: remindersRouter,
+  jobs: jobsRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -1,21 +1,23 @@
 import { hostname } from 'node:os';
-import { createAgenda, defineJobs } from './jobs.ts';
+import { systemClock } from './clock.ts';
+import { closeJobs, createAgenda, startJobs } from './jobs.ts';
+import { createMailer } from './mailer.ts';
 import { closeRuntime, initRuntime } from './runtime.ts';
 
 /** `pams worker`: runs due jobs until SIGINT or SIGTERM, then lets running jobs finish. */
 export async function runWorker({ print }: { print: (line: string) => void }): Promise<void> {
   const runtime = await initRuntime();
-  const { orm, log, pool } = runtime;
-  const agenda = createAgenda(pool, `worker-${hostname()}-${process.pid}`);
-  agenda.on('error', (err: Error) => log.error({ err: { name: err.name } }, 'agenda error'));
-  defineJobs(agenda, { orm, log });
-  await agenda.start();
-  print('PAMS worker started');
+  const { orm, log, pool, config } = runtime;
+  const agenda = createAgenda({ pool, config, name: `worker-${hostname()}-${process.pid}` });
+  const mailer = createMailer(config, print);
+  await startJobs({ orm, log, config, mailer, clock: systemClock, agenda });
+  print(`PAMS worker started (jobs on ${config.mongodbUrl ? 'MongoDB' : 'PostgreSQL'})`);
   await new Promise<void>((resolve) => {
     process.once('SIGINT', () => resolve());
     process.once('SIGTERM', () => resolve());
   });
-  await agenda.drain(10_000);
+  await closeJobs(agenda, { started: true });
+  mailer.close();
   await closeRuntime(runtime);
   log.info('worker stopped');
 }

@@ -147,6 +147,12 @@ describe('long-running commands', () => {
     expect(await worker.stop()).toBe(0);
   });
 
+  it('pams serve --jobs (what npm start runs) also runs the jobs, and drains them on SIGTERM', async () => {
+    const server = startCli(['serve', '--jobs'], env());
+    await server.waitFor(/running jobs in this process/);
+    expect(await server.stop()).toBe(0);
+  });
+
   it('a bad setting stops start-up, naming the variable', async () => {
     const result = await runCli(['serve'], { env: { ...env(), PORT: 'eighty' } });
     expect(result.code).toBe(1);

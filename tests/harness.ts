@@ -15,6 +15,8 @@ import { createMailer } from '../server/mailer.ts';
 import { createLoginLimiter } from '../server/modules/auth/login-limiter.ts';
 import { initOrm, type Orm } from '../server/orm.ts';
 import { startSmtpCapture } from './smtp-capture.ts';
+import { systemClock, type Clock } from '../server/clock.ts';
+import { createAgenda } from '../server/jobs.ts';
 
 export const TEST_ENCRYPTION_KEY = `test1:${Buffer.alloc(32, 7).toString('base64')}`;
 
@@ -44,6 +46,8 @@ export type TestServer = Awaited<ReturnType<typeof startTestServer>>;
 export type TestServerOptions = {
   /** Called with every SQL statement the app's ORM sends, to count the queries a call makes. */
   onQuery?: (sql: string) => void;
+  /** The clock the app and the test's workers read (tests/workers.ts): a manual one lets a test move time. */
+  clock?: Clock;
 };
 
 /**
@@ -51,7 +55,7 @@ export type TestServerOptions = {
  * It also watches what a careless change could leak: every response body is checked for stack
  * traces, and every log line for the secrets the tests used (passwords, tokens).
  */
-export async function startTestServer(env: Record<string, string> = {}, { onQuery }: TestServerOptions = {}) {
+export async function startTestServer(env: Record<string, string> = {}, { onQuery, clock = systemClock }: TestServerOptions = {}) {
   const db = await createTestDatabase();
   const smtp = await startSmtpCapture();
   const config: Config = loadConfig({
@@ -82,7 +86,10 @@ export async function startTestServer(env: Record<string, string> = {}, { onQuer
   });
   const pool = createPgPool(db.url, () => {});
   const mailer = createMailer(config, () => {});
-  const app = createApp({ orm, pool, config, log, mailer, loginLimiter: createLoginLimiter(pool, config.loginLimits) });
+  // A producer only: jobs run where a test starts workers (tests/workers.ts).
+  const agenda = createAgenda({ pool, config, name: 'test-server' });
+  await agenda.ready;
+  const app = createApp({ orm, pool, config, log, mailer, loginLimiter: createLoginLimiter(pool, config.loginLimits), agenda, clock });
   const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }) as Server;
   await new Promise<void>((resolve) => server.once('listening', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -100,6 +107,12 @@ export async function startTestServer(env: Record<string, string> = {}, { onQuer
     url,
     config,
     orm,
+    dbUrl: db.url,
+    log,
+    clock,
+    agenda,
+    /** Set by tests/workers.ts: stops the workers a test started, before the database goes. */
+    stopWorkers: async () => {},
     smtp,
     logLines,
     /** Real HTTP through the typed client; pass a session or API token to act as someone. */
@@ -111,6 +124,7 @@ export async function startTestServer(env: Record<string, string> = {}, { onQuer
     /** A new EntityManager for asserting on rows directly. */
     em: () => orm.em.fork(),
     async close() {
+      await this.stopWorkers();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await orm.close(true);

@@ -5,6 +5,8 @@ import { dataSnapshot } from './data-snapshot.ts';
 import { createPractice, inviteUser, recordRouters, sampleRecordFields, type TestUser } from './fixtures.ts';
 import { startTestServer, type TestServer } from './harness.ts';
 import { idFields, sampleInput } from './sample-input.ts';
+import { answerFromBulletLines, startFakeLlm } from './fake-llm.ts';
+import { startWorker, waitFor } from './workers.ts';
 
 /**
  * Walks the router itself: every procedure that takes an id is called with practice A's real ids by users
@@ -17,6 +19,7 @@ type Procedure = { _def: { type: 'query' | 'mutation'; inputs: z.ZodType[] } };
 const procedures = Object.entries(appRouter._def.procedures as unknown as Record<string, Procedure>);
 
 let t: TestServer;
+let llm: Awaited<ReturnType<typeof startFakeLlm>>;
 let ids: Record<string, string>;
 let callers: { name: string; user: TestUser; patientDataOnly: boolean }[];
 
@@ -35,10 +38,11 @@ function idOf(domain: string, field: string): string {
 /** Procedures of those domains that name no patient: any clinician of the practice may call them. */
 const practiceWide = new Set(['appointments.freeSlots']);
 
-const patientScoped = new Set(['patients', 'allergies', 'medications', 'conditions', 'observations', 'historyEntries', 'relatedPersons', 'careTeams', 'assessments', 'alerts', 'appointments', 'portal']);
+const patientScoped = new Set(['notes', 'steps', 'patients', 'allergies', 'medications', 'conditions', 'observations', 'historyEntries', 'relatedPersons', 'careTeams', 'assessments', 'alerts', 'appointments', 'portal']);
 
 beforeAll(async () => {
-  t = await startTestServer();
+  llm = await startFakeLlm(answerFromBulletLines);
+  t = await startTestServer({ LLM_BASE_URL: llm.url, LLM_API_KEY: 'k' });
   const a = await createPractice(t, 'Practice A');
   const b = await createPractice(t, 'Practice B');
   const carer = await inviteUser(t, a.admin);
@@ -66,6 +70,12 @@ beforeAll(async () => {
   ids.imports = (await t.client(a.admin.token).imports.begin.mutate({ type: 'patients' })).id;
   t.secret((await t.client(a.admin.token).tokens.list.query())[0]!.id);
   ids.sessions = a.admin.token.split('.')[0]!;
+  // A note extracted by a worker that is stopped before the walk, so that no sweep changes data during it.
+  const worker = await startWorker(t);
+  ids.notes = (await api.notes.create.mutate({ patientId: patient.id, body: '- Walk every day' })).id;
+  ids.steps = (await waitFor(async () => (await api.steps.list.query({ patientId: patient.id })).items[0], { what: 'an extracted step' })).id;
+  ids.jobs = String((await t.agenda.queryJobs({ name: 'notes.extract' })).jobs[0]!._id);
+  await worker.stop();
 
   callers = [
     { name: 'admin of practice B', user: b.admin, patientDataOnly: false },
@@ -73,7 +83,10 @@ beforeAll(async () => {
     { name: 'clinician of practice A outside the care team', user: outsider, patientDataOnly: true },
   ];
 });
-afterAll(() => t.close());
+afterAll(async () => {
+  await t.close();
+  await llm.close();
+});
 
 describe('tenant isolation, walking the router', () => {
   const withIds = procedures.filter(([, p]) => p._def.inputs[0] && idFields(p._def.inputs[0]).length > 0);

@@ -10,12 +10,13 @@ export const serveCommand = new Command('serve')
   .description('run the HTTP server (embedded PostgreSQL when DATABASE_URL is unset)')
   .option('--migrate', 'apply pending migrations first')
   .option('--demo', 'seed demo data into an empty database and print the logins')
-  .action(async (opts: { migrate?: boolean; demo?: boolean }) => {
+  .option('--jobs', 'also run the background jobs in this process (no separate `pams worker` needed)')
+  .action(async (opts: { migrate?: boolean; demo?: boolean; jobs?: boolean }) => {
     const { serve } = await import('../../server/main.ts');
-    await serve({ migrate: !!opts.migrate, demo: !!opts.demo, print: say });
+    await serve({ migrate: !!opts.migrate, demo: !!opts.demo, jobs: !!opts.jobs, print: say });
   });
 
-export const workerCommand = new Command('worker').description('run the background job worker').action(async () => {
+export const workerCommand = new Command('worker').description('run the background job worker (Agenda on PostgreSQL, or MongoDB with MONGODB_URL)').action(async () => {
   const { runWorker } = await import('../../server/worker.ts');
   await runWorker({ print: say });
 });

@@ -1,4 +1,4 @@
-import type { FilterQuery } from '@mikro-orm/core';
+import type { FilterQuery, LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Actor } from '../../context.ts';
 import { notFound } from '../../errors.ts';
@@ -21,8 +21,8 @@ export function visiblePatients(actor: Actor): FilterQuery<Patient> {
 }
 
 /** The patient, if the actor may see it; otherwise NOT_FOUND, whether it exists or not. */
-export async function findVisiblePatient(em: EntityManager, actor: Actor, id: string): Promise<Patient> {
-  const patient = await em.findOne(Patient, { $and: [{ id }, visiblePatients(actor)] });
+export async function findVisiblePatient(em: EntityManager, actor: Actor, id: string, lockMode?: LockMode): Promise<Patient> {
+  const patient = await em.findOne(Patient, { $and: [{ id }, visiblePatients(actor)] }, lockMode ? { lockMode } : {});
   if (!patient) throw notFound('Patient');
   return patient;
 }

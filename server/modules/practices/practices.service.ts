@@ -6,8 +6,8 @@ import { Practice } from './practice.entity.ts';
 
 export type PracticeDto = ReturnType<typeof toPracticeDto>;
 
-export function toPracticeDto(p: Pick<Practice, 'id' | 'name' | 'timeZone' | 'mfaRequired' | 'createdAt'>) {
-  return { id: p.id, name: p.name, timeZone: p.timeZone, mfaRequired: Boolean(p.mfaRequired), createdAt: p.createdAt.toISOString() };
+export function toPracticeDto(p: Pick<Practice, 'id' | 'name' | 'timeZone' | 'mfaRequired' | 'reviewExtractedSteps' | 'createdAt'>) {
+  return { id: p.id, name: p.name, timeZone: p.timeZone, mfaRequired: Boolean(p.mfaRequired), reviewExtractedSteps: Boolean(p.reviewExtractedSteps), createdAt: p.createdAt.toISOString() };
 }
 
 export async function getPractice(ctx: AuthedCtx) {

@@ -1,0 +1,17 @@
+/**
+ * The time as jobs see it. Production reads the system clock; tests move a clock of their own, so a
+ * reminder due in three days is tested by moving three days, not by waiting.
+ */
+export type Clock = { now: () => Date };
+
+export const systemClock: Clock = { now: () => new Date() };
+
+/** A clock that stands still until moved. */
+export function manualClock(start: Date | string): Clock & { set: (to: Date | string) => void; advance: (ms: number) => void } {
+  let current = new Date(start);
+  return {
+    now: () => new Date(current),
+    set: (to) => void (current = new Date(to)),
+    advance: (ms) => void (current = new Date(current.getTime() + ms)),
+  };
+}

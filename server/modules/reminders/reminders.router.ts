@@ -1,0 +1,7 @@
+import { listRemindersInput } from '../../../shared/schemas/steps.ts';
+import { authedProcedure, router } from '../../trpc.ts';
+import { listReminders } from './reminders-log.service.ts';
+
+export const remindersRouter = router({
+  list: authedProcedure.input(listRemindersInput).query(({ ctx, input }) => listReminders(ctx, input)),
+});

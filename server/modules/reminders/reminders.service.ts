@@ -1,0 +1,115 @@
+import type { JobDeps } from '../../jobs.ts';
+
+/** How long a worker may hold a claimed email before another may take it over (it died, say). */
+const LEASE_MS = 2 * 60_000;
+const BATCH = 50;
+
+/** Waits after a failed send: 30 s, 1 min, 2 min … capped at an hour. Never given up: a reminder is not dropped. */
+export const sendRetryDelay = (attempt: number) => Math.min(30_000 * 2 ** (attempt - 1), 3_600_000);
+
+/**
+ * Finds every active plan item with a reminder due and creates that day's delivery rows: the in-app one
+ * delivered at once, the email one pending for the deliver jobs. The day is the latest occurrence whose
+ * reminder time (in the patient's zone) has passed, so a sweep after three days of downtime makes one
+ * catch-up reminder, not three; an item past its end date makes none. The unique (step, day, channel)
+ * key makes this exactly-once across any number of concurrent sweeps. Returns the emails made pending.
+ */
+export async function createDueReminders({ orm, clock }: Pick<JobDeps, 'orm' | 'clock'>): Promise<{ created: number; emails: number }> {
+  const now = clock.now();
+  const [row] = await orm.em.fork().getConnection().execute<{ created: string; emails: string }[]>(
+    `with local as (
+       select s.id as step_id, s.practice_id, s.patient_id, s.cadence, s.start_date, s.end_date, s.time_of_day, p.email,
+              (?::timestamptz at time zone p.time_zone) as local_now
+       from step s join patient p on p.id = s.patient_id
+       where s.kind = 'plan' and s.state = 'active'
+     ), latest as (
+       select *, case when local_now::time >= time_of_day::time then local_now::date else local_now::date - 1 end as candidate from local
+     ), due as (
+       select *, case when cadence = 'weekly' then candidate - ((candidate - start_date) % 7) else candidate end as day from latest
+     ), inserted as (
+       insert into reminder_delivery (id, practice_id, patient_id, step_id, local_day, channel, status, attempts, next_attempt_at, created_at, sent_at)
+       select uuidv7(), practice_id, patient_id, step_id, day, channel.name,
+              case when channel.name = 'in-app' then 'sent' when email is null then 'skipped' else 'pending' end,
+              0, case when channel.name = 'email' and email is not null then ?::timestamptz end, ?::timestamptz,
+              case when channel.name = 'in-app' then ?::timestamptz end
+       from due cross join (values ('in-app'), ('email')) as channel(name)
+       where day >= start_date and (end_date is null or day <= end_date)
+       on conflict (step_id, local_day, channel) do nothing
+       returning status
+     )
+     select count(*) as created, count(*) filter (where status = 'pending') as emails from inserted`,
+    [now, now, now, now],
+  );
+  return { created: Number(row?.created ?? 0), emails: Number(row?.emails ?? 0) };
+}
+
+/** Pending emails whose time has come, for deciding how many deliver jobs to start. */
+export async function countDueEmails({ orm, clock }: Pick<JobDeps, 'orm' | 'clock'>): Promise<number> {
+  const [row] = await orm.em.fork().getConnection().execute<{ n: string }[]>(
+    `select count(*) as n from reminder_delivery where status = 'pending' and next_attempt_at <= ? and (lease_until is null or lease_until < ?)`,
+    [clock.now(), clock.now()],
+  );
+  return Number(row?.n ?? 0);
+}
+
+type Claimed = { id: string; attempts: number; email: string | null; title: string; step_state: string; practice_name: string };
+
+/**
+ * Sends pending reminder emails until none is due. Each batch is claimed with SKIP LOCKED and a lease,
+ * so workers side by side never take the same row; a failed send is put back with a later attempt time.
+ */
+export async function deliverDueEmails({ orm, clock, mailer, log, config }: Pick<JobDeps, 'orm' | 'clock' | 'mailer' | 'log' | 'config'>): Promise<{ sent: number; failed: number }> {
+  const conn = orm.em.fork().getConnection();
+  let sent = 0;
+  let failed = 0;
+  for (;;) {
+    const now = clock.now();
+    const claimed = await conn.execute<Claimed[]>(
+      `update reminder_delivery d set lease_until = ?, attempts = d.attempts + 1
+       from step s, patient p, practice pr
+       where d.id in (select id from reminder_delivery where status = 'pending' and next_attempt_at <= ? and (lease_until is null or lease_until < ?)
+                      order by next_attempt_at limit ? for update skip locked)
+         and s.id = d.step_id and p.id = d.patient_id and pr.id = d.practice_id
+       returning d.id, d.attempts, p.email, s.title, s.state as step_state, pr.name as practice_name`,
+      [new Date(now.getTime() + LEASE_MS), now, now, BATCH],
+    );
+    if (!claimed.length) return { sent, failed };
+    const results = await Promise.allSettled(
+      claimed.map(async (d) => {
+        if (d.step_state !== 'active' || !d.email) return 'cancelled' as const;
+        await mailer.send({ to: d.email, subject: `Reminder: ${d.title}`, text: reminderText(d, config.appUrl) });
+        return 'sent' as const;
+      }),
+    );
+    const done = clock.now();
+    const byOutcome = { sent: [] as string[], cancelled: [] as string[] };
+    let batchFailures = 0;
+    for (const [i, result] of results.entries()) {
+      const d = claimed[i]!;
+      if (result.status === 'fulfilled') {
+        byOutcome[result.value].push(d.id);
+        continue;
+      }
+      const err = result.reason as Error & { code?: string; responseCode?: number };
+      await conn.execute(`update reminder_delivery set next_attempt_at = ?, lease_until = null, last_error = ? where id = ?`, [
+        new Date(done.getTime() + sendRetryDelay(d.attempts)), [err.name, err.code, err.responseCode].filter(Boolean).join(' ').slice(0, 200), d.id,
+      ]);
+      batchFailures++;
+    }
+    for (const [status, ids] of Object.entries(byOutcome)) {
+      if (!ids.length) continue;
+      // A Postgres array literal: uuids hold no commas or quotes.
+      await conn.execute(`update reminder_delivery set status = ?, sent_at = ?, lease_until = null, last_error = null where id = any(?::uuid[])`, [status, status === 'sent' ? done : null, `{${ids.join(',')}}`]);
+    }
+    sent += byOutcome.sent.length;
+    failed += batchFailures;
+    if (batchFailures) {
+      log.warn({ job: 'reminders.deliver', failed: batchFailures }, 'reminder emails failed; they will be retried');
+      return { sent, failed }; // the mail server is struggling: leave the rest to the next sweep
+    }
+  }
+}
+
+function reminderText(d: Claimed, appUrl: string): string {
+  return [`A reminder from ${d.practice_name}:`, '', `  ${d.title}`, '', `When you have done it, check in at ${appUrl} so the reminders stop.`].join('\n');
+}

@@ -1,0 +1,14 @@
+import { idInput } from '../../../shared/schemas/common.ts';
+import { cancelStepInput, listStepsInput, updateStepInput } from '../../../shared/schemas/steps.ts';
+import { authedProcedure, clinicianProcedure, router } from '../../trpc.ts';
+import { acceptStep, cancelStep, checkIn, listSteps, rejectStep, tickStep, updateStep } from './steps.service.ts';
+
+export const stepsRouter = router({
+  list: authedProcedure.input(listStepsInput).query(({ ctx, input }) => listSteps(ctx, input)),
+  update: clinicianProcedure.input(updateStepInput).mutation(({ ctx, input }) => updateStep(ctx, input)),
+  accept: clinicianProcedure.input(idInput).mutation(({ ctx, input }) => acceptStep(ctx, input)),
+  reject: clinicianProcedure.input(idInput).mutation(({ ctx, input }) => rejectStep(ctx, input)),
+  cancel: clinicianProcedure.input(cancelStepInput).mutation(({ ctx, input }) => cancelStep(ctx, input)),
+  tick: authedProcedure.input(idInput).mutation(({ ctx, input }) => tickStep(ctx, input)),
+  checkIn: authedProcedure.input(idInput).mutation(({ ctx, input }) => checkIn(ctx, input)),
+});

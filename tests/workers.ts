@@ -1,0 +1,67 @@
+import { loadConfig } from '../server/config.ts';
+import type { Clock } from '../server/clock.ts';
+import { createPgPool } from '../server/database.ts';
+import { closeJobs, createAgenda, startJobs } from '../server/jobs.ts';
+import { createMailer } from '../server/mailer.ts';
+import type { TestServer } from './harness.ts';
+
+export type TestWorker = Awaited<ReturnType<typeof startWorker>>;
+
+/**
+ * A real Agenda worker on the test server's database, as `pams worker` runs one: its own pool, the
+ * real job definitions. `env` overrides settings (another SMTP_URL, say); the clock is the server's
+ * unless given. Stopped by the server's close, or earlier with `stop()`.
+ */
+export async function startWorker(t: TestServer, { name = `worker-${Math.random().toString(36).slice(2, 8)}`, env = {}, clock = t.clock }: { name?: string; env?: Record<string, string>; clock?: Clock } = {}) {
+  const pool = createPgPool(t.dbUrl, () => {});
+  const config = Object.keys(env).length ? loadConfig({ ...configEnv(t), ...env }) : t.config;
+  const mailer = createMailer(config, () => {});
+  const agenda = createAgenda({ pool, config, name, processEvery: 300 });
+  await startJobs({ orm: t.orm, log: t.log, config, mailer, clock, agenda });
+  let stopped = false;
+  const stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    await closeJobs(agenda, { started: true });
+    mailer.close();
+    await pool.end();
+  };
+  const previous = t.stopWorkers;
+  t.stopWorkers = async () => {
+    await stop();
+    await previous();
+  };
+  return { agenda, stop };
+}
+
+/** The environment the test server was configured from, for a worker that changes one setting. */
+function configEnv(t: TestServer): Record<string, string> {
+  const c = t.config;
+  return {
+    NODE_ENV: 'test', DATABASE_URL: t.dbUrl, PAMS_ENCRYPTION_KEYS: c.encryptionKeys.map((k) => `${k.id}:${k.key.toString('base64')}`).join(','),
+    ...(c.smtpUrl && { SMTP_URL: c.smtpUrl }), APP_URL: c.appUrl, LOG_LEVEL: c.logLevel,
+    ...(c.llm.baseUrl && { LLM_BASE_URL: c.llm.baseUrl }), ...(c.llm.apiKey && { LLM_API_KEY: c.llm.apiKey }),
+    LLM_MODEL: c.llm.model, LLM_TIMEOUT_MS: String(c.llm.timeoutMs), LLM_MAX_ATTEMPTS: String(c.llm.maxAttempts), LLM_RETRY_DELAY_MS: String(c.llm.retryDelayMs),
+  };
+}
+
+/** Polls until `check` returns a truthy value (real time: for jobs running on real workers). */
+export async function waitFor<T>(check: () => Promise<T | null | undefined | false>, { timeoutMs = 10_000, what = 'condition' } = {}): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Enqueues a job now, as a due job would be, and waits until a worker has finished it. */
+export async function runJobNow(t: TestServer, name: string, data: Record<string, unknown> = {}) {
+  const job = await t.agenda.now(name, data);
+  const id = String(job.attrs._id);
+  await waitFor(async () => {
+    const { jobs } = await t.agenda.queryJobs({ id });
+    return !jobs[0] || jobs[0].state === 'completed' || jobs[0].state === 'failed';
+  }, { what: `job ${name}` });
+}
