@@ -1,9 +1,11 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { createInterface } from 'node:readline';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
-import { startEmbeddedPostgres } from '../server/embedded-postgres.ts';
 import { syncBuiltinQuestionnaires } from '../server/modules/questionnaires/seed.service.ts';
 import { initOrm } from '../server/orm.ts';
 
@@ -24,15 +26,15 @@ export async function setup(project: TestProject) {
   if (!adminUrl) {
     const dir = await mkdtemp(path.join(tmpdir(), 'pams-test-pg-'));
     await chmod(dir, 0o755); // as root, postgres runs as its own user and must enter this folder
-    const server = await startEmbeddedPostgres({
-      dataDir: path.join(dir, 'pg'),
-      port: 20000 + Math.floor(Math.random() * 20000),
-      ephemeral: true,
-      flags: ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off', '-c', 'max_connections=300'],
-    });
-    adminUrl = server.url('postgres');
+    const port = 20000 + Math.floor(Math.random() * 20000);
+    const child = spawn(process.execPath, [path.join(import.meta.dirname, 'postgres-process.ts'), path.join(dir, 'pg'), String(port)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const [line] = (await Promise.race([once(createInterface({ input: child.stdout }), 'line'), once(child, 'exit').then(() => [null])])) as [string | null];
+    if (!line) throw new Error('The test PostgreSQL did not start (see above)');
+    adminUrl = line;
     stop = async () => {
-      await server.stop();
+      const exited = once(child, 'exit');
+      child.kill('SIGTERM');
+      await exited;
       await rm(dir, { recursive: true, force: true });
     };
   }

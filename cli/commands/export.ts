@@ -40,7 +40,7 @@ exportCommand
     mkdirSync(opts.out, { recursive: true });
     const files: { type: string; file: string | null; count: number }[] = [];
     for (const type of fhirResourceTypes) {
-      const progress = startProgress(`export ${type}`, 'resources', null, { quiet: json });
+      const progress = startProgress(type, 'resources', null);
       const file = path.join(opts.out, `${type}.ndjson`);
       let out: WriteStream | null = null;
       let count = 0;

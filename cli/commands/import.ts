@@ -58,7 +58,7 @@ importCommand
     let fields: (string | null)[] | null = null;
     let importId: string | null = null;
     let rowCount = 0;
-    const progress = startProgress(`import ${opts.type}`, 'rows', size, { quiet: json });
+    const progress = startProgress(`import ${opts.type}`, 'rows', size);
     try {
       let batch: Batch = [];
       const send = async () => {
@@ -137,7 +137,7 @@ importCommand
     if (!messages.length) throw new CliError(`${file} holds no HL7 message`);
     const { api, json } = remote(cmd.optsWithGlobals<GlobalOptions>());
     const results: Hl7Row[] = [];
-    const progress = startProgress('import hl7', 'messages', messages.length, { quiet: json });
+    const progress = startProgress('import hl7', 'messages', messages.length);
     for (const message of messages) {
       results.push(await api.hl7.receive.mutate({ message }));
       progress.update(results.length, results.length);

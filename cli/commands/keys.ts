@@ -15,7 +15,7 @@ keysCommand
     const { rotateNoteKeys } = await import('../../server/modules/notes/key-rotation.service.ts');
     await withRuntime(async ({ orm, config }) => {
       let progress: Progress | undefined; // the total is known once the first batch is counted
-      const onProgress = ({ done, total }: { done: number; total: number }) => (progress ??= startProgress('re-wrap note keys', 'notes', total, { quiet: !!opts.json })).update(done, done);
+      const onProgress = ({ done, total }: { done: number; total: number }) => (progress ??= startProgress('Re-wrapping note keys', 'notes', total)).update(done, done);
       const result = await rotateNoteKeys({ orm, config }, { batchSize: opts.batchSize, onProgress });
       progress?.stop();
       printRecord(result, !!opts.json);

@@ -207,7 +207,7 @@ describe('pams export fhir', () => {
   it('writes one valid NDJSON file per resource type (FHIR Bulk Data layout)', async () => {
     const out = mkdtempSync(path.join(os.tmpdir(), 'pams-fhir-'));
     const run = await runCli(['export', 'fhir', '--out', out, '--json', '--url', t.url, '--token', admin.token]);
-    expect(run.stderr).toMatch(/Patient: 2 in/);
+    expect(run.stderr).toMatch(/Patient: 2 resources in/);
     expect(run.code).toBe(0);
     const summary = run.json();
     expect(summary.total).toBeGreaterThan(20);
