@@ -2,6 +2,7 @@ import { calendarDate, type SearchPatientsInput } from '../../../shared/schemas/
 import type { AuthedCtx } from '../../context.ts';
 import { decodeCursor, type SortKey } from '../../pagination.ts';
 import { visiblePatientsSql, type SqlCondition } from './patient-access.ts';
+import { PATIENT_COLUMNS, patientFromRow, type PatientColumnsRow } from './patient-columns.ts';
 import type { PatientFields } from './patient.dto.ts';
 import { containing, foldForSearch, phoneDigits } from './search-text.ts';
 
@@ -13,14 +14,9 @@ export const byName: SortKey[] = [{ field: 'sortName', dir: 'asc' }];
  */
 const CANDIDATE_CAP = 2000;
 
-const COLUMNS = `p.id, p.mrn, p.external_id as "externalId", p.given_name as "givenName", p.family_name as "familyName", p.birth_date as "birthDate", p.gender,
-  p.email, p.phone, p.address, p.preferred_language as "preferredLanguage", p.time_zone as "timeZone",
-  p.emergency_contact as "emergencyContact", p.status, p.portal_user_id as "portalUser", p.sort_name as "sortName",
-  p.created_at as "createdAt", p.updated_at as "updatedAt"`;
 
-type PatientRow = PatientFields & { sortName: string };
-/** As the driver returns it: timestamps as strings. */
-type Row = Omit<PatientRow, 'createdAt' | 'updatedAt'> & { createdAt: string; updatedAt: string };
+type Row = PatientColumnsRow & { sortName: string };
+const COLUMNS = `${PATIENT_COLUMNS}, p.sort_name as "sortName"`;
 
 const DATE_SHAPE = /^\d{4}-\d{2}-\d{2}$/;
 const like = (column: string, value: string): SqlCondition => ({ sql: `p.${column} like ?`, params: [containing(value)] });
@@ -75,15 +71,13 @@ function matching(ctx: AuthedCtx, input: SearchPatientsInput): SqlCondition {
   return { sql: conditions.map((c) => c.sql).join(' and '), params: conditions.flatMap((c) => c.params) };
 }
 
-const withDates = ({ createdAt, updatedAt, ...row }: Row): PatientRow => ({ ...row, createdAt: new Date(createdAt), updatedAt: new Date(updatedAt) });
-
 /**
  * The page of patients the actor may see that match, in name order, `limit + 1` rows for `toPage`.
  * PostgreSQL's planner guesses poorly how a name fragment's matches spread through the alphabet, so the
  * two plans are chosen here: the matches are gathered through the indexes of the terms (capped) and
  * sorted; only when there are more than the cap does a second query walk the name index instead.
  */
-export async function findPatientsPage(ctx: AuthedCtx, input: SearchPatientsInput): Promise<PatientRow[]> {
+export async function findPatientsPage(ctx: AuthedCtx, input: SearchPatientsInput): Promise<(PatientFields & { sortName: string })[]> {
   const where = matching(ctx, input);
   const visible = visiblePatientsSql(ctx.actor);
   const [first, ...rest] = await ctx.em.execute<(Row & { candidates: string })[]>(
@@ -96,10 +90,10 @@ export async function findPatientsPage(ctx: AuthedCtx, input: SearchPatientsInpu
     [...where.params, ...visible.params, input.limit + 1],
   );
   // One row always comes back, with the count of matches, even when the actor may see none of them.
-  if (Number(first!.candidates) <= CANDIDATE_CAP) return first!.id ? [first!, ...rest].map(({ candidates: _, ...row }) => withDates(row)) : [];
+  if (Number(first!.candidates) <= CANDIDATE_CAP) return first!.id ? [first!, ...rest].map(({ candidates: _, ...row }) => patientFromRow(row)) : [];
   const walked = await ctx.em.execute<Row[]>(
     `select ${COLUMNS} from patient p where ${where.sql} and ${visible.sql} order by p.sort_name, p.id limit ?`,
     [...where.params, ...visible.params, input.limit + 1],
   );
-  return walked.map(withDates);
+  return walked.map(patientFromRow);
 }

@@ -9,7 +9,8 @@ import { RelatedPerson } from './related-person.entity.ts';
 
 export type RelatedPersonDto = ReturnType<typeof toRelatedPersonDto>;
 
-export function toRelatedPersonDto(r: RelatedPerson) {
+/** Takes an entity or a row of the same shape (the chart selects plain rows). */
+export function toRelatedPersonDto(r: Pick<RelatedPerson, 'id' | 'relationship' | 'name' | 'phone' | 'email' | 'createdAt'> & { patient: { id: string } }) {
   return { id: r.id, patientId: r.patient.id, relationship: r.relationship, name: r.name, phone: r.phone ?? null, email: r.email ?? null, createdAt: r.createdAt.toISOString() };
 }
 

@@ -35,7 +35,10 @@ export type ClinicalRecordDto<K extends RecordKindName> = ReturnType<typeof toRe
  * The kind's fields, then the record's own columns. The record's kind is `recordKind`: a field of the kind
  * may be called `kind` itself (a history entry's medical, surgical, family or social), and must survive.
  */
-export function toRecordDto<K extends RecordKindName>(r: ClinicalRecord) {
+/** What a record DTO is made from: an entity, or a row a hand-written query selected under the same names. */
+export type RecordFields = Pick<ClinicalRecord, 'id' | 'kind' | 'status' | 'data' | 'version' | 'occurredAt' | 'createdAt' | 'createdBy' | 'updatedAt' | 'updatedBy'> & { patient: { id: string } };
+
+export function toRecordDto<K extends RecordKindName>(r: RecordFields) {
   return {
     ...(r.data as Fields<K>),
     id: r.id,
@@ -52,7 +55,7 @@ export function toRecordDto<K extends RecordKindName>(r: ClinicalRecord) {
 }
 
 /** Entries of mixed kinds, as DTOs grouped by kind (for the chart and the portal), order kept. */
-export function recordsByKind(records: ClinicalRecord[]) {
+export function recordsByKind(records: RecordFields[]) {
   const ofKind = <K extends RecordKindName>(kind: K) => records.filter((r) => r.kind === kind).map((r) => toRecordDto<K>(r));
   return {
     allergies: ofKind('allergy'),
