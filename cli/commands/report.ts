@@ -63,11 +63,12 @@ const appointments = reportCommand('appointments', 'appointments per clinician: 
   });
 
 type ActivityRow = RouterOutputs['reports']['activity']['rows'][number];
-const activity = reportCommand('activity', 'per clinician: assessments submitted, patients seen, appointments completed').action(async (opts: PeriodOptions, cmd: Command) => {
+const activity = reportCommand('activity', 'per clinician: notes written, assessments submitted, patients seen, appointments completed').action(async (opts: PeriodOptions, cmd: Command) => {
   const { api, json } = remote(cmd.optsWithGlobals<GlobalOptions>());
   const report = await api.reports.activity.query(period(opts));
   const columns: Column<ActivityRow>[] = [
     { header: 'clinician', value: (r) => r.clinicianName ?? r.clinicianId },
+    { header: 'notes', value: (r) => r.notes },
     { header: 'assessments', value: (r) => r.assessments },
     { header: 'patients seen', value: (r) => r.patientsSeen },
     { header: 'appointments completed', value: (r) => r.appointmentsCompleted },
@@ -75,4 +76,32 @@ const activity = reportCommand('activity', 'per clinician: assessments submitted
   printReport(report.rows, columns, { json, csv: opts.csv }, report);
 });
 
-export const reportCommandGroup = createCommand('report').description("your practice's reports (admin)").addCommand(assessments).addCommand(appointments).addCommand(activity);
+type ReminderRow = RouterOutputs['reports']['reminders']['total'];
+const reminders = reportCommand('reminders', 'plan item reminders by clinician and cadence: sent by channel and outcome, check-in rate, median time to check-in')
+  .option('--clinician <user-id>', "only plan items from this clinician's notes")
+  .action(async (opts: PeriodOptions & { clinician?: string }, cmd: Command) => {
+    const { api, json } = remote(cmd.optsWithGlobals<GlobalOptions>());
+    const report = await api.reports.reminders.query({ ...period(opts), clinicianId: opts.clinician });
+    const columns: Column<ReminderRow>[] = [
+      { header: 'clinician', value: (r) => (r.clinicianId ? (r.clinicianName ?? r.clinicianId) : 'all') },
+      { header: 'cadence', value: (r) => r.cadence ?? 'all' },
+      { header: 'sent', value: (r) => r.remindersSent },
+      { header: 'in-app', value: (r) => r.inAppSent },
+      { header: 'email sent', value: (r) => r.emailSent },
+      { header: 'email pending', value: (r) => r.emailPending },
+      { header: 'email skipped', value: (r) => r.emailSkipped },
+      { header: 'email cancelled', value: (r) => r.emailCancelled },
+      { header: 'items reminded', value: (r) => r.itemsReminded },
+      { header: 'checked in', value: (r) => r.itemsCheckedIn },
+      { header: 'check-in %', value: (r) => r.checkInRate },
+      { header: 'median min to check-in', value: (r) => r.medianMinutesToCheckIn },
+    ];
+    printReport([...report.rows, report.total], columns, { json, csv: opts.csv }, report);
+  });
+
+export const reportCommandGroup = createCommand('report')
+  .description("your practice's reports (admin)")
+  .addCommand(assessments)
+  .addCommand(appointments)
+  .addCommand(activity)
+  .addCommand(reminders);

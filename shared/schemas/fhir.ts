@@ -12,6 +12,7 @@ export const fhirResourceTypes = [
   'Questionnaire',
   'QuestionnaireResponse',
   'Appointment',
+  'CarePlan',
 ] as const;
 export type FhirResourceType = (typeof fhirResourceTypes)[number];
 

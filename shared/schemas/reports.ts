@@ -22,3 +22,6 @@ export type AppointmentsReportInput = z.infer<typeof appointmentsReportInput>;
 
 export const activityReportInput = z.object(period).superRefine(checkPeriod);
 export type ActivityReportInput = z.infer<typeof activityReportInput>;
+
+export const remindersReportInput = z.object({ ...period, clinicianId: uuid.optional() }).superRefine(checkPeriod);
+export type RemindersReportInput = z.infer<typeof remindersReportInput>;

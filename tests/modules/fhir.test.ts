@@ -1,24 +1,30 @@
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Bundle, Observation, Resource } from '@medplum/fhirtypes';
+import type { Bundle, CarePlan, Observation, Resource } from '@medplum/fhirtypes';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { extracted, NOTE } from '../care-loop-setup.ts';
+import { answerFromBulletLines, startFakeLlm } from '../fake-llm.ts';
 import { auditTrail, createPatient, createPractice, createRecordsOfEveryKind, inviteUser, recordApi, sql, type TestUser } from '../fixtures.ts';
 import { fhirProblems } from '../fhir-validator.ts';
 import { startTestServer, type TestServer } from '../harness.ts';
 import { rejection } from '../rejection.ts';
 import { runCli } from '../run-cli.ts';
+import { startWorker } from '../workers.ts';
 
 const frequency = ['not-at-all', 'several-days', 'more-than-half', 'nearly-every-day'];
 const answers = (prefix: string, count: number, score: number) => Object.fromEntries(Array.from({ length: count }, (_, i) => [`${prefix}.${i + 1}`, frequency[score]!]));
 
 let t: TestServer;
+let llm: Awaited<ReturnType<typeof startFakeLlm>>;
 let admin: TestUser;
 let clinician: TestUser;
 let outsider: TestUser;
 let otherAdmin: TestUser;
 let patientId: string;
 let secondPatientId: string;
+let firstNoteId: string;
+let secondNoteId: string;
 
 /** Every problem of every resource, keyed by type/id, so a failure names the resource. */
 function problemsOf(resources: Resource[]): Record<string, string[]> {
@@ -32,7 +38,9 @@ const tomorrowAt = (hour: number) => {
 };
 
 beforeAll(async () => {
-  t = await startTestServer();
+  llm = await startFakeLlm(answerFromBulletLines);
+  t = await startTestServer({ LLM_BASE_URL: llm.url, LLM_API_KEY: 'test-llm-key', LLM_MODEL: 'fake-model' });
+  await startWorker(t);
   ({ admin } = await createPractice(t));
   clinician = await inviteUser(t, admin);
   outsider = await inviteUser(t, admin);
@@ -64,8 +72,20 @@ beforeAll(async () => {
   await api.appointments.book.mutate({ clinicianId: clinician.id, patientId, typeId: type.id, startsAt: tomorrowAt(9) });
   const cancelled = await api.appointments.book.mutate({ clinicianId: clinician.id, patientId, typeId: type.id, startsAt: tomorrowAt(11) });
   await api.appointments.cancel.mutate({ id: cancelled.id, reason: 'patient asked' });
+
+  // Care plans: a first note's checklist item is ticked, then a second note supersedes its walk; one of the second's plan items is checked in.
+  firstNoteId = (await api.notes.create.mutate({ patientId, body: '- Walk 20 minutes every day\n- Book a follow-up visit' })).id;
+  await extracted(t, clinician.token, firstNoteId);
+  const stepOf = async (noteId: string, word: string) => (await api.steps.list.query({ patientId })).items.find((s) => s.noteId === noteId && s.title.startsWith(word))!.id;
+  await api.steps.tick.mutate({ id: await stepOf(firstNoteId, 'Book') });
+  secondNoteId = (await api.notes.create.mutate({ patientId, body: NOTE })).id;
+  await extracted(t, clinician.token, secondNoteId);
+  await api.steps.checkIn.mutate({ id: await stepOf(secondNoteId, 'Take') });
 });
-afterAll(() => t.close());
+afterAll(async () => {
+  await t.close();
+  await llm.close();
+});
 
 describe('patients.fhir: Patient/$everything as a Bundle', () => {
   let bundle: Bundle;
@@ -81,8 +101,8 @@ describe('patients.fhir: Patient/$everything as a Bundle', () => {
     expect({
       Patient: count('Patient'), RelatedPerson: count('RelatedPerson'), AllergyIntolerance: count('AllergyIntolerance'),
       MedicationStatement: count('MedicationStatement'), Condition: count('Condition'), Observation: count('Observation'),
-      Questionnaire: count('Questionnaire'), QuestionnaireResponse: count('QuestionnaireResponse'), Appointment: count('Appointment'),
-    }).toEqual({ Patient: 1, RelatedPerson: 1, AllergyIntolerance: 3, MedicationStatement: 2, Condition: 3, Observation: 6, Questionnaire: 2, QuestionnaireResponse: 3, Appointment: 2 });
+      Questionnaire: count('Questionnaire'), QuestionnaireResponse: count('QuestionnaireResponse'), Appointment: count('Appointment'), CarePlan: count('CarePlan'),
+    }).toEqual({ Patient: 1, RelatedPerson: 1, AllergyIntolerance: 3, MedicationStatement: 2, Condition: 3, Observation: 6, Questionnaire: 2, QuestionnaireResponse: 3, Appointment: 2, CarePlan: 2 });
     expect(bundle).toMatchObject({ resourceType: 'Bundle', type: 'searchset', total: resources.length });
     expect(bundle.entry![0]).toMatchObject({ fullUrl: `http://pams.test/fhir/Patient/${patientId}`, search: { mode: 'match' } });
   });
@@ -113,6 +133,29 @@ describe('patients.fhir: Patient/$everything as a Bundle', () => {
     expect(resources.find((r) => r.resourceType === 'Condition' && r.code?.text === 'Flu')).toMatchObject({ abatementDateTime: '2024-01-10', clinicalStatus: { coding: [{ code: 'resolved' }] } });
     expect(resources.filter((r) => r.resourceType === 'Appointment').map((a) => a.status).sort()).toEqual(['booked', 'cancelled']);
     expect(resources.find((r) => r.resourceType === 'Patient')).toMatchObject({ name: [{ family: 'Ó Briain', given: ['Áine'] }], gender: 'female', identifier: [{ type: { text: 'MRN' } }] });
+  });
+
+  it("maps a note's steps to a CarePlan: activities with the steps' states, schedules and check-ins", () => {
+    const plans = Object.fromEntries(bundle.entry!.map((e) => e.resource!).filter((r): r is CarePlan => r.resourceType === 'CarePlan').map((p) => [p.id, p]));
+    const activities = (p: CarePlan) => p.activity!.map((a) => [a.detail!.description, a.detail!.status, a.detail!.kind]);
+    // The first note: its checklist item ticked, its walk cancelled by the newer note.
+    expect(plans[firstNoteId]).toMatchObject({ status: 'completed', intent: 'plan', subject: { reference: `Patient/${patientId}` } });
+    expect(activities(plans[firstNoteId]!)).toEqual([['Book a follow-up visit', 'completed', 'Task'], ['Walk 20 minutes every day', 'cancelled', 'Task']]);
+    expect(plans[firstNoteId]!.activity![1]!.detail!.statusReason).toEqual({ text: 'superseded by a newer note' });
+    expect(plans[firstNoteId]!.period!.end).toBeDefined();
+    // The second note: in force; the medicine checked in, the walk scheduled daily at 09:00, the checklist item not started.
+    const second = plans[secondNoteId]!;
+    expect(second).toMatchObject({ status: 'active', author: { display: expect.any(String) } });
+    expect(second.period!.end).toBeUndefined();
+    expect(activities(second)).toEqual([
+      ['Book a blood test at the lab next week', 'not-started', 'Task'],
+      ['Take amlodipine 5 mg daily at 08:30', 'completed', 'Task'],
+      ['Walk 30 minutes every day', 'scheduled', 'Task'],
+    ]);
+    expect(second.activity![1]!.progress).toEqual([{ time: expect.any(String), text: 'Checked in' }]);
+    expect(second.activity![2]!.detail!.scheduledTiming).toEqual({ repeat: { boundsPeriod: { start: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/) }, frequency: 1, period: 1, periodUnit: 'd', timeOfDay: ['09:00:00'] } });
+    // Provenance passages are note text: they stay encrypted with the note, out of the export.
+    expect(JSON.stringify(second)).not.toMatch(/provenance|passage/i);
   });
 
   it('is audited as a read of the patient', async () => {
@@ -166,6 +209,9 @@ describe('exports.fhir: bulk export page by page', () => {
     expect(new Set(observations.map((o) => o.id)).size).toBe(6);
     expect(problemsOf(observations)).toEqual({});
     expect((await everything('Patient')).map((p) => p.id).sort()).toEqual([patientId, secondPatientId].sort());
+    const carePlans = await everything('CarePlan', admin.token, undefined, 1);
+    expect(carePlans.map((p) => p.id).sort()).toEqual([firstNoteId, secondNoteId].sort());
+    expect(problemsOf(carePlans)).toEqual({});
   });
 
   it('keeps to the practice and to what changed since an instant', async () => {
@@ -211,7 +257,7 @@ describe('pams export fhir', () => {
     expect(run.code).toBe(0);
     const summary = run.json();
     expect(summary.total).toBeGreaterThan(20);
-    expect(readdirSync(out).sort()).toEqual(['AllergyIntolerance', 'Appointment', 'Condition', 'MedicationStatement', 'Observation', 'Patient', 'Questionnaire', 'QuestionnaireResponse', 'RelatedPerson'].map((t) => `${t}.ndjson`));
+    expect(readdirSync(out).sort()).toEqual(['AllergyIntolerance', 'Appointment', 'CarePlan', 'Condition', 'MedicationStatement', 'Observation', 'Patient', 'Questionnaire', 'QuestionnaireResponse', 'RelatedPerson'].map((t) => `${t}.ndjson`));
     for (const file of readdirSync(out)) {
       const resources = readFileSync(path.join(out, file), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Resource);
       expect(resources.every((r) => `${r.resourceType}.ndjson` === file)).toBe(true);

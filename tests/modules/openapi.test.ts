@@ -5,12 +5,13 @@ import { startTestServer, type TestServer } from '../harness.ts';
 import { documentedProcedures } from '../../server/modules/openapi/documented-procedures.ts';
 
 let t: TestServer;
+let admin: TestUser;
 let clinician: TestUser;
 let doc: any;
 
 beforeAll(async () => {
   t = await startTestServer();
-  const { admin } = await createPractice(t);
+  ({ admin } = await createPractice(t));
   clinician = await inviteUser(t, admin);
   doc = await (await t.fetch(`${t.url}/openapi.json`)).json();
 });
@@ -30,7 +31,11 @@ describe('/openapi.json', () => {
     expect(doc.paths['/trpc/patients.create'].post.requestBody.content['application/json'].schema.required).toEqual(['givenName', 'familyName', 'birthDate', 'gender']);
     expect(doc.paths['/trpc/patients.byId'].get.parameters[0]).toMatchObject({ name: 'input', in: 'query', required: true });
     expect(doc.paths['/trpc/exports.fhir'].get).toBeDefined();
-    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/fhir/Patient/{id}/$everything', '/fhir/$export']));
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/fhir/Patient/{id}/$everything', '/fhir/$export', '/hl7/v2']));
+    for (const verb of ['begin', 'add', 'commit', 'cancel']) expect(doc.paths[`/trpc/imports.${verb}`].post, verb).toBeDefined();
+    expect(doc.paths['/trpc/hl7.receive'].post.requestBody.content['application/json'].schema.required).toEqual(['message']);
+    expect(doc.paths['/trpc/reports.reminders'].get).toBeDefined();
+    expect(doc.tags.map((tag: { name: string }) => tag.name)).toEqual(expect.arrayContaining(['imports', 'hl7', 'notes', 'steps', 'reports', 'fhir']));
   });
 
   it('describes the API as it answers: a script following it with an API token gets what it says', async () => {
@@ -49,6 +54,19 @@ describe('/openapi.json', () => {
     const error = (await bad.json()) as { error: { data: { fieldErrors: Record<string, string[]> } } };
     expect(ajv.validate(doc.components.schemas.Error, error)).toBe(true);
     expect(error.error.data.fieldErrors.birthDate).toBeDefined();
+  });
+
+  it('describes the staged import as scripts call it: begin, then cancel, with inputs the document accepts', async () => {
+    const headers = { authorization: `Bearer ${admin.token}`, 'content-type': 'application/json' };
+    const ajv = new Ajv2020({ strict: false, validateFormats: false });
+    const call = async (procedure: string, input: unknown) => {
+      expect(ajv.validate(doc.paths[`/trpc/${procedure}`].post.requestBody.content['application/json'].schema, input), procedure).toBe(true);
+      const res = await t.fetch(`${t.url}/trpc/${procedure}`, { method: 'POST', headers, body: JSON.stringify(input) });
+      expect(res.status, procedure).toBe(200);
+      return ((await res.json()) as { result: { data: any } }).result.data;
+    };
+    const { id } = await call('imports.begin', { type: 'patients' });
+    await call('imports.cancel', { importId: id });
   });
 });
 

@@ -1,8 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPatient, createPractice, inviteUser, type TestUser } from '../fixtures.ts';
+import { SWEEP_REMINDERS } from '../../server/modules/reminders/reminders.jobs.ts';
+import { extracted, NOTE, patientWithPortal, startCareLoop } from '../care-loop-setup.ts';
+import { createPatient, createPractice, inviteUser, sql, type TestUser } from '../fixtures.ts';
 import { startTestServer, type TestServer } from '../harness.ts';
 import { rejection } from '../rejection.ts';
 import { runCli } from '../run-cli.ts';
+import { runJobNow, startWorker, waitFor } from '../workers.ts';
 
 const frequency = ['not-at-all', 'several-days', 'more-than-half', 'nearly-every-day'];
 const phq9 = (score: number) => Object.fromEntries(Array.from({ length: 9 }, (_, i) => [`phq9.${i + 1}`, frequency[i < 8 ? score : 0]!]));
@@ -132,5 +135,95 @@ describe('narrowing to a clinician', () => {
   it('answers NOT_FOUND for a clinician of another practice', async () => {
     expect((await rejection(t.client(otherAdmin.token).reports.assessments.query({ clinicianId: ann.id }))).code).toBe('NOT_FOUND');
     expect((await rejection(t.client(otherAdmin.token).reports.appointments.query({ clinicianId: ann.id }))).code).toBe('NOT_FOUND');
+  });
+});
+
+describe('reports.reminders and the notes column of reports.activity (the care loop, on a clock the test moves)', () => {
+  let world: Awaited<ReturnType<typeof startCareLoop>>;
+  let bea: TestUser;
+  const period = { from: '2026-03-01T00:00:00Z', to: '2026-03-10T00:00:00Z' };
+
+  /** Runs a reminder sweep at an instant and waits until every email it made is sent. */
+  async function sweepAt(instant: string) {
+    world.clock.set(instant);
+    await runJobNow(world.t, SWEEP_REMINDERS);
+    await waitFor(async () => (await sql<{ n: number }>(world.t, `select count(*)::int as n from reminder_delivery where status = 'pending'`))[0]!.n === 0, { what: 'reminder emails sent' });
+  }
+
+  beforeAll(async () => {
+    world = await startCareLoop({ start: '2026-03-02T13:00:00Z' });
+    const { t, clinician, admin } = world;
+    await startWorker(t);
+    bea = await inviteUser(t, admin);
+    // The clinician's patient: a medicine at 08:30 and a walk at 09:00 (New York); Bea's patient: stretches at 10:00.
+    const first = await patientWithPortal(t, clinician);
+    const second = await patientWithPortal(t, bea);
+    const noteA = await t.client(clinician.token).notes.create.mutate({ patientId: first.patient.id, body: NOTE });
+    await t.client(clinician.token).notes.addendum.mutate({ id: noteA.id, body: 'Blood pressure rechecked: 145/90.' });
+    const noteB = await t.client(bea.token).notes.create.mutate({ patientId: second.patient.id, body: '- Stretch every day at 10:00' });
+    await extracted(t, clinician.token, noteA.id);
+    await extracted(t, bea.token, noteB.id);
+    const stepOf = async (token: string, word: string) => (await t.client(token).steps.list.query({ kind: 'plan' })).items.find((s) => s.title.startsWith(word))!.id;
+
+    await sweepAt('2026-03-02T14:45:00Z'); // 09:45 in New York: the medicine and the walk
+    world.clock.set('2026-03-02T15:45:00Z'); // an hour after its first reminder, the medicine is checked in
+    await t.client(first.portal.token).steps.checkIn.mutate({ id: await stepOf(first.portal.token, 'Take') });
+    await sweepAt('2026-03-02T15:45:00Z'); // 10:45: the stretches
+    await sweepAt('2026-03-03T16:45:00Z'); // next day: the walk and the stretches again
+    world.clock.set('2026-03-03T17:45:00Z'); // 26 hours after their first reminder, the stretches are checked in
+    await t.client(second.portal.token).steps.checkIn.mutate({ id: await stepOf(second.portal.token, 'Stretch') });
+  });
+  afterAll(() => world.close());
+
+  it('counts reminders by channel and outcome, the check-in rate and the median time to check-in, per clinician and cadence', async () => {
+    const report = await world.t.client(world.admin.token).reports.reminders.query(period);
+    expect(report.total).toEqual({
+      clinicianId: null, clinicianName: null, cadence: null, remindersSent: 10, inAppSent: 5, emailSent: 5, emailPending: 0, emailSkipped: 0, emailCancelled: 0,
+      itemsReminded: 3, itemsCheckedIn: 2, checkInRate: 66.7, medianMinutesToCheckIn: 810,
+    });
+    const row = (clinicianId: string | null) => report.rows.find((r) => r.clinicianId === clinicianId && r.cadence === 'daily');
+    expect(row(null)).toMatchObject({ itemsReminded: 3, itemsCheckedIn: 2 });
+    expect(row(world.clinician.id)).toMatchObject({ inAppSent: 3, emailSent: 3, itemsReminded: 2, itemsCheckedIn: 1, checkInRate: 50, medianMinutesToCheckIn: 60 });
+    expect(row(bea.id)).toMatchObject({ inAppSent: 2, emailSent: 2, itemsReminded: 1, itemsCheckedIn: 1, checkInRate: 100, medianMinutesToCheckIn: 1560 });
+    expect(report.rows).toHaveLength(3);
+  });
+
+  it("counts the reminders made in the period, timing check-ins from an item's first reminder", async () => {
+    const api = world.t.client(world.admin.token);
+    const secondDay = await api.reports.reminders.query({ from: '2026-03-03T00:00:00Z', to: '2026-03-04T00:00:00Z' });
+    expect(secondDay.total).toMatchObject({ remindersSent: 4, itemsReminded: 2, itemsCheckedIn: 1, checkInRate: 50, medianMinutesToCheckIn: 1560 });
+    const beforeCheckIn = await api.reports.reminders.query({ from: '2026-03-02T00:00:00Z', to: '2026-03-02T15:00:00Z' });
+    expect(beforeCheckIn.total).toMatchObject({ remindersSent: 4, itemsReminded: 2, itemsCheckedIn: 0, checkInRate: 0, medianMinutesToCheckIn: null });
+    const onlyBea = await api.reports.reminders.query({ ...period, clinicianId: bea.id });
+    expect(onlyBea.rows.map((r) => r.clinicianId)).toEqual([null, bea.id]);
+    expect(onlyBea.total).toMatchObject({ itemsReminded: 1, remindersSent: 4 });
+    const empty = await api.reports.reminders.query({ from: '2026-01-01T00:00:00Z', to: '2026-02-01T00:00:00Z' });
+    expect(empty).toMatchObject({ rows: [], total: { remindersSent: 0, itemsReminded: 0, checkInRate: null, medianMinutesToCheckIn: null } });
+  });
+
+  it('counts the notes (and addenda) each clinician wrote in the period', async () => {
+    const report = await world.t.client(world.admin.token).reports.activity.query(period);
+    const of = (id: string) => report.rows.find((r) => r.clinicianId === id);
+    expect(of(world.clinician.id)).toMatchObject({ notes: 2 });
+    expect(of(bea.id)).toMatchObject({ notes: 1 });
+    expect(of(world.admin.id)).toMatchObject({ notes: 0 });
+    expect((await world.t.client(world.admin.token).reports.activity.query({ from: '2026-03-03T00:00:00Z', to: '2026-03-10T00:00:00Z' })).rows.every((r) => r.notes === 0)).toBe(true);
+  });
+
+  it('is for admins, shows another practice nothing, and narrows only to a clinician of the practice', async () => {
+    expect((await rejection(world.t.client(bea.token).reports.reminders.query(period))).code).toBe('FORBIDDEN');
+    expect((await t.client(otherAdmin.token).reports.reminders.query(period)).total.remindersSent).toBe(0);
+    expect((await rejection(t.client(otherAdmin.token).reports.reminders.query({ ...period, clinicianId: bea.id }))).code).toBe('NOT_FOUND');
+  });
+
+  it('pams report reminders prints a table, CSV or JSON', async () => {
+    const cli = (args: string[]) => runCli(['report', 'reminders', '--from', '2026-03-01', '--to', '2026-03-10', ...args, '--url', world.t.url, '--token', world.admin.token]);
+    const table = await cli([]);
+    expect(table.code).toBe(0);
+    expect(table.stdout).toMatch(/check-in %/);
+    const csv = (await cli(['--csv'])).stdout.trim().split('\n');
+    expect(csv[0]).toBe('clinician,cadence,sent,in-app,email sent,email pending,email skipped,email cancelled,items reminded,checked in,check-in %,median min to check-in');
+    expect(csv.at(-1)).toBe('all,all,10,5,5,0,0,0,3,2,66.7,810');
+    expect((await cli(['--json'])).json().total.itemsCheckedIn).toBe(2);
   });
 });

@@ -2,6 +2,7 @@ import type { FhirSource } from './fhir-source.ts';
 import { allergyIntoleranceSource } from './resources/allergy-intolerance.ts';
 import { appointmentSource } from './resources/appointment.ts';
 import { assessmentObservationSource } from './resources/assessment-observation.ts';
+import { carePlanSource } from './resources/care-plan.ts';
 import { conditionSource } from './resources/condition.ts';
 import { medicationStatementSource } from './resources/medication-statement.ts';
 import { observationSource } from './resources/observation.ts';
@@ -25,4 +26,5 @@ export const fhirSources: readonly FhirSource[] = [
   questionnaireSource,
   questionnaireResponseSource,
   appointmentSource,
+  carePlanSource,
 ];

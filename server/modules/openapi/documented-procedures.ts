@@ -1,6 +1,6 @@
 /**
- * The procedures scripts use, as the OpenAPI document describes them. Adding one (say, the imports
- * when they land) is one line here; its input schema and kind (query or mutation) come from the router.
+ * The procedures scripts use, as the OpenAPI document describes them. Adding one is one line here; its
+ * input schema and kind (query or mutation) come from the router.
  */
 export const documentedProcedures = [
   'patients.list',
@@ -15,4 +15,18 @@ export const documentedProcedures = [
   'assessments.byId',
   'assessments.list',
   'exports.fhir',
+  'imports.begin',
+  'imports.add',
+  'imports.commit',
+  'imports.cancel',
+  'hl7.receive',
+  'notes.create',
+  'notes.byId',
+  'notes.list',
+  'steps.list',
+  'steps.checkIn',
+  'reports.assessments',
+  'reports.appointments',
+  'reports.activity',
+  'reports.reminders',
 ] as const;

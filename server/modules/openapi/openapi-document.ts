@@ -49,7 +49,7 @@ function operation(path: string, procedure: Procedure) {
  * The OpenAPI 3.1 document of the procedures scripts use, as they are called over plain HTTP: a query is
  * `GET /trpc/<procedure>?input=<JSON>`, a mutation `POST /trpc/<procedure>` with the JSON input as body;
  * the answer is `{ "result": { "data": … } }`. Input schemas are the routers' own zod schemas (zod 4's
- * JSON Schema output), so the document cannot drift from the API. Plus the FHIR endpoints.
+ * JSON Schema output), so the document cannot drift from the API. Plus the FHIR endpoints and POST /hl7/v2.
  */
 export function openApiDocument(serverUrl: string) {
   const procedures = appRouter._def.procedures as unknown as Record<string, Procedure>;
@@ -68,6 +68,22 @@ export function openApiDocument(serverUrl: string) {
     { name: '_type', in: 'query', required: true, schema: { type: 'string', enum: [...fhirResourceTypes] } },
     { name: '_since', in: 'query', required: false, schema: { type: 'string', format: 'date-time' } },
   ], 'NDJSON stream');
+  paths['/hl7/v2'] = {
+    post: {
+      operationId: 'hl7.v2',
+      tags: ['hl7'],
+      summary: 'HL7 v2 messages in, ACKs out',
+      description: 'One or more HL7 v2 messages (ADT A01/A04/A08/A28/A31, ORU^R01), `\\r` or newline separated, MLLP framing tolerated; each goes through `hl7.receive`. The answer holds one ACK per message, in order (AA, or AE/AR with the reason in MSA and ERR), each followed by a newline. Admins\' API tokens.',
+      requestBody: { required: true, content: { 'x-application/hl7-v2+er7': { schema: { type: 'string' } }, 'text/plain': { schema: { type: 'string' } } } },
+      responses: {
+        '200': { description: 'An ACK per message', content: { 'x-application/hl7-v2+er7': { schema: { type: 'string' } } } },
+        '400': { description: 'No message in the body', content: { 'text/plain': { schema: { type: 'string' } } } },
+        '401': { description: 'Not authenticated', content: { 'text/plain': { schema: { type: 'string' } } } },
+        '403': { description: 'Not an admin', content: { 'text/plain': { schema: { type: 'string' } } } },
+        '413': { description: 'Body over 20 MiB', content: { 'text/plain': { schema: { type: 'string' } } } },
+      },
+    },
+  };
   return {
     openapi: '3.1.0',
     info: {
@@ -77,7 +93,7 @@ export function openApiDocument(serverUrl: string) {
     },
     servers: [{ url: serverUrl }],
     security: [{ bearer: [] }],
-    tags: [...new Set(documentedProcedures.map((p) => p.split('.')[0]!)), 'fhir'].map((name) => ({ name })),
+    tags: [...new Set([...documentedProcedures.map((p) => p.split('.')[0]!), 'fhir', 'hl7'])].map((name) => ({ name })),
     paths,
     components: {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'An API token (`pat_…`) or a session token.' } },

@@ -5,9 +5,10 @@ import { reportPeriod } from './report-period.ts';
 
 /**
  * The activity report's columns: each is one aggregate query over `period p` (practice_id, from_at,
- * to_at) giving `clinician_id, n`. A new column (say, notes written) is one more line here.
+ * to_at) giving `clinician_id, n`. A new column is one more line here.
  */
 const metrics = {
+  notes: `select n.author_id as clinician_id, count(*) as n from note n, period p where n.practice_id = p.practice_id and n.created_at >= p.from_at and n.created_at < p.to_at group by 1`,
   assessments: `select a.started_by as clinician_id, count(*) as n from assessment a, period p where a.practice_id = p.practice_id and a.status = 'submitted' and a.submitted_at >= p.from_at and a.submitted_at < p.to_at group by 1`,
   patientsSeen: `select a.clinician_id, count(distinct a.patient_id) as n from appointment a, period p where a.practice_id = p.practice_id and a.status in ('arrived', 'completed') and a.starts_at >= p.from_at and a.starts_at < p.to_at group by 1`,
   appointmentsCompleted: `select a.clinician_id, count(*) as n from appointment a, period p where a.practice_id = p.practice_id and a.status = 'completed' and a.starts_at >= p.from_at and a.starts_at < p.to_at group by 1`,
