@@ -30,6 +30,8 @@ import { APPOINTMENT_MINUTES, BATCH, HOURS, SLOTS_PER_DAY, seed, startAssessment
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const AIMS = { meShare: 0.7, searchP99: 50, chartP99: 30 };
+/** The heap sizes the Dockerfile sets for production: the servers are measured as they are deployed. */
+const PRODUCTION_NODE_OPTIONS = '--max-semi-space-size=8 --max-old-space-size=192';
 const WARMUP_S = 2;
 const DURATION_S = 10;
 const CLINICIANS = 10;
@@ -85,6 +87,7 @@ async function main(): Promise<void> {
       LOG_LEVEL: 'warn', // an access-log line per request would dominate
       LOGIN_MAX_PER_ACCOUNT: '100000000',
       LOGIN_MAX_PER_IP: '100000000',
+      NODE_OPTIONS: PRODUCTION_NODE_OPTIONS,
     };
     const pams = await startServer(cleanups, ['cli/pams.ts', 'serve'], '/readyz', serverEnv);
     const adminAuth = { authorization: `Bearer ${await login(pams.url, ADMIN)}` };
@@ -401,7 +404,8 @@ ${table}
 
 Each run: ${WARMUP_S} s warm-up, then ${DURATION_S} s measured, by autocannon in the bench process. Each server runs in its
 own process on the same machine, against the same PostgreSQL, so client, server and database share the CPU.
-The PAMS server runs with \`NODE_ENV=development\` and \`LOG_LEVEL=warn\`; the login limits are raised out of the way.
+The PAMS server runs with \`NODE_ENV=development\`, \`LOG_LEVEL=warn\` and the Dockerfile's heap sizes (\`NODE_OPTIONS=${PRODUCTION_NODE_OPTIONS}\`);
+the login limits are raised out of the way.
 Latencies are of a closed loop: each connection sends its next request when the last one is answered, so once
 the server is saturated, latency is about connections ÷ requests/s; the "one at a time" rows show latency
 without queueing. "Server CPU" is the CPU time the server process (PAMS, or the baseline) used, warm-up

@@ -15,13 +15,13 @@ export function createCommand(name: string): Command {
 }
 
 /** The typed client for a remote command: flags, then PAMS_URL/PAMS_TOKEN, then `pams login`'s stored token. */
-export function remote(opts: GlobalOptions, { needsToken = true } = {}): { api: PamsClient; url: string; json: boolean } {
+export function remote(opts: GlobalOptions, { needsToken = true } = {}): { api: PamsClient; url: string; token: string | undefined; json: boolean } {
   const stored = readLogin();
   const url = opts.url ?? process.env.PAMS_URL ?? stored?.url;
   const token = opts.token ?? process.env.PAMS_TOKEN ?? (url === stored?.url ? stored?.token : undefined);
   if (!url) throw new CliError('No server: pass --url, set PAMS_URL, or run `pams login`', ExitCode.usage);
   if (needsToken && !token) throw new CliError('Not logged in: run `pams login`, or set PAMS_TOKEN', ExitCode.auth);
-  return { api: createPamsClient({ url, token }), url, json: !!opts.json };
+  return { api: createPamsClient({ url, token }), url, token, json: !!opts.json };
 }
 
 /** A secret from stdin (`--password-stdin`, for scripts) or a hidden prompt on a terminal. */

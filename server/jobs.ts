@@ -1,4 +1,3 @@
-import { MongoBackend } from '@agendajs/mongo-backend';
 import { PostgresBackend } from '@agendajs/postgres-backend';
 import { Agenda } from 'agenda';
 import type pg from 'pg';
@@ -18,8 +17,9 @@ export type JobDeps = { orm: Orm; log: Logger; config: Config; mailer: Mailer; c
  * our own tables (a note's extraction state, a reminder's delivery row) say what work is left; the
  * queue only says when to look.
  */
-export function createAgenda({ pool, config, name, processEvery = '2 seconds' }: { pool: pg.Pool; config: Pick<Config, 'mongodbUrl'>; name: string; processEvery?: string | number }): Agenda {
-  const backend = config.mongodbUrl ? new MongoBackend({ address: config.mongodbUrl }) : new PostgresBackend({ pool });
+export async function createAgenda({ pool, config, name, processEvery = '2 seconds' }: { pool: pg.Pool; config: Pick<Config, 'mongodbUrl'>; name: string; processEvery?: string | number }): Promise<Agenda> {
+  // The MongoDB driver is loaded only when used: it costs every other process some 30 MB.
+  const backend = config.mongodbUrl ? new (await import('@agendajs/mongo-backend')).MongoBackend({ address: config.mongodbUrl }) : new PostgresBackend({ pool });
   return new Agenda({ name, backend, processEvery, maxConcurrency: 10 });
 }
 

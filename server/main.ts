@@ -22,7 +22,7 @@ export async function serve({ migrate, demo, jobs, print }: ServeOptions): Promi
   const seeded = demo && (await seedDemo(orm.em.fork()));
   const mailer = createMailer(config, print);
   // Always a producer (notes enqueue their extraction); with `jobs`, also a worker in this process.
-  const agenda = createAgenda({ pool, config, name: `server-${hostname()}-${process.pid}` });
+  const agenda = await createAgenda({ pool, config, name: `server-${hostname()}-${process.pid}` });
   if (jobs) await startJobs({ orm, log, config, mailer, clock: systemClock, agenda });
   else await agenda.ready;
   const app = createApp({ orm, pool, config, log, mailer, loginLimiter: createLoginLimiter(pool, config.loginLimits), agenda, clock: systemClock });

@@ -8,7 +8,7 @@ import { closeRuntime, initRuntime } from './runtime.ts';
 export async function runWorker({ print }: { print: (line: string) => void }): Promise<void> {
   const runtime = await initRuntime();
   const { orm, log, pool, config } = runtime;
-  const agenda = createAgenda({ pool, config, name: `worker-${hostname()}-${process.pid}` });
+  const agenda = await createAgenda({ pool, config, name: `worker-${hostname()}-${process.pid}` });
   const mailer = createMailer(config, print);
   await startJobs({ orm, log, config, mailer, clock: systemClock, agenda });
   print(`PAMS worker started (jobs on ${config.mongodbUrl ? 'MongoDB' : 'PostgreSQL'})`);

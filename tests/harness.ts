@@ -87,7 +87,7 @@ export async function startTestServer(env: Record<string, string> = {}, { onQuer
   const pool = createPgPool(db.url, () => {});
   const mailer = createMailer(config, () => {});
   // A producer only: jobs run where a test starts workers (tests/workers.ts).
-  const agenda = createAgenda({ pool, config, name: 'test-server' });
+  const agenda = await createAgenda({ pool, config, name: 'test-server' });
   await agenda.ready;
   const app = createApp({ orm, pool, config, log, mailer, loginLimiter: createLoginLimiter(pool, config.loginLimits), agenda, clock });
   const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }) as Server;

@@ -16,7 +16,7 @@ export async function startWorker(t: TestServer, { name = `worker-${Math.random(
   const pool = createPgPool(t.dbUrl, () => {});
   const config = Object.keys(env).length ? loadConfig({ ...configEnv(t), ...env }) : t.config;
   const mailer = createMailer(config, () => {});
-  const agenda = createAgenda({ pool, config, name, processEvery: 300 });
+  const agenda = await createAgenda({ pool, config, name, processEvery: 300 });
   await startJobs({ orm: t.orm, log: t.log, config, mailer, clock, agenda });
   let stopped = false;
   const stop = async () => {

@@ -1,10 +1,13 @@
-import { createWriteStream, mkdirSync, renameSync, type WriteStream } from 'node:fs';
-import { once } from 'node:events';
+import type { OperationOutcome } from '@medplum/fhirtypes';
+import { createWriteStream, mkdirSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
+import { Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import type { Command } from 'commander';
 import { fhirResourceTypes } from '../../shared/schemas/fhir.ts';
 import { createCommand, remote, type GlobalOptions } from '../command.ts';
-import { CliError } from '../exit-codes.ts';
+import { CliError, ExitCode } from '../exit-codes.ts';
 import { printRows } from '../output.ts';
 import { startProgress } from '../progress.ts';
 
@@ -18,15 +21,48 @@ function sinceInstant(value: string | undefined): string | undefined {
   return at.toISOString();
 }
 
-async function write(out: WriteStream, text: string): Promise<void> {
-  if (!out.write(text)) await once(out, 'drain');
-}
+const exitCodeFor = (status: number) => (status === 400 ? ExitCode.usage : status === 401 || status === 403 ? ExitCode.auth : status === 404 ? ExitCode.notFoundOrConflict : ExitCode.unreachable);
 
 /**
- * Bulk FHIR export through the API, one page (1000 resources) at a time: memory stays flat whatever
- * the practice's size. Each type goes to `<Type>.ndjson.part`, renamed when complete, so a file that
- * exists is whole. Types without resources get no file (as in FHIR Bulk Data).
+ * One resource type, streamed from `GET /fhir/$export` (the `exports.fhir` pages as NDJSON) into
+ * `<Type>.ndjson.part`, renamed when the transfer completed: a file that exists is whole. Counts the
+ * resources (lines) as they pass. Memory stays flat whatever the practice's size.
  */
+async function exportType(server: { url: string; token: string | undefined }, type: string, since: string | undefined, file: string): Promise<number> {
+  const query = new URLSearchParams({ _type: type, ...(since && { _since: since }) });
+  let response: Response;
+  try {
+    response = await fetch(`${server.url}/fhir/$export?${query}`, { headers: { authorization: `Bearer ${server.token}` } });
+  } catch (e) {
+    throw new CliError(`Cannot reach ${server.url}: ${(e as Error).message}`, ExitCode.unreachable);
+  }
+  if (!response.ok || !response.body) {
+    const outcome = (await response.json().catch(() => null)) as OperationOutcome | null;
+    throw new CliError(outcome?.issue?.[0]?.diagnostics ?? `The server answered HTTP ${response.status}`, exitCodeFor(response.status));
+  }
+  const progress = startProgress(type, 'resources', null);
+  let count = 0;
+  const counter = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) count++;
+      progress.update(count, count);
+      done(null, chunk);
+    },
+  });
+  try {
+    await pipeline(Readable.fromWeb(response.body as NodeReadableStream<Uint8Array>), counter, createWriteStream(`${file}.part`));
+  } catch (e) {
+    rmSync(`${file}.part`, { force: true });
+    throw new CliError(`The ${type} export broke off: ${(e as Error).message}`, ExitCode.unreachable);
+  } finally {
+    progress.stop();
+  }
+  if (count) renameSync(`${file}.part`, file);
+  else rmSync(`${file}.part`);
+  return count;
+}
+
+/** Bulk FHIR export: one NDJSON file per resource type (FHIR Bulk Data layout). Types without resources get no file. */
 export const exportCommand = createCommand('export').description("export your practice's data");
 
 exportCommand
@@ -35,33 +71,14 @@ exportCommand
   .requiredOption('--out <dir>', 'folder to write Patient.ndjson, Observation.ndjson, … into (created if missing)')
   .option('--since <date>', 'only resources created or changed since this date or ISO 8601 instant')
   .action(async (opts: ExportFhirOptions, cmd: Command) => {
-    const { api, json } = remote(cmd.optsWithGlobals<GlobalOptions>());
+    const { url, token, json } = remote(cmd.optsWithGlobals<GlobalOptions>());
     const since = sinceInstant(opts.since);
     mkdirSync(opts.out, { recursive: true });
     const files: { type: string; file: string | null; count: number }[] = [];
     for (const type of fhirResourceTypes) {
-      const progress = startProgress(type, 'resources', null);
       const file = path.join(opts.out, `${type}.ndjson`);
-      let out: WriteStream | null = null;
-      let count = 0;
-      let cursor: string | undefined;
-      do {
-        const page = await api.exports.fhir.query({ type, since, cursor, limit: 1000 });
-        if (page.items.length) {
-          out ??= createWriteStream(`${file}.part`);
-          await write(out, page.items.map((r) => `${JSON.stringify(r)}\n`).join(''));
-          count += page.items.length;
-          progress.update(count, count);
-        }
-        cursor = page.nextCursor ?? undefined;
-      } while (cursor);
-      progress.stop();
-      if (out) {
-        out.end();
-        await once(out, 'close');
-        renameSync(`${file}.part`, file);
-      }
-      files.push({ type, file: out ? file : null, count });
+      const count = await exportType({ url, token }, type, since, file);
+      files.push({ type, file: count ? file : null, count });
     }
     const summary = { out: path.resolve(opts.out), since: since ?? null, files, total: files.reduce((n, f) => n + f.count, 0) };
     if (json) return printRows(files, [], true, summary);

@@ -1,7 +1,6 @@
 import { TRPCError } from '@trpc/server';
 import { getHTTPStatusCodeFromError } from '@trpc/server/http';
 import { Hono, type Context } from 'hono';
-import { stream } from 'hono/streaming';
 import type { OperationOutcome, Resource } from '@medplum/fhirtypes';
 import type { Page } from '../../../shared/schemas/common.ts';
 import { exportFhirInput } from '../../../shared/schemas/fhir.ts';
@@ -52,15 +51,21 @@ export function fhirRoutes(deps: AppDeps, socketIp: (c: Context) => string | nul
       } catch (error) {
         return outcome(c, error);
       }
-      c.header('content-type', 'application/fhir+ndjson');
-      return stream(c, async (out) => {
-        for (;;) {
-          await out.write(page.items.map((r) => `${JSON.stringify(r)}\n`).join(''));
-          if (!page.nextCursor || out.aborted) return;
-          page = await caller.exports.fhir({ ...parsed.data, cursor: page.nextCursor });
-        }
-      }, async (error) => {
-        deps.log.error({ requestId: c.get('requestId'), err: { name: (error as Error).name } }, 'fhir export stream failed');
+      // Pulled a page at a time as the client reads (backpressure: memory stays flat at any size). A failure
+      // mid-stream errors the body, so the client sees a broken transfer, never a short file that looks whole.
+      const encoder = new TextEncoder();
+      const body = new ReadableStream<Uint8Array>({
+        async pull(controller) {
+          try {
+            controller.enqueue(encoder.encode(page.items.map((r) => `${JSON.stringify(r)}\n`).join('')));
+            if (!page.nextCursor) return controller.close();
+            page = await caller.exports.fhir({ ...parsed.data, cursor: page.nextCursor });
+          } catch (error) {
+            deps.log.error({ requestId: c.get('requestId'), err: { name: (error as Error).name } }, 'fhir export stream failed');
+            controller.error(error);
+          }
+        },
       });
+      return c.body(body, 200, { 'content-type': 'application/fhir+ndjson' });
     });
 }

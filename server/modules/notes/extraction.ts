@@ -1,5 +1,4 @@
-import OpenAI from 'openai';
-import { zodResponseFormat } from 'openai/helpers/zod';
+import type OpenAI from 'openai';
 import { z } from 'zod';
 import { cadences } from '../../../shared/schemas/steps.ts';
 import type { Config } from '../../config.ts';
@@ -38,7 +37,7 @@ export class ExtractionError extends Error {
   }
 }
 
-function reasonOf(err: unknown): ExtractionError {
+function reasonOf(err: unknown, OpenAI: typeof import('openai').default): ExtractionError {
   if (err instanceof ExtractionError) return err;
   if (err instanceof z.ZodError) return new ExtractionError(`the answer broke the schema (${err.issues.slice(0, 3).map((i) => `${i.path.join('.') || 'root'}: ${i.code}`).join('; ')})`);
   if (err instanceof OpenAI.APIConnectionTimeoutError) return new ExtractionError('the LLM timed out');
@@ -52,7 +51,9 @@ function reasonOf(err: unknown): ExtractionError {
 /** Asks the OpenAI-compatible server for the note's checklist and plan. Throws an ExtractionError. */
 export async function extractSteps(llm: Config['llm'], body: string, localDate: string): Promise<Extraction> {
   if (!llm.baseUrl && !llm.apiKey) throw new ExtractionError('no LLM is configured (set LLM_BASE_URL or LLM_API_KEY)', false);
-  const client = new OpenAI({ baseURL: llm.baseUrl, apiKey: llm.apiKey ?? 'unused', timeout: llm.timeoutMs, maxRetries: 0 });
+  // The SDK is loaded on the first extraction: a server that runs no jobs never needs it (some 35 MB).
+  const [{ default: OpenAI }, { zodResponseFormat }] = await Promise.all([import('openai'), import('openai/helpers/zod')]);
+  const client: OpenAI = new OpenAI({ baseURL: llm.baseUrl, apiKey: llm.apiKey ?? 'unused', timeout: llm.timeoutMs, maxRetries: 0 });
   try {
     const completion = await client.chat.completions.parse({
       model: llm.model,
@@ -68,7 +69,7 @@ export async function extractSteps(llm: Config['llm'], body: string, localDate: 
     if (!message?.parsed) throw new ExtractionError('the LLM gave no answer');
     return message.parsed;
   } catch (err) {
-    throw reasonOf(err);
+    throw reasonOf(err, OpenAI);
   }
 }
 
