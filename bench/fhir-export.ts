@@ -69,7 +69,7 @@ export function renderFhirExport(run: FhirExportRun, patients: number): string {
   return `
 ## Bulk FHIR export
 
-\`pams export fhir\` (the real CLI, in its own process, paging \`exports.fhir\` 1,000 resources at a time) of
+\`pams export fhir\` (the real CLI, in its own process, streaming \`GET /fhir/$export\`, which the server reads 1,000 resources at a time) of
 all ${patients.toLocaleString('en')} patients: **${run.resources.toLocaleString('en')} resources in ${run.seconds.toFixed(1)} s, ${Math.round(run.perSecond).toLocaleString('en')} resources/s**.
 Aim: memory under ${EXPORT_AIM_RSS_MB} MB at any size: ${peak < EXPORT_AIM_RSS_MB ? '**Met**' : '**Not met**'}.
 
