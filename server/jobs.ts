@@ -24,7 +24,7 @@ export async function createAgenda({ pool, config, name, processEvery = '2 secon
 }
 
 /** Every module's job definitions, listed by hand. */
-export function defineJobs(agenda: Agenda, deps: JobDeps): void {
+function defineJobs(agenda: Agenda, deps: JobDeps): void {
   defineNoteJobs(agenda, deps);
   defineReminderJobs(agenda, deps);
 }

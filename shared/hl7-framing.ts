@@ -2,8 +2,8 @@
  * HL7 v2 message boundaries, shared by the CLI (files, the MLLP listener) and the server (POST /hl7/v2).
  * MLLP frames a message as <VT> message <FS><CR>; files hold messages with segments ended by \r, \n or \r\n.
  */
-export const MLLP_START = 0x0b;
-export const MLLP_END = 0x1c;
+const MLLP_START = 0x0b;
+const MLLP_END = 0x1c;
 const CR = 0x0d;
 
 /** Every message of a text: MLLP framing dropped, segments ended by \r, a new message at each MSH. */

@@ -7,21 +7,12 @@ import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import type { Command } from 'commander';
 import { fhirResourceTypes } from '../../shared/schemas/fhir.ts';
 import { createCommand, remote, type GlobalOptions } from '../command.ts';
-import { CliError, ExitCode } from '../exit-codes.ts';
+import { CliError, ExitCode, exitCodeForHttpStatus } from '../exit-codes.ts';
+import { instantOption } from '../instant-option.ts';
 import { printRows } from '../output.ts';
 import { startProgress } from '../progress.ts';
 
 type ExportFhirOptions = { out: string; since?: string };
-
-/** A date (midnight UTC) or an ISO 8601 instant, as the instant the API takes. */
-function sinceInstant(value: string | undefined): string | undefined {
-  if (value === undefined) return undefined;
-  const at = new Date(/^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00:00Z` : value);
-  if (Number.isNaN(at.getTime())) throw new CliError(`--since: not a date or date-time: ${value}`);
-  return at.toISOString();
-}
-
-const exitCodeFor = (status: number) => (status === 400 ? ExitCode.usage : status === 401 || status === 403 ? ExitCode.auth : status === 404 ? ExitCode.notFoundOrConflict : ExitCode.unreachable);
 
 /**
  * One resource type, streamed from `GET /fhir/$export` (the `exports.fhir` pages as NDJSON) into
@@ -38,7 +29,7 @@ async function exportType(server: { url: string; token: string | undefined }, ty
   }
   if (!response.ok || !response.body) {
     const outcome = (await response.json().catch(() => null)) as OperationOutcome | null;
-    throw new CliError(outcome?.issue?.[0]?.diagnostics ?? `The server answered HTTP ${response.status}`, exitCodeFor(response.status));
+    throw new CliError(outcome?.issue?.[0]?.diagnostics ?? `The server answered HTTP ${response.status}`, exitCodeForHttpStatus(response.status));
   }
   const progress = startProgress(type, 'resources', null);
   let count = 0;
@@ -72,7 +63,7 @@ exportCommand
   .option('--since <date>', 'only resources created or changed since this date or ISO 8601 instant')
   .action(async (opts: ExportFhirOptions, cmd: Command) => {
     const { url, token, json } = remote(cmd.optsWithGlobals<GlobalOptions>());
-    const since = sinceInstant(opts.since);
+    const since = instantOption('--since', opts.since);
     mkdirSync(opts.out, { recursive: true });
     const files: { type: string; file: string | null; count: number }[] = [];
     for (const type of fhirResourceTypes) {

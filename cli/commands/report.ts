@@ -1,20 +1,13 @@
 import type { Command } from 'commander';
 import type { RouterOutputs } from '../../shared/client.ts';
 import { createCommand, remote, type GlobalOptions } from '../command.ts';
-import { CliError } from '../exit-codes.ts';
+import { instantOption } from '../instant-option.ts';
 import type { Column } from '../output.ts';
 import { printReport } from '../report-output.ts';
 
 type PeriodOptions = { from?: string; to?: string; csv?: boolean };
 
-/** A date (midnight UTC) or an ISO 8601 instant, as the instant the API takes. */
-function instant(flag: string, value: string | undefined): string | undefined {
-  if (value === undefined) return undefined;
-  const at = new Date(/^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00:00Z` : value);
-  if (Number.isNaN(at.getTime())) throw new CliError(`${flag}: not a date or date-time: ${value}`);
-  return at.toISOString();
-}
-const period = (opts: PeriodOptions) => ({ from: instant('--from', opts.from), to: instant('--to', opts.to) });
+const period = (opts: PeriodOptions) => ({ from: instantOption('--from', opts.from), to: instantOption('--to', opts.to) });
 
 function reportCommand(name: string, description: string) {
   return createCommand(name)

@@ -12,9 +12,10 @@ const createCaller = createCallerFactory(appRouter);
 const FHIR_JSON = 'application/fhir+json';
 
 /** A failed call as a FHIR OperationOutcome with the tRPC code's HTTP status; never an internal detail. */
-function outcome(c: Context, error: unknown) {
+function outcome(c: Context, error: unknown, log: AppDeps['log']) {
   const trpc = error instanceof TRPCError ? error : new TRPCError({ code: 'INTERNAL_SERVER_ERROR', cause: error });
   const status = getHTTPStatusCodeFromError(trpc);
+  if (status >= 500) log.error({ requestId: c.get('requestId'), err: { name: (trpc.cause ?? trpc).name } }, 'fhir request failed');
   const body: OperationOutcome = {
     resourceType: 'OperationOutcome',
     issue: [{ severity: 'error', code: status === 404 ? 'not-found' : status === 401 || status === 403 ? 'security' : status === 400 ? 'invalid' : 'exception', diagnostics: status >= 500 ? `Internal server error (request ${c.get('requestId')})` : trpc.message }],
@@ -37,19 +38,19 @@ export function fhirRoutes(deps: AppDeps, socketIp: (c: Context) => string | nul
         const bundle = await (await callerFor(c)).patients.fhir({ id: c.req.param('id') });
         return c.body(JSON.stringify(bundle), 200, { 'content-type': FHIR_JSON });
       } catch (error) {
-        return outcome(c, error);
+        return outcome(c, error, deps.log);
       }
     })
     .get('/$export', async (c) => {
       const parsed = exportFhirInput.omit({ cursor: true }).safeParse({ type: c.req.query('_type'), since: c.req.query('_since'), limit: 1000 });
-      if (!parsed.success) return outcome(c, new TRPCError({ code: 'BAD_REQUEST', message: `Invalid query: ${parsed.error.issues.map((i) => `${i.path.join('.') === 'type' ? '_type' : '_since'} ${i.message}`).join('; ')}` }));
+      if (!parsed.success) return outcome(c, new TRPCError({ code: 'BAD_REQUEST', message: `Invalid query: ${parsed.error.issues.map((i) => `${i.path.join('.') === 'type' ? '_type' : '_since'} ${i.message}`).join('; ')}` }), deps.log);
       let caller: Awaited<ReturnType<typeof callerFor>>;
       let page: Page<Resource>;
       try {
         caller = await callerFor(c);
         page = await caller.exports.fhir(parsed.data); // the first page answers auth and input errors with a status
       } catch (error) {
-        return outcome(c, error);
+        return outcome(c, error, deps.log);
       }
       // Pulled a page at a time as the client reads (backpressure: memory stays flat at any size). A failure
       // mid-stream errors the body, so the client sees a broken transfer, never a short file that looks whole.

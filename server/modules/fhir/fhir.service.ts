@@ -4,7 +4,7 @@ import type { IdInput, Page } from '../../../shared/schemas/common.ts';
 import type { ExportFhirInput } from '../../../shared/schemas/fhir.ts';
 import type { AuthedCtx } from '../../context.ts';
 import { AppError } from '../../errors.ts';
-import { recordAudit } from '../audit/audit.service.ts';
+import { auditRead } from '../audit/audit.service.ts';
 import { findVisiblePatient } from '../patients/patient-access.ts';
 import { assertRole } from '../users/roles.ts';
 import type { FhirSource } from './fhir-source.ts';
@@ -25,8 +25,7 @@ export async function patientEverything(ctx: AuthedCtx, { id }: IdInput): Promis
       return rows.map(source.toResource);
     }),
   );
-  recordAudit(ctx, { action: 'patient.fhir-read', entityType: 'patient', entityId: id });
-  await ctx.em.flush();
+  await auditRead(ctx, { action: 'patient.fhir-read', entityType: 'patient', entityId: id });
   const resources = perSource.flat();
   const base = `${ctx.config.appUrl}/fhir`;
   return {
@@ -86,8 +85,7 @@ export async function exportFhirPage(ctx: AuthedCtx, input: ExportFhirInput): Pr
     after = null;
   }
   if (!input.cursor) {
-    recordAudit(ctx, { action: 'fhir.bulk-export', entityType: 'practice', entityId: ctx.actor.practiceId, detail: { type: input.type, since: input.since ?? null } });
-    await ctx.em.flush();
+    await auditRead(ctx, { action: 'fhir.bulk-export', entityType: 'practice', entityId: ctx.actor.practiceId, detail: { type: input.type, since: input.since ?? null } });
   }
   return { items, nextCursor: s < sources.length ? encodeCursor({ s, id: after }) : null };
 }

@@ -1,4 +1,5 @@
 import { TRPCError } from '@trpc/server';
+import { getHTTPStatusCodeFromError } from '@trpc/server/http';
 import type { Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { Hono } from 'hono';
@@ -13,23 +14,27 @@ const HL7_MEDIA_TYPE = 'x-application/hl7-v2+er7; charset=utf-8';
 /**
  * POST /hl7/v2: for interface engines that speak HTTP. The body holds one or more messages (MLLP framing
  * tolerated); the answer holds an ACK per message, in order, one after the other (each ACK's segments end
- * with \r, and a \n follows each ACK). Authenticated with an admin's API token, as `Authorization: Bearer`.
+ * with \r, and a \n follows each ACK). Authenticated like /trpc (an admin's API token as `Authorization: Bearer`, or a session).
  * Each message goes through the `hl7.receive` procedure, so the rules are the tRPC API's own.
  */
 export function hl7Route(deps: AppDeps, socketIp: (c: Context) => string | null) {
   return new Hono().post('/v2', bodyLimit({ maxSize: 20 * 1024 * 1024, onError: (c) => c.text('body too large (20 MiB at most)', 413) }), async function receiveHl7(c) {
+    const ctx = await createContext(deps, c, new Headers(), socketIp(c));
+    if (!ctx.actor) return c.text('authentication required: Authorization: Bearer <API token>\n', 401); // before reading the body
     const messages = splitHl7Messages(await c.req.text());
     if (!messages.length) return c.text('no HL7 message in the body', 400);
-    const caller = createCaller(await createContext(deps, c, new Headers(), socketIp(c)));
+    const caller = createCaller(ctx);
     const acks: string[] = [];
     try {
       for (const message of messages) acks.push((await caller.hl7.receive({ message })).ack);
     } catch (e) {
-      if (!(e instanceof TRPCError)) throw e;
-      const status = e.code === 'UNAUTHORIZED' ? 401 : e.code === 'FORBIDDEN' ? 403 : e.code === 'BAD_REQUEST' ? 400 : 500;
-      if (status === 500) throw e;
+      const error = e instanceof TRPCError ? e : new TRPCError({ code: 'INTERNAL_SERVER_ERROR', cause: e });
+      const status = getHTTPStatusCodeFromError(error);
+      const requestId = c.get('requestId');
+      if (status >= 500) deps.log.error({ requestId, err: { name: (error.cause ?? error).name } }, 'hl7 receive failed');
       // Messages before this one were answered; an engine resends from the first one without an ACK.
-      return c.text(`${acks.map((a) => `${a}\n`).join('')}${e.message}\n`, status);
+      const reason = status >= 500 ? `Internal server error (request ${requestId})` : error.message;
+      return c.text(`${acks.map((a) => `${a}\n`).join('')}${reason}\n`, status as 400);
     }
     return c.body(acks.map((a) => `${a}\n`).join(''), 200, { 'content-type': HL7_MEDIA_TYPE });
   });

@@ -28,7 +28,7 @@ export class RetryExtractionLater extends Error {
 }
 
 /** Exponential backoff from LLM_RETRY_DELAY_MS, capped at an hour. */
-export const retryDelay = (config: Config, attempt: number) => Math.min(config.llm.retryDelayMs * 2 ** (attempt - 1), 3_600_000);
+const retryDelay = (config: Config, attempt: number) => Math.min(config.llm.retryDelayMs * 2 ** (attempt - 1), 3_600_000);
 
 /**
  * One extraction attempt for a pending note. The attempt is claimed with a lease, so a duplicate job or

@@ -9,7 +9,7 @@ const title = z.string().min(1).max(300);
 const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
 
 /** The structured output asked of the model, validated by the SDK on the way back (`.nullable()`, never `.optional()`). */
-export const extractionSchema = z.object({
+const extractionSchema = z.object({
   checklist: z.array(z.object({ title, passage })).max(50),
   plan: z
     .array(

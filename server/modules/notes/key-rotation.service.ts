@@ -8,7 +8,8 @@ export type RotationProgress = { done: number; total: number };
  * Re-wraps every note's data key under the newest key of PAMS_ENCRYPTION_KEYS (the first), in short
  * transactions of `batchSize` notes. Bodies are not touched. Safe while the server runs: notes never
  * change their keys otherwise, and rows another transaction holds are skipped and taken by a later batch.
- * The older keys must still be listed until this has finished; afterwards they can be dropped.
+ * The older keys must still be listed until this has finished, and afterwards while TOTP secrets written
+ * under them exist: those are encrypted directly under a key (server/encryption.ts), not re-wrapped here.
  */
 export async function rotateNoteKeys({ orm, config }: { orm: Orm; config: Config }, { batchSize = 500, onProgress }: { batchSize?: number; onProgress?: (p: RotationProgress) => void } = {}) {
   const newest = config.encryptionKeys[0]!.id;

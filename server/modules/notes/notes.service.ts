@@ -5,7 +5,7 @@ import type { Actor, AuthedCtx } from '../../context.ts';
 import { AppError, notFound } from '../../errors.ts';
 import { newId } from '../../ids.ts';
 import { keyset, newestFirst, toPage } from '../../pagination.ts';
-import { recordAudit } from '../audit/audit.service.ts';
+import { auditRead, recordAudit } from '../audit/audit.service.ts';
 import { findVisiblePatient, visiblePatients } from '../patients/patient-access.ts';
 import { cancelPendingSteps } from '../steps/step-lifecycle.ts';
 import { assertRole } from '../users/roles.ts';
@@ -74,8 +74,7 @@ export async function getNote(ctx: AuthedCtx, { id }: IdInput) {
   if (!note) throw notFound('Note');
   const addenda = await ctx.em.find(Note, { addendumTo: note }, { orderBy: { createdAt: 'asc', id: 'asc' } });
   const keys = ctx.config.encryptionKeys;
-  audit(ctx, 'read', note);
-  await ctx.em.flush();
+  await auditRead(ctx, { action: 'note.read', entityType: 'note', entityId: note.id, detail: { patientId: note.patient.id } });
   return { ...toNoteDto(note, openNoteBody(keys, note)), addenda: addenda.map((a) => toNoteDto(a, openNoteBody(keys, a))) };
 }
 
@@ -86,8 +85,7 @@ export async function listNotes(ctx: AuthedCtx, input: ListNotesInput) {
   const rows = await ctx.em.find(Note, { $and: [where, { patient: input.patientId }] }, { orderBy, limit: input.limit + 1 });
   const keys = ctx.config.encryptionKeys;
   const page = toPage(rows, input.limit, sort, (n) => toNoteDto(n, openNoteBody(keys, n)));
-  recordAudit(ctx, { action: 'note.listed', entityType: 'patient', entityId: input.patientId, detail: { results: page.items.length } });
-  await ctx.em.flush();
+  await auditRead(ctx, { action: 'note.listed', entityType: 'patient', entityId: input.patientId, detail: { results: page.items.length } });
   return page;
 }
 

@@ -1,7 +1,7 @@
 import type { ListRemindersInput } from '../../../shared/schemas/steps.ts';
 import type { AuthedCtx } from '../../context.ts';
 import { keyset, newestFirst, toPage } from '../../pagination.ts';
-import { recordAudit } from '../audit/audit.service.ts';
+import { auditRead } from '../audit/audit.service.ts';
 import { visiblePatients } from '../patients/patient-access.ts';
 import { ReminderDelivery } from './reminder-delivery.entity.ts';
 
@@ -39,7 +39,6 @@ export async function listReminders(ctx: AuthedCtx, input: ListRemindersInput) {
     { populate: ['step'], orderBy, limit: input.limit + 1 },
   );
   const page = toPage(rows, input.limit, sort, toReminderDto);
-  recordAudit(ctx, { action: 'reminder.listed', entityType: 'reminder', detail: { results: page.items.length, patientId: input.patientId ?? null } });
-  await ctx.em.flush();
+  await auditRead(ctx, { action: 'reminder.listed', entityType: 'reminder', detail: { results: page.items.length, patientId: input.patientId ?? null } });
   return page;
 }

@@ -5,7 +5,7 @@ const LEASE_MS = 2 * 60_000;
 const BATCH = 50;
 
 /** Waits after a failed send: 30 s, 1 min, 2 min … capped at an hour. Never given up: a reminder is not dropped. */
-export const sendRetryDelay = (attempt: number) => Math.min(30_000 * 2 ** (attempt - 1), 3_600_000);
+const sendRetryDelay = (attempt: number) => Math.min(30_000 * 2 ** (attempt - 1), 3_600_000);
 
 /**
  * Finds every active plan item with a reminder due and creates that day's delivery rows: the in-app one

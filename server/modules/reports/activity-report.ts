@@ -19,7 +19,7 @@ const metricNames = Object.keys(metrics) as Metric[];
 /** Per clinician (and admin) of the practice, what they did in the period. One query. */
 export async function activityReport(ctx: AuthedCtx, input: ActivityReportInput) {
   assertRole(ctx.actor, 'admin');
-  const { from, to } = reportPeriod(input);
+  const { from, to } = reportPeriod(input, ctx.clock.now());
   const rows = await ctx.em.getConnection().execute<({ clinician_id: string; clinician_name: string | null } & Record<Metric, number>)[]>(
     `with period as (select ?::uuid as practice_id, ?::timestamptz as from_at, ?::timestamptz as to_at)
      select u.id as clinician_id, u.name as clinician_name, ${metricNames.map((m) => `coalesce("${m}".n, 0)::int as "${m}"`).join(', ')}

@@ -16,7 +16,7 @@ type Row = {
  */
 export async function appointmentsReport(ctx: AuthedCtx, input: AppointmentsReportInput) {
   assertRole(ctx.actor, 'admin');
-  const { from, to } = reportPeriod(input);
+  const { from, to } = reportPeriod(input, ctx.clock.now());
   await assertReportClinician(ctx.em, input.clinicianId);
   const rows = await ctx.em.getConnection().execute<Row[]>(
     `with period as (select ?::uuid as practice_id, tstzrange(?::timestamptz, ?::timestamptz) as span, ?::uuid as clinician_id),

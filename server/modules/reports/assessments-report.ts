@@ -13,7 +13,7 @@ type Row = { questionnaire_key: string; questionnaire_title: string; clinician_i
  */
 export async function assessmentsReport(ctx: AuthedCtx, input: AssessmentsReportInput) {
   assertRole(ctx.actor, 'admin');
-  const { from, to } = reportPeriod(input);
+  const { from, to } = reportPeriod(input, ctx.clock.now());
   await assertReportClinician(ctx.em, input.clinicianId);
   const rows = await ctx.em.getConnection().execute<Row[]>(
     `with bands as (

@@ -18,7 +18,7 @@ type Row = {
  */
 export async function remindersReport(ctx: AuthedCtx, input: RemindersReportInput) {
   assertRole(ctx.actor, 'admin');
-  const { from, to } = reportPeriod(input);
+  const { from, to } = reportPeriod(input, ctx.clock.now());
   await assertReportClinician(ctx.em, input.clinicianId);
   const rows = await ctx.em.getConnection().execute<Row[]>(
     `with period as (select ?::uuid as practice_id, ?::timestamptz as from_at, ?::timestamptz as to_at, ?::uuid as clinician_id),

@@ -5,7 +5,7 @@ import type { CancelStepInput, ListStepsInput, StepState, UpdateStepInput } from
 import type { AuthedCtx } from '../../context.ts';
 import { AppError, notFound } from '../../errors.ts';
 import { keyset, newestFirst, toPage } from '../../pagination.ts';
-import { recordAudit } from '../audit/audit.service.ts';
+import { auditRead, recordAudit } from '../audit/audit.service.ts';
 import { noteDataKey, openPassage } from '../notes/note-crypto.ts';
 import { visiblePatients } from '../patients/patient-access.ts';
 import { assertRole } from '../users/roles.ts';
@@ -44,8 +44,7 @@ export async function listSteps(ctx: AuthedCtx, input: ListStepsInput) {
     { populate: ['note'], orderBy, limit: input.limit + 1 },
   );
   const page = toPage(rows, input.limit, sort, toDtos(ctx, rows));
-  recordAudit(ctx, { action: 'step.listed', entityType: 'step', detail: { results: page.items.length, patientId: input.patientId ?? null } });
-  await ctx.em.flush();
+  await auditRead(ctx, { action: 'step.listed', entityType: 'step', detail: { results: page.items.length, patientId: input.patientId ?? null } });
   return page;
 }
 

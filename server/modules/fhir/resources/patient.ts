@@ -9,7 +9,7 @@ type Row = {
 };
 
 /** The MRN's identifier system: MRNs are unique within one practice. */
-export const mrnSystem = (practiceId: string) => `urn:pams:practice:${practiceId}:mrn`;
+const mrnSystem = (practiceId: string) => `urn:pams:practice:${practiceId}:mrn`;
 
 export const patientSource: FhirSource<Row> = {
   resourceType: 'Patient',
