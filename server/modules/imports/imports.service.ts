@@ -8,6 +8,7 @@ import { assertRole } from '../users/roles.ts';
 import { ImportSession } from './import-session.entity.ts';
 import { commitPatientRows, stagePatientRows } from './patient-import.ts';
 import { commitRecordRows, stageRecordRows } from './record-import.ts';
+import { pgArray } from '../../pg-array.ts';
 
 /** An import not committed within a day is dropped, staged rows and all, when the practice begins another. */
 const SESSION_TTL = '1 day';
@@ -40,7 +41,7 @@ export async function addImportRows(ctx: AuthedCtx, { importId, rows }: AddImpor
   return ctx.em.transactional(async (em) => {
     const errors: ImportRowError[] = [];
     const lines = rows.map((r) => r.line);
-    const staged = await em.execute<{ line: number }[]>('select line from import_row where session_id = ? and line = any(?::int[])', [session.id, `{${lines.join(',')}}`]);
+    const staged = await em.execute<{ line: number }[]>('select line from import_row where session_id = ? and line = any(?::int[])', [session.id, pgArray(lines)]);
     const taken = new Set(staged.map((r) => r.line));
     const fresh = rows.filter((r) => {
       if (!taken.has(r.line)) return taken.add(r.line);

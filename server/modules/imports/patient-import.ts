@@ -5,7 +5,8 @@ import { newId } from '../../ids.ts';
 import { newMrn } from '../patients/mrn.ts';
 import { patientNameKeys, phoneDigits } from '../patients/search-text.ts';
 import { parsePatientRow } from './import-rows.ts';
-import { pgArray, type CommitAudit } from './staging.ts';
+import { pgArray } from '../../pg-array.ts';
+import type { CommitAudit } from './staging.ts';
 
 type Row = { line: number; values: Record<string, string> };
 type Existing = { id: string; mrn: string; external_id: string | null };

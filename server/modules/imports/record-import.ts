@@ -3,7 +3,8 @@ import type { ImportRowError, ImportType } from '../../../shared/schemas/imports
 import type { Actor } from '../../context.ts';
 import { initialStatus } from '../records/records.service.ts';
 import { parseRecordRow, recordKindOf } from './import-rows.ts';
-import { pgArray, type CommitAudit } from './staging.ts';
+import { pgArray } from '../../pg-array.ts';
+import type { CommitAudit } from './staging.ts';
 
 type Row = { line: number; values: Record<string, string> };
 type RecordType = Exclude<ImportType, 'patients'>;

@@ -1,6 +1,7 @@
 import type { Config } from '../../config.ts';
 import { rewrapDataKey } from '../../envelope.ts';
 import type { Orm } from '../../orm.ts';
+import { pgArray } from '../../pg-array.ts';
 
 export type RotationProgress = { done: number; total: number };
 
@@ -25,10 +26,9 @@ export async function rotateNoteKeys({ orm, config }: { orm: Orm; config: Config
       );
       if (!rows.length) return 0;
       const wrapped = rows.map((r) => rewrapDataKey(config.encryptionKeys, { kekId: r.kek_id, wrappedKey: r.wrapped_key }, r.id).wrappedKey);
-      // Postgres array literals: base64 and uuids hold no commas, quotes or braces.
       await tx.execute(
         'update note set kek_id = ?, wrapped_key = v.wrapped_key from unnest(?::uuid[], ?::text[]) as v(id, wrapped_key) where note.id = v.id',
-        [newest, `{${rows.map((r) => r.id).join(',')}}`, `{${wrapped.join(',')}}`],
+        [newest, pgArray(rows.map((r) => r.id)), pgArray(wrapped)],
       );
       return rows.length;
     });

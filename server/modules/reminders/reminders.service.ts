@@ -1,4 +1,5 @@
 import type { JobDeps } from '../../jobs.ts';
+import { pgArray } from '../../pg-array.ts';
 
 /** How long a worker may hold a claimed email before another may take it over (it died, say). */
 const LEASE_MS = 2 * 60_000;
@@ -98,8 +99,7 @@ export async function deliverDueEmails({ orm, clock, mailer, log, config }: Pick
     }
     for (const [status, ids] of Object.entries(byOutcome)) {
       if (!ids.length) continue;
-      // A Postgres array literal: uuids hold no commas or quotes.
-      await conn.execute(`update reminder_delivery set status = ?, sent_at = ?, lease_until = null, last_error = null where id = any(?::uuid[])`, [status, status === 'sent' ? done : null, `{${ids.join(',')}}`]);
+      await conn.execute(`update reminder_delivery set status = ?, sent_at = ?, lease_until = null, last_error = null where id = any(?::uuid[])`, [status, status === 'sent' ? done : null, pgArray(ids)]);
     }
     sent += byOutcome.sent.length;
     failed += batchFailures;
