@@ -2,11 +2,11 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import pg from 'pg';
 import { SMTPServer } from 'smtp-server';
 import { v7 } from 'uuid';
 import { loadConfig } from '../server/config.ts';
 import { sealNote, sealPassage } from '../server/modules/notes/note-crypto.ts';
+import { withClient } from './pg-client.ts';
 
 /**
  * Reminder throughput: `items` plan items due now (one a patient, round the seeded patients, each with its
@@ -123,16 +123,6 @@ async function startSmtpSink() {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.server.address() as AddressInfo;
   return { url: `smtp://127.0.0.1:${port}`, count: () => count, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
-}
-
-async function withClient<T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
 }
 
 export function renderRemindersSection(runs: ReminderRun[], noteCreate: string): string {

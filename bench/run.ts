@@ -10,7 +10,6 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { DateTime } from 'luxon';
-import pg from 'pg';
 import { startEmbeddedPostgres } from '../server/embedded-postgres.ts';
 import { closeOrm, initOrm } from '../server/orm.ts';
 import { benchFhirExport, renderFhirExport } from './fhir-export.ts';
@@ -18,6 +17,7 @@ import { benchImports, renderImports } from './imports.ts';
 import { explainChart, explainSearches, patientAccess, type ChartStatements, type SearchPlan } from './explain.ts';
 import { benchReminders, renderRemindersSection } from './reminders.ts';
 import { APPOINTMENT_MINUTES, BATCH, HOURS, SLOTS_PER_DAY, seed, startAssessments, type Seeded } from './seed.ts';
+import { withClient } from './pg-client.ts';
 
 /**
  * `npm run bench [-- --patients N] [--only imports]`: seeds a practice with N patients (default 100,000) and their charts,
@@ -255,16 +255,6 @@ async function openDatabase(cleanups: Cleanup[]): Promise<Database> {
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
   return { url: url.toString(), postgresVersion };
-}
-
-async function withClient<T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
 }
 
 async function migrate(url: string): Promise<void> {

@@ -5,9 +5,8 @@ import YAML from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPractice, inviteUser, type TestUser } from './fixtures.ts';
 import { startTestServer, type TestServer } from './harness.ts';
-import { runCli } from './run-cli.ts';
+import { REPO, runCli, runCliAs } from './run-cli.ts';
 
-const repo = path.resolve(import.meta.dirname, '..');
 const samples = 'tests/fixtures/questionnaires';
 const invalid = 'tests/fixtures/questionnaires-invalid';
 
@@ -18,8 +17,7 @@ let clinicianA: TestUser;
 let work: string;
 
 /** `pams …` from the repository root, as `user` (the token and URL from the environment, as scripts pass them). */
-const pams = (user: TestUser, ...args: string[]) =>
-  runCli(args, { cwd: repo, env: { PAMS_URL: t.url, PAMS_TOKEN: user.token, PAMS_CONFIG_DIR: work } });
+const pams = (user: TestUser, ...args: string[]) => runCliAs(t, user, work, args);
 
 beforeAll(async () => {
   t = await startTestServer();
@@ -55,7 +53,7 @@ describe('pams questions seed', () => {
 
   it('reports a new version on --dry-run and writes nothing', async () => {
     const file = path.join(work, 'wellbeing-check.yaml');
-    const text = await readFile(path.join(repo, samples, '02-wellbeing-check.yaml'), 'utf8');
+    const text = await readFile(path.join(REPO, samples, '02-wellbeing-check.yaml'), 'utf8');
     await writeFile(file, text.replace('title: Weekly wellbeing check', 'title: Weekly wellbeing check, revised'));
     const dry = await pams(adminA, 'questions', 'seed', file, '--dry-run');
     expect(dry.code).toBe(0);
@@ -86,7 +84,7 @@ describe('pams questions seed', () => {
     const jsonFile = path.join(work, 'broken.json');
     await writeFile(jsonFile, '{\n  "key": "broken",\n  "title": "Broken"\n  "items": []\n}\n');
     // An unreachable server: had the CLI called it, the exit code would be 4.
-    const result = await runCli(['questions', 'seed', yamlFile, jsonFile, '--url', 'http://127.0.0.1:9', '--token', 'pat_x.y'], { cwd: repo, env: { PAMS_CONFIG_DIR: work } });
+    const result = await runCli(['questions', 'seed', yamlFile, jsonFile, '--url', 'http://127.0.0.1:9', '--token', 'pat_x.y'], { cwd: REPO, env: { PAMS_CONFIG_DIR: work } });
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(new RegExp(`${yamlFile}: line 5, column \\d+: `));
     expect(result.stderr).toMatch(new RegExp(`${jsonFile}: line 4: `));

@@ -1,8 +1,10 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 
+/** The repository's root: the folder `pams` runs in, as after a clone. */
+export const REPO = path.resolve(import.meta.dirname, '..');
 /** The `pams` entry point the tests run, as users do: `node cli/pams.ts …`. */
-export const CLI = path.resolve(import.meta.dirname, '../cli/pams.ts');
+export const CLI = path.join(REPO, 'cli/pams.ts');
 
 export type CliResult = { code: number; stdout: string; stderr: string; json: () => any };
 
@@ -22,4 +24,9 @@ export function runCli(args: string[], { env = {}, stdin = '', cwd }: { env?: Re
     child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr, json: () => JSON.parse(stdout) }));
     child.stdin.end(stdin);
   });
+}
+
+/** `pams …` from the repository root as `user`: the server's URL and the token from the environment, as scripts pass them. */
+export function runCliAs(server: { url: string }, user: { token: string }, configDir: string, args: string[]): Promise<CliResult> {
+  return runCli(args, { cwd: REPO, env: { PAMS_URL: server.url, PAMS_TOKEN: user.token, PAMS_CONFIG_DIR: configDir } });
 }

@@ -10,9 +10,8 @@ import { MllpDecoder, mllpFrame, splitHl7Messages } from '../../shared/hl7-frami
 import { dataSnapshot } from '../data-snapshot.ts';
 import { createPractice, inviteUser, sql, type TestUser } from '../fixtures.ts';
 import { startTestServer, type TestServer } from '../harness.ts';
-import { CLI, runCli } from '../run-cli.ts';
+import { CLI, REPO, runCliAs } from '../run-cli.ts';
 
-const repo = path.resolve(import.meta.dirname, '../..');
 const fixtures = 'tests/fixtures/hl7';
 
 let t: TestServer;
@@ -21,7 +20,7 @@ let otherAdmin: TestUser;
 let clinician: TestUser;
 let work: string;
 
-const pams = (user: TestUser, ...args: string[]) => runCli(args, { cwd: repo, env: { PAMS_URL: t.url, PAMS_TOKEN: user.token, PAMS_CONFIG_DIR: work } });
+const pams = (user: TestUser, ...args: string[]) => runCliAs(t, user, work, args);
 const segment = (ack: string, name: string) => ack.split('\r').find((s) => s.startsWith(`${name}|`));
 const a04 = (controlId: string, mrn: string, birth = '19920304') =>
   [`MSH|^~\\&|ENGINE|HOSP|PAMS|CLINIC|20240305101500||ADT^A04^ADT_A01|${controlId}|P|2.5`, `PID|1||${mrn}^^^HOSP^MR||Walsh^Ciara||${birth}|F`].join('\r');
@@ -112,7 +111,7 @@ describe('pams import hl7', () => {
   });
 
   it('keeps each practice to its own patients and control ids', async () => {
-    const oru = (await readFile(path.join(repo, fixtures, 'adt-and-oru.hl7'), 'utf8')).split(/\n(?=MSH)/)[2]!;
+    const oru = (await readFile(path.join(REPO, fixtures, 'adt-and-oru.hl7'), 'utf8')).split(/\n(?=MSH)/)[2]!;
     const refused = await t.client(otherAdmin.token).hl7.receive.mutate({ message: oru.replace(/\n/g, '\r') });
     expect([refused.ackCode, refused.text]).toEqual(['AE', 'no patient has MRN H-5001']);
     const applied = await t.client(otherAdmin.token).hl7.receive.mutate({ message: a04('ADT0001', 'H-5001') });
@@ -166,7 +165,7 @@ describe('POST /hl7/v2', () => {
 describe('pams hl7 listen', () => {
   it('answers each MLLP message with its ACK, forwarding to the server', async () => {
     const child = spawn(process.execPath, [CLI, 'hl7', 'listen', '--port', '0'], {
-      cwd: repo,
+      cwd: REPO,
       env: { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: 'test', PAMS_URL: t.url, PAMS_TOKEN: admin.token, PAMS_CONFIG_DIR: work },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

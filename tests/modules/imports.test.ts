@@ -6,9 +6,8 @@ import { dataSnapshot } from '../data-snapshot.ts';
 import { createPractice, inviteUser, sql, type TestUser } from '../fixtures.ts';
 import { startTestServer, type TestServer } from '../harness.ts';
 import { rejection } from '../rejection.ts';
-import { runCli } from '../run-cli.ts';
+import { runCliAs } from '../run-cli.ts';
 
-const repo = path.resolve(import.meta.dirname, '../..');
 const fixtures = 'tests/fixtures/imports';
 
 let t: TestServer;
@@ -17,7 +16,7 @@ let otherAdmin: TestUser;
 let clinician: TestUser;
 let work: string;
 
-const pams = (user: TestUser, ...args: string[]) => runCli(args, { cwd: repo, env: { PAMS_URL: t.url, PAMS_TOKEN: user.token, PAMS_CONFIG_DIR: work } });
+const pams = (user: TestUser, ...args: string[]) => runCliAs(t, user, work, args);
 const patientsOf = (practiceId: string) =>
   sql(t, 'select mrn, external_id, given_name, family_name, birth_date::text, gender, email, phone, address, time_zone from patient where practice_id = ? order by mrn', [practiceId]);
 
