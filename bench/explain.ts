@@ -25,7 +25,7 @@ export async function explainSearches(url: string, user: { id: string; practiceI
       em.setFilterParams('practice', { practiceId: user.practiceId });
       const ctx = { em, actor: { userId: user.id, practiceId: user.practiceId, role: user.role }, meta: { requestId: 'bench-explain', ip: null, userAgent: null } } as unknown as AuthedCtx;
       const page = await searchPatients(ctx, searchPatientsInput.parse({ query }));
-      // The statements of the search itself: the sorted matches, and the walk of the name index when there are many.
+      // The statements of the search itself (a clinician's one; an admin's sorted matches, then a walk of the name index when there are many).
       const statements = log.filter((l) => /^\[query\] (with m as materialized|select p\.id)/.test(l)).map((l) => l.replace(/^\[query\] /, '').replace(/ \[took [^\]]*\]$/s, ''));
       if (!statements.length) throw new Error(`no patient query in MikroORM's log for "${query}"`);
       const plan: string[] = [];
@@ -48,11 +48,11 @@ export async function explainSearches(url: string, user: { id: string; practiceI
   }
 }
 
-/** How the plan reads the patient table: the one line a reader needs. */
+/** How the plan finds the patients (the patient table, or a clinician's care-team rows): the one line a reader needs. */
 export function patientAccess(plan: string[]): string {
   const strip = (l: string) => l.trim().replace(/^->\s*/, '').replace(/\s+\(cost.*$/, '');
-  const reads = plan.filter((l) => /(Seq Scan|Index Scan using \S+|Bitmap Heap Scan|Index Only Scan using \S+) on patient\b/.test(l) && !/patient_pkey/.test(l));
-  const bitmaps = plan.filter((l) => /Bitmap Index Scan on patient_/.test(l));
+  const reads = plan.filter((l) => /(Seq Scan|Index Scan using \S+|Bitmap Heap Scan|Index Only Scan using \S+) on (patient|care_team_member)\b/.test(l) && !/patient_pkey/.test(l));
+  const bitmaps = plan.filter((l) => /Bitmap Index Scan on (patient|care_team_member)_/.test(l));
   return [...reads, ...bitmaps].map(strip).join('; ');
 }
 

@@ -467,10 +467,10 @@ function renderFindings(rows: Record<string, Row>, plans: SearchPlan[], chart: C
     lines.push(
       `**Search.** One at a time, a fragment search takes ${one.result.latency.p50} ms (p50) and ${one.result.latency.p99} ms (p99); the server process spends`,
       `${cpu.toFixed(1)} ms of CPU on each${one.result.latency.p50 > 2 * cpu ? ', and the rest is PostgreSQL' : ''}. With ${rows.searchFragment!.connections} connections the searches queue behind each other.`,
-      "Below, the SQL `searchPatients` sends for the clinician (from MikroORM's query log; a second statement walks the name index when a term has over 2,000 matches), timed by `EXPLAIN (ANALYZE, BUFFERS)`",
+      "Below, the SQL `searchPatients` sends for the clinician (from MikroORM's query log; it reads the care-team rows of the clinician, which copy their patients' names), timed by `EXPLAIN (ANALYZE, BUFFERS)`",
       'alone, warm:',
       '',
-      '| query | results | how the patient table is read | execution ms |',
+      '| query | results | how the patients are found | execution ms |',
       '|---|---:|---|---:|',
       ...plans.map((p) => `| \`${p.query}\` | ${p.results} | ${patientAccess(p.plan)} | ${p.executionMs.toFixed(1)} |`),
       '',

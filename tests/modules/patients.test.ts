@@ -1,3 +1,4 @@
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../harness.ts';
 import {
@@ -14,6 +15,7 @@ import {
   type TestUser,
 } from '../fixtures.ts';
 import { rejection } from '../rejection.ts';
+import { waitFor } from '../workers.ts';
 
 let t: TestServer;
 // One practice (time zone Europe/Dublin): its admin, a clinician who registers patients, and a colleague.
@@ -454,6 +456,72 @@ describe('care team', () => {
     expect(await rejection(t.client(elsewhere.admin.token).patients.byId.query({ id: p.id }))).toMatchObject({ code: 'NOT_FOUND' });
     expect(await rejection(t.client(elsewhere.admin.token).patients.update.mutate({ id: p.id, givenName: 'Stolen' }))).toMatchObject({ code: 'NOT_FOUND' });
     expect((await t.client(elsewhere.admin.token).patients.search.query({ query: 'adminview' })).items).toEqual([]);
+  });
+});
+
+describe("a clinician's search reads their care-team rows", () => {
+  /** What each care-team row of the patient holds of it, beside what the patient row holds. */
+  const copies = (patientId: string) =>
+    sql(
+      t,
+      `select c.search_name = p.search_name and c.sort_name = p.sort_name and c.mrn = p.mrn and c.patient_status = p.status as same, c.search_name
+       from care_team_member c join patient p on p.id = c.patient_id where c.patient_id = ? order by c.clinician_id`,
+      [patientId],
+    );
+  const found = (user: TestUser, input: { query: string; status?: 'active' | 'archived' }) =>
+    t.client(user.token).patients.search.query(input).then((r) => r.items.map((i) => i.id));
+
+  it('follows the patient’s name, MRN and status as they change, for every clinician on the team', async () => {
+    const p = await createPatient(t, clinician.token, { givenName: 'Renata', familyName: 'Oldcastle', mrn: 'COPY-1' });
+    await t.client(clinician.token).careTeams.add.mutate({ patientId: p.id, clinicianId: colleague.id });
+    for (const user of [clinician, colleague]) expect(await found(user, { query: 'oldcastle' })).toEqual([p.id]);
+
+    await t.client(colleague.token).patients.update.mutate({ id: p.id, familyName: 'Newbridge', mrn: 'COPY-2' });
+    for (const user of [clinician, colleague]) {
+      expect(await found(user, { query: 'oldcastle' })).toEqual([]);
+      expect(await found(user, { query: 'NEWBR' })).toEqual([p.id]);
+      expect(await found(user, { query: 'copy-2' })).toEqual([p.id]);
+      expect(await found(user, { query: 'copy-1' })).toEqual([]);
+    }
+
+    await t.client(clinician.token).patients.archive.mutate({ id: p.id });
+    for (const user of [clinician, colleague]) {
+      expect(await found(user, { query: 'newbridge' })).toEqual([]);
+      expect(await found(user, { query: 'newbridge', status: 'archived' })).toEqual([p.id]);
+    }
+    expect(await copies(p.id)).toEqual([
+      { same: true, search_name: 'renata newbridge' },
+      { same: true, search_name: 'renata newbridge' },
+    ]);
+  });
+
+  it('copies a rename that commits while a clinician is being added, not the name read before it', async () => {
+    const p = await createPatient(t, clinician.token, { givenName: 'Racing', familyName: 'Before' });
+    const adding = new pg.Client({ connectionString: t.dbUrl });
+    const renaming = new pg.Client({ connectionString: t.dbUrl });
+    await Promise.all([adding.connect(), renaming.connect()]);
+    try {
+      const { pid } = (await renaming.query<{ pid: number }>('select pg_backend_pid() as pid')).rows[0]!;
+      await adding.query('begin');
+      await adding.query(`insert into care_team_member (id, practice_id, patient_id, clinician_id, created_at) values (gen_random_uuid(), $1, $2, $3, now())`, [
+        admin.practiceId,
+        p.id,
+        colleague.id,
+      ]);
+      const rename = renaming.query(`update patient set search_name = 'racing after', sort_name = 'after racing' where id = $1`, [p.id]);
+      await waitFor(async () => (await sql(t, `select 1 from pg_stat_activity where pid = ? and wait_event_type = 'Lock'`, [pid])).length > 0, {
+        what: 'the rename to wait for the insert',
+      });
+      await adding.query('commit');
+      await rename;
+    } finally {
+      await Promise.all([adding.end(), renaming.end()]);
+    }
+    expect(await copies(p.id)).toEqual([
+      { same: true, search_name: 'racing after' },
+      { same: true, search_name: 'racing after' },
+    ]);
+    expect(await found(colleague, { query: 'racing after' })).toEqual([p.id]);
   });
 });
 

@@ -14,17 +14,24 @@ export const byName: SortKey[] = [{ field: 'sortName', dir: 'asc' }];
  */
 const CANDIDATE_CAP = 2000;
 
-
 type Row = PatientColumnsRow & { sortName: string };
 const COLUMNS = `${PATIENT_COLUMNS}, p.sort_name as "sortName"`;
 
 const DATE_SHAPE = /^\d{4}-\d{2}-\d{2}$/;
-const like = (column: string, value: string): SqlCondition => ({ sql: `p.${column} like ?`, params: [containing(value)] });
-const equals = (column: string, value: string): SqlCondition => ({ sql: `p.${column} = ?`, params: [value] });
+const like = (column: string, value: string): SqlCondition => ({ sql: `${column} like ?`, params: [containing(value)] });
+const equals = (column: string, value: string): SqlCondition => ({ sql: `${column} = ?`, params: [value] });
 const either = (a: SqlCondition, b: SqlCondition): SqlCondition => ({ sql: `(${a.sql} or ${b.sql})`, params: [...a.params, ...b.params] });
 /** An MRN matches whole, in any case: MRNs are stored upper-case, so this is an equality the unique index serves. */
-const mrnIs = (term: string) => equals('mrn', term.toUpperCase());
-const phoneLike = (digits: string) => like('phone_digits', digits.replace(/^0+/, ''));
+const mrnIs = (column: string, term: string) => equals(column, term.toUpperCase());
+const phoneLike = (digits: string) => like('p.phone_digits', digits.replace(/^0+/, ''));
+
+/**
+ * Where a search reads the keys it tests most: the patient table itself (`p`), or, for a clinician, the
+ * copies of them on their care-team rows (`c`), which an index holds in the clinician's name order.
+ */
+type Keys = { searchName: string; mrn: string; status: string; sortName: string; id: string };
+const PATIENT_KEYS: Keys = { searchName: 'p.search_name', mrn: 'p.mrn', status: 'p.status', sortName: 'p.sort_name', id: 'p.id' };
+const CARE_TEAM_KEYS: Keys = { searchName: 'c.search_name', mrn: 'c.mrn', status: 'c.patient_status', sortName: 'c.sort_name', id: 'c.patient_id' };
 
 /**
  * The terms of one query string, split on spaces, except that a run of number-like words is one term:
@@ -42,43 +49,62 @@ function queryTerms(query: string): string[] {
   return terms;
 }
 
-/** One term of a query string: a birth date, an email, phone digits or an MRN, or part of a name. */
-function queryTerm(term: string): SqlCondition {
+/**
+ * One term of a query string: a birth date, an email, phone digits or an MRN, or part of a name or an MRN.
+ * Each term tests the columns of one table, so an index of that table can serve it.
+ */
+function queryTerm(term: string, keys: Keys): SqlCondition {
   // A date-shaped term that is no date ("2024-02-30") is not a birth date; PostgreSQL would refuse it.
-  if (DATE_SHAPE.test(term) && calendarDate.safeParse(term).success) return equals('birth_date', term);
-  if (term.includes('@')) return like('email', term.toLowerCase());
+  if (DATE_SHAPE.test(term) && calendarDate.safeParse(term).success) return equals('p.birth_date', term);
+  if (term.includes('@')) return like('p.email', term.toLowerCase());
   const digits = phoneDigits(term);
-  if (/^[\d\s()+.-]+$/.test(term) && digits.length >= 4) return either(phoneLike(digits), mrnIs(term));
-  return either(like('search_name', foldForSearch(term)), mrnIs(term));
+  if (/^[\d\s()+.-]+$/.test(term) && digits.length >= 4) return either(phoneLike(digits), mrnIs('p.mrn', term));
+  return either(like(keys.searchName, foldForSearch(term)), mrnIs(keys.mrn, term));
 }
 
 /** Everything the input asks for, ANDed: the practice, the status, the terms and the cursor. */
-function matching(ctx: AuthedCtx, input: SearchPatientsInput): SqlCondition {
+function matching(ctx: AuthedCtx, input: SearchPatientsInput, keys: Keys): SqlCondition {
   const conditions: SqlCondition[] = [
-    equals('practice_id', ctx.actor.practiceId),
-    equals('status', input.status),
-    ...queryTerms(input.query ?? '').map(queryTerm),
-    ...(input.name ?? '').split(/\s+/).filter(Boolean).map((w) => like('search_name', foldForSearch(w))),
-    ...(input.mrn ? [mrnIs(input.mrn)] : []),
-    ...(input.email ? [equals('email', input.email.toLowerCase())] : []),
+    equals('p.practice_id', ctx.actor.practiceId),
+    equals(keys.status, input.status),
+    ...queryTerms(input.query ?? '').map((term) => queryTerm(term, keys)),
+    ...(input.name ?? '').split(/\s+/).filter(Boolean).map((w) => like(keys.searchName, foldForSearch(w))),
+    ...(input.mrn ? [mrnIs('p.mrn', input.mrn)] : []),
+    ...(input.email ? [equals('p.email', input.email.toLowerCase())] : []),
     ...(input.phone && phoneDigits(input.phone) ? [phoneLike(phoneDigits(input.phone))] : []),
-    ...(input.birthDate ? [equals('birth_date', input.birthDate)] : []),
+    ...(input.birthDate ? [equals('p.birth_date', input.birthDate)] : []),
   ];
   if (input.cursor) {
     const after = decodeCursor(input.cursor, byName);
-    conditions.push({ sql: '(p.sort_name, p.id) > (?, ?)', params: [after[0], after.id] });
+    conditions.push({ sql: `(${keys.sortName}, ${keys.id}) > (?, ?)`, params: [after[0], after.id] });
   }
   return { sql: conditions.map((c) => c.sql).join(' and '), params: conditions.flatMap((c) => c.params) };
 }
 
 /**
  * The page of patients the actor may see that match, in name order, `limit + 1` rows for `toPage`.
- * PostgreSQL's planner guesses poorly how a name fragment's matches spread through the alphabet, so the
- * two plans are chosen here: the matches are gathered through the indexes of the terms (capped) and
- * sorted; only when there are more than the cap does a second query walk the name index instead.
+ * A clinician's search walks their own care-team rows (see `CareTeamMember`): an index holds them in name
+ * order with the name and MRN, so a page costs about the same whatever the practice's size.
  */
 export async function findPatientsPage(ctx: AuthedCtx, input: SearchPatientsInput): Promise<(PatientFields & { sortName: string })[]> {
-  const where = matching(ctx, input);
+  if (ctx.actor.role !== 'clinician') return findInPractice(ctx, input);
+  const where = matching(ctx, input, CARE_TEAM_KEYS);
+  const rows = await ctx.em.execute<Row[]>(
+    `select ${COLUMNS} from care_team_member c join patient p on p.id = c.patient_id
+     where c.clinician_id = ? and ${where.sql} order by c.sort_name, c.patient_id limit ?`,
+    [ctx.actor.userId, ...where.params, input.limit + 1],
+  );
+  return rows.map(patientFromRow);
+}
+
+/**
+ * The same page read from the practice's patients, for an admin (and a patient's own few). PostgreSQL's
+ * planner guesses poorly how a name fragment's matches spread through the alphabet, so the two plans are
+ * chosen here: the matches are gathered through the indexes of the terms (capped) and sorted; only when
+ * there are more than the cap does a second query walk the name index instead.
+ */
+async function findInPractice(ctx: AuthedCtx, input: SearchPatientsInput): Promise<(PatientFields & { sortName: string })[]> {
+  const where = matching(ctx, input, PATIENT_KEYS);
   const visible = visiblePatientsSql(ctx.actor);
   const [first, ...rest] = await ctx.em.execute<(Row & { candidates: string })[]>(
     `with m as materialized (select p.id, p.sort_name from patient p where ${where.sql} limit ${CANDIDATE_CAP + 1})
