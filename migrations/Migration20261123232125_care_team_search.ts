@@ -11,11 +11,15 @@ export class Migration20261123232125_care_team_search extends Migration {
     this.addSql(`alter table "care_team_member" add constraint "care_team_member_patient_status_check" check ("patient_status" in ('active', 'archived'));`);
 
     // A care-team row copies its patient's search keys when it is added. The patient row is read FOR SHARE:
-    // a rename committing meanwhile waits for this insert, and its own trigger then rewrites this row too.
+    // a rename committing meanwhile waits for this insert, and its own trigger (a new statement, so a new
+    // snapshot under READ COMMITTED, PAMS's isolation level) then rewrites this row too.
     this.addSql(`create function care_team_member_copy_patient() returns trigger language plpgsql as $$
       begin
         select p.search_name, p.sort_name, p.mrn, p.status into new.search_name, new.sort_name, new.mrn, new.patient_status
           from patient p where p.id = new.patient_id for share;
+        if not found then
+          raise foreign_key_violation using message = format('patient %s does not exist', new.patient_id);
+        end if;
         return new;
       end $$;`);
     this.addSql(`create trigger care_team_member_copy_patient before insert or update of patient_id on "care_team_member"

@@ -152,6 +152,8 @@ describe('imports API, in batches', () => {
 
   it('updates a patient matched by external id, and only admins of the practice may use an import', async () => {
     const api = t.client(admin.token);
+    const [before] = await sql(t, "select id from patient where external_id = 'ext-4'");
+    await api.careTeams.add.mutate({ patientId: before!.id, clinicianId: clinician.id });
     const { id } = await api.imports.begin.mutate({ type: 'patients' });
     await api.imports.add.mutate({ importId: id, rows: [{ line: 2, values: { externalId: 'ext-4', givenName: 'Anna', familyName: 'Müller', birthDate: '1990-02-28', gender: 'female' } }] });
     expect((await rejection(t.client(otherAdmin.token).imports.commit.mutate({ importId: id }))).code).toBe('NOT_FOUND');
@@ -159,6 +161,11 @@ describe('imports API, in batches', () => {
     expect(await api.imports.commit.mutate({ importId: id })).toMatchObject({ created: 0, updated: 1, unchanged: 0 });
     const [anna] = await sql(t, "select mrn, family_name, phone, search_name from patient where external_id = 'ext-4'");
     expect(anna).toEqual({ mrn: 'P-1004', family_name: 'Müller', phone: '+442079460958', search_name: 'anna muller' });
-    expect((await api.patients.search.query({ query: 'muller' })).items.map((p) => p.externalId)).toEqual(['ext-4']);
+    // Every search follows the rename, the care team's too: Müller-Lüdenscheidt is now Müller.
+    for (const user of [admin, clinician]) {
+      const found = (query: string) => t.client(user.token).patients.search.query({ query }).then((r) => r.items.map((p) => p.externalId));
+      expect(await found('muller')).toEqual(['ext-4']);
+      expect(await found('ludenscheidt')).toEqual([]);
+    }
   });
 });

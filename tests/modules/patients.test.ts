@@ -223,8 +223,17 @@ describe('archiving and restoring', () => {
   });
 });
 
-describe('searching', () => {
-  // A practice of its own, so every expected result is exact. Lists sort by family name, then given name.
+/**
+ * A practice of its own, so every expected result is exact, and who searches it: its admin (the practice's
+ * patients) or a clinician who registered every patient (their care-team rows), so both kinds of search run.
+ */
+async function searchingPractice(role: 'admin' | 'clinician'): Promise<TestUser> {
+  const { admin: owner } = await createPractice(t);
+  return role === 'admin' ? owner : inviteUser(t, owner);
+}
+
+describe.each(['admin', 'clinician'] as const)('searching, as %s', (role) => {
+  // Lists sort by family name, then given name.
   let searcher: TestUser;
   const seed = {
     jose: { givenName: 'José', familyName: 'García', birthDate: '1975-03-14', mrn: 'SRCH-1', email: 'jose.garcia@example.test', phone: '+353 87 123 4567' },
@@ -243,7 +252,7 @@ describe('searching', () => {
     (await t.client(searcher.token).patients.search.query(input)).items.map(fullName);
 
   beforeAll(async () => {
-    ({ admin: searcher } = await createPractice(t));
+    searcher = await searchingPractice(role);
     for (const p of Object.values(seed)) await createPatient(t, searcher.token, { gender: 'unknown', ...p });
   });
 
@@ -312,10 +321,10 @@ describe('searching', () => {
   });
 });
 
-describe('pagination', () => {
+describe.each(['admin', 'clinician'] as const)('pagination, as %s', (role) => {
   let pager: TestUser;
   beforeAll(async () => {
-    ({ admin: pager } = await createPractice(t));
+    pager = await searchingPractice(role);
     // Three with the same name: only the id can order them.
     for (const familyName of ['Doe', 'Doe', 'Doe', 'Adams', 'Zimmer', 'Ó Dálaigh', 'Murphy']) await createPatient(t, pager.token, { givenName: 'Alex', familyName });
   });
@@ -493,6 +502,14 @@ describe("a clinician's search reads their care-team rows", () => {
       { same: true, search_name: 'renata newbridge' },
       { same: true, search_name: 'renata newbridge' },
     ]);
+  });
+
+  it('refuses a care-team row for a patient that does not exist, as a foreign key violation', async () => {
+    const insert = sql(t, `insert into care_team_member (id, practice_id, patient_id, clinician_id, created_at) values (gen_random_uuid(), ?, gen_random_uuid(), ?, now())`, [
+      admin.practiceId,
+      colleague.id,
+    ]);
+    await expect(insert).rejects.toMatchObject({ code: '23503' });
   });
 
   it('copies a rename that commits while a clinician is being added, not the name read before it', async () => {

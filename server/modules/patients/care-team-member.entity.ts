@@ -11,8 +11,8 @@ import { Patient } from './patient.entity.ts';
  *
  * Each row also carries a copy of its patient's search keys, so a clinician's search reads their own
  * patients' index and never the practice's. PostgreSQL keeps the copy: a trigger fills it on insert
- * and another rewrites it when the patient's keys change (migration `care_team_search`). PAMS never
- * writes these columns; their defaults only let an insert through to the trigger.
+ * and another rewrites it when the patient's keys change (migration `care_team_search`). PAMS itself only
+ * inserts the defaults, which the trigger replaces, and never loads the columns (they are lazy).
  */
 export const CareTeamMemberSchema = defineEntity({
   name: 'CareTeamMember',

@@ -32,7 +32,8 @@ export type SqlCondition = { sql: string; params: unknown[] };
 
 /**
  * `visiblePatients` as a SQL condition on the patient table aliased `p`, for the hand-written queries of
- * hot paths (search). The care-team and guardian checks are EXISTS probes of their unique indexes.
+ * hot paths (the chart, an admin's search). The care-team and guardian checks are EXISTS probes of their
+ * unique indexes.
  */
 export function visiblePatientsSql(actor: Actor): SqlCondition {
   switch (actor.role) {

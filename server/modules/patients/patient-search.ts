@@ -21,7 +21,7 @@ const DATE_SHAPE = /^\d{4}-\d{2}-\d{2}$/;
 const like = (column: string, value: string): SqlCondition => ({ sql: `${column} like ?`, params: [containing(value)] });
 const equals = (column: string, value: string): SqlCondition => ({ sql: `${column} = ?`, params: [value] });
 const either = (a: SqlCondition, b: SqlCondition): SqlCondition => ({ sql: `(${a.sql} or ${b.sql})`, params: [...a.params, ...b.params] });
-/** An MRN matches whole, in any case: MRNs are stored upper-case, so this is an equality the unique index serves. */
+/** An MRN matches whole, in any case: MRNs are stored upper-case, so this is an equality an index serves. */
 const mrnIs = (column: string, term: string) => equals(column, term.toUpperCase());
 const phoneLike = (digits: string) => like('p.phone_digits', digits.replace(/^0+/, ''));
 
@@ -69,7 +69,7 @@ function matching(ctx: AuthedCtx, input: SearchPatientsInput, keys: Keys): SqlCo
     equals(keys.status, input.status),
     ...queryTerms(input.query ?? '').map((term) => queryTerm(term, keys)),
     ...(input.name ?? '').split(/\s+/).filter(Boolean).map((w) => like(keys.searchName, foldForSearch(w))),
-    ...(input.mrn ? [mrnIs('p.mrn', input.mrn)] : []),
+    ...(input.mrn ? [mrnIs(keys.mrn, input.mrn)] : []),
     ...(input.email ? [equals('p.email', input.email.toLowerCase())] : []),
     ...(input.phone && phoneDigits(input.phone) ? [phoneLike(phoneDigits(input.phone))] : []),
     ...(input.birthDate ? [equals('p.birth_date', input.birthDate)] : []),
@@ -98,10 +98,10 @@ export async function findPatientsPage(ctx: AuthedCtx, input: SearchPatientsInpu
 }
 
 /**
- * The same page read from the practice's patients, for an admin (and a patient's own few). PostgreSQL's
- * planner guesses poorly how a name fragment's matches spread through the alphabet, so the two plans are
- * chosen here: the matches are gathered through the indexes of the terms (capped) and sorted; only when
- * there are more than the cap does a second query walk the name index instead.
+ * The same page read from the practice's patients, for an admin (`visiblePatientsSql` keeps it right for
+ * any other role). PostgreSQL's planner guesses poorly how a name fragment's matches spread through the
+ * alphabet, so the two plans are chosen here: the matches are gathered through the indexes of the terms
+ * (capped) and sorted; only when there are more than the cap does a second query walk the name index.
  */
 async function findInPractice(ctx: AuthedCtx, input: SearchPatientsInput): Promise<(PatientFields & { sortName: string })[]> {
   const where = matching(ctx, input, PATIENT_KEYS);
