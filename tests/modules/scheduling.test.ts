@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tokenFromMail } from '../smtp-capture.ts';
 import { startTestServer, type TestServer } from '../harness.ts';
-import { allPages, createPractice, inviteUser, loginAs, newEmail, newPassword, sql, type TestUser } from '../fixtures.ts';
+import { allPages, auditTrail, createPractice, inviteUser, loginAs, newEmail, newPassword, sql, type TestUser } from '../fixtures.ts';
 import { rejection } from '../rejection.ts';
 
 let t: TestServer;
@@ -180,12 +180,13 @@ describe('booking', () => {
     expect((await book(clinician.token, clinician.id, patient.id, `${monday}T10:00:00Z`)).status).toBe('booked');
   });
 
-  it('puts the booked clinician on the care team, so they see their own visit', async () => {
+  it('puts the booked clinician on the care team, audited, so they see their own visit', async () => {
     const clinician = await clinicianWithHours();
     const patient = await newPatient(admin.token);
     const visit = await book(admin.token, clinician.id, patient.id, `${monday}T09:00:00Z`);
     expect((await t.client(clinician.token).appointments.byId.query({ id: visit.id })).id).toBe(visit.id);
     expect((await t.client(admin.token).careTeams.list.query({ patientId: patient.id })).map((m) => m.id)).toEqual([clinician.id]);
+    expect((await auditTrail(t, patient.id)).filter((e) => e.action === 'care-team.added')).toEqual([{ action: 'care-team.added', actor_id: admin.id }]);
   });
 
   it('50 bookings of one slot at once over HTTP: exactly one succeeds, 49 are slot-taken', async () => {

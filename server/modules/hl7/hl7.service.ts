@@ -6,7 +6,7 @@ import { allergyFields, observationFields } from '../../../shared/schemas/record
 import type { AuthedCtx } from '../../context.ts';
 import { AppError } from '../../errors.ts';
 import { recordAudit } from '../audit/audit.service.ts';
-import { CareTeamMember } from '../patients/care-team-member.entity.ts';
+import { joinCareTeam } from '../patients/care-team.service.ts';
 import { Patient } from '../patients/patient.entity.ts';
 import { createPatient, updatePatient } from '../patients/patients.service.ts';
 import { upsertImportedRecord } from '../records/records.service.ts';
@@ -112,10 +112,7 @@ async function joinAttendingDoctor(ctx: AuthedCtx, patientId: string, doctor: { 
   const byId = /^[0-9a-f-]{36}$/i.test(doctor.id) ? [{ id: doctor.id }] : [];
   const candidates = await ctx.em.find(User, { role: 'clinician', status: 'active', $or: [...byId, { email: doctor.id.toLowerCase() }, ...(doctor.name ? [{ name: { $ilike: doctor.name.replace(/[\\%_]/g, (c) => `\\${c}`) } }] : [])] }, { limit: 2 });
   if (candidates.length !== 1) return false;
-  const clinician = candidates[0]!;
-  if (await ctx.em.count(CareTeamMember, { patient: patientId, clinician })) return true;
-  ctx.em.create(CareTeamMember, { practice: ctx.actor.practiceId, patient: patientId, clinician });
-  recordAudit(ctx, { action: 'care-team.added', entityType: 'patient', entityId: patientId, detail: { clinicianId: clinician.id } });
+  await joinCareTeam(ctx, patientId, candidates[0]!);
   return true;
 }
 

@@ -18,16 +18,24 @@ export async function listCareTeam(ctx: AuthedCtx, { patientId }: PatientIdInput
 /** An admin, or a clinician already caring for the patient, adds an active clinician of the practice. */
 export async function addToCareTeam(ctx: AuthedCtx, { patientId, clinicianId }: CareTeamInput) {
   assertRole(ctx.actor, 'admin', 'clinician');
-  const patient = await findVisiblePatient(ctx.em, ctx.actor, patientId);
+  await findVisiblePatient(ctx.em, ctx.actor, patientId);
   const clinician = await ctx.em.findOne(User, { id: clinicianId, role: 'clinician' });
   if (!clinician) throw notFound('Clinician');
   if (clinician.status !== 'active') throw new AppError('CONFLICT', 'Only an active clinician can join a care team');
-  if (!(await ctx.em.count(CareTeamMember, { patient, clinician }))) {
-    ctx.em.create(CareTeamMember, { practice: ctx.actor.practiceId, patient, clinician });
-    recordAudit(ctx, { action: 'care-team.added', entityType: 'patient', entityId: patientId, detail: { clinicianId } });
-    await ctx.em.flush();
-  }
+  await joinCareTeam(ctx, patientId, clinician);
+  await ctx.em.flush();
   return listCareTeam(ctx, { patientId });
+}
+
+/**
+ * Puts the clinician on the patient's care team unless they are on it, with its audit row; the caller
+ * checks who may do so and flushes. Two transactions racing to add the same pair meet the unique key:
+ * one of them fails, and may be retried.
+ */
+export async function joinCareTeam(ctx: AuthedCtx, patientId: string, clinician: User): Promise<void> {
+  if (await ctx.em.count(CareTeamMember, { patient: patientId, clinician })) return;
+  ctx.em.create(CareTeamMember, { practice: ctx.actor.practiceId, patient: patientId, clinician });
+  recordAudit(ctx, { action: 'care-team.added', entityType: 'patient', entityId: patientId, detail: { clinicianId: clinician.id } });
 }
 
 export async function removeFromCareTeam(ctx: AuthedCtx, { patientId, clinicianId }: CareTeamInput) {

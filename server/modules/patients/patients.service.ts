@@ -5,7 +5,6 @@ import type { AuthedCtx } from '../../context.ts';
 import { AppError } from '../../errors.ts';
 import { toPage } from '../../pagination.ts';
 import { auditRead, recordAudit } from '../audit/audit.service.ts';
-import { Practice } from '../practices/practice.entity.ts';
 import { assertRole } from '../users/roles.ts';
 import { CareTeamMember } from './care-team-member.entity.ts';
 import { findVisiblePatient } from './patient-access.ts';
@@ -34,18 +33,17 @@ async function flushWithMrn(ctx: AuthedCtx, mrn: string) {
 /** A clinician who registers a patient joins their care team, or they could not see them afterwards. */
 export async function createPatient(ctx: AuthedCtx, input: CreatePatientInput) {
   assertRole(ctx.actor, 'admin', 'clinician');
-  const practice = await ctx.em.findOneOrFail(Practice, { id: ctx.actor.practiceId });
   const mrn = input.mrn ?? newMrn();
   await assertMrnFree(ctx, mrn);
   const patient = ctx.em.create(Patient, {
     ...input,
-    practice,
+    practice: ctx.actor.practiceId,
     mrn,
-    timeZone: input.timeZone ?? practice.timeZone,
+    timeZone: input.timeZone ?? ctx.actor.identity.practice.timeZone,
     ...patientNameKeys(input.givenName, input.familyName),
     phoneDigits: input.phone ? phoneDigits(input.phone) : null,
   });
-  if (ctx.actor.role === 'clinician') ctx.em.create(CareTeamMember, { practice, patient, clinician: ctx.actor.userId });
+  if (ctx.actor.role === 'clinician') ctx.em.create(CareTeamMember, { practice: ctx.actor.practiceId, patient, clinician: ctx.actor.userId });
   recordAudit(ctx, { action: 'patient.created', entityType: 'patient', entityId: patient.id });
   await flushWithMrn(ctx, mrn);
   return toPatientDto(patient);

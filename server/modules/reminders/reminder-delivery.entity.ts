@@ -33,6 +33,8 @@ export const ReminderDeliverySchema = defineEntity({
   uniques: [{ properties: ['step', 'localDay', 'channel'] }],
   indexes: [
     { properties: ['patient', 'createdAt', 'id'] },
+    /** The reminders report reads a practice's deliveries by when they were created. */
+    { properties: ['practice', 'createdAt'] },
     { name: 'reminder_delivery_pending_idx', expression: `create index "reminder_delivery_pending_idx" on "reminder_delivery" ("next_attempt_at") where "status" = 'pending'` },
   ],
   filters: practiceFilter(),

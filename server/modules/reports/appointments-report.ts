@@ -29,7 +29,10 @@ export async function appointmentsReport(ctx: AuthedCtx, input: AppointmentsRepo
      ),
      available as (
        select w.clinician_id,
-              range_agg(w.w) - coalesce((select range_agg(tstzrange(e.starts_at, e.ends_at)) from availability_exception e where e.clinician_id = w.clinician_id), '{}'::tstzmultirange) as free
+              range_agg(w.w) - coalesce((
+                select range_agg(tstzrange(e.starts_at, e.ends_at)) from availability_exception e, period
+                 where e.practice_id = period.practice_id and e.clinician_id = w.clinician_id and e.ends_at > lower(period.span) and e.starts_at < upper(period.span)
+              ), '{}'::tstzmultirange) as free
          from windows w where not isempty(w.w) group by w.clinician_id
      ),
      available_minutes as (

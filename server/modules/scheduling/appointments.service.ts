@@ -4,10 +4,8 @@ import type { BookAppointmentInput, CancelAppointmentInput, RescheduleAppointmen
 import type { AuthedCtx } from '../../context.ts';
 import { AppError } from '../../errors.ts';
 import { recordAudit } from '../audit/audit.service.ts';
-import { CareTeamMember } from '../patients/care-team-member.entity.ts';
+import { joinCareTeam } from '../patients/care-team.service.ts';
 import { findVisiblePatient } from '../patients/patient-access.ts';
-import type { Patient } from '../patients/patient.entity.ts';
-import type { User } from '../users/user.entity.ts';
 import { assertRole } from '../users/roles.ts';
 import { findVisibleAppointment } from './appointment-access.ts';
 import { findBookableType } from './appointment-types.service.ts';
@@ -30,14 +28,6 @@ async function flushSlot(ctx: AuthedCtx): Promise<void> {
   }
 }
 
-/**
- * The booked clinician joins the patient's care team, or they could not see their own appointment.
- * Two bookings racing to add the same pair make one of them a CONFLICT the caller can retry.
- */
-async function joinCareTeam(ctx: AuthedCtx, patient: Patient, clinician: User): Promise<void> {
-  if (!(await ctx.em.count(CareTeamMember, { patient, clinician }))) ctx.em.create(CareTeamMember, { practice: ctx.actor.practiceId, patient, clinician });
-}
-
 export async function bookAppointment(ctx: AuthedCtx, { clinicianId, patientId, typeId, startsAt }: BookAppointmentInput) {
   assertRole(ctx.actor, 'admin', 'clinician');
   const patient = await findVisiblePatient(ctx.em, ctx.actor, patientId);
@@ -46,7 +36,8 @@ export async function bookAppointment(ctx: AuthedCtx, { clinicianId, patientId, 
   const start = new Date(startsAt);
   const visit = { start, end: new Date(start.getTime() + type.durationMinutes * 60_000) };
   await assertWithinAvailability(ctx, clinicianId, visit);
-  await joinCareTeam(ctx, patient, clinician);
+  // The booked clinician joins the patient's care team, or they could not see their own appointment.
+  await joinCareTeam(ctx, patient.id, clinician);
   const appointment = ctx.em.create(Appointment, {
     practice: ctx.actor.practiceId, clinician, patient, type, startsAt: visit.start, endsAt: visit.end, bookedBy: ctx.actor.userId,
   });

@@ -8,7 +8,7 @@ import { assertRole } from '../users/roles.ts';
 import { AvailabilityException } from './availability-exception.entity.ts';
 import { AvailabilityRule } from './availability-rule.entity.ts';
 import { toDatabaseTime, toExceptionDto, toWeeklyHours } from './availability.dto.ts';
-import { assertManagesSchedule, findClinician, practiceTimeZone } from './clinician-schedule.ts';
+import { assertManagesSchedule, findClinician } from './clinician-schedule.ts';
 
 /** Replaces the clinician's weekly hours with `hours` (the input schema has refused overlaps). */
 export async function setWeeklyHours(ctx: AuthedCtx, { clinicianId, hours }: SetWeeklyHoursInput) {
@@ -35,7 +35,7 @@ export async function listAvailability(ctx: AuthedCtx, { clinicianId }: Clinicia
   const clinician = await findClinician(ctx.em, clinicianId);
   const rules = await ctx.em.find(AvailabilityRule, { clinician }, { orderBy: { weekday: 'asc', startTime: 'asc' } });
   const timeOff = await ctx.em.find(AvailabilityException, { clinician, endsAt: { $gt: new Date() } }, { orderBy: { startsAt: 'asc', id: 'asc' } });
-  return { clinicianId, timeZone: await practiceTimeZone(ctx), weeklyHours: rules.map(toWeeklyHours), exceptions: timeOff.map(toExceptionDto) };
+  return { clinicianId, timeZone: ctx.actor.identity.practice.timeZone, weeklyHours: rules.map(toWeeklyHours), exceptions: timeOff.map(toExceptionDto) };
 }
 
 /** Time off. Visits already booked in it stay: someone has to move or cancel them with the patient. */

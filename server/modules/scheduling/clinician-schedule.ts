@@ -2,7 +2,6 @@ import type { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Actor, AuthedCtx } from '../../context.ts';
 import { AppError, notFound } from '../../errors.ts';
-import { Practice } from '../practices/practice.entity.ts';
 import { User } from '../users/user.entity.ts';
 import { AvailabilityException } from './availability-exception.entity.ts';
 import { AvailabilityRule } from './availability-rule.entity.ts';
@@ -21,11 +20,6 @@ export function assertManagesSchedule(actor: Actor, clinicianId: string): void {
   if (actor.role !== 'admin' && actor.userId !== clinicianId) throw new AppError('FORBIDDEN', 'Clinicians manage only their own availability');
 }
 
-/** Weekly hours are kept in the practice's time zone. */
-export async function practiceTimeZone(ctx: AuthedCtx): Promise<string> {
-  return (await ctx.em.findOneOrFail(Practice, { id: ctx.actor.practiceId })).timeZone;
-}
-
 /** The clinician's weekly hours, and their time off that overlaps `range` as the busy times. */
 export async function loadAvailability(ctx: AuthedCtx, clinicianId: string, timeZone: string, range: Interval): Promise<Availability> {
   const rules = await ctx.em.find(AvailabilityRule, { clinician: clinicianId });
@@ -35,7 +29,7 @@ export async function loadAvailability(ctx: AuthedCtx, clinicianId: string, time
 
 /** A visit is booked or moved only within the clinician's hours and outside their time off. */
 export async function assertWithinAvailability(ctx: AuthedCtx, clinicianId: string, visit: Interval): Promise<void> {
-  const availability = await loadAvailability(ctx, clinicianId, await practiceTimeZone(ctx), visit);
+  const availability = await loadAvailability(ctx, clinicianId, ctx.actor.identity.practice.timeZone, visit);
   if (!fitsAvailability(availability, visit)) {
     throw new AppError('BAD_REQUEST', "That time is outside the clinician's availability", 'outside-availability');
   }

@@ -3,7 +3,7 @@ import type { AuthedCtx } from '../../context.ts';
 import { assertRole } from '../users/roles.ts';
 import { findBookableType } from './appointment-types.service.ts';
 import { Appointment } from './appointment.entity.ts';
-import { findClinician, loadAvailability, practiceTimeZone } from './clinician-schedule.ts';
+import { findClinician, loadAvailability } from './clinician-schedule.ts';
 import { freeSlots, localDateRange } from './free-slots.ts';
 
 /**
@@ -16,7 +16,7 @@ export async function findFreeSlots(ctx: AuthedCtx, { clinicianId, typeId, from,
   assertRole(ctx.actor, 'admin', 'clinician');
   const clinician = await findClinician(ctx.em, clinicianId);
   const type = await findBookableType(ctx.em, typeId);
-  const timeZone = await practiceTimeZone(ctx);
+  const timeZone = ctx.actor.identity.practice.timeZone;
   const range = localDateRange(timeZone, from, to);
   const availability = await loadAvailability(ctx, clinicianId, timeZone, range);
   const visits = await ctx.em.find(Appointment, { clinician, status: { $ne: 'cancelled' }, startsAt: { $lt: range.end }, endsAt: { $gt: range.start } });
