@@ -1,25 +1,46 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import type { Config } from './config.ts';
 
-type Keys = Config['encryptionKeys'];
+export type EncryptionKeys = Config['encryptionKeys'];
 
-/**
- * AES-256-GCM under the first (newest) key of PAMS_ENCRYPTION_KEYS. The stored form names its key,
- * `keyId:iv:ciphertext:tag` in base64, so older keys keep decrypting after a new one is added.
- */
-export function encryptString(keys: Keys, plaintext: string): string {
-  const { id, key } = keys[0]!;
+/** One AES-256-GCM ciphertext: its random 96-bit IV, the ciphertext and the authentication tag. */
+export type Sealed = { iv: Buffer; ciphertext: Buffer; tag: Buffer };
+
+/** AES-256-GCM, the one cipher of PAMS; `aad` binds the ciphertext to its context (empty: bound to none). */
+export function seal(key: Buffer, plaintext: Buffer, aad = ''): Sealed {
   const iv = randomBytes(12);
-  const cipher = createCipheriv('aes-256-gcm', key, iv);
-  const ciphertext = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
-  return [id, iv.toString('base64'), ciphertext.toString('base64'), cipher.getAuthTag().toString('base64')].join(':');
+  const cipher = createCipheriv('aes-256-gcm', key, iv).setAAD(Buffer.from(aad, 'utf8'));
+  const ciphertext = Buffer.concat([cipher.update(plaintext), cipher.final()]);
+  return { iv, ciphertext, tag: cipher.getAuthTag() };
 }
 
-export function decryptString(keys: Keys, stored: string): string {
-  const [id, iv, ciphertext, tag] = stored.split(':');
+/** The plaintext of `seal`; throws if the key, the AAD or any byte differs. */
+export function open(key: Buffer, { iv, ciphertext, tag }: Sealed, aad = ''): Buffer {
+  const decipher = createDecipheriv('aes-256-gcm', key, iv).setAAD(Buffer.from(aad, 'utf8'));
+  decipher.setAuthTag(tag);
+  return Buffer.concat([decipher.update(ciphertext), decipher.final()]);
+}
+
+/** The key of PAMS_ENCRYPTION_KEYS named `id`. */
+export function encryptionKey(keys: EncryptionKeys, id: string | undefined): Buffer {
   const key = keys.find((k) => k.id === id)?.key;
-  if (!key || !iv || !ciphertext || !tag) throw new Error(`No encryption key "${id}" in PAMS_ENCRYPTION_KEYS`);
-  const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64'));
-  decipher.setAuthTag(Buffer.from(tag, 'base64'));
-  return Buffer.concat([decipher.update(Buffer.from(ciphertext, 'base64')), decipher.final()]).toString('utf8');
+  if (!key) throw new Error(`No encryption key "${id}" in PAMS_ENCRYPTION_KEYS`);
+  return key;
+}
+
+/**
+ * A string encrypted under the first (newest) key of PAMS_ENCRYPTION_KEYS. The stored form names its key,
+ * `keyId:iv:ciphertext:tag` in base64, so older keys keep decrypting after a new one is added.
+ */
+export function encryptString(keys: EncryptionKeys, plaintext: string): string {
+  const { id, key } = keys[0]!;
+  const { iv, ciphertext, tag } = seal(key, Buffer.from(plaintext, 'utf8'));
+  return [id, iv.toString('base64'), ciphertext.toString('base64'), tag.toString('base64')].join(':');
+}
+
+export function decryptString(keys: EncryptionKeys, stored: string): string {
+  const [id, iv, ciphertext, tag] = stored.split(':');
+  const key = encryptionKey(keys, id);
+  if (!iv || !ciphertext || !tag) throw new Error(`No encryption key "${id}" in PAMS_ENCRYPTION_KEYS`);
+  return open(key, { iv: Buffer.from(iv, 'base64'), ciphertext: Buffer.from(ciphertext, 'base64'), tag: Buffer.from(tag, 'base64') }).toString('utf8');
 }
