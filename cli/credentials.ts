@@ -1,6 +1,7 @@
-import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
+import { ensurePrivateDir, writePrivateFile } from './private-files.ts';
 
 /** The stored login: one server URL and one API token, in the user's config directory, mode 0600. */
 export type StoredLogin = { url: string; token: string; email: string; tokenId: string };
@@ -16,9 +17,8 @@ export function readLogin(): StoredLogin | null {
 }
 
 export function writeLogin(login: StoredLogin): string {
-  mkdirSync(configDir(), { recursive: true, mode: 0o700 });
-  writeFileSync(loginFile(), `${JSON.stringify(login, null, 2)}\n`, { mode: 0o600 });
-  chmodSync(loginFile(), 0o600);
+  ensurePrivateDir(configDir());
+  writePrivateFile(loginFile(), `${JSON.stringify(login, null, 2)}\n`);
   return loginFile();
 }
 

@@ -1,6 +1,6 @@
 /**
- * The time as jobs see it. Production reads the system clock; tests move a clock of their own, so a
- * reminder due in three days is tested by moving three days, not by waiting.
+ * The time as jobs and TOTP checks see it. Production reads the system clock; tests move a clock of
+ * their own, so a reminder due in three days (or the next 30 s code) is tested by moving, not by waiting.
  */
 export type Clock = { now: () => Date };
 

@@ -5,8 +5,9 @@ export type Mail = { to: string; subject: string; text: string };
 export type Mailer = { send: (mail: Mail) => Promise<void>; close: () => void };
 
 /**
- * SMTP when SMTP_URL is set. Otherwise (development only) each message is printed to the terminal, so a
- * newcomer can follow an invite link; this print goes to the terminal, not to the structured log.
+ * SMTP when SMTP_URL is set. Otherwise (development only) each message is printed as plain text, so a
+ * newcomer can follow an invite link. `print` must not write to the log's stream (stdout): a log shipper
+ * would carry the links. `pams serve` and `pams worker` pass one that writes to stderr.
  */
 export function createMailer(config: Pick<Config, 'smtpUrl' | 'mailFrom'>, print: (text: string) => void): Mailer {
   if (config.smtpUrl) {

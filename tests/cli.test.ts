@@ -3,6 +3,8 @@ import { mkdtemp, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPamsClient } from '../shared/client.ts';
+import { createPractice } from './fixtures.ts';
 import { startTestServer, TEST_ENCRYPTION_KEY, type TestServer } from './harness.ts';
 import { CLI, runCli } from './run-cli.ts';
 import { tokenFromMail } from './smtp-capture.ts';
@@ -11,10 +13,12 @@ import { tokenFromMail } from './smtp-capture.ts';
 function startCli(args: string[], env: Record<string, string>) {
   const child = spawn(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: 'warn', ...env } });
   let output = '';
-  child.stdout.on('data', (d: Buffer) => (output += d));
-  child.stderr.on('data', (d: Buffer) => (output += d));
+  const streams = { stdout: '', stderr: '' };
+  child.stdout.on('data', (d: Buffer) => ((output += d), (streams.stdout += d)));
+  child.stderr.on('data', (d: Buffer) => ((output += d), (streams.stderr += d)));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   return {
+    streams,
     waitFor: async (pattern: RegExp) => {
       for (let i = 0; i < 200 && !pattern.test(output); i++) await new Promise((r) => setTimeout(r, 50));
       const match = output.match(pattern);
@@ -139,6 +143,24 @@ describe('long-running commands', () => {
     expect(ready.status).toBe(200);
     expect(ready.headers.get('x-request-id')).toBeTruthy();
     expect(await server.stop()).toBe(0);
+  });
+
+  it('without SMTP_URL, pams serve prints mail as text on stderr, never into the JSON log on stdout', async () => {
+    const { admin } = await createPractice(t);
+    const server = startCli(['serve'], { ...env(), LOG_LEVEL: 'info' });
+    const [, url] = await server.waitFor(/listening on (http:\/\/[\d.:]+)/);
+    await createPamsClient({ url: url! }).auth.requestPasswordReset.mutate({ email: admin.email });
+    const [mail] = await server.waitFor(/--- mail to .*reset-password\?token=\S+/s);
+    expect(mail).toContain(admin.email);
+    expect(await server.stop()).toBe(0);
+
+    const { stdout, stderr } = server.streams;
+    expect(stderr).toContain('reset-password?token=');
+    const logLines = stdout.trim().split('\n');
+    expect(logLines.length).toBeGreaterThan(1); // requests and the shutdown were logged there
+    for (const line of logLines) expect(() => JSON.parse(line), line).not.toThrow();
+    expect(stdout).not.toContain('token=');
+    expect(stdout).not.toContain(admin.email);
   });
 
   it('pams worker starts Agenda on PostgreSQL and drains on SIGTERM', async () => {

@@ -1,5 +1,5 @@
 import { decodeBase32IgnorePadding } from '@oslojs/encoding';
-import { generateHOTP, generateTOTP } from '@oslojs/otp';
+import { generateHOTP } from '@oslojs/otp';
 import { randomBytes } from 'node:crypto';
 import type { RouterInputs, RouterOutputs } from '../shared/client.ts';
 import type { InvitableRole } from '../shared/enums.ts';
@@ -49,13 +49,19 @@ export async function inviteUser(t: TestServer, admin: TestUser, role: Invitable
   return { id: invite.userId!, email, password, practiceId: admin.practiceId, token: await loginAs(t, email, password) };
 }
 
-/** The current TOTP code for a base32 secret, as an authenticator app would show it. */
-export const totpCode = (secret: string) => generateTOTP(decodeBase32IgnorePadding(secret), 30, 6);
+/** The TOTP time step at the server's time (`t.clock`: a manual clock moves it without waiting). */
+const totpStep = (t: TestServer) => BigInt(Math.floor(t.clock.now().getTime() / 30_000));
+
+/**
+ * The TOTP code for a base32 secret at the server's time, as an authenticator app would show it. A code
+ * is accepted once: a test that needs a second one moves the server's clock on by a step first.
+ */
+export const totpCode = (t: TestServer, secret: string) => generateHOTP(decodeBase32IgnorePadding(secret), totpStep(t), 6);
 
 /** A well-formed code that no authenticator would accept now (none of the grace window's codes). */
-export function wrongTotpCode(secret: string): string {
+export function wrongTotpCode(t: TestServer, secret: string): string {
   const key = decodeBase32IgnorePadding(secret);
-  const now = BigInt(Math.floor(Date.now() / 30_000));
+  const now = totpStep(t);
   const valid = new Set([-2n, -1n, 0n, 1n, 2n].map((d) => generateHOTP(key, now + d, 6)));
   return ['000000', '111111', '222222', '333333', '444444', '555555'].find((c) => !valid.has(c))!;
 }
@@ -63,7 +69,7 @@ export function wrongTotpCode(secret: string): string {
 /** Turns MFA on for the holder of `token` through the API; returns the secret and the recovery codes. */
 export async function enableMfa(t: TestServer, token: string): Promise<{ secret: string; recoveryCodes: string[] }> {
   const { secret } = await t.client(token).mfa.enrol.mutate();
-  const { recoveryCodes } = await t.client(token).mfa.confirm.mutate({ code: totpCode(t.secret(secret)) });
+  const { recoveryCodes } = await t.client(token).mfa.confirm.mutate({ code: totpCode(t, t.secret(secret)) });
   recoveryCodes.forEach((c) => t.secret(c));
   return { secret, recoveryCodes };
 }
@@ -72,7 +78,7 @@ export async function enableMfa(t: TestServer, token: string): Promise<{ secret:
 export async function loginWithMfa(t: TestServer, email: string, password: string, secret: string): Promise<string> {
   const pending = await t.client().auth.login.mutate({ email, password });
   if (!pending.mfaRequired) throw new Error(`${email} has MFA off: use loginAs`);
-  const { token } = await t.client(t.secret(pending.token)).auth.verifyMfa.mutate({ code: totpCode(secret) });
+  const { token } = await t.client(t.secret(pending.token)).auth.verifyMfa.mutate({ code: totpCode(t, secret) });
   return t.secret(token);
 }
 

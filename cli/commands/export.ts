@@ -1,5 +1,5 @@
 import type { OperationOutcome } from '@medplum/fhirtypes';
-import { createWriteStream, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -10,13 +10,14 @@ import { createCommand, remote, type GlobalOptions } from '../command.ts';
 import { CliError, ExitCode, exitCodeForHttpStatus } from '../exit-codes.ts';
 import { instantOption } from '../instant-option.ts';
 import { printRows } from '../output.ts';
+import { createPrivateFile, ensurePrivateDir } from '../private-files.ts';
 import { startProgress } from '../progress.ts';
 
 type ExportFhirOptions = { out: string; since?: string };
 
 /**
  * One resource type, streamed from `GET /fhir/$export` (the `exports.fhir` pages as NDJSON) into
- * `<Type>.ndjson.part`, renamed when the transfer completed: a file that exists is whole. Counts the
+ * `<Type>.ndjson.part` (mode 0600: it is PHI), renamed when the transfer completed: a file that exists is whole. Counts the
  * resources (lines) as they pass. Memory stays flat whatever the practice's size.
  */
 async function exportType(server: { url: string; token: string | undefined }, type: string, since: string | undefined, file: string): Promise<number> {
@@ -41,7 +42,7 @@ async function exportType(server: { url: string; token: string | undefined }, ty
     },
   });
   try {
-    await pipeline(Readable.fromWeb(response.body as NodeReadableStream<Uint8Array>), counter, createWriteStream(`${file}.part`));
+    await pipeline(Readable.fromWeb(response.body as NodeReadableStream<Uint8Array>), counter, createPrivateFile(`${file}.part`));
   } catch (e) {
     rmSync(`${file}.part`, { force: true });
     throw new CliError(`The ${type} export broke off: ${(e as Error).message}`, ExitCode.unreachable);
@@ -59,12 +60,12 @@ export const exportCommand = createCommand('export').description("export your pr
 exportCommand
   .command('fhir')
   .description('export every resource of your practice as FHIR R4 NDJSON, one file per resource type (admin)')
-  .requiredOption('--out <dir>', 'folder to write Patient.ndjson, Observation.ndjson, … into (created if missing)')
+  .requiredOption('--out <dir>', 'folder to write Patient.ndjson, Observation.ndjson, … into (created mode 0700 if missing; an existing one must be 0700)')
   .option('--since <date>', 'only resources created or changed since this date or ISO 8601 instant')
   .action(async (opts: ExportFhirOptions, cmd: Command) => {
     const { url, token, json } = remote(cmd.optsWithGlobals<GlobalOptions>());
     const since = instantOption('--since', opts.since);
-    mkdirSync(opts.out, { recursive: true });
+    ensurePrivateDir(opts.out);
     const files: { type: string; file: string | null; count: number }[] = [];
     for (const type of fhirResourceTypes) {
       const file = path.join(opts.out, `${type}.ndjson`);

@@ -4,6 +4,12 @@ import { readSecret } from '../command.ts';
 import { printJson, printRecord, printRows } from '../output.ts';
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
+/**
+ * What `serve` and `worker` print for people (the address, demo logins, and without SMTP_URL the mail
+ * itself, invite and reset links included) goes to stderr: their stdout is the JSON log alone, which a
+ * log shipper may carry anywhere.
+ */
+const tellOperator = (line: string) => process.stderr.write(`${line}\n`);
 
 /** Commands that run PAMS itself or work on its database directly (no server, no token). */
 export const serveCommand = new Command('serve')
@@ -13,12 +19,12 @@ export const serveCommand = new Command('serve')
   .option('--jobs', 'also run the background jobs in this process (no separate `pams worker` needed)')
   .action(async (opts: { migrate?: boolean; demo?: boolean; jobs?: boolean }) => {
     const { serve } = await import('../../server/main.ts');
-    await serve({ migrate: !!opts.migrate, demo: !!opts.demo, jobs: !!opts.jobs, print: say });
+    await serve({ migrate: !!opts.migrate, demo: !!opts.demo, jobs: !!opts.jobs, print: tellOperator });
   });
 
 export const workerCommand = new Command('worker').description('run the background job worker (Agenda on PostgreSQL, or MongoDB with MONGODB_URL)').action(async () => {
   const { runWorker } = await import('../../server/worker.ts');
-  await runWorker({ print: say });
+  await runWorker({ print: tellOperator });
 });
 
 export const migrateCommand = new Command('migrate')

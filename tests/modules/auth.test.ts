@@ -99,13 +99,16 @@ describe('sessions', () => {
     expect(rows[0]!.secret_hash).toMatch(/^[0-9a-f]{64}$/);
   });
 
-  it('a password change ends every other session', async () => {
+  it("a password change ends every other session; the caller's session and the user's API tokens stay", async () => {
     const user = await inviteUser(t, admin);
     const other = await loginAs(t, user.email, user.password);
+    const { token: script } = await t.client(user.token).tokens.create.mutate({ name: 'hl7 feed' });
+    t.secret(script);
     const newPassword = t.secret('a-brand-new-password-42');
     await t.client(user.token).auth.changePassword.mutate({ currentPassword: user.password, newPassword });
     expect((await rejection(t.client(other).auth.me.query())).code).toBe('UNAUTHORIZED');
     expect((await t.client(user.token).auth.me.query()).user.email).toBe(user.email);
+    expect((await t.client(script).auth.me.query()).user.id).toBe(user.id);
     await loginAs(t, user.email, newPassword);
   });
 });

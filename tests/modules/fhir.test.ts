@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Bundle, CarePlan, Observation, Resource } from '@medplum/fhirtypes';
@@ -263,6 +263,32 @@ describe('pams export fhir', () => {
       expect(resources.every((r) => `${r.resourceType}.ndjson` === file)).toBe(true);
       expect(problemsOf(resources)).toEqual({});
     }
+  });
+
+  it('writes PHI only as 0600 files in a 0700 folder, and refuses a folder open to others', async () => {
+    const modeOf = (p: string) => statSync(p).mode & 0o777;
+    const out = path.join(mkdtempSync(path.join(os.tmpdir(), 'pams-fhir-')), 'exports', 'today');
+    const first = await runCli(['export', 'fhir', '--out', out, '--json', '--url', t.url, '--token', admin.token]);
+    expect(first.code).toBe(0);
+    expect(modeOf(out)).toBe(0o700);
+    expect(modeOf(path.dirname(out))).toBe(0o700);
+    const files = readdirSync(out).map((f) => path.join(out, f));
+    expect(files.length).toBeGreaterThan(5);
+    for (const file of files) expect([file, modeOf(file)]).toEqual([file, 0o600]);
+
+    // A second run replaces the files, whatever mode they were given meanwhile.
+    chmodSync(files[0]!, 0o644);
+    expect((await runCli(['export', 'fhir', '--out', out, '--url', t.url, '--token', admin.token])).code).toBe(0);
+    for (const file of files) expect([file, modeOf(file)]).toEqual([file, 0o600]);
+
+    const shared = mkdtempSync(path.join(os.tmpdir(), 'pams-fhir-'));
+    chmodSync(shared, 0o755);
+    writeFileSync(path.join(shared, 'notes.txt'), 'kept');
+    const refused = await runCli(['export', 'fhir', '--out', shared, '--url', t.url, '--token', admin.token]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('chmod 700');
+    expect(readdirSync(shared)).toEqual(['notes.txt']);
+    expect(modeOf(shared)).toBe(0o755);
   });
 
   it('exports only what changed since a date, and refuses a clinician with exit code 2', async () => {

@@ -69,6 +69,18 @@ describe('resetting', () => {
     expect(await sql(t, 'select id from session where user_id = ?', [user.id])).toEqual([]);
   });
 
+  it('revokes every API token of the user and voids their other reset links', async () => {
+    const user = await inviteUser(t, admin);
+    const { token: script } = await t.client(user.token).tokens.create.mutate({ name: 'nightly export' });
+    t.secret(script);
+    await t.client(script).auth.me.query();
+    const older = await requestReset(user.email);
+    await reset(await requestReset(user.email));
+    expect(await rejection(t.client(script).auth.me.query())).toMatchObject({ code: 'UNAUTHORIZED' });
+    expect(await sql(t, 'select id from api_token where user_id = ? and revoked_at is null', [user.id])).toEqual([]);
+    expect(await rejection(reset(older))).toMatchObject({ code: 'BAD_REQUEST', reason: 'reset-token-invalid' });
+  });
+
   it('refuses an expired token', async () => {
     const user = await inviteUser(t, admin);
     const token = await requestReset(user.email);

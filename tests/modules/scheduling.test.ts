@@ -82,6 +82,18 @@ describe('weekly hours and time off', () => {
     expect((await t.client(a.token).availability.list.query({ clinicianId: b.id })).weeklyHours).toEqual([]);
   });
 
+  it("shows a colleague that time is blocked, but the reason only to the clinician and admins", async () => {
+    const [owner, colleague] = [await clinicianWithHours(), await clinicianWithHours()];
+    const leave = await t.client(owner.token).availability.addException.mutate({ clinicianId: owner.id, startsAt: `${monday}T09:00:00Z`, endsAt: `${monday}T10:00:00Z`, reason: 'Oncology appointment' });
+    const period = { id: leave.id, clinicianId: owner.id, startsAt: leave.startsAt, endsAt: leave.endsAt };
+    expect((await t.client(colleague.token).availability.list.query({ clinicianId: owner.id })).exceptions).toEqual([{ ...period, reason: null, createdAt: leave.createdAt }]);
+    for (const reader of [owner, admin]) {
+      expect((await t.client(reader.token).availability.list.query({ clinicianId: owner.id })).exceptions).toEqual([{ ...period, reason: 'Oncology appointment', createdAt: leave.createdAt }]);
+    }
+    // What booking needs, the colleague still has: the blocked hour is not a free slot.
+    expect(await freeStarts(colleague.token, owner.id, monday)).toEqual([`${monday}T10:00:00.000Z`, `${monday}T11:00:00.000Z`]);
+  });
+
   it('lists time off until it is over, and removes it', async () => {
     const clinician = await clinicianWithHours();
     const api = t.client(clinician.token).availability;

@@ -6,12 +6,17 @@ import { invalidateUserSessions } from '../../auth/session.ts';
 import type { AuthedCtx, Ctx } from '../../context.ts';
 import { AppError } from '../../errors.ts';
 import { recordAudit } from '../audit/audit.service.ts';
+import { revokeUserTokens } from '../tokens/tokens.service.ts';
 import { User } from '../users/user.entity.ts';
 import { PasswordReset } from './password-reset.entity.ts';
 
 const RESET_TTL_MS = 60 * 60 * 1000;
 
-/** Changing the password ends every other session of the user. */
+/**
+ * Changing the password ends every other session of the user. API tokens stay: they are separate
+ * credentials for scripts (an HL7 feed, a nightly export), listed with their last use and revoked one by
+ * one, and a routine change must not stop them. Suspected compromise is what a reset is for.
+ */
 export async function changePassword(ctx: AuthedCtx, { currentPassword, newPassword }: ChangePasswordInput) {
   const user = await ctx.em.findOneOrFail(User, { id: ctx.actor.userId }, { populate: ['passwordHash'] });
   if (!(await verifyPassword(user.passwordHash ?? '', currentPassword))) {
@@ -45,7 +50,10 @@ export async function requestPasswordReset(ctx: Ctx, { email }: RequestPasswordR
   return { ok: true as const };
 }
 
-/** Single use, one hour, and every session of the user ends. */
+/**
+ * Single use, one hour. A reset means "my account may be compromised": every credential of the user
+ * ends, every session (the caller has none) and every API token, and so do the other reset links.
+ */
 export async function resetPassword(ctx: Ctx, { token, newPassword }: ResetPasswordInput) {
   const invalid = () => new AppError('BAD_REQUEST', 'This reset link is invalid or has expired', 'reset-token-invalid');
   const parsed = parseSecretToken(token);
@@ -58,6 +66,8 @@ export async function resetPassword(ctx: Ctx, { token, newPassword }: ResetPassw
     reset.usedAt = new Date();
     reset.user.passwordHash = passwordHash;
     await invalidateUserSessions(em, reset.user.id);
+    await revokeUserTokens(em, reset.user.id);
+    await em.nativeUpdate(PasswordReset, { user: reset.user.id, usedAt: null }, { usedAt: reset.usedAt });
     recordAudit({ ...ctx, em }, { action: 'auth.password-reset', practiceId: reset.user.practice.id, actorId: reset.user.id, entityType: 'user', entityId: reset.user.id });
     return { ok: true as const };
   });

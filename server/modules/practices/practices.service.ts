@@ -1,7 +1,9 @@
 import type { UpdatePracticeInput } from '../../../shared/schemas/practices.ts';
 import type { AuthedCtx } from '../../context.ts';
+import { AppError } from '../../errors.ts';
 import { recordAudit } from '../audit/audit.service.ts';
 import { assertRole } from '../users/roles.ts';
+import { User } from '../users/user.entity.ts';
 import { Practice } from './practice.entity.ts';
 
 export type PracticeDto = ReturnType<typeof toPracticeDto>;
@@ -14,11 +16,20 @@ export async function getPractice(ctx: AuthedCtx) {
   return toPracticeDto(await ctx.em.findOneOrFail(Practice, { id: ctx.actor.practiceId }));
 }
 
+/**
+ * The practice's settings. Requiring MFA holds every user without it to the enrolment screen, so the
+ * admin who asks must have enrolled first (or they would lock themselves out with everyone else), and
+ * the answer says how many users (active or invited) have not enrolled yet.
+ */
 export async function updatePractice(ctx: AuthedCtx, input: UpdatePracticeInput) {
   assertRole(ctx.actor, 'admin');
+  if (input.mfaRequired && !ctx.actor.identity.user.mfaEnabled) {
+    throw new AppError('CONFLICT', 'Turn on two-factor authentication for yourself before requiring it of everyone', 'mfa-enrolment-required');
+  }
   const practice = await ctx.em.findOneOrFail(Practice, { id: ctx.actor.practiceId });
   ctx.em.assign(practice, input);
   recordAudit(ctx, { action: 'practice.updated', entityType: 'practice', entityId: practice.id, detail: { fields: Object.keys(input).join(',') } });
   await ctx.em.flush();
-  return toPracticeDto(practice);
+  const usersWithoutMfa = await ctx.em.count(User, { mfaEnabled: false, status: { $in: ['active', 'invited'] } });
+  return { ...toPracticeDto(practice), usersWithoutMfa };
 }

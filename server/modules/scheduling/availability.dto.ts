@@ -11,6 +11,10 @@ export function toWeeklyHours(rule: AvailabilityRule): WeeklyHours {
 
 export type AvailabilityExceptionDto = ReturnType<typeof toExceptionDto>;
 
-export function toExceptionDto(e: AvailabilityException) {
-  return { id: e.id, clinicianId: e.clinician.id, startsAt: e.startsAt.toISOString(), endsAt: e.endsAt.toISOString(), reason: e.reason, createdAt: e.createdAt.toISOString() };
+/**
+ * Colleagues see that a period is blocked (they book around it), but the reason is private to the
+ * clinician and the admins: `withReason` is `managesSchedule` (clinician-schedule.ts); otherwise null.
+ */
+export function toExceptionDto(e: AvailabilityException, withReason: boolean) {
+  return { id: e.id, clinicianId: e.clinician.id, startsAt: e.startsAt.toISOString(), endsAt: e.endsAt.toISOString(), reason: withReason ? e.reason : null, createdAt: e.createdAt.toISOString() };
 }

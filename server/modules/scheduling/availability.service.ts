@@ -8,7 +8,7 @@ import { assertRole } from '../users/roles.ts';
 import { AvailabilityException } from './availability-exception.entity.ts';
 import { AvailabilityRule } from './availability-rule.entity.ts';
 import { toDatabaseTime, toExceptionDto, toWeeklyHours } from './availability.dto.ts';
-import { assertManagesSchedule, findClinician } from './clinician-schedule.ts';
+import { assertManagesSchedule, findClinician, managesSchedule } from './clinician-schedule.ts';
 
 /** Replaces the clinician's weekly hours with `hours` (the input schema has refused overlaps). */
 export async function setWeeklyHours(ctx: AuthedCtx, { clinicianId, hours }: SetWeeklyHoursInput) {
@@ -29,13 +29,16 @@ export async function setWeeklyHours(ctx: AuthedCtx, { clinicianId, hours }: Set
   return rules.map(toWeeklyHours);
 }
 
-/** A clinician's weekly hours and the time off not yet over: what a scheduling screen shows. */
+/**
+ * A clinician's weekly hours and the time off not yet over: what a scheduling screen shows. Any
+ * clinician may read a colleague's (to book around it); the reasons only the clinician and admins.
+ */
 export async function listAvailability(ctx: AuthedCtx, { clinicianId }: ClinicianIdInput) {
   assertRole(ctx.actor, 'admin', 'clinician');
   const clinician = await findClinician(ctx.em, clinicianId);
   const rules = await ctx.em.find(AvailabilityRule, { clinician }, { orderBy: { weekday: 'asc', startTime: 'asc' } });
   const timeOff = await ctx.em.find(AvailabilityException, { clinician, endsAt: { $gt: new Date() } }, { orderBy: { startsAt: 'asc', id: 'asc' } });
-  return { clinicianId, timeZone: ctx.actor.identity.practice.timeZone, weeklyHours: rules.map(toWeeklyHours), exceptions: timeOff.map(toExceptionDto) };
+  return { clinicianId, timeZone: ctx.actor.identity.practice.timeZone, weeklyHours: rules.map(toWeeklyHours), exceptions: timeOff.map((e) => toExceptionDto(e, managesSchedule(ctx.actor, clinicianId))) };
 }
 
 /** Time off. Visits already booked in it stay: someone has to move or cancel them with the patient. */
@@ -48,7 +51,7 @@ export async function addException(ctx: AuthedCtx, { clinicianId, startsAt, ends
   });
   recordAudit(ctx, { action: 'availability.exception-added', entityType: 'availability-exception', entityId: exception.id, detail: { clinicianId } });
   await ctx.em.flush();
-  return toExceptionDto(exception);
+  return toExceptionDto(exception, true); // assertManagesSchedule passed
 }
 
 export async function removeException(ctx: AuthedCtx, { id }: IdInput) {

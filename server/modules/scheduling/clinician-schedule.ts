@@ -15,9 +15,11 @@ export async function findClinician(em: EntityManager, id: string, lockMode?: Lo
   return clinician;
 }
 
-/** Admins manage every clinician's availability, a clinician only their own. */
+/** Admins manage every clinician's availability, a clinician only their own; they alone read the reasons for time off. */
+export const managesSchedule = (actor: Actor, clinicianId: string): boolean => actor.role === 'admin' || actor.userId === clinicianId;
+
 export function assertManagesSchedule(actor: Actor, clinicianId: string): void {
-  if (actor.role !== 'admin' && actor.userId !== clinicianId) throw new AppError('FORBIDDEN', 'Clinicians manage only their own availability');
+  if (!managesSchedule(actor, clinicianId)) throw new AppError('FORBIDDEN', 'Clinicians manage only their own availability');
 }
 
 /** The clinician's weekly hours, and their time off that overlaps `range` as the busy times. */

@@ -18,6 +18,8 @@ export const UserSchema = defineEntity({
     /** The TOTP key, encrypted with PAMS_ENCRYPTION_KEYS; set at enrolment, live once `mfaEnabled`. */
     mfaSecret: p.text().nullable().lazy(),
     mfaEnabled: p.boolean().default(false),
+    /** The TOTP time step (unix time / 30 s) of the last code accepted: each code works once, then only later ones. */
+    totpLastStep: p.integer().nullable(),
     createdAt: p.datetime().onCreate(() => new Date()),
     updatedAt: p.datetime().onCreate(() => new Date()).onUpdate(() => new Date()),
   },
