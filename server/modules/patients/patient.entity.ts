@@ -19,7 +19,7 @@ export const PatientSchema = defineEntity({
     externalId: p.string().length(100).nullable(),
     givenName: p.string().length(100),
     /** The second and further given names, in order. */
-    middleNames: p.json<string[]>().default('[]'),
+    middleNames: p.json<string[]>().default([]),
     familyName: p.string().length(100),
     birthDate: p.date(),
     gender: p.enum(administrativeGenders),
