@@ -56,9 +56,11 @@ export class Migration20261201194756_hl7_fidelity extends Migration {
         const data = upgrade(row.kind, row.data);
         if (data === row.data) return [];
         let importKey = row.import_key;
+        // The digest took the row's status as given: none (null) when the file had no status column.
         const imported = row.imported;
-        if (imported && row.import_key === `sha256:${contentHash({ fields: imported.data, status: imported.status })}`) {
-          const rekeyed = `sha256:${contentHash({ fields: upgrade(row.kind, imported.data), status: imported.status })}`;
+        const status = imported && [imported.status, null].find((s) => row.import_key === `sha256:${contentHash({ fields: imported.data, status: s })}`);
+        if (imported && status !== undefined) {
+          const rekeyed = `sha256:${contentHash({ fields: upgrade(row.kind, imported.data), status })}`;
           if (!taken.has(`${row.patient_id} ${row.kind} ${rekeyed}`)) importKey = rekeyed;
         }
         taken.add(`${row.patient_id} ${row.kind} ${importKey}`);
