@@ -276,7 +276,7 @@ function recordOf(kind: RecordKindName, r: ReturnType<typeof prng>, born: number
   switch (kind) {
     case 'allergy': {
       const a = r.pick(allergies);
-      return { status: 'active', fields: { substance: a.substance, code: { system: a.system, code: a.code, display: a.substance }, reaction: a.reaction, severity: r.pick(['mild', 'moderate', 'severe']), onsetDate: since(recorded) } };
+      return { status: 'active', fields: { substance: a.substance, code: { system: a.system, code: a.code, display: a.substance }, reactions: [a.reaction], severity: r.pick(['mild', 'moderate', 'severe']), onsetDate: since(recorded) } };
     }
     case 'medication': {
       const m = r.pick(medications);

@@ -52,12 +52,14 @@ type CredentialRow = {
   time_zone: string;
   mfa_required: boolean;
   review_extracted_steps: boolean;
+  hl7_sending_application: string | null;
+  hl7_sending_facility: string | null;
   practice_created_at: Date;
 };
 const credentialQuery = (table: 'session' | 'api_token', extra: string) =>
   `select c.secret_hash, c.expires_at, ${extra},
           u.id as user_id, u.email, u.name, u.role, u.status, u.mfa_enabled, u.created_at as user_created_at,
-          p.id as practice_id, p.name as practice_name, p.time_zone, p.mfa_required, p.review_extracted_steps, p.created_at as practice_created_at
+          p.id as practice_id, p.name as practice_name, p.time_zone, p.mfa_required, p.review_extracted_steps, p.hl7_sending_application, p.hl7_sending_facility, p.created_at as practice_created_at
    from "${table}" c join users u on u.id = c.user_id join practice p on p.id = u.practice_id where c.id = $1`;
 const sessionQuery = credentialQuery('session', 'c.mfa_pending');
 const apiTokenQuery = credentialQuery('api_token', 'c.revoked_at, c.last_used_at');
@@ -102,7 +104,7 @@ function actorOf(row: CredentialRow, via: Pick<Actor, 'sessionId' | 'tokenId' | 
     mfaEnrolmentRequired: row.mfa_required && !row.mfa_enabled,
     identity: {
       user: toUserDto({ id: row.user_id, email: row.email, name: row.name, role: row.role, status: row.status, mfaEnabled: row.mfa_enabled, createdAt: row.user_created_at }),
-      practice: toPracticeDto({ id: row.practice_id, name: row.practice_name, timeZone: row.time_zone, mfaRequired: row.mfa_required, reviewExtractedSteps: row.review_extracted_steps, createdAt: row.practice_created_at }),
+      practice: toPracticeDto({ id: row.practice_id, name: row.practice_name, timeZone: row.time_zone, mfaRequired: row.mfa_required, reviewExtractedSteps: row.review_extracted_steps, hl7SendingApplication: row.hl7_sending_application, hl7SendingFacility: row.hl7_sending_facility, createdAt: row.practice_created_at }),
     },
   };
 }

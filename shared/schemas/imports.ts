@@ -14,19 +14,22 @@ export type ImportType = (typeof importTypes)[number];
 const patientRef = ['patientMrn', 'patientExternalId'] as const;
 const coding = ['codeSystem', 'code', 'codeDisplay'] as const;
 
-/** The fields of each import type, in the order a template file lists them. */
+/**
+ * The fields of each import type, in the order a template file lists them. Lists are one cell: a patient's
+ * `middleNames` separated by spaces, an allergy's `reactions` by semicolons ("hives; wheezing").
+ */
 export const importFields = {
-  patients: ['mrn', 'externalId', 'givenName', 'familyName', 'birthDate', 'gender', 'email', 'phone', 'addressLine1', 'addressLine2', 'city', 'region', 'postalCode', 'country', 'preferredLanguage', 'timeZone'],
-  allergies: [...patientRef, 'externalId', 'substance', ...coding, 'reaction', 'severity', 'onsetDate', 'status', 'note'],
+  patients: ['mrn', 'externalId', 'givenName', 'middleNames', 'familyName', 'birthDate', 'gender', 'email', 'phone', 'addressLine1', 'addressLine2', 'city', 'region', 'postalCode', 'country', 'preferredLanguage', 'timeZone'],
+  allergies: [...patientRef, 'externalId', 'substance', ...coding, 'category', 'reactions', 'severity', 'onsetDate', 'status', 'note'],
   medications: [...patientRef, 'externalId', 'name', ...coding, 'dose', 'route', 'frequency', 'startDate', 'endDate', 'prescriber', 'status', 'note'],
   conditions: [...patientRef, 'externalId', 'name', ...coding, 'onsetDate', 'abatementDate', 'status', 'note'],
-  observations: [...patientRef, 'externalId', 'category', 'name', ...coding, 'value', 'unit', 'referenceLow', 'referenceHigh', 'abnormalFlag', 'effectiveAt', 'status', 'note'],
+  observations: [...patientRef, 'externalId', 'category', 'name', ...coding, 'value', 'unit', 'unitCode', 'referenceLow', 'referenceHigh', 'referenceText', 'abnormalFlag', 'effectiveAt', 'status', 'note'],
 } as const satisfies Record<ImportType, readonly string[]>;
 
 /** Other column headings understood without a `--map`, folded (lower case, letters and digits only). */
 const headerAliases: Record<string, string> = {
   id: 'externalId', externalid: 'externalId', sourceid: 'externalId',
-  firstname: 'givenName', given: 'givenName', forename: 'givenName',
+  firstname: 'givenName', given: 'givenName', forename: 'givenName', middlename: 'middleNames', middle: 'middleNames',
   lastname: 'familyName', surname: 'familyName', family: 'familyName',
   dob: 'birthDate', dateofbirth: 'birthDate', birthdate: 'birthDate',
   sex: 'gender',
@@ -34,8 +37,8 @@ const headerAliases: Record<string, string> = {
   address: 'addressLine1', address1: 'addressLine1', street: 'addressLine1', address2: 'addressLine2',
   town: 'city', state: 'region', county: 'region', province: 'region', zip: 'postalCode', zipcode: 'postalCode', postcode: 'postalCode', eircode: 'postalCode',
   language: 'preferredLanguage', timezone: 'timeZone', tz: 'timeZone',
-  allergen: 'substance', medication: 'name', condition: 'name', test: 'name', units: 'unit',
-  reflow: 'referenceLow', refhigh: 'referenceHigh', flag: 'abnormalFlag', effective: 'effectiveAt', observedat: 'effectiveAt', date: 'effectiveAt',
+  allergen: 'substance', reaction: 'reactions', medication: 'name', condition: 'name', test: 'name', units: 'unit',
+  reflow: 'referenceLow', refhigh: 'referenceHigh', referencerange: 'referenceText', refrange: 'referenceText', ucum: 'unitCode', flag: 'abnormalFlag', effective: 'effectiveAt', observedat: 'effectiveAt', date: 'effectiveAt',
 };
 
 const fold = (header: string) => header.normalize('NFD').replace(/[^A-Za-z0-9]/g, '').toLowerCase();

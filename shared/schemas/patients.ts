@@ -38,10 +38,13 @@ export const emergencyContact = z.object({
 /** MRNs compare without case: stored upper-case, so `abc-1` and `ABC-1` are one MRN. */
 const mrn = text().trim().regex(/^[A-Za-z0-9-]{1,32}$/, 'must be 1-32 letters, digits or dashes').toUpperCase();
 const patientName = text().trim().min(1, 'is required').max(100);
+/** The second and further given names, in order (HL7 PID-5.3; FHIR's given names after the first). */
+const middleNames = z.array(patientName).max(10);
 
 export const createPatientInput = z.object({
   mrn: mrn.optional(),
   givenName: patientName,
+  middleNames: middleNames.optional(),
   familyName: patientName,
   birthDate: calendarDate.refine(pastOrToday, 'must not be in the future'),
   gender: z.enum(administrativeGenders),
@@ -59,6 +62,8 @@ export const updatePatientInput = z.object({
   id: uuid,
   mrn: mrn.optional(),
   givenName: patientName.optional(),
+  /** The whole list; [] clears it. */
+  middleNames: middleNames.optional(),
   familyName: patientName.optional(),
   birthDate: calendarDate.refine(pastOrToday, 'must not be in the future').optional(),
   gender: z.enum(administrativeGenders).optional(),

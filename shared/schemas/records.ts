@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { isoDateTime, pageInput, text, uuid } from './common.ts';
+import { isUcumCode, ucumCodeOf } from '../ucum.ts';
 import { calendarDate, pastOrToday } from './patients.ts';
 
 /**
@@ -27,10 +28,15 @@ export const recordStatuses = {
 } as const;
 export type RecordKindName = keyof typeof recordStatuses;
 
+/** FHIR's AllergyIntolerance categories: what kind of substance the allergy is to. */
+export const allergyCategories = ['medication', 'food', 'environment', 'biologic'] as const;
+
 export const allergyFields = z.object({
   substance: text().trim().min(1).max(200),
   code: coding([codeSystems.snomed, codeSystems.rxnorm]).optional(),
-  reaction: text().trim().max(500).optional(),
+  category: z.enum(allergyCategories).optional(),
+  /** Each sign or symptom of the reaction ("hives", "wheezing"), one entry each, in order. */
+  reactions: z.array(text().trim().min(1).max(500)).max(20).optional(),
   severity: z.enum(['mild', 'moderate', 'severe']),
   onsetDate: pastDate.optional(),
   note,
@@ -69,9 +75,18 @@ export const observationFields = z
     code: coding([codeSystems.loinc]).optional(),
     valueNumber: z.number().finite().optional(),
     valueText: text().trim().max(500).optional(),
+    /** The unit as written ("mmol/L", "mmHg"). */
     unit: text().trim().min(1).max(40).optional(),
+    /** The unit's UCUM code: given, or the unit itself when that is a UCUM code (see `ucumCodeOf`). */
+    unitCode: text().trim().max(40).refine(isUcumCode, 'must be a UCUM code, e.g. mg/dL, 10*9/L or mm[Hg]').optional(),
+    /** The reference range's limits, each inclusive (FHIR's low and high): 3.5-5.1, or <=5.7 as a high alone. */
     referenceLow: z.number().finite().optional(),
     referenceHigh: z.number().finite().optional(),
+    /**
+     * The reference range as the lab wrote it ("3.5-5.1", "<5.7", ">60", "negative"). A strict bound
+     * (<5.7: 5.7 itself is out of range) is no inclusive limit, so it is kept here and not as one.
+     */
+    referenceText: text().trim().min(1).max(500).optional(),
     abnormalFlag: z.enum(abnormalFlags).optional(),
     effectiveAt: isoDateTime.refine((at) => new Date(at).getTime() <= Date.now() + 5 * 60_000, 'must not be in the future'),
     note,
@@ -81,8 +96,13 @@ export const observationFields = z
     if (o.valueNumber === undefined && o.valueText === undefined) add('valueNumber', 'a value (number or text) is required');
     if (o.valueNumber !== undefined && o.valueText !== undefined) add('valueText', 'give a number or a text, not both');
     if (o.valueNumber !== undefined && !o.unit) add('unit', 'is required with a numeric value');
+    if (o.unitCode !== undefined && !o.unit) add('unit', 'is required with a unit code');
     if (o.valueNumber === undefined && (o.referenceLow !== undefined || o.referenceHigh !== undefined)) add('referenceLow', 'a reference range needs a numeric value');
     if (o.referenceLow !== undefined && o.referenceHigh !== undefined && o.referenceLow > o.referenceHigh) add('referenceLow', 'must not be above the high end of the range');
+  })
+  .transform((o) => {
+    const unitCode = o.unitCode ?? (o.unit ? ucumCodeOf(o.unit) : null);
+    return unitCode ? { ...o, unitCode } : o;
   });
 
 export const historyFields = z.object({

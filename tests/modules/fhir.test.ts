@@ -1,7 +1,7 @@
 import { chmodSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Bundle, CarePlan, Observation, Resource } from '@medplum/fhirtypes';
+import type { AllergyIntolerance, Bundle, CarePlan, Observation, Resource } from '@medplum/fhirtypes';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { extracted, NOTE } from '../care-loop-setup.ts';
 import { answerFromBulletLines, startFakeLlm } from '../fake-llm.ts';
@@ -166,6 +166,57 @@ describe('patients.fhir: Patient/$everything as a Bundle', () => {
     expect((await rejection(t.client(outsider.token).patients.fhir.query({ id: patientId }))).code).toBe('NOT_FOUND');
     expect((await rejection(t.client(otherAdmin.token).patients.fhir.query({ id: patientId }))).code).toBe('NOT_FOUND');
     expect((await t.client(admin.token).patients.fhir.query({ id: patientId })).total).toBe(bundle.total);
+  });
+});
+
+describe('patients.fhir: what HL7 v2 carried, in R4', () => {
+  let resources: Resource[];
+  let hl7Admin: TestUser;
+  beforeAll(async () => {
+    ({ admin: hl7Admin } = await createPractice(t));
+    const api = t.client(hl7Admin.token);
+    const messages = [
+      ['MSH|^~\\&|ENGINE|HOSP|PAMS|CLINIC|20240305101500||ADT^A04^ADT_A01|FHIR0001|P|2.5', 'PID|1||X-1001^^^HOSP^MR||Family^Given^Middle Further||19750102|F',
+        'AL1|1|FA|^Peanut|SV|Hives~Swelling~Wheezing', 'AL1|2|MA|^Adhesive tape|MI|Rash'],
+      ['MSH|^~\\&|LAB|HOSP|PAMS|CLINIC|20240306090000||ORU^R01^ORU_R01|FHIR0002|P|2.5', 'PID|1||X-1001^^^HOSP^MR', 'OBR|1|ORD9|FIL9|24323-8^Panel^LN|||20240306083000',
+        'OBX|1|NM|4548-4^HbA1c^LN||6.1|%^percent^UCUM|<5.7|H|||F', 'OBX|2|NM|33914-3^eGFR^LN||72|mL/min/{1.73_m2}^^UCUM|>60|N|||F',
+        'OBX|3|NM|2093-3^Cholesterol^LN||4.2|mmol/L|<=5.0|N|||F', 'OBX|4|NM|2345-7^Glucose^LN||4.1|mmol/L|3.9-7.8|N|||F', 'OBX|5|NM|8480-6^Systolic^LN||128|mmHg|90-140|N|||F'],
+    ];
+    for (const m of messages) expect((await api.hl7.receive.mutate({ message: m.join('\r') })).ackCode).toBe('AA');
+    const [patient] = (await api.patients.search.query({ mrn: 'X-1001' })).items;
+    // The record API takes a UCUM code beside a unit that is none, and refuses a code that is not UCUM.
+    const observations = recordApi(t, hl7Admin.token, 'observation');
+    await observations.create.mutate({ patientId: patient!.id, fields: { category: 'vital-signs', name: 'Diastolic', valueNumber: 80, unit: 'mmHg', unitCode: 'mm[Hg]', effectiveAt: '2024-03-06T08:30:00Z' } });
+    expect(await rejection(observations.create.mutate({ patientId: patient!.id, fields: { category: 'vital-signs', name: 'Pulse', valueNumber: 60, unit: 'bpm', unitCode: 'bpm', effectiveAt: '2024-03-06T08:30:00Z' } })))
+      .toMatchObject({ code: 'BAD_REQUEST', fieldErrors: { 'fields.unitCode': [expect.stringContaining('UCUM')] } });
+    resources = ((await api.patients.fhir.query({ id: patient!.id })) as Bundle).entry!.map((e) => e.resource!);
+  });
+
+  it('is valid R4', () => {
+    expect(problemsOf(resources)).toEqual({});
+  });
+
+  it('gives every given name, in order', () => {
+    expect(resources.find((r) => r.resourceType === 'Patient')).toMatchObject({ name: [{ family: 'Family', given: ['Given', 'Middle', 'Further'] }] });
+  });
+
+  it("gives the allergy's category where FHIR has one, and each reaction of AL1-5 as a manifestation", () => {
+    const allergies = Object.fromEntries(resources.filter((r): r is AllergyIntolerance => r.resourceType === 'AllergyIntolerance').map((a) => [a.code!.text, a]));
+    expect(allergies.Peanut).toMatchObject({ category: ['food'], reaction: [{ manifestation: [{ text: 'Hives' }, { text: 'Swelling' }, { text: 'Wheezing' }], severity: 'severe' }] });
+    expect(allergies['Adhesive tape']!.category).toBeUndefined();
+    expect(allergies['Adhesive tape']!.reaction).toEqual([{ manifestation: [{ text: 'Rash' }], severity: 'mild' }]);
+  });
+
+  it('keeps ranges with comparators as text, low and high only where they are limits, and codes UCUM units', () => {
+    const byName = Object.fromEntries(resources.filter((r): r is Observation => r.resourceType === 'Observation').map((o) => [o.code.text, o]));
+    const ucum = (code: string, unit = code) => ({ unit, system: 'http://unitsofmeasure.org', code });
+    expect(byName.HbA1c).toMatchObject({ valueQuantity: { value: 6.1, ...ucum('%') }, referenceRange: [{ text: '<5.7' }] });
+    expect(byName.HbA1c!.referenceRange![0]).not.toHaveProperty('high');
+    expect(byName.eGFR!.referenceRange).toEqual([{ text: '>60' }]);
+    expect(byName.Cholesterol!.referenceRange).toEqual([{ high: { value: 5, ...ucum('mmol/L') }, text: '<=5.0' }]);
+    expect(byName.Glucose!.referenceRange).toEqual([{ low: { value: 3.9, ...ucum('mmol/L') }, high: { value: 7.8, ...ucum('mmol/L') }, text: '3.9-7.8' }]);
+    expect(byName.Systolic!.valueQuantity).toEqual({ value: 128, unit: 'mmHg' }); // mmHg is no UCUM code, and the lab named none
+    expect(byName.Diastolic!.valueQuantity).toEqual({ value: 80, ...ucum('mm[Hg]', 'mmHg') });
   });
 });
 

@@ -57,11 +57,11 @@ describe('pams import hl7', () => {
     const acks = result.json() as { controlId: string; ackCode: string; ack: string }[];
     expect(acks.map((a) => [a.controlId, a.ackCode])).toEqual([['ADT0001', 'AA'], ['ADT0002', 'AA'], ['ORU0001', 'AA']]);
     expect(segment(acks[0]!.ack, 'MSA')).toMatch(/^MSA\|AA\|ADT0001\|patient created, attending clinician on the care team; allergies: 2 new/);
-    expect(segment(acks[0]!.ack, 'MSH')).toMatch(/^MSH\|\^~\\&\|PAMS\|\|EPIC\|HOSP\|\d{14}\|\|ACK\^A01\^ACK\|\w+\|P\|2\.5$/);
+    expect(segment(acks[0]!.ack, 'MSH')).toMatch(/^MSH\|\^~\\&\|PAMS\|Practice \w+\|EPIC\|HOSP\|\d{14}\|\|ACK\^A01\^ACK\|\w+\|P\|2\.5$/);
 
-    const [patient] = await sql(t, "select id, mrn, given_name, family_name, birth_date::text, gender, email, phone, address from patient where practice_id = ? and mrn = 'H-5001'", [admin.practiceId]);
+    const [patient] = await sql(t, "select id, mrn, given_name, middle_names, family_name, birth_date::text, gender, email, phone, address from patient where practice_id = ? and mrn = 'H-5001'", [admin.practiceId]);
     expect(patient).toMatchObject({
-      given_name: 'Mary|Ann', family_name: "O'Neill&Sons", birth_date: '1980-01-15', gender: 'female', email: 'mary@example.test',
+      given_name: 'Mary|Ann', middle_names: ['Q'], family_name: "O'Neill&Sons", birth_date: '1980-01-15', gender: 'female', email: 'mary@example.test',
       phone: '+353877654321', // from the A08 that followed
       address: { lines: ['1 Main St^Apt 2', 'Block \\B\\'], city: 'Dublin', postalCode: 'D01 X2Y3', country: 'IE' },
     });
@@ -69,14 +69,14 @@ describe('pams import hl7', () => {
 
     const allergies = await sql(t, "select data, version from clinical_record where patient_id = ? and kind = 'allergy' order by import_key", [patient!.id]);
     expect(allergies).toEqual([
-      { version: 2, data: { substance: 'Aspirin', code: { system: 'http://www.nlm.nih.gov/research/umls/rxnorm', code: '1191', display: 'Aspirin' }, severity: 'moderate', reaction: 'Hives; Wheezing', onsetDate: '2010-01-01' } },
-      { version: 1, data: { substance: 'Peanut', severity: 'moderate', reaction: 'Anaphylaxis' } },
+      { version: 2, data: { substance: 'Aspirin', code: { system: 'http://www.nlm.nih.gov/research/umls/rxnorm', code: '1191', display: 'Aspirin' }, category: 'medication', severity: 'moderate', reactions: ['Hives', 'Wheezing'], onsetDate: '2010-01-01' } },
+      { version: 1, data: { substance: 'Peanut', category: 'food', severity: 'moderate', reactions: ['Anaphylaxis'] } },
     ]);
     const observations = await sql(t, "select data, status from clinical_record where patient_id = ? and kind = 'observation' order by data->>'name'", [patient!.id]);
     expect(observations).toEqual([
       { status: 'preliminary', data: { category: 'laboratory', name: 'Comment', code: { system: 'http://loinc.org', code: '8251-1', display: 'Comment' }, valueText: 'Sample haemolysed\nrepeat advised', effectiveAt: '2024-03-01T08:30:00.000Z' } },
-      { status: 'final', data: { category: 'laboratory', name: 'Glucose', code: { system: 'http://loinc.org', code: '2345-7', display: 'Glucose' }, valueNumber: 4.1, unit: 'mmol/L', referenceLow: 3.9, referenceHigh: 7.8, abnormalFlag: 'normal', effectiveAt: '2024-03-01T08:30:00.000Z' } },
-      { status: 'final', data: { category: 'laboratory', name: 'Potassium', code: { system: 'http://loinc.org', code: '2823-3', display: 'Potassium' }, valueNumber: 5.9, unit: 'mmol/L', referenceLow: 3.5, referenceHigh: 5.1, abnormalFlag: 'high', effectiveAt: '2024-03-01T08:30:00.000Z' } },
+      { status: 'final', data: { category: 'laboratory', name: 'Glucose', code: { system: 'http://loinc.org', code: '2345-7', display: 'Glucose' }, valueNumber: 4.1, unit: 'mmol/L', unitCode: 'mmol/L', referenceLow: 3.9, referenceHigh: 7.8, referenceText: '3.9-7.8', abnormalFlag: 'normal', effectiveAt: '2024-03-01T08:30:00.000Z' } },
+      { status: 'final', data: { category: 'laboratory', name: 'Potassium', code: { system: 'http://loinc.org', code: '2823-3', display: 'Potassium' }, valueNumber: 5.9, unit: 'mmol/L', unitCode: 'mmol/L', referenceLow: 3.5, referenceHigh: 5.1, referenceText: '3.5-5.1', abnormalFlag: 'high', effectiveAt: '2024-03-01T08:30:00.000Z' } },
     ]);
     const audited = await sql(t, "select action from audit_event where practice_id = ? and action in ('patient.created', 'patient.updated', 'allergy.created', 'allergy.updated', 'observation.created', 'hl7.applied', 'care-team.added')", [admin.practiceId]);
     expect(audited.map((a) => a.action).sort()).toEqual(['allergy.created', 'allergy.created', 'allergy.updated', 'care-team.added', 'hl7.applied', 'hl7.applied', 'hl7.applied', 'observation.created', 'observation.created', 'observation.created', 'patient.created', 'patient.updated']);
@@ -117,6 +117,83 @@ describe('pams import hl7', () => {
     const applied = await t.client(otherAdmin.token).hl7.receive.mutate({ message: a04('ADT0001', 'H-5001') });
     expect(applied.ackCode).toBe('AA');
     expect(await sql(t, "select practice_id from patient where mrn = 'H-5001' order by practice_id")).toHaveLength(2);
+  });
+});
+
+describe('HL7 fidelity: what the standard carries is kept', () => {
+  let fidelity: TestUser;
+  beforeAll(async () => {
+    ({ admin: fidelity } = await createPractice(t, 'Clinic & Co'));
+  });
+  const adt = [
+    'MSH|^~\\&|ENGINE|HOSP|PAMS|CLINIC|20240305101500||ADT^A04^ADT_A01|FID0001|P|2.5',
+    'PID|1||F-1001^^^HOSP^MR||Byrne^Seán^Pádraig Óg||19750102|M',
+    'AL1|1|FA|^Peanut|SV|Hives~Swelling of the lips~Wheezing',
+    'AL1|2|AA|^Cat dander|MI|Sneezing',
+    'AL1|3|MA|^Adhesive tape|MI|',
+    'AL1|4|DA|1191^Aspirin^RXNORM|MO|^Rash^L',
+  ].join('\r');
+  const oru = [
+    'MSH|^~\\&|LAB|HOSP|PAMS|CLINIC|20240306090000||ORU^R01^ORU_R01|FID0002|P|2.5',
+    'PID|1||F-1001^^^HOSP^MR',
+    'OBR|1|ORD9|FIL9|24323-8^Panel^LN|||20240306083000',
+    'OBX|1|NM|4548-4^HbA1c^LN||6.1|%^percent^UCUM|<5.7|H|||F',
+    'OBX|2|NM|33914-3^eGFR^LN||72|mL/min/{1.73_m2}^^UCUM|>60|N|||F',
+    'OBX|3|NM|2093-3^Cholesterol^LN||4.2|mmol/L|<=5.0|N|||F',
+    'OBX|4|NM|2085-9^HDL^LN||1.4|mmol/L|>=1.0|N|||F',
+    'OBX|5|NM|8480-6^Systolic^LN||128|mmHg|90-140|N|||F',
+    'OBX|6|NM|2947-0^Sodium^LN||140|MMOL/L^^L|135-145|N|||F',
+    'OBX|7|ST|5778-6^Urine colour^LN||Yellow||Straw to amber|N|||F',
+  ].join('\r');
+
+  it('answers with the MSH-3/4 of the practice settings, their defaults PAMS and the practice name', async () => {
+    const api = t.client(fidelity.token);
+    expect(await api.practices.current.query()).toMatchObject({ hl7SendingApplication: 'PAMS', hl7SendingFacility: 'Clinic & Co' });
+    const msh = async (controlId: string) => segment((await api.hl7.receive.mutate({ message: a04(controlId, 'F-0001') })).ack, 'MSH')!.split('|').slice(2, 6);
+    expect(await msh('FIDACK1')).toEqual(['PAMS', 'Clinic \\T\\ Co', 'ENGINE', 'HOSP']);
+    expect(await api.practices.update.mutate({ hl7SendingApplication: 'PAMS-EHR', hl7SendingFacility: 'CLINIC-42' })).toMatchObject({ hl7SendingApplication: 'PAMS-EHR', hl7SendingFacility: 'CLINIC-42' });
+    expect(await msh('FIDACK2')).toEqual(['PAMS-EHR', 'CLINIC-42', 'ENGINE', 'HOSP']);
+    await expect(api.practices.update.mutate({ hl7SendingFacility: 'A^B' })).rejects.toMatchObject({ data: { fieldErrors: { hl7SendingFacility: [expect.stringContaining('separators')] } } });
+    await expect(t.client(clinician.token).practices.update.mutate({ hl7SendingApplication: 'X' })).rejects.toMatchObject({ data: { code: 'FORBIDDEN' } });
+    expect(await api.practices.update.mutate({ hl7SendingApplication: null, hl7SendingFacility: null })).toMatchObject({ hl7SendingApplication: 'PAMS', hl7SendingFacility: 'Clinic & Co' });
+    expect(await msh('FIDACK3')).toEqual(['PAMS', 'Clinic \\T\\ Co', 'ENGINE', 'HOSP']);
+  });
+
+  it('keeps middle names, allergy categories and each reaction, through the API', async () => {
+    const api = t.client(fidelity.token);
+    expect((await api.hl7.receive.mutate({ message: adt })).ackCode).toBe('AA');
+    const [found] = (await api.patients.search.query({ query: 'padraig byrne' })).items;
+    expect(found).toMatchObject({ mrn: 'F-1001', givenName: 'Seán', middleNames: ['Pádraig', 'Óg'], familyName: 'Byrne' });
+    const allergies = (await api.allergies.list.query({ patientId: found!.id })).items;
+    const bySubstance = Object.fromEntries(allergies.map((a) => [a.substance, [a.category, a.reactions]]));
+    expect(bySubstance).toEqual({
+      Peanut: ['food', ['Hives', 'Swelling of the lips', 'Wheezing']],
+      'Cat dander': ['environment', ['Sneezing']],
+      'Adhesive tape': [undefined, undefined], // MA, miscellaneous: no FHIR category
+      Aspirin: ['medication', ['Rash']],
+    });
+    // A name sent again without PID-5.3 has no middle names any more.
+    const a08 = 'MSH|^~\\&|ENGINE|HOSP|PAMS|CLINIC|20240305111500||ADT^A08^ADT_A01|FID0003|P|2.5\rPID|1||F-1001^^^HOSP^MR||Byrne^Seán||19750102|M';
+    expect((await api.hl7.receive.mutate({ message: a08 })).ackCode).toBe('AA');
+    expect(await api.patients.byId.query({ id: found!.id })).toMatchObject({ middleNames: [] });
+    expect((await api.patients.search.query({ query: 'padraig' })).items).toEqual([]);
+  });
+
+  it('keeps reference ranges with comparators as text, limits only where they are limits, and UCUM units', async () => {
+    const api = t.client(fidelity.token);
+    expect((await api.hl7.receive.mutate({ message: oru })).ackCode).toBe('AA');
+    const [patient] = (await api.patients.search.query({ mrn: 'F-1001' })).items;
+    const observations = (await api.observations.list.query({ patientId: patient!.id })).items;
+    const pick = ({ unit, unitCode, referenceLow, referenceHigh, referenceText }: (typeof observations)[number]) => ({ unit, unitCode, referenceLow, referenceHigh, referenceText });
+    expect(Object.fromEntries(observations.map((o) => [o.name, pick(o)]))).toEqual({
+      HbA1c: { unit: '%', unitCode: '%', referenceLow: undefined, referenceHigh: undefined, referenceText: '<5.7' },
+      eGFR: { unit: 'mL/min/{1.73_m2}', unitCode: 'mL/min/{1.73_m2}', referenceLow: undefined, referenceHigh: undefined, referenceText: '>60' },
+      Cholesterol: { unit: 'mmol/L', unitCode: 'mmol/L', referenceLow: undefined, referenceHigh: 5, referenceText: '<=5.0' },
+      HDL: { unit: 'mmol/L', unitCode: 'mmol/L', referenceLow: 1, referenceHigh: undefined, referenceText: '>=1.0' },
+      Systolic: { unit: 'mmHg', unitCode: undefined, referenceLow: 90, referenceHigh: 140, referenceText: '90-140' }, // mmHg is not UCUM (mm[Hg] is)
+      Sodium: { unit: 'MMOL/L', unitCode: undefined, referenceLow: 135, referenceHigh: 145, referenceText: '135-145' }, // capitals: not case-sensitive UCUM
+      'Urine colour': { unit: undefined, unitCode: undefined, referenceLow: undefined, referenceHigh: undefined, referenceText: 'Straw to amber' },
+    });
   });
 });
 

@@ -168,4 +168,30 @@ describe('imports API, in batches', () => {
       expect(await found('ludenscheidt')).toEqual([]);
     }
   });
+
+  it('takes middle names, allergy categories and reactions, UCUM codes and range texts, as the API does', async () => {
+    const api = t.client(admin.token);
+    const run = async (type: 'patients' | 'allergies' | 'observations', values: Record<string, string>) => {
+      const { id } = await api.imports.begin.mutate({ type });
+      expect(await api.imports.add.mutate({ importId: id, rows: [{ line: 2, values }] })).toMatchObject({ invalid: 0 });
+      return api.imports.commit.mutate({ importId: id });
+    };
+    await run('patients', { mrn: 'M-1', givenName: 'Seán', middleNames: 'Pádraig  Óg', familyName: 'Byrne', birthDate: '1975-01-02', gender: 'male' });
+    // A later row without middle names keeps them, and the search name with them.
+    expect(await run('patients', { mrn: 'M-1', givenName: 'Sean', familyName: 'Byrne', birthDate: '1975-01-02', gender: 'male' })).toMatchObject({ updated: 1 });
+    const [patient] = await sql(t, "select id, given_name, middle_names, search_name, sort_name from patient where practice_id = ? and mrn = 'M-1'", [admin.practiceId]);
+    expect(patient).toMatchObject({ given_name: 'Sean', middle_names: ['Pádraig', 'Óg'], search_name: 'sean padraig og byrne', sort_name: 'byrne sean padraig og' });
+    await run('allergies', { patientMrn: 'M-1', substance: 'Peanut', category: 'Food', reactions: 'Hives; Swelling ;Wheezing', severity: 'severe' });
+    await run('observations', { patientMrn: 'M-1', name: 'HbA1c', value: '6.1', unit: '%', referenceText: '<5.7', effectiveAt: '2024-03-06T08:30:00Z' });
+    await run('observations', { patientMrn: 'M-1', name: 'Systolic', value: '128', unit: 'mmHg', unitCode: 'mm[Hg]', effectiveAt: '2024-03-06T08:30:00Z' });
+    const records = await sql(t, "select kind, data from clinical_record where patient_id = ? order by kind, data->>'name'", [patient!.id]);
+    expect(records.map((r) => r.data)).toEqual([
+      { substance: 'Peanut', category: 'food', reactions: ['Hives', 'Swelling', 'Wheezing'], severity: 'severe' },
+      { category: 'laboratory', name: 'HbA1c', valueNumber: 6.1, unit: '%', unitCode: '%', referenceText: '<5.7', effectiveAt: '2024-03-06T08:30:00Z' },
+      { category: 'laboratory', name: 'Systolic', valueNumber: 128, unit: 'mmHg', unitCode: 'mm[Hg]', effectiveAt: '2024-03-06T08:30:00Z' },
+    ]);
+    const { id } = await api.imports.begin.mutate({ type: 'observations' });
+    const bad = await api.imports.add.mutate({ importId: id, rows: [{ line: 7, values: { patientMrn: 'M-1', name: 'Pulse', value: '60', unit: 'bpm', unitCode: 'bpm', effectiveAt: '2024-03-06T08:30:00Z' } }] });
+    expect(bad.errors).toEqual([{ line: 7, field: 'unitCode', message: 'must be a UCUM code, e.g. mg/dL, 10*9/L or mm[Hg]' }]);
+  });
 });

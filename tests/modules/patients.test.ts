@@ -99,6 +99,7 @@ describe('creating a patient', () => {
     const input: NewPatient = {
       mrn: 'FULL-1',
       givenName: '  Aoife ',
+      middleNames: ['Máire'],
       familyName: 'Byrne',
       birthDate: '1988-04-12',
       gender: 'female',
@@ -659,5 +660,20 @@ describe('the audit trail', () => {
     await createRecordsOfEveryKind(t, clinician.token, p.id, 1);
     const actions = await sql<{ action: string }>(t, `select action from audit_event where detail->>'patientId' = ? order by action`, [p.id]);
     expect(actions.map((a) => a.action)).toEqual(recordKinds.map((k) => `${k}.created`).sort());
+  });
+});
+
+describe('middle names', () => {
+  it('are kept in order, found by search (a clinician searches the care-team copies), and cleared with []', async () => {
+    const api = t.client(clinician.token);
+    const patient = await api.patients.create.mutate({ givenName: 'Mary', middleNames: ['Ann', 'Bríd'], familyName: `Quill${Date.now() % 10000}`, birthDate: '1981-05-06', gender: 'female' });
+    expect(patient.middleNames).toEqual(['Ann', 'Bríd']);
+    const found = async (query: string) => (await api.patients.search.query({ query })).items.map((p) => p.id);
+    expect(await found('brid quill')).toEqual([patient.id]);
+    expect((await api.patients.update.mutate({ id: patient.id, givenName: 'Maria' })).middleNames).toEqual(['Ann', 'Bríd']);
+    expect(await found('maria brid')).toEqual([patient.id]);
+    expect((await api.patients.update.mutate({ id: patient.id, middleNames: [] })).middleNames).toEqual([]);
+    expect(await found('brid')).toEqual([]);
+    expect((await rejection(api.patients.update.mutate({ id: patient.id, middleNames: [''] }))).fieldErrors).toEqual({ 'middleNames.0': ['is required'] });
   });
 });

@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Migration20261201194756_hl7_fidelity } from '../../migrations/Migration20261201194756_hl7_fidelity.ts';
+import { contentHash } from '../../server/canonical-json.ts';
 import { startTestServer, type TestServer } from '../harness.ts';
 import {
   allPages,
@@ -252,3 +254,46 @@ describe('listing', () => {
 function pick<T extends object, K extends keyof T>(value: T, ...keys: K[]): Pick<T, K> {
   return Object.fromEntries(keys.map((k) => [k, value[k]])) as Pick<T, K>;
 }
+
+describe('records written before allergies had lists of reactions and observations UCUM codes', () => {
+  it('are rewritten in the new shapes by the migration, and a CSV row imported then is still found, not copied', async () => {
+    const mrn = `UP-${Date.now() % 100000}`;
+    const patient = await createPatient(t, clinician.token, { mrn });
+    // Old shapes, as the API and imports wrote them: one reaction text; a UCUM unit without its code.
+    const oldAllergy = { substance: 'Penicillin', severity: 'moderate', reaction: 'Hives; Wheezing' };
+    const csvAllergy = { substance: 'Latex', severity: 'mild', reaction: 'Rash' };
+    const oldObservation = { category: 'laboratory', name: 'Glucose', valueNumber: 4.1, unit: 'mmol/L', effectiveAt: '2024-03-01T08:30:00.000Z' };
+    const insert = async (kind: string, data: object, importKey: string | null) => {
+      const [row] = await sql<{ id: string }>(t,
+        `insert into clinical_record (id, practice_id, patient_id, kind, status, data, occurred_at, version, import_key, created_at, created_by, updated_at, updated_by)
+         values (uuidv7(), ?, ?, ?, ?, ?::jsonb, now(), 1, ?, now(), ?, now(), ?) returning id`,
+        [admin.practiceId, patient.id, kind, kind === 'observation' ? 'final' : 'active', JSON.stringify(data), importKey, admin.id, admin.id]);
+      await sql(t, `insert into record_revision (id, practice_id, record_id, version, action, changed_by, changed_at, before, after) values (uuidv7(), ?, ?, 1, 'created', ?, now(), null, ?::jsonb)`,
+        [admin.practiceId, row!.id, admin.id, JSON.stringify({ status: kind === 'observation' ? 'final' : 'active', data })]);
+      return row!.id;
+    };
+    const allergyId = await insert('allergy', oldAllergy, null);
+    // A CSV row without a status column: its key is the digest of its fields and a null status.
+    const csvId = await insert('allergy', csvAllergy, `sha256:${contentHash({ fields: csvAllergy, status: null })}`);
+    const observationId = await insert('observation', oldObservation, null);
+
+    const em = t.em();
+    await new Migration20261201194756_hl7_fidelity(em.getDriver(), em.config).up();
+
+    const api = recordApi(t, clinician.token, 'allergy');
+    const allergies = Object.fromEntries((await api.list.query({ patientId: patient.id })).items.map((a) => [a.id, a]));
+    expect(allergies[allergyId]).toMatchObject({ substance: 'Penicillin', reactions: ['Hives', 'Wheezing'] });
+    expect(allergies[allergyId]).not.toHaveProperty('reaction');
+    expect(allergies[csvId]).toMatchObject({ substance: 'Latex', reactions: ['Rash'] });
+    const [observation] = (await recordApi(t, clinician.token, 'observation').list.query({ patientId: patient.id })).items;
+    expect(observation).toMatchObject({ id: observationId, unit: 'mmol/L', unitCode: 'mmol/L' });
+    // The old records pass their schema as stored, so they can be saved again as they are.
+    const { id: _id, patientId: _p, recordKind: _k, status: _s, version: _v, occurredAt: _o, createdAt: _c, createdBy: _cb, updatedAt: _u, updatedBy: _ub, ...fields } = allergies[allergyId]!;
+    expect((await api.update.mutate({ id: allergyId, fields: fields as never })).reactions).toEqual(['Hives', 'Wheezing']);
+
+    const imports = t.client(admin.token).imports;
+    const { id: importId } = await imports.begin.mutate({ type: 'allergies' });
+    await imports.add.mutate({ importId, rows: [{ line: 2, values: { patientMrn: mrn, substance: 'Latex', severity: 'mild', reactions: 'Rash' } }] });
+    expect(await imports.commit.mutate({ importId })).toMatchObject({ created: 0, updated: 0, unchanged: 1 });
+  });
+});

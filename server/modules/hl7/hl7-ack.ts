@@ -31,12 +31,15 @@ const escape = (text: string) => text.replace(/\\/g, '\\E\\').replace(/\|/g, '\\
 
 const now = () => new Date().toISOString().replace(/[-:T]/g, '').replace(/\.\d+Z$/, '');
 
+/** Who sends the ACK (MSH-3 and MSH-4): the practice's HL7 settings. */
+export type AckSender = { application: string; facility: string };
+
 /** The ACK for `message` (or, when it could not be read, a bare one): MSH, MSA, and ERR when refused. */
-export function buildAck(message: Hl7Message | null, ackCode: AckCode, text: string, error?: Hl7Error): string {
+export function buildAck(sender: AckSender, message: Hl7Message | null, ackCode: AckCode, text: string, error?: Hl7Error): string {
   const h = message?.header;
   const field = (n: number, c = 1) => (h ? escape(read(h, n, c)) : '');
   const event = field(9, 2);
-  const msh = ['MSH', '^~\\&', 'PAMS', '', field(3), field(4), now(), '', `ACK${event ? `^${event}` : ''}^ACK`, newId().replaceAll('-', '').slice(0, 20), field(11) || 'P', field(12) || '2.5'];
+  const msh = ['MSH', '^~\\&', escape(sender.application), escape(sender.facility), field(3), field(4), now(), '', `ACK${event ? `^${event}` : ''}^ACK`, newId().replaceAll('-', '').slice(0, 20), field(11) || 'P', field(12) || '2.5'];
   const segments = [msh.join('|'), ['MSA', ackCode, field(10), escape(text)].join('|')];
   if (error) segments.push(['ERR', '', error.location ?? '', `${error.code}^${errorNames[error.code] ?? ''}^HL70357`, 'E', '', '', '', escape(error.message)].join('|'));
   return `${segments.join('\r')}\r`;

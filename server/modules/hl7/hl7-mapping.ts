@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { AdministrativeGender } from '../../../shared/enums.ts';
-import { codeSystems, type abnormalFlags } from '../../../shared/schemas/records.ts';
+import { codeSystems, type abnormalFlags, type allergyCategories } from '../../../shared/schemas/records.ts';
+import { isUcumCode } from '../../../shared/ucum.ts';
 import { Hl7Error } from './hl7-ack.ts';
 import { calendarDate, instant, read, repetitions, type Hl7Segment } from './hl7-text.ts';
 
@@ -29,7 +30,7 @@ export function pidMrn(pid: Hl7Segment): string {
 }
 
 /** Where each patient input field comes from, for errors. */
-export const pidFields = { mrn: 'PID^1^3', givenName: 'PID^1^5^^2', familyName: 'PID^1^5^^1', birthDate: 'PID^1^7', gender: 'PID^1^8', address: 'PID^1^11', phone: 'PID^1^13', email: 'PID^1^13^^4' };
+export const pidFields = { mrn: 'PID^1^3', givenName: 'PID^1^5^^2', middleNames: 'PID^1^5^^3', familyName: 'PID^1^5^^1', birthDate: 'PID^1^7', gender: 'PID^1^8', address: 'PID^1^11', phone: 'PID^1^13', email: 'PID^1^13^^4' };
 
 /** The patient fields of a PID, only those present (an A08 may send less than the whole patient). */
 export function pidPatient(pid: Hl7Segment) {
@@ -48,10 +49,13 @@ export function pidPatient(pid: Hl7Segment) {
   const address = street.length || read(pid, 11, 3)
     ? { lines: street, city: read(pid, 11, 3), region: read(pid, 11, 4) || undefined, postalCode: read(pid, 11, 5) || undefined, country: read(pid, 11, 6).toUpperCase() }
     : undefined;
+  // A name sent is the whole name: without PID-5.3 it has no middle names (an update clears them).
+  const named = Boolean(read(pid, 5, 1) || read(pid, 5, 2));
   const fields = {
     mrn: pidMrn(pid) || undefined,
     familyName: read(pid, 5, 1) || undefined,
     givenName: read(pid, 5, 2) || undefined,
+    middleNames: named ? read(pid, 5, 3).split(/\s+/).filter(Boolean) : undefined,
     birthDate: birth ? calendarDate(birth)! : undefined,
     gender: sex ? sexes[sex] : undefined,
     phone,
@@ -72,7 +76,14 @@ export function attendingDoctor(pv1: Hl7Segment | undefined) {
 
 const severities: Record<string, 'mild' | 'moderate' | 'severe'> = { SV: 'severe', MO: 'moderate', MI: 'mild', SEVERE: 'severe', MODERATE: 'moderate', MILD: 'mild' };
 
-export const al1Fields = (n: number) => ({ substance: location('AL1', n, 3, 2), code: location('AL1', n, 3, 1), severity: location('AL1', n, 4), reaction: location('AL1', n, 5), onsetDate: location('AL1', n, 6) });
+export const al1Fields = (n: number) => ({ category: location('AL1', n, 2), substance: location('AL1', n, 3, 2), code: location('AL1', n, 3, 1), severity: location('AL1', n, 4), reactions: location('AL1', n, 5), onsetDate: location('AL1', n, 6) });
+
+/**
+ * AL1-2, HL7 table 0127 (allergen type), in FHIR's categories: drug, food, and the environmental ones
+ * (environmental, animal, plant, pollen). MA (miscellaneous allergy), MC (miscellaneous contraindication)
+ * and a site's own codes (the table is user-defined) name no FHIR category, so the allergy has none.
+ */
+const allergenTypes: Record<string, (typeof allergyCategories)[number]> = { DA: 'medication', FA: 'food', EA: 'environment', AA: 'environment', PA: 'environment', LA: 'environment' };
 
 /** An AL1 as allergy fields, and its natural key: the allergen's code, else its name. */
 export function al1Allergy(al1: Hl7Segment, n: number) {
@@ -83,13 +94,16 @@ export function al1Allergy(al1: Hl7Segment, n: number) {
   const severity = read(al1, 4, 1).toUpperCase();
   if (!severity) throw new Hl7Error('AE', 101, 'allergy severity is required (SV, MO or MI)', al1Fields(n).severity);
   if (!severities[severity]) throw new Hl7Error('AE', 103, `allergy severity ${severity} is not one of SV, MO, MI`, al1Fields(n).severity);
-  const reactions = Array.from({ length: repetitions(al1, 5) }, (_, i) => read(al1, 5, 1, i)).filter(Boolean);
+  // Each repetition of AL1-5 is one sign or symptom: its text (CWE.2 in v2.6+), else its code or text.
+  const reactions = Array.from({ length: repetitions(al1, 5) }, (_, i) => read(al1, 5, 2, i) || read(al1, 5, 1, i)).filter(Boolean);
   const onset = calendarDate(read(al1, 6));
+  const category = allergenTypes[read(al1, 2, 1).toUpperCase()];
   const fields = {
     substance: text,
     ...(code && codeSystem && { code: { system: codeSystem, code, display: text } }),
+    ...(category && { category }),
     severity: severities[severity],
-    ...(reactions.length && { reaction: reactions.join('; ') }),
+    ...(reactions.length && { reactions }),
     ...(onset && { onsetDate: onset }),
   };
   return { fields, importKey: `hl7:al1:${(code || text).toLowerCase()}` };
@@ -101,16 +115,38 @@ const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)$/;
 
 export const obxFields = (n: number) => ({
   name: location('OBX', n, 3, 2), code: location('OBX', n, 3, 1), valueNumber: location('OBX', n, 5), valueText: location('OBX', n, 5), unit: location('OBX', n, 6),
-  referenceLow: location('OBX', n, 7), referenceHigh: location('OBX', n, 7), abnormalFlag: location('OBX', n, 8), effectiveAt: location('OBX', n, 14),
+  unitCode: location('OBX', n, 6, 1), referenceLow: location('OBX', n, 7), referenceHigh: location('OBX', n, 7), referenceText: location('OBX', n, 7),
+  abnormalFlag: location('OBX', n, 8), effectiveAt: location('OBX', n, 14),
 });
 
-/** The range of OBX-7: "3.5-5.0", "<5", ">1" (others are not numeric ranges and are left out). */
-function referenceRange(text: string): { referenceLow?: number; referenceHigh?: number } {
-  const between = /^\s*(-?\d+(?:\.\d+)?)\s*-\s*(-?\d+(?:\.\d+)?)\s*$/.exec(text);
+/**
+ * OBX-7 as written, and its inclusive limits where it has them: "3.5-5.1" both, "<=5.7" a high, ">=60" a
+ * low. A strict bound ("<5.7", ">60") excludes its number, which an inclusive limit cannot say: it stays
+ * text only. Limits are kept for numeric results alone (the schema's rule); the text for any result.
+ */
+function referenceRange(text: string, numeric: boolean): { referenceLow?: number; referenceHigh?: number; referenceText?: string } {
+  if (!text) return {};
+  const limits = numeric ? referenceLimits(text) : {};
+  return { ...limits, referenceText: text };
+}
+
+function referenceLimits(text: string): { referenceLow?: number; referenceHigh?: number } {
+  const between = /^(-?\d+(?:\.\d+)?)\s*-\s*(-?\d+(?:\.\d+)?)$/.exec(text);
   if (between) return { referenceLow: Number(between[1]), referenceHigh: Number(between[2]) };
-  const bound = /^\s*([<>])=?\s*(-?\d+(?:\.\d+)?)\s*$/.exec(text);
-  if (bound) return bound[1] === '<' ? { referenceHigh: Number(bound[2]) } : { referenceLow: Number(bound[2]) };
+  const bound = /^(<=|>=)\s*(-?\d+(?:\.\d+)?)$/.exec(text);
+  if (bound) return bound[1] === '<=' ? { referenceHigh: Number(bound[2]) } : { referenceLow: Number(bound[2]) };
   return {};
+}
+
+/**
+ * OBX-6: the unit as written (its code, else its text), and its UCUM code when OBX-6.3 names UCUM and the
+ * code is one; a unit that is itself a UCUM code gets its code from the schema (`ucumCodeOf`).
+ */
+function units(obx: Hl7Segment): { unit?: string; unitCode?: string } {
+  const code = read(obx, 6, 1);
+  const unit = code || read(obx, 6, 2);
+  if (!unit) return {};
+  return { unit, ...(code && read(obx, 6, 3).toUpperCase() === 'UCUM' && isUcumCode(code) && { unitCode: code }) };
 }
 
 /**
@@ -134,8 +170,8 @@ export function obxObservation(obx: Hl7Segment, n: number, orderTime: string, or
     name: read(obx, 3, 2) || codeId,
     ...(codeId && (system === 'LN' || system === 'LOINC') && { code: { system: codeSystems.loinc, code: codeId, ...(read(obx, 3, 2) && { display: read(obx, 3, 2) }) } }),
     ...(numeric ? { valueNumber: raw === '' ? undefined : Number(raw) } : { valueText: raw ? `${comparator}${raw}` : undefined }),
-    ...(read(obx, 6) && { unit: read(obx, 6, 1) || read(obx, 6, 2) }),
-    ...(numeric ? referenceRange(read(obx, 7)) : {}),
+    ...units(obx),
+    ...referenceRange(read(obx, 7), numeric),
     ...(flag && { abnormalFlag: flag }),
     effectiveAt: effectiveAt ?? undefined,
   };

@@ -31,7 +31,8 @@ export async function receiveHl7Message(ctx: AuthedCtx, { message }: ReceiveHl7I
   const parsed = parseMessage(message);
   const controlId = parsed ? read(parsed.header, 10) || null : null;
   const messageType = parsed ? [read(parsed.header, 9, 1), read(parsed.header, 9, 2)].filter(Boolean).join('^') || null : null;
-  const answer = (ackCode: AckCode, text: string, error?: Hl7Error): Hl7Result => ({ controlId, messageType, ackCode, text, errorLocation: error?.location ?? null, ack: buildAck(parsed, ackCode, text, error) });
+  const { hl7SendingApplication: application, hl7SendingFacility: facility } = ctx.actor.identity.practice;
+  const answer = (ackCode: AckCode, text: string, error?: Hl7Error): Hl7Result => ({ controlId, messageType, ackCode, text, errorLocation: error?.location ?? null, ack: buildAck({ application, facility }, parsed, ackCode, text, error) });
   try {
     if (!parsed) throw new Hl7Error('AR', 100, 'not an HL7 v2 message: it must begin with an MSH segment declaring its separators (MSH|^~\\&)');
     if (!controlId) throw new Hl7Error('AR', 101, 'the message control id (MSH-10) is required', 'MSH^1^10');

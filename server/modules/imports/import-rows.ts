@@ -48,7 +48,7 @@ export function parsePatientRow(line: number, raw: Values): Parsed<PatientRow> {
   const hasAddress = ['addressLine1', 'addressLine2', 'city', 'region', 'postalCode', 'country'].some((k) => v[k]);
   const gender = v.gender === undefined ? undefined : (genders[v.gender.toLowerCase()] ?? v.gender);
   const input = {
-    mrn: v.mrn, externalId: v.externalId, givenName: v.givenName, familyName: v.familyName, birthDate: v.birthDate, gender,
+    mrn: v.mrn, externalId: v.externalId, givenName: v.givenName, middleNames: v.middleNames?.split(/\s+/), familyName: v.familyName, birthDate: v.birthDate, gender,
     email: v.email, phone: v.phone, preferredLanguage: v.preferredLanguage, timeZone: v.timeZone,
     address: hasAddress ? { lines: [v.addressLine1, v.addressLine2].filter(Boolean), city: v.city, region: v.region, postalCode: v.postalCode, country: v.country?.toUpperCase() } : undefined,
   };
@@ -74,7 +74,10 @@ function recordInput(kind: RecordKindName, v: Values): Record<string, unknown> {
   const common = { code, note: v.note };
   switch (kind) {
     case 'allergy':
-      return { ...common, substance: v.substance, reaction: v.reaction, severity: v.severity?.toLowerCase(), onsetDate: v.onsetDate };
+      return {
+        ...common, substance: v.substance, category: v.category?.toLowerCase(), severity: v.severity?.toLowerCase(), onsetDate: v.onsetDate,
+        reactions: v.reactions?.split(';').map((r) => r.trim()).filter(Boolean),
+      };
     case 'medication':
       return { ...common, name: v.name, dose: v.dose, route: v.route?.toLowerCase(), frequency: v.frequency, startDate: v.startDate, endDate: v.endDate, prescriber: v.prescriber };
     case 'condition':
@@ -82,9 +85,9 @@ function recordInput(kind: RecordKindName, v: Values): Record<string, unknown> {
     case 'observation': {
       const value = numberOr(v.value);
       return {
-        ...common, category: v.category?.toLowerCase() ?? 'laboratory', name: v.name, unit: v.unit, abnormalFlag: v.abnormalFlag?.toLowerCase(), effectiveAt: v.effectiveAt,
+        ...common, category: v.category?.toLowerCase() ?? 'laboratory', name: v.name, unit: v.unit, unitCode: v.unitCode, abnormalFlag: v.abnormalFlag?.toLowerCase(), effectiveAt: v.effectiveAt,
         ...(typeof value === 'number' ? { valueNumber: value } : { valueText: value }),
-        referenceLow: numberOr(v.referenceLow), referenceHigh: numberOr(v.referenceHigh),
+        referenceLow: numberOr(v.referenceLow), referenceHigh: numberOr(v.referenceHigh), referenceText: v.referenceText,
       };
     }
     default:

@@ -9,7 +9,7 @@ import { pgArray } from '../../pg-array.ts';
 import type { CommitAudit } from './staging.ts';
 
 type Row = { line: number; values: Record<string, string> };
-type Existing = { id: string; mrn: string; external_id: string | null };
+type Existing = { id: string; mrn: string; external_id: string | null; middle_names: string[] };
 
 /**
  * Patient rows: each matches an existing patient by MRN or external id (an update) or is a new patient.
@@ -25,7 +25,7 @@ export async function stagePatientRows(em: EntityManager, actor: Actor, sessionI
   const mrns = pgArray(valid.flatMap((r) => (r.fields.mrn ? [r.fields.mrn] : [])));
   const externalIds = pgArray(valid.flatMap((r) => (r.externalId ? [r.externalId] : [])));
   const existing = await em.execute<Existing[]>(
-    'select id, mrn, external_id from patient where practice_id = ? and (mrn = any(?::text[]) or external_id = any(?::text[]))',
+    'select id, mrn, external_id, middle_names from patient where practice_id = ? and (mrn = any(?::text[]) or external_id = any(?::text[]))',
     [actor.practiceId, mrns, externalIds],
   );
   const byMrn = new Map(existing.map((p) => [p.mrn, p]));
@@ -54,7 +54,8 @@ export async function stagePatientRows(em: EntityManager, actor: Actor, sessionI
     const data = {
       ...fields,
       ...(!target && { id: newId() }),
-      ...patientNameKeys(fields.givenName, fields.familyName),
+      // A row without middle names keeps the stored ones (an empty cell keeps a value), and so do the name keys.
+      ...patientNameKeys(fields.givenName, fields.familyName, fields.middleNames ?? target?.middle_names),
       ...(fields.phone && { phoneDigits: phoneDigits(fields.phone) }),
     };
     return [{ line, mrn: mrn ?? (target ? null : newMrn()), external_id: externalId, target_id: target?.id ?? null, data }];
@@ -79,28 +80,28 @@ export async function commitPatientRows(em: EntityManager, audit: CommitAudit, p
     `with args as (select ?::uuid as session_id, ?::uuid as practice_id, ?::uuid as actor_id, ?::text as request_id, ?::text as ip, ?::text as time_zone),
      incoming as (select r.* from import_row r, args where r.session_id = args.session_id),
      inserted as (
-       insert into patient (id, practice_id, mrn, external_id, given_name, family_name, birth_date, gender, email, phone, address,
+       insert into patient (id, practice_id, mrn, external_id, given_name, middle_names, family_name, birth_date, gender, email, phone, address,
                             preferred_language, time_zone, status, search_name, sort_name, phone_digits, created_at, updated_at)
-       select (i.data->>'id')::uuid, args.practice_id, i.mrn, i.external_id, i.data->>'givenName', i.data->>'familyName', (i.data->>'birthDate')::date,
+       select (i.data->>'id')::uuid, args.practice_id, i.mrn, i.external_id, i.data->>'givenName', coalesce(i.data->'middleNames', '[]'), i.data->>'familyName', (i.data->>'birthDate')::date,
               i.data->>'gender', i.data->>'email', i.data->>'phone', i.data->'address', i.data->>'preferredLanguage',
               coalesce(i.data->>'timeZone', args.time_zone), 'active', i.data->>'searchName', i.data->>'sortName', i.data->>'phoneDigits', now(), now()
        from incoming i, args where i.target_id is null
        returning id),
      incoming_values as (
        select p.id, coalesce(i.mrn, p.mrn) as mrn, coalesce(i.external_id, p.external_id) as external_id,
-              i.data->>'givenName' as given_name, i.data->>'familyName' as family_name, (i.data->>'birthDate')::date as birth_date, i.data->>'gender' as gender,
+              i.data->>'givenName' as given_name, coalesce(i.data->'middleNames', p.middle_names) as middle_names, i.data->>'familyName' as family_name, (i.data->>'birthDate')::date as birth_date, i.data->>'gender' as gender,
               coalesce(i.data->>'email', p.email) as email, coalesce(i.data->>'phone', p.phone) as phone, coalesce(i.data->'address', p.address) as address,
               coalesce(i.data->>'preferredLanguage', p.preferred_language) as preferred_language, coalesce(i.data->>'timeZone', p.time_zone) as time_zone,
               i.data->>'searchName' as search_name, i.data->>'sortName' as sort_name, coalesce(i.data->>'phoneDigits', p.phone_digits) as phone_digits
        from incoming i join patient p on p.id = i.target_id, args where p.practice_id = args.practice_id),
      updated as (
-       update patient p set mrn = v.mrn, external_id = v.external_id, given_name = v.given_name, family_name = v.family_name, birth_date = v.birth_date,
+       update patient p set mrn = v.mrn, external_id = v.external_id, given_name = v.given_name, middle_names = v.middle_names, family_name = v.family_name, birth_date = v.birth_date,
               gender = v.gender, email = v.email, phone = v.phone, address = v.address, preferred_language = v.preferred_language, time_zone = v.time_zone,
               search_name = v.search_name, sort_name = v.sort_name, phone_digits = v.phone_digits, updated_at = now()
        from incoming_values v
        where p.id = v.id
-         and (p.mrn, p.external_id, p.given_name, p.family_name, p.birth_date, p.gender, p.email, p.phone, p.address, p.preferred_language, p.time_zone)
-             is distinct from (v.mrn, v.external_id, v.given_name, v.family_name, v.birth_date, v.gender, v.email, v.phone, v.address, v.preferred_language, v.time_zone)
+         and (p.mrn, p.external_id, p.given_name, p.middle_names, p.family_name, p.birth_date, p.gender, p.email, p.phone, p.address, p.preferred_language, p.time_zone)
+             is distinct from (v.mrn, v.external_id, v.given_name, v.middle_names, v.family_name, v.birth_date, v.gender, v.email, v.phone, v.address, v.preferred_language, v.time_zone)
        returning p.id),
      audited as (
        insert into audit_event (id, at, practice_id, actor_id, action, entity_type, entity_id, request_id, ip, detail)

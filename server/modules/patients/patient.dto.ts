@@ -3,7 +3,7 @@ import type { Patient } from './patient.entity.ts';
 /** What a patient DTO is made from: an entity, or a row a hand-written query selected under the same names. */
 export type PatientFields = Pick<
   Patient,
-  'id' | 'mrn' | 'externalId' | 'givenName' | 'familyName' | 'birthDate' | 'gender' | 'email' | 'phone' | 'address' | 'preferredLanguage' | 'timeZone' | 'emergencyContact' | 'status' | 'createdAt' | 'updatedAt'
+  'id' | 'mrn' | 'externalId' | 'givenName' | 'middleNames' | 'familyName' | 'birthDate' | 'gender' | 'email' | 'phone' | 'address' | 'preferredLanguage' | 'timeZone' | 'emergencyContact' | 'status' | 'createdAt' | 'updatedAt'
 > & { portalUser?: unknown };
 
 export type PatientDto = ReturnType<typeof toPatientDto>;
@@ -15,6 +15,7 @@ export function toPatientDto(p: PatientFields) {
     mrn: p.mrn,
     externalId: p.externalId ?? null,
     givenName: p.givenName,
+    middleNames: p.middleNames ?? [],
     familyName: p.familyName,
     birthDate: p.birthDate,
     gender: p.gender,

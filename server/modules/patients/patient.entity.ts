@@ -18,6 +18,8 @@ export const PatientSchema = defineEntity({
     /** The patient's id in the system they were imported from (CSV `externalId`): re-imports match on it. */
     externalId: p.string().length(100).nullable(),
     givenName: p.string().length(100),
+    /** The second and further given names, in order. */
+    middleNames: p.json<string[]>().default([]),
     familyName: p.string().length(100),
     birthDate: p.date(),
     gender: p.enum(administrativeGenders),

@@ -40,7 +40,7 @@ export async function createPatient(ctx: AuthedCtx, input: CreatePatientInput) {
     practice: ctx.actor.practiceId,
     mrn,
     timeZone: input.timeZone ?? ctx.actor.identity.practice.timeZone,
-    ...patientNameKeys(input.givenName, input.familyName),
+    ...patientNameKeys(input.givenName, input.familyName, input.middleNames),
     phoneDigits: input.phone ? phoneDigits(input.phone) : null,
   });
   if (ctx.actor.role === 'clinician') ctx.em.create(CareTeamMember, { practice: ctx.actor.practiceId, patient, clinician: ctx.actor.userId });
@@ -60,7 +60,7 @@ export async function updatePatient(ctx: AuthedCtx, { id, ...changes }: UpdatePa
   const patient = await findVisiblePatient(ctx.em, ctx.actor, id);
   if (changes.mrn && changes.mrn !== patient.mrn) await assertMrnFree(ctx, changes.mrn, id);
   ctx.em.assign(patient, changes);
-  Object.assign(patient, patientNameKeys(patient.givenName, patient.familyName), { phoneDigits: patient.phone ? phoneDigits(patient.phone) : null });
+  Object.assign(patient, patientNameKeys(patient.givenName, patient.familyName, patient.middleNames), { phoneDigits: patient.phone ? phoneDigits(patient.phone) : null });
   recordAudit(ctx, { action: 'patient.updated', entityType: 'patient', entityId: id, detail: { fields: Object.keys(changes).join(',') } });
   await flushWithMrn(ctx, patient.mrn);
   return toPatientDto(patient);

@@ -3,9 +3,13 @@ export function foldForSearch(value: string): string {
   return value.normalize('NFD').replace(/\p{Diacritic}/gu, '').toLowerCase().replace(/\s+/g, ' ').trim();
 }
 
-/** The two folded name columns of a patient: for search ("given family") and for sorting ("family given"). */
-export function patientNameKeys(givenName: string, familyName: string) {
-  return { searchName: foldForSearch(`${givenName} ${familyName}`), sortName: foldForSearch(`${familyName} ${givenName}`) };
+/**
+ * The two folded name columns of a patient: for search ("given middle family", each query word is sought
+ * anywhere in it, so a middle name finds the patient too) and for sorting ("family given middle").
+ */
+export function patientNameKeys(givenName: string, familyName: string, middleNames: readonly string[] = []) {
+  const given = [givenName, ...middleNames].join(' ');
+  return { searchName: foldForSearch(`${given} ${familyName}`), sortName: foldForSearch(`${familyName} ${given}`) };
 }
 
 /** A LIKE pattern matching `value` anywhere, with LIKE's own wildcards escaped. */

@@ -8,8 +8,13 @@ import { Practice } from './practice.entity.ts';
 
 export type PracticeDto = ReturnType<typeof toPracticeDto>;
 
-export function toPracticeDto(p: Pick<Practice, 'id' | 'name' | 'timeZone' | 'mfaRequired' | 'reviewExtractedSteps' | 'createdAt'>) {
-  return { id: p.id, name: p.name, timeZone: p.timeZone, mfaRequired: Boolean(p.mfaRequired), reviewExtractedSteps: Boolean(p.reviewExtractedSteps), createdAt: p.createdAt.toISOString() };
+/** The HL7 sender names are the ones ACKs carry: the settings, else their defaults. */
+export function toPracticeDto(p: Pick<Practice, 'id' | 'name' | 'timeZone' | 'mfaRequired' | 'reviewExtractedSteps' | 'hl7SendingApplication' | 'hl7SendingFacility' | 'createdAt'>) {
+  return {
+    id: p.id, name: p.name, timeZone: p.timeZone, mfaRequired: Boolean(p.mfaRequired), reviewExtractedSteps: Boolean(p.reviewExtractedSteps),
+    hl7SendingApplication: p.hl7SendingApplication ?? 'PAMS', hl7SendingFacility: p.hl7SendingFacility ?? p.name,
+    createdAt: p.createdAt.toISOString(),
+  };
 }
 
 export async function getPractice(ctx: AuthedCtx) {

@@ -1,10 +1,11 @@
 import type { Observation } from '@medplum/fhirtypes';
+import { UCUM_SYSTEM } from '../../../../shared/ucum.ts';
 import { compact, concept, instant, notes, patientRef, type FhirSource } from '../fhir-source.ts';
 import { clinicalRecordColumns, clinicalRecordsOf, type ClinicalRecordRow } from './clinical-record-row.ts';
 
 type Data = {
   category: 'laboratory' | 'vital-signs'; name: string; code?: { system: string; code: string; display?: string };
-  valueNumber?: number; valueText?: string; unit?: string; referenceLow?: number; referenceHigh?: number;
+  valueNumber?: number; valueText?: string; unit?: string; unitCode?: string; referenceLow?: number; referenceHigh?: number; referenceText?: string;
   abnormalFlag?: 'normal' | 'low' | 'high' | 'critical-low' | 'critical-high' | 'abnormal'; effectiveAt: string; note?: string;
 };
 
@@ -19,8 +20,10 @@ export const observationSource: FhirSource<ClinicalRecordRow<Data>> = {
   ofPatient: 't.patient_id = ?',
   changedAt: 't.updated_at',
   toResource: ({ id, patient_id, status, data, updated_at }): Observation => {
-    const quantity = (value: number | undefined) => (value === undefined ? undefined : compact({ value, unit: data.unit }));
-    const range = compact({ low: quantity(data.referenceLow), high: quantity(data.referenceHigh) });
+    const ucum = data.unitCode ? { system: UCUM_SYSTEM, code: data.unitCode } : {};
+    const quantity = (value: number | undefined) => (value === undefined ? undefined : compact({ value, unit: data.unit, ...ucum }));
+    // low and high are inclusive limits; a range they cannot say ("<5.7") is in its text alone.
+    const range = compact({ low: quantity(data.referenceLow), high: quantity(data.referenceHigh), text: data.referenceText });
     return compact({
       resourceType: 'Observation',
       id,
