@@ -2,6 +2,7 @@ import { MikroORM, defineConfig, type Options } from '@mikro-orm/postgresql';
 import { Migrator } from '@mikro-orm/migrations';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { connectionOptions, type ConnectionLimits } from './database.ts';
 import { Alert } from './modules/assessments/alert.entity.ts';
 import { Assessment } from './modules/assessments/assessment.entity.ts';
 import { AuditEvent } from './modules/audit/audit-event.entity.ts';
@@ -69,4 +70,18 @@ export function initOrm(clientUrl: string, overrides: Partial<Options> = {}): Pr
 
 export async function closeOrm(orm: Orm): Promise<void> {
   await orm.close(true);
+}
+
+/**
+ * Applies pending migrations on a connection of their own. They run at deploy time and may rewrite whole
+ * tables, so no statement or idle-transaction limit applies; the lock wait stays bounded, so a migration
+ * queued behind a running server's locks fails (run it again) instead of stalling every request behind it.
+ */
+export async function migrateDatabase(clientUrl: string, limits: ConnectionLimits) {
+  const orm = await initOrm(clientUrl, { pool: { min: 0, max: 1 }, driverOptions: connectionOptions({ ...limits, statementTimeoutMs: 0, idleInTransactionTimeoutMs: 0 }) });
+  try {
+    return await orm.migrator.up();
+  } finally {
+    await closeOrm(orm);
+  }
 }
