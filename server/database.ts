@@ -50,6 +50,25 @@ export function connectionOptions(limits: ConnectionLimits) {
   };
 }
 
+/**
+ * Ends a pool and waits until its connections have closed: `pool.end()` resolves as soon as it has asked
+ * them to, so a database stopped right after (the embedded one) would still terminate some (57P01).
+ * `end` is how the pool's owner ends it (the ORM ends its own); a connection that never comes back
+ * (a query that does not return) is given up on after `timeoutMs`.
+ */
+export async function endPool(pool: pg.Pool, end: () => Promise<unknown> = () => pool.end(), timeoutMs = 5_000): Promise<void> {
+  let open = pool.totalCount;
+  let timer: NodeJS.Timeout | undefined;
+  const closed = new Promise<void>((resolve) => {
+    if (open === 0) return resolve();
+    pool.on('remove', () => --open <= 0 && resolve());
+    timer = setTimeout(resolve, timeoutMs);
+  });
+  await end();
+  await closed;
+  clearTimeout(timer);
+}
+
 /** A small pool for what runs beside the ORM: credential lookups, Agenda and the login rate limiter. */
 export function createPgPool(url: string, limits: ConnectionLimits, onError: (err: Error) => void, max = 4): pg.Pool {
   const pool = new pg.Pool({ connectionString: url, max, ...connectionOptions(limits) });

@@ -22,6 +22,7 @@ export type ServeOptions = { migrate: boolean; demo: boolean; jobs: boolean; pri
  * PostgreSQL, so nothing still running loses its database.
  */
 export async function serve({ migrate, demo, jobs, print }: ServeOptions): Promise<void> {
+  const stopping = shutdownSignal();
   const runtime = await initRuntime();
   const { config, log, orm, pool, db } = runtime;
   if (migrate) await migrateDatabase(db.url, config.database);
@@ -44,7 +45,7 @@ export async function serve({ migrate, demo, jobs, print }: ServeOptions): Promi
     print(`  e.g.  npx pams login --url http://localhost:${port} --email ${demoLogins[0].email}`);
   }
 
-  await shutdownSignal(log);
+  log.info({ signal: await stopping }, 'shutting down');
   await closeHttpServer(server, config.shutdownTimeoutMs, log);
   await closeJobs(agenda, { started: jobs, timeoutMs: config.shutdownTimeoutMs });
   mailer.close();

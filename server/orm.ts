@@ -2,7 +2,8 @@ import { MikroORM, defineConfig, type Options } from '@mikro-orm/postgresql';
 import { Migrator } from '@mikro-orm/migrations';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { connectionOptions, type ConnectionLimits } from './database.ts';
+import type pg from 'pg';
+import { connectionOptions, endPool, type ConnectionLimits } from './database.ts';
 import { Alert } from './modules/assessments/alert.entity.ts';
 import { Assessment } from './modules/assessments/assessment.entity.ts';
 import { AuditEvent } from './modules/audit/audit-event.entity.ts';
@@ -64,12 +65,20 @@ export function ormConfig(clientUrl: string, overrides: Partial<Options> = {}): 
 
 export type Orm = MikroORM;
 
-export function initOrm(clientUrl: string, overrides: Partial<Options> = {}): Promise<Orm> {
-  return MikroORM.init(ormConfig(clientUrl, overrides));
+const pools = new WeakMap<Orm, pg.Pool>();
+
+export async function initOrm(clientUrl: string, overrides: Partial<Options> = {}): Promise<Orm> {
+  let pool: pg.Pool | undefined;
+  // The ORM's own pg pool, so that closeOrm can wait for its connections to close.
+  const driverOptions = { ...(overrides.driverOptions as object | undefined), onPoolCreated: (p: pg.Pool) => void (pool = p) };
+  const orm = await MikroORM.init(ormConfig(clientUrl, { ...overrides, driverOptions }));
+  if (pool) pools.set(orm, pool);
+  return orm;
 }
 
 export async function closeOrm(orm: Orm): Promise<void> {
-  await orm.close(true);
+  const pool = pools.get(orm);
+  await (pool ? endPool(pool, () => orm.close(true)) : orm.close(true));
 }
 
 /**

@@ -1,5 +1,5 @@
 import { loadConfig, type Config } from './config.ts';
-import { connectionOptions, createPgPool, openDatabase, type Database } from './database.ts';
+import { connectionOptions, createPgPool, endPool, openDatabase, type Database } from './database.ts';
 import { withDevSecrets } from './dev-secrets.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { initOrm, closeOrm, type Orm } from './orm.ts';
@@ -22,8 +22,9 @@ export async function initRuntime(env: Record<string, string | undefined> = proc
 }
 
 export async function closeRuntime({ orm, pool, db }: Runtime): Promise<void> {
+  // Every connection closed before the embedded PostgreSQL stops, so none is cut off under a query.
   await closeOrm(orm);
-  await pool.end();
+  await endPool(pool);
   await db.close();
 }
 

@@ -2,19 +2,20 @@ import type { Server } from 'node:http';
 import type { Logger } from './logger.ts';
 
 /**
- * Resolves with the first SIGINT or SIGTERM. A second one while shutting down exits at once (code 1):
- * an operator who presses Ctrl-C twice means it.
+ * Resolves with the first SIGINT or SIGTERM. Listen first thing, before the database opens: a signal
+ * during start-up then shuts down cleanly once started, instead of killing the process and leaving the
+ * embedded PostgreSQL behind. A second signal while shutting down exits at once (code 1): an operator
+ * who presses Ctrl-C twice means it.
  */
-export function shutdownSignal(log: Logger): Promise<NodeJS.Signals> {
+export function shutdownSignal(): Promise<NodeJS.Signals> {
   return new Promise((resolve) => {
     const first = (signal: NodeJS.Signals) => {
       process.off('SIGINT', first).off('SIGTERM', first);
       process.once('SIGINT', forced).once('SIGTERM', forced);
-      log.info({ signal }, 'shutting down');
       resolve(signal);
     };
     const forced = (signal: NodeJS.Signals) => {
-      log.warn({ signal }, 'second signal: exiting without a clean shutdown');
+      process.stderr.write(`${signal} again: exiting without a clean shutdown\n`);
       process.exit(1);
     };
     process.on('SIGINT', first).on('SIGTERM', first);
