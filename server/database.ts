@@ -73,9 +73,10 @@ export async function endPool(pool: pg.Pool, end: () => Promise<unknown> = () =>
 export function createPgPool(url: string, limits: ConnectionLimits, onError: (err: Error) => void, max = 4): pg.Pool {
   const pool = new pg.Pool({ connectionString: url, max, ...connectionOptions(limits) });
   // A connection the server drops (a restart, a failover) emits 'error', and an 'error' nobody listens to
-  // ends the process: idle clients report through the pool, checked-out ones (a transaction, Agenda's
-  // LISTEN connection) only on themselves, so both get a listener. The query in flight rejects anyway.
-  pool.on('error', onError);
+  // ends the process. A checked-out client (a transaction, Agenda's LISTEN connection) emits it only on
+  // itself, an idle one on itself and again on the pool: each client reports it once, the pool listens
+  // so as not to crash. The query in flight rejects on its own, and the pool replaces the client.
   pool.on('connect', (client) => client.on('error', onError));
+  pool.on('error', () => {});
   return pool;
 }

@@ -1,5 +1,5 @@
 import { PostgresBackend } from '@agendajs/postgres-backend';
-import { Agenda } from 'agenda';
+import { Agenda, type Job } from 'agenda';
 import type pg from 'pg';
 import type { Clock } from './clock.ts';
 import type { Config } from './config.ts';
@@ -41,7 +41,12 @@ export async function startJobs(deps: JobDeps): Promise<void> {
   const { agenda, log } = deps;
   // While the database is away every poll fails: that is expected, and polling goes on until it is back.
   agenda.on('error', (err: Error) => (databaseFault(err) ? log.warn({ err: { name: err.name, code: (err as { code?: string }).code } }, 'jobs: database unavailable') : log.error({ err: { name: err.name } }, 'agenda error')));
-  agenda.on('fail', (err: Error, job) => log.warn({ job: job.attrs.name, jobId: String(job.attrs._id), err: { name: err.name } }, 'job failed'));
+  // Agenda also re-emits other processes' failures (from the state channel, with a third argument
+  // `remote`, a string error and no Job): those are logged where they ran, and would crash this handler.
+  agenda.on('fail', (err: Error, job: Job, remote?: boolean) => {
+    if (remote) return;
+    log.warn({ job: job.attrs.name, jobId: String(job.attrs._id), err: { name: err.name } }, 'job failed');
+  });
   defineJobs(agenda, deps);
   await agenda.start();
   await scheduleNoteJobs(agenda);
