@@ -34,6 +34,7 @@ const envSchema = z.object({
   DB_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).default(5_000),
   DB_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).default(30_000),
   DB_LOCK_TIMEOUT_MS: z.coerce.number().int().min(0).default(5_000),
+  DB_IMPORT_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).default(600_000),
   DB_IDLE_IN_TRANSACTION_TIMEOUT_MS: z.coerce.number().int().min(0).default(60_000),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
 });
@@ -61,7 +62,7 @@ export type Config = Readonly<{
   mongodbUrl: string | undefined;
   reminderSweepInterval: string;
   /** Bounds on every connection of the app's pools (0 = no limit for the three PostgreSQL timeouts). */
-  database: { connectTimeoutMs: number; statementTimeoutMs: number; lockTimeoutMs: number; idleInTransactionTimeoutMs: number };
+  database: { connectTimeoutMs: number; statementTimeoutMs: number; lockTimeoutMs: number; idleInTransactionTimeoutMs: number; importStatementTimeoutMs: number };
   /** How long SIGINT/SIGTERM waits for in-flight requests and running jobs before closing anyway. */
   shutdownTimeoutMs: number;
 }>;
@@ -113,6 +114,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       statementTimeoutMs: e.DB_STATEMENT_TIMEOUT_MS,
       lockTimeoutMs: e.DB_LOCK_TIMEOUT_MS,
       idleInTransactionTimeoutMs: e.DB_IDLE_IN_TRANSACTION_TIMEOUT_MS,
+      importStatementTimeoutMs: e.DB_IMPORT_STATEMENT_TIMEOUT_MS,
     },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
   });
