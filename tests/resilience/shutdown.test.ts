@@ -6,13 +6,14 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPamsClient } from '../../shared/client.ts';
 import { demoLogins, DEMO_PASSWORD } from '../../server/demo-seed.ts';
-import { createTestDatabase, TEST_ENCRYPTION_KEY } from '../harness.ts';
+import { TEST_ENCRYPTION_KEY } from '../harness.ts';
 import { startPams } from '../pams-process.ts';
 
 /**
- * SIGINT and SIGTERM, sent to real `pams serve --jobs` and `pams worker` processes once their jobs'
- * connections (Agenda's LISTEN included) are up: the process closes requests, jobs and pools, then the
- * embedded PostgreSQL, logs `stopped` and exits 0, with no connection lost on the way out.
+ * SIGINT and SIGTERM, sent to real `pams serve --jobs` and `pams worker` processes on their embedded
+ * PostgreSQL once their jobs' connections (Agenda's LISTEN included) are up: the process closes requests,
+ * jobs and pools, then the embedded PostgreSQL, logs `stopped` and exits 0, with no connection lost on
+ * the way out.
  */
 let dataDir: string;
 beforeAll(async () => {
@@ -33,8 +34,10 @@ const embeddedEnv = (port: number) => ({
 const unclean = /Unhandled|uncaught|ERR_|terminating connection|connection lost|57P01|"level":50/i;
 
 describe('shutdown', () => {
+  // One embedded cluster (data dir and port) for the whole file, started and stopped by each process.
+  const pgPort = 20000 + Math.floor(Math.random() * 20000);
+
   it('pams serve --jobs on its embedded PostgreSQL stops cleanly on SIGINT, three times in a row', async () => {
-    const pgPort = 20000 + Math.floor(Math.random() * 20000);
     for (let run = 0; run < 3; run++) {
       const serve = startPams(['serve', '--jobs', '--migrate'], embeddedEnv(pgPort));
       try {
@@ -53,47 +56,46 @@ describe('shutdown', () => {
   }, 120_000);
 
   it('lets a request in flight finish with 200 after SIGTERM, then stops', async () => {
-    const db = await createTestDatabase();
-    const locker = new pg.Client({ connectionString: db.url });
-    const serve = startPams(['serve', '--jobs', '--demo'], { DATABASE_URL: db.url, PAMS_ENCRYPTION_KEYS: TEST_ENCRYPTION_KEY, PORT: '0', LOG_LEVEL: 'info' });
+    const serve = startPams(['serve', '--jobs', '--migrate', '--demo'], embeddedEnv(pgPort));
+    let locker: pg.Client | undefined;
     try {
-      const url = (await serve.waitFor(/listening on (http:\/\/[\d.:]+)/, 30_000))[1]!;
+      const url = (await serve.waitFor(/listening on (http:\/\/[\d.:]+)/, 60_000))[1]!;
       await serve.waitFor(/Demo data created/);
       const { token } = await createPamsClient({ url }).auth.login.mutate({ email: demoLogins[0].email, password: DEMO_PASSWORD });
       // The test holds the practice's row lock, so the rename below waits on it: a request in flight.
+      locker = new pg.Client({ connectionString: `postgres://postgres:postgres@127.0.0.1:${pgPort}/pams` });
       await locker.connect();
       await locker.query('begin');
       await locker.query('select id from practice for update');
       const rename = createPamsClient({ url, token }).practices.update.mutate({ name: 'Renamed during shutdown' });
-      await waitUntil(async () => (await locker.query(`select 1 from pg_stat_activity where wait_event_type = 'Lock' and datname = current_database()`)).rowCount! > 0);
+      await waitUntil(async () => (await locker!.query(`select 1 from pg_stat_activity where wait_event_type = 'Lock' and datname = current_database()`)).rowCount! > 0);
 
       serve.signal('SIGTERM');
       await serve.waitFor(/shutting down/);
       expect(serve.exitCode()).toBeNull(); // waiting for the request
       await locker.query('rollback');
+      await locker.end();
       expect(await rename).toMatchObject({ name: 'Renamed during shutdown' });
       expect(await serve.exit).toBe(0);
       expect(serve.output()).toMatch(/"msg":"stopped"/);
       expect(serve.output()).not.toMatch(unclean);
     } finally {
-      await locker.end().catch(() => {});
+      await locker?.end().catch(() => {});
       await serve.kill();
-      await db.drop();
     }
-  }, 60_000);
+  }, 90_000);
 
   it('pams worker drains and stops on SIGTERM', async () => {
-    const db = await createTestDatabase();
-    const worker = startPams(['worker'], { DATABASE_URL: db.url, PAMS_ENCRYPTION_KEYS: TEST_ENCRYPTION_KEY, LOG_LEVEL: 'info' });
+    const worker = startPams(['worker'], embeddedEnv(pgPort));
     try {
       await worker.waitFor(/worker started/, 30_000);
       worker.signal('SIGTERM');
       expect(await worker.exit).toBe(0);
       expect(worker.output()).toMatch(/"msg":"worker stopped"/);
       expect(worker.output()).not.toMatch(unclean);
+      expect(existsSync(path.join(dataDir, 'pg', 'postmaster.pid'))).toBe(false);
     } finally {
       await worker.kill();
-      await db.drop();
     }
   }, 60_000);
 });
