@@ -13,7 +13,7 @@ import { rejection } from '../rejection.ts';
 
 /**
  * PostgreSQL stopped (a fast shutdown: every connection terminated, 57P01, as in a restart or failover)
- * and started again under a running `pams serve --jobs`, a `pams worker` and a `pams hl7 listen`, all
+ * and started again under a running `pams serve --jobs`, a `pams serve`, a `pams worker` and a `pams hl7 listen`, all
  * real processes on a cluster of this test's own. None may die; while the database is away the API
  * answers a typed 503 and /healthz stays up; once it is back the same processes serve again, and the
  * extraction job that was waiting runs exactly once.
@@ -21,9 +21,11 @@ import { rejection } from '../rejection.ts';
 let own: Awaited<ReturnType<typeof startOwnPostgres>>;
 let llm: Awaited<ReturnType<typeof startFakeLlm>>;
 let serve: PamsProcess;
+let producer: PamsProcess;
 let worker: PamsProcess;
 let listen: PamsProcess;
 let url: string;
+let producerUrl: string;
 let mllpPort: number;
 let dbUrl: string;
 
@@ -41,11 +43,13 @@ beforeAll(async () => {
   url = (await serve.waitFor(/listening on (http:\/\/[\d.:]+)/, 60_000))[1]!;
   await serve.waitFor(/Demo data created/);
   worker = startPams(['worker'], env);
+  producer = startPams(['serve'], env); // without --jobs
   await worker.waitFor(/worker started/);
+  producerUrl = (await producer.waitFor(/listening on (http:\/\/[\d.:]+)/, 60_000))[1]!;
 }, 90_000);
 
 afterAll(async () => {
-  await Promise.all([serve?.kill(), worker?.kill(), listen?.kill()]);
+  await Promise.all([serve?.kill(), producer?.kill(), worker?.kill(), listen?.kill()]);
   await llm?.close();
   await own?.close();
 });
@@ -98,6 +102,8 @@ describe('the database goes away and comes back', () => {
     await own.stop();
 
     expect((await fetch(`${url}/healthz`)).status).toBe(200);
+    expect((await fetch(`${producerUrl}/healthz`)).status).toBe(200);
+    expect(await rejection(createPamsClient({ url: producerUrl, token: clinicianToken }).auth.me.query())).toMatchObject({ code: 'SERVICE_UNAVAILABLE', reason: 'database-unavailable' });
     const ready = await fetch(`${url}/readyz`);
     expect(ready.status).toBe(503);
     expect(await ready.text()).toMatch(/database/);
@@ -119,12 +125,13 @@ describe('the database goes away and comes back', () => {
     // The MLLP listener sends no ACK (the engine will resend) and stays up.
     expect(await sendMllp(a04('DURING1', 'MRN-DURING'))).toBeNull();
     await new Promise((r) => setTimeout(r, 1000)); // a few of Agenda's polls, against no database
-    expect([serve.exitCode(), worker.exitCode(), listen.exitCode()]).toEqual([null, null, null]);
+    expect([serve.exitCode(), producer.exitCode(), worker.exitCode(), listen.exitCode()]).toEqual([null, null, null, null]);
 
     await own.start();
 
     await until(async () => (await fetch(`${url}/readyz`)).status === 200, 'readyz after the restart');
     expect(await clinician.patients.byId.query({ id: patient.id })).toMatchObject({ id: patient.id });
+    expect(await createPamsClient({ url: producerUrl, token: clinicianToken }).patients.byId.query({ id: patient.id })).toMatchObject({ id: patient.id });
     expect(await sendMllp(a04('DURING1', 'MRN-DURING'))).toMatch(/MSA\|AA\|DURING1/);
     const done = await until(async () => {
       const n = await clinician.notes.byId.query({ id: note.id });
@@ -137,10 +144,10 @@ describe('the database goes away and comes back', () => {
     const { rows } = await db.query('select count(*)::int as n from step where note_id = $1', [note.id]);
     await db.end();
     expect(rows[0].n).toBe(3);
-    expect([serve.exitCode(), worker.exitCode(), listen.exitCode()]).toEqual([null, null, null]);
+    expect([serve.exitCode(), producer.exitCode(), worker.exitCode(), listen.exitCode()]).toEqual([null, null, null, null]);
 
-    for (const p of [listen, worker, serve]) p.signal('SIGTERM');
-    expect(await Promise.all([listen.exit, worker.exit, serve.exit])).toEqual([0, 0, 0]);
-    for (const p of [serve, worker]) expect(p.output()).not.toMatch(/Unhandled|uncaught|"level":50/i);
+    for (const p of [listen, worker, producer, serve]) p.signal('SIGTERM');
+    expect(await Promise.all([listen.exit, worker.exit, producer.exit, serve.exit])).toEqual([0, 0, 0, 0]);
+    for (const p of [serve, producer, worker]) expect(p.output()).not.toMatch(/Unhandled|uncaught|"level":50/i);
   }, 90_000);
 });
