@@ -4,6 +4,8 @@ import { cors } from 'hono/cors';
 import { requestId, type RequestIdVariables } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
 import { createContext, type AppDeps } from './context.ts';
+import { DATABASE_RETRY_AFTER_SECONDS } from './database-errors.ts';
+import { AppError, databaseUnavailable } from './errors.ts';
 import { fhirRoutes } from './modules/fhir/fhir.routes.ts';
 import { openApiRoutes } from './modules/openapi/openapi.routes.ts';
 import { hl7Route } from './modules/hl7/hl7.route.ts';
@@ -45,6 +47,7 @@ export function createApp(deps: AppDeps) {
       trpcServer({
         router: appRouter,
         createContext: (opts, c) => createContext(deps, c, opts.resHeaders, socketIp(c as Context<Env>)),
+        responseMeta: ({ errors }) => (errors.some((e) => e.code === 'SERVICE_UNAVAILABLE') ? { headers: { 'retry-after': String(DATABASE_RETRY_AFTER_SECONDS) } } : {}),
         onError({ error, path, ctx }) {
           if (error.code !== 'INTERNAL_SERVER_ERROR') return;
           // Name, database code and frames only: a message may quote input values (PHI).
@@ -57,5 +60,9 @@ export function createApp(deps: AppDeps) {
     .route('/', openApiRoutes(config.appUrl))
     .route('/hl7', hl7Route(deps, (c) => socketIp(c as Context<Env>)))
     .notFound((c) => c.json({ error: 'not found', requestId: c.get('requestId') }, 404))
-    .onError((_err, c) => c.json({ error: 'internal server error', requestId: c.get('requestId') }, 500));
+    .onError((err, c) => {
+      const unavailable = err instanceof AppError && err.code === 'SERVICE_UNAVAILABLE' ? err : databaseUnavailable(err);
+      if (unavailable) return c.json({ error: unavailable.message, reason: unavailable.reason, requestId: c.get('requestId') }, 503, { 'retry-after': String(DATABASE_RETRY_AFTER_SECONDS) });
+      return c.json({ error: 'internal server error', requestId: c.get('requestId') }, 500);
+    });
 }

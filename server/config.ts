@@ -31,6 +31,12 @@ const envSchema = z.object({
   LLM_RETRY_DELAY_MS: z.coerce.number().int().min(10).default(30_000),
   MONGODB_URL: z.string().regex(/^mongodb(\+srv)?:\/\//, 'expected a mongodb:// URL').optional(),
   REMINDER_SWEEP_INTERVAL: z.string().min(1).default('1 minute'),
+  DB_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).default(5_000),
+  DB_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).default(30_000),
+  DB_LOCK_TIMEOUT_MS: z.coerce.number().int().min(0).default(5_000),
+  DB_IMPORT_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).default(600_000),
+  DB_IDLE_IN_TRANSACTION_TIMEOUT_MS: z.coerce.number().int().min(0).default(60_000),
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
 });
 
 export type Config = Readonly<{
@@ -55,6 +61,10 @@ export type Config = Readonly<{
   /** Agenda runs on MongoDB when set, on PostgreSQL otherwise. */
   mongodbUrl: string | undefined;
   reminderSweepInterval: string;
+  /** Bounds on every connection of the app's pools (0 = no limit for the three PostgreSQL timeouts). */
+  database: { connectTimeoutMs: number; statementTimeoutMs: number; lockTimeoutMs: number; idleInTransactionTimeoutMs: number; importStatementTimeoutMs: number };
+  /** How long SIGINT/SIGTERM waits for in-flight requests and running jobs before closing anyway. */
+  shutdownTimeoutMs: number;
 }>;
 
 export class ConfigError extends Error {
@@ -99,5 +109,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     llm: { baseUrl: e.LLM_BASE_URL, apiKey: e.LLM_API_KEY, model: e.LLM_MODEL, timeoutMs: e.LLM_TIMEOUT_MS, maxAttempts: e.LLM_MAX_ATTEMPTS, retryDelayMs: e.LLM_RETRY_DELAY_MS },
     mongodbUrl: e.MONGODB_URL,
     reminderSweepInterval: e.REMINDER_SWEEP_INTERVAL,
+    database: {
+      connectTimeoutMs: e.DB_CONNECT_TIMEOUT_MS,
+      statementTimeoutMs: e.DB_STATEMENT_TIMEOUT_MS,
+      lockTimeoutMs: e.DB_LOCK_TIMEOUT_MS,
+      idleInTransactionTimeoutMs: e.DB_IDLE_IN_TRANSACTION_TIMEOUT_MS,
+      importStatementTimeoutMs: e.DB_IMPORT_STATEMENT_TIMEOUT_MS,
+    },
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
   });
 }

@@ -5,6 +5,7 @@ import type { UserRole } from '../shared/enums.ts';
 import type { ErrorReason } from '../shared/errors.ts';
 import { resolveBearer, type SessionCookie } from './auth/session.ts';
 import type { Config } from './config.ts';
+import { databaseUnavailable, type AppError } from './errors.ts';
 import type { Logger } from './logger.ts';
 import type { Mailer } from './mailer.ts';
 import type { LoginLimiter } from './modules/auth/login-limiter.ts';
@@ -44,6 +45,8 @@ export type Ctx = {
   meta: RequestMeta;
   actor: Actor | null;
   authError: ErrorReason | null;
+  /** Set when the credential lookup found the database unavailable; every procedure then answers it (trpc.ts). */
+  unavailable: AppError | null;
   cookie: SessionCookie;
   /** The job queue, to enqueue work after a commit. */
   agenda: Agenda;
@@ -82,12 +85,19 @@ export async function createContext(deps: AppDeps, c: HonoContext, resHeaders: H
   const fromCookie = bearer ? undefined : getCookie(c, SESSION_COOKIE);
   let actor: Actor | null = null;
   let authError: ErrorReason | null = null;
+  let unavailable: AppError | null = null;
   if (fromCookie && c.req.method !== 'GET' && c.req.method !== 'HEAD' && !originAllowed(c, deps.config)) {
     authError = 'origin-mismatch'; // cookie-authenticated mutations must come from our own origin
   } else if (bearer ?? fromCookie) {
-    actor = await resolveBearer({ pool: deps.pool, config: deps.config, cookie: fromCookie ? cookie : null }, (bearer ?? fromCookie)!);
+    try {
+      actor = await resolveBearer({ pool: deps.pool, config: deps.config, cookie: fromCookie ? cookie : null }, (bearer ?? fromCookie)!);
+    } catch (e) {
+      // Thrown here it would be a 500 without the request id: kept for the procedure to answer (a 503).
+      unavailable = databaseUnavailable(e);
+      if (!unavailable) throw e;
+    }
   }
-  return { em, log: actor ? log.child({ actorId: actor.userId }) : log, config: deps.config, mailer: deps.mailer, loginLimiter: deps.loginLimiter, meta, actor, authError, cookie, agenda: deps.agenda, clock: deps.clock };
+  return { em, log: actor ? log.child({ actorId: actor.userId }) : log, config: deps.config, mailer: deps.mailer, loginLimiter: deps.loginLimiter, meta, actor, authError, unavailable, cookie, agenda: deps.agenda, clock: deps.clock };
 }
 
 function originAllowed(c: HonoContext, config: Config): boolean {

@@ -9,20 +9,28 @@ import { demoLogins, DEMO_PASSWORD, seedDemo } from './demo-seed.ts';
 import { createMailer } from './mailer.ts';
 import { createLoginLimiter } from './modules/auth/login-limiter.ts';
 import { syncBuiltinQuestionnaires } from './modules/questionnaires/seed.service.ts';
+import { migrateDatabase } from './orm.ts';
 import { closeRuntime, initRuntime } from './runtime.ts';
+import { closeHttpServer, shutdownSignal } from './shutdown.ts';
 
 export type ServeOptions = { migrate: boolean; demo: boolean; jobs: boolean; print: (line: string) => void };
 
-/** `pams serve` and `npm start`: the HTTP server (and with `jobs`, the worker too), until SIGINT or SIGTERM. */
+/**
+ * `pams serve` and `npm start`: the HTTP server (and with `jobs`, the worker too), until SIGINT or SIGTERM.
+ * Then, in this order: stop accepting and let requests in flight finish (up to SHUTDOWN_TIMEOUT_MS), let
+ * running jobs finish and close Agenda's connections, close the pools, and only then stop the embedded
+ * PostgreSQL, so nothing still running loses its database.
+ */
 export async function serve({ migrate, demo, jobs, print }: ServeOptions): Promise<void> {
+  const stopping = shutdownSignal();
   const runtime = await initRuntime();
   const { config, log, orm, pool, db } = runtime;
-  if (migrate) await orm.migrator.up();
+  if (migrate) await migrateDatabase(db.url, config.database);
   if (!(await orm.migrator.getPending()).length) await syncBuiltinQuestionnaires(orm.em);
   const seeded = demo && (await seedDemo(orm.em.fork()));
   const mailer = createMailer(config, print);
   // Always a producer (notes enqueue their extraction); with `jobs`, also a worker in this process.
-  const agenda = await createAgenda({ pool, config, name: `server-${hostname()}-${process.pid}` });
+  const agenda = await createAgenda({ pool, config, log, name: `server-${hostname()}-${process.pid}` });
   if (jobs) await startJobs({ orm, log, config, mailer, clock: systemClock, agenda });
   else await agenda.ready;
   const app = createApp({ orm, pool, config, log, mailer, loginLimiter: createLoginLimiter(pool, config.loginLimits), agenda, clock: systemClock });
@@ -37,16 +45,9 @@ export async function serve({ migrate, demo, jobs, print }: ServeOptions): Promi
     print(`  e.g.  npx pams login --url http://localhost:${port} --email ${demoLogins[0].email}`);
   }
 
-  await new Promise<void>((resolve) => {
-    const stop = (signal: string) => {
-      log.info({ signal }, 'shutting down');
-      server.close(() => resolve()); // stops accepting, lets in-flight requests finish
-      server.closeIdleConnections();
-    };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  });
-  await closeJobs(agenda, { started: jobs });
+  log.info({ signal: await stopping }, 'shutting down');
+  await closeHttpServer(server, config.shutdownTimeoutMs, log);
+  await closeJobs(agenda, { started: jobs, timeoutMs: config.shutdownTimeoutMs });
   mailer.close();
   await closeRuntime(runtime);
   log.info('stopped');

@@ -2,6 +2,8 @@ import { MikroORM, defineConfig, type Options } from '@mikro-orm/postgresql';
 import { Migrator } from '@mikro-orm/migrations';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type pg from 'pg';
+import { connectionOptions, endPool, type ConnectionLimits } from './database.ts';
 import { Alert } from './modules/assessments/alert.entity.ts';
 import { Assessment } from './modules/assessments/assessment.entity.ts';
 import { AuditEvent } from './modules/audit/audit-event.entity.ts';
@@ -63,10 +65,32 @@ export function ormConfig(clientUrl: string, overrides: Partial<Options> = {}): 
 
 export type Orm = MikroORM;
 
-export function initOrm(clientUrl: string, overrides: Partial<Options> = {}): Promise<Orm> {
-  return MikroORM.init(ormConfig(clientUrl, overrides));
+const pools = new WeakMap<Orm, pg.Pool>();
+
+export async function initOrm(clientUrl: string, overrides: Partial<Options> = {}): Promise<Orm> {
+  let pool: pg.Pool | undefined;
+  // The ORM's own pg pool, so that closeOrm can wait for its connections to close.
+  const driverOptions = { ...(overrides.driverOptions as object | undefined), onPoolCreated: (p: pg.Pool) => void (pool = p) };
+  const orm = await MikroORM.init(ormConfig(clientUrl, { ...overrides, driverOptions }));
+  if (pool) pools.set(orm, pool);
+  return orm;
 }
 
 export async function closeOrm(orm: Orm): Promise<void> {
-  await orm.close(true);
+  const pool = pools.get(orm);
+  await (pool ? endPool(pool, () => orm.close(true)) : orm.close(true));
+}
+
+/**
+ * Applies pending migrations on a connection of their own. They run at deploy time and may rewrite whole
+ * tables, so no statement or idle-transaction limit applies; the lock wait stays bounded, so a migration
+ * queued behind a running server's locks fails (run it again) instead of stalling every request behind it.
+ */
+export async function migrateDatabase(clientUrl: string, limits: ConnectionLimits) {
+  const orm = await initOrm(clientUrl, { pool: { min: 0, max: 1 }, driverOptions: connectionOptions({ ...limits, statementTimeoutMs: 0, idleInTransactionTimeoutMs: 0 }) });
+  try {
+    return await orm.migrator.up();
+  } finally {
+    await closeOrm(orm);
+  }
 }

@@ -1,5 +1,5 @@
 import { loadConfig, type Config } from './config.ts';
-import { createPgPool, openDatabase, type Database } from './database.ts';
+import { connectionOptions, createPgPool, endPool, openDatabase, type Database } from './database.ts';
 import { withDevSecrets } from './dev-secrets.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { initOrm, closeOrm, type Orm } from './orm.ts';
@@ -12,8 +12,8 @@ export async function initRuntime(env: Record<string, string | undefined> = proc
   const log = createLogger(config);
   const db = await openDatabase(config);
   try {
-    const orm = await initOrm(db.url);
-    const pool = createPgPool(db.url, (err) => log.warn({ err: { name: err.name, code: (err as { code?: string }).code } }, 'idle database client error'));
+    const orm = await initOrm(db.url, { driverOptions: connectionOptions(config.database) });
+    const pool = createPgPool(db.url, config.database, (err) => log.warn({ err: { name: err.name, code: (err as { code?: string }).code } }, 'database connection lost'));
     return { config, log, db, orm, pool };
   } catch (e) {
     await db.close();
@@ -22,8 +22,9 @@ export async function initRuntime(env: Record<string, string | undefined> = proc
 }
 
 export async function closeRuntime({ orm, pool, db }: Runtime): Promise<void> {
+  // Every connection closed before the embedded PostgreSQL stops, so none is cut off under a query.
   await closeOrm(orm);
-  await pool.end();
+  await endPool(pool);
   await db.close();
 }
 

@@ -4,7 +4,7 @@ import { ZodError } from 'zod';
 import type { UserRole } from '../shared/enums.ts';
 import type { PamsErrorData } from '../shared/errors.ts';
 import type { Actor, Ctx } from './context.ts';
-import { AppError } from './errors.ts';
+import { AppError, databaseUnavailable } from './errors.ts';
 
 export type Meta = {
   /** Callable by a user who must enrol in MFA (practice policy) but has not yet: auth and MFA set-up. */
@@ -56,8 +56,17 @@ const errorConversion = t.middleware(async function convertErrors({ next }) {
     result.error = new TRPCError({ code: 'NOT_FOUND', message: 'Not found', cause });
   } else if (cause instanceof UniqueConstraintViolationException) {
     result.error = new TRPCError({ code: 'CONFLICT', message: 'Already exists', cause });
+  } else {
+    const unavailable = databaseUnavailable(cause);
+    if (unavailable) result.error = new TRPCError({ code: 'SERVICE_UNAVAILABLE', message: unavailable.message, cause: unavailable });
   }
   return result;
+});
+
+/** The credential lookup before the call (createContext) could not reach the database: so does the call. */
+const databaseReachable = t.middleware(function requireDatabase({ ctx, next }) {
+  if (ctx.unavailable) throw ctx.unavailable;
+  return next();
 });
 
 /**
@@ -70,7 +79,7 @@ const unitOfWork = t.middleware(function forkPerCall({ ctx, next }) {
   return next({ ctx: { ...ctx, em } });
 });
 
-export const publicProcedure = t.procedure.use(errorConversion).use(unitOfWork);
+export const publicProcedure = t.procedure.use(errorConversion).use(databaseReachable).use(unitOfWork);
 
 /** A logged-in caller who has passed every required factor. */
 export const authedProcedure = publicProcedure.use(function requireActor({ ctx, meta, next }) {

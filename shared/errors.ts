@@ -26,6 +26,8 @@ export const errorReasons = [
   'invalid-transition',
   'import-invalid-rows',
   'import-conflict',
+  'database-unavailable',
+  'database-timeout',
 ] as const;
 export type ErrorReason = (typeof errorReasons)[number];
 

@@ -9,7 +9,7 @@ import { inject } from 'vitest';
 import { createPamsClient } from '../shared/client.ts';
 import { createApp } from '../server/app.ts';
 import { loadConfig, type Config } from '../server/config.ts';
-import { createPgPool } from '../server/database.ts';
+import { connectionOptions, createPgPool } from '../server/database.ts';
 import { createLogger } from '../server/logger.ts';
 import { createMailer } from '../server/mailer.ts';
 import { createLoginLimiter } from '../server/modules/auth/login-limiter.ts';
@@ -71,6 +71,7 @@ export async function startTestServer(env: Record<string, string> = {}, { onQuer
   const log = createLogger(config, new Writable({ write: (chunk, _enc, done) => (logLines.push(String(chunk)), done()) }));
   const orm: Orm = await initOrm(db.url, {
     pool: { min: 0, max: 5 },
+    driverOptions: connectionOptions(config.database),
     // The ORM reports every statement to its logger, whether debug output is on or not: count them there.
     ...(onQuery && {
       loggerFactory: (options) => {
@@ -84,10 +85,10 @@ export async function startTestServer(env: Record<string, string> = {}, { onQuer
       },
     }),
   });
-  const pool = createPgPool(db.url, () => {});
+  const pool = createPgPool(db.url, config.database, () => {});
   const mailer = createMailer(config, () => {});
   // A producer only: jobs run where a test starts workers (tests/workers.ts).
-  const agenda = await createAgenda({ pool, config, name: 'test-server' });
+  const agenda = await createAgenda({ pool, config, log, name: 'test-server' });
   await agenda.ready;
   const app = createApp({ orm, pool, config, log, mailer, loginLimiter: createLoginLimiter(pool, config.loginLimits), agenda, clock });
   const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }) as Server;

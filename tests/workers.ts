@@ -13,16 +13,16 @@ export type TestWorker = Awaited<ReturnType<typeof startWorker>>;
  * unless given. Stopped by the server's close, or earlier with `stop()`.
  */
 export async function startWorker(t: TestServer, { name = `worker-${Math.random().toString(36).slice(2, 8)}`, env = {}, clock = t.clock }: { name?: string; env?: Record<string, string>; clock?: Clock } = {}) {
-  const pool = createPgPool(t.dbUrl, () => {});
   const config = Object.keys(env).length ? loadConfig({ ...configEnv(t), ...env }) : t.config;
+  const pool = createPgPool(t.dbUrl, config.database, () => {});
   const mailer = createMailer(config, () => {});
-  const agenda = await createAgenda({ pool, config, name, processEvery: 300 });
+  const agenda = await createAgenda({ pool, config, log: t.log, name, processEvery: 300 });
   await startJobs({ orm: t.orm, log: t.log, config, mailer, clock, agenda });
   let stopped = false;
   const stop = async () => {
     if (stopped) return;
     stopped = true;
-    await closeJobs(agenda, { started: true });
+    await closeJobs(agenda, { started: true, timeoutMs: config.shutdownTimeoutMs });
     mailer.close();
     await pool.end();
   };

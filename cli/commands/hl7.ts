@@ -5,6 +5,12 @@ import { createCommand, remote, type GlobalOptions } from '../command.ts';
 
 export const hl7Command = createCommand('hl7').description('HL7 v2 interfaces');
 
+const milliseconds = (v: string) => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('must be a number of milliseconds');
+  return n;
+};
+
 const port = (v: string) => {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('must be a port number');
@@ -14,17 +20,21 @@ const port = (v: string) => {
 /**
  * An MLLP listener for interface engines. It forwards each message to the server's `hl7.receive` (with
  * this command's API token), so the rules are those of `pams import hl7` and POST /hl7/v2, and answers
- * with the ACK. Messages of one connection are applied in order. When the server cannot be reached, the
- * connection is closed without an ACK, so the engine sends the message again later.
+ * with the ACK. Messages of one connection are applied in order. When the server cannot be reached (or
+ * its database is away: a 503), the connection is closed without an ACK, so the engine sends the message
+ * again later. On SIGINT/SIGTERM it stops accepting, lets each connection's messages in flight get their
+ * ACK (up to --shutdown-timeout), then closes; a second signal exits at once.
  */
 hl7Command
   .command('listen')
   .description('listen for HL7 v2 messages over MLLP and answer each with its ACK (forwarded to the PAMS server)')
   .addOption(new Option('--port <port>', 'TCP port').default(2575).argParser(port))
   .option('--host <host>', 'address to listen on', '127.0.0.1')
-  .action(async (opts: { port: number; host: string }, cmd: Command) => {
+  .addOption(new Option('--shutdown-timeout <ms>', 'on SIGINT/SIGTERM, how long messages in flight may take to be answered').default(10_000).argParser(milliseconds))
+  .action(async (opts: { port: number; host: string; shutdownTimeout: number }, cmd: Command) => {
     const { api, url } = remote(cmd.optsWithGlobals<GlobalOptions>());
     const log = (line: string) => process.stdout.write(`${new Date().toISOString()} ${line}\n`);
+    const inFlight = new Map<Socket, Promise<void>>();
     const serve = (socket: Socket) => {
       const decoder = new MllpDecoder();
       let queue = Promise.resolve();
@@ -41,24 +51,32 @@ hl7Command
               socket.destroy();
             }
           });
+          inFlight.set(socket, queue);
         }
       });
       socket.on('error', () => socket.destroy());
     };
     const sockets = new Set<Socket>();
     const server = createServer((socket) => {
-      sockets.add(socket.once('close', () => sockets.delete(socket)));
+      sockets.add(socket.once('close', () => (sockets.delete(socket), inFlight.delete(socket))));
       serve(socket);
     });
     await new Promise<void>((resolve, reject) => server.once('error', reject).listen(opts.port, opts.host, resolve));
     const address = server.address();
     log(`listening for MLLP on ${opts.host}:${typeof address === 'object' && address ? address.port : opts.port}, forwarding to ${url}`);
-    await new Promise<void>((resolve) => {
-      const stop = () => {
-        server.close(() => resolve());
-        for (const socket of sockets) socket.end();
+    const signal = await new Promise<NodeJS.Signals>((resolve) => {
+      const first = (s: NodeJS.Signals) => {
+        process.off('SIGINT', first).off('SIGTERM', first).once('SIGINT', () => process.exit(1)).once('SIGTERM', () => process.exit(1));
+        resolve(s);
       };
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
+      process.on('SIGINT', first).on('SIGTERM', first);
     });
+    log(`${signal}: shutting down`);
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.allSettled(inFlight.values()), new Promise((resolve) => (timer = setTimeout(resolve, opts.shutdownTimeout)))]);
+    clearTimeout(timer);
+    for (const socket of sockets) socket.end(() => socket.destroy()); // once the last ACK is flushed
+    await closed;
+    log('stopped');
   });

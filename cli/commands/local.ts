@@ -34,7 +34,7 @@ export const migrateCommand = new Command('migrate')
   .option('--json', 'print JSON for scripts')
   .action(async (opts: { status?: boolean; create?: string; json?: boolean }) => {
     const { withRuntime } = await import('../../server/runtime.ts');
-    await withRuntime(async ({ orm }) => {
+    await withRuntime(async ({ orm, db, config }) => {
       if (opts.create) {
         const created = await orm.migrator.create(undefined, false, false, opts.create);
         return created.diff.up.length ? say(`created migrations/${created.fileName}`) : say('no changes: nothing created');
@@ -45,7 +45,8 @@ export const migrateCommand = new Command('migrate')
         const rows = [...executed, ...pending];
         return printRows(rows, [{ header: 'migration', value: (r) => r.name }, { header: 'status', value: (r) => r.status }, { header: 'applied at', value: (r) => r.at }], !!opts.json);
       }
-      const applied = await orm.migrator.up();
+      const { migrateDatabase } = await import('../../server/orm.ts');
+      const applied = await migrateDatabase(db.url, config.database);
       const { syncBuiltinQuestionnaires } = await import('../../server/modules/questionnaires/seed.service.ts');
       await syncBuiltinQuestionnaires(orm.em);
       if (opts.json) return printJson({ applied: applied.map((m) => m.name) });

@@ -5,6 +5,7 @@ import type { OperationOutcome, Resource } from '@medplum/fhirtypes';
 import type { Page } from '../../../shared/schemas/common.ts';
 import { exportFhirInput } from '../../../shared/schemas/fhir.ts';
 import { createContext, type AppDeps } from '../../context.ts';
+import { DATABASE_RETRY_AFTER_SECONDS } from '../../database-errors.ts';
 import { appRouter } from '../../root-router.ts';
 import { createCallerFactory } from '../../trpc.ts';
 
@@ -15,12 +16,13 @@ const FHIR_JSON = 'application/fhir+json';
 function outcome(c: Context, error: unknown, log: AppDeps['log']) {
   const trpc = error instanceof TRPCError ? error : new TRPCError({ code: 'INTERNAL_SERVER_ERROR', cause: error });
   const status = getHTTPStatusCodeFromError(trpc);
-  if (status >= 500) log.error({ requestId: c.get('requestId'), err: { name: (trpc.cause ?? trpc).name } }, 'fhir request failed');
+  const internal = status >= 500 && status !== 503; // a 503 is the database away: transient, with its own message
+  if (internal) log.error({ requestId: c.get('requestId'), err: { name: (trpc.cause ?? trpc).name } }, 'fhir request failed');
   const body: OperationOutcome = {
     resourceType: 'OperationOutcome',
-    issue: [{ severity: 'error', code: status === 404 ? 'not-found' : status === 401 || status === 403 ? 'security' : status === 400 ? 'invalid' : 'exception', diagnostics: status >= 500 ? `Internal server error (request ${c.get('requestId')})` : trpc.message }],
+    issue: [{ severity: 'error', code: status === 404 ? 'not-found' : status === 401 || status === 403 ? 'security' : status === 400 ? 'invalid' : status === 503 ? 'transient' : 'exception', diagnostics: internal ? `Internal server error (request ${c.get('requestId')})` : trpc.message }],
   };
-  return c.body(JSON.stringify(body), status as 400, { 'content-type': FHIR_JSON });
+  return c.body(JSON.stringify(body), status as 400, { 'content-type': FHIR_JSON, ...(status === 503 && { 'retry-after': String(DATABASE_RETRY_AFTER_SECONDS) }) });
 }
 
 /**

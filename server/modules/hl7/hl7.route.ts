@@ -5,6 +5,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { Hono } from 'hono';
 import { splitHl7Messages } from '../../../shared/hl7-framing.ts';
 import { createContext, type AppDeps } from '../../context.ts';
+import { DATABASE_RETRY_AFTER_SECONDS } from '../../database-errors.ts';
 import { appRouter } from '../../root-router.ts';
 import { createCallerFactory } from '../../trpc.ts';
 
@@ -20,6 +21,7 @@ const HL7_MEDIA_TYPE = 'x-application/hl7-v2+er7; charset=utf-8';
 export function hl7Route(deps: AppDeps, socketIp: (c: Context) => string | null) {
   return new Hono().post('/v2', bodyLimit({ maxSize: 20 * 1024 * 1024, onError: (c) => c.text('body too large (20 MiB at most)', 413) }), async function receiveHl7(c) {
     const ctx = await createContext(deps, c, new Headers(), socketIp(c));
+    if (ctx.unavailable) throw ctx.unavailable; // a 503 (app.ts), not a 401: the credential could not be looked up
     if (!ctx.actor) return c.text('authentication required: Authorization: Bearer <API token>\n', 401); // before reading the body
     const messages = splitHl7Messages(await c.req.text());
     if (!messages.length) return c.text('no HL7 message in the body', 400);
@@ -31,10 +33,11 @@ export function hl7Route(deps: AppDeps, socketIp: (c: Context) => string | null)
       const error = e instanceof TRPCError ? e : new TRPCError({ code: 'INTERNAL_SERVER_ERROR', cause: e });
       const status = getHTTPStatusCodeFromError(error);
       const requestId = c.get('requestId');
-      if (status >= 500) deps.log.error({ requestId, err: { name: (error.cause ?? error).name } }, 'hl7 receive failed');
+      const internal = status >= 500 && status !== 503; // a 503 is the database away: the engine retries later
+      if (internal) deps.log.error({ requestId, err: { name: (error.cause ?? error).name } }, 'hl7 receive failed');
       // Messages before this one were answered; an engine resends from the first one without an ACK.
-      const reason = status >= 500 ? `Internal server error (request ${requestId})` : error.message;
-      return c.text(`${acks.map((a) => `${a}\n`).join('')}${reason}\n`, status as 400);
+      const reason = internal ? `Internal server error (request ${requestId})` : error.message;
+      return c.text(`${acks.map((a) => `${a}\n`).join('')}${reason}\n`, status as 400, status === 503 ? { 'retry-after': String(DATABASE_RETRY_AFTER_SECONDS) } : {});
     }
     return c.body(acks.map((a) => `${a}\n`).join(''), 200, { 'content-type': HL7_MEDIA_TYPE });
   });
