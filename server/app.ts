@@ -3,7 +3,9 @@ import { Hono, type Context } from 'hono';
 import { cors } from 'hono/cors';
 import { requestId, type RequestIdVariables } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
-import { createContext, type AppDeps } from './context.ts';
+import { clientIp, createContext, type AppDeps } from './context.ts';
+import { bodyLimits } from './http/body-limit.ts';
+import { apiRateLimit } from './http/rate-limit.ts';
 import { fhirRoutes } from './modules/fhir/fhir.routes.ts';
 import { openApiRoutes } from './modules/openapi/openapi.routes.ts';
 import { hl7Route } from './modules/hl7/hl7.route.ts';
@@ -19,6 +21,7 @@ export function createApp(deps: AppDeps) {
   // Browser frontends on other origins (ALLOWED_ORIGINS, APP_URL) may call the API with their cookie.
   const corsOrigins = [new URL(config.appUrl).origin, ...config.allowedOrigins];
   let migrationsChecked = false;
+  const rateLimit = apiRateLimit(deps.pool, config.apiRateLimits, (c) => clientIp(c, config.trustProxy, socketIp(c as Context<Env>)));
 
   return new Hono<Env>()
     .use(requestId())
@@ -39,11 +42,16 @@ export function createApp(deps: AppDeps) {
         return c.json({ status: 'database unreachable' }, 503);
       }
     })
-    .use('/trpc/*', cors({ origin: corsOrigins, credentials: true, allowHeaders: ['content-type', 'authorization', 'x-request-id'], exposeHeaders: ['x-request-id'] }))
+    .use('/trpc/*', cors({ origin: corsOrigins, credentials: true, allowHeaders: ['content-type', 'authorization', 'x-request-id'], exposeHeaders: ['x-request-id', 'retry-after', 'ratelimit-limit', 'ratelimit-remaining', 'ratelimit-reset'] }))
+    .use('/trpc/*', rateLimit)
+    .use('/fhir/*', rateLimit)
+    .use('/hl7/*', rateLimit)
+    .use(bodyLimits(config.bodyLimits))
     .use(
       '/trpc/*',
       trpcServer({
         router: appRouter,
+        maxBatchSize: config.maxBatchCalls, // larger batches get a 400 before any call runs
         createContext: (opts, c) => createContext(deps, c, opts.resHeaders, socketIp(c as Context<Env>)),
         onError({ error, path, ctx }) {
           if (error.code !== 'INTERNAL_SERVER_ERROR') return;

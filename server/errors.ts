@@ -18,3 +18,15 @@ export class AppError extends Error {
 }
 
 export const notFound = (what: string) => new AppError('NOT_FOUND', `${what} not found`);
+
+/** TOO_MANY_REQUESTS with the seconds until a retry can succeed: trpc.ts sends them as `Retry-After`. */
+export class RateLimitedError extends AppError {
+  readonly retryAfterSeconds: number;
+  constructor(message: string, retryAfterMs: number) {
+    super('TOO_MANY_REQUESTS', message, 'rate-limited');
+    this.retryAfterSeconds = retryAfterSeconds(retryAfterMs);
+  }
+}
+
+/** Whole seconds, at least 1: `Retry-After: 0` would invite an immediate retry that fails again. */
+export const retryAfterSeconds = (ms: number) => Math.max(1, Math.ceil(ms / 1000));

@@ -4,7 +4,7 @@ import { ZodError } from 'zod';
 import type { UserRole } from '../shared/enums.ts';
 import type { PamsErrorData } from '../shared/errors.ts';
 import type { Actor, Ctx } from './context.ts';
-import { AppError } from './errors.ts';
+import { AppError, RateLimitedError } from './errors.ts';
 
 export type Meta = {
   /** Callable by a user who must enrol in MFA (practice policy) but has not yet: auth and MFA set-up. */
@@ -46,11 +46,12 @@ export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
 
 /** Domain errors become tRPC errors here, and only here. */
-const errorConversion = t.middleware(async function convertErrors({ next }) {
+const errorConversion = t.middleware(async function convertErrors({ ctx, next }) {
   const result = await next();
   if (result.ok) return result;
   const cause = result.error.cause;
   if (cause instanceof AppError) {
+    if (cause instanceof RateLimitedError) ctx.resHeaders.set('Retry-After', String(cause.retryAfterSeconds));
     result.error = new TRPCError({ code: cause.code, message: cause.message, cause });
   } else if (cause instanceof NotFoundError) {
     result.error = new TRPCError({ code: 'NOT_FOUND', message: 'Not found', cause });
