@@ -19,10 +19,10 @@ function callsProcedure(c: Context, procedure: string): boolean {
  * limit, and in both cases before authentication. Import batches and HL7 messages may be larger.
  */
 export function bodyLimits(limits: Config['bodyLimits']): MiddlewareHandler {
-  const limited = (maxSize: number) =>
-    bodyLimit({ maxSize, onError: (c) => errorResponse(c, 'PAYLOAD_TOO_LARGE', `Request body too large: at most ${+(maxSize / 2 ** 20).toFixed(2)} MiB here`) });
+  const limited = (maxSize: number, hint = '') =>
+    bodyLimit({ maxSize, onError: (c) => errorResponse(c, 'PAYLOAD_TOO_LARGE', `Request body too large: at most ${+(maxSize / 2 ** 20).toFixed(2)} MiB here${hint}`) });
   const byDefault = limited(limits.default);
-  const forImports = limited(limits.imports);
+  const forImports = limited(limits.imports, ' (send fewer rows per batch: pams import csv --batch-size)');
   const forHl7 = limited(limits.hl7);
   return function limitBody(c, next) {
     const limit = c.req.path === '/hl7/v2' ? forHl7 : callsProcedure(c, 'imports.add') ? forImports : byDefault;
