@@ -4,6 +4,7 @@ import { cors } from 'hono/cors';
 import { requestId, type RequestIdVariables } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
 import { clientIp, createContext, type AppDeps } from './context.ts';
+import { batchLimit } from './http/batch-limit.ts';
 import { bodyLimits } from './http/body-limit.ts';
 import { apiRateLimit } from './http/rate-limit.ts';
 import { fhirRoutes } from './modules/fhir/fhir.routes.ts';
@@ -46,12 +47,12 @@ export function createApp(deps: AppDeps) {
     .use('/trpc/*', rateLimit)
     .use('/fhir/*', rateLimit)
     .use('/hl7/*', rateLimit)
+    .use('/trpc/*', batchLimit(config.maxBatchCalls))
     .use(bodyLimits(config.bodyLimits))
     .use(
       '/trpc/*',
       trpcServer({
         router: appRouter,
-        maxBatchSize: config.maxBatchCalls, // larger batches get a 400 before any call runs
         createContext: (opts, c) => createContext(deps, c, opts.resHeaders, socketIp(c as Context<Env>)),
         onError({ error, path, ctx }) {
           if (error.code !== 'INTERNAL_SERVER_ERROR') return;
