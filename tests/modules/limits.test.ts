@@ -191,6 +191,13 @@ describe('general rate limit', () => {
     expect((await me('10.9.0.1', second)).status).toBe(200);
   });
 
+  it('lets exactly the limit through when the requests come all at once', async () => {
+    const token = await loginAs(t, admin.email, admin.password);
+    const statuses = await Promise.all(Array.from({ length: 30 }, () => me('10.9.2.1', token).then((r) => r.status)));
+    expect(statuses.filter((s) => s === 200)).toHaveLength(5);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(25);
+  });
+
   it('limits each IP on its own, whatever credentials it presents, on /trpc, /fhir and /hl7 alike', async () => {
     for (let i = 0; i < 40; i++) expect((await me('10.9.1.1', `made-up-${i}`)).status).toBe(401);
     for (const res of [
