@@ -3,9 +3,11 @@ import { Hono, type Context } from 'hono';
 import { cors } from 'hono/cors';
 import { requestId, type RequestIdVariables } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
-import { createContext, type AppDeps } from './context.ts';
-import { DATABASE_RETRY_AFTER_SECONDS } from './database-errors.ts';
-import { AppError, databaseUnavailable } from './errors.ts';
+import { clientIp, createContext, type AppDeps } from './context.ts';
+import { databaseUnavailable, RetryLaterError } from './errors.ts';
+import { batchLimit } from './http/batch-limit.ts';
+import { bodyLimits } from './http/body-limit.ts';
+import { apiRateLimit } from './http/rate-limit.ts';
 import { fhirRoutes } from './modules/fhir/fhir.routes.ts';
 import { openApiRoutes } from './modules/openapi/openapi.routes.ts';
 import { hl7Route } from './modules/hl7/hl7.route.ts';
@@ -21,6 +23,7 @@ export function createApp(deps: AppDeps) {
   // Browser frontends on other origins (ALLOWED_ORIGINS, APP_URL) may call the API with their cookie.
   const corsOrigins = [new URL(config.appUrl).origin, ...config.allowedOrigins];
   let migrationsChecked = false;
+  const rateLimit = apiRateLimit(deps.pool, config.apiRateLimits, (c) => clientIp(c, config.trustProxy, socketIp(c as Context<Env>)));
 
   return new Hono<Env>()
     .use(requestId())
@@ -41,13 +44,17 @@ export function createApp(deps: AppDeps) {
         return c.json({ status: 'database unreachable' }, 503);
       }
     })
-    .use('/trpc/*', cors({ origin: corsOrigins, credentials: true, allowHeaders: ['content-type', 'authorization', 'x-request-id'], exposeHeaders: ['x-request-id'] }))
+    .use('/trpc/*', cors({ origin: corsOrigins, credentials: true, allowHeaders: ['content-type', 'authorization', 'x-request-id'], exposeHeaders: ['x-request-id', 'retry-after', 'ratelimit-limit', 'ratelimit-remaining', 'ratelimit-reset'] }))
+    .use('/trpc/*', rateLimit)
+    .use('/fhir/*', rateLimit)
+    .use('/hl7/*', rateLimit)
+    .use('/trpc/*', batchLimit(config.maxBatchCalls))
+    .use(bodyLimits(config.bodyLimits))
     .use(
       '/trpc/*',
       trpcServer({
         router: appRouter,
         createContext: (opts, c) => createContext(deps, c, opts.resHeaders, socketIp(c as Context<Env>)),
-        responseMeta: ({ errors }) => (errors.some((e) => e.code === 'SERVICE_UNAVAILABLE') ? { headers: { 'retry-after': String(DATABASE_RETRY_AFTER_SECONDS) } } : {}),
         onError({ error, path, ctx }) {
           if (error.code !== 'INTERNAL_SERVER_ERROR') return;
           // Name, database code and frames only: a message may quote input values (PHI).
@@ -61,8 +68,8 @@ export function createApp(deps: AppDeps) {
     .route('/hl7', hl7Route(deps, (c) => socketIp(c as Context<Env>)))
     .notFound((c) => c.json({ error: 'not found', requestId: c.get('requestId') }, 404))
     .onError((err, c) => {
-      const unavailable = err instanceof AppError && err.code === 'SERVICE_UNAVAILABLE' ? err : databaseUnavailable(err);
-      if (unavailable) return c.json({ error: unavailable.message, reason: unavailable.reason, requestId: c.get('requestId') }, 503, { 'retry-after': String(DATABASE_RETRY_AFTER_SECONDS) });
+      const unavailable = err instanceof RetryLaterError && err.code === 'SERVICE_UNAVAILABLE' ? err : databaseUnavailable(err);
+      if (unavailable) return c.json({ error: unavailable.message, reason: unavailable.reason, requestId: c.get('requestId') }, 503, { 'retry-after': String(unavailable.retryAfterSeconds) });
       return c.json({ error: 'internal server error', requestId: c.get('requestId') }, 500);
     });
 }

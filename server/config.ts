@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MAX_BATCH_CALLS } from '../shared/limits.ts';
 
 const boolFromEnv = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 
@@ -18,9 +19,18 @@ const envSchema = z.object({
     .regex(/^[A-Za-z0-9_-]+:[A-Za-z0-9+/=]{43,44}(,[A-Za-z0-9_-]+:[A-Za-z0-9+/=]{43,44})*$/, 'expected id:base64key[,id:base64key…]'),
   SESSION_TTL_DAYS: z.coerce.number().int().min(1).max(365).default(30),
   INVITE_TTL_HOURS: z.coerce.number().int().min(1).max(24 * 30).default(72),
-  LOGIN_MAX_PER_ACCOUNT: z.coerce.number().int().min(1).default(10),
+  LOGIN_MAX_PER_ACCOUNT_IP: z.coerce.number().int().min(1).default(10),
   LOGIN_MAX_PER_IP: z.coerce.number().int().min(1).default(50),
   LOGIN_WINDOW_MINUTES: z.coerce.number().int().min(1).default(15),
+  LOGIN_MAX_PER_ACCOUNT: z.coerce.number().int().min(1).default(100),
+  LOGIN_ACCOUNT_WINDOW_HOURS: z.coerce.number().int().min(1).default(24),
+  RATE_LIMIT_PER_CALLER: z.coerce.number().int().min(1).default(3000),
+  RATE_LIMIT_PER_IP: z.coerce.number().int().min(1).default(6000),
+  RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().min(1).default(60),
+  BODY_LIMIT_MB: z.coerce.number().positive().default(1),
+  IMPORT_BODY_LIMIT_MB: z.coerce.number().positive().default(16),
+  HL7_BODY_LIMIT_MB: z.coerce.number().positive().default(20),
+  TRPC_MAX_BATCH: z.coerce.number().int().min(1).default(MAX_BATCH_CALLS),
   TRUST_PROXY: boolFromEnv.default(false),
   ALLOWED_ORIGINS: z.string().default(''),
   LLM_BASE_URL: z.url().optional(),
@@ -53,7 +63,14 @@ export type Config = Readonly<{
   encryptionKeys: ReadonlyArray<{ id: string; key: Buffer }>;
   sessionTtlMs: number;
   inviteTtlMs: number;
-  loginLimits: { perAccount: number; perIp: number; windowSeconds: number };
+  /** Failed logins per (account, IP) pair and per IP in one window; per account in a longer one (README, Security). */
+  loginLimits: { perAccountIp: number; perIp: number; windowSeconds: number; perAccount: number; accountWindowSeconds: number };
+  /** Requests per credential and per client IP in one window, on /trpc, /fhir and /hl7. */
+  apiRateLimits: { perCaller: number; perIp: number; windowSeconds: number };
+  /** Request body limits in bytes: imports.add and /hl7/v2 carry batches; everything else the default. */
+  bodyLimits: { default: number; imports: number; hl7: number };
+  /** The most calls one tRPC batch request may carry. */
+  maxBatchCalls: number;
   trustProxy: boolean;
   allowedOrigins: readonly string[];
   /** The OpenAI-compatible server that extracts care steps from notes; unset means extraction fails with a reason. */
@@ -66,6 +83,8 @@ export type Config = Readonly<{
   /** How long SIGINT/SIGTERM waits for in-flight requests and running jobs before closing anyway. */
   shutdownTimeoutMs: number;
 }>;
+
+const mebibytes = (mb: number) => Math.round(mb * 2 ** 20);
 
 export class ConfigError extends Error {
   readonly problems: string[];
@@ -103,7 +122,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     encryptionKeys,
     sessionTtlMs: e.SESSION_TTL_DAYS * 24 * 3600 * 1000,
     inviteTtlMs: e.INVITE_TTL_HOURS * 3600 * 1000,
-    loginLimits: { perAccount: e.LOGIN_MAX_PER_ACCOUNT, perIp: e.LOGIN_MAX_PER_IP, windowSeconds: e.LOGIN_WINDOW_MINUTES * 60 },
+    loginLimits: {
+      perAccountIp: e.LOGIN_MAX_PER_ACCOUNT_IP,
+      perIp: e.LOGIN_MAX_PER_IP,
+      windowSeconds: e.LOGIN_WINDOW_MINUTES * 60,
+      perAccount: e.LOGIN_MAX_PER_ACCOUNT,
+      accountWindowSeconds: e.LOGIN_ACCOUNT_WINDOW_HOURS * 3600,
+    },
+    apiRateLimits: { perCaller: e.RATE_LIMIT_PER_CALLER, perIp: e.RATE_LIMIT_PER_IP, windowSeconds: e.RATE_LIMIT_WINDOW_SECONDS },
+    bodyLimits: { default: mebibytes(e.BODY_LIMIT_MB), imports: mebibytes(e.IMPORT_BODY_LIMIT_MB), hl7: mebibytes(e.HL7_BODY_LIMIT_MB) },
+    maxBatchCalls: e.TRPC_MAX_BATCH,
     trustProxy: e.TRUST_PROXY,
     allowedOrigins: e.ALLOWED_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean),
     llm: { baseUrl: e.LLM_BASE_URL, apiKey: e.LLM_API_KEY, model: e.LLM_MODEL, timeoutMs: e.LLM_TIMEOUT_MS, maxAttempts: e.LLM_MAX_ATTEMPTS, retryDelayMs: e.LLM_RETRY_DELAY_MS },

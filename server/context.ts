@@ -51,6 +51,8 @@ export type Ctx = {
   /** The job queue, to enqueue work after a commit. */
   agenda: Agenda;
   clock: Clock;
+  /** Headers of this HTTP response (a `Retry-After`, the session cookie). */
+  resHeaders: Headers;
 };
 export type AuthedCtx = Ctx & { actor: Actor };
 
@@ -63,6 +65,12 @@ export function clientIp(c: HonoContext, trustProxy: boolean, socketIp: string |
     if (forwarded) return forwarded.slice(0, 64);
   }
   return socketIp;
+}
+
+/** The credential a request carries: a Bearer token, else the session cookie. Not yet checked. */
+export function presentedCredential(c: HonoContext): { bearer: string | undefined; fromCookie: string | undefined } {
+  const bearer = c.req.header('authorization')?.match(/^Bearer\s+(\S+)$/i)?.[1];
+  return { bearer, fromCookie: bearer ? undefined : getCookie(c, SESSION_COOKIE) };
 }
 
 export async function createContext(deps: AppDeps, c: HonoContext, resHeaders: Headers, socketIp: string | null): Promise<Ctx> {
@@ -81,8 +89,7 @@ export async function createContext(deps: AppDeps, c: HonoContext, resHeaders: H
     clear: () => resHeaders.append('Set-Cookie', `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0${secure ? '; Secure' : ''}`),
   };
 
-  const bearer = c.req.header('authorization')?.match(/^Bearer\s+(\S+)$/i)?.[1];
-  const fromCookie = bearer ? undefined : getCookie(c, SESSION_COOKIE);
+  const { bearer, fromCookie } = presentedCredential(c);
   let actor: Actor | null = null;
   let authError: ErrorReason | null = null;
   let unavailable: AppError | null = null;
@@ -97,7 +104,7 @@ export async function createContext(deps: AppDeps, c: HonoContext, resHeaders: H
       if (!unavailable) throw e;
     }
   }
-  return { em, log: actor ? log.child({ actorId: actor.userId }) : log, config: deps.config, mailer: deps.mailer, loginLimiter: deps.loginLimiter, meta, actor, authError, unavailable, cookie, agenda: deps.agenda, clock: deps.clock };
+  return { em, log: actor ? log.child({ actorId: actor.userId }) : log, config: deps.config, mailer: deps.mailer, loginLimiter: deps.loginLimiter, meta, actor, authError, unavailable, cookie, agenda: deps.agenda, clock: deps.clock, resHeaders };
 }
 
 function originAllowed(c: HonoContext, config: Config): boolean {

@@ -1,5 +1,5 @@
 import type { ErrorReason } from '../shared/errors.ts';
-import { databaseFault } from './database-errors.ts';
+import { DATABASE_RETRY_AFTER_SECONDS, databaseFault } from './database-errors.ts';
 
 export type AppErrorCode = 'BAD_REQUEST' | 'UNAUTHORIZED' | 'FORBIDDEN' | 'NOT_FOUND' | 'CONFLICT' | 'TOO_MANY_REQUESTS' | 'SERVICE_UNAVAILABLE';
 
@@ -20,13 +20,25 @@ export class AppError extends Error {
 
 export const notFound = (what: string) => new AppError('NOT_FOUND', `${what} not found`);
 
+/** An error that a later retry may not meet: `Retry-After` tells when (trpc.ts sets the header). */
+export class RetryLaterError extends AppError {
+  readonly retryAfterSeconds: number;
+  constructor(code: 'TOO_MANY_REQUESTS' | 'SERVICE_UNAVAILABLE', message: string, reason: ErrorReason, retryAfterMs: number) {
+    super(code, message, reason);
+    this.retryAfterSeconds = retryAfterSeconds(retryAfterMs);
+  }
+}
+
+/** Whole seconds, at least 1: `Retry-After: 0` would invite an immediate retry that fails again. */
+export const retryAfterSeconds = (ms: number) => Math.max(1, Math.ceil(ms / 1000));
+
 /**
  * The database could not serve the call (down, restarting, unreachable, or a statement or lock wait over
- * its limit) as a typed 503, or null for any other error. Retrying later may succeed (`Retry-After`).
+ * its limit) as a typed 503, or null for any other error.
  */
-export function databaseUnavailable(error: unknown): AppError | null {
+export function databaseUnavailable(error: unknown): RetryLaterError | null {
   const fault = databaseFault(error);
   if (!fault) return null;
   const message = fault === 'database-timeout' ? 'The database took too long to answer: try again' : 'The database is unavailable: try again shortly';
-  return new AppError('SERVICE_UNAVAILABLE', message, fault);
+  return new RetryLaterError('SERVICE_UNAVAILABLE', message, fault, DATABASE_RETRY_AFTER_SECONDS * 1000);
 }

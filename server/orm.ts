@@ -7,6 +7,7 @@ import { connectionOptions, endPool, type ConnectionLimits } from './database.ts
 import { Alert } from './modules/assessments/alert.entity.ts';
 import { Assessment } from './modules/assessments/assessment.entity.ts';
 import { AuditEvent } from './modules/audit/audit-event.entity.ts';
+import { ApiThrottle } from './http/api-throttle.entity.ts';
 import { LoginThrottle } from './modules/auth/login-throttle.entity.ts';
 import { PasswordReset } from './modules/auth/password-reset.entity.ts';
 import { RecoveryCode } from './modules/auth/recovery-code.entity.ts';
@@ -41,7 +42,7 @@ export function ormConfig(clientUrl: string, overrides: Partial<Options> = {}): 
   return defineConfig({
     clientUrl,
     entities: [
-      Practice, User, Session, RecoveryCode, PasswordReset, LoginThrottle, ApiToken, Invite, AuditEvent,
+      Practice, User, Session, RecoveryCode, PasswordReset, LoginThrottle, ApiThrottle, ApiToken, Invite, AuditEvent,
       Patient, CareTeamMember, RelatedPerson, Guardianship, ClinicalRecord, RecordRevision,
       Questionnaire, QuestionnaireVersion, QuestionBankItem, Assessment, Alert,
       AvailabilityRule, AvailabilityException, AppointmentType, Appointment,

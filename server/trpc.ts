@@ -4,7 +4,7 @@ import { ZodError } from 'zod';
 import type { UserRole } from '../shared/enums.ts';
 import type { PamsErrorData } from '../shared/errors.ts';
 import type { Actor, Ctx } from './context.ts';
-import { AppError, databaseUnavailable } from './errors.ts';
+import { AppError, databaseUnavailable, RetryLaterError } from './errors.ts';
 
 export type Meta = {
   /** Callable by a user who must enrol in MFA (practice policy) but has not yet: auth and MFA set-up. */
@@ -46,19 +46,18 @@ export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
 
 /** Domain errors become tRPC errors here, and only here. */
-const errorConversion = t.middleware(async function convertErrors({ next }) {
+const errorConversion = t.middleware(async function convertErrors({ ctx, next }) {
   const result = await next();
   if (result.ok) return result;
-  const cause = result.error.cause;
+  // A database that is away or too slow is no fault of the call: a typed 503 it may retry.
+  const cause = databaseUnavailable(result.error.cause) ?? result.error.cause;
   if (cause instanceof AppError) {
+    if (cause instanceof RetryLaterError) ctx.resHeaders.set('Retry-After', String(cause.retryAfterSeconds));
     result.error = new TRPCError({ code: cause.code, message: cause.message, cause });
   } else if (cause instanceof NotFoundError) {
     result.error = new TRPCError({ code: 'NOT_FOUND', message: 'Not found', cause });
   } else if (cause instanceof UniqueConstraintViolationException) {
     result.error = new TRPCError({ code: 'CONFLICT', message: 'Already exists', cause });
-  } else {
-    const unavailable = databaseUnavailable(cause);
-    if (unavailable) result.error = new TRPCError({ code: 'SERVICE_UNAVAILABLE', message: unavailable.message, cause: unavailable });
   }
   return result;
 });

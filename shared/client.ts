@@ -1,6 +1,7 @@
 import { createTRPCClient, httpBatchLink, type TRPCClient } from '@trpc/client';
 import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
 import type { AppRouter } from './app-router.ts';
+import { MAX_BATCH_CALLS } from './limits.ts';
 
 export type { AppRouter };
 export type RouterInputs = inferRouterInputs<AppRouter>;
@@ -22,6 +23,7 @@ export function createPamsClient({ url, token, fetch }: PamsClientOptions): Pams
       httpBatchLink({
         url: `${url.replace(/\/+$/, '')}/trpc`,
         headers: () => (token ? { authorization: `Bearer ${token}` } : {}),
+        maxItems: MAX_BATCH_CALLS,
         ...(fetch && { fetch }),
       }),
     ],

@@ -113,14 +113,52 @@ describe('sessions', () => {
   });
 });
 
-describe('login rate limit', () => {
-  it('answers TOO_MANY_REQUESTS after too many attempts on one account', async () => {
-    const lt = await startTestServer({ LOGIN_MAX_PER_ACCOUNT: '3' });
+describe('login throttling', () => {
+  /** auth.login from a given client IP (the test server trusts X-Forwarded-For), as raw HTTP to see the headers. */
+  const loginFrom = (server: TestServer, ip: string, email: string, password: string) =>
+    server.fetch(`${server.url}/trpc/auth.login`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-forwarded-for': ip }, body: JSON.stringify({ email, password }) });
+  const codeOf = async (res: Response) => ((await res.json()) as { error?: { data: { code: string; reason: string | null } } }).error?.data;
+
+  it('counts failures per account and IP: past the limit that pair is refused, with Retry-After, even with the right password', async () => {
+    const lt = await startTestServer({ LOGIN_MAX_PER_ACCOUNT_IP: '3', TRUST_PROXY: 'true' });
     try {
-      const { admin: a } = await createPractice(lt); // one successful login, forgiven
-      for (let i = 0; i < 3; i++) await rejection(lt.client().auth.login.mutate({ email: a.email, password: 'wrong-password-123' }));
-      const e = await rejection(lt.client().auth.login.mutate({ email: a.email, password: a.password }));
-      expect(e).toMatchObject({ code: 'TOO_MANY_REQUESTS', reason: 'rate-limited' });
+      const { admin: a } = await createPractice(lt);
+      for (let i = 0; i < 3; i++) expect((await loginFrom(lt, '10.1.0.1', a.email, 'wrong-password-123')).status).toBe(401);
+      const refused = await loginFrom(lt, '10.1.0.1', a.email, a.password);
+      expect(refused.status).toBe(429);
+      expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect(await codeOf(refused)).toMatchObject({ code: 'TOO_MANY_REQUESTS', reason: 'rate-limited' });
+    } finally {
+      await lt.close();
+    }
+  });
+
+  it("an attacker's failures from one IP do not stop the user logging in from another", async () => {
+    const lt = await startTestServer({ LOGIN_MAX_PER_ACCOUNT_IP: '3', TRUST_PROXY: 'true' });
+    try {
+      const { admin: a } = await createPractice(lt);
+      const statuses = [];
+      for (let i = 0; i < 12; i++) statuses.push((await loginFrom(lt, '10.1.1.1', a.email, 'wrong-password-123')).status);
+      expect(statuses.slice(-3)).toEqual([429, 429, 429]);
+      expect((await loginFrom(lt, '10.1.1.2', a.email, a.password)).status).toBe(200);
+    } finally {
+      await lt.close();
+    }
+  });
+
+  it('an account-wide limit stops a distributed attack, but not the user at an IP they logged in from', async () => {
+    const lt = await startTestServer({ LOGIN_MAX_PER_ACCOUNT_IP: '3', LOGIN_MAX_PER_ACCOUNT: '6', TRUST_PROXY: 'true' });
+    try {
+      const { admin: a } = await createPractice(lt);
+      expect((await loginFrom(lt, '10.2.0.9', a.email, a.password)).status).toBe(200); // the user's desk
+      const statuses = [];
+      for (let ip = 1; ip <= 5; ip++) for (let i = 0; i < 2; i++) statuses.push((await loginFrom(lt, `10.2.1.${ip}`, a.email, 'wrong-password-123')).status);
+      expect(statuses.slice(0, 6)).toEqual(Array(6).fill(401));
+      expect(statuses.slice(6)).toEqual(Array(4).fill(429)); // no IP past its own limit: the account's stops them
+      const newIp = await loginFrom(lt, '10.2.2.1', a.email, a.password);
+      expect(newIp.status).toBe(429);
+      expect(Number(newIp.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect((await loginFrom(lt, '10.2.0.9', a.email, a.password)).status).toBe(200);
     } finally {
       await lt.close();
     }

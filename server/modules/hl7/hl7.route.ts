@@ -1,7 +1,6 @@
 import { TRPCError } from '@trpc/server';
 import { getHTTPStatusCodeFromError } from '@trpc/server/http';
 import type { Context } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { Hono } from 'hono';
 import { splitHl7Messages } from '../../../shared/hl7-framing.ts';
 import { createContext, type AppDeps } from '../../context.ts';
@@ -19,7 +18,8 @@ const HL7_MEDIA_TYPE = 'x-application/hl7-v2+er7; charset=utf-8';
  * Each message goes through the `hl7.receive` procedure, so the rules are the tRPC API's own.
  */
 export function hl7Route(deps: AppDeps, socketIp: (c: Context) => string | null) {
-  return new Hono().post('/v2', bodyLimit({ maxSize: 20 * 1024 * 1024, onError: (c) => c.text('body too large (20 MiB at most)', 413) }), async function receiveHl7(c) {
+  // Its body limit (HL7_BODY_LIMIT_MB) is enforced in front of it, by server/http/body-limit.ts.
+  return new Hono().post('/v2', async function receiveHl7(c) {
     const ctx = await createContext(deps, c, new Headers(), socketIp(c));
     if (ctx.unavailable) throw ctx.unavailable; // a 503 (app.ts), not a 401: the credential could not be looked up
     if (!ctx.actor) return c.text('authentication required: Authorization: Bearer <API token>\n', 401); // before reading the body

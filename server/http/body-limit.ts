@@ -1,0 +1,39 @@
+import type { Context, MiddlewareHandler } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import type { Config } from '../config.ts';
+import { errorResponse } from './error-response.ts';
+
+/** Whether a /trpc request calls this procedure (alone or in a batch). */
+function callsProcedure(c: Context, procedure: string): boolean {
+  if (!c.req.path.startsWith('/trpc/')) return false;
+  try {
+    return decodeURIComponent(c.req.path.slice('/trpc/'.length)).split(',').includes(procedure);
+  } catch {
+    return false; // tRPC refuses the path itself
+  }
+}
+
+/**
+ * The request body limit of every route, enforced before the body is buffered and before authentication:
+ * a declared Content-Length over the limit is refused before a byte is read; a chunked body is read by
+ * hono/body-limit, which refuses it as soon as it passes the limit. Import batches and HL7 messages may be
+ * larger. A sized body is judged by its header alone, without touching `c.req.raw.body`: on
+ * @hono/node-server that wraps the socket in a stream, and a body then left unread by a route that
+ * refused the caller stalls the connection's drain until the server drops it (a keep-alive client's
+ * next request then fails).
+ */
+export function bodyLimits(limits: Config['bodyLimits']): MiddlewareHandler {
+  const tooLarge = (c: Context, maxSize: number, hint: string) =>
+    errorResponse(c, 'PAYLOAD_TOO_LARGE', `Request body too large: at most ${+(maxSize / 2 ** 20).toFixed(2)} MiB here${hint}`);
+  const limited = (maxSize: number, hint = '') => ({ maxSize, hint, chunked: bodyLimit({ maxSize, onError: (c) => tooLarge(c, maxSize, hint) }) });
+  const byDefault = limited(limits.default);
+  const forImports = limited(limits.imports, ' (send fewer rows per batch: pams import csv --batch-size)');
+  const forHl7 = limited(limits.hl7);
+  return async function limitBody(c, next) {
+    if (c.req.method === 'GET' || c.req.method === 'HEAD') return next();
+    const limit = c.req.path === '/hl7/v2' ? forHl7 : callsProcedure(c, 'imports.add') ? forImports : byDefault;
+    const declared = c.req.header('content-length');
+    if (declared === undefined || c.req.header('transfer-encoding')) return limit.chunked(c, next);
+    return Number(declared) > limit.maxSize ? tooLarge(c, limit.maxSize, limit.hint) : next();
+  };
+}
