@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { HL7_MESSAGE_CEILING } from '../shared/schemas/hl7.ts';
 
 const boolFromEnv = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 
@@ -31,6 +32,8 @@ const envSchema = z.object({
   LLM_RETRY_DELAY_MS: z.coerce.number().int().min(10).default(30_000),
   MONGODB_URL: z.string().regex(/^mongodb(\+srv)?:\/\//, 'expected a mongodb:// URL').optional(),
   REMINDER_SWEEP_INTERVAL: z.string().min(1).default('1 minute'),
+  HL7_MAX_SEGMENTS: z.coerce.number().int().min(10).max(1_000_000).default(5000),
+  HL7_MAX_MESSAGE_BYTES: z.coerce.number().int().min(1024).max(HL7_MESSAGE_CEILING).default(512 * 1024),
 });
 
 export type Config = Readonly<{
@@ -55,6 +58,8 @@ export type Config = Readonly<{
   /** Agenda runs on MongoDB when set, on PostgreSQL otherwise. */
   mongodbUrl: string | undefined;
   reminderSweepInterval: string;
+  /** The most one HL7 v2 message may hold; a bigger one is refused with an AR that names the limit. */
+  hl7Limits: { maxSegments: number; maxBytes: number };
 }>;
 
 export class ConfigError extends Error {
@@ -99,5 +104,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     llm: { baseUrl: e.LLM_BASE_URL, apiKey: e.LLM_API_KEY, model: e.LLM_MODEL, timeoutMs: e.LLM_TIMEOUT_MS, maxAttempts: e.LLM_MAX_ATTEMPTS, retryDelayMs: e.LLM_RETRY_DELAY_MS },
     mongodbUrl: e.MONGODB_URL,
     reminderSweepInterval: e.REMINDER_SWEEP_INTERVAL,
+    hl7Limits: { maxSegments: e.HL7_MAX_SEGMENTS, maxBytes: e.HL7_MAX_MESSAGE_BYTES },
   });
 }
