@@ -84,6 +84,8 @@ export function observationEntries(message: Hl7Message, zone: string): Observati
     const { fields, status, importKey } = obxObservation(segment, n, read(obr, 7), read(obr, 3) || read(obr, 2), zone);
     const parsed = observationFields.safeParse(fields);
     if (!parsed.success) throw schemaError(parsed.error.issues[0]!, obxFields(n), `OBX^${n}`);
+    // The key holds the test's code and the order's id, which no field schema sees when they are not LOINC.
+    if (importKey.includes('\u0000')) throw new Hl7Error('AE', 102, 'the observation identifier (OBX-3) and its order (OBR-2, OBR-3) must not contain NUL characters', obxFields(n).code);
     entries.push({ importKey, fields: parsed.data, status });
   }
   if (!entries.length) throw new Hl7Error('AE', 100, 'an ORU^R01 message needs at least one OBX segment', 'OBX');

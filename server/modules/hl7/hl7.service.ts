@@ -68,6 +68,7 @@ export async function receiveHl7Message(ctx: AuthedCtx, { message }: ReceiveHl7I
     if (!parsed) throw new Hl7Error('AR', 100, 'not an HL7 v2 message: it must begin with an MSH segment declaring its separators (MSH|^~\\&)');
     if (!controlId) throw new Hl7Error('AR', 101, 'the message control id (MSH-10) is required', 'MSH^1^10');
     if (controlId.length > 199) throw new Hl7Error('AR', 102, 'the message control id (MSH-10) is too long', 'MSH^1^10');
+    if (controlId.includes('\u0000')) throw new Hl7Error('AR', 102, 'the message control id (MSH-10) must not contain NUL characters', 'MSH^1^10');
     if (bytes > maxBytes) throw new Hl7Error('AR', 102, `the message has ${bytes} bytes, over the limit of ${maxBytes} (HL7_MAX_MESSAGE_BYTES)`);
     const segments = parsed.segments.length;
     if (segments > maxSegments) throw new Hl7Error('AR', 102, `the message has ${segments} segments, over the limit of ${maxSegments} (HL7_MAX_SEGMENTS)`);
