@@ -248,6 +248,15 @@ describe('the same message delivered twice at once', () => {
     expect(await sql(t, "select count(*)::int as n from hl7_message where control_id = 'TWICE-1'")).toEqual([{ n: 1 }]);
     expect(await sql(t, "select count(*)::int as n from clinical_record c join patient p on p.id = c.patient_id where p.mrn = 'H-TWICE'")).toEqual([{ n: 1 }]);
   });
+
+  it('applies messages racing to create the same new patient: one creates, the others update', async () => {
+    const messages = ['Aspirin', 'Peanut', 'Latex'].map((allergen, i) => [a04(`RACE-${i}`, 'H-RACE'), `AL1|1|DA|^${allergen}|MO|Hives`].join('\r'));
+    const results = await Promise.all(messages.map((message) => t.client(admin.token).hl7.receive.mutate({ message })));
+    expect(results.map((r) => r.ackCode)).toEqual(['AA', 'AA', 'AA']);
+    expect(results.map((r) => r.text.split(';')[0]).sort()).toEqual(['patient created', 'patient updated', 'patient updated']);
+    expect(await sql(t, "select count(*)::int as n from hl7_message where control_id like 'RACE-%'")).toEqual([{ n: 3 }]);
+    expect(await sql(t, "select count(*)::int as n from clinical_record c join patient p on p.id = c.patient_id where p.mrn = 'H-RACE'")).toEqual([{ n: 3 }]);
+  });
 });
 
 describe('POST /hl7/v2', () => {

@@ -1,4 +1,4 @@
-import { DriverException } from '@mikro-orm/core';
+import { DriverException, UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { ReceiveHl7Input } from '../../../shared/schemas/hl7.ts';
 import type { AuthedCtx } from '../../context.ts';
@@ -39,8 +39,9 @@ type Applied = { patientId: string; text: string; counts: Record<string, number>
  * limits), AE when its content is refused. A message not accepted writes nothing.
  *
  * An interface engine resends a message that gets no ACK, for ever, so every message gets one: anything
- * unexpected is an AE 207 (logged, without PHI), except the database being unreachable, which is thrown
- * on (HTTP 503, or the MLLP connection closed) because then a resend later is exactly right.
+ * unexpected is an AE 207 (logged, without PHI), except the database being unreachable or a lost race
+ * (`retryLater`), which is thrown on (HTTP 5xx, or the MLLP connection closed) because then a resend
+ * later is exactly right.
  *
  * The message is read and validated before its transaction opens, and its segments are written
  * set-based (upsertImportedRecords), so the transaction is short and its cost does not grow per segment.
@@ -73,7 +74,7 @@ export async function receiveHl7Message(ctx: AuthedCtx, { message }: ReceiveHl7I
     const segments = parsed.segments.length;
     if (segments > maxSegments) throw new Hl7Error('AR', 102, `the message has ${segments} segments, over the limit of ${maxSegments} (HL7_MAX_SEGMENTS)`);
     const plan = planOf(ctx, parsed);
-    const applied = await ctx.em.transactional((em) => apply({ ...ctx, em: em as EntityManager }, plan, controlId!, messageType!));
+    const applied = await applyOnce(ctx, plan, controlId, messageType!);
     return answer('AA', applied.warnings.length ? `${applied.text}; ${applied.warnings.length} left out (see ERR)` : applied.text, applied.warnings);
   } catch (e) {
     if (e instanceof AppliedBefore) return answer('AA', `message ${controlId} was applied before: not applied again`);
@@ -121,6 +122,22 @@ function planOf(ctx: AuthedCtx, message: Hl7Message): Plan {
   }
   if (type === 'ADT' || type === 'ORU') throw new Hl7Error('AR', 201, `event ${type}^${event} is not supported: PAMS takes ADT A01, A04, A08, A28, A31 and ORU R01`, 'MSH^1^9^^2');
   throw new Hl7Error('AR', 200, `message type ${type || '(none)'} is not supported: PAMS takes ADT and ORU^R01`, 'MSH^1^9');
+}
+
+/**
+ * The plan in a transaction. A concurrent message for the same patient can win a race this one loses: both
+ * create the patient of a new MRN, or add the same clinician to the care team. The loser is tried once
+ * more, when it finds what the winner wrote (the create becomes an update).
+ */
+async function applyOnce(ctx: AuthedCtx, plan: Plan, controlId: string, messageType: string): Promise<Applied> {
+  const attempt = () => ctx.em.transactional((em) => apply({ ...ctx, em: em as EntityManager }, plan, controlId, messageType));
+  try {
+    return await attempt();
+  } catch (e) {
+    const lostRace = e instanceof UniqueConstraintViolationException || (e instanceof AppError && e.reason === 'mrn-taken');
+    if (!lostRace) throw e;
+    return attempt();
+  }
 }
 
 /** Rolls the transaction back: the control id was applied before, by an earlier or a concurrent delivery. */
