@@ -6,7 +6,7 @@ import { AppError } from '../../errors.ts';
 import { joinCareTeam } from '../patients/care-team.service.ts';
 import { Patient } from '../patients/patient.entity.ts';
 import { createPatient, updatePatient } from '../patients/patients.service.ts';
-import { importedEntries, upsertImportedRecords, type ImportWriter } from '../records/records.service.ts';
+import { importedEntries, upsertImportedRecords, type ImportGate, type ImportWriter } from '../records/records.service.ts';
 import { User } from '../users/user.entity.ts';
 import { assertRole } from '../users/roles.ts';
 import { buildAck, Hl7Error, type AckCode, type Hl7Issue } from './hl7-ack.ts';
@@ -31,7 +31,7 @@ type Plan =
   | { type: 'adt'; patient: PatientPlan; allergies: { entries: AllergyEntry[]; errors: Hl7Error[] }; doctor: Doctor | null }
   | { type: 'oru'; mrn: string; observations: ObservationEntry[] };
 
-type Applied = { patientId: string; text: string; counts: Record<string, number>; warnings: Hl7Issue[] };
+type Applied = { patientId: string; text: string; warnings: Hl7Issue[] };
 
 /**
  * Applies one HL7 v2 message and answers its ACK: AA when applied (or applied before, by its control id),
@@ -74,7 +74,7 @@ export async function receiveHl7Message(ctx: AuthedCtx, { message }: ReceiveHl7I
     const segments = parsed.segments.length;
     if (segments > maxSegments) throw new Hl7Error('AR', 102, `the message has ${segments} segments, over the limit of ${maxSegments} (HL7_MAX_SEGMENTS)`);
     const plan = planOf(ctx, parsed);
-    const applied = await applyOnce(ctx, plan, controlId, messageType!);
+    const applied = plan.type === 'adt' ? await applyAdtOnce(ctx, plan, controlId, messageType!) : await applyOru(ctx, plan, controlId, messageType!);
     return answer('AA', applied.warnings.length ? `${applied.text}; ${applied.warnings.length} left out (see ERR)` : applied.text, applied.warnings);
   } catch (e) {
     if (e instanceof AppliedBefore) return answer('AA', `message ${controlId} was applied before: not applied again`);
@@ -125,12 +125,20 @@ function planOf(ctx: AuthedCtx, message: Hl7Message): Plan {
 }
 
 /**
- * The plan in a transaction. A concurrent message for the same patient can win a race this one loses: both
- * create the patient of a new MRN, or add the same clinician to the care team. The loser is tried once
- * more, when it finds what the winner wrote (the create becomes an update).
+ * An ADT message in a transaction. A concurrent message for the same patient can win a race this one
+ * loses: both create the patient of a new MRN, or add the same clinician to the care team. The loser is
+ * tried once more, when it finds what the winner wrote (the create becomes an update).
  */
-async function applyOnce(ctx: AuthedCtx, plan: Plan, controlId: string, messageType: string): Promise<Applied> {
-  const attempt = () => ctx.em.transactional((em) => apply({ ...ctx, em: em as EntityManager }, plan, controlId, messageType));
+async function applyAdtOnce(ctx: AuthedCtx, plan: Extract<Plan, { type: 'adt' }>, controlId: string, messageType: string): Promise<Applied> {
+  const attempt = () => ctx.em.transactional(async (em) => {
+    const tx = { ...ctx, em: em as EntityManager };
+    const applied = await applyAdt(tx, plan, writerOf(ctx, controlId));
+    await em.flush();
+    const recording = recordMessage(tx, controlId, messageType, applied.patientId, applied.counts);
+    const [recorded] = await em.execute<{ n: number }[]>(`with ${recording.ctes} select count(*)::int as n from message`, recording.params);
+    if (!recorded!.n) throw new AppliedBefore();
+    return applied;
+  });
   try {
     return await attempt();
   } catch (e) {
@@ -140,32 +148,31 @@ async function applyOnce(ctx: AuthedCtx, plan: Plan, controlId: string, messageT
   }
 }
 
-/** Rolls the transaction back: the control id was applied before, by an earlier or a concurrent delivery. */
+/** Rolls back a message already applied, by an earlier or a concurrent delivery. */
 class AppliedBefore extends Error {}
 
+const writerOf = (ctx: AuthedCtx, controlId: string): ImportWriter => ({ practiceId: ctx.actor.practiceId, actorId: ctx.actor.userId, requestId: ctx.meta.requestId, ip: ctx.meta.ip, detail: { controlId } });
+
 /**
- * Writes the plan, then records the control id. Its unique key settles a repeat: a concurrent delivery
- * of the same message waits for this one, finds the id taken and rolls back (AppliedBefore); checking
- * first would cost every message a round trip, and the repeat of a message is rare.
+ * SQL that records the message by its control id, with its audit row (CTEs `message` and
+ * `message_audit`; `message` is empty when the id was recorded before). Its unique key settles a repeat:
+ * a concurrent delivery of the same message waits for this one, then finds the id taken. Checking first
+ * would cost every message a round trip, and a repeat is rare.
  */
-async function apply(ctx: AuthedCtx, plan: Plan, controlId: string, messageType: string): Promise<Applied> {
-  const writer: ImportWriter = { practiceId: ctx.actor.practiceId, actorId: ctx.actor.userId, requestId: ctx.meta.requestId, ip: ctx.meta.ip, detail: { controlId } };
-  const applied = plan.type === 'adt' ? await applyAdt(ctx, plan, writer) : await applyOru(ctx, plan, writer);
-  await ctx.em.flush();
-  const [recorded] = await ctx.em.execute<{ id: string }[]>(
-    `with message as (
-       insert into hl7_message (id, practice_id, control_id, message_type, patient_id, received_at) values (uuidv7(), ?, ?, ?, ?, now())
-       on conflict (practice_id, control_id) do nothing returning id)
-     insert into audit_event (id, at, practice_id, actor_id, action, entity_type, entity_id, request_id, ip, detail)
-     select uuidv7(), now(), ?, ?, 'hl7.applied', 'patient', ?, ?, ?, ?::jsonb from message returning id`,
-    [ctx.actor.practiceId, controlId, messageType, applied.patientId, ctx.actor.practiceId, ctx.actor.userId, applied.patientId, ctx.meta.requestId, ctx.meta.ip, JSON.stringify({ controlId, messageType, ...applied.counts })],
-  );
-  if (!recorded) throw new AppliedBefore();
-  return applied;
+function recordMessage(ctx: AuthedCtx, controlId: string, messageType: string, patientId: string, detail: Record<string, number>) {
+  return {
+    ctes: `message as (
+        insert into hl7_message (id, practice_id, control_id, message_type, patient_id, received_at) values (uuidv7(), ?, ?, ?, ?, now())
+        on conflict (practice_id, control_id) do nothing returning id),
+      message_audit as (
+        insert into audit_event (id, at, practice_id, actor_id, action, entity_type, entity_id, request_id, ip, detail)
+        select uuidv7(), now(), ?, ?, 'hl7.applied', 'patient', ?, ?, ?, ?::jsonb from message)`,
+    params: [ctx.actor.practiceId, controlId, messageType, patientId, ctx.actor.practiceId, ctx.actor.userId, patientId, ctx.meta.requestId, ctx.meta.ip, JSON.stringify({ controlId, messageType, ...detail })],
+  };
 }
 
 /** Creates or updates the patient named by PID-3 (by MRN), then the care team (PV1-7) and allergies (AL1). */
-async function applyAdt(ctx: AuthedCtx, { patient, allergies, doctor }: Extract<Plan, { type: 'adt' }>, writer: ImportWriter): Promise<Applied> {
+async function applyAdt(ctx: AuthedCtx, { patient, allergies, doctor }: Extract<Plan, { type: 'adt' }>, writer: ImportWriter): Promise<Applied & { counts: Record<string, number> }> {
   const existing = await ctx.em.findOne(Patient, { mrn: patient.mrn });
   const warnings: Hl7Issue[] = [];
   let patientId: string;
@@ -203,10 +210,16 @@ async function joinAttendingDoctor(ctx: AuthedCtx, patientId: string, doctor: Do
   return true;
 }
 
-/** Each OBX of an ORU^R01 becomes an observation of the patient PID-3 names, who must exist. */
-async function applyOru(ctx: AuthedCtx, { mrn, observations }: Extract<Plan, { type: 'oru' }>, writer: ImportWriter): Promise<Applied> {
+/**
+ * Each OBX of an ORU^R01 becomes an observation of the patient PID-3 names, who must exist. The results
+ * and the record of the message are one statement (an ImportGate), so no transaction is needed.
+ */
+async function applyOru(ctx: AuthedCtx, { mrn, observations }: Extract<Plan, { type: 'oru' }>, controlId: string, messageType: string): Promise<Applied> {
   const patient = await ctx.em.findOne(Patient, { mrn }, { fields: ['id'] });
   if (!patient) throw new Hl7Error('AE', 204, `no patient has MRN ${mrn}`, 'PID^1^3');
-  const counts = await upsertImportedRecords(ctx.em, 'observation', writer, importedEntries(observations.map((o) => ({ patientId: patient.id, ...o }))));
-  return { patientId: patient.id, text: `observations: ${counts.created} new, ${counts.updated} updated, ${counts.unchanged} unchanged`, counts: { observationsCreated: counts.created, observationsUpdated: counts.updated }, warnings: [] };
+  const entries = importedEntries(observations.map((o) => ({ patientId: patient.id, ...o })));
+  const gate: ImportGate = { ...recordMessage(ctx, controlId, messageType, patient.id, { observations: observations.length }), passed: 'exists (select 1 from message)' };
+  const counts = await upsertImportedRecords(ctx.em, 'observation', writerOf(ctx, controlId), entries, gate);
+  if (!counts.passed) throw new AppliedBefore();
+  return { patientId: patient.id, text: `observations: ${counts.created} new, ${counts.updated} updated, ${counts.unchanged} unchanged`, warnings: [] };
 }

@@ -118,6 +118,13 @@ export function importedEntries(entries: { patientId: string; importKey: string;
   return { sql: 'select * from jsonb_to_recordset(?::jsonb) as x(patient_id uuid, record_key text, fields jsonb, status text)', params: [JSON.stringify([...byKey.values()])] };
 }
 
+/**
+ * Work the same statement does before the entries are read, and its condition: nothing is written unless
+ * `passed` (SQL over `ctes`, without parameters) holds. HL7 records its message so, with the message's
+ * results: one statement, atomic without a transaction, and a repeat of the message writes nothing.
+ */
+export type ImportGate = { ctes: string; params: unknown[]; passed: string };
+
 /** When the entry happened, in SQL, as `occurredAt` has it: its own date or time, else now. */
 const occurredAtSql = (fields: string) =>
   `coalesce((${fields}->>'effectiveAt')::timestamptz, ((${fields}->>'startDate') || 'T00:00:00Z')::timestamptz, ((${fields}->>'onsetDate') || 'T00:00:00Z')::timestamptz, now())`;
@@ -128,13 +135,15 @@ const occurredAtSql = (fields: string) =>
  * `records.update` makes), left alone when the same; every write with its revision and audit row. The
  * upsert (ON CONFLICT) also settles two imports racing to create the same entry: the later one updates it.
  */
-export async function upsertImportedRecords(em: EntityManager, kind: RecordKindName, writer: ImportWriter, entries: ImportedEntries) {
-  const [counts] = await em.execute<{ total: number; created: number; updated: number }[]>(
+export async function upsertImportedRecords(em: EntityManager, kind: RecordKindName, writer: ImportWriter, entries: ImportedEntries, gate?: ImportGate) {
+  const [counts] = await em.execute<{ total: number; created: number; updated: number; passed: boolean }[]>(
     `with args as (select ?::uuid as practice_id, ?::uuid as actor_id, ?::text as request_id, ?::text as ip, ?::text as kind, ?::jsonb as detail),
+     ${gate ? `${gate.ctes},` : ''}
      incoming as (
        select i.patient_id, i.record_key, i.fields, i.status, c.status as old_status, c.data as old_data
        from (${entries.sql}) i cross join args
-       left join clinical_record c on c.patient_id = i.patient_id and c.kind = args.kind and c.import_key = i.record_key and c.practice_id = args.practice_id),
+       left join clinical_record c on c.patient_id = i.patient_id and c.kind = args.kind and c.import_key = i.record_key and c.practice_id = args.practice_id
+       where ${gate?.passed ?? 'true'}),
      written as (
        insert into clinical_record as c (id, practice_id, patient_id, kind, status, data, occurred_at, version, import_key, created_at, created_by, updated_at, updated_by)
        select uuidv7(), args.practice_id, i.patient_id, args.kind, i.status, i.fields, ${occurredAtSql('i.fields')}, 1, i.record_key, now(), args.actor_id, now(), args.actor_id
@@ -159,10 +168,11 @@ export async function upsertImportedRecords(em: EntityManager, kind: RecordKindN
        from changes w, args)
      select (select count(*) from incoming)::int as total,
             (select count(*) from changes where action = 'created')::int as created,
-            (select count(*) from changes where action = 'updated')::int as updated`,
-    [writer.practiceId, writer.actorId, writer.requestId, writer.ip, kind, JSON.stringify(writer.detail), ...entries.params],
+            (select count(*) from changes where action = 'updated')::int as updated,
+            ${gate?.passed ?? 'true'} as passed`,
+    [writer.practiceId, writer.actorId, writer.requestId, writer.ip, kind, JSON.stringify(writer.detail), ...(gate?.params ?? []), ...entries.params],
   );
-  return { created: counts!.created, updated: counts!.updated, unchanged: counts!.total - counts!.created - counts!.updated };
+  return { created: counts!.created, updated: counts!.updated, unchanged: counts!.total - counts!.created - counts!.updated, passed: counts!.passed };
 }
 
 export async function setRecordStatus<K extends RecordKindName>(ctx: AuthedCtx, kind: K, input: { id: string; status: string }) {
