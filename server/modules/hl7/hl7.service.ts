@@ -148,7 +148,7 @@ async function applyAdtOnce(ctx: AuthedCtx, plan: Extract<Plan, { type: 'adt' }>
   }
 }
 
-/** Rolls back a message already applied, by an earlier or a concurrent delivery. */
+/** The message was applied before, by an earlier or a concurrent delivery: its transaction rolls back (ADT), or its statement wrote nothing (ORU). */
 class AppliedBefore extends Error {}
 
 const writerOf = (ctx: AuthedCtx, controlId: string): ImportWriter => ({ practiceId: ctx.actor.practiceId, actorId: ctx.actor.userId, requestId: ctx.meta.requestId, ip: ctx.meta.ip, detail: { controlId } });
