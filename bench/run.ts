@@ -14,6 +14,7 @@ import { startEmbeddedPostgres } from '../server/embedded-postgres.ts';
 import { closeOrm, initOrm } from '../server/orm.ts';
 import { benchFhirExport, renderFhirExport } from './fhir-export.ts';
 import { benchImports, renderImports } from './imports.ts';
+import { cpuMsOf } from './proc.ts';
 import { explainChart, explainSearches, patientAccess, type ChartStatements, type SearchPlan } from './explain.ts';
 import { benchReminders, renderRemindersSection } from './reminders.ts';
 import { APPOINTMENT_MINUTES, BATCH, HOURS, SLOTS_PER_DAY, seed, startAssessments, type Seeded } from './seed.ts';
@@ -98,7 +99,7 @@ async function main(): Promise<void> {
     const adminAuth = { authorization: `Bearer ${await login(pams.url, ADMIN)}` };
     const auth = { authorization: `Bearer ${await login(pams.url, { email: clinician.email, password: CLINICIAN_PASSWORD })}` };
     // Imports add patients to the practice, so they run after the HTTP runs (alone with --only imports).
-    const runImports = () => benchImports({ url: pams.url, token: adminAuth.authorization.slice('Bearer '.length), serverPid: pams.pid, rows: patients, hl7Messages: Math.max(200, Math.round(patients / 20)), log: (line) => process.stdout.write(`${line}\n`) });
+    const runImports = () => benchImports({ url: pams.url, database: new URL(db.url).pathname.slice(1), token: adminAuth.authorization.slice('Bearer '.length), serverPid: pams.pid, rows: patients, hl7Messages: Math.max(200, Math.round(patients / 20)), log: (line) => process.stdout.write(`${line}\n`) });
     if (onlyImports) {
       process.stdout.write(renderImports(await runImports())); // bench/results.md is left as the last full run wrote it
       return;
@@ -313,17 +314,6 @@ async function stopChild(child: ChildProcess): Promise<void> {
   await exited;
   clearTimeout(hang);
 }
-
-/** CPU time (user + system) a process has used so far, from /proc; null where there is no /proc. */
-function cpuMsOf(pid: number): number | null {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
-  } catch {
-    return null;
-  }
-}
-const CLOCK_TICKS = 100; // USER_HZ: 100 on every Linux this runs on
 
 async function login(url: string, credentials: { email: string; password: string }): Promise<string> {
   const response = await fetch(`${url}/trpc/auth.login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(credentials) });

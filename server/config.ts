@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { MAX_BATCH_CALLS } from '../shared/limits.ts';
+import { HL7_MESSAGE_CEILING } from '../shared/schemas/hl7.ts';
 
 const boolFromEnv = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 
@@ -47,6 +48,8 @@ const envSchema = z.object({
   DB_IMPORT_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).default(600_000),
   DB_IDLE_IN_TRANSACTION_TIMEOUT_MS: z.coerce.number().int().min(0).default(60_000),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
+  HL7_MAX_SEGMENTS: z.coerce.number().int().min(10).max(1_000_000).default(5000),
+  HL7_MAX_MESSAGE_BYTES: z.coerce.number().int().min(1024).max(HL7_MESSAGE_CEILING).default(512 * 1024),
 });
 
 export type Config = Readonly<{
@@ -82,6 +85,8 @@ export type Config = Readonly<{
   database: { connectTimeoutMs: number; statementTimeoutMs: number; lockTimeoutMs: number; idleInTransactionTimeoutMs: number; importStatementTimeoutMs: number };
   /** How long SIGINT/SIGTERM waits for in-flight requests and running jobs before closing anyway. */
   shutdownTimeoutMs: number;
+  /** The most one HL7 v2 message may hold; a bigger one is refused with an AR that names the limit. */
+  hl7Limits: { maxSegments: number; maxBytes: number };
 }>;
 
 const mebibytes = (mb: number) => Math.round(mb * 2 ** 20);
@@ -145,5 +150,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       importStatementTimeoutMs: e.DB_IMPORT_STATEMENT_TIMEOUT_MS,
     },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    hl7Limits: { maxSegments: e.HL7_MAX_SEGMENTS, maxBytes: e.HL7_MAX_MESSAGE_BYTES },
   });
 }

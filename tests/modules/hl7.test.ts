@@ -217,6 +217,125 @@ describe('hostile HL7', () => {
   });
 });
 
+describe('values PAMS cannot store', () => {
+  const oru = (controlId: string, mrn: string, obx14: string, obr7 = '20240301083000') =>
+    [`MSH|^~\\&|LAB|HOSP|PAMS|CLINIC|20240301100000||ORU^R01^ORU_R01|${controlId}|P|2.5`, `PID|1||${mrn}^^^HOSP^MR`, `OBR|1|ORD1|FIL1|24323-8^Panel^LN|||${obr7}`, `OBX|1|NM|2823-3^Potassium^LN||4.4|mmol/L|3.5-5.1|N|||F|||${obx14}`].join('\r');
+  const adt = (controlId: string, mrn: string, birth: string, al1 = '') =>
+    [`MSH|^~\\&|ENGINE|HOSP|PAMS|CLINIC|20240305101500||ADT^A04^ADT_A01|${controlId}|P|2.5`, `PID|1||${mrn}^^^HOSP^MR||Walsh^Ciara||${birth}|F`, ...(al1 ? [al1] : [])].join('\r');
+  // Each: the message, and the field its ERR must name.
+  const cases = (prefix: string): [string, string][] => [
+    [adt(`${prefix}-1`, `${prefix}-P1`, '00000101'), 'PID^1^7'], // year 0000: no such year in PostgreSQL (was a 500)
+    [adt(`${prefix}-2`, `${prefix}-P2`, '20230230'), 'PID^1^7'], // 30 February
+    [adt(`${prefix}-3`, `${prefix}-P3`, '20231301'), 'PID^1^7'], // month 13
+    [adt(`${prefix}-4`, `${prefix}-P4`, '19800101', 'AL1|1|DA|1191^Aspirin^RXNORM|MO|Hives|20101350'), 'AL1^1^6'],
+    [adt(`${prefix}-5`, `${prefix}-P5`, '19800101', `AL1|1|DA|^${'x'.repeat(300)}|MO`), 'AL1^1^3^^2'],
+    [oru(`${prefix}-6`, 'H-VALUES', '00000101000000'), 'OBX^1^14'], // year 0000 (was a 500)
+    [oru(`${prefix}-7`, 'H-VALUES', '20240301083000+9999'), 'OBX^1^14'], // offset +99:99 (was taken as a time)
+    [oru(`${prefix}-8`, 'H-VALUES', '00010101000000+0100'), 'OBX^1^14'], // 1 January of year 1 at +01:00 is year 0000 in UTC
+    [oru(`${prefix}-9`, 'H-VALUES', '', '99991231233000-0500'), 'OBX^1^14'], // in UTC, the year 10000
+  ];
+
+  beforeAll(async () => {
+    expect((await t.client(admin.token).hl7.receive.mutate({ message: a04('VALUES-0', 'H-VALUES') })).ackCode).toBe('AA');
+  });
+
+  it('answers each through hl7.receive with an AE whose ERR names the field, and writes nothing', async () => {
+    const before = await dataSnapshot(t);
+    for (const [message, location] of cases('TRPC')) {
+      const result = await t.client(admin.token).hl7.receive.mutate({ message });
+      expect([result.ackCode, result.errorLocation], message).toEqual(['AE', location]);
+      expect(segment(result.ack, 'ERR')).toMatch(new RegExp(`^ERR\\|\\|${location.replace(/\^/g, '\\^')}\\|10[123]\\^`));
+    }
+    expect(await dataSnapshot(t)).toBe(before);
+  });
+
+  it('answers each through POST /hl7/v2 with an ACK, never a server error', async () => {
+    const apiToken = t.secret((await t.client(admin.token).tokens.create.mutate({ name: 'values engine' })).token);
+    const response = await t.fetch(`${t.url}/hl7/v2`, { method: 'POST', headers: { authorization: `Bearer ${apiToken}` }, body: cases('HTTP').map(([m]) => m).join('\r') });
+    expect(response.status).toBe(200);
+    const acks = (await response.text()).split('\n').filter(Boolean);
+    expect(acks.map((a) => [segment(a, 'MSA')!.split('|')[1], segment(a, 'ERR')!.split('|')[2]])).toEqual(cases('HTTP').map(([, location]) => ['AE', location]));
+  });
+
+  it('answers an error nothing foresaw with AE 207 and the request id, logging no PHI', async () => {
+    // A real failure inside the database, which no validation can catch: a trigger refusing one allergen.
+    await sql(t, `create function refuse_allergen() returns trigger language plpgsql as $$ begin if new.data->>'substance' = 'Unstorable-Allergen' then raise exception 'cannot store %', new.data; end if; return new; end $$`);
+    await sql(t, 'create trigger refuse_allergen before insert on clinical_record for each row execute function refuse_allergen()');
+    try {
+      const before = await dataSnapshot(t);
+      const result = await t.client(admin.token).hl7.receive.mutate({ message: adt('UNFORESEEN-1', 'H-UNFORESEEN', '19800101', 'AL1|1|DA|^Unstorable-Allergen|MO') });
+      expect(result.ackCode).toBe('AE');
+      expect(segment(result.ack, 'ERR')).toMatch(/^ERR\|\|\|207\^Application internal error\^HL70357\|E\|\|\|\|application internal error \(request [\w-]+\)/);
+      expect(await dataSnapshot(t)).toBe(before);
+      const logged = t.logLines.filter((l) => l.includes('hl7 message failed'));
+      expect(logged).toHaveLength(1);
+      expect(logged[0]).toContain('UNFORESEEN-1');
+      expect(logged[0]).not.toContain('Unstorable-Allergen');
+      expect(logged[0]).not.toContain('H-UNFORESEEN');
+    } finally {
+      await sql(t, 'drop trigger refuse_allergen on clinical_record');
+      await sql(t, 'drop function refuse_allergen()');
+    }
+  });
+});
+
+describe('an update with fields PAMS refuses', () => {
+  const adt = (event: string, controlId: string, pid: string, ...rest: string[]) => [`MSH|^~\\&|ENGINE|HOSP|PAMS|CLINIC|20240305101500||ADT^${event}^ADT_A01|${controlId}|P|2.5`, pid, ...rest].join('\r');
+  const errs = (ack: string) => ack.split('\r').filter((s) => s.startsWith('ERR|')).map((s) => s.split('|'));
+
+  it('applies the rest of an A08, leaves each refused field unchanged and warns for each (ERR-4 W)', async () => {
+    const api = t.client(admin.token);
+    const created = await api.hl7.receive.mutate({ message: adt('A04', 'PARTIAL-1', 'PID|1||H-PARTIAL^^^HOSP^MR||Byrne^Orla||19750505|F|||||+353871112223^PRN^PH~^NET^Internet^orla@example.test', 'AL1|1|DA|1191^Aspirin^RXNORM|MO|Hives') });
+    expect(created.ackCode).toBe('AA');
+    const update = adt('A08', 'PARTIAL-2',
+      'PID|1||H-PARTIAL^^^HOSP^MR||Byrne-Kelly^Orla||19750505|F|||||+1 555 01^PRN^PH~^NET^Internet^not-an-email',
+      'AL1|1|DA|1191^Aspirin^RXNORM|SV|Hives', 'AL1|2|FA|^Peanut||Anaphylaxis', 'AL1|3|FA|^Sesame|MI|Rash');
+    const result = await api.hl7.receive.mutate({ message: update });
+    expect(result.ackCode).toBe('AA');
+    expect(segment(result.ack, 'MSA')).toMatch(/^MSA\|AA\|PARTIAL-2\|patient updated; allergies: 1 new, 1 updated, 0 unchanged; 3 left out \(see ERR\)$/);
+    expect(errs(result.ack).map((e) => [e[2], e[3]!.split('^')[0], e[4]])).toEqual([['PID^1^13', '102', 'W'], ['PID^1^13^^4', '102', 'W'], ['AL1^2^4', '101', 'W']]);
+    expect(result.warnings.map((w) => w.location)).toEqual(['PID^1^13', 'PID^1^13^^4', 'AL1^2^4']);
+    expect(result.warnings[0]!.text).toMatch(/^phone: must be a phone number .*\(left unchanged\)$/);
+    const [patient] = await sql(t, "select id, family_name, phone, email from patient where mrn = 'H-PARTIAL'");
+    expect(patient).toMatchObject({ family_name: 'Byrne-Kelly', phone: '+353871112223', email: 'orla@example.test' });
+    const allergies = await sql(t, "select data->>'substance' as substance, data->>'severity' as severity from clinical_record where patient_id = ? and kind = 'allergy' order by 1", [patient!.id]);
+    expect(allergies).toEqual([{ substance: 'Aspirin', severity: 'severe' }, { substance: 'Sesame', severity: 'mild' }]);
+  });
+
+  it('creates a patient without an optional field it refuses, with a warning, and refuses a create missing a required one', async () => {
+    const api = t.client(admin.token);
+    const created = await api.hl7.receive.mutate({ message: adt('A04', 'PARTIAL-3', 'PID|1||H-PARTIAL2^^^HOSP^MR||Nolan^Aine||19900101|F|||||+1 555 01^PRN^PH') });
+    expect(created.ackCode).toBe('AA');
+    expect(errs(created.ack).map((e) => [e[2], e[4]])).toEqual([['PID^1^13', 'W']]);
+    expect(created.warnings[0]!.text).toMatch(/\(left out\)$/);
+    expect(await sql(t, "select phone from patient where mrn = 'H-PARTIAL2'")).toEqual([{ phone: null }]);
+    const refused = await api.hl7.receive.mutate({ message: adt('A04', 'PARTIAL-4', 'PID|1||H-PARTIAL3^^^HOSP^MR||Nolan^Aine||19900101|X|||||+1 555 01^PRN^PH') });
+    expect([refused.ackCode, refused.errorLocation, refused.warnings]).toEqual(['AE', 'PID^1^8', []]);
+    expect(errs(refused.ack).map((e) => e[4])).toEqual(['E']);
+    expect(await sql(t, "select 1 from patient where mrn = 'H-PARTIAL3'")).toEqual([]);
+  });
+});
+
+describe('the same message delivered twice at once', () => {
+  it('is applied once: the other delivery is answered as a repeat', async () => {
+    const message = [a04('TWICE-1', 'H-TWICE'), 'AL1|1|DA|1191^Aspirin^RXNORM|MO|Hives'].join('\r');
+    const results = await Promise.all([1, 2, 3].map(() => t.client(admin.token).hl7.receive.mutate({ message })));
+    expect(results.map((r) => r.ackCode)).toEqual(['AA', 'AA', 'AA']);
+    expect(results.filter((r) => r.text.includes('applied before'))).toHaveLength(2);
+    expect(await sql(t, "select count(*)::int as n from hl7_message where control_id = 'TWICE-1'")).toEqual([{ n: 1 }]);
+    expect(await sql(t, "select count(*)::int as n from clinical_record c join patient p on p.id = c.patient_id where p.mrn = 'H-TWICE'")).toEqual([{ n: 1 }]);
+  });
+
+  it('applies messages racing to create the same new patient: one creates, the others update', async () => {
+    const messages = ['Aspirin', 'Peanut', 'Latex'].map((allergen, i) => [a04(`RACE-${i}`, 'H-RACE'), `AL1|1|DA|^${allergen}|MO|Hives`].join('\r'));
+    const results = await Promise.all(messages.map((message) => t.client(admin.token).hl7.receive.mutate({ message })));
+    expect(results.map((r) => r.ackCode)).toEqual(['AA', 'AA', 'AA']);
+    expect(results.map((r) => r.text.split(';')[0]).sort()).toEqual(['patient created', 'patient updated', 'patient updated']);
+    expect(await sql(t, "select count(*)::int as n from hl7_message where control_id like 'RACE-%'")).toEqual([{ n: 3 }]);
+    expect(await sql(t, "select count(*)::int as n from clinical_record c join patient p on p.id = c.patient_id where p.mrn = 'H-RACE'")).toEqual([{ n: 3 }]);
+  });
+});
+
 describe('POST /hl7/v2', () => {
   const post = (body: string, token?: string) => t.fetch(`${t.url}/hl7/v2`, { method: 'POST', headers: { 'content-type': 'text/plain', ...(token && { authorization: `Bearer ${token}` }) }, body });
 

@@ -32,12 +32,16 @@ export function pidMrn(pid: Hl7Segment): string {
 /** Where each patient input field comes from, for errors. */
 export const pidFields = { mrn: 'PID^1^3', givenName: 'PID^1^5^^2', middleNames: 'PID^1^5^^3', familyName: 'PID^1^5^^1', birthDate: 'PID^1^7', gender: 'PID^1^8', address: 'PID^1^11', phone: 'PID^1^13', email: 'PID^1^13^^4' };
 
-/** The patient fields of a PID, only those present (an A08 may send less than the whole patient). */
+/**
+ * The patient fields of a PID, only those present (an A08 may send less than the whole patient), and
+ * those present that could not be read, each with its error: an update applies the rest.
+ */
 export function pidPatient(pid: Hl7Segment) {
   const sex = read(pid, 8).toUpperCase();
   const birth = read(pid, 7);
-  if (birth && !calendarDate(birth)) throw new Hl7Error('AE', 102, 'birth date must be an HL7 date, YYYYMMDD', pidFields.birthDate);
-  if (sex && !sexes[sex]) throw new Hl7Error('AE', 103, `sex ${sex} is not one of M, F, O, A, N, U`, pidFields.gender);
+  const unreadable: Record<string, Hl7Error> = {};
+  if (birth && !calendarDate(birth)) unreadable.birthDate = new Hl7Error('AE', 102, 'birth date must be an HL7 date, YYYYMMDD, in the years 0001-9999', pidFields.birthDate);
+  if (sex && !sexes[sex]) unreadable.gender = new Hl7Error('AE', 103, `sex ${sex} is not one of M, F, O, A, N, U`, pidFields.gender);
   let phone: string | undefined;
   let email: string | undefined;
   for (let i = 0; i < repetitions(pid, 13); i++) {
@@ -56,13 +60,13 @@ export function pidPatient(pid: Hl7Segment) {
     familyName: read(pid, 5, 1) || undefined,
     givenName: read(pid, 5, 2) || undefined,
     middleNames: named ? read(pid, 5, 3).split(/\s+/).filter(Boolean) : undefined,
-    birthDate: birth ? calendarDate(birth)! : undefined,
-    gender: sex ? sexes[sex] : undefined,
+    birthDate: calendarDate(birth) ?? undefined,
+    gender: sexes[sex],
     phone,
     email,
     address,
   };
-  return Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)) as Partial<typeof fields>;
+  return { fields: Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)) as Partial<typeof fields>, unreadable };
 }
 
 /** PV1-7, the attending doctor: an id (a PAMS user id or email) and a name, to find a clinician by. */
@@ -106,7 +110,7 @@ export function al1Allergy(al1: Hl7Segment, n: number) {
     ...(reactions.length && { reactions }),
     ...(onset && { onsetDate: onset }),
   };
-  return { fields, importKey: `hl7:al1:${(code || text).toLowerCase()}` };
+  return { fields, importKey: `hl7:al1:${(code || text).toLowerCase()}`.slice(0, 200) };
 }
 
 const flags: Record<string, (typeof abnormalFlags)[number]> = { N: 'normal', L: 'low', H: 'high', LL: 'critical-low', HH: 'critical-high', A: 'abnormal', AA: 'abnormal', '<': 'low', '>': 'high' };

@@ -55,22 +55,33 @@ export function repetitions(segment: Hl7Segment, field: number): number {
   return f.components.length;
 }
 
-const TS = /^(\d{4})(\d{2})?(\d{2})?(\d{2})?(\d{2})?(\d{2})?(?:\.(\d{1,4}))?([+-]\d{4})?$/;
+const TS = /^(\d{4})(\d{2})?(\d{2})?(\d{2})?(\d{2})?(\d{2})?(?:\.(\d{1,4}))?(?:([+-])(\d{2})(\d{2}))?$/;
 
-/** An HL7 TS/DTM as an ISO instant; without an offset it is a local time of `zone` (the practice's). Null when not a time. */
+/**
+ * Years PAMS can store: PostgreSQL's date and timestamptz have no year 0000, and past 9999 their ISO form
+ * needs more digits. A value outside them is no HL7 time PAMS takes, so it is refused as a value, here,
+ * and never reaches the database.
+ */
+const storableYear = (year: number) => year >= 1 && year <= 9999;
+
+/**
+ * An HL7 TS/DTM as an ISO instant; without an offset it is a local time of `zone` (the practice's). Null
+ * when not a time: an impossible date or clock time, an offset beyond ±15:59, a year outside 0001-9999.
+ */
 export function instant(value: string, zone: string): string | null {
   const m = TS.exec(value);
   if (!m) return null;
-  const [, y, mo = '01', d = '01', h = '00', mi = '00', s = '00', frac = '0', offset] = m;
+  const [, y, mo = '01', d = '01', h = '00', mi = '00', s = '00', frac = '0', sign, offsetHours, offsetMinutes] = m;
+  if (sign && (+offsetHours! > 15 || +offsetMinutes! > 59)) return null;
   const at = DateTime.fromObject(
     { year: +y!, month: +mo, day: +d, hour: +h, minute: +mi, second: +s, millisecond: Math.round(Number(`0.${frac}`) * 1000) },
-    { zone: offset ? `UTC${offset.slice(0, 3)}:${offset.slice(3)}` : zone },
-  );
-  return at.isValid ? at.toUTC().toISO() : null;
+    { zone: sign ? `UTC${sign}${offsetHours}:${offsetMinutes}` : zone },
+  ).toUTC();
+  return at.isValid && storableYear(at.year) ? at.toISO() : null;
 }
 
-/** An HL7 DT/TS as a calendar date, YYYY-MM-DD (the time, if any, dropped). */
+/** An HL7 DT/TS as a calendar date, YYYY-MM-DD (the time, if any, dropped); null outside years 0001-9999. */
 export function calendarDate(value: string): string | null {
   const m = /^(\d{4})(\d{2})(\d{2})/.exec(value);
-  return m ? `${m[1]}-${m[2]}-${m[3]}` : null;
+  return m && storableYear(+m[1]!) ? `${m[1]}-${m[2]}-${m[3]}` : null;
 }

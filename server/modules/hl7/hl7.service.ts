@@ -1,106 +1,189 @@
-import { UniqueConstraintViolationException } from '@mikro-orm/core';
+import { DeadlockException, DriverException, UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { ReceiveHl7Input } from '../../../shared/schemas/hl7.ts';
-import { createPatientInput, updatePatientInput } from '../../../shared/schemas/patients.ts';
-import { allergyFields, observationFields } from '../../../shared/schemas/records.ts';
 import type { AuthedCtx } from '../../context.ts';
+import { databaseFault } from '../../database-errors.ts';
 import { AppError } from '../../errors.ts';
-import { recordAudit } from '../audit/audit.service.ts';
 import { joinCareTeam } from '../patients/care-team.service.ts';
 import { Patient } from '../patients/patient.entity.ts';
 import { createPatient, updatePatient } from '../patients/patients.service.ts';
-import { upsertImportedRecord } from '../records/records.service.ts';
+import { importedEntries, upsertImportedRecords, type ImportGate, type ImportWriter } from '../records/records.service.ts';
 import { User } from '../users/user.entity.ts';
 import { assertRole } from '../users/roles.ts';
-import { buildAck, Hl7Error, type AckCode } from './hl7-ack.ts';
-import { al1Allergy, al1Fields, attendingDoctor, obxFields, obxObservation, pidFields, pidMrn, pidPatient, schemaError } from './hl7-mapping.ts';
-import { Hl7Message as Hl7MessageRow } from './hl7-message.entity.ts';
-import { parseMessage, read, type Hl7Message, type Hl7Segment } from './hl7-text.ts';
+import { buildAck, Hl7Error, type AckCode, type Hl7Issue } from './hl7-ack.ts';
+import { parseMessage, read, type Hl7Message } from './hl7-text.ts';
+import { allergyEntries, doctorOf, observationEntries, patientPlan, resultsMrn, type AllergyEntry, type Doctor, type ObservationEntry, type PatientPlan } from './hl7-validation.ts';
 
 const ADT_EVENTS = new Set(['A01', 'A04', 'A08', 'A28', 'A31']);
 
-export type Hl7Result = { controlId: string | null; messageType: string | null; ackCode: AckCode; text: string; errorLocation: string | null; ack: string };
+export type Hl7Result = {
+  controlId: string | null;
+  messageType: string | null;
+  ackCode: AckCode;
+  text: string;
+  errorLocation: string | null;
+  /** Parts of an accepted message that were left out (each an ERR of severity W in the ACK). */
+  warnings: { location: string | null; text: string }[];
+  ack: string;
+};
+
+/** What a message asks for, read and validated; writing it is all that is left. */
+type Plan =
+  | { type: 'adt'; patient: PatientPlan; allergies: { entries: AllergyEntry[]; errors: Hl7Error[] }; doctor: Doctor | null }
+  | { type: 'oru'; mrn: string; observations: ObservationEntry[] };
+
+type Applied = { patientId: string; text: string; warnings: Hl7Issue[] };
 
 /**
  * Applies one HL7 v2 message and answers its ACK: AA when applied (or applied before, by its control id),
- * AR when the message itself is unusable (no MSH or control id, a type PAMS does not take), AE when its
- * content is refused. A message not accepted writes nothing: it is applied in one transaction.
+ * AR when the message itself is unusable (no MSH or control id, a type PAMS does not take, over the size
+ * limits), AE when its content is refused. A message not accepted writes nothing.
+ *
+ * An interface engine resends a message that gets no ACK, for ever, so every message gets one: anything
+ * unexpected is an AE 207 (logged, without PHI), except the database being unreachable or a lost race
+ * (`retryLater`), which is thrown on (HTTP 5xx, or the MLLP connection closed) because then a resend
+ * later is exactly right.
+ *
+ * The message is read and validated before its transaction opens, and its segments are written
+ * set-based (upsertImportedRecords), so the transaction is short and its cost does not grow per segment.
  */
 export async function receiveHl7Message(ctx: AuthedCtx, { message }: ReceiveHl7Input): Promise<Hl7Result> {
   assertRole(ctx.actor, 'admin');
-  const parsed = parseMessage(message);
-  const controlId = parsed ? read(parsed.header, 10) || null : null;
-  const messageType = parsed ? [read(parsed.header, 9, 1), read(parsed.header, 9, 2)].filter(Boolean).join('^') || null : null;
+  let parsed: Hl7Message | null = null;
+  let controlId: string | null = null;
+  let messageType: string | null = null;
   const { hl7SendingApplication: application, hl7SendingFacility: facility } = ctx.actor.identity.practice;
-  const answer = (ackCode: AckCode, text: string, error?: Hl7Error): Hl7Result => ({ controlId, messageType, ackCode, text, errorLocation: error?.location ?? null, ack: buildAck({ application, facility }, parsed, ackCode, text, error) });
+  const answer = (ackCode: AckCode, text: string, issues: readonly Hl7Issue[] = []): Hl7Result => ({
+    controlId, messageType, ackCode, text,
+    errorLocation: ackCode === 'AA' ? null : (issues[0]?.location ?? null),
+    warnings: ackCode === 'AA' ? issues.map((i) => ({ location: i.location, text: i.message })) : [],
+    ack: buildAck({ application, facility }, parsed, ackCode, text, issues),
+  });
   try {
+    const { maxBytes, maxSegments } = ctx.config.hl7Limits;
+    const bytes = Buffer.byteLength(message, 'utf8');
+    // Over the byte limit only the header is read: enough for the ACK to name the message.
+    parsed = parseMessage(bytes > maxBytes ? message.split(/[\r\n]/, 1)[0]! : message);
+    if (parsed) {
+      controlId = read(parsed.header, 10) || null;
+      messageType = [read(parsed.header, 9, 1), read(parsed.header, 9, 2)].filter(Boolean).join('^') || null;
+    }
     if (!parsed) throw new Hl7Error('AR', 100, 'not an HL7 v2 message: it must begin with an MSH segment declaring its separators (MSH|^~\\&)');
     if (!controlId) throw new Hl7Error('AR', 101, 'the message control id (MSH-10) is required', 'MSH^1^10');
     if (controlId.length > 199) throw new Hl7Error('AR', 102, 'the message control id (MSH-10) is too long', 'MSH^1^10');
-    if (await ctx.em.count(Hl7MessageRow, { controlId })) return answer('AA', `message ${controlId} was applied before: not applied again`);
-    const summary = await ctx.em.transactional(async (em) => {
-      const tx = { ...ctx, em: em as EntityManager };
-      const result = await apply(tx, parsed);
-      em.create(Hl7MessageRow, { practice: ctx.actor.practiceId, controlId, messageType: messageType!, patientId: result.patientId });
-      recordAudit(tx, { action: 'hl7.applied', entityType: 'patient', entityId: result.patientId, detail: { controlId, messageType, ...result.counts } });
-      await em.flush();
-      return result;
-    });
-    return answer('AA', summary.text);
+    if (controlId.includes('\u0000')) throw new Hl7Error('AR', 102, 'the message control id (MSH-10) must not contain NUL characters', 'MSH^1^10');
+    if (bytes > maxBytes) throw new Hl7Error('AR', 102, `the message has ${bytes} bytes, over the limit of ${maxBytes} (HL7_MAX_MESSAGE_BYTES)`);
+    const segments = parsed.segments.length;
+    if (segments > maxSegments) throw new Hl7Error('AR', 102, `the message has ${segments} segments, over the limit of ${maxSegments} (HL7_MAX_SEGMENTS)`);
+    const plan = planOf(ctx, parsed);
+    const applied = plan.type === 'adt' ? await applyAdtOnce(ctx, plan, controlId, messageType!) : await applyOru(ctx, plan, controlId, messageType!);
+    return answer('AA', applied.warnings.length ? `${applied.text}; ${applied.warnings.length} left out (see ERR)` : applied.text, applied.warnings);
   } catch (e) {
-    if (e instanceof Hl7Error) return answer(e.ackCode, e.message, e);
-    if (e instanceof AppError) return answer('AE', e.message, new Hl7Error('AE', 207, e.message));
-    // The same control id applied by a concurrent delivery: this one is the repeat.
-    if (e instanceof UniqueConstraintViolationException) return answer('AA', `message ${controlId} was applied before: not applied again`);
-    throw e;
+    if (e instanceof AppliedBefore) return answer('AA', `message ${controlId} was applied before: not applied again`);
+    if (e instanceof Hl7Error) return answer(e.ackCode, e.message, [e]);
+    if (e instanceof AppError) return answer('AE', e.message, [new Hl7Error('AE', 207, e.message)]);
+    if (retryLater(e)) throw e;
+    // The error's name and SQLSTATE only: its message may quote values of the message, which are PHI.
+    ctx.log.error({ err: { name: (e as Error)?.name, code: e instanceof DriverException ? e.code : undefined }, controlId, messageType }, 'hl7 message failed');
+    const text = `application internal error (request ${ctx.meta.requestId}): the message was not applied`;
+    return answer('AE', text, [new Hl7Error('AE', 207, text)]);
   }
 }
 
-type Applied = { patientId: string; text: string; counts: Record<string, number> };
+/**
+ * The message was not applied and the same message sent again later will be, so the engine must not get
+ * an AE (it would not resend): the database is away or too slow (databaseFault), or the transaction lost
+ * a deadlock. The error is thrown on: HTTP 5xx, or the MLLP connection closed without an ACK.
+ */
+const retryLater = (e: unknown) => databaseFault(e) !== null || e instanceof DeadlockException;
 
-async function apply(ctx: AuthedCtx, message: Hl7Message): Promise<Applied> {
+/** Reads and validates everything the message asks for. Throws the Hl7Error that refuses it. */
+function planOf(ctx: AuthedCtx, message: Hl7Message): Plan {
   const type = read(message.header, 9, 1).toUpperCase();
   const event = read(message.header, 9, 2).toUpperCase();
   const pid = message.getSegment('PID');
   if (type === 'ADT' && ADT_EVENTS.has(event)) {
     if (!pid) throw new Hl7Error('AE', 100, 'an ADT message needs a PID segment', 'PID');
-    return applyAdt(ctx, message, pid);
+    return { type: 'adt', patient: patientPlan(pid), allergies: allergyEntries(message), doctor: doctorOf(message) };
   }
   if (type === 'ORU' && event === 'R01') {
     if (!pid) throw new Hl7Error('AE', 100, 'an ORU message needs a PID segment', 'PID');
-    return applyOru(ctx, message, pid);
+    return { type: 'oru', mrn: resultsMrn(pid), observations: observationEntries(message, ctx.actor.identity.practice.timeZone) };
   }
   if (type === 'ADT' || type === 'ORU') throw new Hl7Error('AR', 201, `event ${type}^${event} is not supported: PAMS takes ADT A01, A04, A08, A28, A31 and ORU R01`, 'MSH^1^9^^2');
   throw new Hl7Error('AR', 200, `message type ${type || '(none)'} is not supported: PAMS takes ADT and ORU^R01`, 'MSH^1^9');
 }
 
+/**
+ * An ADT message in a transaction. A concurrent message for the same patient can win a race this one
+ * loses: both create the patient of a new MRN, or add the same clinician to the care team. The loser is
+ * tried once more, when it finds what the winner wrote (the create becomes an update).
+ */
+async function applyAdtOnce(ctx: AuthedCtx, plan: Extract<Plan, { type: 'adt' }>, controlId: string, messageType: string): Promise<Applied> {
+  const attempt = () => ctx.em.transactional(async (em) => {
+    const tx = { ...ctx, em: em as EntityManager };
+    const applied = await applyAdt(tx, plan, writerOf(ctx, controlId));
+    await em.flush();
+    const recording = recordMessage(tx, controlId, messageType, applied.patientId, applied.counts);
+    const [recorded] = await em.execute<{ n: number }[]>(`with ${recording.ctes} select count(*)::int as n from message`, recording.params);
+    if (!recorded!.n) throw new AppliedBefore();
+    return applied;
+  });
+  try {
+    return await attempt();
+  } catch (e) {
+    const lostRace = e instanceof UniqueConstraintViolationException || (e instanceof AppError && e.reason === 'mrn-taken');
+    if (!lostRace) throw e;
+    return attempt();
+  }
+}
+
+/** The message was applied before, by an earlier or a concurrent delivery: its transaction rolls back (ADT), or its statement wrote nothing (ORU). */
+class AppliedBefore extends Error {}
+
+const writerOf = (ctx: AuthedCtx, controlId: string): ImportWriter => ({ practiceId: ctx.actor.practiceId, actorId: ctx.actor.userId, requestId: ctx.meta.requestId, ip: ctx.meta.ip, detail: { controlId } });
+
+/**
+ * SQL that records the message by its control id, with its audit row (CTEs `message` and
+ * `message_audit`; `message` is empty when the id was recorded before). Its unique key settles a repeat:
+ * a concurrent delivery of the same message waits for this one, then finds the id taken. Checking first
+ * would cost every message a round trip, and a repeat is rare.
+ */
+function recordMessage(ctx: AuthedCtx, controlId: string, messageType: string, patientId: string, detail: Record<string, number>) {
+  return {
+    ctes: `message as (
+        insert into hl7_message (id, practice_id, control_id, message_type, patient_id, received_at) values (uuidv7(), ?, ?, ?, ?, now())
+        on conflict (practice_id, control_id) do nothing returning id),
+      message_audit as (
+        insert into audit_event (id, at, practice_id, actor_id, action, entity_type, entity_id, request_id, ip, detail)
+        select uuidv7(), now(), ?, ?, 'hl7.applied', 'patient', ?, ?, ?, ?::jsonb from message)`,
+    params: [ctx.actor.practiceId, controlId, messageType, patientId, ctx.actor.practiceId, ctx.actor.userId, patientId, ctx.meta.requestId, ctx.meta.ip, JSON.stringify({ controlId, messageType, ...detail })],
+  };
+}
+
 /** Creates or updates the patient named by PID-3 (by MRN), then the care team (PV1-7) and allergies (AL1). */
-async function applyAdt(ctx: AuthedCtx, message: Hl7Message, pid: Hl7Segment): Promise<Applied> {
-  const values = pidPatient(pid);
-  if (!values.mrn) throw new Hl7Error('AE', 101, 'a patient identifier (PID-3) is required', pidFields.mrn);
-  const existing = await ctx.em.findOne(Patient, { mrn: values.mrn.toUpperCase() });
+async function applyAdt(ctx: AuthedCtx, { patient, allergies, doctor }: Extract<Plan, { type: 'adt' }>, writer: ImportWriter): Promise<Applied & { counts: Record<string, number> }> {
+  const existing = await ctx.em.findOne(Patient, { mrn: patient.mrn });
+  const warnings: Hl7Issue[] = [];
   let patientId: string;
   if (existing) {
-    const parsed = updatePatientInput.safeParse({ id: existing.id, ...values });
-    if (!parsed.success) throw schemaError(parsed.error.issues[0]!, pidFields, 'PID');
-    patientId = (await updatePatient(ctx, parsed.data)).id;
+    patientId = (await updatePatient(ctx, { id: existing.id, ...patient.update.changes })).id;
+    warnings.push(...patient.update.warnings, ...allergies.errors.map((e) => ({ code: e.code, location: e.location, message: `${e.message} (allergy not applied)` })));
   } else {
-    const parsed = createPatientInput.safeParse(values);
-    if (!parsed.success) throw schemaError(parsed.error.issues[0]!, pidFields, 'PID');
-    patientId = (await createPatient(ctx, parsed.data)).id;
+    if ('error' in patient.create) throw patient.create.error;
+    if (allergies.errors.length) throw allergies.errors[0]!;
+    patientId = (await createPatient(ctx, patient.create.input)).id;
+    warnings.push(...patient.create.warnings);
   }
-  const careTeam = await joinAttendingDoctor(ctx, patientId, attendingDoctor(message.getSegment('PV1')));
-  const allergies = { created: 0, updated: 0, unchanged: 0 };
-  for (const [i, al1] of message.getAllSegments('AL1').entries()) {
-    const { fields, importKey } = al1Allergy(al1, i + 1);
-    const parsed = allergyFields.safeParse(fields);
-    if (!parsed.success) throw schemaError(parsed.error.issues[0]!, al1Fields(i + 1), `AL1^${i + 1}`);
-    allergies[(await upsertImportedRecord(ctx, 'allergy', { patientId, importKey, fields: parsed.data, status: 'active' })).action]++;
-  }
+  const careTeam = await joinAttendingDoctor(ctx, patientId, doctor);
+  const counts = allergies.entries.length
+    ? await upsertImportedRecords(ctx.em, 'allergy', writer, importedEntries(allergies.entries.map((a) => ({ patientId, importKey: a.importKey, fields: a.fields, status: 'active' }))))
+    : { created: 0, updated: 0, unchanged: 0 };
   return {
     patientId,
-    text: `patient ${existing ? 'updated' : 'created'}${careTeam ? ', attending clinician on the care team' : ''}; allergies: ${allergies.created} new, ${allergies.updated} updated, ${allergies.unchanged} unchanged`,
-    counts: { patientCreated: existing ? 0 : 1, allergiesCreated: allergies.created, allergiesUpdated: allergies.updated },
+    text: `patient ${existing ? 'updated' : 'created'}${careTeam ? ', attending clinician on the care team' : ''}; allergies: ${counts.created} new, ${counts.updated} updated, ${counts.unchanged} unchanged`,
+    counts: { patientCreated: existing ? 0 : 1, allergiesCreated: counts.created, allergiesUpdated: counts.updated },
+    warnings,
   };
 }
 
@@ -108,7 +191,7 @@ async function applyAdt(ctx: AuthedCtx, message: Hl7Message, pid: Hl7Segment): P
  * PV1-7 names a clinician of the practice by PAMS user id or email, else by name ("given family", any
  * case): an active clinician found so joins the care team. One not found is no error.
  */
-async function joinAttendingDoctor(ctx: AuthedCtx, patientId: string, doctor: { id: string; name: string } | null): Promise<boolean> {
+async function joinAttendingDoctor(ctx: AuthedCtx, patientId: string, doctor: Doctor | null): Promise<boolean> {
   if (!doctor) return false;
   const byId = /^[0-9a-f-]{36}$/i.test(doctor.id) ? [{ id: doctor.id }] : [];
   const candidates = await ctx.em.find(User, { role: 'clinician', status: 'active', $or: [...byId, { email: doctor.id.toLowerCase() }, ...(doctor.name ? [{ name: { $ilike: doctor.name.replace(/[\\%_]/g, (c) => `\\${c}`) } }] : [])] }, { limit: 2 });
@@ -117,26 +200,16 @@ async function joinAttendingDoctor(ctx: AuthedCtx, patientId: string, doctor: { 
   return true;
 }
 
-/** Each OBX of an ORU^R01 becomes an observation of the patient PID-3 names, who must exist. */
-async function applyOru(ctx: AuthedCtx, message: Hl7Message, pid: Hl7Segment): Promise<Applied> {
-  const mrn = pidMrn(pid).toUpperCase();
-  if (!mrn) throw new Hl7Error('AE', 101, 'a patient identifier (PID-3) is required', pidFields.mrn);
-  const patient = await ctx.em.findOne(Patient, { mrn });
-  if (!patient) throw new Hl7Error('AE', 204, `no patient has MRN ${mrn}`, pidFields.mrn);
-  const zone = ctx.actor.identity.practice.timeZone;
-  const counts = { created: 0, updated: 0, unchanged: 0 };
-  let obr: Hl7Segment | undefined;
-  let n = 0;
-  for (const segment of message.segments) {
-    if (segment.name === 'OBR') obr = segment;
-    if (segment.name !== 'OBX') continue;
-    n++;
-    const orderId = read(obr, 3) || read(obr, 2);
-    const { fields, status, importKey } = obxObservation(segment, n, read(obr, 7), orderId, zone);
-    const parsed = observationFields.safeParse(fields);
-    if (!parsed.success) throw schemaError(parsed.error.issues[0]!, obxFields(n), `OBX^${n}`);
-    counts[(await upsertImportedRecord(ctx, 'observation', { patientId: patient.id, importKey, fields: parsed.data, status })).action]++;
-  }
-  if (n === 0) throw new Hl7Error('AE', 100, 'an ORU^R01 message needs at least one OBX segment', 'OBX');
-  return { patientId: patient.id, text: `observations: ${counts.created} new, ${counts.updated} updated, ${counts.unchanged} unchanged`, counts: { observationsCreated: counts.created, observationsUpdated: counts.updated } };
+/**
+ * Each OBX of an ORU^R01 becomes an observation of the patient PID-3 names, who must exist. The results
+ * and the record of the message are one statement (an ImportGate), so no transaction is needed.
+ */
+async function applyOru(ctx: AuthedCtx, { mrn, observations }: Extract<Plan, { type: 'oru' }>, controlId: string, messageType: string): Promise<Applied> {
+  const patient = await ctx.em.findOne(Patient, { mrn }, { fields: ['id'] });
+  if (!patient) throw new Hl7Error('AE', 204, `no patient has MRN ${mrn}`, 'PID^1^3');
+  const entries = importedEntries(observations.map((o) => ({ patientId: patient.id, ...o })));
+  const gate: ImportGate = { ...recordMessage(ctx, controlId, messageType, patient.id, { observations: observations.length }), passed: 'exists (select 1 from message)' };
+  const counts = await upsertImportedRecords(ctx.em, 'observation', writerOf(ctx, controlId), entries, gate);
+  if (!counts.passed) throw new AppliedBefore();
+  return { patientId: patient.id, text: `observations: ${counts.created} new, ${counts.updated} updated, ${counts.unchanged} unchanged`, warnings: [] };
 }

@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { ImportRowError, ImportType } from '../../../shared/schemas/imports.ts';
 import type { Actor } from '../../context.ts';
-import { initialStatus } from '../records/records.service.ts';
+import { initialStatus, upsertImportedRecords } from '../records/records.service.ts';
 import { parseRecordRow, recordKindOf } from './import-rows.ts';
 import { pgArray } from '../../pg-array.ts';
 import type { CommitAudit } from './staging.ts';
@@ -53,46 +53,8 @@ export async function stageRecordRows(em: EntityManager, actor: Actor, sessionId
   return { staged: staged.length, errors };
 }
 
-/** When the entry happened, as records.service.ts `occurredAt` has it: its own date or time, else now. */
-const occurredAt = (fields: string) =>
-  `coalesce((${fields}->>'effectiveAt')::timestamptz, ((${fields}->>'startDate') || 'T00:00:00Z')::timestamptz, ((${fields}->>'onsetDate') || 'T00:00:00Z')::timestamptz, now())`;
-
-/**
- * One statement: create the records whose key is new, update those whose key is known and whose content
- * differs (a new version, as `records.update` makes), each with its revision and audit row.
- */
+/** The session's staged rows, written as records.service.ts writes every import: in one statement. */
 export async function commitRecordRows(em: EntityManager, audit: CommitAudit, type: RecordType) {
-  const [counts] = await em.execute<{ total: number; created: number; updated: number }[]>(
-    `with args as (select ?::uuid as session_id, ?::uuid as practice_id, ?::uuid as actor_id, ?::text as request_id, ?::text as ip, ?::text as kind),
-     incoming as (
-       select r.target_id as patient_id, r.record_key, r.data->'fields' as fields, r.data->>'status' as status, c.id as record_id, c.status as old_status, c.data as old_data
-       from import_row r cross join args
-       left join clinical_record c on c.patient_id = r.target_id and c.kind = args.kind and c.import_key = r.record_key and c.practice_id = args.practice_id
-       where r.session_id = args.session_id),
-     inserted as (
-       insert into clinical_record (id, practice_id, patient_id, kind, status, data, occurred_at, version, import_key, created_at, created_by, updated_at, updated_by)
-       select uuidv7(), args.practice_id, i.patient_id, args.kind, i.status, i.fields, ${occurredAt('i.fields')}, 1, i.record_key, now(), args.actor_id, now(), args.actor_id
-       from incoming i, args where i.record_id is null
-       returning id, patient_id, version, status, data, null::text as old_status, null::jsonb as old_data, 'created' as action),
-     updated as (
-       update clinical_record c set data = i.fields, status = i.status, occurred_at = ${occurredAt('i.fields')}, version = c.version + 1, updated_at = now(), updated_by = args.actor_id
-       from incoming i, args
-       where c.id = i.record_id and (c.data, c.status) is distinct from (i.fields, i.status)
-       returning c.id, c.patient_id, c.version, c.status, c.data, i.old_status, i.old_data, 'updated' as action),
-     written as (select * from inserted union all select * from updated),
-     revised as (
-       insert into record_revision (id, practice_id, record_id, version, action, changed_by, changed_at, before, after)
-       select uuidv7(), args.practice_id, w.id, w.version, w.action, args.actor_id, now(),
-              case when w.old_data is null then null else jsonb_build_object('status', w.old_status, 'data', w.old_data) end,
-              jsonb_build_object('status', w.status, 'data', w.data)
-       from written w, args),
-     audited as (
-       insert into audit_event (id, at, practice_id, actor_id, action, entity_type, entity_id, request_id, ip, detail)
-       select uuidv7(), now(), args.practice_id, args.actor_id, args.kind || '.' || w.action, args.kind, w.id::text, args.request_id, args.ip,
-              jsonb_build_object('patientId', w.patient_id, 'importId', args.session_id)
-       from written w, args)
-     select (select count(*) from incoming)::int as total, (select count(*) from inserted)::int as created, (select count(*) from updated)::int as updated`,
-    [audit.importId, audit.practiceId, audit.actorId, audit.requestId, audit.ip, recordKindOf[type]],
-  );
-  return { created: counts!.created, updated: counts!.updated, unchanged: counts!.total - counts!.created - counts!.updated };
+  const staged = { sql: `select r.target_id as patient_id, r.record_key, r.data->'fields' as fields, r.data->>'status' as status from import_row r where r.session_id = ?`, params: [audit.importId] };
+  return upsertImportedRecords(em, recordKindOf[type], { ...audit, detail: { importId: audit.importId } }, staged);
 }

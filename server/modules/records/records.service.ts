@@ -1,6 +1,6 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
 import type { z } from 'zod';
 import type { ListRecordsInput, RecordKindName, recordFields, recordStatuses } from '../../../shared/schemas/records.ts';
-import { canonicalJson } from '../../canonical-json.ts';
 import type { AuthedCtx } from '../../context.ts';
 import { notFound } from '../../errors.ts';
 import { keyset, newestFirst, toPage } from '../../pagination.ts';
@@ -106,19 +106,73 @@ export async function updateRecord<K extends RecordKindName>(ctx: AuthedCtx, kin
   return toRecordDto<K>(record);
 }
 
+/** Who writes a batch of imported entries: their revisions and audit rows name them, `detail` says from where. */
+export type ImportWriter = { practiceId: string; actorId: string; requestId: string; ip: string | null; detail: Record<string, string> };
+
+/** A query of the entries to write: (patient_id uuid, record_key text, fields jsonb, status text), one per key. */
+export type ImportedEntries = { sql: string; params: unknown[] };
+
+/** Entries held in memory, as such a query; a later entry with an earlier one's key replaces it. */
+export function importedEntries(entries: { patientId: string; importKey: string; fields: Record<string, unknown>; status: string }[]): ImportedEntries {
+  const byKey = new Map(entries.map((e) => [`${e.patientId} ${e.importKey}`, { patient_id: e.patientId, record_key: e.importKey, fields: e.fields, status: e.status }]));
+  return { sql: 'select * from jsonb_to_recordset(?::jsonb) as x(patient_id uuid, record_key text, fields jsonb, status text)', params: [JSON.stringify([...byKey.values()])] };
+}
+
 /**
- * An imported entry (HL7): found by its natural key, created when new, made a new version when its
- * fields or status differ, left alone when the same. Returns what it did.
+ * Work the same statement does before the entries are read, and its condition: nothing is written unless
+ * `passed` (SQL over `ctes`, without parameters) holds. HL7 records its message so, with the message's
+ * results: one statement, atomic without a transaction, and a repeat of the message writes nothing.
  */
-export async function upsertImportedRecord<K extends RecordKindName>(ctx: AuthedCtx, kind: K, input: { patientId: string; importKey: string; fields: Record<string, unknown>; status: Status<K> }) {
-  const existing = await ctx.em.findOne(ClinicalRecord, { patient: input.patientId, kind, importKey: input.importKey });
-  if (!existing) return { action: 'created' as const, record: await createRecord(ctx, kind, input) };
-  if (existing.status === input.status && canonicalJson(existing.data) === canonicalJson(input.fields)) return { action: 'unchanged' as const, record: toRecordDto<K>(existing) };
-  const before = snapshot(existing);
-  Object.assign(existing, { data: input.fields, status: input.status, occurredAt: occurredAt(input.fields), version: existing.version + 1, updatedBy: ctx.actor.userId });
-  revise(ctx, existing, 'updated', before);
-  await ctx.em.flush();
-  return { action: 'updated' as const, record: toRecordDto<K>(existing) };
+export type ImportGate = { ctes: string; params: unknown[]; passed: string };
+
+/** When the entry happened, in SQL, as `occurredAt` has it: its own date or time, else now. */
+const occurredAtSql = (fields: string) =>
+  `coalesce((${fields}->>'effectiveAt')::timestamptz, ((${fields}->>'startDate') || 'T00:00:00Z')::timestamptz, ((${fields}->>'onsetDate') || 'T00:00:00Z')::timestamptz, now())`;
+
+/**
+ * Imported entries (CSV, HL7), however many, in one statement: each found by its natural key (patient,
+ * kind, import key), created when new, made a new version when its fields or status differ (as
+ * `records.update` makes), left alone when the same; every write with its revision and audit row. The
+ * upsert (ON CONFLICT) also settles two imports racing to create the same entry: the later one updates it.
+ */
+export async function upsertImportedRecords(em: EntityManager, kind: RecordKindName, writer: ImportWriter, entries: ImportedEntries, gate?: ImportGate) {
+  const [counts] = await em.execute<{ total: number; created: number; updated: number; passed: boolean }[]>(
+    `with args as (select ?::uuid as practice_id, ?::uuid as actor_id, ?::text as request_id, ?::text as ip, ?::text as kind, ?::jsonb as detail),
+     ${gate ? `${gate.ctes},` : ''}
+     incoming as (
+       select i.patient_id, i.record_key, i.fields, i.status, c.status as old_status, c.data as old_data
+       from (${entries.sql}) i cross join args
+       left join clinical_record c on c.patient_id = i.patient_id and c.kind = args.kind and c.import_key = i.record_key and c.practice_id = args.practice_id
+       where ${gate?.passed ?? 'true'}),
+     written as (
+       insert into clinical_record as c (id, practice_id, patient_id, kind, status, data, occurred_at, version, import_key, created_at, created_by, updated_at, updated_by)
+       select uuidv7(), args.practice_id, i.patient_id, args.kind, i.status, i.fields, ${occurredAtSql('i.fields')}, 1, i.record_key, now(), args.actor_id, now(), args.actor_id
+       from incoming i, args
+       on conflict (patient_id, kind, import_key) do update
+         set data = excluded.data, status = excluded.status, occurred_at = excluded.occurred_at, version = c.version + 1, updated_at = excluded.updated_at, updated_by = excluded.updated_by
+         where (c.data, c.status) is distinct from (excluded.data, excluded.status)
+       returning c.id, c.patient_id, c.import_key, c.version, c.status, c.data),
+     changes as (
+       select w.*, case when w.version = 1 then 'created' else 'updated' end as action, i.old_status, i.old_data
+       from written w join incoming i on i.patient_id = w.patient_id and i.record_key = w.import_key),
+     revised as (
+       insert into record_revision (id, practice_id, record_id, version, action, changed_by, changed_at, before, after)
+       select uuidv7(), args.practice_id, w.id, w.version, w.action, args.actor_id, now(),
+              case when w.old_data is null then null else jsonb_build_object('status', w.old_status, 'data', w.old_data) end,
+              jsonb_build_object('status', w.status, 'data', w.data)
+       from changes w, args),
+     audited as (
+       insert into audit_event (id, at, practice_id, actor_id, action, entity_type, entity_id, request_id, ip, detail)
+       select uuidv7(), now(), args.practice_id, args.actor_id, args.kind || '.' || w.action, args.kind, w.id::text, args.request_id, args.ip,
+              jsonb_build_object('patientId', w.patient_id) || args.detail
+       from changes w, args)
+     select (select count(*) from incoming)::int as total,
+            (select count(*) from changes where action = 'created')::int as created,
+            (select count(*) from changes where action = 'updated')::int as updated,
+            ${gate?.passed ?? 'true'} as passed`,
+    [writer.practiceId, writer.actorId, writer.requestId, writer.ip, kind, JSON.stringify(writer.detail), ...(gate?.params ?? []), ...entries.params],
+  );
+  return { created: counts!.created, updated: counts!.updated, unchanged: counts!.total - counts!.created - counts!.updated, passed: counts!.passed };
 }
 
 export async function setRecordStatus<K extends RecordKindName>(ctx: AuthedCtx, kind: K, input: { id: string; status: string }) {
