@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { isoDateTime, pageInput, text, uuid } from './common.ts';
-import { calendarDate, pastOrToday } from './patients.ts';
+import { calendarDate, isoDateTime, measure, pageInput, text, uuid } from './common.ts';
+import { pastOrToday } from './patients.ts';
 
 /**
  * The clinical record: allergies, medications, conditions, observations (labs and vitals) and history.
@@ -67,11 +67,11 @@ export const observationFields = z
     category: z.enum(['laboratory', 'vital-signs']),
     name: text().trim().min(1).max(200),
     code: coding([codeSystems.loinc]).optional(),
-    valueNumber: z.number().finite().optional(),
+    valueNumber: measure.optional(),
     valueText: text().trim().max(500).optional(),
     unit: text().trim().min(1).max(40).optional(),
-    referenceLow: z.number().finite().optional(),
-    referenceHigh: z.number().finite().optional(),
+    referenceLow: measure.optional(),
+    referenceHigh: measure.optional(),
     abnormalFlag: z.enum(abnormalFlags).optional(),
     effectiveAt: isoDateTime.refine((at) => new Date(at).getTime() <= Date.now() + 5 * 60_000, 'must not be in the future'),
     note,
