@@ -4,6 +4,7 @@ import { cors } from 'hono/cors';
 import { requestId, type RequestIdVariables } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
 import { createContext, type AppDeps } from './context.ts';
+import { utf8Body } from './http/utf8-body.ts';
 import { fhirRoutes } from './modules/fhir/fhir.routes.ts';
 import { openApiRoutes } from './modules/openapi/openapi.routes.ts';
 import { hl7Route } from './modules/hl7/hl7.route.ts';
@@ -23,6 +24,7 @@ export function createApp(deps: AppDeps) {
   return new Hono<Env>()
     .use(requestId())
     .use(secureHeaders())
+    .use(utf8Body()) // must run after the body-size limit: it buffers the (then bounded) textual body
     .use(async function accessLog(c, next) {
       const started = performance.now();
       await next();

@@ -26,6 +26,7 @@ export const errorReasons = [
   'invalid-transition',
   'import-invalid-rows',
   'import-conflict',
+  'invalid-encoding',
 ] as const;
 export type ErrorReason = (typeof errorReasons)[number];
 

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appRouter } from '../server/root-router.ts';
 import { createPractice } from './fixtures.ts';
 import { startTestServer, type TestServer } from './harness.ts';
+import { extremes } from './sample-input.ts';
 
 /** Inputs no form would send. Every procedure must answer them with a 4xx, never a 500. */
 const hostileInputs: unknown[] = [
@@ -14,6 +15,11 @@ const hostileInputs: unknown[] = [
   { since: 'yesterday', until: '2026-13-45T99:99:99Z' }, { role: 'owner', status: 'sleeping' }, { name: '\u0000\u202e' },
   { timeZone: 'Mars/Olympus_Mons' }, { mfaRequired: 'yes' }, { expiresInDays: -5 }, { newPassword: 'short', currentPassword: '' },
   { __proto__: { admin: true } }, { constructor: { prototype: { polluted: true } } },
+  { id: '507f1f77bcf86cd799439011' }, { id: '0190a000-0000-7000-8000-00000000000g' }, { id: '\ud800' }, { id: '\udc00\u0000' },
+  ...extremes.instants.map((at) => ({ since: at, until: at, from: at, to: at, startsAt: at, endsAt: at })),
+  ...extremes.dates.map((d) => ({ birthDate: d, from: d, to: d, startDate: d, schedule: { cadence: 'weekly', startDate: d, count: 1000 } })),
+  ...extremes.texts.map((s) => ({ name: s, givenName: s, familyName: s, title: s, reason: s, query: s, body: s, message: s, answers: { 'phq9.1': s } })),
+  ...extremes.integers.map((n) => ({ limit: n, version: n, count: n, expiresInDays: n, durationMinutes: n, line: n })),
   JSON.parse('{"a":'.repeat(200) + '1' + '}'.repeat(200)),
 ];
 
@@ -37,6 +43,23 @@ async function call(path: string, type: 'query' | 'mutation', body: string | und
     ? t.fetch(body === undefined ? url : `${url}?input=${encodeURIComponent(body)}`, { headers })
     : t.fetch(url, { method: 'POST', headers, body });
 }
+
+/** A body or query string that is not UTF-8: a 400 naming the encoding, for every procedure, before any parsing. */
+describe('invalid UTF-8', () => {
+  for (const [path, procedure] of procedures) {
+    it(`${path} refuses a body or query that is not UTF-8 with a 400`, async () => {
+      for (const bad of extremes.invalidUtf8) {
+        const json = Buffer.concat([Buffer.from('{"id":"x'), bad, Buffer.from('","name":"a"}')]);
+        const res = procedure._def.type === 'query'
+          ? await t.fetch(`${t.url}/trpc/${path}?input=${encodeURIComponent('{"id":"x')}${[...bad].map((b) => `%${b.toString(16)}`).join('')}${encodeURIComponent('"}')}`, { headers: { authorization: `Bearer ${apiToken}` } })
+          : await t.fetch(`${t.url}/trpc/${path}`, { method: 'POST', headers: { authorization: `Bearer ${apiToken}`, 'content-type': 'application/json' }, body: json });
+        const body = (await res.json()) as { error: { data: { code: string; reason: string | null; requestId: string } } };
+        expect({ status: res.status, code: body.error.data.code, reason: body.error.data.reason }, `${path} ${bad.toString('hex')}`).toEqual({ status: 400, code: 'BAD_REQUEST', reason: 'invalid-encoding' });
+        expect(body.error.data.requestId).toEqual(expect.any(String));
+      }
+    });
+  }
+});
 
 describe('hostile input', () => {
   it('walks the whole router', () => {

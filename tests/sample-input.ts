@@ -101,6 +101,8 @@ export const extremes = {
   texts: ['sam\u0000ple', '\u0000', '\ud800', '\udfff', 'sample\ud83d', '\ude00sample', 'a\ud800\u0000\udc00'],
   integers: [2 ** 31, -(2 ** 31) - 1, 2 ** 53 - 1, 1_000_000],
   numbers: [1e308, -1e308, 5e-324, 2 ** 31 + 0.5],
+  /** Byte sequences that are not UTF-8: a lone continuation, overlong, truncated, an encoded surrogate, past U+10FFFF, 0xFF, a cut emoji. */
+  invalidUtf8: [[0x80], [0xc0, 0xaf], [0xe2, 0x82], [0xed, 0xa0, 0x80], [0xf4, 0x90, 0x80, 0x80], [0xff], [0xf0, 0x9f, 0x98]].map((b) => Buffer.from(b)),
 } as const;
 
 /**
