@@ -4,6 +4,11 @@ import { createPractice } from './fixtures.ts';
 import { startTestServer, type TestServer } from './harness.ts';
 import { extremes } from './sample-input.ts';
 
+/** Objects setting `keys` to `values`, every value used once at least, each object a different mix. */
+function spread(values: readonly unknown[], keys: string[]): Record<string, unknown>[] {
+  return Array.from({ length: Math.ceil(values.length / keys.length) }, (_, i) => Object.fromEntries(keys.map((k, j) => [k, values[(i * keys.length + j) % values.length]])));
+}
+
 /** Inputs no form would send. Every procedure must answer them with a 4xx, never a 500. */
 const hostileInputs: unknown[] = [
   undefined, null, 0, -1, 1e308, 'text', '', [], [{}], true, {},
@@ -16,10 +21,12 @@ const hostileInputs: unknown[] = [
   { timeZone: 'Mars/Olympus_Mons' }, { mfaRequired: 'yes' }, { expiresInDays: -5 }, { newPassword: 'short', currentPassword: '' },
   { __proto__: { admin: true } }, { constructor: { prototype: { polluted: true } } },
   { id: '507f1f77bcf86cd799439011' }, { id: '0190a000-0000-7000-8000-00000000000g' }, { id: '\ud800' }, { id: '\udc00\u0000' },
-  ...extremes.instants.map((at) => ({ since: at, until: at, from: at, to: at, startsAt: at, endsAt: at })),
-  ...extremes.dates.map((d) => ({ birthDate: d, from: d, to: d, startDate: d, schedule: { cadence: 'weekly', startDate: d, count: 1000 } })),
-  ...extremes.texts.map((s) => ({ name: s, givenName: s, familyName: s, title: s, reason: s, query: s, body: s, message: s, answers: { 'phq9.1': s } })),
-  ...extremes.integers.map((n) => ({ limit: n, version: n, count: n, expiresInDays: n, durationMinutes: n, line: n })),
+  // Each class of extreme value (tests/sample-input.ts), spread over the fields that commonly carry it. The
+  // field-by-field walk with real ids is tests/extreme-input.test.ts; here the ids are fake, so a few calls suffice.
+  ...spread(extremes.instants, ['since', 'until', 'from', 'to', 'startsAt', 'endsAt', 'effectiveAt']),
+  ...spread(extremes.dates, ['birthDate', 'from', 'to', 'startDate', 'endDate', 'onsetDate']).map((o) => ({ ...o, schedule: { cadence: 'weekly', startDate: o.startDate, count: 1000 } })),
+  ...spread(extremes.texts, ['name', 'givenName', 'familyName', 'title', 'reason', 'query', 'body', 'message']),
+  ...spread(extremes.integers, ['limit', 'version', 'count', 'expiresInDays', 'durationMinutes', 'line']),
   JSON.parse('{"a":'.repeat(200) + '1' + '}'.repeat(200)),
 ];
 
