@@ -18,6 +18,7 @@ const hostileInputs: unknown[] = [
   { cursor: '!!!' }, { cursor: Buffer.from('{"k":"not a date","id":"x"}').toString('base64url') },
   { cursor: Buffer.from('{"k":"2026-01-01T00:00:00Z","id":"x"}').toString('base64url') }, { limit: 0 }, { limit: 101 }, { limit: 2.5 },
   // Forged cursors of the right shape: keys out of the database's range, or text it cannot hold.
+  { type: 'Patient', cursor: Buffer.from(JSON.stringify({ s: 0, id: '-'.repeat(36) })).toString('base64url') },
   ...['0000-01-01T00:00:00Z', '+275760-09-13T00:00:00.000Z', 'a\u0000', '\ud800'].flatMap((k) => [1, 2].map((n) => ({ cursor: Buffer.from(JSON.stringify({ v: Array(n).fill(k), id: '0190a000-0000-7000-8000-000000000000' })).toString('base64url') }))),
   { since: 'yesterday', until: '2026-13-45T99:99:99Z' }, { role: 'owner', status: 'sleeping' }, { name: '\u0000\u202e' },
   { timeZone: 'Mars/Olympus_Mons' }, { mfaRequired: 'yes' }, { expiresInDays: -5 }, { newPassword: 'short', currentPassword: '' },
