@@ -70,10 +70,11 @@ describe('a query string that is not UTF-8 or not percent-encoded', () => {
     }
   });
 
-  it('GET /fhir/$export ?_since=: a 400', async () => {
+  it('GET /fhir/$export ?_since=: a 400 OperationOutcome', async () => {
     for (const q of queries) {
       const res = await t.fetch(`${t.url}/fhir/$export?_type=Patient&_since=2026${q}`, { headers: { authorization: `Bearer ${admin.token}` } });
       expect(res.status, q).toBe(400);
+      expect(await res.json()).toMatchObject({ resourceType: 'OperationOutcome', issue: [{ code: 'invalid', diagnostics: expect.stringContaining('not valid UTF-8') }] });
     }
   });
 });

@@ -25,8 +25,13 @@ const isValidQuery = (url: string) => {
   }
 };
 
+/** In the shape of the surface asked: a tRPC error, a FHIR OperationOutcome, or the app's plain JSON error. */
 function refuse(c: Context, what: keyof typeof MESSAGE): Response {
   if (c.req.path.startsWith('/trpc/')) return trpcError(c, 'BAD_REQUEST', MESSAGE[what], 'invalid-encoding');
+  if (c.req.path.startsWith('/fhir/')) {
+    const outcome = { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'invalid', diagnostics: `${MESSAGE[what]} (request ${c.get('requestId')})` }] };
+    return c.body(JSON.stringify(outcome), 400, { 'content-type': 'application/fhir+json' });
+  }
   return c.json({ error: MESSAGE[what], reason: 'invalid-encoding', requestId: c.get('requestId') }, 400);
 }
 
