@@ -1,9 +1,9 @@
 import type { Context } from 'hono';
 import type { PamsErrorData } from '../../shared/errors.ts';
 
-/** JSON-RPC error codes tRPC uses for the HTTP statuses answered before a procedure runs. */
-const jsonRpcCodes = { BAD_REQUEST: -32600, PAYLOAD_TOO_LARGE: -32013, TOO_MANY_REQUESTS: -32029 } as const;
-const httpStatuses = { BAD_REQUEST: 400, PAYLOAD_TOO_LARGE: 413, TOO_MANY_REQUESTS: 429 } as const;
+/** The JSON-RPC code and HTTP status tRPC gives each code answered here (add a code as a middleware needs it). */
+const jsonRpcCodes = { BAD_REQUEST: -32600 } as const;
+const httpStatuses = { BAD_REQUEST: 400 } as const;
 type EarlyCode = keyof typeof jsonRpcCodes;
 
 /**

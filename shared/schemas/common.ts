@@ -7,12 +7,15 @@ import { z } from 'zod';
  */
 export const text = () => z.string().regex(/^[^\u0000\uD800-\uDFFF]*$/u, 'must not contain NUL characters or unpaired surrogates');
 
-/** Instants in the years 1900 to 2200, with offsets within ±14:00 (the real world's, UTC−12 to UTC+14). */
-export const INSTANT_MIN = '1900-01-01T00:00:00Z';
-export const INSTANT_MAX = '2200-12-31T23:59:59.999Z';
+/**
+ * Instants in the years 1900 to 2200, with offsets within ±14:00 (the real world's, UTC−12 to UTC+14):
+ * from the oldest record a practice keeps to past any plan, visit or expiry it sets.
+ */
+const INSTANT_MIN = '1900-01-01T00:00:00Z';
+const INSTANT_MAX = '2200-12-31T23:59:59.999Z';
 /** Calendar dates in the years 1850 to 2200: the oldest birth date of a living patient or of an imported history, and a plan's far end. */
-export const DATE_MIN = '1850-01-01';
-export const DATE_MAX = '2200-12-31';
+const DATE_MIN = '1850-01-01';
+const DATE_MAX = '2200-12-31';
 const OFFSET_MAX_MINUTES = 14 * 60;
 
 /**
