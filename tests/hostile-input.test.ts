@@ -23,6 +23,7 @@ const hostileInputs: unknown[] = [
   { since: 'yesterday', until: '2026-13-45T99:99:99Z' }, { role: 'owner', status: 'sleeping' }, { name: '\u0000\u202e' },
   { timeZone: 'Mars/Olympus_Mons' }, { mfaRequired: 'yes' }, { expiresInDays: -5 }, { newPassword: 'short', currentPassword: '' },
   { __proto__: { admin: true } }, { constructor: { prototype: { polluted: true } } },
+  ...['toString', '__proto__', 'constructor', 'hasOwnProperty'].map((name) => ({ files: [{ name, documents: [[]] }] })),
   { id: '507f1f77bcf86cd799439011' }, { id: '0190a000-0000-7000-8000-00000000000g' }, { id: '\ud800' }, { id: '\udc00\u0000' },
   // Each class of extreme value (tests/sample-input.ts), spread over the fields that commonly carry it. The
   // field-by-field walk with real ids is tests/extreme-input.test.ts; here the ids are fake, so a few calls suffice.
