@@ -8,6 +8,7 @@ import { databaseUnavailable, RetryLaterError } from './errors.ts';
 import { batchLimit } from './http/batch-limit.ts';
 import { bodyLimits } from './http/body-limit.ts';
 import { apiRateLimit } from './http/rate-limit.ts';
+import { utf8Body } from './http/utf8-body.ts';
 import { fhirRoutes } from './modules/fhir/fhir.routes.ts';
 import { openApiRoutes } from './modules/openapi/openapi.routes.ts';
 import { hl7Route } from './modules/hl7/hl7.route.ts';
@@ -50,6 +51,7 @@ export function createApp(deps: AppDeps) {
     .use('/hl7/*', rateLimit)
     .use('/trpc/*', batchLimit(config.maxBatchCalls))
     .use(bodyLimits(config.bodyLimits))
+    .use(utf8Body()) // after the body-size limit: it buffers the (then bounded) textual body
     .use(
       '/trpc/*',
       trpcServer({

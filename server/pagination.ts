@@ -1,3 +1,4 @@
+import { text } from '../shared/schemas/common.ts';
 import { AppError } from './errors.ts';
 
 /**
@@ -11,6 +12,9 @@ type Row = { id: string } & Record<string, unknown>;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const invalidCursor = () => new AppError('BAD_REQUEST', 'Invalid cursor');
+/** A cursor is input a caller can forge: its keys must be what the database can compare (text it holds, years 1 to 9999). */
+const plainText = text();
+const inDatabaseYears = (d: Date) => d.getUTCFullYear() >= 1 && d.getUTCFullYear() <= 9999;
 
 export const newestFirst = (field: string): SortKey[] => [{ field, dir: 'desc', date: true }];
 
@@ -23,10 +27,10 @@ export function decodeCursor(cursor: string, sort: SortKey[]): unknown[] & { id?
   }
   if (!Array.isArray(value?.v) || value.v.length !== sort.length || typeof value.id !== 'string' || !UUID.test(value.id)) throw invalidCursor();
   const values = value.v.map((v, i) => {
-    if (typeof v !== 'string') throw invalidCursor();
+    if (typeof v !== 'string' || !plainText.safeParse(v).success) throw invalidCursor();
     if (!sort[i]!.date) return v;
     const date = new Date(v);
-    if (Number.isNaN(date.getTime())) throw invalidCursor();
+    if (Number.isNaN(date.getTime()) || !inDatabaseYears(date)) throw invalidCursor();
     return date;
   });
   return Object.assign(values, { id: value.id });

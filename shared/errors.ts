@@ -28,6 +28,7 @@ export const errorReasons = [
   'import-conflict',
   'database-unavailable',
   'database-timeout',
+  'invalid-encoding',
 ] as const;
 export type ErrorReason = (typeof errorReasons)[number];
 

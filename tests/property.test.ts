@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appRouter } from '../server/root-router.ts';
 import { arbitraryInput } from './arbitraries.ts';
 import { dataSnapshot } from './data-snapshot.ts';
+import { extremes } from './sample-input.ts';
 import { createPractice, inviteUser } from './fixtures.ts';
 import { startTestServer, type TestServer } from './harness.ts';
 
@@ -37,15 +38,21 @@ describe('property: hostile input at every mutation', () => {
   for (const [path, procedure] of mutations) {
     it(`${path} never fails with a server error, and a refusal changes nothing`, async () => {
       const input = procedure._def.inputs[0] ? arbitraryInput(procedure._def.inputs[0], ids) : fc.constant(undefined);
+      // Now and then the body's bytes are not UTF-8: a sequence spliced in after its first quote.
+      const corruption = fc.oneof({ weight: 7, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: fc.constantFrom(...extremes.invalidUtf8) });
       await fc.assert(
-        fc.asyncProperty(input, async (value) => {
+        fc.asyncProperty(input, corruption, async (value, bad) => {
           const before = await dataSnapshot(t, ['session', 'api_token']);
+          const json = value === undefined ? undefined : Buffer.from(JSON.stringify(value));
+          const quote = json?.indexOf('"') ?? -1;
+          const corrupt = bad && json && quote >= 0 ? Buffer.concat([json.subarray(0, quote + 1), bad, json.subarray(quote + 1)]) : null;
           const res = await t.fetch(`${t.url}/trpc/${path}`, {
             method: 'POST',
             headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-            body: value === undefined ? undefined : JSON.stringify(value),
+            body: corrupt ?? json,
           });
           expect(res.status, `${path} ${JSON.stringify(value)?.slice(0, 300)}`).toBeLessThan(500);
+          if (corrupt) expect(res.status, `${path}: a body that is not UTF-8`).toBe(400);
           if (!res.ok) expect(await dataSnapshot(t, ['session', 'api_token']), `${path} was refused but changed data`).toBe(before);
         }),
         { numRuns: RUNS },

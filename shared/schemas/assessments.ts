@@ -1,18 +1,18 @@
 import { z } from 'zod';
-import { isoDateTime, pageInput, uuid } from './common.ts';
+import { boundedRecord, isoDateTime, pageInput, uuid } from './common.ts';
 import { answerValue, questionKey } from './questionnaires.ts';
 
 export const assessmentStatuses = ['assigned', 'in-progress', 'submitted'] as const;
 export type AssessmentStatus = (typeof assessmentStatuses)[number];
 
 /** Answers by item id. Clients never send scores: the server computes them on submit. */
-export const answers = z.record(questionKey, answerValue).refine((a) => Object.keys(a).length <= 500, 'too many answers');
+export const answers = boundedRecord(questionKey, answerValue, 500);
 
 export const startAssessmentInput = z.object({
   patientId: uuid,
   questionnaireKey: questionKey,
   /** Default: the latest version. The version is pinned for the life of the assessment. */
-  version: z.number().int().min(1).optional(),
+  version: z.number().int().min(1).max(2 ** 31 - 1).optional(),
   /** The patient completes it in the portal. */
   assignToPatient: z.boolean().default(false),
 });

@@ -4,8 +4,8 @@ import { email, password, text } from './common.ts';
 export const loginInput = z.object({ email, password: text().min(1, 'is required').max(256) });
 export type LoginInput = z.infer<typeof loginInput>;
 
-const totpCode = z.string().trim().regex(/^\d{6}$/, 'must be 6 digits');
-const recoveryCode = z.string().trim().toLowerCase().regex(/^[a-z0-9]{5}-?[a-z0-9]{5}$/, 'must be a recovery code like abcde-12345');
+const totpCode = text().trim().max(6).regex(/^\d{6}$/, 'must be 6 digits');
+const recoveryCode = text().trim().max(11).toLowerCase().regex(/^[a-z0-9]{5}-?[a-z0-9]{5}$/, 'must be a recovery code like abcde-12345');
 
 export const verifyMfaInput = z.union([z.object({ code: totpCode }), z.object({ recoveryCode })]);
 export type VerifyMfaInput = z.infer<typeof verifyMfaInput>;

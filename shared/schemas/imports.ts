@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { text, uuid } from './common.ts';
+import { boundedRecord, text, uuid } from './common.ts';
 
 /**
  * Imports of patients and clinical records from tables (CSV files, scripts). An import is a session:
@@ -86,7 +86,7 @@ export const IMPORT_BATCH_MAX = 2000;
 export const importRow = z.object({
   /** The row's line in the source file (its first line, for a row spanning several): errors name it. */
   line: z.number().int().min(1).max(2 ** 31 - 1),
-  values: z.record(text().max(100), text().max(10_000)).refine((v) => Object.keys(v).length <= 100, 'at most 100 values'),
+  values: boundedRecord(text().max(100), text().max(10_000), 100),
 });
 
 export const addImportRowsInput = z.object({

@@ -1,10 +1,8 @@
 import { parsePhoneNumberWithError } from 'libphonenumber-js/max';
 import { z } from 'zod';
 import { administrativeGenders, patientStatuses } from '../enums.ts';
-import { email, ianaTimeZone, pageInput, text, uuid } from './common.ts';
+import { calendarDate, email, ianaTimeZone, pageInput, text, uuid } from './common.ts';
 
-/** A calendar date, `YYYY-MM-DD`, that exists. */
-export const calendarDate = z.iso.date({ message: 'must be a date, YYYY-MM-DD' });
 export const pastOrToday = (d: string) => d <= new Date().toISOString().slice(0, 10);
 
 /** Phone numbers are stored E.164; input may be formatted, with a country prefix (+353…). */
@@ -26,7 +24,7 @@ export const address = z.object({
   city: text().trim().min(1).max(100),
   region: text().trim().max(100).optional(),
   postalCode: text().trim().max(20).optional(),
-  country: text().trim().regex(/^[A-Z]{2}$/, 'must be an ISO 3166 country code, e.g. IE'),
+  country: text().trim().max(2).regex(/^[A-Z]{2}$/, 'must be an ISO 3166 country code, e.g. IE'),
 });
 
 export const emergencyContact = z.object({
@@ -36,7 +34,7 @@ export const emergencyContact = z.object({
 });
 
 /** MRNs compare without case: stored upper-case, so `abc-1` and `ABC-1` are one MRN. */
-const mrn = text().trim().regex(/^[A-Za-z0-9-]{1,32}$/, 'must be 1-32 letters, digits or dashes').toUpperCase();
+const mrn = text().trim().max(32).regex(/^[A-Za-z0-9-]{1,32}$/, 'must be 1-32 letters, digits or dashes').toUpperCase();
 const patientName = text().trim().min(1, 'is required').max(100);
 /** The second and further given names, in order (HL7 PID-5.3; FHIR's given names after the first). */
 const middleNames = z.array(patientName).max(10);
@@ -51,7 +49,7 @@ export const createPatientInput = z.object({
   email: email.optional(),
   phone: phone.optional(),
   address: address.optional(),
-  preferredLanguage: text().regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'must be a language tag such as en or pt-BR').optional(),
+  preferredLanguage: text().max(35).regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'must be a language tag such as en or pt-BR').optional(),
   timeZone: ianaTimeZone.optional(),
   emergencyContact: emergencyContact.optional(),
 });

@@ -1,22 +1,22 @@
 import { z } from 'zod';
-import { text } from './common.ts';
+import { boundedRecord, measure, text } from './common.ts';
 
 /**
  * A questionnaire is data: items, answer options with their scores, and scoring rules. This one schema
  * validates definitions from seed files, from the API and the built-ins alike.
  */
-export const questionKey = text().regex(/^[a-z0-9][a-z0-9_.-]{0,63}$/, 'must be 1-64 of a-z, 0-9, _ . - (lowercase)');
+export const questionKey = text().max(64).regex(/^[a-z0-9][a-z0-9_.-]{0,63}$/, 'must be 1-64 of a-z, 0-9, _ . - (lowercase)');
 
 export const itemTypes = ['choice', 'number', 'text', 'boolean'] as const;
 export type ItemType = (typeof itemTypes)[number];
 
-export const answerValue = z.union([z.string().max(2000), z.number().finite(), z.boolean()]);
+export const answerValue = z.union([text().max(2000), measure, z.boolean()]);
 export type AnswerValue = z.infer<typeof answerValue>;
 
 export const answerOption = z.object({
-  value: z.union([text().min(1).max(100), z.number().finite(), z.boolean()]),
+  value: z.union([text().min(1).max(100), measure, z.boolean()]),
   label: text().min(1).max(500),
-  score: z.number().finite(),
+  score: measure,
 });
 
 export const questionItem = z.object({
@@ -25,8 +25,8 @@ export const questionItem = z.object({
   type: z.enum(itemTypes),
   required: z.boolean().default(true),
   options: z.array(answerOption).min(1).max(50).optional(),
-  min: z.number().finite().optional(),
-  max: z.number().finite().optional(),
+  min: measure.optional(),
+  max: measure.optional(),
 });
 export type QuestionItem = z.infer<typeof questionItem>;
 
@@ -38,18 +38,18 @@ export type Comparison = z.infer<typeof comparison>;
 
 export const scoringRules = z.object({
   /** Items summed into the total; default: every scored item. */
-  totalItems: z.array(questionKey).optional(),
+  totalItems: z.array(questionKey).max(500).optional(),
   /** Reverse-scored items: score becomes (highest + lowest option score) - score. */
-  reverse: z.array(questionKey).default([]),
-  subscales: z.array(z.object({ key: questionKey, label: text().min(1).max(200), items: z.array(questionKey).min(1) })).default([]),
+  reverse: z.array(questionKey).max(500).default([]),
+  subscales: z.array(z.object({ key: questionKey, label: text().min(1).max(200), items: z.array(questionKey).min(1).max(500) })).max(50).default([]),
   /** Ranges of the total, inclusive at both ends, each with a label. */
-  bands: z.array(z.object({ min: z.number().finite(), max: z.number().finite(), code: questionKey, label: text().min(1).max(200) })).default([]),
+  bands: z.array(z.object({ min: measure, max: measure, code: questionKey, label: text().min(1).max(200) })).max(50).default([]),
   /** Rules on one item's score, such as PHQ-9 "item 9 >= 1", that raise an alert. */
-  flags: z.array(z.object({ code: questionKey, label: text().min(1).max(500), item: questionKey, op: comparison, value: z.number().finite() })).default([]),
+  flags: z.array(z.object({ code: questionKey, label: text().min(1).max(500), item: questionKey, op: comparison, value: measure })).max(50).default([]),
 });
 export type ScoringRules = z.infer<typeof scoringRules>;
 
-const coding = z.object({ system: z.url(), code: text().min(1).max(64), display: text().max(200).optional() });
+const coding = z.object({ system: text().max(200).pipe(z.url()), code: text().min(1).max(64), display: text().max(200).optional() });
 
 /** A definition as written (seed file, API): items may still be bank references. */
 export const questionnaireSource = z.object({
@@ -103,5 +103,5 @@ export const seedQuestionnairesInput = z.object({
 });
 export type SeedQuestionnairesInput = z.infer<typeof seedQuestionnairesInput>;
 
-export const questionnaireRefInput = z.object({ key: questionKey, version: z.number().int().min(1).optional() });
+export const questionnaireRefInput = z.object({ key: questionKey, version: z.number().int().min(1).max(2 ** 31 - 1).optional() });
 export type QuestionnaireRefInput = z.infer<typeof questionnaireRefInput>;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { isoDateTime, pageInput, text, uuid } from './common.ts';
+import { calendarDate, isoDateTime, measure, pageInput, text, uuid } from './common.ts';
 import { isUcumCode, ucumCodeOf } from '../ucum.ts';
-import { calendarDate, pastOrToday } from './patients.ts';
+import { pastOrToday } from './patients.ts';
 
 /**
  * The clinical record: allergies, medications, conditions, observations (labs and vitals) and history.
@@ -73,15 +73,15 @@ export const observationFields = z
     category: z.enum(['laboratory', 'vital-signs']),
     name: text().trim().min(1).max(200),
     code: coding([codeSystems.loinc]).optional(),
-    valueNumber: z.number().finite().optional(),
+    valueNumber: measure.optional(),
     valueText: text().trim().max(500).optional(),
     /** The unit as written ("mmol/L", "mmHg"). */
     unit: text().trim().min(1).max(40).optional(),
     /** The unit's UCUM code: given, or the unit itself when that is a UCUM code (see `ucumCodeOf`). */
     unitCode: text().trim().max(40).refine(isUcumCode, 'must be a UCUM code, e.g. mg/dL, 10*9/L or mm[Hg]').optional(),
     /** The reference range's limits, each inclusive (FHIR's low and high): 3.5-5.1, or <=5.7 as a high alone. */
-    referenceLow: z.number().finite().optional(),
-    referenceHigh: z.number().finite().optional(),
+    referenceLow: measure.optional(),
+    referenceHigh: measure.optional(),
     /**
      * The reference range as the lab wrote it ("3.5-5.1", "<5.7", ">60", "negative"). A strict bound
      * (<5.7: 5.7 itself is out of range) is no inclusive limit, so it is kept here and not as one.

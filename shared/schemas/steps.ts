@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { pageInput, text, uuid } from './common.ts';
-import { calendarDate } from './patients.ts';
+import { calendarDate, pageInput, text, uuid } from './common.ts';
 
 export const stepKinds = ['checklist', 'plan'] as const;
 export type StepKind = (typeof stepKinds)[number];
@@ -16,7 +15,7 @@ export type StepState = (typeof stepStates)[number];
 export const cadences = ['daily', 'weekly'] as const;
 export type Cadence = (typeof cadences)[number];
 
-export const timeOfDay = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time HH:MM');
+export const timeOfDay = text().max(5).regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time HH:MM');
 
 export const stepTitle = text().trim().min(1, 'is required').max(300);
 

@@ -395,3 +395,19 @@ describe('assigned to the patient, completed in the portal', () => {
     expect((await rejection(p.alerts.list.query({}))).code).toBe('FORBIDDEN');
   });
 });
+
+describe('text answers', () => {
+  it('NUL, unpaired surrogates or a version past any integer column are field errors, not 500s; nothing is saved', async () => {
+    const { id: patientId } = await createPatient(t, clinician.token);
+    const c = t.client(clinician.token);
+    const { id } = await start(clinician, { patientId, questionnaireKey: 'wellbeing-check' });
+    for (const bad of ['fine\u0000', '\ud800', 'ok \udc00', 'cut \ud83d']) {
+      for (const call of [c.assessments.saveAnswers.mutate({ id, answers: { notes: bad } }), c.assessments.submit.mutate({ id, answers: { notes: bad } })]) {
+        expect(await rejection(call)).toMatchObject({ code: 'BAD_REQUEST', fieldErrors: { 'answers.notes': ['must not contain NUL characters or unpaired surrogates'] } });
+      }
+    }
+    expect((await c.assessments.byId.query({ id })).answers).toEqual({});
+    expect(await rejection(start(clinician, { patientId, questionnaireKey: 'wellbeing-check', version: 2 ** 31 }))).toMatchObject({ code: 'BAD_REQUEST', fieldErrors: { version: [expect.any(String)] } });
+    expect(await rejection(c.questionnaires.byKey.query({ key: 'wellbeing-check', version: 2 ** 31 }))).toMatchObject({ code: 'BAD_REQUEST' });
+  });
+});

@@ -125,6 +125,29 @@ describe('from note to reminder to check-in', () => {
     await t.client(admin.token).practices.update.mutate({ reviewExtractedSteps: false });
   });
 
+  it('a schedule past the bounds (year 9990 with 1,000 occurrences, year 0000) is a field error from the API, and a dropped item from the model', async () => {
+    const { t, clinician, llm, clock } = world;
+    clock.set('2026-03-02T14:00:00Z');
+    const { patient } = await patientWithPortal(t, clinician);
+    const item = { passage: 'Stretch every morning', cadence: 'weekly' as const, endDate: null, count: 1000, timeOfDay: '07:00' };
+    llm.queue({
+      kind: 'answer',
+      answer: () => ({
+        checklist: [{ title: 'Bring\u0000 the scans', passage: 'Stretch every morning' }],
+        plan: [{ ...item, title: 'Stretch', startDate: '9990-01-01' }, { ...item, title: 'Stretch', startDate: '0000-01-01' }, { ...item, title: 'Stretch', startDate: null }],
+      }),
+    });
+    const note = await t.client(clinician.token).notes.create.mutate({ patientId: patient.id, body: 'Back pain.\nStretch every morning.' });
+    expect((await extracted(t, clinician.token, note.id)).extraction).toMatchObject({ state: 'done', stepsCreated: 1, stepsRejected: 3 });
+    const [step] = (await t.client(clinician.token).steps.list.query({ patientId: patient.id })).items;
+    for (const startDate of ['9990-01-01', '0000-01-01', '2201-01-01']) {
+      const e = await rejection(t.client(clinician.token).steps.update.mutate({ id: step!.id, schedule: { ...item, startDate } }));
+      expect(e, startDate).toMatchObject({ code: 'BAD_REQUEST', fieldErrors: { 'schedule.startDate': ['must be in the years 1850 to 2200'] } });
+    }
+    // At the far edge the last of 1,000 weekly occurrences still falls where every part of the stack agrees.
+    expect(await t.client(clinician.token).steps.update.mutate({ id: step!.id, schedule: { ...item, startDate: '2200-12-31' } })).toMatchObject({ schedule: { endDate: '2220-02-23' } });
+  });
+
   it('a patient of practice A can neither read nor check in practice B’s steps', async () => {
     const { t, clinician } = world;
     const { patient: mine, portal } = await patientWithPortal(t, clinician);

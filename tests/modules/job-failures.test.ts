@@ -4,6 +4,7 @@ import { REQUEUE_EXTRACTIONS } from '../../server/modules/notes/notes.jobs.ts';
 import { SWEEP_REMINDERS } from '../../server/modules/reminders/reminders.jobs.ts';
 import { deliveries, extracted, patientWithPortal, startCareLoop } from '../care-loop-setup.ts';
 import { sql } from '../fixtures.ts';
+import { rejection } from '../rejection.ts';
 import { CLI, runCli } from '../run-cli.ts';
 import { runJobNow, startWorker, waitFor } from '../workers.ts';
 
@@ -53,6 +54,17 @@ describe('the LLM fails', () => {
     expect(done.extraction).toMatchObject({ state: 'done', attempts: 1, stepsCreated: 1 });
     expect((await runCli(['jobs', 'retry', job.id], { env: { PAMS_URL: t.url, PAMS_TOKEN: admin.token } })).code).toBe(3);
     await worker.stop();
+  });
+});
+
+describe('job ids', () => {
+  it('an ObjectId-shaped id on the PostgreSQL backend names no job: NOT_FOUND, not a 500; a malformed one is a field error', async () => {
+    const jobs = world.t.client(world.admin.token).jobs;
+    for (const call of [jobs.retry, jobs.cancel]) {
+      expect(await rejection(call.mutate({ id: '507f1f77bcf86cd799439011' }))).toMatchObject({ code: 'NOT_FOUND' });
+      expect(await rejection(call.mutate({ id: '0190a000-0000-7000-8000-000000000000' }))).toMatchObject({ code: 'NOT_FOUND' });
+      expect(await rejection(call.mutate({ id: '507f1f77bcf86cd79943901z' }))).toMatchObject({ code: 'BAD_REQUEST', fieldErrors: { id: ['must be a job id'] } });
+    }
   });
 });
 

@@ -210,7 +210,7 @@ describe('general rate limit', () => {
       expect(res.headers.get('ratelimit-limit')).toBe('40');
     }
     const hl7 = await t.fetch(`${t.url}/hl7/v2`, { method: 'POST', headers: { 'x-forwarded-for': '10.9.1.1' }, body: 'MSH|' });
-    expect(await hl7.json()).toEqual({ error: expect.any(String), requestId: hl7.headers.get('x-request-id') });
+    expect(await hl7.json()).toEqual({ error: expect.any(String), reason: 'rate-limited', requestId: hl7.headers.get('x-request-id') });
     expect((await me('10.9.1.2')).status).toBe(401); // another IP is not affected
   });
 });

@@ -28,4 +28,9 @@ describe.skipIf(!mongodbUrl)(mongodbUrl ? 'Agenda on MongoDB' : 'Agenda on Mongo
     await runJobNow(t, SWEEP_REMINDERS);
     await t.smtp.waitForMail(portal.email, /Walk every day/);
   });
+
+  it('a UUID names no job on MongoDB: NOT_FOUND, not a 500', async () => {
+    const { t, admin } = world;
+    await expect(t.client(admin.token).jobs.cancel.mutate({ id: '0190a000-0000-7000-8000-000000000000' })).rejects.toMatchObject({ data: { code: 'NOT_FOUND' } });
+  });
 });

@@ -35,6 +35,12 @@ describe('/openapi.json', () => {
     for (const verb of ['begin', 'add', 'commit', 'cancel']) expect(doc.paths[`/trpc/imports.${verb}`].post, verb).toBeDefined();
     expect(doc.paths['/trpc/hl7.receive'].post.requestBody.content['application/json'].schema.required).toEqual(['message']);
     expect(doc.paths['/trpc/reports.reminders'].get).toBeDefined();
+    // The input bounds are in the document: instants' and dates' ranges, text's pattern and length.
+    const report = doc.paths['/trpc/reports.reminders'].get.parameters[0].content['application/json'].schema;
+    expect(report.properties.from).toMatchObject({ format: 'date-time', formatMinimum: '1900-01-01T00:00:00Z', formatMaximum: '2200-12-31T23:59:59.999Z' });
+    const patient = doc.paths['/trpc/patients.create'].post.requestBody.content['application/json'].schema;
+    expect(patient.properties.birthDate).toMatchObject({ format: 'date', formatMinimum: '1850-01-01', formatMaximum: '2200-12-31' });
+    expect(patient.properties.givenName).toMatchObject({ maxLength: 100, pattern: expect.stringContaining('\\uD800-\\uDFFF') });
     expect(doc.tags.map((tag: { name: string }) => tag.name)).toEqual(expect.arrayContaining(['imports', 'hl7', 'notes', 'steps', 'reports', 'fhir']));
   });
 

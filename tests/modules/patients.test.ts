@@ -136,7 +136,13 @@ describe('creating a patient', () => {
       [{ gender: 'robot' as never }, 'gender'],
       [{ givenName: 'Jo\u0000hn' }, 'givenName'],
       [{ familyName: 'Mc\u0000Carthy' }, 'familyName'],
+      // Unpaired surrogates have no UTF-8 form: once stored silently as U+FFFD.
+      [{ givenName: 'Jo\ud800hn' }, 'givenName'],
+      [{ familyName: 'Mc\udc00Carthy' }, 'familyName'],
+      [{ givenName: 'Ann\ud83d' }, 'givenName'],
       [{ familyName: '   ' }, 'familyName'],
+      [{ birthDate: '0000-01-01' }, 'birthDate'],
+      [{ birthDate: '1849-12-31' }, 'birthDate'],
       [{ email: 'not-an-email' }, 'email'],
       [{ mrn: 'has spaces' }, 'mrn'],
       [{ timeZone: 'Mars/Olympus_Mons' }, 'timeZone'],
@@ -195,6 +201,8 @@ describe('updating a patient', () => {
       [{ gender: 'robot' }, 'gender'],
       [{ givenName: null }, 'givenName'],
       [{ familyName: 'x\u0000' }, 'familyName'],
+      [{ familyName: 'x\udfff' }, 'familyName'],
+      [{ birthDate: '0000-02-29' }, 'birthDate'],
     ];
     for (const [changes, field] of cases) {
       const e = await rejection(t.client(clinician.token).patients.update.mutate({ id: p.id, ...(changes as object) }));

@@ -1,6 +1,6 @@
 import type { Bundle, Resource } from '@medplum/fhirtypes';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { IdInput, Page } from '../../../shared/schemas/common.ts';
+import { uuid, type IdInput, type Page } from '../../../shared/schemas/common.ts';
 import type { ExportFhirInput } from '../../../shared/schemas/fhir.ts';
 import type { AuthedCtx } from '../../context.ts';
 import { AppError } from '../../errors.ts';
@@ -50,7 +50,7 @@ function decodeCursor(cursor: string | undefined, sourceCount: number): ExportCu
   if (!cursor) return { s: 0, id: null };
   try {
     const c = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as ExportCursor;
-    if (Number.isInteger(c.s) && c.s >= 0 && c.s < sourceCount && (c.id === null || /^[0-9a-f-]{36}$/i.test(c.id))) return c;
+    if (Number.isInteger(c.s) && c.s >= 0 && c.s < sourceCount && (c.id === null || uuid.safeParse(c.id).success)) return c;
   } catch {
     // fall through
   }

@@ -25,8 +25,15 @@ function toJobDto(j: JobRow) {
   };
 }
 
-/** A practice's jobs are those whose data names it; the recurring sweeps belong to no practice. */
+/** A job id of the backend in use: PostgreSQL's are UUIDs, MongoDB's ObjectIds (the schema accepts either). */
+const jobIdShape = (ctx: AuthedCtx) => (ctx.config.mongodbUrl ? /^[0-9a-f]{24}$/i : /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i);
+
+/**
+ * A practice's jobs are those whose data names it; the recurring sweeps belong to no practice. An id of
+ * the other backend's shape names no job here: NOT_FOUND, before the backend would choke on it.
+ */
 async function findPracticeJob(ctx: AuthedCtx, id: string) {
+  if (!jobIdShape(ctx).test(id)) throw notFound('Job');
   const { jobs } = await ctx.agenda.queryJobs({ id, data: { practiceId: ctx.actor.practiceId } });
   const job = jobs[0];
   if (!job) throw notFound('Job');

@@ -1,7 +1,8 @@
 import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { DateTime } from 'luxon';
-import type { Schedule } from '../../../shared/schemas/steps.ts';
+import { calendarDate } from '../../../shared/schemas/common.ts';
+import { stepTitle, type Schedule } from '../../../shared/schemas/steps.ts';
 import type { Clock } from '../../clock.ts';
 import type { Config } from '../../config.ts';
 import { newId } from '../../ids.ts';
@@ -71,9 +72,12 @@ export async function runExtraction({ orm, config, clock, log }: ExtractionDeps,
   return saveSteps(em, { config, clock }, note, body, extraction, lease);
 }
 
-/** Plan items start on the note's day by default; a count becomes the date of the last occurrence. */
+/**
+ * Plan items start on the note's day by default; a count becomes the date of the last occurrence. The
+ * model's dates are input like any other: within the API's bounds, or the item is dropped.
+ */
 function planSchedule(item: Extraction['plan'][number], today: string): Schedule | null {
-  const valid = (d: string | null) => d === null || DateTime.fromISO(d).isValid;
+  const valid = (d: string | null) => d === null || calendarDate.safeParse(d).success;
   if (!valid(item.startDate) || !valid(item.endDate)) return null;
   const startDate = item.startDate ?? today;
   const endDate = endDateOf({ cadence: item.cadence, startDate, endDate: item.endDate, count: item.count });
@@ -104,7 +108,7 @@ async function saveSteps(em: EntityManager, { config, clock }: Pick<ExtractionDe
     let created = 0;
     let rejected = 0;
     const add = (kind: 'checklist' | 'plan', title: string, passage: string, schedule: Schedule | null) => {
-      if (!passageInNote(passage, body) || (kind === 'plan' && !schedule)) return void rejected++;
+      if (!passageInNote(passage, body) || !stepTitle.safeParse(title).success || (kind === 'plan' && !schedule)) return void rejected++;
       const id = newId();
       tx.create(Step, { id, practice: practiceId, patient: note.patient.id, note: note.id, kind, state, title: title.trim(), provenanceCiphertext: sealPassage(dataKey, id, passage), ...(schedule ?? {}) });
       created++;

@@ -1,4 +1,5 @@
-import { calendarDate, type SearchPatientsInput } from '../../../shared/schemas/patients.ts';
+import { calendarDate } from '../../../shared/schemas/common.ts';
+import type { SearchPatientsInput } from '../../../shared/schemas/patients.ts';
 import type { AuthedCtx } from '../../context.ts';
 import { decodeCursor, type SortKey } from '../../pagination.ts';
 import { visiblePatientsSql, type SqlCondition } from './patient-access.ts';

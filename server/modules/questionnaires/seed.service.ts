@@ -62,7 +62,8 @@ export async function seedQuestionnaires(ctx: AuthedCtx, { files, dryRun }: Seed
   // Nothing may reach the database before the one flush at the end: not on a dry run, not half a seed.
   // (The default auto-flush would write pending rows before each lookup below.)
   ctx.em.setFlushMode(FlushMode.COMMIT);
-  const errors: Errors = {};
+  // Keyed by file names the caller chose: no prototype, so `toString` or `__proto__` is a file like any other.
+  const errors: Errors = Object.create(null);
   const banks: Located<z.infer<typeof questionBankSource>>[] = [];
   const sources: Located<z.infer<typeof questionnaireSource>>[] = [];
   for (const { name, documents } of files) {
