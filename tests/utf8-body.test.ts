@@ -50,11 +50,16 @@ describe('a body that is not UTF-8', () => {
     await sql(t, 'delete from patient where family_name = ?', ['Utf8']);
   });
 
-  it('POST /hl7/v2: a 400 before the message is read', async () => {
+  it('POST /hl7/v2: an AR ACK naming MSH-18 (an engine resends a message without an ACK for ever), nothing stored', async () => {
     const message = Buffer.concat([Buffer.from('MSH|^~\\&|ENGINE|HOSP|PAMS|CLINIC|20240305101500||ADT^A04^ADT_A01|C1|P|2.5\rPID|1||U8-1^^^HOSP^MR||W'), Buffer.from([0xff]), Buffer.from('lsh^Ciara||19800101|F')]);
     const res = await t.fetch(`${t.url}/hl7/v2`, { method: 'POST', headers: { authorization: `Bearer ${admin.token}`, 'content-type': 'x-application/hl7-v2+er7' }, body: message });
-    expect(res.status).toBe(400);
-    expect(await res.json()).toMatchObject({ error: 'The request body is not valid UTF-8', reason: 'invalid-encoding', requestId: expect.any(String) });
+    expect(res.status).toBe(200);
+    const ack = (await res.text()).split('\r');
+    expect(ack[1]).toMatch(/^MSA\|AR\|C1\|the message is not valid UTF-8/);
+    expect(ack[2]).toMatch(/^ERR\|\|MSH\^1\^18\|102\^/);
+    // What MLLP brings in (`pams hl7 listen` decodes the frame) arrives with U+FFFD in place of those bytes.
+    const viaListener = await t.client(admin.token).hl7.receive.mutate({ message: message.toString('utf8').replace('C1', 'C2') });
+    expect(viaListener).toMatchObject({ ackCode: 'AR', errorLocation: 'MSH^1^18' });
     expect(await sql(t, `select 1 from patient where mrn = 'U8-1'`)).toEqual([]);
   });
 });

@@ -44,7 +44,8 @@ export function utf8Body(): MiddlewareHandler {
   return async function requireUtf8(c, next) {
     if (!isValidQuery(c.req.url)) return refuse(c, 'query');
     const type = c.req.header('content-type');
-    if (c.req.raw.body && (!type || TEXTUAL.test(type))) {
+    // HL7 v2 bodies are the exception: an engine must get an ACK (AR) for any message, so hl7.service.ts refuses them.
+    if (c.req.raw.body && (!type || TEXTUAL.test(type)) && c.req.path !== '/hl7/v2') {
       const bytes = await c.req.raw.arrayBuffer();
       if (!isUtf8(bytes)) return refuse(c, 'body');
       c.req.raw = new Request(c.req.raw, { body: bytes });

@@ -72,6 +72,9 @@ export async function receiveHl7Message(ctx: AuthedCtx, { message }: ReceiveHl7I
     if (!controlId) throw new Hl7Error('AR', 101, 'the message control id (MSH-10) is required', 'MSH^1^10');
     if (controlId.length > 199) throw new Hl7Error('AR', 102, 'the message control id (MSH-10) is too long', 'MSH^1^10');
     if (controlId.includes('\u0000')) throw new Hl7Error('AR', 102, 'the message control id (MSH-10) must not contain NUL characters', 'MSH^1^10');
+    // Bytes that were not UTF-8 (often a Latin-1 sender) arrive as U+FFFD, from the HTTP body and MLLP alike:
+    // refused whole, as the encoding is the message's, instead of storing the replacement characters.
+    if (message.includes('\uFFFD')) throw new Hl7Error('AR', 102, 'the message is not valid UTF-8 (or holds U+FFFD): PAMS takes UTF-8 only (MSH-18 UNICODE UTF-8)', 'MSH^1^18');
     if (bytes > maxBytes) throw new Hl7Error('AR', 102, `the message has ${bytes} bytes, over the limit of ${maxBytes} (HL7_MAX_MESSAGE_BYTES)`);
     const segments = parsed.segments.length;
     if (segments > maxSegments) throw new Hl7Error('AR', 102, `the message has ${segments} segments, over the limit of ${maxSegments} (HL7_MAX_SEGMENTS)`);
