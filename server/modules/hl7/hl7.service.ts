@@ -1,9 +1,9 @@
 import { DeadlockException, DriverException, UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { ReceiveHl7Input } from '../../../shared/schemas/hl7.ts';
+import type { ReceiveHl7BatchInput, ReceiveHl7Input } from '../../../shared/schemas/hl7.ts';
 import type { AuthedCtx } from '../../context.ts';
 import { databaseFault } from '../../database-errors.ts';
-import { AppError } from '../../errors.ts';
+import { AppError, databaseUnavailable } from '../../errors.ts';
 import { joinCareTeam } from '../patients/care-team.service.ts';
 import { Patient } from '../patients/patient.entity.ts';
 import { createPatient, updatePatient } from '../patients/patients.service.ts';
@@ -88,6 +88,35 @@ export async function receiveHl7Message(ctx: AuthedCtx, { message }: ReceiveHl7I
     const text = `application internal error (request ${ctx.meta.requestId}): the message was not applied`;
     return answer('AE', text, [new Hl7Error('AE', 207, text)]);
   }
+}
+
+/**
+ * What `hl7.receiveBatch` answers: the results of the first messages, in order; when the rest could not be
+ * applied now (`stopped`: the database away, a lost deadlock), those are left out, not applied and
+ * unanswered, so the caller closes the connection and the engine resends from the first of them.
+ */
+export type Hl7BatchResult = { results: Hl7Result[]; stopped: string | null };
+
+/**
+ * Messages of one connection, applied one after the other, each exactly as `receiveHl7Message` applies it
+ * alone: its own unit of work and transaction, its own ACK, and its control id settling a repeat. One call
+ * for several messages saves each the HTTP request and the credential lookup, nothing of its rules. When
+ * a message must be retried later, the messages before it keep their answers and none after it is tried
+ * (they would be applied out of order); when it is the first, the call fails as `hl7.receive` would.
+ */
+export async function receiveHl7Messages(ctx: AuthedCtx, { messages }: ReceiveHl7BatchInput): Promise<Hl7BatchResult> {
+  assertRole(ctx.actor, 'admin');
+  const results: Hl7Result[] = [];
+  for (const message of messages) {
+    try {
+      results.push(await receiveHl7Message({ ...ctx, em: ctx.em.fork({ clear: true }) }, { message }));
+    } catch (e) {
+      if (!results.length) throw e;
+      const unavailable = databaseUnavailable(e);
+      return { results, stopped: `${messages.length - results.length} not applied: ${unavailable ? unavailable.message : 'the database could not apply it now (a lost deadlock): send it again'}` };
+    }
+  }
+  return { results, stopped: null };
 }
 
 /**
