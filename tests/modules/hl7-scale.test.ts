@@ -84,7 +84,7 @@ describe('a large HL7 message', () => {
         (select count(*)::int from audit_event where action = 'allergy.created' and detail->>'patientId' = ?) as audited`, [patient!.id, patient!.id, patient!.id]);
     expect(counts).toEqual({ allergies: 2000, revisions: 2000, audited: 2000 });
     const [sample] = await sql(t, "select data, version from clinical_record where patient_id = ? and import_key = 'hl7:al1:11999'", [patient!.id]);
-    expect(sample).toEqual({ version: 1, data: { substance: 'Allergen 1999', code: { system: 'http://www.nlm.nih.gov/research/umls/rxnorm', code: '11999', display: 'Allergen 1999' }, severity: 'moderate', reaction: 'Hives; Wheezing', onsetDate: '2010-01-01' } });
+    expect(sample).toEqual({ version: 1, data: { substance: 'Allergen 1999', code: { system: 'http://www.nlm.nih.gov/research/umls/rxnorm', code: '11999', display: 'Allergen 1999' }, category: 'medication', severity: 'moderate', reactions: ['Hives', 'Wheezing'], onsetDate: '2010-01-01' } });
 
     const again = await t.client(admin.token).hl7.receive.mutate({ message: adt('LARGE-2', 'H-LARGE', 2000, 'SV') });
     expect(again.text).toBe('patient updated; allergies: 0 new, 2000 updated, 0 unchanged');
