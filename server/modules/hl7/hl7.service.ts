@@ -150,12 +150,9 @@ function planOf(ctx: AuthedCtx, message: Hl7Message): Plan {
  */
 async function applyAdtOnce(ctx: AuthedCtx, plan: Extract<Plan, { type: 'adt' }>, controlId: string, messageType: string): Promise<Applied> {
   const attempt = () => ctx.em.transactional(async (em) => {
-    const tx = { ...ctx, em: em as EntityManager };
-    const applied = await applyAdt(tx, plan, writerOf(ctx, controlId));
+    const applied = await applyAdt({ ...ctx, em: em as EntityManager }, plan, controlId, messageType);
     await em.flush();
-    const recording = recordMessage(tx, controlId, messageType, applied.patientId, applied.counts);
-    const [recorded] = await em.execute<{ n: number }[]>(`with ${recording.ctes} select count(*)::int as n from message`, recording.params);
-    if (!recorded!.n) throw new AppliedBefore();
+    if (!applied.recorded) throw new AppliedBefore();
     return applied;
   });
   try {
@@ -173,25 +170,35 @@ class AppliedBefore extends Error {}
 const writerOf = (ctx: AuthedCtx, controlId: string): ImportWriter => ({ practiceId: ctx.actor.practiceId, actorId: ctx.actor.userId, requestId: ctx.meta.requestId, ip: ctx.meta.ip, detail: { controlId } });
 
 /**
- * SQL that records the message by its control id, with its audit row (CTEs `message` and
- * `message_audit`; `message` is empty when the id was recorded before). Its unique key settles a repeat:
- * a concurrent delivery of the same message waits for this one, then finds the id taken. Checking first
- * would cost every message a round trip, and a repeat is rare.
+ * SQL that records the message by its control id (CTE `message`, empty when the id was recorded before),
+ * with its audit row (`audit`, CTE `message_audit`; `countsSql` adds SQL counts to its detail). Its unique
+ * key settles a repeat: a concurrent delivery of the same message waits for this one, then finds the id
+ * taken. Checking first would cost every message a round trip, and a repeat is rare.
  */
-function recordMessage(ctx: AuthedCtx, controlId: string, messageType: string, patientId: string, detail: Record<string, number>) {
+function recordMessage(ctx: AuthedCtx, controlId: string, messageType: string, patientId: string, detail: Record<string, number>, countsSql = '') {
   return {
     ctes: `message as (
         insert into hl7_message (id, practice_id, control_id, message_type, patient_id, received_at) values (uuidv7(), ?, ?, ?, ?, now())
-        on conflict (practice_id, control_id) do nothing returning id),
-      message_audit as (
+        on conflict (practice_id, control_id) do nothing returning id)`,
+    params: [ctx.actor.practiceId, controlId, messageType, patientId],
+    audit: {
+      ctes: `message_audit as (
         insert into audit_event (id, at, practice_id, actor_id, action, entity_type, entity_id, request_id, ip, detail)
-        select uuidv7(), now(), ?, ?, 'hl7.applied', 'patient', ?, ?, ?, ?::jsonb from message)`,
-    params: [ctx.actor.practiceId, controlId, messageType, patientId, ctx.actor.practiceId, ctx.actor.userId, patientId, ctx.meta.requestId, ctx.meta.ip, JSON.stringify({ controlId, messageType, ...detail })],
+        select uuidv7(), now(), ?, ?, 'hl7.applied', 'patient', ?, ?, ?, ?::jsonb${countsSql} from message)`,
+      params: [ctx.actor.practiceId, ctx.actor.userId, patientId, ctx.meta.requestId, ctx.meta.ip, JSON.stringify({ controlId, messageType, ...detail })],
+    },
   };
 }
 
-/** Creates or updates the patient named by PID-3 (by MRN), then the care team (PV1-7) and allergies (AL1). */
-async function applyAdt(ctx: AuthedCtx, { patient, allergies, doctor }: Extract<Plan, { type: 'adt' }>, writer: ImportWriter): Promise<Applied & { counts: Record<string, number> }> {
+/** The allergies' counts for the message's audit row, from the statement that writes them (its CTE `changes`). */
+const ALLERGY_COUNTS_SQL = ` || jsonb_build_object('allergiesCreated', (select count(*) from changes where action = 'created'), 'allergiesUpdated', (select count(*) from changes where action = 'updated'))`;
+
+/**
+ * Creates or updates the patient named by PID-3 (by MRN), then the care team (PV1-7) and allergies (AL1),
+ * and records the message: in the allergies' statement when there are any (an ImportGate), else alone.
+ * `recorded` is false when the message was applied before (the caller rolls back).
+ */
+async function applyAdt(ctx: AuthedCtx, { patient, allergies, doctor }: Extract<Plan, { type: 'adt' }>, controlId: string, messageType: string): Promise<Applied & { recorded: boolean }> {
   const existing = await ctx.em.findOne(Patient, { mrn: patient.mrn });
   const warnings: Hl7Issue[] = [];
   let patientId: string;
@@ -205,14 +212,25 @@ async function applyAdt(ctx: AuthedCtx, { patient, allergies, doctor }: Extract<
     warnings.push(...patient.create.warnings);
   }
   const careTeam = await joinAttendingDoctor(ctx, patientId, doctor);
-  const counts = allergies.entries.length
-    ? await upsertImportedRecords(ctx.em, 'allergy', writer, importedEntries(allergies.entries.map((a) => ({ patientId, importKey: a.importKey, fields: a.fields, status: 'active' }))))
-    : { created: 0, updated: 0, unchanged: 0 };
+  const patientCreated = existing ? 0 : 1;
+  let counts = { created: 0, updated: 0, unchanged: 0 };
+  let recorded: boolean;
+  if (allergies.entries.length) {
+    const recording = recordMessage(ctx, controlId, messageType, patientId, { patientCreated }, ALLERGY_COUNTS_SQL);
+    const gate: ImportGate = { ctes: recording.ctes, params: recording.params, passed: 'exists (select 1 from message)', after: recording.audit };
+    const written = await upsertImportedRecords(ctx.em, 'allergy', writerOf(ctx, controlId), importedEntries(allergies.entries.map((a) => ({ patientId, importKey: a.importKey, fields: a.fields, status: 'active' }))), gate);
+    counts = written;
+    recorded = written.passed;
+  } else {
+    const recording = recordMessage(ctx, controlId, messageType, patientId, { patientCreated, allergiesCreated: 0, allergiesUpdated: 0 });
+    const [row] = await ctx.em.execute<{ n: number }[]>(`with ${recording.ctes}, ${recording.audit.ctes} select count(*)::int as n from message`, [...recording.params, ...recording.audit.params]);
+    recorded = row!.n > 0;
+  }
   return {
     patientId,
     text: `patient ${existing ? 'updated' : 'created'}${careTeam ? ', attending clinician on the care team' : ''}; allergies: ${counts.created} new, ${counts.updated} updated, ${counts.unchanged} unchanged`,
-    counts: { patientCreated: existing ? 0 : 1, allergiesCreated: counts.created, allergiesUpdated: counts.updated },
     warnings,
+    recorded,
   };
 }
 
@@ -237,7 +255,8 @@ async function applyOru(ctx: AuthedCtx, { mrn, observations }: Extract<Plan, { t
   const patient = await ctx.em.findOne(Patient, { mrn }, { fields: ['id'] });
   if (!patient) throw new Hl7Error('AE', 204, `no patient has MRN ${mrn}`, 'PID^1^3');
   const entries = importedEntries(observations.map((o) => ({ patientId: patient.id, ...o })));
-  const gate: ImportGate = { ...recordMessage(ctx, controlId, messageType, patient.id, { observations: observations.length }), passed: 'exists (select 1 from message)' };
+  const recording = recordMessage(ctx, controlId, messageType, patient.id, { observations: observations.length });
+  const gate: ImportGate = { ctes: `${recording.ctes}, ${recording.audit.ctes}`, params: [...recording.params, ...recording.audit.params], passed: 'exists (select 1 from message)' };
   const counts = await upsertImportedRecords(ctx.em, 'observation', writerOf(ctx, controlId), entries, gate);
   if (!counts.passed) throw new AppliedBefore();
   return { patientId: patient.id, text: `observations: ${counts.created} new, ${counts.updated} updated, ${counts.unchanged} unchanged`, warnings: [] };
