@@ -32,7 +32,7 @@ type Plan =
   | { type: 'adt'; patient: PatientPlan; allergies: { entries: AllergyEntry[]; errors: Hl7Error[] }; doctor: Doctor | null }
   | { type: 'oru'; mrn: string; observations: ObservationEntry[] };
 
-type Applied = { patientId: string; text: string; warnings: Hl7Issue[] };
+type Applied = { text: string; warnings: Hl7Issue[] };
 
 /**
  * Applies one HL7 v2 message and answers its ACK: AA when applied (or applied before, by its control id),
@@ -171,24 +171,27 @@ const writerOf = (ctx: AuthedCtx, controlId: string): ImportWriter => ({ practic
 
 /**
  * SQL that records the message by its control id (CTE `message`, empty when the id was recorded before),
- * with its audit row (`audit`, CTE `message_audit`; `countsSql` adds SQL counts to its detail). Its unique
- * key settles a repeat: a concurrent delivery of the same message waits for this one, then finds the id
- * taken. Checking first would cost every message a round trip, and a repeat is rare.
+ * with its audit row (`audit`, CTE `message_audit`; `countsSql` adds SQL counts to its detail). The
+ * patient is a query of one row with its `id` (`patient`). Its unique key settles a repeat: a concurrent
+ * delivery of the same message waits for this one, then finds the id taken. Checking first would cost
+ * every message a round trip, and a repeat is rare.
  */
-function recordMessage(ctx: AuthedCtx, controlId: string, messageType: string, patientId: string, detail: Record<string, number>, countsSql = '') {
+function recordMessage(ctx: AuthedCtx, controlId: string, messageType: string, patient: { sql: string; params: unknown[] }, detail: Record<string, number>, countsSql = '') {
   return {
     ctes: `message as (
-        insert into hl7_message (id, practice_id, control_id, message_type, patient_id, received_at) values (uuidv7(), ?, ?, ?, ?, now())
-        on conflict (practice_id, control_id) do nothing returning id)`,
-    params: [ctx.actor.practiceId, controlId, messageType, patientId],
+        insert into hl7_message (id, practice_id, control_id, message_type, patient_id, received_at) select uuidv7(), ?, ?, ?, p.id, now() from (${patient.sql}) p
+        on conflict (practice_id, control_id) do nothing returning id, patient_id)`,
+    params: [ctx.actor.practiceId, controlId, messageType, ...patient.params],
     audit: {
       ctes: `message_audit as (
         insert into audit_event (id, at, practice_id, actor_id, action, entity_type, entity_id, request_id, ip, detail)
-        select uuidv7(), now(), ?, ?, 'hl7.applied', 'patient', ?, ?, ?, ?::jsonb${countsSql} from message)`,
-      params: [ctx.actor.practiceId, ctx.actor.userId, patientId, ctx.meta.requestId, ctx.meta.ip, JSON.stringify({ controlId, messageType, ...detail })],
+        select uuidv7(), now(), ?, ?, 'hl7.applied', 'patient', message.patient_id::text, ?, ?, ?::jsonb${countsSql} from message)`,
+      params: [ctx.actor.practiceId, ctx.actor.userId, ctx.meta.requestId, ctx.meta.ip, JSON.stringify({ controlId, messageType, ...detail })],
     },
   };
 }
+
+const patientById = (id: string) => ({ sql: 'select ?::uuid as id', params: [id] });
 
 /** The allergies' counts for the message's audit row, from the statement that writes them (its CTE `changes`). */
 const ALLERGY_COUNTS_SQL = ` || jsonb_build_object('allergiesCreated', (select count(*) from changes where action = 'created'), 'allergiesUpdated', (select count(*) from changes where action = 'updated'))`;
@@ -216,18 +219,17 @@ async function applyAdt(ctx: AuthedCtx, { patient, allergies, doctor }: Extract<
   let counts = { created: 0, updated: 0, unchanged: 0 };
   let recorded: boolean;
   if (allergies.entries.length) {
-    const recording = recordMessage(ctx, controlId, messageType, patientId, { patientCreated }, ALLERGY_COUNTS_SQL);
+    const recording = recordMessage(ctx, controlId, messageType, patientById(patientId), { patientCreated }, ALLERGY_COUNTS_SQL);
     const gate: ImportGate = { ctes: recording.ctes, params: recording.params, passed: 'exists (select 1 from message)', after: recording.audit };
     const written = await upsertImportedRecords(ctx.em, 'allergy', writerOf(ctx, controlId), importedEntries(allergies.entries.map((a) => ({ patientId, importKey: a.importKey, fields: a.fields, status: 'active' }))), gate);
     counts = written;
     recorded = written.passed;
   } else {
-    const recording = recordMessage(ctx, controlId, messageType, patientId, { patientCreated, allergiesCreated: 0, allergiesUpdated: 0 });
+    const recording = recordMessage(ctx, controlId, messageType, patientById(patientId), { patientCreated, allergiesCreated: 0, allergiesUpdated: 0 });
     const [row] = await ctx.em.execute<{ n: number }[]>(`with ${recording.ctes}, ${recording.audit.ctes} select count(*)::int as n from message`, [...recording.params, ...recording.audit.params]);
     recorded = row!.n > 0;
   }
   return {
-    patientId,
     text: `patient ${existing ? 'updated' : 'created'}${careTeam ? ', attending clinician on the care team' : ''}; allergies: ${counts.created} new, ${counts.updated} updated, ${counts.unchanged} unchanged`,
     warnings,
     recorded,
@@ -248,16 +250,27 @@ async function joinAttendingDoctor(ctx: AuthedCtx, patientId: string, doctor: Do
 }
 
 /**
- * Each OBX of an ORU^R01 becomes an observation of the patient PID-3 names, who must exist. The results
- * and the record of the message are one statement (an ImportGate), so no transaction is needed.
+ * Each OBX of an ORU^R01 becomes an observation of the patient PID-3 names, who must exist. One
+ * statement finds the patient (CTE `target`), writes the results and records the message (an
+ * ImportGate), so no transaction is needed; only when it wrote nothing does a second one tell an unknown
+ * MRN from a repeat.
  */
 async function applyOru(ctx: AuthedCtx, { mrn, observations }: Extract<Plan, { type: 'oru' }>, controlId: string, messageType: string): Promise<Applied> {
-  const patient = await ctx.em.findOne(Patient, { mrn }, { fields: ['id'] });
-  if (!patient) throw new Hl7Error('AE', 204, `no patient has MRN ${mrn}`, 'PID^1^3');
-  const entries = importedEntries(observations.map((o) => ({ patientId: patient.id, ...o })));
-  const recording = recordMessage(ctx, controlId, messageType, patient.id, { observations: observations.length });
-  const gate: ImportGate = { ctes: `${recording.ctes}, ${recording.audit.ctes}`, params: [...recording.params, ...recording.audit.params], passed: 'exists (select 1 from message)' };
+  const recording = recordMessage(ctx, controlId, messageType, { sql: 'select id from target', params: [] }, { observations: observations.length });
+  const gate: ImportGate = {
+    ctes: `target as (select id from patient where practice_id = ? and mrn = ?), ${recording.ctes}, ${recording.audit.ctes}`,
+    params: [ctx.actor.practiceId, mrn, ...recording.params, ...recording.audit.params],
+    passed: 'exists (select 1 from message)',
+  };
+  // The entries' patient is the one `target` finds (the nil id here is replaced in SQL).
+  const held = importedEntries(observations.map((o) => ({ patientId: NIL_UUID, ...o })));
+  const entries = { sql: `select target.id as patient_id, x.record_key, x.fields, x.status from (${held.sql}) x cross join target`, params: held.params };
   const counts = await upsertImportedRecords(ctx.em, 'observation', writerOf(ctx, controlId), entries, gate);
-  if (!counts.passed) throw new AppliedBefore();
-  return { patientId: patient.id, text: `observations: ${counts.created} new, ${counts.updated} updated, ${counts.unchanged} unchanged`, warnings: [] };
+  if (!counts.passed) {
+    if (!(await ctx.em.findOne(Patient, { mrn }, { fields: ['id'] }))) throw new Hl7Error('AE', 204, `no patient has MRN ${mrn}`, 'PID^1^3');
+    throw new AppliedBefore();
+  }
+  return { text: `observations: ${counts.created} new, ${counts.updated} updated, ${counts.unchanged} unchanged`, warnings: [] };
 }
+
+const NIL_UUID = '00000000-0000-0000-0000-000000000000';
