@@ -17,7 +17,7 @@ function callsProcedure(c: Context, procedure: string): boolean {
  * The request body limit of every route, enforced before the body is buffered and before authentication:
  * a declared Content-Length over the limit is refused before a byte is read; a chunked body is read by
  * hono/body-limit, which refuses it as soon as it passes the limit. Import batches and HL7 messages may be
- * larger (`hl7.receive` too: `pams hl7 listen` posts through it, and a 413 there would go unanswered).
+ * larger (`hl7.receive` and `hl7.receiveBatch` too: `pams hl7 listen` posts through them, and a 413 there would go unanswered).
  * A sized body is judged by its header alone, without touching `c.req.raw.body`: on
  * @hono/node-server that wraps the socket in a stream, and a body then left unread by a route that
  * refused the caller stalls the connection's drain until the server drops it (a keep-alive client's
@@ -32,7 +32,7 @@ export function bodyLimits(limits: Config['bodyLimits']): MiddlewareHandler {
   const forHl7 = limited(limits.hl7);
   return async function limitBody(c, next) {
     if (c.req.method === 'GET' || c.req.method === 'HEAD') return next();
-    const limit = c.req.path === '/hl7/v2' || callsProcedure(c, 'hl7.receive') ? forHl7 : callsProcedure(c, 'imports.add') ? forImports : byDefault;
+    const limit = c.req.path === '/hl7/v2' || callsProcedure(c, 'hl7.receive') || callsProcedure(c, 'hl7.receiveBatch') ? forHl7 : callsProcedure(c, 'imports.add') ? forImports : byDefault;
     const declared = c.req.header('content-length');
     if (declared === undefined || c.req.header('transfer-encoding')) return limit.chunked(c, next);
     return Number(declared) > limit.maxSize ? tooLarge(c, limit.maxSize, limit.hint) : next();

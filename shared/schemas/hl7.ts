@@ -13,3 +13,13 @@ export const HL7_MESSAGE_CEILING = 32 * 1024 * 1024;
  */
 export const receiveHl7Input = z.object({ message: z.string().min(1, 'is required').max(HL7_MESSAGE_CEILING) });
 export type ReceiveHl7Input = z.infer<typeof receiveHl7Input>;
+
+/**
+ * The most messages one `hl7.receiveBatch` call takes: as many as a tRPC batch of `hl7.receive` calls
+ * (MAX_BATCH_CALLS), so one HTTP request costs no more than such a batch does.
+ */
+export const HL7_MAX_BATCH_MESSAGES = 20;
+
+/** Messages of one connection, in the order they arrived: applied in that order, each answered with its own ACK. */
+export const receiveHl7BatchInput = z.object({ messages: z.array(receiveHl7Input.shape.message).min(1, 'is required').max(HL7_MAX_BATCH_MESSAGES) });
+export type ReceiveHl7BatchInput = z.infer<typeof receiveHl7BatchInput>;

@@ -3,6 +3,7 @@ import { getHTTPStatusCodeFromError } from '@trpc/server/http';
 import type { Context } from 'hono';
 import { Hono } from 'hono';
 import { splitHl7Messages } from '../../../shared/hl7-framing.ts';
+import { HL7_MAX_BATCH_MESSAGES } from '../../../shared/schemas/hl7.ts';
 import { createContext, type AppDeps } from '../../context.ts';
 import { DATABASE_RETRY_AFTER_SECONDS } from '../../database-errors.ts';
 import { appRouter } from '../../root-router.ts';
@@ -15,7 +16,7 @@ const HL7_MEDIA_TYPE = 'x-application/hl7-v2+er7; charset=utf-8';
  * POST /hl7/v2: for interface engines that speak HTTP. The body holds one or more messages (MLLP framing
  * tolerated); the answer holds an ACK per message, in order, one after the other (each ACK's segments end
  * with \r, and a \n follows each ACK). Authenticated like /trpc (an admin's API token as `Authorization: Bearer`, or a session).
- * Each message goes through the `hl7.receive` procedure, so the rules are the tRPC API's own.
+ * The messages go through the `hl7.receiveBatch` procedure, in order, so the rules are the tRPC API's own.
  */
 export function hl7Route(deps: AppDeps, socketIp: (c: Context) => string | null) {
   // Its body limit (HL7_BODY_LIMIT_MB) is enforced in front of it, by server/http/body-limit.ts.
@@ -27,17 +28,22 @@ export function hl7Route(deps: AppDeps, socketIp: (c: Context) => string | null)
     if (!messages.length) return c.text('no HL7 message in the body', 400);
     const caller = createCaller(ctx);
     const acks: string[] = [];
+    // Messages before the failed one were answered; an engine resends from the first one without an ACK.
+    const failed = (status: number, reason: string) =>
+      c.text(`${acks.map((a) => `${a}\n`).join('')}${reason}\n`, status as 400, status === 503 ? { 'retry-after': String(DATABASE_RETRY_AFTER_SECONDS) } : {});
     try {
-      for (const message of messages) acks.push((await caller.hl7.receive({ message })).ack);
+      for (let i = 0; i < messages.length; i += HL7_MAX_BATCH_MESSAGES) {
+        const { results, stopped } = await caller.hl7.receiveBatch({ messages: messages.slice(i, i + HL7_MAX_BATCH_MESSAGES) });
+        acks.push(...results.map((r) => r.ack));
+        if (stopped) return failed(503, stopped);
+      }
     } catch (e) {
       const error = e instanceof TRPCError ? e : new TRPCError({ code: 'INTERNAL_SERVER_ERROR', cause: e });
       const status = getHTTPStatusCodeFromError(error);
       const requestId = c.get('requestId');
       const internal = status >= 500 && status !== 503; // a 503 is the database away: the engine retries later
       if (internal) deps.log.error({ requestId, err: { name: (error.cause ?? error).name } }, 'hl7 receive failed');
-      // Messages before this one were answered; an engine resends from the first one without an ACK.
-      const reason = internal ? `Internal server error (request ${requestId})` : error.message;
-      return c.text(`${acks.map((a) => `${a}\n`).join('')}${reason}\n`, status as 400, status === 503 ? { 'retry-after': String(DATABASE_RETRY_AFTER_SECONDS) } : {});
+      return failed(status, internal ? `Internal server error (request ${requestId})` : error.message);
     }
     return c.body(acks.map((a) => `${a}\n`).join(''), 200, { 'content-type': HL7_MEDIA_TYPE });
   });

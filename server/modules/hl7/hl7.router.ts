@@ -1,8 +1,12 @@
-import { receiveHl7Input } from '../../../shared/schemas/hl7.ts';
+import { receiveHl7BatchInput, receiveHl7Input } from '../../../shared/schemas/hl7.ts';
 import { adminProcedure, router } from '../../trpc.ts';
-import { receiveHl7Message } from './hl7.service.ts';
+import { receiveHl7Message, receiveHl7Messages } from './hl7.service.ts';
 
-/** HL7 v2 in: one message per call, answered with its ACK (also served raw at POST /hl7/v2, see hl7.route.ts). */
+/**
+ * HL7 v2 in: one message per call, answered with its ACK, or several of one connection in order, each
+ * answered with its own (`pams hl7 listen`; also served raw at POST /hl7/v2, see hl7.route.ts).
+ */
 export const hl7Router = router({
   receive: adminProcedure.input(receiveHl7Input).mutation(({ ctx, input }) => receiveHl7Message(ctx, input)),
+  receiveBatch: adminProcedure.input(receiveHl7BatchInput).mutation(({ ctx, input }) => receiveHl7Messages(ctx, input)),
 });

@@ -1,9 +1,9 @@
 import { DeadlockException, DriverException, UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { ReceiveHl7Input } from '../../../shared/schemas/hl7.ts';
+import type { ReceiveHl7BatchInput, ReceiveHl7Input } from '../../../shared/schemas/hl7.ts';
 import type { AuthedCtx } from '../../context.ts';
 import { databaseFault } from '../../database-errors.ts';
-import { AppError } from '../../errors.ts';
+import { AppError, databaseUnavailable } from '../../errors.ts';
 import { joinCareTeam } from '../patients/care-team.service.ts';
 import { Patient } from '../patients/patient.entity.ts';
 import { createPatient, updatePatient } from '../patients/patients.service.ts';
@@ -32,7 +32,7 @@ type Plan =
   | { type: 'adt'; patient: PatientPlan; allergies: { entries: AllergyEntry[]; errors: Hl7Error[] }; doctor: Doctor | null }
   | { type: 'oru'; mrn: string; observations: ObservationEntry[] };
 
-type Applied = { patientId: string; text: string; warnings: Hl7Issue[] };
+type Applied = { text: string; warnings: Hl7Issue[] };
 
 /**
  * Applies one HL7 v2 message and answers its ACK: AA when applied (or applied before, by its control id),
@@ -94,6 +94,35 @@ export async function receiveHl7Message(ctx: AuthedCtx, { message }: ReceiveHl7I
 }
 
 /**
+ * What `hl7.receiveBatch` answers: the results of the first messages, in order; when the rest could not be
+ * applied now (`stopped`: the database away, a lost deadlock), those are left out, not applied and
+ * unanswered, so the caller closes the connection and the engine resends from the first of them.
+ */
+export type Hl7BatchResult = { results: Hl7Result[]; stopped: string | null };
+
+/**
+ * Messages of one connection, applied one after the other, each exactly as `receiveHl7Message` applies it
+ * alone: its own unit of work and transaction, its own ACK, and its control id settling a repeat. One call
+ * for several messages saves each the HTTP request and the credential lookup, nothing of its rules. When
+ * a message must be retried later, the messages before it keep their answers and none after it is tried
+ * (they would be applied out of order); when it is the first, the call fails as `hl7.receive` would.
+ */
+export async function receiveHl7Messages(ctx: AuthedCtx, { messages }: ReceiveHl7BatchInput): Promise<Hl7BatchResult> {
+  assertRole(ctx.actor, 'admin');
+  const results: Hl7Result[] = [];
+  for (const message of messages) {
+    try {
+      results.push(await receiveHl7Message({ ...ctx, em: ctx.em.fork({ clear: true }) }, { message }));
+    } catch (e) {
+      if (!results.length) throw e;
+      const unavailable = databaseUnavailable(e);
+      return { results, stopped: `${messages.length - results.length} not applied: ${unavailable ? unavailable.message : 'the database could not apply it now (a lost deadlock): send it again'}` };
+    }
+  }
+  return { results, stopped: null };
+}
+
+/**
  * The message was not applied and the same message sent again later will be, so the engine must not get
  * an AE (it would not resend): the database is away or too slow (databaseFault), or the transaction lost
  * a deadlock. The error is thrown on: HTTP 5xx, or the MLLP connection closed without an ACK.
@@ -124,12 +153,9 @@ function planOf(ctx: AuthedCtx, message: Hl7Message): Plan {
  */
 async function applyAdtOnce(ctx: AuthedCtx, plan: Extract<Plan, { type: 'adt' }>, controlId: string, messageType: string): Promise<Applied> {
   const attempt = () => ctx.em.transactional(async (em) => {
-    const tx = { ...ctx, em: em as EntityManager };
-    const applied = await applyAdt(tx, plan, writerOf(ctx, controlId));
+    const applied = await applyAdt({ ...ctx, em: em as EntityManager }, plan, controlId, messageType);
     await em.flush();
-    const recording = recordMessage(tx, controlId, messageType, applied.patientId, applied.counts);
-    const [recorded] = await em.execute<{ n: number }[]>(`with ${recording.ctes} select count(*)::int as n from message`, recording.params);
-    if (!recorded!.n) throw new AppliedBefore();
+    if (!applied.recorded) throw new AppliedBefore();
     return applied;
   });
   try {
@@ -147,25 +173,38 @@ class AppliedBefore extends Error {}
 const writerOf = (ctx: AuthedCtx, controlId: string): ImportWriter => ({ practiceId: ctx.actor.practiceId, actorId: ctx.actor.userId, requestId: ctx.meta.requestId, ip: ctx.meta.ip, detail: { controlId } });
 
 /**
- * SQL that records the message by its control id, with its audit row (CTEs `message` and
- * `message_audit`; `message` is empty when the id was recorded before). Its unique key settles a repeat:
- * a concurrent delivery of the same message waits for this one, then finds the id taken. Checking first
- * would cost every message a round trip, and a repeat is rare.
+ * SQL that records the message by its control id (CTE `message`, empty when the id was recorded before),
+ * with its audit row (`audit`, CTE `message_audit`; `countsSql` adds SQL counts to its detail). The
+ * patient is a query of one row with its `id` (`patient`). Its unique key settles a repeat: a concurrent
+ * delivery of the same message waits for this one, then finds the id taken. Checking first would cost
+ * every message a round trip, and a repeat is rare.
  */
-function recordMessage(ctx: AuthedCtx, controlId: string, messageType: string, patientId: string, detail: Record<string, number>) {
+function recordMessage(ctx: AuthedCtx, controlId: string, messageType: string, patient: { sql: string; params: unknown[] }, detail: Record<string, number>, countsSql = '') {
   return {
     ctes: `message as (
-        insert into hl7_message (id, practice_id, control_id, message_type, patient_id, received_at) values (uuidv7(), ?, ?, ?, ?, now())
-        on conflict (practice_id, control_id) do nothing returning id),
-      message_audit as (
+        insert into hl7_message (id, practice_id, control_id, message_type, patient_id, received_at) select uuidv7(), ?, ?, ?, p.id, now() from (${patient.sql}) p
+        on conflict (practice_id, control_id) do nothing returning id, patient_id)`,
+    params: [ctx.actor.practiceId, controlId, messageType, ...patient.params],
+    audit: {
+      ctes: `message_audit as (
         insert into audit_event (id, at, practice_id, actor_id, action, entity_type, entity_id, request_id, ip, detail)
-        select uuidv7(), now(), ?, ?, 'hl7.applied', 'patient', ?, ?, ?, ?::jsonb from message)`,
-    params: [ctx.actor.practiceId, controlId, messageType, patientId, ctx.actor.practiceId, ctx.actor.userId, patientId, ctx.meta.requestId, ctx.meta.ip, JSON.stringify({ controlId, messageType, ...detail })],
+        select uuidv7(), now(), ?, ?, 'hl7.applied', 'patient', message.patient_id::text, ?, ?, ?::jsonb${countsSql} from message)`,
+      params: [ctx.actor.practiceId, ctx.actor.userId, ctx.meta.requestId, ctx.meta.ip, JSON.stringify({ controlId, messageType, ...detail })],
+    },
   };
 }
 
-/** Creates or updates the patient named by PID-3 (by MRN), then the care team (PV1-7) and allergies (AL1). */
-async function applyAdt(ctx: AuthedCtx, { patient, allergies, doctor }: Extract<Plan, { type: 'adt' }>, writer: ImportWriter): Promise<Applied & { counts: Record<string, number> }> {
+const patientById = (id: string) => ({ sql: 'select ?::uuid as id', params: [id] });
+
+/** The allergies' counts for the message's audit row, from the statement that writes them (its CTE `changes`). */
+const ALLERGY_COUNTS_SQL = ` || jsonb_build_object('allergiesCreated', (select count(*) from changes where action = 'created'), 'allergiesUpdated', (select count(*) from changes where action = 'updated'))`;
+
+/**
+ * Creates or updates the patient named by PID-3 (by MRN), then the care team (PV1-7) and allergies (AL1),
+ * and records the message: in the allergies' statement when there are any (an ImportGate), else alone.
+ * `recorded` is false when the message was applied before (the caller rolls back).
+ */
+async function applyAdt(ctx: AuthedCtx, { patient, allergies, doctor }: Extract<Plan, { type: 'adt' }>, controlId: string, messageType: string): Promise<Applied & { recorded: boolean }> {
   const existing = await ctx.em.findOne(Patient, { mrn: patient.mrn });
   const warnings: Hl7Issue[] = [];
   let patientId: string;
@@ -179,14 +218,24 @@ async function applyAdt(ctx: AuthedCtx, { patient, allergies, doctor }: Extract<
     warnings.push(...patient.create.warnings);
   }
   const careTeam = await joinAttendingDoctor(ctx, patientId, doctor);
-  const counts = allergies.entries.length
-    ? await upsertImportedRecords(ctx.em, 'allergy', writer, importedEntries(allergies.entries.map((a) => ({ patientId, importKey: a.importKey, fields: a.fields, status: 'active' }))))
-    : { created: 0, updated: 0, unchanged: 0 };
+  const patientCreated = existing ? 0 : 1;
+  let counts = { created: 0, updated: 0, unchanged: 0 };
+  let recorded: boolean;
+  if (allergies.entries.length) {
+    const recording = recordMessage(ctx, controlId, messageType, patientById(patientId), { patientCreated }, ALLERGY_COUNTS_SQL);
+    const gate: ImportGate = { ctes: recording.ctes, params: recording.params, passed: 'exists (select 1 from message)', after: recording.audit };
+    const written = await upsertImportedRecords(ctx.em, 'allergy', writerOf(ctx, controlId), importedEntries(allergies.entries.map((a) => ({ patientId, importKey: a.importKey, fields: a.fields, status: 'active' }))), gate);
+    counts = written;
+    recorded = written.passed;
+  } else {
+    const recording = recordMessage(ctx, controlId, messageType, patientById(patientId), { patientCreated, allergiesCreated: 0, allergiesUpdated: 0 });
+    const [row] = await ctx.em.execute<{ n: number }[]>(`with ${recording.ctes}, ${recording.audit.ctes} select count(*)::int as n from message`, [...recording.params, ...recording.audit.params]);
+    recorded = row!.n > 0;
+  }
   return {
-    patientId,
     text: `patient ${existing ? 'updated' : 'created'}${careTeam ? ', attending clinician on the care team' : ''}; allergies: ${counts.created} new, ${counts.updated} updated, ${counts.unchanged} unchanged`,
-    counts: { patientCreated: existing ? 0 : 1, allergiesCreated: counts.created, allergiesUpdated: counts.updated },
     warnings,
+    recorded,
   };
 }
 
@@ -204,15 +253,27 @@ async function joinAttendingDoctor(ctx: AuthedCtx, patientId: string, doctor: Do
 }
 
 /**
- * Each OBX of an ORU^R01 becomes an observation of the patient PID-3 names, who must exist. The results
- * and the record of the message are one statement (an ImportGate), so no transaction is needed.
+ * Each OBX of an ORU^R01 becomes an observation of the patient PID-3 names, who must exist. One
+ * statement finds the patient (CTE `target`), writes the results and records the message (an
+ * ImportGate), so no transaction is needed; only when it wrote nothing does a second one tell an unknown
+ * MRN from a repeat.
  */
 async function applyOru(ctx: AuthedCtx, { mrn, observations }: Extract<Plan, { type: 'oru' }>, controlId: string, messageType: string): Promise<Applied> {
-  const patient = await ctx.em.findOne(Patient, { mrn }, { fields: ['id'] });
-  if (!patient) throw new Hl7Error('AE', 204, `no patient has MRN ${mrn}`, 'PID^1^3');
-  const entries = importedEntries(observations.map((o) => ({ patientId: patient.id, ...o })));
-  const gate: ImportGate = { ...recordMessage(ctx, controlId, messageType, patient.id, { observations: observations.length }), passed: 'exists (select 1 from message)' };
+  const recording = recordMessage(ctx, controlId, messageType, { sql: 'select id from target', params: [] }, { observations: observations.length });
+  const gate: ImportGate = {
+    ctes: `target as (select id from patient where practice_id = ? and mrn = ?), ${recording.ctes}, ${recording.audit.ctes}`,
+    params: [ctx.actor.practiceId, mrn, ...recording.params, ...recording.audit.params],
+    passed: 'exists (select 1 from message)',
+  };
+  // The entries' patient is the one `target` finds (the nil id here is replaced in SQL).
+  const held = importedEntries(observations.map((o) => ({ patientId: NIL_UUID, ...o })));
+  const entries = { sql: `select target.id as patient_id, x.record_key, x.fields, x.status from (${held.sql}) x cross join target`, params: held.params };
   const counts = await upsertImportedRecords(ctx.em, 'observation', writerOf(ctx, controlId), entries, gate);
-  if (!counts.passed) throw new AppliedBefore();
-  return { patientId: patient.id, text: `observations: ${counts.created} new, ${counts.updated} updated, ${counts.unchanged} unchanged`, warnings: [] };
+  if (!counts.passed) {
+    if (!(await ctx.em.findOne(Patient, { mrn }, { fields: ['id'] }))) throw new Hl7Error('AE', 204, `no patient has MRN ${mrn}`, 'PID^1^3');
+    throw new AppliedBefore();
+  }
+  return { text: `observations: ${counts.created} new, ${counts.updated} updated, ${counts.unchanged} unchanged`, warnings: [] };
 }
+
+const NIL_UUID = '00000000-0000-0000-0000-000000000000';

@@ -123,7 +123,13 @@ export function importedEntries(entries: { patientId: string; importKey: string;
  * `passed` (SQL over `ctes`, without parameters) holds. HL7 records its message so, with the message's
  * results: one statement, atomic without a transaction, and a repeat of the message writes nothing.
  */
-export type ImportGate = { ctes: string; params: unknown[]; passed: string };
+export type ImportGate = {
+  ctes: string;
+  params: unknown[];
+  passed: string;
+  /** Work the statement does last, which may read CTE `changes` (each entry written, its `action` created or updated). */
+  after?: { ctes: string; params: unknown[] };
+};
 
 /** When the entry happened, in SQL, as `occurredAt` has it: its own date or time, else now. */
 const occurredAtSql = (fields: string) =>
@@ -165,12 +171,13 @@ export async function upsertImportedRecords(em: EntityManager, kind: RecordKindN
        insert into audit_event (id, at, practice_id, actor_id, action, entity_type, entity_id, request_id, ip, detail)
        select uuidv7(), now(), args.practice_id, args.actor_id, args.kind || '.' || w.action, args.kind, w.id::text, args.request_id, args.ip,
               jsonb_build_object('patientId', w.patient_id) || args.detail
-       from changes w, args)
+       from changes w, args)${gate?.after ? `,
+     ${gate.after.ctes}` : ''}
      select (select count(*) from incoming)::int as total,
             (select count(*) from changes where action = 'created')::int as created,
             (select count(*) from changes where action = 'updated')::int as updated,
             ${gate?.passed ?? 'true'} as passed`,
-    [writer.practiceId, writer.actorId, writer.requestId, writer.ip, kind, JSON.stringify(writer.detail), ...(gate?.params ?? []), ...entries.params],
+    [writer.practiceId, writer.actorId, writer.requestId, writer.ip, kind, JSON.stringify(writer.detail), ...(gate?.params ?? []), ...entries.params, ...(gate?.after?.params ?? [])],
   );
   return { created: counts!.created, updated: counts!.updated, unchanged: counts!.total - counts!.created - counts!.updated, passed: counts!.passed };
 }
