@@ -19,7 +19,7 @@ const unconstrainedOnPurpose = new Set(['questionnaires.seed: files[].documents[
  * Text checked field by field on purpose: an HL7 v2 message with a NUL in one field is answered with an ACK
  * naming that field (an interface engine resends a message refused without an ACK for ever).
  */
-const textCheckedInsideOnPurpose = new Set(['hl7.receive: message']);
+const textCheckedInsideOnPurpose = new Set(['hl7.receive: message', 'hl7.receiveBatch: messages[]']);
 
 const INT_MIN = -(2 ** 31);
 const INT_MAX = 2 ** 31 - 1;
