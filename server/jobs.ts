@@ -1,9 +1,9 @@
-import { PostgresBackend } from '@agendajs/postgres-backend';
 import { Agenda, type Job } from 'agenda';
 import type pg from 'pg';
 import type { Clock } from './clock.ts';
 import type { Config } from './config.ts';
 import { databaseFault } from './database-errors.ts';
+import { StartupSafePostgresBackend } from './jobs-backend.ts';
 import { ListenChannel } from './jobs-channel.ts';
 import type { Logger } from './logger.ts';
 import type { Mailer } from './mailer.ts';
@@ -26,8 +26,7 @@ export async function createAgenda({ pool, config, log, name, processEvery = '2 
     return new Agenda({ name, backend, processEvery, maxConcurrency: 10 });
   }
   // Our own LISTEN channel instead of the backend's, which ends the process when the database restarts.
-  const backend = new PostgresBackend({ pool, disableNotifications: true });
-  return new Agenda({ name, backend, notificationChannel: new ListenChannel(pool, log), processEvery, maxConcurrency: 10 });
+  return new Agenda({ name, backend: new StartupSafePostgresBackend(pool, log), notificationChannel: new ListenChannel(pool, log), processEvery, maxConcurrency: 10 });
 }
 
 /** Every module's job definitions, listed by hand. */
