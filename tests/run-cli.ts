@@ -30,3 +30,22 @@ export function runCli(args: string[], { env = {}, stdin = '', cwd }: { env?: Re
 export function runCliAs(server: { url: string }, user: { token: string }, configDir: string, args: string[]): Promise<CliResult> {
   return runCli(args, { cwd: REPO, env: { PAMS_URL: server.url, PAMS_TOKEN: user.token, PAMS_CONFIG_DIR: configDir } });
 }
+
+/** `pams hl7 listen` on a free port, as `user`, until `stop()`: its MLLP port and what it has printed so far. */
+export async function startHl7Listener(server: { url: string }, user: { token: string }, configDir: string) {
+  const child = spawn(process.execPath, [CLI, 'hl7', 'listen', '--port', '0'], {
+    cwd: REPO,
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: 'test', PAMS_URL: server.url, PAMS_TOKEN: user.token, PAMS_CONFIG_DIR: configDir },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (d: Buffer) => (output += d));
+  const port = await new Promise<number>((resolve, reject) => {
+    child.stdout.on('data', () => {
+      const m = /listening for MLLP on [\d.]+:(\d+)/.exec(output);
+      if (m) resolve(Number(m[1]));
+    });
+    child.once('exit', (code) => reject(new Error(`listener exited with ${code}`)));
+  });
+  return { port, output: () => output, stop: () => child.kill('SIGTERM') };
+}

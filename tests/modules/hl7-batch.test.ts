@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp } from 'node:fs/promises';
 import { connect } from 'node:net';
@@ -10,7 +9,7 @@ import { MllpDecoder, mllpFrame } from '../../shared/hl7-framing.ts';
 import { createPractice, inviteUser, sql, type TestUser } from '../fixtures.ts';
 import { startTestServer, type TestServer } from '../harness.ts';
 import { rejection } from '../rejection.ts';
-import { CLI, REPO } from '../run-cli.ts';
+import { startHl7Listener } from '../run-cli.ts';
 
 /**
  * Several messages of one connection in one call (`hl7.receiveBatch`, which `pams hl7 listen` and POST
@@ -115,23 +114,7 @@ describe('hl7.receiveBatch', () => {
 });
 
 describe('pams hl7 listen, messages waiting on a connection', () => {
-  async function listen() {
-    const child = spawn(process.execPath, [CLI, 'hl7', 'listen', '--port', '0'], {
-      cwd: REPO,
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: 'test', PAMS_URL: t.url, PAMS_TOKEN: admin.token, PAMS_CONFIG_DIR: work },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout.on('data', (d: Buffer) => (output += d));
-    const port = await new Promise<number>((resolve, reject) => {
-      child.stdout.on('data', () => {
-        const m = /listening for MLLP on [\d.]+:(\d+)/.exec(output);
-        if (m) resolve(Number(m[1]));
-      });
-      child.once('exit', (code) => reject(new Error(`listener exited with ${code}`)));
-    });
-    return { port, output: () => output, stop: () => child.kill('SIGTERM') };
-  }
+  const listen = () => startHl7Listener(t, admin, work);
 
   /** Writes the messages in one write (so they wait together) and collects the ACKs until the listener closes the connection or all are in. */
   async function sendAtOnce(port: number, messages: string[]) {

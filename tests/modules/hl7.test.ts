@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readFile } from 'node:fs/promises';
 import { mkdtemp } from 'node:fs/promises';
@@ -10,7 +9,7 @@ import { MllpDecoder, mllpFrame, splitHl7Messages } from '../../shared/hl7-frami
 import { dataSnapshot } from '../data-snapshot.ts';
 import { createPractice, inviteUser, sql, type TestUser } from '../fixtures.ts';
 import { startTestServer, type TestServer } from '../harness.ts';
-import { CLI, REPO, runCliAs } from '../run-cli.ts';
+import { REPO, runCliAs, startHl7Listener } from '../run-cli.ts';
 
 const fixtures = 'tests/fixtures/hl7';
 
@@ -360,22 +359,9 @@ describe('POST /hl7/v2', () => {
 
 describe('pams hl7 listen', () => {
   it('answers each MLLP message with its ACK, forwarding to the server', async () => {
-    const child = spawn(process.execPath, [CLI, 'hl7', 'listen', '--port', '0'], {
-      cwd: REPO,
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: 'test', PAMS_URL: t.url, PAMS_TOKEN: admin.token, PAMS_CONFIG_DIR: work },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const listener = await startHl7Listener(t, admin, work);
     try {
-      let output = '';
-      child.stdout.on('data', (d: Buffer) => (output += d));
-      const port = await new Promise<number>((resolve, reject) => {
-        child.stdout.on('data', () => {
-          const m = /listening for MLLP on [\d.]+:(\d+)/.exec(output);
-          if (m) resolve(Number(m[1]));
-        });
-        child.once('exit', (code) => reject(new Error(`listener exited with ${code}`)));
-      });
-      const socket = connect(port, '127.0.0.1');
+      const socket = connect(listener.port, '127.0.0.1');
       await once(socket, 'connect');
       const decoder = new MllpDecoder();
       const acks: string[] = [];
@@ -387,10 +373,10 @@ describe('pams hl7 listen', () => {
       await expect.poll(() => acks.length, { timeout: 10_000 }).toBe(2);
       socket.end();
       expect(acks.map((a) => segment(a, 'MSA')!.split('|').slice(0, 3).join('|'))).toEqual(['MSA|AA|MLLP0001', 'MSA|AE|MLLP0002']);
-      expect(output).toMatch(/MLLP0002 ADT\^A04 AE PID\^1\^7/);
-      expect(output).not.toContain('Walsh'); // no PHI in its log
+      expect(listener.output()).toMatch(/MLLP0002 ADT\^A04 AE PID\^1\^7/);
+      expect(listener.output()).not.toContain('Walsh'); // no PHI in its log
     } finally {
-      child.kill('SIGTERM');
+      listener.stop();
     }
   });
 });
