@@ -80,3 +80,6 @@ export function createPgPool(url: string, limits: ConnectionLimits, onError: (er
   pool.on('error', () => {});
   return pool;
 }
+
+/** How long to wait before reconnecting after `attempt` failures (from 0): 0.1 s doubling to 5 s, for as long as it takes. */
+export const reconnectDelayMs = (attempt: number) => Math.min(100 * 2 ** attempt, 5_000);

@@ -1,5 +1,6 @@
 import { PostgresBackend } from '@agendajs/postgres-backend';
 import type pg from 'pg';
+import { reconnectDelayMs } from './database.ts';
 import type { Logger } from './logger.ts';
 
 /** Any fixed number: the advisory lock under which processes create Agenda's tables one at a time. */
@@ -24,7 +25,7 @@ export class StartupSafePostgresBackend extends PostgresBackend {
   }
 
   override async connect(): Promise<void> {
-    for (let delay = 100; ; delay = Math.min(delay * 2, 5_000)) {
+    for (let attempt = 0; ; attempt++) {
       try {
         const lock = await this.#pool.connect();
         try {
@@ -36,6 +37,7 @@ export class StartupSafePostgresBackend extends PostgresBackend {
         }
         return;
       } catch (e) {
+        const delay = reconnectDelayMs(attempt);
         this.#log.warn({ err: { name: (e as Error).name, code: (e as { code?: string }).code }, retryInMs: delay }, 'jobs: could not connect the job queue');
         await new Promise((resolve) => setTimeout(resolve, delay));
       }

@@ -1,9 +1,7 @@
 import { PostgresNotificationChannel } from '@agendajs/postgres-backend';
 import type pg from 'pg';
+import { reconnectDelayMs } from './database.ts';
 import type { Logger } from './logger.ts';
-
-const FIRST_RETRY_MS = 100;
-const MAX_RETRY_MS = 5_000;
 
 /**
  * Agenda's LISTEN/NOTIFY channel on PostgreSQL, made to live through a database restart or failover.
@@ -46,7 +44,7 @@ export class ListenChannel extends PostgresNotificationChannel {
     self.listenClient = undefined;
     if (this.#closed) return;
     clearTimeout(this.reconnectTimeout);
-    const delay = Math.min(FIRST_RETRY_MS * 2 ** this.#failures++, MAX_RETRY_MS);
+    const delay = reconnectDelayMs(this.#failures++);
     this.setState('reconnecting');
     this.reconnectTimeout = setTimeout(() => {
       this.connect().catch(() => {}); // reported through 'error' by connect() itself, and retried
