@@ -4,6 +4,7 @@ import type { ReceiveHl7BatchInput, ReceiveHl7Input } from '../../../shared/sche
 import type { AuthedCtx } from '../../context.ts';
 import { databaseFault } from '../../database-errors.ts';
 import { AppError, databaseUnavailable } from '../../errors.ts';
+import { executePrepared } from '../../prepared-statements.ts';
 import { joinCareTeam } from '../patients/care-team.service.ts';
 import { Patient } from '../patients/patient.entity.ts';
 import { createPatient, updatePatient } from '../patients/patients.service.ts';
@@ -229,7 +230,7 @@ async function applyAdt(ctx: AuthedCtx, { patient, allergies, doctor }: Extract<
     recorded = written.passed;
   } else {
     const recording = recordMessage(ctx, controlId, messageType, patientById(patientId), { patientCreated, allergiesCreated: 0, allergiesUpdated: 0 });
-    const [row] = await ctx.em.execute<{ n: number }[]>(`with ${recording.ctes}, ${recording.audit.ctes} select count(*)::int as n from message`, [...recording.params, ...recording.audit.params]);
+    const [row] = await executePrepared<{ n: number }>(ctx.em, `with ${recording.ctes}, ${recording.audit.ctes} select count(*)::int as n from message`, [...recording.params, ...recording.audit.params]);
     recorded = row!.n > 0;
   }
   return {

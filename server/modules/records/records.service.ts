@@ -4,6 +4,7 @@ import type { ListRecordsInput, RecordKindName, recordFields, recordStatuses } f
 import type { AuthedCtx } from '../../context.ts';
 import { notFound } from '../../errors.ts';
 import { keyset, newestFirst, toPage } from '../../pagination.ts';
+import { executePrepared } from '../../prepared-statements.ts';
 import { auditRead, recordAudit } from '../audit/audit.service.ts';
 import { findVisiblePatient, visiblePatients } from '../patients/patient-access.ts';
 import { assertRole } from '../users/roles.ts';
@@ -142,7 +143,8 @@ const occurredAtSql = (fields: string) =>
  * upsert (ON CONFLICT) also settles two imports racing to create the same entry: the later one updates it.
  */
 export async function upsertImportedRecords(em: EntityManager, kind: RecordKindName, writer: ImportWriter, entries: ImportedEntries, gate?: ImportGate) {
-  const [counts] = await em.execute<{ total: number; created: number; updated: number; passed: boolean }[]>(
+  const [counts] = await executePrepared<{ total: number; created: number; updated: number; passed: boolean }>(
+    em,
     `with args as (select ?::uuid as practice_id, ?::uuid as actor_id, ?::text as request_id, ?::text as ip, ?::text as kind, ?::jsonb as detail),
      ${gate ? `${gate.ctes},` : ''}
      incoming as (
