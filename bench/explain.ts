@@ -1,9 +1,46 @@
 import pg from 'pg';
-import type { AuthedCtx } from '../server/context.ts';
+import { localActor } from '../server/auth/session.ts';
+import { systemClock } from '../server/clock.ts';
+import { loadConfig } from '../server/config.ts';
+import { createContextInner, type AuthedCtx } from '../server/context.ts';
+import { createPgPool, endPool } from '../server/database.ts';
+import { createAgenda } from '../server/jobs.ts';
+import { createLogger } from '../server/logger.ts';
+import { createMailer } from '../server/mailer.ts';
+import { createLoginLimiter } from '../server/modules/auth/login-limiter.ts';
 import { getChart } from '../server/modules/patients/chart.service.ts';
 import { searchPatients } from '../server/modules/patients/patients.service.ts';
 import { closeOrm, initOrm } from '../server/orm.ts';
 import { searchPatientsInput } from '../shared/schemas/patients.ts';
+
+/**
+ * PAMS's services run in this process as the bench's user would run them through the API (a Ctx built
+ * with no request, acting as that user), on an ORM whose query log `sql` collects, beside a plain client
+ * for the EXPLAINs. `env` is the server's own, so the settings are the server's.
+ */
+async function asUser<T>(env: Record<string, string>, userId: string, run: (ctx: AuthedCtx, sql: string[], client: pg.Client) => Promise<T>): Promise<T> {
+  const config = loadConfig(env);
+  const url = config.databaseUrl;
+  if (!url) throw new Error("the server's environment has no DATABASE_URL");
+  const sql: string[] = [];
+  const orm = await initOrm(url, { debug: ['query', 'query-params'], logger: (line: string) => sql.push(line), colors: false });
+  const pool = createPgPool(url, config.database, () => {});
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const log = createLogger(config);
+    const agenda = await createAgenda({ pool, config, log, name: 'bench-explain' }); // a producer only, never started
+    await agenda.ready;
+    const deps = { orm, config, log, mailer: createMailer(config, () => {}), loginLimiter: createLoginLimiter(pool, config.loginLimits), agenda, clock: systemClock };
+    const actor = await localActor(orm.em.fork(), userId);
+    const ctx = createContextInner(deps, { actor, meta: { requestId: 'bench-explain', ip: null, userAgent: null } }) as AuthedCtx;
+    return await run(ctx, sql, client);
+  } finally {
+    await client.end();
+    await endPool(pool);
+    await closeOrm(orm);
+  }
+}
 
 /**
  * The SQL `patients.search` really sends, taken from MikroORM's query log while PAMS's own
@@ -12,18 +49,12 @@ import { searchPatientsInput } from '../shared/schemas/patients.ts';
  */
 export type SearchPlan = { query: string; sql: string; plan: string[]; executionMs: number; results: number };
 
-export async function explainSearches(url: string, user: { id: string; practiceId: string; role: 'admin' | 'clinician' }, queries: string[]): Promise<SearchPlan[]> {
-  const log: string[] = [];
-  const orm = await initOrm(url, { debug: ['query', 'query-params'], logger: (line: string) => log.push(line), colors: false });
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
+export async function explainSearches(env: Record<string, string>, userId: string, queries: string[]): Promise<SearchPlan[]> {
+  return asUser(env, userId, async (base, log, client) => {
     const plans: SearchPlan[] = [];
     for (const query of queries) {
       log.length = 0;
-      const em = orm.em.fork({ clear: true });
-      em.setFilterParams('practice', { practiceId: user.practiceId });
-      const ctx = { em, actor: { userId: user.id, practiceId: user.practiceId, role: user.role }, meta: { requestId: 'bench-explain', ip: null, userAgent: null } } as unknown as AuthedCtx;
+      const ctx = { ...base, em: base.em.fork() }; // a fresh unit of work per search, as each API call gets
       const page = await searchPatients(ctx, searchPatientsInput.parse({ query }));
       // The statements of the search itself (a clinician's one; an admin's sorted matches, then a walk of the name index when there are many).
       const statements = log.filter((l) => /^\[query\] (with m as materialized|select p\.id)/.test(l)).map((l) => l.replace(/^\[query\] /, '').replace(/ \[took [^\]]*\]$/s, ''));
@@ -42,10 +73,7 @@ export async function explainSearches(url: string, user: { id: string; practiceI
       plans.push({ query, sql, plan, executionMs, results: page.items.length });
     }
     return plans;
-  } finally {
-    await client.end();
-    await closeOrm(orm);
-  }
+  });
 }
 
 /** How the plan finds the patients (the patient table, or a clinician's care-team rows): the one line a reader needs. */
@@ -63,15 +91,8 @@ export function patientAccess(plan: string[]): string {
  */
 export type ChartStatements = { statements: string[]; selectMs: number };
 
-export async function explainChart(url: string, user: { id: string; practiceId: string; role: 'admin' | 'clinician' }, patientId: string): Promise<ChartStatements> {
-  const log: string[] = [];
-  const orm = await initOrm(url, { debug: ['query', 'query-params'], logger: (line: string) => log.push(line), colors: false });
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    const em = orm.em.fork({ clear: true });
-    em.setFilterParams('practice', { practiceId: user.practiceId });
-    const ctx = { em, actor: { userId: user.id, practiceId: user.practiceId, role: user.role }, meta: { requestId: 'bench-explain', ip: null, userAgent: null } } as unknown as AuthedCtx;
+export async function explainChart(env: Record<string, string>, userId: string, patientId: string): Promise<ChartStatements> {
+  return asUser(env, userId, async (ctx, log, client) => {
     await getChart(ctx, { id: patientId }); // the first call also connects and warms up
     log.length = 0;
     await getChart(ctx, { id: patientId });
@@ -83,8 +104,5 @@ export async function explainChart(url: string, user: { id: string; practiceId: 
       selectMs += Number(plan.find((l) => l.startsWith('Execution Time'))?.match(/[\d.]+/)?.[0] ?? 0);
     }
     return { statements, selectMs };
-  } finally {
-    await client.end();
-    await closeOrm(orm);
-  }
+  });
 }

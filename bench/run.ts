@@ -142,10 +142,9 @@ async function main(): Promise<void> {
     rows.book!.note = `${workload.used.booked.toLocaleString('en')} distinct slots tried; CONFLICT (409): ${rows.book!.result.statusCodeStats['409']?.count ?? 0}`;
 
     // When an aim is missed, the queries behind it, as the server sends them.
-    const asClinician = { id: clinician.id, practiceId: seeded.practiceId, role: 'clinician' } as const;
     const slowSearch = rows.searchFragment!.result.latency.p99 >= AIMS.searchP99 || rows.searchFullName!.result.latency.p99 >= AIMS.searchP99;
-    const plans = slowSearch ? await explainSearches(db.url, asClinician, [...FRAGMENTS, exampleName(seeded)]) : [];
-    const chartStatements = rows.chart!.result.latency.p99 >= AIMS.chartP99 ? await explainChart(db.url, asClinician, seeded.sample.ids[0]!) : null;
+    const plans = slowSearch ? await explainSearches(serverEnv, clinician.id, [...FRAGMENTS, exampleName(seeded)]) : [];
+    const chartStatements = rows.chart!.result.latency.p99 >= AIMS.chartP99 ? await explainChart(serverEnv, clinician.id, seeded.sample.ids[0]!) : null;
 
     const imports = await runImports();
     const noteRow = rows.noteCreate!.result;

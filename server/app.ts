@@ -9,9 +9,9 @@ import { batchLimit } from './http/batch-limit.ts';
 import { bodyLimits } from './http/body-limit.ts';
 import { apiRateLimit } from './http/rate-limit.ts';
 import { utf8Body } from './http/utf8-body.ts';
-import { fhirRoutes } from './modules/fhir/fhir.routes.ts';
+import { fhirRoutes } from './modules/fhir/fhir-http.routes.ts';
 import { openApiRoutes } from './modules/openapi/openapi.routes.ts';
-import { hl7Route } from './modules/hl7/hl7.route.ts';
+import { hl7Routes } from './modules/hl7/hl7-http.routes.ts';
 import { appRouter } from './root-router.ts';
 
 type Env = { Variables: RequestIdVariables; Bindings: { incoming?: { socket?: { remoteAddress?: string } } } };
@@ -67,7 +67,7 @@ export function createApp(deps: AppDeps) {
     )
     .route('/fhir', fhirRoutes(deps, socketIp))
     .route('/', openApiRoutes(config.appUrl))
-    .route('/hl7', hl7Route(deps, (c) => socketIp(c as Context<Env>)))
+    .route('/hl7', hl7Routes(deps, (c) => socketIp(c as Context<Env>)))
     .notFound((c) => c.json({ error: 'not found', requestId: c.get('requestId') }, 404))
     .onError((err, c) => {
       const unavailable = err instanceof RetryLaterError && err.code === 'SERVICE_UNAVAILABLE' ? err : databaseUnavailable(err);

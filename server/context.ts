@@ -14,6 +14,7 @@ import type pg from 'pg';
 import type { Agenda } from 'agenda';
 import type { Clock } from './clock.ts';
 import type { PracticeDto } from './modules/practices/practices.service.ts';
+import { practiceEm } from './tenant-filter.ts';
 import type { UserDto } from './modules/users/user.dto.ts';
 
 export const SESSION_COOKIE = 'pams_session';
@@ -73,15 +74,41 @@ export function presentedCredential(c: HonoContext): { bearer: string | undefine
   return { bearer, fromCookie: bearer ? undefined : getCookie(c, SESSION_COOKIE) };
 }
 
+/** The process's shared parts a Ctx is made of, with or without an HTTP request. */
+export type ServiceDeps = Pick<AppDeps, 'orm' | 'config' | 'log' | 'mailer' | 'loginLimiter' | 'agenda' | 'clock'>;
+
+/** Who acts, and what a request brought with it; a caller outside a request gives the first two only. */
+export type CallOrigin = {
+  actor: Actor | null;
+  meta: RequestMeta;
+  authError?: ErrorReason | null;
+  unavailable?: AppError | null;
+  cookie?: SessionCookie;
+  resHeaders?: Headers;
+};
+
+/** Outside a request there is no browser to keep a cookie for. */
+const noCookie: SessionCookie = { set: () => {}, clear: () => {} };
+
+/**
+ * A Ctx from its parts, with no HTTP request (tRPC's `createContextInner`): createContext below builds
+ * one from a request; work outside a request (the bench's EXPLAIN runs, a test) builds one directly and
+ * says so by the actor it gives. Its EntityManager is scoped to the actor's practice.
+ */
+export function createContextInner(deps: ServiceDeps, { actor, meta, authError = null, unavailable = null, cookie = noCookie, resHeaders = new Headers() }: CallOrigin): Ctx {
+  // Each procedure call forks its own unit of work from this one (trpc.ts).
+  const em = actor ? practiceEm(deps.orm.em, actor.practiceId) : (deps.orm.em.fork() as EntityManager);
+  const log = deps.log.child({ requestId: meta.requestId });
+  return { em, log: actor ? log.child({ actorId: actor.userId }) : log, config: deps.config, mailer: deps.mailer, loginLimiter: deps.loginLimiter, meta, actor, authError, unavailable, cookie, agenda: deps.agenda, clock: deps.clock, resHeaders };
+}
+
+/** The Ctx of an HTTP request: its credential checked (and a session renewed through `resHeaders`), its request id, its client. */
 export async function createContext(deps: AppDeps, c: HonoContext, resHeaders: Headers, socketIp: string | null): Promise<Ctx> {
-  // Each procedure call forks its own unit of work from this one (trpc.ts), with the practice filter set.
-  const em = deps.orm.em.fork() as EntityManager;
   const meta: RequestMeta = {
     requestId: c.get('requestId'),
     ip: clientIp(c, deps.config.trustProxy, socketIp),
     userAgent: c.req.header('user-agent')?.slice(0, 300) ?? null,
   };
-  const log = deps.log.child({ requestId: meta.requestId });
   const secure = deps.config.env === 'production';
   const cookie: SessionCookie = {
     set: (token, expiresAt) =>
@@ -104,7 +131,7 @@ export async function createContext(deps: AppDeps, c: HonoContext, resHeaders: H
       if (!unavailable) throw e;
     }
   }
-  return { em, log: actor ? log.child({ actorId: actor.userId }) : log, config: deps.config, mailer: deps.mailer, loginLimiter: deps.loginLimiter, meta, actor, authError, unavailable, cookie, agenda: deps.agenda, clock: deps.clock, resHeaders };
+  return createContextInner(deps, { actor, meta, authError, unavailable, cookie, resHeaders });
 }
 
 function originAllowed(c: HonoContext, config: Config): boolean {

@@ -11,7 +11,11 @@ import { defineNoteJobs, scheduleNoteJobs } from './modules/notes/notes.jobs.ts'
 import { defineReminderJobs, scheduleReminderJobs } from './modules/reminders/reminders.jobs.ts';
 import type { Orm } from './orm.ts';
 
-/** What a job handler gets: the process's shared parts, the clock, and the queue to enqueue follow-ups. */
+/**
+ * What a job handler gets: the process's shared parts, the clock, and the queue to enqueue follow-ups.
+ * A job acts as the system, never as a user: it has no actor and no role, so it calls functions that take
+ * these parts rather than a Ctx, and one that works on a practice's rows takes `practiceEm(orm.em, practiceId)`.
+ */
 export type JobDeps = { orm: Orm; log: Logger; config: Config; mailer: Mailer; clock: Clock; agenda: Agenda };
 
 /**

@@ -5,6 +5,7 @@ import type { UserRole } from '../shared/enums.ts';
 import type { PamsErrorData } from '../shared/errors.ts';
 import type { Actor, Ctx } from './context.ts';
 import { AppError, databaseUnavailable, RetryLaterError } from './errors.ts';
+import { practiceEm } from './tenant-filter.ts';
 
 export type Meta = {
   /** Callable by a user who must enrol in MFA (practice policy) but has not yet: auth and MFA set-up. */
@@ -73,8 +74,7 @@ const databaseReachable = t.middleware(function requireDatabase({ ctx, next }) {
  * work, or a call that failed after persisting something could have it flushed by the next one.
  */
 const unitOfWork = t.middleware(function forkPerCall({ ctx, next }) {
-  const em = ctx.em.fork({ clear: true });
-  if (ctx.actor) em.setFilterParams('practice', { practiceId: ctx.actor.practiceId });
+  const em = ctx.actor ? practiceEm(ctx.em, ctx.actor.practiceId) : ctx.em.fork({ clear: true });
   return next({ ctx: { ...ctx, em } });
 });
 
@@ -92,6 +92,10 @@ export const authedProcedure = publicProcedure.use(function requireActor({ ctx, 
   return next({ ctx: { ...ctx, actor } });
 });
 
+/**
+ * A procedure's role is said here, once, where it is declared: services do not check it again, and keep
+ * only their finer rules (a clinician's own schedule, a note's author, the care team).
+ */
 function withRoles(roles: readonly UserRole[]) {
   return authedProcedure.use(function requireRole({ ctx, next }) {
     if (!roles.includes(ctx.actor.role)) throw new AppError('FORBIDDEN', `Only ${roles.join(' or ')} users may do this`);

@@ -4,7 +4,7 @@ import type { Config } from '../config.ts';
 import type { Actor, RequestMeta } from '../context.ts';
 import { Session } from '../modules/auth/session.entity.ts';
 import { ApiToken } from '../modules/tokens/api-token.entity.ts';
-import type { User } from '../modules/users/user.entity.ts';
+import { User } from '../modules/users/user.entity.ts';
 import type { UserRole, UserStatus } from '../../shared/enums.ts';
 import { toPracticeDto } from '../modules/practices/practices.service.ts';
 import { toUserDto } from '../modules/users/user.dto.ts';
@@ -96,17 +96,31 @@ async function resolveApiToken({ pool }: ResolveDeps, token: string): Promise<Ac
 }
 
 function actorOf(row: CredentialRow, via: Pick<Actor, 'sessionId' | 'tokenId' | 'mfaPending'>): Actor {
+  return actorFor(
+    { id: row.user_id, email: row.email, name: row.name, role: row.role, status: row.status, mfaEnabled: row.mfa_enabled, createdAt: row.user_created_at },
+    { id: row.practice_id, name: row.practice_name, timeZone: row.time_zone, mfaRequired: row.mfa_required, reviewExtractedSteps: row.review_extracted_steps, hl7SendingApplication: row.hl7_sending_application, hl7SendingFacility: row.hl7_sending_facility, createdAt: row.practice_created_at },
+    via,
+  );
+}
+
+function actorFor(user: Parameters<typeof toUserDto>[0], practice: Parameters<typeof toPracticeDto>[0], via: Pick<Actor, 'sessionId' | 'tokenId' | 'mfaPending'>): Actor {
   return {
-    userId: row.user_id,
-    practiceId: row.practice_id,
-    role: row.role,
+    userId: user.id,
+    practiceId: practice.id,
+    role: user.role,
     ...via,
-    mfaEnrolmentRequired: row.mfa_required && !row.mfa_enabled,
-    identity: {
-      user: toUserDto({ id: row.user_id, email: row.email, name: row.name, role: row.role, status: row.status, mfaEnabled: row.mfa_enabled, createdAt: row.user_created_at }),
-      practice: toPracticeDto({ id: row.practice_id, name: row.practice_name, timeZone: row.time_zone, mfaRequired: row.mfa_required, reviewExtractedSteps: row.review_extracted_steps, hl7SendingApplication: row.hl7_sending_application, hl7SendingFacility: row.hl7_sending_facility, createdAt: row.practice_created_at }),
-    },
+    mfaEnrolmentRequired: Boolean(practice.mfaRequired) && !user.mfaEnabled,
+    identity: { user: toUserDto(user), practice: toPracticeDto(practice) },
   };
+}
+
+/**
+ * The actor of work done for a user outside a request (the bench's in-process EXPLAIN runs): that user
+ * as their credential would make them, an active user of their practice, with no session or token.
+ */
+export async function localActor(em: EntityManager, userId: string): Promise<Actor> {
+  const user = await em.findOneOrFail(User, { id: userId, status: 'active' }, { populate: ['practice'], filters: false });
+  return actorFor(user, user.practice, { sessionId: null, tokenId: null, mfaPending: false });
 }
 
 /** Every session of a user dies on password change, reset or deactivation (except, on change, the caller's). */

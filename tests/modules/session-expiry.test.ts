@@ -55,4 +55,40 @@ describe('session expiry', () => {
     const tampered = `${id}.${secret.slice(0, -1)}${secret.endsWith('a') ? 'b' : 'a'}`;
     expect((await rejection(t.client(tampered).auth.me.query())).code).toBe('UNAUTHORIZED');
   });
+
+  // The plain-HTTP faces renew a cookie session as /trpc does, and must say so: without the new cookie
+  // the browser's copy still expires on the old date and logs the user out mid-session.
+  describe('renews the session cookie on the plain-HTTP routes too', () => {
+    const nearRenewal = async () => {
+      const token = t.secret(await loginAs(t, admin.email, admin.password));
+      await setExpiry(token, new Date(Date.now() + 10 * DAY));
+      return token;
+    };
+    const renewedCookie = (res: Response, token: string) => res.headers.getSetCookie().find((c) => c.startsWith(`pams_session=${token};`));
+
+    it('GET /fhir/$export', async () => {
+      const token = await nearRenewal();
+      const res = await t.fetch(`${t.url}/fhir/$export?_type=Patient`, { headers: { cookie: `pams_session=${token}` } });
+      expect(res.status).toBe(200);
+      await res.text();
+      expect(renewedCookie(res, token)).toContain('HttpOnly');
+      expect((await storedExpiry(token))!).toBeGreaterThan(Date.now() + 29 * DAY);
+    });
+
+    it('GET /fhir/Patient/{id}/$everything, even when it answers an error', async () => {
+      const token = await nearRenewal();
+      const res = await t.fetch(`${t.url}/fhir/Patient/00000000-0000-7000-8000-000000000000/$everything`, { headers: { cookie: `pams_session=${token}` } });
+      expect(res.status).toBe(404);
+      expect(renewedCookie(res, token)).toContain('HttpOnly');
+    });
+
+    it('POST /hl7/v2', async () => {
+      const token = await nearRenewal();
+      const message = ['MSH|^~\\&|ENGINE|HOSP|PAMS|CLINIC|20240305101500||ADT^A04^ADT_A01|RENEW0001|P|2.5', 'PID|1||R-0001^^^HOSP^MR||Walsh^Ciara||19920304|F'].join('\r');
+      const res = await t.fetch(`${t.url}/hl7/v2`, { method: 'POST', headers: { 'content-type': 'text/plain', cookie: `pams_session=${token}`, origin: t.url }, body: message });
+      expect(res.status).toBe(200);
+      expect(await res.text()).toContain('MSA|AA|RENEW0001');
+      expect(renewedCookie(res, token)).toContain('HttpOnly');
+    });
+  });
 });

@@ -4,7 +4,7 @@ import { receiveHl7Message, receiveHl7Messages } from './hl7.service.ts';
 
 /**
  * HL7 v2 in: one message per call, answered with its ACK, or several of one connection in order, each
- * answered with its own (`pams hl7 listen`; also served raw at POST /hl7/v2, see hl7.route.ts).
+ * answered with its own (`pams hl7 listen`; also served raw at POST /hl7/v2, see hl7-http.routes.ts).
  */
 export const hl7Router = router({
   receive: adminProcedure.input(receiveHl7Input).mutation(({ ctx, input }) => receiveHl7Message(ctx, input)),

@@ -4,7 +4,6 @@ import { notFound } from '../../errors.ts';
 import { recordAudit } from '../audit/audit.service.ts';
 import { EXTRACT_NOTE } from '../notes/extraction-queue.ts';
 import { retryExtraction } from '../notes/notes.service.ts';
-import { assertRole } from '../users/roles.ts';
 
 type JobRow = { _id: unknown; name: string; state: string; data: unknown; nextRunAt: Date | null; lastRunAt?: Date; lastFinishedAt?: Date; failedAt?: Date; failCount?: number; failReason?: string };
 
@@ -41,7 +40,6 @@ async function findPracticeJob(ctx: AuthedCtx, id: string) {
 }
 
 export async function listJobs(ctx: AuthedCtx, input: ListJobsInput) {
-  assertRole(ctx.actor, 'admin');
   const { jobs } = await ctx.agenda.queryJobs({ data: { practiceId: ctx.actor.practiceId }, state: input.state, limit: input.limit, sort: { nextRunAt: 'desc' } });
   return (jobs as unknown as JobRow[]).map(toJobDto);
 }
@@ -51,7 +49,6 @@ export async function listJobs(ctx: AuthedCtx, input: ListJobsInput) {
  * from its first attempt; the old job row is removed either way.
  */
 export async function retryJob(ctx: AuthedCtx, { id }: JobIdInput) {
-  assertRole(ctx.actor, 'admin');
   const job = await findPracticeJob(ctx, id);
   const data = job.data as { noteId?: string };
   if (job.name === EXTRACT_NOTE && data.noteId) await retryExtraction(ctx, { id: data.noteId });
@@ -63,7 +60,6 @@ export async function retryJob(ctx: AuthedCtx, { id }: JobIdInput) {
 }
 
 export async function cancelJob(ctx: AuthedCtx, { id }: JobIdInput) {
-  assertRole(ctx.actor, 'admin');
   const job = await findPracticeJob(ctx, id);
   await ctx.agenda.cancel({ id: String(job._id) });
   recordAudit(ctx, { action: 'job.cancelled', entityType: 'job', entityId: id, detail: { name: job.name } });

@@ -8,6 +8,7 @@ import type { Config } from '../../config.ts';
 import { newId } from '../../ids.ts';
 import type { Logger } from '../../logger.ts';
 import type { Orm } from '../../orm.ts';
+import { practiceEm } from '../../tenant-filter.ts';
 import { Patient } from '../patients/patient.entity.ts';
 import { Practice } from '../practices/practice.entity.ts';
 import { Step } from '../steps/step.entity.ts';
@@ -37,8 +38,8 @@ const retryDelay = (config: Config, attempt: number) => Math.min(config.llm.retr
  * requeue sweep starts the note again. The note stays saved whatever the LLM does.
  */
 export async function runExtraction({ orm, config, clock, log }: ExtractionDeps, { noteId, practiceId }: { noteId: string; practiceId: string }) {
-  const em = orm.em.fork() as EntityManager;
-  em.setFilterParams('practice', { practiceId });
+  // A job: no one is logged in; it acts as the system, on the note's practice only.
+  const em = practiceEm(orm.em, practiceId);
   const now = clock.now();
   const lease = new Date(now.getTime() + config.llm.timeoutMs + 30_000);
   const claimed = await em.getConnection().execute(

@@ -4,12 +4,10 @@ import { AppError, notFound } from '../../errors.ts';
 import { recordAudit } from '../audit/audit.service.ts';
 import { toUserDto } from '../users/user.dto.ts';
 import { User } from '../users/user.entity.ts';
-import { assertRole } from '../users/roles.ts';
 import { CareTeamMember } from './care-team-member.entity.ts';
 import { findVisiblePatient } from './patient-access.ts';
 
 export async function listCareTeam(ctx: AuthedCtx, { patientId }: PatientIdInput) {
-  assertRole(ctx.actor, 'admin', 'clinician');
   await findVisiblePatient(ctx.em, ctx.actor, patientId);
   const members = await ctx.em.find(CareTeamMember, { patient: patientId }, { populate: ['clinician'], orderBy: { createdAt: 'asc' } });
   return members.map((m) => toUserDto(m.clinician));
@@ -17,7 +15,6 @@ export async function listCareTeam(ctx: AuthedCtx, { patientId }: PatientIdInput
 
 /** An admin, or a clinician already caring for the patient, adds an active clinician of the practice. */
 export async function addToCareTeam(ctx: AuthedCtx, { patientId, clinicianId }: CareTeamInput) {
-  assertRole(ctx.actor, 'admin', 'clinician');
   await findVisiblePatient(ctx.em, ctx.actor, patientId);
   const clinician = await ctx.em.findOne(User, { id: clinicianId, role: 'clinician' });
   if (!clinician) throw notFound('Clinician');
@@ -39,7 +36,6 @@ export async function joinCareTeam(ctx: AuthedCtx, patientId: string, clinician:
 }
 
 export async function removeFromCareTeam(ctx: AuthedCtx, { patientId, clinicianId }: CareTeamInput) {
-  assertRole(ctx.actor, 'admin', 'clinician');
   await findVisiblePatient(ctx.em, ctx.actor, patientId);
   const removed = await ctx.em.nativeDelete(CareTeamMember, { patient: patientId, clinician: clinicianId });
   if (!removed) throw notFound('Care team member');

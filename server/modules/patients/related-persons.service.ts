@@ -3,7 +3,6 @@ import type { AddRelatedPersonInput, PatientIdInput, UpdateRelatedPersonInput } 
 import type { AuthedCtx } from '../../context.ts';
 import { notFound } from '../../errors.ts';
 import { auditRead, recordAudit } from '../audit/audit.service.ts';
-import { assertRole } from '../users/roles.ts';
 import { findVisiblePatient, visiblePatients } from './patient-access.ts';
 import { RelatedPerson } from './related-person.entity.ts';
 
@@ -22,7 +21,6 @@ export async function listRelatedPersons(ctx: AuthedCtx, { patientId }: PatientI
 }
 
 export async function addRelatedPerson(ctx: AuthedCtx, { patientId, ...fields }: AddRelatedPersonInput) {
-  assertRole(ctx.actor, 'admin', 'clinician');
   const patient = await findVisiblePatient(ctx.em, ctx.actor, patientId);
   const person = ctx.em.create(RelatedPerson, { ...fields, practice: ctx.actor.practiceId, patient });
   recordAudit(ctx, { action: 'related-person.created', entityType: 'related-person', entityId: person.id, detail: { patientId } });
@@ -37,7 +35,6 @@ async function findVisibleRelatedPerson(ctx: AuthedCtx, id: string) {
 }
 
 export async function updateRelatedPerson(ctx: AuthedCtx, { id, ...changes }: UpdateRelatedPersonInput) {
-  assertRole(ctx.actor, 'admin', 'clinician');
   const person = await findVisibleRelatedPerson(ctx, id);
   ctx.em.assign(person, changes);
   recordAudit(ctx, { action: 'related-person.updated', entityType: 'related-person', entityId: id });
@@ -46,7 +43,6 @@ export async function updateRelatedPerson(ctx: AuthedCtx, { id, ...changes }: Up
 }
 
 export async function removeRelatedPerson(ctx: AuthedCtx, { id }: IdInput) {
-  assertRole(ctx.actor, 'admin', 'clinician');
   const person = await findVisibleRelatedPerson(ctx, id);
   ctx.em.remove(person);
   recordAudit(ctx, { action: 'related-person.removed', entityType: 'related-person', entityId: id });

@@ -2,7 +2,6 @@ import type { UpdatePracticeInput } from '../../../shared/schemas/practices.ts';
 import type { AuthedCtx } from '../../context.ts';
 import { AppError } from '../../errors.ts';
 import { recordAudit } from '../audit/audit.service.ts';
-import { assertRole } from '../users/roles.ts';
 import { User } from '../users/user.entity.ts';
 import { Practice } from './practice.entity.ts';
 
@@ -27,7 +26,6 @@ export async function getPractice(ctx: AuthedCtx) {
  * the answer says how many users (active or invited) have not enrolled yet.
  */
 export async function updatePractice(ctx: AuthedCtx, input: UpdatePracticeInput) {
-  assertRole(ctx.actor, 'admin');
   if (input.mfaRequired && !ctx.actor.identity.user.mfaEnabled) {
     throw new AppError('CONFLICT', 'Turn on two-factor authentication for yourself before requiring it of everyone', 'mfa-enrolment-required');
   }

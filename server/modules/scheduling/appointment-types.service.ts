@@ -3,7 +3,6 @@ import type { CreateAppointmentTypeInput, ListAppointmentTypesInput, UpdateAppoi
 import type { AuthedCtx } from '../../context.ts';
 import { AppError, notFound } from '../../errors.ts';
 import { recordAudit } from '../audit/audit.service.ts';
-import { assertRole } from '../users/roles.ts';
 import { AppointmentType } from './appointment-type.entity.ts';
 
 export type AppointmentTypeDto = ReturnType<typeof toAppointmentTypeDto>;
@@ -22,7 +21,6 @@ export async function findBookableType(em: EntityManager, id: string): Promise<A
 
 /** A name already used in the practice is a CONFLICT (unique constraint, converted in trpc.ts). */
 export async function createAppointmentType(ctx: AuthedCtx, input: CreateAppointmentTypeInput) {
-  assertRole(ctx.actor, 'admin');
   const type = ctx.em.create(AppointmentType, { ...input, practice: ctx.actor.practiceId });
   recordAudit(ctx, { action: 'appointment-type.created', entityType: 'appointment-type', entityId: type.id });
   await ctx.em.flush();
@@ -30,7 +28,6 @@ export async function createAppointmentType(ctx: AuthedCtx, input: CreateAppoint
 }
 
 export async function updateAppointmentType(ctx: AuthedCtx, { id, ...changes }: UpdateAppointmentTypeInput) {
-  assertRole(ctx.actor, 'admin');
   const type = await ctx.em.findOne(AppointmentType, { id });
   if (!type) throw notFound('Appointment type');
   ctx.em.assign(type, changes);

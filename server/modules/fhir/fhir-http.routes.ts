@@ -1,28 +1,22 @@
 import { TRPCError } from '@trpc/server';
-import { getHTTPStatusCodeFromError } from '@trpc/server/http';
 import { Hono, type Context } from 'hono';
 import type { OperationOutcome, Resource } from '@medplum/fhirtypes';
 import type { Page } from '../../../shared/schemas/common.ts';
 import { exportFhirInput } from '../../../shared/schemas/fhir.ts';
-import { createContext, type AppDeps } from '../../context.ts';
+import type { AppDeps } from '../../context.ts';
 import { DATABASE_RETRY_AFTER_SECONDS } from '../../database-errors.ts';
-import { appRouter } from '../../root-router.ts';
-import { createCallerFactory } from '../../trpc.ts';
+import { callFailure, routerCalls, type RouterCallEnv } from '../../http/router-calls.ts';
 
-const createCaller = createCallerFactory(appRouter);
 const FHIR_JSON = 'application/fhir+json';
 
 /** A failed call as a FHIR OperationOutcome with the tRPC code's HTTP status; never an internal detail. */
 function outcome(c: Context, error: unknown, log: AppDeps['log']) {
-  const trpc = error instanceof TRPCError ? error : new TRPCError({ code: 'INTERNAL_SERVER_ERROR', cause: error });
-  const status = getHTTPStatusCodeFromError(trpc);
-  const internal = status >= 500 && status !== 503; // a 503 is the database away: transient, with its own message
-  if (internal) log.error({ requestId: c.get('requestId'), err: { name: (trpc.cause ?? trpc).name } }, 'fhir request failed');
+  const { status, message } = callFailure(c, error, log, 'fhir request');
   const body: OperationOutcome = {
     resourceType: 'OperationOutcome',
-    issue: [{ severity: 'error', code: status === 404 ? 'not-found' : status === 401 || status === 403 ? 'security' : status === 400 ? 'invalid' : status === 503 ? 'transient' : 'exception', diagnostics: internal ? `Internal server error (request ${c.get('requestId')})` : trpc.message }],
+    issue: [{ severity: 'error', code: status === 404 ? 'not-found' : status === 401 || status === 403 ? 'security' : status === 400 ? 'invalid' : status === 503 ? 'transient' : 'exception', diagnostics: message }],
   };
-  return c.body(JSON.stringify(body), status as 400, { 'content-type': FHIR_JSON, ...(status === 503 && { 'retry-after': String(DATABASE_RETRY_AFTER_SECONDS) }) });
+  return c.body(JSON.stringify(body), status, { 'content-type': FHIR_JSON, ...(status === 503 && { 'retry-after': String(DATABASE_RETRY_AFTER_SECONDS) }) });
 }
 
 /**
@@ -32,24 +26,23 @@ function outcome(c: Context, error: unknown, log: AppDeps['log']) {
  * Authenticated like /trpc: `Authorization: Bearer` (API token or session) or the session cookie.
  */
 export function fhirRoutes(deps: AppDeps, socketIp: (c: Context) => string | null) {
-  const callerFor = async (c: Context) => createCaller(await createContext(deps, c, new Headers(), socketIp(c)));
+  const calls = routerCalls(deps, socketIp);
 
-  return new Hono()
-    .get('/Patient/:id/$everything', async (c) => {
+  return new Hono<RouterCallEnv>()
+    .get('/Patient/:id/$everything', calls, async (c) => {
       try {
-        const bundle = await (await callerFor(c)).patients.fhir({ id: c.req.param('id') });
+        const bundle = await c.var.caller.patients.fhir({ id: c.req.param('id') });
         return c.body(JSON.stringify(bundle), 200, { 'content-type': FHIR_JSON });
       } catch (error) {
         return outcome(c, error, deps.log);
       }
     })
-    .get('/$export', async (c) => {
+    .get('/$export', calls, async (c) => {
       const parsed = exportFhirInput.omit({ cursor: true }).safeParse({ type: c.req.query('_type'), since: c.req.query('_since'), limit: 1000 });
       if (!parsed.success) return outcome(c, new TRPCError({ code: 'BAD_REQUEST', message: `Invalid query: ${parsed.error.issues.map((i) => `${i.path.join('.') === 'type' ? '_type' : '_since'} ${i.message}`).join('; ')}` }), deps.log);
-      let caller: Awaited<ReturnType<typeof callerFor>>;
+      const caller = c.var.caller;
       let page: Page<Resource>;
       try {
-        caller = await callerFor(c);
         page = await caller.exports.fhir(parsed.data); // the first page answers auth and input errors with a status
       } catch (error) {
         return outcome(c, error, deps.log);

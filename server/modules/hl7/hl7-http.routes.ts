@@ -1,15 +1,11 @@
-import { TRPCError } from '@trpc/server';
-import { getHTTPStatusCodeFromError } from '@trpc/server/http';
 import type { Context } from 'hono';
 import { Hono } from 'hono';
 import { splitHl7Messages } from '../../../shared/hl7-framing.ts';
 import { HL7_MAX_BATCH_MESSAGES } from '../../../shared/schemas/hl7.ts';
-import { createContext, type AppDeps } from '../../context.ts';
+import type { AppDeps } from '../../context.ts';
 import { DATABASE_RETRY_AFTER_SECONDS } from '../../database-errors.ts';
-import { appRouter } from '../../root-router.ts';
-import { createCallerFactory } from '../../trpc.ts';
+import { callFailure, routerCalls, type RouterCallEnv } from '../../http/router-calls.ts';
 
-const createCaller = createCallerFactory(appRouter);
 const HL7_MEDIA_TYPE = 'x-application/hl7-v2+er7; charset=utf-8';
 
 /**
@@ -18,15 +14,14 @@ const HL7_MEDIA_TYPE = 'x-application/hl7-v2+er7; charset=utf-8';
  * with \r, and a \n follows each ACK). Authenticated like /trpc (an admin's API token as `Authorization: Bearer`, or a session).
  * The messages go through the `hl7.receiveBatch` procedure, in order, so the rules are the tRPC API's own.
  */
-export function hl7Route(deps: AppDeps, socketIp: (c: Context) => string | null) {
+export function hl7Routes(deps: AppDeps, socketIp: (c: Context) => string | null) {
   // Its body limit (HL7_BODY_LIMIT_MB) is enforced in front of it, by server/http/body-limit.ts.
-  return new Hono().post('/v2', async function receiveHl7(c) {
-    const ctx = await createContext(deps, c, new Headers(), socketIp(c));
+  return new Hono<RouterCallEnv>().post('/v2', routerCalls(deps, socketIp), async function receiveHl7(c) {
+    const { ctx, caller } = c.var;
     if (ctx.unavailable) throw ctx.unavailable; // a 503 (app.ts), not a 401: the credential could not be looked up
     if (!ctx.actor) return c.text('authentication required: Authorization: Bearer <API token>\n', 401); // before reading the body
     const messages = splitHl7Messages(await c.req.text());
     if (!messages.length) return c.text('no HL7 message in the body', 400);
-    const caller = createCaller(ctx);
     const acks: string[] = [];
     // Messages before the failed one were answered; an engine resends from the first one without an ACK.
     const failed = (status: number, reason: string) =>
@@ -38,12 +33,8 @@ export function hl7Route(deps: AppDeps, socketIp: (c: Context) => string | null)
         if (stopped) return failed(503, stopped);
       }
     } catch (e) {
-      const error = e instanceof TRPCError ? e : new TRPCError({ code: 'INTERNAL_SERVER_ERROR', cause: e });
-      const status = getHTTPStatusCodeFromError(error);
-      const requestId = c.get('requestId');
-      const internal = status >= 500 && status !== 503; // a 503 is the database away: the engine retries later
-      if (internal) deps.log.error({ requestId, err: { name: (error.cause ?? error).name } }, 'hl7 receive failed');
-      return failed(status, internal ? `Internal server error (request ${requestId})` : error.message);
+      const { status, message } = callFailure(c, e, deps.log, 'hl7 receive');
+      return failed(status, message);
     }
     return c.body(acks.map((a) => `${a}\n`).join(''), 200, { 'content-type': HL7_MEDIA_TYPE });
   });
