@@ -32,13 +32,13 @@ function occurredAt(fields: Record<string, unknown>): Date {
 
 export type ClinicalRecordDto<K extends RecordKindName> = ReturnType<typeof toRecordDto<K>>;
 
+/** What a record DTO is made from: an entity, or a row a hand-written query selected under the same names. */
+export type RecordFields = Pick<ClinicalRecord, 'id' | 'kind' | 'status' | 'data' | 'version' | 'occurredAt' | 'createdAt' | 'createdBy' | 'updatedAt' | 'updatedBy'> & { patient: { id: string } };
+
 /**
  * The kind's fields, then the record's own columns. The record's kind is `recordKind`: a field of the kind
  * may be called `kind` itself (a history entry's medical, surgical, family or social), and must survive.
  */
-/** What a record DTO is made from: an entity, or a row a hand-written query selected under the same names. */
-export type RecordFields = Pick<ClinicalRecord, 'id' | 'kind' | 'status' | 'data' | 'version' | 'occurredAt' | 'createdAt' | 'createdBy' | 'updatedAt' | 'updatedBy'> & { patient: { id: string } };
-
 export function toRecordDto<K extends RecordKindName>(r: RecordFields) {
   return {
     ...(r.data as Fields<K>),
