@@ -41,9 +41,9 @@ const CONNECTIONS = { me: 50, login: 8, search: 10, chart: 10, submit: 10, book:
 const STARTED_ASSESSMENTS = 30_000;
 const ADMIN = { email: 'bench-admin@pams.test', password: 'bench-password-123' };
 const CLINICIAN_PASSWORD = 'bench-clinician-password';
-/** Name fragments as typed into a search box; accents are folded by the server (mül finds Müller). */
 /** A clinician's note of typical length (~600 characters) for the `notes.create` run. */
 const BENCH_NOTE = 'Follow-up for hypertension. BP 148/92 today, 152/95 last visit. Reports good adherence to amlodipine, mild ankle swelling in the evenings. No chest pain, no headaches. Discussed salt intake and exercise.\n- Take amlodipine 5 mg daily at 08:00\n- Walk 30 minutes every day\n- Book a blood test (U&E, lipids) at the lab\n- Measure blood pressure at home every morning and bring the readings\nReview in four weeks.';
+/** Name fragments as typed into a search box; accents are folded by the server (mül finds Müller). */
 const FRAGMENTS = ['mar', 'jos', 'mül', 'bri', 'kel', 'ann', 'gar', 'sch', 'nguy', 'pat'];
 
 type Cleanup = () => Promise<unknown>;

@@ -5,6 +5,7 @@ import { codeSystems, recordFields, type RecordKindName } from '../shared/schema
 import { newId } from '../server/ids.ts';
 import { closeOrm, initOrm } from '../server/orm.ts';
 import { scoreAnswers } from '../server/modules/assessments/scoring.ts';
+import { patientColumn, patientColumnType, type PatientColumnProperty } from '../server/modules/patients/patient-columns.ts';
 import { patientNameKeys, phoneDigits } from '../server/modules/patients/search-text.ts';
 import { bootstrapPractice, createActiveUser } from '../server/modules/practices/bootstrap.service.ts';
 import { phq9 } from '../server/modules/questionnaires/builtins.ts';
@@ -142,15 +143,17 @@ const isoDate = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 // --- Bulk insert ---------------------------------------------------------------------------------
 
 type Column = readonly [name: string, type: string];
+
+/** The patient columns the seed fills, named and typed as patient.entity.ts has them; a row is keyed by property. */
+const patientProperties = [
+  'id', 'practice', 'mrn', 'givenName', 'familyName', 'birthDate', 'gender', 'email', 'phone', 'address', 'preferredLanguage', 'timeZone',
+  'emergencyContact', 'status', 'searchName', 'sortName', 'phoneDigits', 'createdAt', 'updatedAt',
+] as const satisfies readonly PatientColumnProperty[];
+const patientRow = (values: Record<(typeof patientProperties)[number], unknown>) => patientProperties.map((k) => values[k]);
 type Table = { name: string; columns: readonly Column[]; rows: unknown[][] };
 
 const tables = {
-  patient: [
-    ['id', 'uuid'], ['practice_id', 'uuid'], ['mrn', 'text'], ['given_name', 'text'], ['family_name', 'text'], ['birth_date', 'date'],
-    ['gender', 'text'], ['email', 'text'], ['phone', 'text'], ['address', 'jsonb'], ['preferred_language', 'text'], ['time_zone', 'text'],
-    ['emergency_contact', 'jsonb'], ['status', 'text'], ['search_name', 'text'], ['sort_name', 'text'], ['phone_digits', 'text'],
-    ['created_at', 'timestamptz'], ['updated_at', 'timestamptz'],
-  ],
+  patient: patientProperties.map((k) => [patientColumn[k], patientColumnType[k]] as const),
   care_team_member: [['id', 'uuid'], ['practice_id', 'uuid'], ['patient_id', 'uuid'], ['clinician_id', 'uuid'], ['created_at', 'timestamptz']],
   clinical_record: [
     ['id', 'uuid'], ['practice_id', 'uuid'], ['patient_id', 'uuid'], ['kind', 'text'], ['status', 'text'], ['data', 'jsonb'],
@@ -217,11 +220,12 @@ function generateBatch(ctx: Context, from: number, to: number, sample: Seeded['s
     const status = r.next() < 0.03 ? 'archived' : 'active';
     const emergency = r.next() < 0.3 ? { name: `${r.pick(givenNames)} ${family}`, relationship: r.pick(['spouse', 'parent', 'sibling', 'child']), phone: `+35387${String(r.int(1e7)).padStart(7, '0')}` } : null;
     const { searchName, sortName } = patientNameKeys(given, family);
-    out.patient.push([
-      id, ctx.practiceId, `B${String(i + 1).padStart(8, '0')}`, given, family, isoDate(born), r.pick(genders), email, phone,
-      JSON.stringify({ lines: [`${1 + r.int(200)} ${r.pick(streets)}`], city: place.city, postalCode: place.postalCode, country: place.country }),
-      r.pick(languages), TIME_ZONE, emergency && JSON.stringify(emergency), status, searchName, sortName, phone && phoneDigits(phone), iso(created), iso(created),
-    ]);
+    out.patient.push(patientRow({
+      id, practice: ctx.practiceId, mrn: `B${String(i + 1).padStart(8, '0')}`, givenName: given, familyName: family, birthDate: isoDate(born), gender: r.pick(genders), email, phone,
+      address: JSON.stringify({ lines: [`${1 + r.int(200)} ${r.pick(streets)}`], city: place.city, postalCode: place.postalCode, country: place.country }),
+      preferredLanguage: r.pick(languages), timeZone: TIME_ZONE, emergencyContact: emergency && JSON.stringify(emergency), status, searchName, sortName,
+      phoneDigits: phone && phoneDigits(phone), createdAt: iso(created), updatedAt: iso(created),
+    }));
     if (i % C === 0 && status === 'active' && sample.ids.length < 2000) {
       sample.ids.push(id);
       sample.names.push(`${given} ${family}`);

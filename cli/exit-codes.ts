@@ -25,13 +25,13 @@ const byTrpcCode: Record<string, number> = {
 
 type ErrorData = { code?: string; reason?: string | null; fieldErrors?: Record<string, string[]> | null; requestId?: string | null };
 
-/** One place turns any failure into a message for people (or JSON) and an exit code. */
 /** The exit code of an HTTP answer from a non-tRPC endpoint (/fhir, /hl7): the same table, by status. */
 export function exitCodeForHttpStatus(status: number): number {
   const code = Object.entries({ BAD_REQUEST: 400, UNAUTHORIZED: 401, FORBIDDEN: 403, NOT_FOUND: 404, CONFLICT: 409, TOO_MANY_REQUESTS: 429 }).find(([, s]) => s === status)?.[0];
   return code ? byTrpcCode[code]! : status >= 500 ? ExitCode.unreachable : ExitCode.usage;
 }
 
+/** One place turns any failure into a message for people (or JSON) and an exit code. */
 export function describeError(error: unknown): { exitCode: number; message: string; data: Record<string, unknown> } {
   if (error instanceof CliError) return { exitCode: error.exitCode, message: error.message, data: {} };
   if (error instanceof CommanderError) return { exitCode: error.exitCode === 0 ? 0 : ExitCode.usage, message: '', data: {} };

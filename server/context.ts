@@ -124,7 +124,7 @@ export async function createContext(deps: AppDeps, c: HonoContext, resHeaders: H
     authError = 'origin-mismatch'; // cookie-authenticated mutations must come from our own origin
   } else if (bearer ?? fromCookie) {
     try {
-      actor = await resolveBearer({ pool: deps.pool, config: deps.config, cookie: fromCookie ? cookie : null }, (bearer ?? fromCookie)!);
+      actor = await resolveBearer({ pool: deps.pool, config: deps.config, clock: deps.clock, cookie: fromCookie ? cookie : null }, (bearer ?? fromCookie)!);
     } catch (e) {
       // Thrown here it would be a 500 without the request id: kept for the procedure to answer (a 503).
       unavailable = databaseUnavailable(e);

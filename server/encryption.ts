@@ -14,17 +14,30 @@ export function seal(key: Buffer, plaintext: Buffer, aad = ''): Sealed {
   return { iv, ciphertext, tag: cipher.getAuthTag() };
 }
 
-/** The plaintext of `seal`; throws if the key, the AAD or any byte differs. */
+/** A stored ciphertext names a key that PAMS_ENCRYPTION_KEYS lacks: a configuration error, the data may be fine. */
+export class MissingKeyError extends Error {}
+
+/**
+ * A stored ciphertext that does not decrypt: malformed, altered, or sealed under other bytes than the key
+ * of its name now has (GCM cannot tell those two apart). The key named is there; the data is what is wrong.
+ */
+export class CorruptCiphertextError extends Error {}
+
+/** The plaintext of `seal`; throws `CorruptCiphertextError` if the key, the AAD or any byte differs. */
 export function open(key: Buffer, { iv, ciphertext, tag }: Sealed, aad = ''): Buffer {
-  const decipher = createDecipheriv('aes-256-gcm', key, iv).setAAD(Buffer.from(aad, 'utf8'));
-  decipher.setAuthTag(tag);
-  return Buffer.concat([decipher.update(ciphertext), decipher.final()]);
+  try {
+    const decipher = createDecipheriv('aes-256-gcm', key, iv).setAAD(Buffer.from(aad, 'utf8'));
+    decipher.setAuthTag(tag);
+    return Buffer.concat([decipher.update(ciphertext), decipher.final()]);
+  } catch (e) {
+    throw new CorruptCiphertextError('Ciphertext does not authenticate: altered, or sealed under other bytes than its key has now', { cause: e });
+  }
 }
 
 /** The key of PAMS_ENCRYPTION_KEYS named `id`. */
 export function encryptionKey(keys: EncryptionKeys, id: string | undefined): Buffer {
   const key = keys.find((k) => k.id === id)?.key;
-  if (!key) throw new Error(`No encryption key "${id}" in PAMS_ENCRYPTION_KEYS`);
+  if (!key) throw new MissingKeyError(`No encryption key "${id}" in PAMS_ENCRYPTION_KEYS`);
   return key;
 }
 
@@ -39,8 +52,8 @@ export function encryptString(keys: EncryptionKeys, plaintext: string): string {
 }
 
 export function decryptString(keys: EncryptionKeys, stored: string): string {
-  const [id, iv, ciphertext, tag] = stored.split(':');
+  const [id, iv, ciphertext, tag, ...rest] = stored.split(':');
+  if (!iv || !ciphertext || !tag || rest.length) throw new CorruptCiphertextError('Malformed ciphertext: not keyId:iv:ciphertext:tag');
   const key = encryptionKey(keys, id);
-  if (!iv || !ciphertext || !tag) throw new Error(`No encryption key "${id}" in PAMS_ENCRYPTION_KEYS`);
   return open(key, { iv: Buffer.from(iv, 'base64'), ciphertext: Buffer.from(ciphertext, 'base64'), tag: Buffer.from(tag, 'base64') }).toString('utf8');
 }

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { encryptionKey, open, seal, type EncryptionKeys } from './encryption.ts';
+import { CorruptCiphertextError, encryptionKey, open, seal, type EncryptionKeys } from './encryption.ts';
 
 /**
  * Envelope encryption: each sealed item has its own random data key, which encrypts the content; the data
@@ -17,7 +17,7 @@ function sealText(key: Buffer, plaintext: Buffer, aad: string): string {
 
 function openText(key: Buffer, sealed: string, aad: string): Buffer {
   const [iv, ciphertext, tag] = sealed.split('.').map((part) => Buffer.from(part, 'base64'));
-  if (!iv || !ciphertext || !tag) throw new Error('Malformed ciphertext');
+  if (!iv || !ciphertext || !tag) throw new CorruptCiphertextError('Malformed ciphertext: not iv.ciphertext.tag');
   return open(key, { iv, ciphertext, tag }, aad);
 }
 

@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type pg from 'pg';
+import type { Clock } from '../clock.ts';
 import type { Config } from '../config.ts';
 import type { Actor, RequestMeta } from '../context.ts';
 import { Session } from '../modules/auth/session.entity.ts';
@@ -18,14 +19,15 @@ const LAST_USED_PRECISION_MS = 60 * 1000;
 
 export type SessionCookie = { set: (token: string, expiresAt: Date) => void; clear: () => void };
 
-export function createSession(em: EntityManager, user: User, config: Config, meta: RequestMeta, mfaPending: boolean) {
+/** Expiry is read from the context's clock, as every check of it is, so tests move time instead of rows. */
+export function createSession(em: EntityManager, user: User, { config, meta, clock }: { config: Config; meta: RequestMeta; clock: Clock }, mfaPending: boolean) {
   const { id, token, secretHash } = generateSecretToken();
-  const expiresAt = new Date(Date.now() + (mfaPending ? MFA_PENDING_TTL_MS : config.sessionTtlMs));
+  const expiresAt = new Date(clock.now().getTime() + (mfaPending ? MFA_PENDING_TTL_MS : config.sessionTtlMs));
   const session = em.create(Session, { id, user, secretHash, mfaPending, ip: meta.ip, userAgent: meta.userAgent, expiresAt });
   return { session, token };
 }
 
-type ResolveDeps = { pool: pg.Pool; config: Config; cookie: SessionCookie | null };
+type ResolveDeps = { pool: pg.Pool; config: Config; clock: Clock; cookie: SessionCookie | null };
 
 /** Turns a bearer token (session or API token) into the acting user, or null. Tenant filters are off here. */
 export async function resolveBearer(deps: ResolveDeps, token: string): Promise<Actor | null> {
@@ -64,12 +66,12 @@ const credentialQuery = (table: 'session' | 'api_token', extra: string) =>
 const sessionQuery = credentialQuery('session', 'c.mfa_pending');
 const apiTokenQuery = credentialQuery('api_token', 'c.revoked_at, c.last_used_at');
 
-async function resolveSession({ pool, config, cookie }: ResolveDeps, token: string): Promise<Actor | null> {
+async function resolveSession({ pool, config, clock, cookie }: ResolveDeps, token: string): Promise<Actor | null> {
   const parsed = parseSecretToken(token);
   if (!parsed) return null;
   const { rows: [row] } = await pool.query<CredentialRow & { mfa_pending: boolean }>(sessionQuery, [parsed.id]);
   if (!row || !secretMatches(parsed.secret, row.secret_hash) || row.status !== 'active') return null;
-  const now = Date.now();
+  const now = clock.now().getTime();
   if (row.expires_at!.getTime() <= now) {
     await pool.query('delete from session where id = $1', [parsed.id]);
     return null;
@@ -82,11 +84,11 @@ async function resolveSession({ pool, config, cookie }: ResolveDeps, token: stri
   return actorOf(row, { sessionId: parsed.id, tokenId: null, mfaPending: row.mfa_pending });
 }
 
-async function resolveApiToken({ pool }: ResolveDeps, token: string): Promise<Actor | null> {
+async function resolveApiToken({ pool, clock }: ResolveDeps, token: string): Promise<Actor | null> {
   const parsed = parseSecretToken(token, API_TOKEN_PREFIX);
   if (!parsed) return null;
   const { rows: [row] } = await pool.query<CredentialRow & { revoked_at: Date | null; last_used_at: Date | null }>(apiTokenQuery, [parsed.id]);
-  const now = Date.now();
+  const now = clock.now().getTime();
   if (!row || row.revoked_at || (row.expires_at && row.expires_at.getTime() <= now)) return null;
   if (!secretMatches(parsed.secret, row.secret_hash) || row.status !== 'active') return null;
   if (!row.last_used_at || now - row.last_used_at.getTime() > LAST_USED_PRECISION_MS) {

@@ -57,6 +57,23 @@ describe('the LLM fails', () => {
   });
 });
 
+describe('a job enqueued by a request', () => {
+  it('carries the request id in its data, and its log lines name that request', async () => {
+    const { t, clinician, llm } = world;
+    const worker = await startWorker(t);
+    const { patient } = await patientWithPortal(t, clinician);
+    llm.queue({ kind: 'error', status: 500 });
+    const note = await t.client(clinician.token).notes.create.mutate({ patientId: patient.id, body: '- Stretch every morning' });
+    const [created] = await sql(t, "select request_id from audit_event where action = 'note.created' and entity_id = ?", [note.id]);
+    const [job] = await sql(t, "select data from agenda_jobs where name = 'notes.extract' and data->>'noteId' = ?", [note.id]);
+    expect(job!.data).toMatchObject({ noteId: note.id, requestId: created!.request_id });
+    await extracted(t, clinician.token, note.id, 20_000);
+    const failedAttempt = t.logLines.map((line) => JSON.parse(line)).find((l) => l.msg === 'extraction attempt failed' && l.noteId === note.id);
+    expect(failedAttempt).toMatchObject({ job: 'notes.extract', requestId: created!.request_id });
+    await worker.stop();
+  });
+});
+
 describe('job ids', () => {
   it('an ObjectId-shaped id on the PostgreSQL backend names no job: NOT_FOUND, not a 500; a malformed one is a field error', async () => {
     const jobs = world.t.client(world.admin.token).jobs;

@@ -25,7 +25,7 @@ export async function login(ctx: Ctx, { email, password }: LoginInput) {
     throw invalidCredentials();
   }
   await ctx.loginLimiter.succeeded(email, ctx.meta.ip);
-  const { session, token } = createSession(ctx.em, user, ctx.config, ctx.meta, user.mfaEnabled);
+  const { session, token } = createSession(ctx.em, user, ctx, user.mfaEnabled);
   recordAudit(ctx, { action: user.mfaEnabled ? 'auth.password-verified' : 'auth.login', practiceId: user.practice.id, actorId: user.id, entityType: 'user', entityId: user.id });
   await ctx.em.flush();
   ctx.cookie.set(token, session.expiresAt);
@@ -46,7 +46,7 @@ export async function verifyMfa(ctx: Ctx, input: VerifyMfaInput) {
   }
   await ctx.loginLimiter.succeeded(user.email, ctx.meta.ip);
   await ctx.em.nativeDelete(Session, { id: actor.sessionId });
-  const { session, token } = createSession(ctx.em, user, ctx.config, ctx.meta, false);
+  const { session, token } = createSession(ctx.em, user, ctx, false);
   recordAudit(ctx, { ...audit, action: 'auth.login', detail: { mfa: 'recoveryCode' in input ? 'recovery-code' : 'totp' } });
   await ctx.em.flush();
   ctx.cookie.set(token, session.expiresAt);
@@ -67,7 +67,7 @@ export async function me(ctx: AuthedCtx) {
 }
 
 export async function listSessions(ctx: AuthedCtx) {
-  const sessions = await ctx.em.find(Session, { user: ctx.actor.userId, expiresAt: { $gt: new Date() } }, { orderBy: { createdAt: 'desc' } });
+  const sessions = await ctx.em.find(Session, { user: ctx.actor.userId, expiresAt: { $gt: ctx.clock.now() } }, { orderBy: { createdAt: 'desc' } });
   return sessions.map((s) => ({
     id: s.id,
     current: s.id === ctx.actor.sessionId,

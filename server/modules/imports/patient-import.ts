@@ -3,10 +3,12 @@ import type { ImportRowError } from '../../../shared/schemas/imports.ts';
 import type { Actor } from '../../context.ts';
 import { newId } from '../../ids.ts';
 import { newMrn } from '../patients/mrn.ts';
+import { auditCte } from '../audit/audit-sql.ts';
+import { patientColumn, patientColumnType, type PatientColumnProperty } from '../patients/patient-columns.ts';
 import { patientNameKeys, phoneDigits } from '../patients/search-text.ts';
 import { parsePatientRow } from './import-rows.ts';
 import { pgArray } from '../../pg-array.ts';
-import type { CommitAudit } from './staging.ts';
+import type { CommitAudit } from './commit-audit.ts';
 
 type Row = { line: number; values: Record<string, string> };
 type Existing = { id: string; mrn: string; external_id: string | null; middle_names: string[] };
@@ -71,44 +73,61 @@ export async function stagePatientRows(em: EntityManager, actor: Actor, sessionI
   return { staged: staged.length, errors };
 }
 
+const c = patientColumn;
+const list = (keys: PatientColumnProperty[], of: (k: PatientColumnProperty) => string) => keys.map(of).join(', ');
+
+/** A staged row's value of a property, as its column's type: the staged data is keyed by property name. */
+function staged(k: PatientColumnProperty): string {
+  const type = patientColumnType[k];
+  return type === 'jsonb' ? `i.data->'${k}'` : type === 'text' ? `i.data->>'${k}'` : `(i.data->>'${k}')::${type}`;
+}
+/** The row's value, or the stored one when its cell was empty. */
+const orStored = (value: string, k: PatientColumnProperty) => `coalesce(${value}, p.${c[k]})`;
+
+/** A new patient's columns, from its staged row (`i`) and the commit's `args`. */
+const inserted: Partial<Record<PatientColumnProperty, string>> = {
+  id: staged('id'), practice: 'args.practice_id', mrn: 'i.mrn', externalId: 'i.external_id', givenName: staged('givenName'), middleNames: `coalesce(${staged('middleNames')}, '[]')`,
+  familyName: staged('familyName'), birthDate: staged('birthDate'), gender: staged('gender'), email: staged('email'), phone: staged('phone'), address: staged('address'),
+  preferredLanguage: staged('preferredLanguage'), timeZone: `coalesce(${staged('timeZone')}, args.time_zone)`, status: "'active'",
+  searchName: staged('searchName'), sortName: staged('sortName'), phoneDigits: staged('phoneDigits'), createdAt: 'now()', updatedAt: 'now()',
+};
+/** A matched patient's columns: a cell left empty keeps the stored value. */
+const updated: Partial<Record<PatientColumnProperty, string>> = {
+  mrn: orStored('i.mrn', 'mrn'), externalId: orStored('i.external_id', 'externalId'), givenName: staged('givenName'), middleNames: orStored(staged('middleNames'), 'middleNames'),
+  familyName: staged('familyName'), birthDate: staged('birthDate'), gender: staged('gender'), email: orStored(staged('email'), 'email'), phone: orStored(staged('phone'), 'phone'),
+  address: orStored(staged('address'), 'address'), preferredLanguage: orStored(staged('preferredLanguage'), 'preferredLanguage'), timeZone: orStored(staged('timeZone'), 'timeZone'),
+  searchName: staged('searchName'), sortName: staged('sortName'), phoneDigits: orStored(staged('phoneDigits'), 'phoneDigits'),
+};
+const insertedKeys = Object.keys(inserted) as PatientColumnProperty[];
+const updatedKeys = Object.keys(updated) as PatientColumnProperty[];
+/** An update is a change when one of these differs; the search keys follow from them. */
+const comparedKeys = updatedKeys.filter((k) => k !== 'searchName' && k !== 'sortName' && k !== 'phoneDigits');
+
+const COMMIT_PATIENT_ROWS = `with args as (select ?::uuid as session_id, ?::uuid as practice_id, ?::uuid as actor_id, ?::text as request_id, ?::text as ip, ?::text as time_zone),
+     incoming as (select r.* from import_row r, args where r.session_id = args.session_id),
+     inserted as (
+       insert into patient (${list(insertedKeys, (k) => c[k])})
+       select ${list(insertedKeys, (k) => inserted[k]!)}
+       from incoming i, args where i.target_id is null
+       returning ${c.id}),
+     incoming_values as (
+       select p.${c.id}, ${list(updatedKeys, (k) => `${updated[k]} as ${c[k]}`)}
+       from incoming i join patient p on p.${c.id} = i.target_id, args where p.${c.practice} = args.practice_id),
+     updated as (
+       update patient p set ${list(updatedKeys, (k) => `${c[k]} = v.${c[k]}`)}, ${c.updatedAt} = now()
+       from incoming_values v
+       where p.${c.id} = v.${c.id}
+         and (${list(comparedKeys, (k) => `p.${c[k]}`)})
+             is distinct from (${list(comparedKeys, (k) => `v.${c[k]}`)})
+       returning p.${c.id}),
+     ${auditCte('audited', { action: 'w.action', entityType: "'patient'", entityId: 'w.id::text', detail: "jsonb_build_object('importId', args.session_id)" }, "(select id, 'patient.created' as action from inserted union all select id, 'patient.updated' from updated) w, args")}
+     select (select count(*) from incoming)::int as total, (select count(*) from inserted)::int as created, (select count(*) from updated)::int as updated`;
+
 /**
  * One statement: insert the new patients, update the matched ones whose values differ (a cell left empty
  * keeps the stored value), and audit each patient written. Returns the counts.
  */
 export async function commitPatientRows(em: EntityManager, audit: CommitAudit, practiceTimeZone: string) {
-  const [counts] = await em.execute<{ total: number; created: number; updated: number }[]>(
-    `with args as (select ?::uuid as session_id, ?::uuid as practice_id, ?::uuid as actor_id, ?::text as request_id, ?::text as ip, ?::text as time_zone),
-     incoming as (select r.* from import_row r, args where r.session_id = args.session_id),
-     inserted as (
-       insert into patient (id, practice_id, mrn, external_id, given_name, middle_names, family_name, birth_date, gender, email, phone, address,
-                            preferred_language, time_zone, status, search_name, sort_name, phone_digits, created_at, updated_at)
-       select (i.data->>'id')::uuid, args.practice_id, i.mrn, i.external_id, i.data->>'givenName', coalesce(i.data->'middleNames', '[]'), i.data->>'familyName', (i.data->>'birthDate')::date,
-              i.data->>'gender', i.data->>'email', i.data->>'phone', i.data->'address', i.data->>'preferredLanguage',
-              coalesce(i.data->>'timeZone', args.time_zone), 'active', i.data->>'searchName', i.data->>'sortName', i.data->>'phoneDigits', now(), now()
-       from incoming i, args where i.target_id is null
-       returning id),
-     incoming_values as (
-       select p.id, coalesce(i.mrn, p.mrn) as mrn, coalesce(i.external_id, p.external_id) as external_id,
-              i.data->>'givenName' as given_name, coalesce(i.data->'middleNames', p.middle_names) as middle_names, i.data->>'familyName' as family_name, (i.data->>'birthDate')::date as birth_date, i.data->>'gender' as gender,
-              coalesce(i.data->>'email', p.email) as email, coalesce(i.data->>'phone', p.phone) as phone, coalesce(i.data->'address', p.address) as address,
-              coalesce(i.data->>'preferredLanguage', p.preferred_language) as preferred_language, coalesce(i.data->>'timeZone', p.time_zone) as time_zone,
-              i.data->>'searchName' as search_name, i.data->>'sortName' as sort_name, coalesce(i.data->>'phoneDigits', p.phone_digits) as phone_digits
-       from incoming i join patient p on p.id = i.target_id, args where p.practice_id = args.practice_id),
-     updated as (
-       update patient p set mrn = v.mrn, external_id = v.external_id, given_name = v.given_name, middle_names = v.middle_names, family_name = v.family_name, birth_date = v.birth_date,
-              gender = v.gender, email = v.email, phone = v.phone, address = v.address, preferred_language = v.preferred_language, time_zone = v.time_zone,
-              search_name = v.search_name, sort_name = v.sort_name, phone_digits = v.phone_digits, updated_at = now()
-       from incoming_values v
-       where p.id = v.id
-         and (p.mrn, p.external_id, p.given_name, p.middle_names, p.family_name, p.birth_date, p.gender, p.email, p.phone, p.address, p.preferred_language, p.time_zone)
-             is distinct from (v.mrn, v.external_id, v.given_name, v.middle_names, v.family_name, v.birth_date, v.gender, v.email, v.phone, v.address, v.preferred_language, v.time_zone)
-       returning p.id),
-     audited as (
-       insert into audit_event (id, at, practice_id, actor_id, action, entity_type, entity_id, request_id, ip, detail)
-       select uuidv7(), now(), args.practice_id, args.actor_id, w.action, 'patient', w.id::text, args.request_id, args.ip, jsonb_build_object('importId', args.session_id)
-       from (select id, 'patient.created' as action from inserted union all select id, 'patient.updated' from updated) w, args)
-     select (select count(*) from incoming)::int as total, (select count(*) from inserted)::int as created, (select count(*) from updated)::int as updated`,
-    [audit.importId, audit.practiceId, audit.actorId, audit.requestId, audit.ip, practiceTimeZone],
-  );
+  const [counts] = await em.execute<{ total: number; created: number; updated: number }[]>(COMMIT_PATIENT_ROWS, [audit.importId, audit.practiceId, audit.actorId, audit.requestId, audit.ip, practiceTimeZone]);
   return { created: counts!.created, updated: counts!.updated, unchanged: counts!.total - counts!.created - counts!.updated };
 }

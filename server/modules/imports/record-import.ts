@@ -4,7 +4,7 @@ import type { Actor } from '../../context.ts';
 import { initialStatus, upsertImportedRecords } from '../records/records.service.ts';
 import { parseRecordRow, recordKindOf } from './import-rows.ts';
 import { pgArray } from '../../pg-array.ts';
-import type { CommitAudit } from './staging.ts';
+import type { CommitAudit } from './commit-audit.ts';
 
 type Row = { line: number; values: Record<string, string> };
 type RecordType = Exclude<ImportType, 'patients'>;

@@ -16,7 +16,7 @@ const sort = newestFirst('createdAt');
 
 export type InviteDto = ReturnType<typeof toInviteDto>;
 
-function toInviteDto(invite: Invite, now = new Date()) {
+function toInviteDto(invite: Invite, now: Date) {
   return {
     id: invite.id,
     email: invite.email,
@@ -73,16 +73,16 @@ export async function issueInvite(ctx: AuthedCtx, { email, role, patient = null 
   const user = ctx.em.create(User, { practice: ctx.actor.practiceId, email, role, status: 'invited' });
   const invite = ctx.em.create(Invite, {
     practice: ctx.actor.practiceId, user, email, role, patient, invitedBy: ctx.actor.userId, tokenId, secretHash,
-    expiresAt: new Date(Date.now() + ctx.config.inviteTtlMs),
+    expiresAt: new Date(ctx.clock.now().getTime() + ctx.config.inviteTtlMs),
   });
   recordAudit(ctx, { action: 'invite.created', entityType: 'invite', entityId: invite.id, detail: { role } });
   await ctx.em.flush();
   const mailSent = await sendInviteMail(ctx, invite, token, (await ctx.em.populate(invite, ['practice'])).practice.name);
-  return { ...toInviteDto(invite), mailSent };
+  return { ...toInviteDto(invite, ctx.clock.now()), mailSent };
 }
 
 export async function listInvites(ctx: AuthedCtx, input: ListInvitesInput) {
-  const now = new Date();
+  const now = ctx.clock.now();
   const byStatus = {
     pending: { acceptedAt: null, revokedAt: null, expiresAt: { $gt: now } },
     accepted: { acceptedAt: { $ne: null } },
@@ -104,11 +104,11 @@ export async function resendInvite(ctx: AuthedCtx, { id }: IdInput) {
   if (!invite) throw notFound('Invite');
   assertOpen(invite);
   const { id: tokenId, token, secretHash } = generateSecretToken();
-  Object.assign(invite, { tokenId, secretHash, expiresAt: new Date(Date.now() + ctx.config.inviteTtlMs) });
+  Object.assign(invite, { tokenId, secretHash, expiresAt: new Date(ctx.clock.now().getTime() + ctx.config.inviteTtlMs) });
   recordAudit(ctx, { action: 'invite.resent', entityType: 'invite', entityId: invite.id });
   await ctx.em.flush();
   const mailSent = await sendInviteMail(ctx, invite, token, invite.practice.name);
-  return { ...toInviteDto(invite), mailSent };
+  return { ...toInviteDto(invite, ctx.clock.now()), mailSent };
 }
 
 /** The never-activated account goes with the invite, so the email can be invited again. */
@@ -116,14 +116,14 @@ export async function revokeInvite(ctx: AuthedCtx, { id }: IdInput) {
   const invite = await ctx.em.findOne(Invite, { id }, { populate: ['user'] });
   if (!invite) throw notFound('Invite');
   assertOpen(invite);
-  invite.revokedAt = new Date();
+  invite.revokedAt = ctx.clock.now();
   if (invite.user?.status === 'invited') {
     ctx.em.remove(invite.user);
     invite.user = null;
   }
   recordAudit(ctx, { action: 'invite.revoked', entityType: 'invite', entityId: invite.id });
   await ctx.em.flush();
-  return toInviteDto(invite);
+  return toInviteDto(invite, ctx.clock.now());
 }
 
 function assertOpen(invite: Invite) {
@@ -139,7 +139,7 @@ async function openInvite(ctx: Ctx, token: string) {
     throw new AppError('NOT_FOUND', 'This invite link is not valid', 'invite-invalid');
   }
   assertOpen(invite);
-  if (invite.expiresAt <= new Date()) throw new AppError('CONFLICT', 'This invite has expired: ask for a new one', 'invite-expired');
+  if (invite.expiresAt <= ctx.clock.now()) throw new AppError('CONFLICT', 'This invite has expired: ask for a new one', 'invite-expired');
   return invite;
 }
 
@@ -154,13 +154,13 @@ export async function acceptInvite(ctx: Ctx, { token, name, password }: AcceptIn
   const passwordHash = await hashPassword(password);
   const accepted = await ctx.em.transactional(async (em) => {
     const invite = await openInvite({ ...ctx, em }, token);
-    const claimed = await em.nativeUpdate(Invite, { id: invite.id, acceptedAt: null }, { acceptedAt: new Date() }, { filters: false });
+    const claimed = await em.nativeUpdate(Invite, { id: invite.id, acceptedAt: null }, { acceptedAt: ctx.clock.now() }, { filters: false });
     if (!claimed || !invite.user) throw new AppError('CONFLICT', 'This invite was already accepted', 'invite-accepted');
     // Two portal invites may be out for one patient (to different emails): the first accepted wins.
     if (invite.patient?.portalUser) throw new AppError('CONFLICT', 'This patient already has a portal account', 'portal-account-exists');
     Object.assign(invite.user, { name, passwordHash, status: 'active' });
     if (invite.patient) invite.patient.portalUser = invite.user;
-    const { session, token: sessionToken } = createSession(em, invite.user, ctx.config, ctx.meta, false);
+    const { session, token: sessionToken } = createSession(em, invite.user, ctx, false);
     recordAudit({ ...ctx, em }, { action: 'invite.accepted', practiceId: invite.practice.id, actorId: invite.user.id, entityType: 'invite', entityId: invite.id });
     return { token: sessionToken, expiresAt: session.expiresAt, userId: invite.user.id };
   });

@@ -13,7 +13,7 @@ export function defineNoteJobs(agenda: Agenda, deps: JobDeps): void {
     async (job) => {
       const data = extractNoteData.parse(job.attrs.data);
       try {
-        await runExtraction({ ...deps, log: deps.log.child({ job: EXTRACT_NOTE, jobId: String(job.attrs._id) }) }, data);
+        await runExtraction({ ...deps, log: deps.log.child({ job: EXTRACT_NOTE, jobId: String(job.attrs._id), requestId: data.requestId }) }, data);
       } catch (err) {
         // Agenda keeps a failure's message as the job's failReason, which `jobs.list` shows; a database
         // error's message may quote parameters (step titles). Our own errors are PHI-free; others keep their name.

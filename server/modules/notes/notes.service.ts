@@ -25,7 +25,7 @@ const audit = (ctx: AuthedCtx, action: string, note: Note, detail: Record<string
 /** After the commit: a failed enqueue loses nothing, the requeue sweep finds the pending note. */
 async function enqueueAfterCommit(ctx: AuthedCtx, note: Note) {
   try {
-    await enqueueExtraction(ctx.agenda, { noteId: note.id, practiceId: ctx.actor.practiceId });
+    await enqueueExtraction(ctx.agenda, { noteId: note.id, practiceId: ctx.actor.practiceId, requestId: ctx.meta.requestId });
   } catch (err) {
     ctx.log.warn({ noteId: note.id, err: { name: (err as Error).name } }, 'extraction not enqueued; the requeue sweep will pick it up');
   }

@@ -3,7 +3,7 @@ import type { SearchPatientsInput } from '../../../shared/schemas/patients.ts';
 import type { AuthedCtx } from '../../context.ts';
 import { decodeCursor, type SortKey } from '../../pagination.ts';
 import { visiblePatientsSql, type SqlCondition } from './patient-access.ts';
-import { PATIENT_COLUMNS, patientFromRow, type PatientColumnsRow } from './patient-columns.ts';
+import { PATIENT_COLUMNS, patientFromRow, selectPatientColumns, type PatientColumnsRow } from './patient-columns.ts';
 import type { PatientFields } from './patient.dto.ts';
 import { containing, foldForSearch, phoneDigits } from './search-text.ts';
 
@@ -16,7 +16,7 @@ export const byName: SortKey[] = [{ field: 'sortName', dir: 'asc' }];
 const CANDIDATE_CAP = 2000;
 
 type Row = PatientColumnsRow & { sortName: string };
-const COLUMNS = `${PATIENT_COLUMNS}, p.sort_name as "sortName"`;
+const COLUMNS = `${PATIENT_COLUMNS}, ${selectPatientColumns('p', ['sortName'])}`;
 
 const DATE_SHAPE = /^\d{4}-\d{2}-\d{2}$/;
 const like = (column: string, value: string): SqlCondition => ({ sql: `${column} like ?`, params: [containing(value)] });

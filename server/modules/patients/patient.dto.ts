@@ -1,10 +1,13 @@
 import type { Patient } from './patient.entity.ts';
 
+/** The properties a patient DTO is made from: hand-written queries select these columns (patient-columns.ts). */
+export const patientDtoProperties = [
+  'id', 'mrn', 'externalId', 'givenName', 'middleNames', 'familyName', 'birthDate', 'gender', 'email', 'phone', 'address', 'preferredLanguage',
+  'timeZone', 'emergencyContact', 'status', 'portalUser', 'createdAt', 'updatedAt',
+] as const;
+
 /** What a patient DTO is made from: an entity, or a row a hand-written query selected under the same names. */
-export type PatientFields = Pick<
-  Patient,
-  'id' | 'mrn' | 'externalId' | 'givenName' | 'middleNames' | 'familyName' | 'birthDate' | 'gender' | 'email' | 'phone' | 'address' | 'preferredLanguage' | 'timeZone' | 'emergencyContact' | 'status' | 'createdAt' | 'updatedAt'
-> & { portalUser?: unknown };
+export type PatientFields = Pick<Patient, Exclude<(typeof patientDtoProperties)[number], 'portalUser'>> & { portalUser?: unknown };
 
 export type PatientDto = ReturnType<typeof toPatientDto>;
 

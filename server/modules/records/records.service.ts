@@ -5,6 +5,7 @@ import type { AuthedCtx } from '../../context.ts';
 import { notFound } from '../../errors.ts';
 import { keyset, newestFirst, toPage } from '../../pagination.ts';
 import { executePrepared } from '../../prepared-statements.ts';
+import { auditCte } from '../audit/audit-sql.ts';
 import { auditRead, recordAudit } from '../audit/audit.service.ts';
 import { findVisiblePatient, visiblePatients } from '../patients/patient-access.ts';
 import { ClinicalRecord } from './clinical-record.entity.ts';
@@ -31,13 +32,13 @@ function occurredAt(fields: Record<string, unknown>): Date {
 
 export type ClinicalRecordDto<K extends RecordKindName> = ReturnType<typeof toRecordDto<K>>;
 
+/** What a record DTO is made from: an entity, or a row a hand-written query selected under the same names. */
+export type RecordFields = Pick<ClinicalRecord, 'id' | 'kind' | 'status' | 'data' | 'version' | 'occurredAt' | 'createdAt' | 'createdBy' | 'updatedAt' | 'updatedBy'> & { patient: { id: string } };
+
 /**
  * The kind's fields, then the record's own columns. The record's kind is `recordKind`: a field of the kind
  * may be called `kind` itself (a history entry's medical, surgical, family or social), and must survive.
  */
-/** What a record DTO is made from: an entity, or a row a hand-written query selected under the same names. */
-export type RecordFields = Pick<ClinicalRecord, 'id' | 'kind' | 'status' | 'data' | 'version' | 'occurredAt' | 'createdAt' | 'createdBy' | 'updatedAt' | 'updatedBy'> & { patient: { id: string } };
-
 export function toRecordDto<K extends RecordKindName>(r: RecordFields) {
   return {
     ...(r.data as Fields<K>),
@@ -133,6 +134,9 @@ export type ImportGate = {
 const occurredAtSql = (fields: string) =>
   `coalesce((${fields}->>'effectiveAt')::timestamptz, ((${fields}->>'startDate') || 'T00:00:00Z')::timestamptz, ((${fields}->>'onsetDate') || 'T00:00:00Z')::timestamptz, now())`;
 
+/** The audit row of each entry written: `<kind>.created` or `<kind>.updated`, with the patient and the writer's detail. */
+const AUDITED = auditCte('audited', { action: "args.kind || '.' || w.action", entityType: 'args.kind', entityId: 'w.id::text', detail: "jsonb_build_object('patientId', w.patient_id) || args.detail" }, 'changes w, args');
+
 /**
  * Imported entries (CSV, HL7), however many, in one statement: each found by its natural key (patient,
  * kind, import key), created when new, made a new version when its fields or status differ (as
@@ -166,11 +170,7 @@ export async function upsertImportedRecords(em: EntityManager, kind: RecordKindN
               case when w.old_data is null then null else jsonb_build_object('status', w.old_status, 'data', w.old_data) end,
               jsonb_build_object('status', w.status, 'data', w.data)
        from changes w, args),
-     audited as (
-       insert into audit_event (id, at, practice_id, actor_id, action, entity_type, entity_id, request_id, ip, detail)
-       select uuidv7(), now(), args.practice_id, args.actor_id, args.kind || '.' || w.action, args.kind, w.id::text, args.request_id, args.ip,
-              jsonb_build_object('patientId', w.patient_id) || args.detail
-       from changes w, args)${gate?.after ? `,
+     ${AUDITED}${gate?.after ? `,
      ${gate.after.ctes}` : ''}
      select (select count(*) from incoming)::int as total,
             (select count(*) from changes where action = 'created')::int as created,

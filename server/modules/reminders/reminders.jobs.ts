@@ -1,7 +1,7 @@
 import type { Agenda } from 'agenda';
 import type { Config } from '../../config.ts';
 import type { JobDeps } from '../../jobs.ts';
-import { countDueEmails, createDueReminders, deliverDueEmails } from './reminders.service.ts';
+import { countDueEmails, createDueReminders, deliverDueEmails } from './reminder-delivery.service.ts';
 
 export const SWEEP_REMINDERS = 'reminders.sweep' as const;
 export const DELIVER_REMINDERS = 'reminders.deliver' as const;

@@ -1,6 +1,6 @@
 import { listRemindersInput } from '../../../shared/schemas/steps.ts';
 import { authedProcedure, router } from '../../trpc.ts';
-import { listReminders } from './reminders-log.service.ts';
+import { listReminders } from './reminder-list.service.ts';
 
 export const remindersRouter = router({
   list: authedProcedure.input(listRemindersInput).query(({ ctx, input }) => listReminders(ctx, input)),

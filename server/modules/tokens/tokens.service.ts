@@ -23,7 +23,7 @@ function toApiTokenDto(t: ApiToken) {
 /** The token's secret is in the answer once; only its hash is kept. It acts with its user's role. */
 export async function createApiToken(ctx: AuthedCtx, input: CreateTokenInput) {
   const { id, token, secretHash } = generateSecretToken(API_TOKEN_PREFIX);
-  const expiresAt = input.expiresInDays ? new Date(Date.now() + input.expiresInDays * 86_400_000) : null;
+  const expiresAt = input.expiresInDays ? new Date(ctx.clock.now().getTime() + input.expiresInDays * 86_400_000) : null;
   const apiToken = ctx.em.create(ApiToken, { id, user: ctx.actor.userId, name: input.name, secretHash, expiresAt });
   recordAudit(ctx, { action: 'token.created', entityType: 'api-token', entityId: id });
   await ctx.em.flush();
