@@ -5,6 +5,7 @@ import type { AuthedCtx } from '../../context.ts';
 import { databaseFault } from '../../database-errors.ts';
 import { AppError, databaseUnavailable } from '../../errors.ts';
 import { executePrepared } from '../../prepared-statements.ts';
+import { auditCte } from '../audit/audit-sql.ts';
 import { joinCareTeam } from '../patients/care-team.service.ts';
 import { Patient } from '../patients/patient.entity.ts';
 import { createPatient, updatePatient } from '../patients/patients.service.ts';
@@ -184,9 +185,8 @@ function recordMessage(ctx: AuthedCtx, controlId: string, messageType: string, p
         on conflict (practice_id, control_id) do nothing returning id, patient_id)`,
     params: [ctx.actor.practiceId, controlId, messageType, ...patient.params],
     audit: {
-      ctes: `message_audit as (
-        insert into audit_event (id, at, practice_id, actor_id, action, entity_type, entity_id, request_id, ip, detail)
-        select uuidv7(), now(), ?, ?, 'hl7.applied', 'patient', message.patient_id::text, ?, ?, ?::jsonb${countsSql} from message)`,
+      ctes: auditCte('message_audit', { action: "'hl7.applied'", entityType: "'patient'", entityId: 'message.patient_id::text', detail: `a.detail${countsSql}` },
+        'message, (select ?::uuid as practice_id, ?::uuid as actor_id, ?::text as request_id, ?::text as ip, ?::jsonb as detail) a', 'a'),
       params: [ctx.actor.practiceId, ctx.actor.userId, ctx.meta.requestId, ctx.meta.ip, JSON.stringify({ controlId, messageType, ...detail })],
     },
   };
