@@ -2,16 +2,18 @@ import type { z } from 'zod';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appRouter } from '../server/root-router.ts';
 import { dataSnapshot } from './data-snapshot.ts';
-import { createPractice, inviteUser, recordRouters, sampleRecordFields, type TestUser } from './fixtures.ts';
+import { createPractice, invitePatientToPortal, inviteUser, recordRouters, sampleRecordFields, type TestUser } from './fixtures.ts';
 import { startTestServer, type TestServer } from './harness.ts';
-import { idFields, sampleInput } from './sample-input.ts';
+import { idFields, inputJsonSchema, sampleInput } from './sample-input.ts';
 import { answerFromBulletLines, startFakeLlm } from './fake-llm.ts';
 import { startWorker, waitFor } from './workers.ts';
 
 /**
  * Walks the router itself: every procedure that takes an id is called with practice A's real ids by users
- * of practice B, and (for patient data) by a clinician of A outside the patient's care team. Each must
- * answer NOT_FOUND or FORBIDDEN and change nothing. A new procedure is covered without editing this file;
+ * of practice B and by a clinician of A outside the patient's care team. Each must answer NOT_FOUND or
+ * FORBIDDEN and change nothing. Then every list (a query whose answer holds an array, found by calling each
+ * query as A's own users) is called by the same users, and its answer must hold none of A's ids. A new
+ * procedure is covered without editing this file, as patient data unless `practiceWide` says otherwise;
  * a new kind of id needs one line in `idOf`, or the walk fails and says which.
  */
 
@@ -22,6 +24,8 @@ let t: TestServer;
 let llm: Awaited<ReturnType<typeof startFakeLlm>>;
 let ids: Record<string, string>;
 let callers: { name: string; user: TestUser; patientDataOnly: boolean }[];
+/** A's own users, who may call what the walk calls: a query is classified by what they get. */
+let owners: TestUser[];
 
 /** Valid fields for each kind of clinical record, by router, so that only the id can be the reason for a refusal. */
 const recordFields: Record<string, object> = Object.fromEntries(Object.entries(recordRouters).map(([kind, domain]) => [domain, sampleRecordFields[kind as keyof typeof recordRouters]()]));
@@ -29,16 +33,39 @@ const recordFields: Record<string, object> = Object.fromEntries(Object.entries(r
 /** Which of A's rows an id field names, by field and procedure domain. */
 function idOf(domain: string, field: string): string {
   const kind = field === 'id' ? domain : field.replace(/Id$/, '');
-  const key = { guardianPatient: 'patients', patient: 'patients', clinician: 'users', type: 'appointmentTypes', import: 'imports' }[kind] ?? kind;
+  const key = { guardianPatient: 'patients', patient: 'patients', clinician: 'users', actor: 'users', entity: 'patients', type: 'appointmentTypes', import: 'imports' }[kind] ?? kind;
   const id = ids[key];
   if (!id) throw new Error(`no id of practice A for ${domain}.${field}: add one to the set-up of this test`);
   return id;
 }
 
-/** Procedures of those domains that name no patient: any clinician of the practice may call them. */
-const practiceWide = new Set(['appointments.freeSlots']);
+/**
+ * What a clinician of the practice outside the patient's care team may call: procedures that name no
+ * patient and answer any clinician of the practice. Everything else counts as patient data, so a new
+ * procedure is called by the outsider too unless it is listed here, with the reason.
+ */
+const practiceWide: Record<string, string> = {
+  'appointments.freeSlots': 'a clinician\'s free times, for booking any patient of the practice',
+  'availability.list': 'a clinician\'s working hours and leave, shared by the practice for booking',
+};
 
-const patientScoped = new Set(['notes', 'steps', 'patients', 'allergies', 'medications', 'conditions', 'observations', 'historyEntries', 'relatedPersons', 'careTeams', 'assessments', 'alerts', 'appointments', 'portal']);
+/** Queries outside the lists walk, with the reason. */
+const notLists: Record<string, string> = {
+  'invites.lookup': 'public: its input is an invite\'s secret token, the credential itself',
+};
+
+/** Kinds of A's rows that name no patient: the outsider of A may see them (its own practice's staff, types, hours). */
+const practiceRows = new Set(['users', 'appointmentTypes', 'availability', 'invites', 'tokens', 'imports', 'sessions', 'jobs']);
+
+/** Calls a procedure over HTTP as `user`, as scripts do; the parsed JSON body. */
+async function call(user: TestUser, path: string, type: 'query' | 'mutation', input: unknown): Promise<{ result?: { data: unknown }; error?: { data: { code: string } } }> {
+  const url = `${t.url}/trpc/${path}`;
+  const init = { headers: { authorization: `Bearer ${user.token}`, 'content-type': 'application/json' } };
+  const res = type === 'query'
+    ? await t.fetch(`${url}?input=${encodeURIComponent(JSON.stringify(input))}`, init)
+    : await t.fetch(url, { ...init, method: 'POST', body: JSON.stringify(input) });
+  return (await res.json()) as never;
+}
 
 beforeAll(async () => {
   llm = await startFakeLlm(answerFromBulletLines);
@@ -59,7 +86,8 @@ beforeAll(async () => {
   await api.availability.setWeeklyHours.mutate({ clinicianId: carer.id, hours: [1, 2, 3, 4, 5, 6, 7].map((weekday) => ({ weekday, start: '00:00', end: '24:00' })) });
   ids.appointmentTypes = (await t.client(a.admin.token).appointmentTypes.create.mutate({ name: 'Consultation', durationMinutes: 30 })).id;
   ids.availability = (await api.availability.addException.mutate({ clinicianId: carer.id, startsAt: '2030-01-01T00:00:00Z', endsAt: '2030-01-02T00:00:00Z', reason: 'Leave' })).id;
-  ids.appointments = (await api.appointments.book.mutate({ clinicianId: carer.id, patientId: patient.id, typeId: ids.appointmentTypes, startsAt: '2030-02-01T09:00:00Z' })).id;
+  // Soon, so that the lists' period (`period`) holds it.
+  ids.appointments = (await api.appointments.book.mutate({ clinicianId: carer.id, patientId: patient.id, typeId: ids.appointmentTypes, startsAt: `${day(10)}T09:00:00Z` })).id;
   ids.relatedPersons = (await api.relatedPersons.create.mutate({ patientId: patient.id, relationship: 'sister', name: 'Eva Ruiz' })).id;
   const assessment = await api.assessments.start.mutate({ patientId: patient.id, questionnaireKey: 'phq-9' });
   const answers = Object.fromEntries(Array.from({ length: 9 }, (_, i) => [`phq9.${i + 1}`, i === 8 ? 'several-days' : 'not-at-all']));
@@ -77,6 +105,7 @@ beforeAll(async () => {
   ids.jobs = String((await t.agenda.queryJobs({ name: 'notes.extract' })).jobs[0]!._id);
   await worker.stop();
 
+  owners = [carer, a.admin, await invitePatientToPortal(t, carer.token, patient.id)];
   callers = [
     { name: 'admin of practice B', user: b.admin, patientDataOnly: false },
     { name: 'clinician of practice B', user: otherClinician, patientDataOnly: false },
@@ -104,16 +133,75 @@ describe('tenant isolation, walking the router', () => {
       if (recordFields[domain] && 'fields' in input) input.fields = recordFields[domain];
 
       for (const caller of callers) {
-        if (caller.patientDataOnly && (!patientScoped.has(domain) || practiceWide.has(path))) continue;
+        if (caller.patientDataOnly && path in practiceWide) continue;
         const before = await dataSnapshot(t);
-        const url = `${t.url}/trpc/${path}`;
-        const init = { headers: { authorization: `Bearer ${caller.user.token}`, 'content-type': 'application/json' } };
-        const res = procedure._def.type === 'query'
-          ? await t.fetch(`${url}?input=${encodeURIComponent(JSON.stringify(input))}`, init)
-          : await t.fetch(url, { ...init, method: 'POST', body: JSON.stringify(input) });
-        const body = (await res.json()) as { error?: { data: { code: string } } };
+        const body = await call(caller.user, path, procedure._def.type, input);
         expect(body.error?.data.code, `${caller.name} calling ${path} (${name}) with ${JSON.stringify(input)}`).toMatch(/^(NOT_FOUND|FORBIDDEN)$/);
         expect(await dataSnapshot(t), `${path} by ${caller.name} changed data`).toBe(before);
+      }
+    });
+  }
+});
+
+/** The UTC date `n` days from today. */
+const day = (n: number) => new Date(Date.now() + n * 86_400_000).toISOString().slice(0, 10);
+
+/** The inputs a list is walked with: its required fields (ids: A's), then also every optional id filter set to A's ids. */
+function listInputs(domain: string, schema: z.ZodType | undefined): Record<string, unknown>[] {
+  if (!schema) return [{}];
+  const json = inputJsonSchema(schema);
+  const base = sampleInput(schema);
+  for (const field of idFields(schema)) base[field] = idOf(domain, field);
+  // A period that holds A's rows (made today, the appointment in 10 days) and that every list accepts.
+  for (const [field, prop] of Object.entries(json.properties ?? {})) {
+    const format = prop.format ?? prop.anyOf?.find((c) => c.format)?.format;
+    const date = { from: day(-7), since: day(-7), to: day(20), until: day(20) }[field];
+    if (date && format === 'date') base[field] = date;
+    if (date && format === 'date-time') base[field] = `${date}T00:00:00Z`;
+  }
+  const optionalIds = Object.keys(json.properties ?? {}).filter((key) => /Id$/.test(key) && !(key in base));
+  return optionalIds.length ? [base, { ...base, ...Object.fromEntries(optionalIds.map((key) => [key, idOf(domain, key)])) }] : [base];
+}
+
+const holdsArray = (data: unknown): boolean => Array.isArray(data) || (!!data && typeof data === 'object' && Object.values(data).some(holdsArray));
+
+describe('tenant isolation, walking the lists', () => {
+  const queries = procedures.filter(([path, p]) => p._def.type === 'query' && !(path in notLists));
+  /** Each query's answer to the first of A's own users who may call it: a list is a query whose answer holds an array. */
+  const answers = new Map<string, unknown>();
+  beforeAll(async () => {
+    for (const [path, procedure] of queries) {
+      const input = listInputs(path.split('.')[0]!, procedure._def.inputs[0]).at(-1);
+      for (const owner of owners) {
+        const body = await call(owner, path, 'query', input);
+        if (body.result) {
+          answers.set(path, body.result.data);
+          break;
+        }
+      }
+    }
+  });
+
+  it('every query is answered to one of A\'s own users, and the lists are found', () => {
+    expect(queries.map(([path]) => path).filter((path) => !answers.has(path)), 'queries none of A\'s users could call: the walk cannot tell whether they are lists').toEqual([]);
+    expect([...answers].filter(([, data]) => holdsArray(data)).length).toBeGreaterThan(25);
+    // The walk looks for the right thing: A's own clinician sees the victim's ids where B's users must not.
+    expect(JSON.stringify(answers.get('patients.list'))).toContain(ids.patients);
+    expect(JSON.stringify(answers.get('notes.list'))).toContain(ids.notes);
+  });
+
+  for (const [path, procedure] of queries) {
+    it(`${path}: if it is a list, other practices and outsiders see none of A's ids`, async () => {
+      if (!holdsArray(answers.get(path))) return;
+      const domain = path.split('.')[0]!;
+      for (const caller of callers) {
+        if (caller.patientDataOnly && path in practiceWide) continue;
+        const victims = Object.entries(ids).filter(([kind]) => !caller.patientDataOnly || !practiceRows.has(kind));
+        for (const input of listInputs(domain, procedure._def.inputs[0])) {
+          const json = JSON.stringify(await call(caller.user, path, 'query', input));
+          const seen = victims.filter(([, id]) => json.includes(id)).map(([kind]) => kind);
+          expect(seen, `${caller.name} calling ${path} with ${JSON.stringify(input)} saw A's ${seen.join(', ')}`).toEqual([]);
+        }
       }
     });
   }

@@ -56,12 +56,18 @@ export async function waitFor<T>(check: () => Promise<T | null | undefined | fal
   }
 }
 
-/** Enqueues a job now, as a due job would be, and waits until a worker has finished it. */
+/**
+ * Enqueues a job now, as a due job would be, and waits until a worker has finished it. A job that failed
+ * throws with Agenda's reason: a test that runs a job must not pass on a handler that threw. A one-off job
+ * with `removeOnComplete` is gone once it succeeded (Agenda removes only succeeded jobs).
+ */
 export async function runJobNow(t: TestServer, name: string, data: Record<string, unknown> = {}) {
   const job = await t.agenda.now(name, data);
   const id = String(job.attrs._id);
-  await waitFor(async () => {
+  const finished = await waitFor(async () => {
     const { jobs } = await t.agenda.queryJobs({ id });
-    return !jobs[0] || jobs[0].state === 'completed' || jobs[0].state === 'failed';
+    const state = jobs[0]?.state ?? 'completed';
+    return (state === 'completed' || state === 'failed') && { state, reason: jobs[0]?.failReason };
   }, { what: `job ${name}` });
+  if (finished.state === 'failed') throw new Error(`job ${name} failed: ${finished.reason}`);
 }

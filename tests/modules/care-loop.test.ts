@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EXTRACT_NOTE } from '../../server/modules/notes/extraction-queue.ts';
 import { REQUEUE_EXTRACTIONS } from '../../server/modules/notes/notes.jobs.ts';
 import { SWEEP_REMINDERS } from '../../server/modules/reminders/reminders.jobs.ts';
 import { deliveries, extracted, NOTE, patientWithPortal, startCareLoop } from '../care-loop-setup.ts';
@@ -167,6 +168,13 @@ describe('from note to reminder to check-in', () => {
   });
 
   it('the requeue sweep is a no-op when nothing is lost', async () => {
-    await runJobNow(world.t, REQUEUE_EXTRACTIONS);
+    const { t } = world;
+    const notes = () => sql(t, 'select id, extraction_state, extraction_due_at, extraction_lease_until, extraction_attempts from note order by id');
+    const extractJobs = async () => (await t.agenda.queryJobs({ name: EXTRACT_NOTE })).total;
+    const [before, jobsBefore] = [await notes(), await extractJobs()];
+    expect(before.length).toBeGreaterThan(0);
+    await runJobNow(t, REQUEUE_EXTRACTIONS);
+    expect(await notes()).toEqual(before);
+    expect(await extractJobs()).toBe(jobsBefore);
   });
 });

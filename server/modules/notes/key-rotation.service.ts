@@ -1,40 +1,83 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Config } from '../../config.ts';
+import { decryptString, encryptString, type EncryptionKeys } from '../../encryption.ts';
 import { rewrapDataKey } from '../../envelope.ts';
 import type { Orm } from '../../orm.ts';
 import { pgArray } from '../../pg-array.ts';
 
 export type RotationProgress = { done: number; total: number };
 
+/** One kind of value sealed directly under a key of PAMS_ENCRYPTION_KEYS: how many are under an older key, and how to re-wrap a batch. */
+type KeySealed = {
+  stale: (em: EntityManager, newest: string) => Promise<number>;
+  rewrap: (tx: EntityManager, keys: EncryptionKeys, batchSize: number) => Promise<number>;
+};
+
+const countOf = async (em: EntityManager, query: string, newest: string) => Number((await em.getConnection().execute<{ n: string }[]>(query, [newest]))[0]!.n);
+
+/** Each note's data key, wrapped with the note's id as AAD; the bodies and passages under it are not touched. */
+const noteDataKeys: KeySealed = {
+  stale: (em, newest) => countOf(em, 'select count(*) as n from note where kek_id <> ?', newest),
+  async rewrap(tx, keys, batchSize) {
+    const newest = keys[0]!.id;
+    const rows = await tx.execute<{ id: string; kek_id: string; wrapped_key: string }[]>(
+      'select id, kek_id, wrapped_key from note where kek_id <> ? order by id limit ? for update skip locked',
+      [newest, batchSize],
+    );
+    if (!rows.length) return 0;
+    const wrapped = rows.map((r) => rewrapDataKey(keys, { kekId: r.kek_id, wrappedKey: r.wrapped_key }, r.id).wrappedKey);
+    await tx.execute(
+      'update note set kek_id = ?, wrapped_key = v.wrapped_key from unnest(?::uuid[], ?::text[]) as v(id, wrapped_key) where note.id = v.id',
+      [newest, pgArray(rows.map((r) => r.id)), pgArray(wrapped)],
+    );
+    return rows.length;
+  },
+};
+
+/** TOTP secrets (server/encryption.ts: `keyId:…`), a few bytes each: re-encrypted whole under the newest key. */
+const totpSecrets: KeySealed = {
+  stale: (em, newest) => countOf(em, `select count(*) as n from users where mfa_secret is not null and split_part(mfa_secret, ':', 1) <> ?`, newest),
+  async rewrap(tx, keys, batchSize) {
+    const rows = await tx.execute<{ id: string; mfa_secret: string }[]>(
+      `select id, mfa_secret from users where mfa_secret is not null and split_part(mfa_secret, ':', 1) <> ? order by id limit ? for update skip locked`,
+      [keys[0]!.id, batchSize],
+    );
+    if (!rows.length) return 0;
+    await tx.execute(
+      'update users set mfa_secret = v.secret from unnest(?::uuid[], ?::text[]) as v(id, secret) where users.id = v.id',
+      [pgArray(rows.map((r) => r.id)), pgArray(rows.map((r) => encryptString(keys, decryptString(keys, r.mfa_secret))))],
+    );
+    return rows.length;
+  },
+};
+
+/** Everything rotation re-wraps: every value sealed directly under a key (tests/key-rotation.test.ts finds any other). */
+const keySealed = [noteDataKeys, totpSecrets];
+
 /**
- * Re-wraps every note's data key under the newest key of PAMS_ENCRYPTION_KEYS (the first), in short
- * transactions of `batchSize` notes. Bodies are not touched. Safe while the server runs: notes never
- * change their keys otherwise, and rows another transaction holds are skipped and taken by a later batch.
- * The older keys must still be listed until this has finished, and afterwards while TOTP secrets written
- * under them exist: those are encrypted directly under a key (server/encryption.ts), not re-wrapped here.
+ * Re-wraps every value sealed directly under a key of PAMS_ENCRYPTION_KEYS (notes' data keys, TOTP
+ * secrets) under the newest key (the first), in short transactions of `batchSize` rows. Note bodies are
+ * not touched. Safe while the server runs: rows another transaction holds are skipped and taken by a later
+ * batch. The older keys must still be listed until this has finished.
  */
-export async function rotateNoteKeys({ orm, config }: { orm: Orm; config: Config }, { batchSize = 500, onProgress }: { batchSize?: number; onProgress?: (p: RotationProgress) => void } = {}) {
-  const newest = config.encryptionKeys[0]!.id;
+export async function rotateEncryptionKeys({ orm, config }: { orm: Orm; config: Config }, { batchSize = 500, onProgress }: { batchSize?: number; onProgress?: (p: RotationProgress) => void } = {}) {
+  const keys = config.encryptionKeys;
+  const newest = keys[0]!.id;
   const em = orm.em.fork();
-  const count = async () => Number((await em.getConnection().execute<{ n: string }[]>('select count(*) as n from note where kek_id <> ?', [newest]))[0]!.n);
+  const count = async () => {
+    let n = 0;
+    for (const kind of keySealed) n += await kind.stale(em, newest);
+    return n;
+  };
   const progress = { done: 0, total: await count() };
   onProgress?.(progress);
-  for (;;) {
-    const rotated = await em.transactional(async (tx) => {
-      const rows = await tx.execute<{ id: string; kek_id: string; wrapped_key: string }[]>(
-        'select id, kek_id, wrapped_key from note where kek_id <> ? order by id limit ? for update skip locked',
-        [newest, batchSize],
-      );
-      if (!rows.length) return 0;
-      const wrapped = rows.map((r) => rewrapDataKey(config.encryptionKeys, { kekId: r.kek_id, wrappedKey: r.wrapped_key }, r.id).wrappedKey);
-      await tx.execute(
-        'update note set kek_id = ?, wrapped_key = v.wrapped_key from unnest(?::uuid[], ?::text[]) as v(id, wrapped_key) where note.id = v.id',
-        [newest, pgArray(rows.map((r) => r.id)), pgArray(wrapped)],
-      );
-      return rows.length;
-    });
-    if (!rotated) break;
-    progress.done += rotated;
-    onProgress?.({ ...progress, total: Math.max(progress.total, progress.done) });
+  for (const kind of keySealed) {
+    for (;;) {
+      const rotated = await em.transactional((tx) => kind.rewrap(tx, keys, batchSize));
+      if (!rotated) break;
+      progress.done += rotated;
+      onProgress?.({ ...progress, total: Math.max(progress.total, progress.done) });
+    }
   }
   return { keyId: newest, rotated: progress.done, remaining: await count() };
 }
