@@ -108,10 +108,10 @@ describe('a large HL7 message', () => {
     expect(manyResults.statements).toBe(fewResults.statements);
   });
 
-  it('registers a new patient with allergies in 6 statements, and applies results in 1', async () => {
-    // begin; the MRN looked up; the patient; its audit row; the allergies with the record of the message; commit.
+  it('registers a new patient with allergies in 4 statements, and applies results in 1', async () => {
+    // begin; the MRN looked up (and locked); the message recorded with the patient, the allergies and their audit rows; commit.
     const registered = await counted(adt('COUNT-7', 'H-COUNT7', 3));
-    expect([registered.result.text, registered.statements]).toEqual(['patient created; allergies: 3 new, 0 updated, 0 unchanged', 6]);
+    expect([registered.result.text, registered.statements]).toEqual(['patient created; allergies: 3 new, 0 updated, 0 unchanged', 4]);
     // The patient found, the results written and the message recorded, in one statement.
     const results = await counted(oru('COUNT-8', 'H-COUNT7', 2));
     expect([results.result.text, results.statements]).toEqual(['observations: 2 new, 0 updated, 0 unchanged', 1]);

@@ -315,6 +315,34 @@ describe('an update with fields PAMS refuses', () => {
   });
 });
 
+describe('a patient written by HL7', () => {
+  // Every column but the ids, the MRN and the times: what patients.create and patients.update store.
+  const stored = async (mrn: string) => {
+    const [row] = await sql(t, 'select * from patient where practice_id = ? and mrn = ?', [admin.practiceId, mrn]);
+    const { id, mrn: _mrn, created_at, updated_at, ...rest } = row as Record<string, unknown>;
+    return rest;
+  };
+
+  it('is stored as the API stores the same fields, created and then updated', async () => {
+    const api = t.client(admin.token);
+    const fields = { givenName: 'Siobhán', middleNames: ['Máire'], familyName: 'Ó Briain', birthDate: '1981-02-03', gender: 'female' as const, phone: '+353871234567', email: 'siobhan@example.test', address: { lines: ['1 Main St'], city: 'Dublin', postalCode: 'D01', country: 'IE' } };
+    const viaApi = await api.patients.create.mutate({ mrn: 'SAME-API', ...fields });
+    const pid = (mrn: string, family: string, phone: string) => `PID|1||${mrn}^^^HOSP^MR||${family}^Siobhán^Máire||19810203|F|||1 Main St^^Dublin^^D01^IE||${phone}~^NET^Internet^siobhan@example.test`;
+    const a = (event: string, controlId: string, segment: string) => `MSH|^~\\&|ENGINE|HOSP|PAMS|CLINIC|20240305101500||ADT^${event}^ADT_A01|${controlId}|P|2.5\r${segment}`;
+    expect((await api.hl7.receive.mutate({ message: a('A04', 'SAME-1', pid('SAME-HL7', 'Ó Briain', '+353871234567')) })).ackCode).toBe('AA');
+    expect(await stored('SAME-HL7')).toEqual(await stored('SAME-API'));
+
+    await api.patients.update.mutate({ id: viaApi.id, familyName: 'Kelly', phone: '+353879999999' });
+    expect((await api.hl7.receive.mutate({ message: a('A08', 'SAME-2', pid('SAME-HL7', 'Kelly', '+353879999999')) })).ackCode).toBe('AA');
+    expect(await stored('SAME-HL7')).toEqual(await stored('SAME-API'));
+    expect((await api.patients.search.query({ query: 'maire kelly' })).items.map((p) => p.mrn).sort()).toEqual(['SAME-API', 'SAME-HL7']);
+
+    const [hl7] = await sql(t, "select id from patient where mrn = 'SAME-HL7'");
+    const audited = await sql(t, "select action, detail from audit_event where entity_id = ? and action like 'patient.%' order by at, id", [hl7!.id]);
+    expect(audited).toEqual([{ action: 'patient.created', detail: null }, { action: 'patient.updated', detail: { fields: 'familyName,givenName,middleNames,birthDate,gender,phone,email,address' } }]);
+  });
+});
+
 describe('the same message delivered twice at once', () => {
   it('is applied once: the other delivery is answered as a repeat', async () => {
     const message = [a04('TWICE-1', 'H-TWICE'), 'AL1|1|DA|1191^Aspirin^RXNORM|MO|Hives'].join('\r');

@@ -8,7 +8,7 @@ import { executePrepared } from '../../prepared-statements.ts';
 import { auditCte } from '../audit/audit-sql.ts';
 import { joinCareTeam } from '../patients/care-team.service.ts';
 import { Patient } from '../patients/patient.entity.ts';
-import { createPatient, updatePatient } from '../patients/patients.service.ts';
+import { createdPatient, PATIENT_WRITE_COLUMNS, patientWriteCtes, patientWriteParams, updatedPatient, type PatientWrite, type StoredPatient } from '../patients/patient-upsert.ts';
 import { importedEntries, upsertImportedRecords, type ImportGate, type ImportWriter } from '../records/records.service.ts';
 import { User } from '../users/user.entity.ts';
 import { buildAck, Hl7Error, type AckCode, type Hl7Issue } from './hl7-ack.ts';
@@ -146,22 +146,22 @@ function planOf(ctx: AuthedCtx, message: Hl7Message): Plan {
 }
 
 /**
- * An ADT message in a transaction. A concurrent message for the same patient can win a race this one
- * loses: both create the patient of a new MRN, or add the same clinician to the care team. The loser is
- * tried once more, when it finds what the winner wrote (the create becomes an update).
+ * An ADT message in a transaction: the patient read (and locked, when there is one), then one statement
+ * that records the message and writes the patient, its allergies and their audit rows, then the care
+ * team. A concurrent message for the same patient can win a race this one loses: both create the patient
+ * of a new MRN, or add the same clinician to the care team. The loser is tried once more, when it finds
+ * what the winner wrote (the create becomes an update).
  */
 async function applyAdtOnce(ctx: AuthedCtx, plan: Extract<Plan, { type: 'adt' }>, controlId: string, messageType: string): Promise<Applied> {
   const attempt = () => ctx.em.transactional(async (em) => {
     const applied = await applyAdt({ ...ctx, em: em as EntityManager }, plan, controlId, messageType);
     await em.flush();
-    if (!applied.recorded) throw new AppliedBefore();
     return applied;
   });
   try {
     return await attempt();
   } catch (e) {
-    const lostRace = e instanceof UniqueConstraintViolationException || (e instanceof AppError && e.reason === 'mrn-taken');
-    if (!lostRace) throw e;
+    if (!(e instanceof UniqueConstraintViolationException)) throw e;
     return attempt();
   }
 }
@@ -197,43 +197,41 @@ const patientById = (id: string) => ({ sql: 'select ?::uuid as id', params: [id]
 /** The allergies' counts for the message's audit row, from the statement that writes them (its CTE `changes`). */
 const ALLERGY_COUNTS_SQL = ` || jsonb_build_object('allergiesCreated', (select count(*) from changes where action = 'created'), 'allergiesUpdated', (select count(*) from changes where action = 'updated'))`;
 
+/** The patient of an MRN, locked until the message's transaction ends. */
+const STORED_PATIENT_SQL = `select ${PATIENT_WRITE_COLUMNS} from patient p where p.practice_id = ? and p.mrn = ? for update`;
+
 /**
- * Creates or updates the patient named by PID-3 (by MRN), then the care team (PV1-7) and allergies (AL1),
- * and records the message: in the allergies' statement when there are any (an ImportGate), else alone.
- * `recorded` is false when the message was applied before (the caller rolls back).
+ * Creates or updates the patient named by PID-3 (by MRN), with their allergies (AL1), and records the
+ * message, in one statement (an ImportGate of the allergies' upsert): nothing is written when the message
+ * was applied before (AppliedBefore). Then the attending doctor (PV1-7) joins the care team.
  */
-async function applyAdt(ctx: AuthedCtx, { patient, allergies, doctor }: Extract<Plan, { type: 'adt' }>, controlId: string, messageType: string): Promise<Applied & { recorded: boolean }> {
-  const existing = await ctx.em.findOne(Patient, { mrn: patient.mrn });
+async function applyAdt(ctx: AuthedCtx, { patient, allergies, doctor }: Extract<Plan, { type: 'adt' }>, controlId: string, messageType: string): Promise<Applied> {
+  const [stored] = await executePrepared<StoredPatient>(ctx.em, STORED_PATIENT_SQL, [ctx.actor.practiceId, patient.mrn]);
   const warnings: Hl7Issue[] = [];
-  let patientId: string;
-  if (existing) {
-    patientId = (await updatePatient(ctx, { id: existing.id, ...patient.update.changes })).id;
+  let written: PatientWrite;
+  if (stored) {
+    written = updatedPatient(stored, patient.update.changes);
     warnings.push(...patient.update.warnings, ...allergies.errors.map((e) => ({ code: e.code, location: e.location, message: `${e.message} (allergy not applied)` })));
   } else {
     if ('error' in patient.create) throw patient.create.error;
     if (allergies.errors.length) throw allergies.errors[0]!;
-    patientId = (await createPatient(ctx, patient.create.input)).id;
+    written = createdPatient({ ...patient.create.input, mrn: patient.mrn }, ctx.actor.identity.practice.timeZone);
     warnings.push(...patient.create.warnings);
   }
-  const careTeam = await joinAttendingDoctor(ctx, patientId, doctor);
-  const patientCreated = existing ? 0 : 1;
-  let counts = { created: 0, updated: 0, unchanged: 0 };
-  let recorded: boolean;
-  if (allergies.entries.length) {
-    const recording = recordMessage(ctx, controlId, messageType, patientById(patientId), { patientCreated }, ALLERGY_COUNTS_SQL);
-    const gate: ImportGate = { ctes: recording.ctes, params: recording.params, passed: 'exists (select 1 from message)', after: recording.audit };
-    const written = await upsertImportedRecords(ctx.em, 'allergy', writerOf(ctx, controlId), importedEntries(allergies.entries.map((a) => ({ patientId, importKey: a.importKey, fields: a.fields, status: 'active' }))), gate);
-    counts = written;
-    recorded = written.passed;
-  } else {
-    const recording = recordMessage(ctx, controlId, messageType, patientById(patientId), { patientCreated, allergiesCreated: 0, allergiesUpdated: 0 });
-    const [row] = await executePrepared<{ n: number }>(ctx.em, `with ${recording.ctes}, ${recording.audit.ctes} select count(*)::int as n from message`, [...recording.params, ...recording.audit.params]);
-    recorded = row!.n > 0;
-  }
+  const recording = recordMessage(ctx, controlId, messageType, patientById(written.id), { patientCreated: stored ? 0 : 1 }, ALLERGY_COUNTS_SQL);
+  const gate: ImportGate = {
+    ctes: `${recording.ctes}, ${patientWriteCtes(stored ? 'update' : 'create', 'exists (select 1 from message)')}`,
+    params: [...recording.params, ...patientWriteParams(written)],
+    passed: 'exists (select 1 from message)',
+    after: recording.audit,
+  };
+  const entries = importedEntries(allergies.entries.map((a) => ({ patientId: written.id, importKey: a.importKey, fields: a.fields, status: 'active' })));
+  const counts = await upsertImportedRecords(ctx.em, 'allergy', writerOf(ctx, controlId), entries, gate);
+  if (!counts.passed) throw new AppliedBefore();
+  const careTeam = await joinAttendingDoctor(ctx, written.id, doctor);
   return {
-    text: `patient ${existing ? 'updated' : 'created'}${careTeam ? ', attending clinician on the care team' : ''}; allergies: ${counts.created} new, ${counts.updated} updated, ${counts.unchanged} unchanged`,
+    text: `patient ${stored ? 'updated' : 'created'}${careTeam ? ', attending clinician on the care team' : ''}; allergies: ${counts.created} new, ${counts.updated} updated, ${counts.unchanged} unchanged`,
     warnings,
-    recorded,
   };
 }
 
