@@ -36,7 +36,7 @@ let patient: { id: string; familyName: string };
 /** What betrays a patient's data in an answer: the ids of this walk's patients (all named Quillfeather). */
 let patientIds: string[];
 let ids: Record<string, string>;
-/** Rows that one call uses up (an appointment to cancel, a step to accept), by procedure. */
+/** Inputs the schema's sample cannot make, by procedure: a row one call uses up (an appointment to cancel, a step to accept). */
 let inputs: Record<string, Record<string, unknown> | (() => Promise<Record<string, unknown>>)>;
 
 const recordFields: Record<string, object> = Object.fromEntries(Object.entries(recordRouters).map(([kind, domain]) => [domain, sampleRecordFields[kind as keyof typeof recordRouters]()]));
@@ -61,7 +61,7 @@ function genericInput(path: string, schema: z.ZodType | undefined): Record<strin
   return input;
 }
 
-type Answer = { status: number; body: { result?: { data: unknown }; error?: { data: { code: string } } } };
+type Answer = { body: { result?: { data: unknown }; error?: { data: { code: string } } } };
 
 async function call(path: string, procedure: Procedure, user: TestUser, input: Record<string, unknown> | undefined): Promise<Answer> {
   const url = `${t.url}/trpc/${path}`;
@@ -69,7 +69,7 @@ async function call(path: string, procedure: Procedure, user: TestUser, input: R
   const res = procedure._def.type === 'query'
     ? await t.fetch(input ? `${url}?input=${encodeURIComponent(JSON.stringify(input))}` : url, init)
     : await t.fetch(url, { ...init, method: 'POST', body: JSON.stringify(input ?? {}) });
-  return { status: res.status, body: (await res.json()) as Answer['body'] };
+  return { body: (await res.json()) as Answer['body'] };
 }
 
 /** The first of the care-team clinician, the admin and the patient whose role may call the procedure. */
