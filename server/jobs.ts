@@ -7,8 +7,7 @@ import { StartupSafePostgresBackend } from './jobs-backend.ts';
 import { ListenChannel } from './jobs-channel.ts';
 import type { Logger } from './logger.ts';
 import type { Mailer } from './mailer.ts';
-import { defineNoteJobs, scheduleNoteJobs } from './modules/notes/notes.jobs.ts';
-import { defineReminderJobs, scheduleReminderJobs } from './modules/reminders/reminders.jobs.ts';
+import { manifests } from './modules.ts';
 import type { Orm } from './orm.ts';
 
 /**
@@ -33,12 +32,6 @@ export async function createAgenda({ pool, config, log, name, processEvery = '2 
   return new Agenda({ name, backend: new StartupSafePostgresBackend(pool, log), notificationChannel: new ListenChannel(pool, log), processEvery, maxConcurrency: 10 });
 }
 
-/** Every module's job definitions, listed by hand. */
-function defineJobs(agenda: Agenda, deps: JobDeps): void {
-  defineNoteJobs(agenda, deps);
-  defineReminderJobs(agenda, deps);
-}
-
 /** Defines the jobs, starts processing, and makes sure the recurring sweeps exist (one row each, shared by all workers). */
 export async function startJobs(deps: JobDeps): Promise<void> {
   const { agenda, log } = deps;
@@ -50,10 +43,9 @@ export async function startJobs(deps: JobDeps): Promise<void> {
     if (remote) return;
     log.warn({ job: job.attrs.name, jobId: String(job.attrs._id), err: { name: err.name } }, 'job failed');
   });
-  defineJobs(agenda, deps);
+  for (const module of manifests) module.defineJobs?.(agenda, deps);
   await agenda.start();
-  await scheduleNoteJobs(agenda);
-  await scheduleReminderJobs(agenda, deps.config);
+  for (const module of manifests) await module.scheduleJobs?.(agenda, deps);
 }
 
 /**

@@ -2,7 +2,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPractice, inviteUser, type TestUser } from '../fixtures.ts';
 import { startTestServer, type TestServer } from '../harness.ts';
-import { documentedProcedures } from '../../server/modules/openapi/documented-procedures.ts';
+import { documentedProcedures } from '../../server/modules/openapi/openapi-document.ts';
 
 let t: TestServer;
 let admin: TestUser;

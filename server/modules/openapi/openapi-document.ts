@@ -1,10 +1,14 @@
 import { z } from 'zod';
 import { fhirResourceTypes } from '../../../shared/schemas/fhir.ts';
 import { appRouter } from '../../root-router.ts';
-import { documentedProcedures } from './documented-procedures.ts';
+import type { Meta } from '../../trpc.ts';
 
 type JsonSchema = Record<string, unknown>;
-type Procedure = { _def: { type: 'query' | 'mutation' | 'subscription'; inputs: z.ZodType[] } };
+type Procedure = { _def: { type: 'query' | 'mutation' | 'subscription'; inputs: z.ZodType[]; meta?: Meta } };
+
+/** The procedures scripts use, in the router's order: those whose `meta` says `openapi` (server/trpc.ts). */
+const documented = Object.entries(appRouter._def.procedures as unknown as Record<string, Procedure>).filter(([, procedure]) => procedure._def.meta?.openapi);
+export const documentedProcedures = documented.map(([path]) => path);
 
 /** JSON Schema 2020-12, OpenAPI 3.1's own dialect: what a caller sends (the input side of transforms). */
 const inputSchema = (schema: z.ZodType): JsonSchema => {
@@ -52,14 +56,7 @@ function operation(path: string, procedure: Procedure) {
  * JSON Schema output), so the document cannot drift from the API. Plus the FHIR endpoints and POST /hl7/v2.
  */
 export function openApiDocument(serverUrl: string) {
-  const procedures = appRouter._def.procedures as unknown as Record<string, Procedure>;
-  const paths: Record<string, unknown> = Object.fromEntries(
-    documentedProcedures.map((path) => {
-      const procedure = procedures[path];
-      if (!procedure) throw new Error(`documented procedure ${path} is not in the router`);
-      return [`/trpc/${path}`, operation(path, procedure)];
-    }),
-  );
+  const paths: Record<string, unknown> = Object.fromEntries(documented.map(([path, procedure]) => [`/trpc/${path}`, operation(path, procedure)]));
   const fhir = (summary: string, description: string, parameters: unknown[], type: string) => ({
     get: { operationId: summary, tags: ['fhir'], summary, description, parameters, responses: { '200': { description: `A ${type}`, content: { [type === 'NDJSON stream' ? 'application/fhir+ndjson' : 'application/fhir+json']: { schema: { type: type === 'NDJSON stream' ? 'string' : 'object' } } } }, default: { description: 'An OperationOutcome', content: { 'application/fhir+json': { schema: { type: 'object' } } } } } },
   });
