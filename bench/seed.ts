@@ -59,6 +59,7 @@ export type Seeded = {
 
 // --- Realistic small lists -------------------------------------------------------------------------
 
+// biome-ignore format: a list of names reads as a paragraph, not one name a line
 const givenNames = [
   'José', 'María', 'Siobhán', 'Seán', 'Aoife', 'Niamh', 'Pádraig', 'Zoë', 'Chloé', 'François', 'Björn', 'Jürgen',
   'Łukasz', 'Agnieszka', 'Mohammed', 'Fatima', 'Anna', 'Mark', 'Martin', 'Mary', 'Margaret', 'John', 'James', 'Emma',
@@ -66,6 +67,7 @@ const givenNames = [
   'Hugo', 'Léa', 'Renée', 'Dmitri', 'Olga', 'Katarzyna', 'Tomás', 'Eoin', 'Ciarán', 'Róisín', 'Gráinne', 'David',
   'Sarah', 'Michael', 'Laura', 'Peter', 'Helen', 'Thomas', 'Karen', 'Paul', 'Rachel', 'Daniel', 'Marta',
 ];
+// biome-ignore format: as givenNames
 const familyNames = [
   'Ó Briain', 'Müller', 'García', 'Núñez', "O'Connor", 'Murphy', 'Kelly', 'Byrne', 'Ryan', 'Walsh', "O'Sullivan",
   'Mac Giolla Phádraig', 'Nguyen', 'Smith', 'Jones', 'Williams', 'Brown', 'Martin', 'Martínez', 'López', 'González',

@@ -4,7 +4,6 @@ import type { Clock } from '../clock.ts';
 import type { Config } from '../config.ts';
 import type { Actor, RequestMeta } from '../context.ts';
 import { Session } from '../modules/auth/session.entity.ts';
-import { ApiToken } from '../modules/tokens/api-token.entity.ts';
 import { User } from '../modules/users/user.entity.ts';
 import type { UserRole, UserStatus } from '../../shared/enums.ts';
 import { toPracticeDto } from '../modules/practices/practices.service.ts';

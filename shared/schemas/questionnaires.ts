@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { boundedRecord, measure, text } from './common.ts';
+import { measure, text } from './common.ts';
 
 /**
  * A questionnaire is data: items, answer options with their scores, and scoring rules. This one schema

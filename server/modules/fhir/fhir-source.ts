@@ -10,6 +10,7 @@ import type { FhirResourceType } from '../../../shared/schemas/fhir.ts';
  * one `?` is the practice id, and the scope is either `ofPatient` (one `?`, the patient id) or the
  * keyset of a bulk export over `id` and `changedAt`.
  */
+// biome-ignore lint/suspicious/noExplicitAny: one list holds sources of different row types, and toResource's parameter makes `unknown` unassignable
 export type FhirSource<Row = any> = {
   resourceType: FhirResourceType;
   columns: string;

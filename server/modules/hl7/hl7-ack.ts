@@ -30,6 +30,7 @@ const errorNames: Record<number, string> = {
 };
 
 /** Text escaped for an ER7 field. */
+// biome-ignore lint/suspicious/noShadowRestrictedNames: HL7's own word; the deprecated global is never used
 const escape = (text: string) => text.replace(/\\/g, '\\E\\').replace(/\|/g, '\\F\\').replace(/\^/g, '\\S\\').replace(/&/g, '\\T\\').replace(/~/g, '\\R\\').replace(/[\r\n]+/g, ' ');
 
 const now = () => new Date().toISOString().replace(/[-:T]/g, '').replace(/\.\d+Z$/, '');

@@ -9,6 +9,7 @@ import { DateTime } from 'luxon';
 export { Hl7Message, type Hl7Segment };
 
 /** HL7 v2 escape sequences (v2.5 §2.7): separators, the escape character, hex bytes, line breaks; formatting dropped. */
+// biome-ignore lint/suspicious/noShadowRestrictedNames: HL7's own word; the deprecated global is never used
 export function unescape(value: string, segment: Hl7Segment): string {
   const c = segment.context;
   const esc = c.escapeCharacter;

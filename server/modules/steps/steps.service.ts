@@ -16,7 +16,7 @@ import { cancelUnsentReminders } from './step-lifecycle.ts';
 const sort = newestFirst('createdAt');
 
 /** Each step's provenance, opened with its note's data key (one unwrap per note). */
-function toDtos(ctx: AuthedCtx, steps: Step[]) {
+function toDtos(ctx: AuthedCtx) {
   const keys = new Map<string, Buffer>();
   return (s: Step) => {
     const note = s.note;
@@ -42,7 +42,7 @@ export async function listSteps(ctx: AuthedCtx, input: ListStepsInput) {
     },
     { populate: ['note'], orderBy, limit: input.limit + 1 },
   );
-  const page = toPage(rows, input.limit, sort, toDtos(ctx, rows));
+  const page = toPage(rows, input.limit, sort, toDtos(ctx));
   await auditRead(ctx, { action: 'step.listed', entityType: 'step', detail: { results: page.items.length, patientId: input.patientId ?? null } });
   return page;
 }
@@ -61,7 +61,7 @@ async function changeStep(ctx: AuthedCtx, id: string, { from, kind, action }: { 
     step.updatedAt = ctx.clock.now();
     audit(tx, action, step);
     await em.flush();
-    return toDtos(ctx, [step])(step);
+    return toDtos(ctx)(step);
   });
 }
 
