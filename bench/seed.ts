@@ -148,36 +148,106 @@ type Column = readonly [name: string, type: string];
 
 /** The patient columns the seed fills, named and typed as patient.entity.ts has them; a row is keyed by property. */
 const patientProperties = [
-  'id', 'practice', 'mrn', 'givenName', 'familyName', 'birthDate', 'gender', 'email', 'phone', 'address', 'preferredLanguage', 'timeZone',
-  'emergencyContact', 'status', 'searchName', 'sortName', 'phoneDigits', 'createdAt', 'updatedAt',
+  'id',
+  'practice',
+  'mrn',
+  'givenName',
+  'familyName',
+  'birthDate',
+  'gender',
+  'email',
+  'phone',
+  'address',
+  'preferredLanguage',
+  'timeZone',
+  'emergencyContact',
+  'status',
+  'searchName',
+  'sortName',
+  'phoneDigits',
+  'createdAt',
+  'updatedAt',
 ] as const satisfies readonly PatientColumnProperty[];
 const patientRow = (values: Record<(typeof patientProperties)[number], unknown>) => patientProperties.map((k) => values[k]);
 type Table = { name: string; columns: readonly Column[]; rows: unknown[][] };
 
 const tables = {
   patient: patientProperties.map((k) => [patientColumn[k], patientColumnType[k]] as const),
-  care_team_member: [['id', 'uuid'], ['practice_id', 'uuid'], ['patient_id', 'uuid'], ['clinician_id', 'uuid'], ['created_at', 'timestamptz']],
+  care_team_member: [
+    ['id', 'uuid'],
+    ['practice_id', 'uuid'],
+    ['patient_id', 'uuid'],
+    ['clinician_id', 'uuid'],
+    ['created_at', 'timestamptz'],
+  ],
   clinical_record: [
-    ['id', 'uuid'], ['practice_id', 'uuid'], ['patient_id', 'uuid'], ['kind', 'text'], ['status', 'text'], ['data', 'jsonb'],
-    ['occurred_at', 'timestamptz'], ['version', 'int'], ['created_at', 'timestamptz'], ['created_by', 'uuid'], ['updated_at', 'timestamptz'], ['updated_by', 'uuid'],
+    ['id', 'uuid'],
+    ['practice_id', 'uuid'],
+    ['patient_id', 'uuid'],
+    ['kind', 'text'],
+    ['status', 'text'],
+    ['data', 'jsonb'],
+    ['occurred_at', 'timestamptz'],
+    ['version', 'int'],
+    ['created_at', 'timestamptz'],
+    ['created_by', 'uuid'],
+    ['updated_at', 'timestamptz'],
+    ['updated_by', 'uuid'],
   ],
   record_revision: [
-    ['id', 'uuid'], ['practice_id', 'uuid'], ['record_id', 'uuid'], ['version', 'int'], ['action', 'text'], ['changed_by', 'uuid'],
-    ['changed_at', 'timestamptz'], ['before', 'jsonb'], ['after', 'jsonb'],
+    ['id', 'uuid'],
+    ['practice_id', 'uuid'],
+    ['record_id', 'uuid'],
+    ['version', 'int'],
+    ['action', 'text'],
+    ['changed_by', 'uuid'],
+    ['changed_at', 'timestamptz'],
+    ['before', 'jsonb'],
+    ['after', 'jsonb'],
   ],
   assessment: [
-    ['id', 'uuid'], ['practice_id', 'uuid'], ['patient_id', 'uuid'], ['questionnaire_id', 'uuid'], ['questionnaire_version_id', 'uuid'],
-    ['status', 'text'], ['assigned_to_patient', 'bool'], ['answers', 'jsonb'], ['total', 'float8'], ['subscales', 'jsonb'], ['severity', 'text'],
-    ['severity_label', 'text'], ['flags', 'jsonb'], ['started_by', 'uuid'], ['submitted_by', 'uuid'], ['submitted_at', 'timestamptz'],
-    ['created_at', 'timestamptz'], ['updated_at', 'timestamptz'],
+    ['id', 'uuid'],
+    ['practice_id', 'uuid'],
+    ['patient_id', 'uuid'],
+    ['questionnaire_id', 'uuid'],
+    ['questionnaire_version_id', 'uuid'],
+    ['status', 'text'],
+    ['assigned_to_patient', 'bool'],
+    ['answers', 'jsonb'],
+    ['total', 'float8'],
+    ['subscales', 'jsonb'],
+    ['severity', 'text'],
+    ['severity_label', 'text'],
+    ['flags', 'jsonb'],
+    ['started_by', 'uuid'],
+    ['submitted_by', 'uuid'],
+    ['submitted_at', 'timestamptz'],
+    ['created_at', 'timestamptz'],
+    ['updated_at', 'timestamptz'],
   ],
   alert: [
-    ['id', 'uuid'], ['practice_id', 'uuid'], ['patient_id', 'uuid'], ['assessment_id', 'uuid'], ['code', 'text'], ['label', 'text'],
-    ['created_at', 'timestamptz'], ['acknowledged_by', 'uuid'], ['acknowledged_at', 'timestamptz'],
+    ['id', 'uuid'],
+    ['practice_id', 'uuid'],
+    ['patient_id', 'uuid'],
+    ['assessment_id', 'uuid'],
+    ['code', 'text'],
+    ['label', 'text'],
+    ['created_at', 'timestamptz'],
+    ['acknowledged_by', 'uuid'],
+    ['acknowledged_at', 'timestamptz'],
   ],
   appointment: [
-    ['id', 'uuid'], ['practice_id', 'uuid'], ['clinician_id', 'uuid'], ['patient_id', 'uuid'], ['type_id', 'uuid'], ['starts_at', 'timestamptz'],
-    ['ends_at', 'timestamptz'], ['status', 'text'], ['booked_by', 'uuid'], ['created_at', 'timestamptz'], ['updated_at', 'timestamptz'],
+    ['id', 'uuid'],
+    ['practice_id', 'uuid'],
+    ['clinician_id', 'uuid'],
+    ['patient_id', 'uuid'],
+    ['type_id', 'uuid'],
+    ['starts_at', 'timestamptz'],
+    ['ends_at', 'timestamptz'],
+    ['status', 'text'],
+    ['booked_by', 'uuid'],
+    ['created_at', 'timestamptz'],
+    ['updated_at', 'timestamptz'],
   ],
 } as const satisfies Record<string, readonly Column[]>;
 type TableName = keyof typeof tables;
@@ -187,7 +257,10 @@ async function insertRows(client: pg.Pool | pg.ClientBase, { name, columns, rows
   if (!rows.length) return;
   const names = columns.map(([n]) => `"${n}"`).join(', ');
   const arrays = columns.map(([, type], j) => `$${j + 1}::${type}[]`).join(', ');
-  await client.query(`insert into "${name}" (${names}) select * from unnest(${arrays})`, columns.map((_, j) => rows.map((r) => r[j])));
+  await client.query(
+    `insert into "${name}" (${names}) select * from unnest(${arrays})`,
+    columns.map((_, j) => rows.map((r) => r[j])),
+  );
 }
 
 // --- Seeding -------------------------------------------------------------------------------------
@@ -216,18 +289,40 @@ function generateBatch(ctx: Context, from: number, to: number, sample: Seeded['s
     const created = ctx.now - (30 + r.int(5 * 365)) * DAY - r.int(DAY);
     const mobile = r.next() < 0.8;
     const phone = r.next() < 0.9 ? (mobile ? `+3538${r.pick([3, 5, 6, 7, 9])}${String(r.int(1e7)).padStart(7, '0')}` : `+447${r.pick([4, 5, 7, 8, 9])}${String(r.int(1e8)).padStart(8, '0')}`) : null;
-    const asciiName = `${given}.${family}`.normalize('NFD').replace(/\p{Diacritic}/gu, '').replace(/[^A-Za-z.]/g, '').toLowerCase();
+    const asciiName = `${given}.${family}`
+      .normalize('NFD')
+      .replace(/\p{Diacritic}/gu, '')
+      .replace(/[^A-Za-z.]/g, '')
+      .toLowerCase();
     const email = r.next() < 0.7 ? `${asciiName}${i}@example.com` : null;
     const place = r.pick(cities);
     const status = r.next() < 0.03 ? 'archived' : 'active';
-    const emergency = r.next() < 0.3 ? { name: `${r.pick(givenNames)} ${family}`, relationship: r.pick(['spouse', 'parent', 'sibling', 'child']), phone: `+35387${String(r.int(1e7)).padStart(7, '0')}` } : null;
+    const emergency =
+      r.next() < 0.3 ? { name: `${r.pick(givenNames)} ${family}`, relationship: r.pick(['spouse', 'parent', 'sibling', 'child']), phone: `+35387${String(r.int(1e7)).padStart(7, '0')}` } : null;
     const { searchName, sortName } = patientNameKeys(given, family);
-    out.patient.push(patientRow({
-      id, practice: ctx.practiceId, mrn: `B${String(i + 1).padStart(8, '0')}`, givenName: given, familyName: family, birthDate: isoDate(born), gender: r.pick(genders), email, phone,
-      address: JSON.stringify({ lines: [`${1 + r.int(200)} ${r.pick(streets)}`], city: place.city, postalCode: place.postalCode, country: place.country }),
-      preferredLanguage: r.pick(languages), timeZone: TIME_ZONE, emergencyContact: emergency && JSON.stringify(emergency), status, searchName, sortName,
-      phoneDigits: phone && phoneDigits(phone), createdAt: iso(created), updatedAt: iso(created),
-    }));
+    out.patient.push(
+      patientRow({
+        id,
+        practice: ctx.practiceId,
+        mrn: `B${String(i + 1).padStart(8, '0')}`,
+        givenName: given,
+        familyName: family,
+        birthDate: isoDate(born),
+        gender: r.pick(genders),
+        email,
+        phone,
+        address: JSON.stringify({ lines: [`${1 + r.int(200)} ${r.pick(streets)}`], city: place.city, postalCode: place.postalCode, country: place.country }),
+        preferredLanguage: r.pick(languages),
+        timeZone: TIME_ZONE,
+        emergencyContact: emergency && JSON.stringify(emergency),
+        status,
+        searchName,
+        sortName,
+        phoneDigits: phone && phoneDigits(phone),
+        createdAt: iso(created),
+        updatedAt: iso(created),
+      }),
+    );
     if (i % C === 0 && status === 'active' && sample.ids.length < 2000) {
       sample.ids.push(id);
       sample.names.push(`${given} ${family}`);
@@ -254,9 +349,24 @@ function generateBatch(ctx: Context, from: number, to: number, sample: Seeded['s
     const submitted = created + r.int(Math.max(1, ctx.now - created - DAY));
     const assessmentId = newId();
     out.assessment.push([
-      assessmentId, ctx.practiceId, id, ctx.phq9.questionnaireId, ctx.phq9.versionId, 'submitted', false, JSON.stringify(answers), score.total,
-      JSON.stringify(score.subscales), score.severity?.code ?? null, score.severity?.label ?? null, JSON.stringify(score.flags), clinicianId, clinicianId,
-      iso(submitted), iso(submitted - 10 * 60_000), iso(submitted),
+      assessmentId,
+      ctx.practiceId,
+      id,
+      ctx.phq9.questionnaireId,
+      ctx.phq9.versionId,
+      'submitted',
+      false,
+      JSON.stringify(answers),
+      score.total,
+      JSON.stringify(score.subscales),
+      score.severity?.code ?? null,
+      score.severity?.label ?? null,
+      JSON.stringify(score.flags),
+      clinicianId,
+      clinicianId,
+      iso(submitted),
+      iso(submitted - 10 * 60_000),
+      iso(submitted),
     ]);
     for (const flag of score.flags) {
       const acknowledged = r.next() < 0.9;
@@ -270,8 +380,23 @@ function generateBatch(ctx: Context, from: number, to: number, sample: Seeded['s
       const k = j / 3;
       const day = ctx.pastDays[Math.floor(k / SLOTS_PER_DAY)]!;
       const opening = minutesOf(HOURS.start);
-      const start = day.set({ hour: Math.floor(opening / 60), minute: opening % 60 }).plus({ minutes: (k % SLOTS_PER_DAY) * APPOINTMENT_MINUTES }).toMillis();
-      out.appointment.push([newId(), ctx.practiceId, clinicianId, id, ctx.typeId, iso(start), iso(start + APPOINTMENT_MINUTES * 60_000), 'completed', clinicianId, iso(start - 14 * DAY), iso(start + APPOINTMENT_MINUTES * 60_000)]);
+      const start = day
+        .set({ hour: Math.floor(opening / 60), minute: opening % 60 })
+        .plus({ minutes: (k % SLOTS_PER_DAY) * APPOINTMENT_MINUTES })
+        .toMillis();
+      out.appointment.push([
+        newId(),
+        ctx.practiceId,
+        clinicianId,
+        id,
+        ctx.typeId,
+        iso(start),
+        iso(start + APPOINTMENT_MINUTES * 60_000),
+        'completed',
+        clinicianId,
+        iso(start - 14 * DAY),
+        iso(start + APPOINTMENT_MINUTES * 60_000),
+      ]);
     }
   }
   return out;
@@ -282,11 +407,23 @@ function recordOf(kind: RecordKindName, r: ReturnType<typeof prng>, born: number
   switch (kind) {
     case 'allergy': {
       const a = r.pick(allergies);
-      return { status: 'active', fields: { substance: a.substance, code: { system: a.system, code: a.code, display: a.substance }, reactions: [a.reaction], severity: r.pick(['mild', 'moderate', 'severe']), onsetDate: since(recorded) } };
+      return {
+        status: 'active',
+        fields: {
+          substance: a.substance,
+          code: { system: a.system, code: a.code, display: a.substance },
+          reactions: [a.reaction],
+          severity: r.pick(['mild', 'moderate', 'severe']),
+          onsetDate: since(recorded),
+        },
+      };
     }
     case 'medication': {
       const m = r.pick(medications);
-      return { status: r.next() < 0.8 ? 'active' : 'completed', fields: { name: m.name, code: { system: codeSystems.rxnorm, code: m.code }, dose: m.dose, route: 'route' in m ? m.route : 'oral', frequency: m.frequency, startDate: isoDate(recorded) } };
+      return {
+        status: r.next() < 0.8 ? 'active' : 'completed',
+        fields: { name: m.name, code: { system: codeSystems.rxnorm, code: m.code }, dose: m.dose, route: 'route' in m ? m.route : 'oral', frequency: m.frequency, startDate: isoDate(recorded) },
+      };
     }
     case 'observation': {
       const o = r.pick(observations);
@@ -295,8 +432,14 @@ function recordOf(kind: RecordKindName, r: ReturnType<typeof prng>, born: number
       return {
         status: 'final',
         fields: {
-          category: o.category, name: o.name, code: { system: codeSystems.loinc, code: o.code }, valueNumber: value, unit: o.unit,
-          ...(o.low !== undefined && { referenceLow: o.low, referenceHigh: o.high }), ...(flag && { abnormalFlag: flag }), effectiveAt: iso(recorded),
+          category: o.category,
+          name: o.name,
+          code: { system: codeSystems.loinc, code: o.code },
+          valueNumber: value,
+          unit: o.unit,
+          ...(o.low !== undefined && { referenceLow: o.low, referenceHigh: o.high }),
+          ...(flag && { abnormalFlag: flag }),
+          effectiveAt: iso(recorded),
         },
       };
     }
@@ -342,7 +485,9 @@ export async function seed(options: SeedOptions): Promise<Seeded> {
   const pool = new pg.Pool({ connectionString: options.url, max: 2 });
   pool.on('error', () => {}); // an idle client dropped at shutdown is not a failure of the seed
   try {
-    const { rows: [q] } = await pool.query<{ questionnaire_id: string; version_id: string }>(
+    const {
+      rows: [q],
+    } = await pool.query<{ questionnaire_id: string; version_id: string }>(
       `select q.id as questionnaire_id, v.id as version_id from questionnaire q join questionnaire_version v on v.questionnaire_id = q.id and v.version = q.latest_version
        where q.practice_id is null and q.key = 'phq-9'`,
     );
@@ -353,13 +498,29 @@ export async function seed(options: SeedOptions): Promise<Seeded> {
     const now = Date.now();
     await insertRows(pool, {
       name: 'appointment_type',
-      columns: [['id', 'uuid'], ['practice_id', 'uuid'], ['name', 'text'], ['duration_minutes', 'smallint'], ['active', 'bool'], ['created_at', 'timestamptz'], ['updated_at', 'timestamptz']],
+      columns: [
+        ['id', 'uuid'],
+        ['practice_id', 'uuid'],
+        ['name', 'text'],
+        ['duration_minutes', 'smallint'],
+        ['active', 'bool'],
+        ['created_at', 'timestamptz'],
+        ['updated_at', 'timestamptz'],
+      ],
       rows: [[typeId, practiceId, 'Consultation', APPOINTMENT_MINUTES, true, iso(now), iso(now)]],
     });
     const rules = clinicians.flatMap((c) => HOURS.weekdays.map((weekday) => [newId(), practiceId, c.id, weekday, `${HOURS.start}:00`, `${HOURS.end}:00`, iso(now)]));
     await insertRows(pool, {
       name: 'availability_rule',
-      columns: [['id', 'uuid'], ['practice_id', 'uuid'], ['clinician_id', 'uuid'], ['weekday', 'smallint'], ['start_time', 'time'], ['end_time', 'time'], ['created_at', 'timestamptz']],
+      columns: [
+        ['id', 'uuid'],
+        ['practice_id', 'uuid'],
+        ['clinician_id', 'uuid'],
+        ['weekday', 'smallint'],
+        ['start_time', 'time'],
+        ['end_time', 'time'],
+        ['created_at', 'timestamptz'],
+      ],
       rows: rules,
     });
     count('appointment_type', 1);
@@ -367,7 +528,11 @@ export async function seed(options: SeedOptions): Promise<Seeded> {
 
     const perClinician = Math.ceil(options.patients / clinicians.length);
     const ctx: Context = {
-      practiceId, clinicianIds: clinicians.map((c) => c.id), typeId, phq9: { questionnaireId: q.questionnaire_id, versionId: q.version_id }, now,
+      practiceId,
+      clinicianIds: clinicians.map((c) => c.id),
+      typeId,
+      phq9: { questionnaireId: q.questionnaire_id, versionId: q.version_id },
+      now,
       pastDays: weekdaysBefore(now, TIME_ZONE, Math.ceil(perClinician / 3 / SLOTS_PER_DAY) + 1),
     };
     const sample: Seeded['sample'] = { ids: [], names: [] };
@@ -377,7 +542,19 @@ export async function seed(options: SeedOptions): Promise<Seeded> {
     for (const row of first.clinical_record) recordFields[row[3] as RecordKindName].parse(JSON.parse(row[5] as string));
     for (const [, , mrn, givenName, familyName, birthDate, gender, email, phone, address, preferredLanguage, timeZone, emergencyContact] of first.patient) {
       const json = (value: unknown) => (value === null ? undefined : JSON.parse(value as string));
-      createPatientInput.parse({ mrn, givenName, familyName, birthDate, gender, email: email ?? undefined, phone: phone ?? undefined, address: json(address), preferredLanguage: preferredLanguage ?? undefined, timeZone, emergencyContact: json(emergencyContact) });
+      createPatientInput.parse({
+        mrn,
+        givenName,
+        familyName,
+        birthDate,
+        gender,
+        email: email ?? undefined,
+        phone: phone ?? undefined,
+        address: json(address),
+        preferredLanguage: preferredLanguage ?? undefined,
+        timeZone,
+        emergencyContact: json(emergencyContact),
+      });
     }
 
     // Two writers take batches in turn; the next batch is generated while they write.
@@ -410,7 +587,9 @@ export async function seed(options: SeedOptions): Promise<Seeded> {
 
     // What autovacuum would do soon after a bulk load: statistics, the visibility map (index-only scans) and
     // the GIN indexes' pending lists merged (a trigram search through a long pending list is slow).
-    await pool.query(`vacuum analyze ${[...Object.keys(tables), 'users', 'practice', 'appointment_type', 'availability_rule', 'questionnaire', 'questionnaire_version'].map((t) => `"${t}"`).join(', ')}`);
+    await pool.query(
+      `vacuum analyze ${[...Object.keys(tables), 'users', 'practice', 'appointment_type', 'availability_rule', 'questionnaire', 'questionnaire_version'].map((t) => `"${t}"`).join(', ')}`,
+    );
     const finished = performance.now();
 
     const ms = { total: finished - started, setup: setupDone - started, bulk: bulkDone - setupDone, analyze: finished - bulkDone };
@@ -418,7 +597,9 @@ export async function seed(options: SeedOptions): Promise<Seeded> {
     options.log(
       `Seeded ${total.toLocaleString('en')} rows in ${(ms.total / 1000).toFixed(1)} s (${Math.round(total / (ms.total / 1000)).toLocaleString('en')} rows/s; ` +
         `set-up ${(ms.setup / 1000).toFixed(1)} s, bulk ${(ms.bulk / 1000).toFixed(1)} s, VACUUM ANALYZE ${(ms.analyze / 1000).toFixed(1)} s): ` +
-        Object.entries(rows).map(([t, n]) => `${t} ${n.toLocaleString('en')}`).join(', '),
+        Object.entries(rows)
+          .map(([t, n]) => `${t} ${n.toLocaleString('en')}`)
+          .join(', '),
     );
     return { practiceId, timeZone: TIME_ZONE, adminId, clinicians, appointmentTypeId: typeId, phq9: ctx.phq9, sample, ms, rows };
   } finally {
@@ -442,8 +623,24 @@ export async function startAssessments(url: string, seeded: Seeded, clinicianId:
         const id = newId();
         ids.push(id);
         rows.push([
-          id, seeded.practiceId, patientIds[i % patientIds.length], seeded.phq9.questionnaireId, seeded.phq9.versionId, 'in-progress', false, '{}',
-          null, null, null, null, null, clinicianId, null, null, iso(now), iso(now),
+          id,
+          seeded.practiceId,
+          patientIds[i % patientIds.length],
+          seeded.phq9.questionnaireId,
+          seeded.phq9.versionId,
+          'in-progress',
+          false,
+          '{}',
+          null,
+          null,
+          null,
+          null,
+          null,
+          clinicianId,
+          null,
+          null,
+          iso(now),
+          iso(now),
         ]);
       }
       await insertRows(client, { name: 'assessment', columns: tables.assessment, rows });

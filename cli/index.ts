@@ -19,11 +19,26 @@ import { printJson } from './output.ts';
 export function buildProgram(): Command {
   const program = new Command('pams').description('PAMS: the Patient Assessment & Management System').exitOverride();
   for (const command of [
-    serveCommand, workerCommand, migrateCommand, adminCommand, keysCommand,
-    loginCommand, logoutCommand, whoamiCommand, passwordCommand,
-    inviteCommand, invitesCommand, usersCommand, tokensCommand, auditCommand, questionsCommand, jobsCommand,
-    exportCommand, reportCommandGroup,
-    importCommand, hl7Command,
+    serveCommand,
+    workerCommand,
+    migrateCommand,
+    adminCommand,
+    keysCommand,
+    loginCommand,
+    logoutCommand,
+    whoamiCommand,
+    passwordCommand,
+    inviteCommand,
+    invitesCommand,
+    usersCommand,
+    tokensCommand,
+    auditCommand,
+    questionsCommand,
+    jobsCommand,
+    exportCommand,
+    reportCommandGroup,
+    importCommand,
+    hl7Command,
   ]) {
     program.addCommand(command);
   }

@@ -45,7 +45,15 @@ export function createApp(deps: AppDeps) {
         return c.json({ status: 'database unreachable' }, 503);
       }
     })
-    .use('/trpc/*', cors({ origin: corsOrigins, credentials: true, allowHeaders: ['content-type', 'authorization', 'x-request-id'], exposeHeaders: ['x-request-id', 'retry-after', 'ratelimit-limit', 'ratelimit-remaining', 'ratelimit-reset'] }))
+    .use(
+      '/trpc/*',
+      cors({
+        origin: corsOrigins,
+        credentials: true,
+        allowHeaders: ['content-type', 'authorization', 'x-request-id'],
+        exposeHeaders: ['x-request-id', 'retry-after', 'ratelimit-limit', 'ratelimit-remaining', 'ratelimit-reset'],
+      }),
+    )
     .use('/trpc/*', rateLimit)
     .use('/fhir/*', rateLimit)
     .use('/hl7/*', rateLimit)
@@ -67,7 +75,10 @@ export function createApp(deps: AppDeps) {
     )
     .route('/fhir', fhirRoutes(deps, socketIp))
     .route('/', openApiRoutes(config.appUrl))
-    .route('/hl7', hl7Routes(deps, (c) => socketIp(c as Context<Env>)))
+    .route(
+      '/hl7',
+      hl7Routes(deps, (c) => socketIp(c as Context<Env>)),
+    )
     .notFound((c) => c.json({ error: 'not found', requestId: c.get('requestId') }, 404))
     .onError((err, c) => {
       const unavailable = err instanceof RetryLaterError && err.code === 'SERVICE_UNAVAILABLE' ? err : databaseUnavailable(err);

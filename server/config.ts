@@ -15,11 +15,14 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SMTP_URL: z.url().optional(),
   MAIL_FROM: z.string().min(3).default('PAMS <no-reply@pams.local>'),
-  PAMS_ENCRYPTION_KEYS: z
-    .string()
-    .regex(/^[A-Za-z0-9_-]+:[A-Za-z0-9+/=]{43,44}(,[A-Za-z0-9_-]+:[A-Za-z0-9+/=]{43,44})*$/, 'expected id:base64key[,id:base64key…]'),
+  PAMS_ENCRYPTION_KEYS: z.string().regex(/^[A-Za-z0-9_-]+:[A-Za-z0-9+/=]{43,44}(,[A-Za-z0-9_-]+:[A-Za-z0-9+/=]{43,44})*$/, 'expected id:base64key[,id:base64key…]'),
   SESSION_TTL_DAYS: z.coerce.number().int().min(1).max(365).default(30),
-  INVITE_TTL_HOURS: z.coerce.number().int().min(1).max(24 * 30).default(72),
+  INVITE_TTL_HOURS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 30)
+    .default(72),
   LOGIN_MAX_PER_ACCOUNT_IP: z.coerce.number().int().min(1).default(10),
   LOGIN_MAX_PER_IP: z.coerce.number().int().min(1).default(50),
   LOGIN_WINDOW_MINUTES: z.coerce.number().int().min(1).default(15),
@@ -40,7 +43,10 @@ const envSchema = z.object({
   LLM_TIMEOUT_MS: z.coerce.number().int().min(100).default(60_000),
   LLM_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(5),
   LLM_RETRY_DELAY_MS: z.coerce.number().int().min(10).default(30_000),
-  MONGODB_URL: z.string().regex(/^mongodb(\+srv)?:\/\//, 'expected a mongodb:// URL').optional(),
+  MONGODB_URL: z
+    .string()
+    .regex(/^mongodb(\+srv)?:\/\//, 'expected a mongodb:// URL')
+    .optional(),
   REMINDER_SWEEP_INTERVAL: z.string().min(1).default('1 minute'),
   DB_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).default(5_000),
   DB_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).default(30_000),
@@ -49,7 +55,12 @@ const envSchema = z.object({
   DB_IDLE_IN_TRANSACTION_TIMEOUT_MS: z.coerce.number().int().min(0).default(60_000),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
   HL7_MAX_SEGMENTS: z.coerce.number().int().min(10).max(1_000_000).default(5000),
-  HL7_MAX_MESSAGE_BYTES: z.coerce.number().int().min(1024).max(HL7_MESSAGE_CEILING).default(512 * 1024),
+  HL7_MAX_MESSAGE_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(HL7_MESSAGE_CEILING)
+    .default(512 * 1024),
 });
 
 export type Config = Readonly<{
@@ -138,7 +149,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     bodyLimits: { default: mebibytes(e.BODY_LIMIT_MB), imports: mebibytes(e.IMPORT_BODY_LIMIT_MB), hl7: mebibytes(e.HL7_BODY_LIMIT_MB) },
     maxBatchCalls: e.TRPC_MAX_BATCH,
     trustProxy: e.TRUST_PROXY,
-    allowedOrigins: e.ALLOWED_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean),
+    allowedOrigins: e.ALLOWED_ORIGINS.split(',')
+      .map((o) => o.trim())
+      .filter(Boolean),
     llm: { baseUrl: e.LLM_BASE_URL, apiKey: e.LLM_API_KEY, model: e.LLM_MODEL, timeoutMs: e.LLM_TIMEOUT_MS, maxAttempts: e.LLM_MAX_ATTEMPTS, retryDelayMs: e.LLM_RETRY_DELAY_MS },
     mongodbUrl: e.MONGODB_URL,
     reminderSweepInterval: e.REMINDER_SWEEP_INTERVAL,

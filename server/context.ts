@@ -99,7 +99,21 @@ export function createContextInner(deps: ServiceDeps, { actor, meta, authError =
   // Each procedure call forks its own unit of work from this one (trpc.ts).
   const em = actor ? practiceEm(deps.orm.em, actor.practiceId) : (deps.orm.em.fork() as EntityManager);
   const log = deps.log.child({ requestId: meta.requestId });
-  return { em, log: actor ? log.child({ actorId: actor.userId }) : log, config: deps.config, mailer: deps.mailer, loginLimiter: deps.loginLimiter, meta, actor, authError, unavailable, cookie, agenda: deps.agenda, clock: deps.clock, resHeaders };
+  return {
+    em,
+    log: actor ? log.child({ actorId: actor.userId }) : log,
+    config: deps.config,
+    mailer: deps.mailer,
+    loginLimiter: deps.loginLimiter,
+    meta,
+    actor,
+    authError,
+    unavailable,
+    cookie,
+    agenda: deps.agenda,
+    clock: deps.clock,
+    resHeaders,
+  };
 }
 
 /** The Ctx of an HTTP request: its credential checked (and a session renewed through `resHeaders`), its request id, its client. */
@@ -111,8 +125,7 @@ export async function createContext(deps: AppDeps, c: HonoContext, resHeaders: H
   };
   const secure = deps.config.env === 'production';
   const cookie: SessionCookie = {
-    set: (token, expiresAt) =>
-      resHeaders.append('Set-Cookie', `${SESSION_COOKIE}=${token}; Path=/; HttpOnly; SameSite=Lax; Expires=${expiresAt.toUTCString()}${secure ? '; Secure' : ''}`),
+    set: (token, expiresAt) => resHeaders.append('Set-Cookie', `${SESSION_COOKIE}=${token}; Path=/; HttpOnly; SameSite=Lax; Expires=${expiresAt.toUTCString()}${secure ? '; Secure' : ''}`),
     clear: () => resHeaders.append('Set-Cookie', `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0${secure ? '; Secure' : ''}`),
   };
 

@@ -14,7 +14,12 @@ export async function openDatabase(config: Config): Promise<Database> {
   const signals = ['SIGINT', 'SIGTERM'] as const;
   const before = signals.map((s) => new Set(process.listeners(s)));
   const { startEmbeddedPostgres } = await import('./embedded-postgres.ts');
-  signals.forEach((s, i) => process.listeners(s).filter((l) => !before[i]!.has(l)).forEach((l) => process.off(s, l)));
+  signals.forEach((s, i) =>
+    process
+      .listeners(s)
+      .filter((l) => !before[i]!.has(l))
+      .forEach((l) => process.off(s, l)),
+  );
   const server = await startEmbeddedPostgres({ dataDir: path.join(config.dataDir, 'pg'), port: config.embeddedPgPort });
   await ensureDatabase(server.url('postgres'), 'pams');
   return { url: server.url('pams'), embedded: true, close: server.stop };

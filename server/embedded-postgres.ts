@@ -39,8 +39,15 @@ export async function startEmbeddedPostgres({ dataDir, port, ephemeral = false, 
     logs.push(String(m).trim());
   };
   const pg = new EmbeddedPostgres({
-    databaseDir, port, user: USER, password: PASSWORD, persistent: !ephemeral,
-    createPostgresUser: asRoot, postgresFlags: flags, onLog: remember, onError: remember,
+    databaseDir,
+    port,
+    user: USER,
+    password: PASSWORD,
+    persistent: !ephemeral,
+    createPostgresUser: asRoot,
+    postgresFlags: flags,
+    onLog: remember,
+    onError: remember,
   });
   if (!existsSync(path.join(databaseDir, 'PG_VERSION'))) {
     await mkdir(path.dirname(databaseDir), { recursive: true });
@@ -53,7 +60,13 @@ export async function startEmbeddedPostgres({ dataDir, port, ephemeral = false, 
   } catch (e) {
     // start() rejects with undefined and leaves a dead process handle that would stall exit by 10 s.
     (pg as unknown as { process?: unknown }).process = undefined;
-    const reason = e instanceof Error ? e.message : logs.filter((l) => /FATAL|ERROR|could not/.test(l)).slice(-3).join(' | ');
+    const reason =
+      e instanceof Error
+        ? e.message
+        : logs
+            .filter((l) => /FATAL|ERROR|could not/.test(l))
+            .slice(-3)
+            .join(' | ');
     throw new Error(`Could not start PostgreSQL on port ${port} (set EMBEDDED_PG_PORT to move it): ${reason || 'unknown reason'}`);
   }
   return {

@@ -1,10 +1,12 @@
-import { UnderscoreNamingStrategy, type EntityProperty, type EntitySchema } from '@mikro-orm/core';
+import { UnderscoreNamingStrategy, type EntityProperty } from '@mikro-orm/core';
 
 const naming = new UnderscoreNamingStrategy();
 
+/** What is read of an entity's definition (`defineEntity`'s schema): its properties. */
+type EntityDefinition = { meta: { properties: object } };
+
 /** The properties of an entity that are columns of its own table (its collections are not). */
-const columnProperties = (schema: EntitySchema<any, any>) =>
-  Object.entries(schema.meta.properties as Record<string, EntityProperty>).filter(([, prop]) => prop.kind !== '1:m' && prop.kind !== 'm:n');
+const columnProperties = (schema: EntityDefinition) => Object.entries(schema.meta.properties as Record<string, EntityProperty>).filter(([, prop]) => prop.kind !== '1:m' && prop.kind !== 'm:n');
 
 /** A column named in the definition (`.fieldName()`, kept as `fieldName` until discovery), else the strategy's name. */
 const columnOf = (name: string, prop: EntityProperty & { fieldName?: string }) =>
@@ -16,14 +18,23 @@ const columnOf = (name: string, prop: EntityProperty & { fieldName?: string }) =
  * metadata), for hand-written SQL: a column is then named once, in its entity. Read at import time, so a
  * statement built from it is a constant, as one written by hand is.
  */
-export function entityColumns<P extends string>(schema: EntitySchema<any, any>): Record<P, string> {
+export function entityColumns<P extends string>(schema: EntityDefinition): Record<P, string> {
   return Object.fromEntries(columnProperties(schema).map(([name, prop]) => [name, columnOf(name, prop)])) as Record<P, string>;
 }
 
-const sqlTypes: Record<string, string> = { UuidType: 'uuid', StringType: 'text', TextType: 'text', JsonType: 'jsonb', DateType: 'date', DateTimeType: 'timestamptz', IntegerType: 'int', BooleanType: 'bool' };
+const sqlTypes: Record<string, string> = {
+  UuidType: 'uuid',
+  StringType: 'text',
+  TextType: 'text',
+  JsonType: 'jsonb',
+  DateType: 'date',
+  DateTimeType: 'timestamptz',
+  IntegerType: 'int',
+  BooleanType: 'bool',
+};
 
 /** Each property's SQL type, as a cast or an array parameter spells it (a relation is its uuid key). */
-export function entityColumnTypes<P extends string>(schema: EntitySchema<any, any>): Record<P, string> {
+export function entityColumnTypes<P extends string>(schema: EntityDefinition): Record<P, string> {
   return Object.fromEntries(columnProperties(schema).map(([name, prop]) => [name, sqlTypeOf(name, prop)])) as Record<P, string>;
 }
 

@@ -33,7 +33,10 @@ export class StartupSafePostgresBackend extends PostgresBackend {
           await super.connect();
         } finally {
           // Ending the session releases its lock too, should the unlock itself fail.
-          await lock.query('select pg_advisory_unlock($1)', [SCHEMA_LOCK]).then(() => lock.release(), (e: Error) => lock.release(e));
+          await lock.query('select pg_advisory_unlock($1)', [SCHEMA_LOCK]).then(
+            () => lock.release(),
+            (e: Error) => lock.release(e),
+          );
         }
         return;
       } catch (e) {

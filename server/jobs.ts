@@ -22,7 +22,19 @@ export type JobDeps = { orm: Orm; log: Logger; config: Config; mailer: Mailer; c
  * our own tables (a note's extraction state, a reminder's delivery row) say what work is left; the
  * queue only says when to look.
  */
-export async function createAgenda({ pool, config, log, name, processEvery = '2 seconds' }: { pool: pg.Pool; config: Pick<Config, 'mongodbUrl'>; log: Logger; name: string; processEvery?: string | number }): Promise<Agenda> {
+export async function createAgenda({
+  pool,
+  config,
+  log,
+  name,
+  processEvery = '2 seconds',
+}: {
+  pool: pg.Pool;
+  config: Pick<Config, 'mongodbUrl'>;
+  log: Logger;
+  name: string;
+  processEvery?: string | number;
+}): Promise<Agenda> {
   if (config.mongodbUrl) {
     // The MongoDB driver is loaded only when used: it costs every other process some 30 MB.
     const backend = new (await import('@agendajs/mongo-backend')).MongoBackend({ address: config.mongodbUrl });
@@ -36,7 +48,9 @@ export async function createAgenda({ pool, config, log, name, processEvery = '2 
 export async function startJobs(deps: JobDeps): Promise<void> {
   const { agenda, log } = deps;
   // While the database is away every poll fails: that is expected, and polling goes on until it is back.
-  agenda.on('error', (err: Error) => (databaseFault(err) ? log.warn({ err: { name: err.name, code: (err as { code?: string }).code } }, 'jobs: database unavailable') : log.error({ err: { name: err.name } }, 'agenda error')));
+  agenda.on('error', (err: Error) =>
+    databaseFault(err) ? log.warn({ err: { name: err.name, code: (err as { code?: string }).code } }, 'jobs: database unavailable') : log.error({ err: { name: err.name } }, 'agenda error'),
+  );
   // Agenda also re-emits other processes' failures (from the state channel, with a third argument
   // `remote`, a string error and no Job): those are logged where they ran, and would crash this handler.
   agenda.on('fail', (err: Error, job: Job, remote?: boolean) => {

@@ -8,7 +8,11 @@ const CR = 0x0d;
 
 /** Every message of a text: MLLP framing dropped, segments ended by \r, a new message at each MSH. */
 export function splitHl7Messages(text: string): string[] {
-  const segments = text.replace(/[\x0b\x1c]/g, '\r').split(/\r\n|\r|\n/).map((s) => s.replace(/^\uFEFF/, '')).filter((s) => s.trim() !== '');
+  const segments = text
+    .replace(/[\x0b\x1c]/g, '\r')
+    .split(/\r\n|\r|\n/)
+    .map((s) => s.replace(/^\uFEFF/, ''))
+    .filter((s) => s.trim() !== '');
   const messages: string[][] = [];
   for (const segment of segments) {
     if (segment.startsWith('MSH') || messages.length === 0) messages.push([]);

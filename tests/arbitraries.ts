@@ -2,7 +2,24 @@ import fc from 'fast-check';
 import { z } from 'zod';
 import { extremes, sample, type JsonSchema } from './sample-input.ts';
 
-const hostileStrings = fc.constantFrom('', ' ', "' or 1=1 --", '"; drop table patient; --', '<script>alert(1)</script>', '%', '_', '\\', '../../etc/passwd', '\u202e', '😀', 'x'.repeat(5000), '2026-02-30', ...extremes.texts, ...extremes.instants, ...extremes.dates);
+const hostileStrings = fc.constantFrom(
+  '',
+  ' ',
+  "' or 1=1 --",
+  '"; drop table patient; --',
+  '<script>alert(1)</script>',
+  '%',
+  '_',
+  '\\',
+  '../../etc/passwd',
+  '\u202e',
+  '😀',
+  'x'.repeat(5000),
+  '2026-02-30',
+  ...extremes.texts,
+  ...extremes.instants,
+  ...extremes.dates,
+);
 
 /** Any moment JavaScript can hold from year 0000 on, mostly within the four-digit years. */
 const anyMoment = fc.oneof(
@@ -44,12 +61,24 @@ function arbitraryFor(schema: JsonSchema, name: string, ids: string[]): fc.Arbit
                 { weight: 3, arbitrary: fc.constant(sample(schema, name)) },
                 { weight: 2, arbitrary: hostileStrings },
                 { weight: 1, arbitrary: fc.string({ maxLength: 40 }) },
-                ...(schema.format === 'uuid' && ids.length ? [{ weight: 3, arbitrary: fc.constantFrom(...ids) }, { weight: 1, arbitrary: fc.uuid() }] : []),
-                ...(schema.format?.startsWith('date') ? [
-                  { weight: 2, arbitrary: fc.date({ min: new Date('1900-01-01'), max: new Date('2100-01-01'), noInvalidDate: true }).map((d) => (schema.format === 'date' ? d.toISOString().slice(0, 10) : d.toISOString())) },
-                  { weight: 2, arbitrary: schema.format === 'date' ? anyDate : anyInstant },
-                  { weight: 1, arbitrary: fc.constantFrom(...(schema.format === 'date' ? extremes.dates : extremes.instants)) },
-                ] : []),
+                ...(schema.format === 'uuid' && ids.length
+                  ? [
+                      { weight: 3, arbitrary: fc.constantFrom(...ids) },
+                      { weight: 1, arbitrary: fc.uuid() },
+                    ]
+                  : []),
+                ...(schema.format?.startsWith('date')
+                  ? [
+                      {
+                        weight: 2,
+                        arbitrary: fc
+                          .date({ min: new Date('1900-01-01'), max: new Date('2100-01-01'), noInvalidDate: true })
+                          .map((d) => (schema.format === 'date' ? d.toISOString().slice(0, 10) : d.toISOString())),
+                      },
+                      { weight: 2, arbitrary: schema.format === 'date' ? anyDate : anyInstant },
+                      { weight: 1, arbitrary: fc.constantFrom(...(schema.format === 'date' ? extremes.dates : extremes.instants)) },
+                    ]
+                  : []),
               );
             case 'integer':
               return fc.oneof(fc.constant(sample(schema, name)), fc.integer(), fc.constantFrom(0, -1, ...extremes.integers), ...(schema.maximum !== undefined ? [fc.constant(schema.maximum)] : []));

@@ -66,9 +66,10 @@ type Answer = { body: { result?: { data: unknown }; error?: { data: { code: stri
 async function call(path: string, procedure: Procedure, user: TestUser, input: Record<string, unknown> | undefined): Promise<Answer> {
   const url = `${t.url}/trpc/${path}`;
   const init = { headers: { authorization: `Bearer ${user.token}`, 'content-type': 'application/json' } };
-  const res = procedure._def.type === 'query'
-    ? await t.fetch(input ? `${url}?input=${encodeURIComponent(JSON.stringify(input))}` : url, init)
-    : await t.fetch(url, { ...init, method: 'POST', body: JSON.stringify(input ?? {}) });
+  const res =
+    procedure._def.type === 'query'
+      ? await t.fetch(input ? `${url}?input=${encodeURIComponent(JSON.stringify(input))}` : url, init)
+      : await t.fetch(url, { ...init, method: 'POST', body: JSON.stringify(input ?? {}) });
   return { body: (await res.json()) as Answer['body'] };
 }
 
@@ -129,10 +130,13 @@ beforeAll(async () => {
   await adminApi.practices.update.mutate({ reviewExtractedSteps: true });
   const worker = await startWorker(t);
   ids.notes = (await api.notes.create.mutate({ patientId: stepsPatient.id, body: '- Book a blood test\n- Buy a scale\n- Bring your diary\n- Walk every day\n- Swim every day\n- Stretch daily' })).id;
-  const steps = await waitFor(async () => {
-    const page = await api.steps.list.query({ patientId: stepsPatient.id });
-    return page.items.length === 6 && page.items;
-  }, { what: 'six extracted steps' });
+  const steps = await waitFor(
+    async () => {
+      const page = await api.steps.list.query({ patientId: stepsPatient.id });
+      return page.items.length === 6 && page.items;
+    },
+    { what: 'six extracted steps' },
+  );
   await worker.stop();
   const step = (title: string) => steps.find((s) => s.title === title)!.id;
   ids.steps = step('Walk every day');
@@ -213,7 +217,11 @@ describe('audit walk: no unmarked procedure touches a patient', () => {
     const unmarked = procedures.filter(([path, p]) => !p._def.meta?.phi && !notPhi[path] && p._def.inputs[0]);
     const namingPatients = unmarked.filter(([, p]) => idFields(p._def.inputs[0]!).some((field) => /^(patientId|guardianPatientId)$/.test(field))).map(([path]) => path);
     expect(namingPatients, 'these take a patient id: mark them `phi` (and audit them) or put them on `notPhi` with the reason').toEqual([]);
-    for (const path of Object.keys(notPhi)) expect(procedures.some(([p]) => p === path), `${path} is on notPhi but not in the router`).toBe(true);
+    for (const path of Object.keys(notPhi))
+      expect(
+        procedures.some(([p]) => p === path),
+        `${path} is on notPhi but not in the router`,
+      ).toBe(true);
   });
 
   for (const [path, procedure] of procedures.filter(([path, p]) => !p._def.meta?.phi && !notPhi[path] && p._def.type === 'query')) {

@@ -18,7 +18,11 @@ export async function startCareLoop({ start = '2026-03-02T13:00:00Z', env = {} }
   const { admin } = await createPractice(t);
   const clinician = await inviteUser(t, admin);
   return {
-    t, llm, clock, admin, clinician,
+    t,
+    llm,
+    clock,
+    admin,
+    clinician,
     async close() {
       await t.close();
       await llm.close();
@@ -35,16 +39,22 @@ export async function patientWithPortal(t: TestServer, clinician: TestUser, time
 
 /** Waits until a note's extraction is no longer pending; returns the note. */
 export function extracted(t: TestServer, token: string, noteId: string, timeoutMs = 10_000) {
-  return waitFor(async () => {
-    const note = await t.client(token).notes.byId.query({ id: noteId });
-    return note.extraction?.state !== 'pending' && note;
-  }, { timeoutMs, what: `extraction of note ${noteId}` });
+  return waitFor(
+    async () => {
+      const note = await t.client(token).notes.byId.query({ id: noteId });
+      return note.extraction?.state !== 'pending' && note;
+    },
+    { timeoutMs, what: `extraction of note ${noteId}` },
+  );
 }
 
 /** Delivery rows of a step, oldest first. */
 export const deliveries = (t: TestServer, stepId: string) =>
   sql<{ local_day: string; channel: string; status: string; attempts: number; last_error: string | null }>(
-    t, `select local_day::text, channel, status, attempts, last_error from reminder_delivery where step_id = ? order by local_day, channel`, [stepId]);
+    t,
+    `select local_day::text, channel, status, attempts, last_error from reminder_delivery where step_id = ? order by local_day, channel`,
+    [stepId],
+  );
 
 export const NOTE = [
   'Reviewed blood pressure: 150/95. Discussed salt intake.',

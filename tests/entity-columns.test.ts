@@ -34,9 +34,9 @@ describe('the columns hand-written SQL names', () => {
 
   it('have the types the patient table has', async () => {
     const meta = orm.getMetadata().get(Patient);
-    const [table] = await orm.em.fork().execute<{ types: Record<string, string> }[]>(
-      "select jsonb_object_agg(column_name, udt_name) as types from information_schema.columns where table_name = 'patient'",
-    );
+    const [table] = await orm.em
+      .fork()
+      .execute<{ types: Record<string, string> }[]>("select jsonb_object_agg(column_name, udt_name) as types from information_schema.columns where table_name = 'patient'");
     const alike: Record<string, string> = { varchar: 'text', int4: 'int', timestamptz: 'timestamptz' };
     for (const [k, type] of Object.entries(patientColumnType)) {
       const column = meta.properties[k as keyof typeof meta.properties].fieldNames[0]!;

@@ -39,11 +39,18 @@ beforeAll(async () => {
   const guardian = await createPatient(t, admin.token);
   await api.careTeams.add.mutate({ patientId: patient.id, clinicianId: clinician.id });
   const records = Object.fromEntries(
-    await Promise.all(recordKinds.map(async (kind) => [recordRouters[kind], (await recordApi(t, admin.token, kind).create.mutate({ patientId: patient.id, fields: sampleRecordFields[kind]() })).id] as const)),
+    await Promise.all(
+      recordKinds.map(async (kind) => [recordRouters[kind], (await recordApi(t, admin.token, kind).create.mutate({ patientId: patient.id, fields: sampleRecordFields[kind]() })).id] as const),
+    ),
   );
   const type = await api.appointmentTypes.create.mutate({ name: 'Review', durationMinutes: 30 });
   await api.availability.setWeeklyHours.mutate({ clinicianId: clinician.id, hours: [1, 2, 3, 4, 5, 6, 7].map((weekday) => ({ weekday, start: '00:00', end: '24:00' })) });
-  const appointment = await api.appointments.book.mutate({ clinicianId: clinician.id, patientId: patient.id, typeId: type.id, startsAt: new Date(Date.now() + 7 * 86_400_000).toISOString().slice(0, 13) + ':00:00Z' });
+  const appointment = await api.appointments.book.mutate({
+    clinicianId: clinician.id,
+    patientId: patient.id,
+    typeId: type.id,
+    startsAt: new Date(Date.now() + 7 * 86_400_000).toISOString().slice(0, 13) + ':00:00Z',
+  });
   const note = await api.notes.create.mutate({ patientId: patient.id, body: '- Walk every day at 08:00' });
   await extracted(t, admin.token, note.id);
   const step = (await api.steps.list.query({ patientId: patient.id })).items[0]!;
@@ -51,9 +58,21 @@ beforeAll(async () => {
   const related = await api.relatedPersons.create.mutate({ patientId: patient.id, relationship: 'sister', name: 'Ann Lee' });
   const importSession = await api.imports.begin.mutate({ type: 'patients' });
   ids = {
-    patientId: patient.id, clinicianId: clinician.id, typeId: type.id, guardianPatientId: guardian.id, importId: importSession.id, actorId: admin.id,
-    patients: patient.id, users: clinician.id, appointmentTypes: type.id, appointments: appointment.id, notes: note.id, steps: step.id,
-    assessments: assessment.id, relatedPersons: related.id, ...records,
+    patientId: patient.id,
+    clinicianId: clinician.id,
+    typeId: type.id,
+    guardianPatientId: guardian.id,
+    importId: importSession.id,
+    actorId: admin.id,
+    patients: patient.id,
+    users: clinician.id,
+    appointmentTypes: type.id,
+    appointments: appointment.id,
+    notes: note.id,
+    steps: step.id,
+    assessments: assessment.id,
+    relatedPersons: related.id,
+    ...records,
   };
   idsByRouter = { notes: { patientId: guardian.id } };
   bases = {

@@ -85,9 +85,14 @@ export async function startFakeLlm(answer: (note: string) => LlmAnswer) {
 
 /** The answer a careful model would give: each `- ` line of the note, quoted, as an item. */
 export function answerFromBulletLines(note: string): LlmAnswer {
-  const lines = note.split('\n').filter((l) => l.startsWith('- ')).map((l) => l.slice(2).trim());
+  const lines = note
+    .split('\n')
+    .filter((l) => l.startsWith('- '))
+    .map((l) => l.slice(2).trim());
   return {
     checklist: lines.filter((l) => /^(book|buy|bring)/i.test(l)).map((l) => ({ title: l, passage: l })),
-    plan: lines.filter((l) => /daily|every/i.test(l)).map((l) => ({ title: l, passage: l, cadence: 'daily', startDate: null, endDate: null, count: null, timeOfDay: l.match(/\b(\d\d:\d\d)\b/)?.[1] ?? null })),
+    plan: lines
+      .filter((l) => /daily|every/i.test(l))
+      .map((l) => ({ title: l, passage: l, cadence: 'daily', startDate: null, endDate: null, count: null, timeOfDay: l.match(/\b(\d\d:\d\d)\b/)?.[1] ?? null })),
   };
 }

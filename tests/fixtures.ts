@@ -116,12 +116,33 @@ export const sampleRecordFields = {
   allergy: (n = 1): RouterInputs['allergies']['create']['fields'] => ({ substance: `Penicillin ${n}`, severity: 'moderate', reactions: ['rash'], onsetDate: '2015-06-01' }),
   medication: (n = 1): RouterInputs['medications']['create']['fields'] => ({ name: `Sertraline ${n}`, dose: '50 mg', route: 'oral', frequency: 'daily', startDate: '2024-01-10' }),
   condition: (n = 1): RouterInputs['conditions']['create']['fields'] => ({ name: `Depression ${n}`, code: { system: 'http://hl7.org/fhir/sid/icd-10', code: 'F32.1' }, onsetDate: '2023-11-02' }),
-  observation: (n = 1): RouterInputs['observations']['create']['fields'] => ({ category: 'vital-signs', name: `Heart rate ${n}`, code: { system: 'http://loinc.org', code: '8867-4' }, valueNumber: 60 + n, unit: '/min', unitCode: '/min', referenceLow: 50, referenceHigh: 100, effectiveAt: '2025-02-03T10:00:00Z' }),
+  observation: (n = 1): RouterInputs['observations']['create']['fields'] => ({
+    category: 'vital-signs',
+    name: `Heart rate ${n}`,
+    code: { system: 'http://loinc.org', code: '8867-4' },
+    valueNumber: 60 + n,
+    unit: '/min',
+    unitCode: '/min',
+    referenceLow: 50,
+    referenceHigh: 100,
+    effectiveAt: '2025-02-03T10:00:00Z',
+  }),
   history: (n = 1): RouterInputs['historyEntries']['create']['fields'] => ({ kind: 'family', description: `Father: type 2 diabetes ${n}`, relation: 'father' }),
 } satisfies { [K in RecordKind]: (n?: number) => object };
 
 type RecordSnapshot = { status: string; data: Record<string, unknown> };
-export type AnyRecordDto = { id: string; patientId: string; recordKind: RecordKind; status: string; version: number; occurredAt: string; createdBy: string; updatedBy: string; createdAt: string; updatedAt: string } & Record<string, unknown>;
+export type AnyRecordDto = {
+  id: string;
+  patientId: string;
+  recordKind: RecordKind;
+  status: string;
+  version: number;
+  occurredAt: string;
+  createdBy: string;
+  updatedBy: string;
+  createdAt: string;
+  updatedAt: string;
+} & Record<string, unknown>;
 
 /**
  * One kind's five procedures with loose types, for tests that loop over every kind or send what the

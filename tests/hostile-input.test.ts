@@ -11,20 +11,52 @@ function spread(values: readonly unknown[], keys: string[]): Record<string, unkn
 
 /** Inputs no form would send. Every procedure must answer them with a 4xx, never a 500. */
 const hostileInputs: unknown[] = [
-  undefined, null, 0, -1, 1e308, 'text', '', [], [{}], true, {},
-  { id: "' or 1=1 --" }, { id: '00000000-0000-0000-0000-000000000000' }, { id: 'x'.repeat(5000) },
-  { email: 'a@b.c'.repeat(20000), password: 'p'.repeat(100000) }, { email: null, password: {} },
-  { token: 'a.b' }, { token: '.'.repeat(150) }, { token: 'x'.repeat(199) + '.' }, { code: '12345a' }, { recoveryCode: 'zzzzz-zzzzz' },
-  { cursor: '!!!' }, { cursor: Buffer.from('{"k":"not a date","id":"x"}').toString('base64url') },
-  { cursor: Buffer.from('{"k":"2026-01-01T00:00:00Z","id":"x"}').toString('base64url') }, { limit: 0 }, { limit: 101 }, { limit: 2.5 },
+  undefined,
+  null,
+  0,
+  -1,
+  1e308,
+  'text',
+  '',
+  [],
+  [{}],
+  true,
+  {},
+  { id: "' or 1=1 --" },
+  { id: '00000000-0000-0000-0000-000000000000' },
+  { id: 'x'.repeat(5000) },
+  { email: 'a@b.c'.repeat(20000), password: 'p'.repeat(100000) },
+  { email: null, password: {} },
+  { token: 'a.b' },
+  { token: '.'.repeat(150) },
+  { token: 'x'.repeat(199) + '.' },
+  { code: '12345a' },
+  { recoveryCode: 'zzzzz-zzzzz' },
+  { cursor: '!!!' },
+  { cursor: Buffer.from('{"k":"not a date","id":"x"}').toString('base64url') },
+  { cursor: Buffer.from('{"k":"2026-01-01T00:00:00Z","id":"x"}').toString('base64url') },
+  { limit: 0 },
+  { limit: 101 },
+  { limit: 2.5 },
   // Forged cursors of the right shape: keys out of the database's range, or text it cannot hold.
   { type: 'Patient', cursor: Buffer.from(JSON.stringify({ s: 0, id: '-'.repeat(36) })).toString('base64url') },
-  ...['0000-01-01T00:00:00Z', '+275760-09-13T00:00:00.000Z', 'a\u0000', '\ud800'].flatMap((k) => [1, 2].map((n) => ({ cursor: Buffer.from(JSON.stringify({ v: Array(n).fill(k), id: '0190a000-0000-7000-8000-000000000000' })).toString('base64url') }))),
-  { since: 'yesterday', until: '2026-13-45T99:99:99Z' }, { role: 'owner', status: 'sleeping' }, { name: '\u0000\u202e' },
-  { timeZone: 'Mars/Olympus_Mons' }, { mfaRequired: 'yes' }, { expiresInDays: -5 }, { newPassword: 'short', currentPassword: '' },
-  { __proto__: { admin: true } }, { constructor: { prototype: { polluted: true } } },
+  ...['0000-01-01T00:00:00Z', '+275760-09-13T00:00:00.000Z', 'a\u0000', '\ud800'].flatMap((k) =>
+    [1, 2].map((n) => ({ cursor: Buffer.from(JSON.stringify({ v: Array(n).fill(k), id: '0190a000-0000-7000-8000-000000000000' })).toString('base64url') })),
+  ),
+  { since: 'yesterday', until: '2026-13-45T99:99:99Z' },
+  { role: 'owner', status: 'sleeping' },
+  { name: '\u0000\u202e' },
+  { timeZone: 'Mars/Olympus_Mons' },
+  { mfaRequired: 'yes' },
+  { expiresInDays: -5 },
+  { newPassword: 'short', currentPassword: '' },
+  { __proto__: { admin: true } },
+  { constructor: { prototype: { polluted: true } } },
   ...['toString', '__proto__', 'constructor', 'hasOwnProperty'].map((name) => ({ files: [{ name, documents: [[]] }] })),
-  { id: '507f1f77bcf86cd799439011' }, { id: '0190a000-0000-7000-8000-00000000000g' }, { id: '\ud800' }, { id: '\udc00\u0000' },
+  { id: '507f1f77bcf86cd799439011' },
+  { id: '0190a000-0000-7000-8000-00000000000g' },
+  { id: '\ud800' },
+  { id: '\udc00\u0000' },
   // Each class of extreme value (tests/sample-input.ts), spread over the fields that commonly carry it. The
   // field-by-field walk with real ids is tests/extreme-input.test.ts; here the ids are fake, so a few calls suffice.
   ...spread(extremes.instants, ['since', 'until', 'from', 'to', 'startsAt', 'endsAt', 'effectiveAt']),
@@ -50,9 +82,7 @@ const procedures = Object.entries(appRouter._def.procedures as unknown as Record
 async function call(path: string, type: 'query' | 'mutation', body: string | undefined, token: string | null) {
   const headers: Record<string, string> = { 'content-type': 'application/json', ...(token && { authorization: `Bearer ${token}` }) };
   const url = `${t.url}/trpc/${path}`;
-  return type === 'query'
-    ? t.fetch(body === undefined ? url : `${url}?input=${encodeURIComponent(body)}`, { headers })
-    : t.fetch(url, { method: 'POST', headers, body });
+  return type === 'query' ? t.fetch(body === undefined ? url : `${url}?input=${encodeURIComponent(body)}`, { headers }) : t.fetch(url, { method: 'POST', headers, body });
 }
 
 /** A body or query string that is not UTF-8: a 400 naming the encoding, for every procedure, before any parsing. */
@@ -61,11 +91,18 @@ describe('invalid UTF-8', () => {
     it(`${path} refuses a body or query that is not UTF-8 with a 400`, async () => {
       for (const bad of extremes.invalidUtf8) {
         const json = Buffer.concat([Buffer.from('{"id":"x'), bad, Buffer.from('","name":"a"}')]);
-        const res = procedure._def.type === 'query'
-          ? await t.fetch(`${t.url}/trpc/${path}?input=${encodeURIComponent('{"id":"x')}${[...bad].map((b) => `%${b.toString(16)}`).join('')}${encodeURIComponent('"}')}`, { headers: { authorization: `Bearer ${apiToken}` } })
-          : await t.fetch(`${t.url}/trpc/${path}`, { method: 'POST', headers: { authorization: `Bearer ${apiToken}`, 'content-type': 'application/json' }, body: json });
+        const res =
+          procedure._def.type === 'query'
+            ? await t.fetch(`${t.url}/trpc/${path}?input=${encodeURIComponent('{"id":"x')}${[...bad].map((b) => `%${b.toString(16)}`).join('')}${encodeURIComponent('"}')}`, {
+                headers: { authorization: `Bearer ${apiToken}` },
+              })
+            : await t.fetch(`${t.url}/trpc/${path}`, { method: 'POST', headers: { authorization: `Bearer ${apiToken}`, 'content-type': 'application/json' }, body: json });
         const body = (await res.json()) as { error: { data: { code: string; reason: string | null; requestId: string } } };
-        expect({ status: res.status, code: body.error.data.code, reason: body.error.data.reason }, `${path} ${bad.toString('hex')}`).toEqual({ status: 400, code: 'BAD_REQUEST', reason: 'invalid-encoding' });
+        expect({ status: res.status, code: body.error.data.code, reason: body.error.data.reason }, `${path} ${bad.toString('hex')}`).toEqual({
+          status: 400,
+          code: 'BAD_REQUEST',
+          reason: 'invalid-encoding',
+        });
         expect(body.error.data.requestId).toEqual(expect.any(String));
       }
     });

@@ -34,8 +34,7 @@ describe('HTTP surface', () => {
   });
 
   it('allows CORS with credentials for configured origins only', async () => {
-    const preflight = (origin: string) =>
-      t.fetch(`${t.url}/trpc/auth.login`, { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST' } });
+    const preflight = (origin: string) => t.fetch(`${t.url}/trpc/auth.login`, { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST' } });
     const allowed = await preflight('https://app.example.test');
     expect(allowed.headers.get('access-control-allow-origin')).toBe('https://app.example.test');
     expect(allowed.headers.get('access-control-allow-credentials')).toBe('true');

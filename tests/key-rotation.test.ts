@@ -48,14 +48,17 @@ type Found = { table: string; column: string; row: Record<string, string>; value
 
 /** Every value in the database that has the form of a ciphertext, with its row. */
 async function ciphertexts(): Promise<Found[]> {
-  const columns = await sql<{ table_name: string; column_name: string }>(world.t,
+  const columns = await sql<{ table_name: string; column_name: string }>(
+    world.t,
     `select c.table_name, c.column_name from information_schema.columns c join information_schema.tables t using (table_schema, table_name)
      where c.table_schema = 'public' and t.table_type = 'BASE TABLE' and c.table_name not like 'agenda%' and c.table_name <> 'mikro_orm_migrations'
-     order by 1, 2`);
+     order by 1, 2`,
+  );
   const found: Found[] = [];
   for (const { table_name: table, column_name: column } of columns) {
-    const rows = await sql<{ row: Record<string, string>; value: string }>(world.t,
-      `select to_jsonb(x) as row, m[1] as value from "${table}" x, regexp_matches(x."${column}"::text, ?, 'g') m`, [`(${sealedPattern})`]);
+    const rows = await sql<{ row: Record<string, string>; value: string }>(world.t, `select to_jsonb(x) as row, m[1] as value from "${table}" x, regexp_matches(x."${column}"::text, ?, 'g') m`, [
+      `(${sealedPattern})`,
+    ]);
     found.push(...rows.map(({ row, value }) => ({ table, column, row, value })));
   }
   return found;
@@ -65,8 +68,15 @@ describe('key rotation covers every ciphertext', () => {
   it('after `pams keys rotate`, the newest key alone opens every ciphertext in the database', async () => {
     const { t } = world;
     const before = await ciphertexts();
-    const properties = [...t.orm.getMetadata().getAll().values()].flatMap((meta) => Object.values(meta.properties).filter((p) => cipherName.test(p.name)).map((p) => `${meta.tableName}.${p.fieldNames[0]}`));
-    expect(properties.filter((name) => !before.some((f) => `${f.table}.${f.column}` === name)), 'columns named as ciphertext that hold none here: write one in the set-up').toEqual([]);
+    const properties = [...t.orm.getMetadata().getAll().values()].flatMap((meta) =>
+      Object.values(meta.properties)
+        .filter((p) => cipherName.test(p.name))
+        .map((p) => `${meta.tableName}.${p.fieldNames[0]}`),
+    );
+    expect(
+      properties.filter((name) => !before.some((f) => `${f.table}.${f.column}` === name)),
+      'columns named as ciphertext that hold none here: write one in the set-up',
+    ).toEqual([]);
 
     const rotated = await runCli(['keys', 'rotate', '--json'], { env: { DATABASE_URL: t.dbUrl, PAMS_ENCRYPTION_KEYS: `${NEW_KEY},${TEST_ENCRYPTION_KEY}` } });
     expect(rotated.code, rotated.stderr).toBe(0);

@@ -11,13 +11,13 @@ import { createTestDatabase } from './harness.ts';
 const withoutPracticeColumn: Record<string, string> = {
   Practice: 'the tenant itself',
   Session: 'reached only through its secret, then its user (who carries the practice)',
-  ApiToken: 'reached only through its secret, or through the caller\'s own user',
+  ApiToken: "reached only through its secret, or through the caller's own user",
   PasswordReset: 'reached only through its secret, then its user',
-  RecoveryCode: 'reached only through the caller\'s own user',
+  RecoveryCode: "reached only through the caller's own user",
   ImportRow: 'read and written by plain SQL, always through its import session (which carries the practice)',
   QuestionnaireVersion: 'reached only through its questionnaire (which carries the practice, or none when shared)',
-  LoginThrottle: 'a rate limiter\'s counters, keyed by account and IP: no practice data',
-  ApiThrottle: 'a rate limiter\'s counters, keyed by credential and IP: no practice data',
+  LoginThrottle: "a rate limiter's counters, keyed by account and IP: no practice data",
+  ApiThrottle: "a rate limiter's counters, keyed by credential and IP: no practice data",
 };
 
 const PRACTICE = '01a20a11-0000-7000-8000-00000000000a';
@@ -63,7 +63,10 @@ describe('the practice filter, from the ORM metadata', () => {
   });
 
   it('each entity without one is on the short list, with its reason, and the list names only such entities', () => {
-    const without = entities().filter((meta) => !practiceColumn(meta)).map((meta) => meta.className).sort();
+    const without = entities()
+      .filter((meta) => !practiceColumn(meta))
+      .map((meta) => meta.className)
+      .sort();
     expect(without, 'an entity with no practice column: give it one (and the filter) or list it above with the reason').toEqual(Object.keys(withoutPracticeColumn).sort());
   });
 });

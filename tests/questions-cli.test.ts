@@ -165,9 +165,7 @@ describe('pams questions list, show and export', () => {
     expect(json.code).toBe(0);
     const jsonFile = path.join(work, 'sleep-diary.export.json');
     await writeFile(jsonFile, json.stdout);
-    expect((await pams(adminB, 'questions', 'seed', jsonFile, '--json')).json().results).toEqual([
-      { file: jsonFile, kind: 'questionnaire', key: 'sleep-diary', action: 'created', version: 1 },
-    ]);
+    expect((await pams(adminB, 'questions', 'seed', jsonFile, '--json')).json().results).toEqual([{ file: jsonFile, kind: 'questionnaire', key: 'sleep-diary', action: 'created', version: 1 }]);
     expect((await t.client(adminB.token).questionnaires.byKey.query({ key: 'sleep-diary' })).definition).toEqual(
       (await t.client(adminA.token).questionnaires.byKey.query({ key: 'sleep-diary' })).definition,
     );
@@ -175,6 +173,12 @@ describe('pams questions list, show and export', () => {
 
   it('exports JSON with --json', async () => {
     const exported = await pams(adminA, 'questions', 'export', 'stress-check', '--json');
-    expect(exported.json()).toMatchObject({ key: 'stress-check', items: [{ id: 'stress-level', type: 'choice' }, { id: 'struggling-to-cope', type: 'boolean' }] });
+    expect(exported.json()).toMatchObject({
+      key: 'stress-check',
+      items: [
+        { id: 'stress-level', type: 'choice' },
+        { id: 'struggling-to-cope', type: 'boolean' },
+      ],
+    });
   });
 });

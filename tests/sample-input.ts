@@ -93,9 +93,19 @@ export function sampleInput(schema: z.ZodType): Record<string, unknown> {
  */
 export const extremes = {
   instants: [
-    '0000-01-01T00:00:00Z', '0001-01-01T00:00:00Z', '1899-12-31T23:59:59Z', '2201-01-01T00:00:00Z', '9999-12-31T23:59:59Z',
-    '+275760-09-13T00:00:00Z', '2026-06-01T09:00:00+15:59', '2026-06-01T09:00:00-23:59', '2026-06-01T09:00:00+24:00', '2026-06-01T09:00:00+14:01',
-    '0000-01-01T00:00:00+14:00', '9999-12-31T23:59:59-14:00', '2026-06-01T09:00:00.1234567890123Z',
+    '0000-01-01T00:00:00Z',
+    '0001-01-01T00:00:00Z',
+    '1899-12-31T23:59:59Z',
+    '2201-01-01T00:00:00Z',
+    '9999-12-31T23:59:59Z',
+    '+275760-09-13T00:00:00Z',
+    '2026-06-01T09:00:00+15:59',
+    '2026-06-01T09:00:00-23:59',
+    '2026-06-01T09:00:00+24:00',
+    '2026-06-01T09:00:00+14:01',
+    '0000-01-01T00:00:00+14:00',
+    '9999-12-31T23:59:59-14:00',
+    '2026-06-01T09:00:00.1234567890123Z',
   ],
   dates: ['0000-01-01', '0001-01-01', '1849-12-31', '2201-01-01', '9999-12-31', '+275760-09-13', '0000-02-29', '9990-01-01'],
   texts: ['sam\u0000ple', '\u0000', '\ud800', '\udfff', 'sample\ud83d', '\ude00sample', 'a\ud800\u0000\udc00'],
@@ -118,7 +128,14 @@ export function extremeVariants(schema: JsonSchema, name = ''): unknown[] {
     case 'object': {
       const base = sample(schema, name) as Record<string, unknown>;
       // Every field at once at the top or the bottom of its range: a far start with the largest count.
-      const atEdges = (['max', 'min'] as const).map((end) => ({ ...base, ...Object.fromEntries(Object.entries(schema.properties ?? {}).map(([key, prop]) => [key, edge(prop, key, end)]).filter(([, v]) => v !== undefined)) }));
+      const atEdges = (['max', 'min'] as const).map((end) => ({
+        ...base,
+        ...Object.fromEntries(
+          Object.entries(schema.properties ?? {})
+            .map(([key, prop]) => [key, edge(prop, key, end)])
+            .filter(([, v]) => v !== undefined),
+        ),
+      }));
       const fields = Object.entries(schema.properties ?? {}).flatMap(([key, prop]) => extremeVariants(prop, key).map((v) => ({ ...base, [key]: v })));
       const extra = typeof schema.additionalProperties === 'object' ? schema.additionalProperties : null;
       if (!extra) return [...atEdges, ...fields];

@@ -45,13 +45,13 @@ function idOf(domain: string, field: string): string {
  * procedure is called by the outsider too unless it is listed here, with the reason.
  */
 const practiceWide: Record<string, string> = {
-  'appointments.freeSlots': 'a clinician\'s free times, for booking any patient of the practice',
-  'availability.list': 'a clinician\'s working hours and leave, shared by the practice for booking',
+  'appointments.freeSlots': "a clinician's free times, for booking any patient of the practice",
+  'availability.list': "a clinician's working hours and leave, shared by the practice for booking",
 };
 
 /** Queries outside the lists walk, with the reason. */
 const notLists: Record<string, string> = {
-  'invites.lookup': 'public: its input is an invite\'s secret token, the credential itself',
+  'invites.lookup': "public: its input is an invite's secret token, the credential itself",
 };
 
 /** Kinds of A's rows that name no patient: the outsider of A may see them (its own practice's staff, types, hours). */
@@ -61,9 +61,7 @@ const practiceRows = new Set(['users', 'appointmentTypes', 'availability', 'invi
 async function call(user: TestUser, path: string, type: 'query' | 'mutation', input: unknown): Promise<{ result?: { data: unknown }; error?: { data: { code: string } } }> {
   const url = `${t.url}/trpc/${path}`;
   const init = { headers: { authorization: `Bearer ${user.token}`, 'content-type': 'application/json' } };
-  const res = type === 'query'
-    ? await t.fetch(`${url}?input=${encodeURIComponent(JSON.stringify(input))}`, init)
-    : await t.fetch(url, { ...init, method: 'POST', body: JSON.stringify(input) });
+  const res = type === 'query' ? await t.fetch(`${url}?input=${encodeURIComponent(JSON.stringify(input))}`, init) : await t.fetch(url, { ...init, method: 'POST', body: JSON.stringify(input) });
   return (await res.json()) as never;
 }
 
@@ -182,8 +180,11 @@ describe('tenant isolation, walking the lists', () => {
     }
   });
 
-  it('every query is answered to one of A\'s own users, and the lists are found', () => {
-    expect(queries.map(([path]) => path).filter((path) => !answers.has(path)), 'queries none of A\'s users could call: the walk cannot tell whether they are lists').toEqual([]);
+  it("every query is answered to one of A's own users, and the lists are found", () => {
+    expect(
+      queries.map(([path]) => path).filter((path) => !answers.has(path)),
+      "queries none of A's users could call: the walk cannot tell whether they are lists",
+    ).toEqual([]);
     expect([...answers].filter(([, data]) => holdsArray(data)).length).toBeGreaterThan(25);
     // The walk looks for the right thing: A's own clinician sees the victim's ids where B's users must not.
     expect(JSON.stringify(answers.get('patients.list'))).toContain(ids.patients);

@@ -24,10 +24,18 @@ const patientsNamed = async (familyName: string) => (await sql(t, 'select given_
 describe('a body that is not UTF-8', () => {
   it('POST /trpc: a tRPC-shaped BAD_REQUEST with the request id, for each sequence; nothing is stored', async () => {
     for (const bad of extremes.invalidUtf8) {
-      const res = await t.fetch(`${t.url}/trpc/patients.create`, { method: 'POST', headers: { authorization: `Bearer ${clinician.token}`, 'content-type': 'application/json' }, body: patientBody(Buffer.concat([Buffer.from('Jo'), bad, Buffer.from('n')])) });
+      const res = await t.fetch(`${t.url}/trpc/patients.create`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${clinician.token}`, 'content-type': 'application/json' },
+        body: patientBody(Buffer.concat([Buffer.from('Jo'), bad, Buffer.from('n')])),
+      });
       expect(res.status, bad.toString('hex')).toBe(400);
       expect(await res.json()).toEqual({
-        error: { message: 'The request body is not valid UTF-8', code: -32600, data: { code: 'BAD_REQUEST', httpStatus: 400, path: 'patients.create', requestId: res.headers.get('x-request-id'), reason: 'invalid-encoding', fieldErrors: null } },
+        error: {
+          message: 'The request body is not valid UTF-8',
+          code: -32600,
+          data: { code: 'BAD_REQUEST', httpStatus: 400, path: 'patients.create', requestId: res.headers.get('x-request-id'), reason: 'invalid-encoding', fieldErrors: null },
+        },
       });
     }
     expect(await patientsNamed('Utf8')).toBe(0);
@@ -35,23 +43,38 @@ describe('a body that is not UTF-8', () => {
 
   it('a batch gets one error per call, and a body without a content type is checked too (tRPC reads it as JSON)', async () => {
     const bad = Buffer.concat([Buffer.from('{"0":{"givenName":"\xff"}}', 'latin1')]);
-    const batch = await t.fetch(`${t.url}/trpc/patients.create,patients.create?batch=1`, { method: 'POST', headers: { authorization: `Bearer ${clinician.token}`, 'content-type': 'application/json' }, body: bad });
+    const batch = await t.fetch(`${t.url}/trpc/patients.create,patients.create?batch=1`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${clinician.token}`, 'content-type': 'application/json' },
+      body: bad,
+    });
     expect(batch.status).toBe(400);
-    expect(((await batch.json()) as { error: { data: { path: string; reason: string } } }[]).map((e) => [e.error.data.path, e.error.data.reason])).toEqual([['patients.create', 'invalid-encoding'], ['patients.create', 'invalid-encoding']]);
+    expect(((await batch.json()) as { error: { data: { path: string; reason: string } } }[]).map((e) => [e.error.data.path, e.error.data.reason])).toEqual([
+      ['patients.create', 'invalid-encoding'],
+      ['patients.create', 'invalid-encoding'],
+    ]);
     const untyped = await t.fetch(`${t.url}/trpc/patients.create`, { method: 'POST', headers: { authorization: `Bearer ${clinician.token}` }, body: patientBody(Buffer.from([0xc3])) });
     expect(untyped.status).toBe(400);
     expect(await patientsNamed('Utf8')).toBe(0);
   });
 
   it('valid UTF-8 passes through whole, astral characters included', async () => {
-    const res = await t.fetch(`${t.url}/trpc/patients.create`, { method: 'POST', headers: { authorization: `Bearer ${clinician.token}`, 'content-type': 'application/json; charset=utf-8' }, body: patientBody(Buffer.from('Siobhán 😀')) });
+    const res = await t.fetch(`${t.url}/trpc/patients.create`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${clinician.token}`, 'content-type': 'application/json; charset=utf-8' },
+      body: patientBody(Buffer.from('Siobhán 😀')),
+    });
     expect(res.status).toBe(200);
     expect(await sql(t, 'select given_name from patient where family_name = ?', ['Utf8'])).toEqual([{ given_name: 'Siobhán 😀' }]);
     await sql(t, 'delete from patient where family_name = ?', ['Utf8']);
   });
 
   it('POST /hl7/v2: an AR ACK naming MSH-18 (an engine resends a message without an ACK for ever), nothing stored', async () => {
-    const message = Buffer.concat([Buffer.from('MSH|^~\\&|ENGINE|HOSP|PAMS|CLINIC|20240305101500||ADT^A04^ADT_A01|C1|P|2.5\rPID|1||U8-1^^^HOSP^MR||W'), Buffer.from([0xff]), Buffer.from('lsh^Ciara||19800101|F')]);
+    const message = Buffer.concat([
+      Buffer.from('MSH|^~\\&|ENGINE|HOSP|PAMS|CLINIC|20240305101500||ADT^A04^ADT_A01|C1|P|2.5\rPID|1||U8-1^^^HOSP^MR||W'),
+      Buffer.from([0xff]),
+      Buffer.from('lsh^Ciara||19800101|F'),
+    ]);
     const res = await t.fetch(`${t.url}/hl7/v2`, { method: 'POST', headers: { authorization: `Bearer ${admin.token}`, 'content-type': 'x-application/hl7-v2+er7' }, body: message });
     expect(res.status).toBe(200);
     const ack = (await res.text()).split('\r');

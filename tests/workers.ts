@@ -12,7 +12,10 @@ export type TestWorker = Awaited<ReturnType<typeof startWorker>>;
  * real job definitions. `env` overrides settings (another SMTP_URL, say); the clock is the server's
  * unless given. Stopped by the server's close, or earlier with `stop()`.
  */
-export async function startWorker(t: TestServer, { name = `worker-${Math.random().toString(36).slice(2, 8)}`, env = {}, clock = t.clock }: { name?: string; env?: Record<string, string>; clock?: Clock } = {}) {
+export async function startWorker(
+  t: TestServer,
+  { name = `worker-${Math.random().toString(36).slice(2, 8)}`, env = {}, clock = t.clock }: { name?: string; env?: Record<string, string>; clock?: Clock } = {},
+) {
   const config = Object.keys(env).length ? loadConfig({ ...configEnv(t), ...env }) : t.config;
   const pool = createPgPool(t.dbUrl, config.database, () => {});
   const mailer = createMailer(config, () => {});
@@ -38,10 +41,18 @@ export async function startWorker(t: TestServer, { name = `worker-${Math.random(
 function configEnv(t: TestServer): Record<string, string> {
   const c = t.config;
   return {
-    NODE_ENV: 'test', DATABASE_URL: t.dbUrl, PAMS_ENCRYPTION_KEYS: c.encryptionKeys.map((k) => `${k.id}:${k.key.toString('base64')}`).join(','),
-    ...(c.smtpUrl && { SMTP_URL: c.smtpUrl }), APP_URL: c.appUrl, LOG_LEVEL: c.logLevel,
-    ...(c.llm.baseUrl && { LLM_BASE_URL: c.llm.baseUrl }), ...(c.llm.apiKey && { LLM_API_KEY: c.llm.apiKey }),
-    LLM_MODEL: c.llm.model, LLM_TIMEOUT_MS: String(c.llm.timeoutMs), LLM_MAX_ATTEMPTS: String(c.llm.maxAttempts), LLM_RETRY_DELAY_MS: String(c.llm.retryDelayMs),
+    NODE_ENV: 'test',
+    DATABASE_URL: t.dbUrl,
+    PAMS_ENCRYPTION_KEYS: c.encryptionKeys.map((k) => `${k.id}:${k.key.toString('base64')}`).join(','),
+    ...(c.smtpUrl && { SMTP_URL: c.smtpUrl }),
+    APP_URL: c.appUrl,
+    LOG_LEVEL: c.logLevel,
+    ...(c.llm.baseUrl && { LLM_BASE_URL: c.llm.baseUrl }),
+    ...(c.llm.apiKey && { LLM_API_KEY: c.llm.apiKey }),
+    LLM_MODEL: c.llm.model,
+    LLM_TIMEOUT_MS: String(c.llm.timeoutMs),
+    LLM_MAX_ATTEMPTS: String(c.llm.maxAttempts),
+    LLM_RETRY_DELAY_MS: String(c.llm.retryDelayMs),
   };
 }
 
@@ -64,10 +75,13 @@ export async function waitFor<T>(check: () => Promise<T | null | undefined | fal
 export async function runJobNow(t: TestServer, name: string, data: Record<string, unknown> = {}) {
   const job = await t.agenda.now(name, data);
   const id = String(job.attrs._id);
-  const finished = await waitFor(async () => {
-    const { jobs } = await t.agenda.queryJobs({ id });
-    const state = jobs[0]?.state ?? 'completed';
-    return (state === 'completed' || state === 'failed') && { state, reason: jobs[0]?.failReason };
-  }, { what: `job ${name}` });
+  const finished = await waitFor(
+    async () => {
+      const { jobs } = await t.agenda.queryJobs({ id });
+      const state = jobs[0]?.state ?? 'completed';
+      return (state === 'completed' || state === 'failed') && { state, reason: jobs[0]?.failReason };
+    },
+    { what: `job ${name}` },
+  );
   if (finished.state === 'failed') throw new Error(`job ${name} failed: ${finished.reason}`);
 }

@@ -74,5 +74,13 @@ exportCommand
     }
     const summary = { out: path.resolve(opts.out), since: since ?? null, files, total: files.reduce((n, f) => n + f.count, 0) };
     if (json) return printRows(files, [], true, summary);
-    printRows(files, [{ header: 'type', value: (f) => f.type }, { header: 'resources', value: (f) => f.count }, { header: 'file', value: (f) => f.file ?? '(none)' }], false);
+    printRows(
+      files,
+      [
+        { header: 'type', value: (f) => f.type },
+        { header: 'resources', value: (f) => f.count },
+        { header: 'file', value: (f) => f.file ?? '(none)' },
+      ],
+      false,
+    );
   });

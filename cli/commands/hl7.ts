@@ -88,7 +88,11 @@ hl7Command
     log(`listening for MLLP on ${opts.host}:${typeof address === 'object' && address ? address.port : opts.port}, forwarding to ${url}`);
     const signal = await new Promise<NodeJS.Signals>((resolve) => {
       const first = (s: NodeJS.Signals) => {
-        process.off('SIGINT', first).off('SIGTERM', first).once('SIGINT', () => process.exit(1)).once('SIGTERM', () => process.exit(1));
+        process
+          .off('SIGINT', first)
+          .off('SIGTERM', first)
+          .once('SIGINT', () => process.exit(1))
+          .once('SIGTERM', () => process.exit(1));
         resolve(s);
       };
       process.on('SIGINT', first).on('SIGTERM', first);

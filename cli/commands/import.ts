@@ -35,11 +35,13 @@ importCommand
   .option('--dry-run', 'validate every row and report what would change; write nothing')
   .option('--map <col=field,...>', 'which field a column fills, where its heading is not the field name', parseMap)
   .option('--skip-invalid', 'write the valid rows and report the invalid ones (default: one invalid row, nothing written)')
-  .addOption(new Option('--batch-size <n>', 'rows per API call').default(1000).argParser((v) => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < 1 || n > 2000) throw new InvalidArgumentError('must be a whole number from 1 to 2000');
-    return n;
-  }))
+  .addOption(
+    new Option('--batch-size <n>', 'rows per API call').default(1000).argParser((v) => {
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 1 || n > 2000) throw new InvalidArgumentError('must be a whole number from 1 to 2000');
+      return n;
+    }),
+  )
   .action(async (file: string, opts: CsvOptions, cmd: Command) => {
     const size = (await stat(file).catch(() => null))?.size;
     if (size === undefined) throw new CliError(`No such file: ${file}`);
@@ -146,12 +148,17 @@ importCommand
     const refused = results.filter((r) => r.ackCode !== 'AA').length;
     if (json) printJson(results);
     else if (opts.acks) process.stdout.write(results.map((r) => r.ack.replace(/\r/g, '\n')).join('\n'));
-    else printRows(results, [
-      { header: 'control id', value: (r) => r.controlId },
-      { header: 'type', value: (r) => r.messageType },
-      { header: 'ack', value: (r) => r.ackCode },
-      { header: 'where', value: (r) => r.errorLocation },
-      { header: 'detail', value: (r) => r.text },
-    ], false);
+    else
+      printRows(
+        results,
+        [
+          { header: 'control id', value: (r) => r.controlId },
+          { header: 'type', value: (r) => r.messageType },
+          { header: 'ack', value: (r) => r.ackCode },
+          { header: 'where', value: (r) => r.errorLocation },
+          { header: 'detail', value: (r) => r.text },
+        ],
+        false,
+      );
     if (refused) throw new CliError(json ? '' : `${refused} of ${results.length} messages were not accepted`);
   });

@@ -43,7 +43,15 @@ export const migrateCommand = new Command('migrate')
         const executed = (await orm.migrator.getExecuted()).map((m) => ({ name: m.name, status: 'applied', at: m.executed_at?.toISOString() ?? '' }));
         const pending = (await orm.migrator.getPending()).map((m) => ({ name: m.name, status: 'pending', at: '' }));
         const rows = [...executed, ...pending];
-        return printRows(rows, [{ header: 'migration', value: (r) => r.name }, { header: 'status', value: (r) => r.status }, { header: 'applied at', value: (r) => r.at }], !!opts.json);
+        return printRows(
+          rows,
+          [
+            { header: 'migration', value: (r) => r.name },
+            { header: 'status', value: (r) => r.status },
+            { header: 'applied at', value: (r) => r.at },
+          ],
+          !!opts.json,
+        );
       }
       const { migrateDatabase } = await import('../../server/orm.ts');
       const applied = await migrateDatabase(db.url, config.database);

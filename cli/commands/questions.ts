@@ -104,10 +104,13 @@ questionsCommand
     if (!json && result.dryRun) process.stdout.write('dry run: nothing was written\n');
   });
 
-questionsCommand.command('list').description("the practice's questionnaires and the built-in ones").action(async (_opts, cmd: Command) => {
-  const { api, json } = remote(cmd.optsWithGlobals<GlobalOptions>());
-  printRows(await api.questionnaires.list.query(), listColumns, json);
-});
+questionsCommand
+  .command('list')
+  .description("the practice's questionnaires and the built-in ones")
+  .action(async (_opts, cmd: Command) => {
+    const { api, json } = remote(cmd.optsWithGlobals<GlobalOptions>());
+    printRows(await api.questionnaires.list.query(), listColumns, json);
+  });
 
 const versionOption = () =>
   new Option('--version <n>', 'this version (default: the latest)').argParser((v) => {
@@ -125,16 +128,24 @@ const inOrder = <T extends object>(value: T, keys: string[]): T =>
 /** The definition in the order people write one: key and title first, items, then scoring. */
 function authoringOrder(def: Definition): Definition {
   const { scoring } = def;
-  return inOrder({
-    ...def,
-    items: def.items.map((item) => inOrder({ ...item, ...(item.options && { options: item.options.map((o) => inOrder(o, ['value', 'label', 'score'])) }) }, ['id', 'text', 'type', 'required', 'min', 'max', 'options'])),
-    scoring: inOrder({
-      ...scoring,
-      subscales: scoring.subscales.map((s) => inOrder(s, ['key', 'label', 'items'])),
-      bands: scoring.bands.map((b) => inOrder(b, ['min', 'max', 'code', 'label'])),
-      flags: scoring.flags.map((f) => inOrder(f, ['code', 'label', 'item', 'op', 'value'])),
-    }, ['totalItems', 'reverse', 'subscales', 'bands', 'flags']),
-  }, ['key', 'title', 'description', 'totalCode', 'items', 'scoring']);
+  return inOrder(
+    {
+      ...def,
+      items: def.items.map((item) =>
+        inOrder({ ...item, ...(item.options && { options: item.options.map((o) => inOrder(o, ['value', 'label', 'score'])) }) }, ['id', 'text', 'type', 'required', 'min', 'max', 'options']),
+      ),
+      scoring: inOrder(
+        {
+          ...scoring,
+          subscales: scoring.subscales.map((s) => inOrder(s, ['key', 'label', 'items'])),
+          bands: scoring.bands.map((b) => inOrder(b, ['min', 'max', 'code', 'label'])),
+          flags: scoring.flags.map((f) => inOrder(f, ['code', 'label', 'item', 'op', 'value'])),
+        },
+        ['totalItems', 'reverse', 'subscales', 'bands', 'flags'],
+      ),
+    },
+    ['key', 'title', 'description', 'totalCode', 'items', 'scoring'],
+  );
 }
 
 /** YAML as the sample files are written: options, subscales, bands and flags one line each. */

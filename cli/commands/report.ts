@@ -92,9 +92,4 @@ const reminders = reportCommand('reminders', 'plan item reminders by clinician a
     printReport([...report.rows, report.total], columns, { json, csv: opts.csv }, report);
   });
 
-export const reportCommandGroup = createCommand('report')
-  .description("your practice's reports (admin)")
-  .addCommand(assessments)
-  .addCommand(appointments)
-  .addCommand(activity)
-  .addCommand(reminders);
+export const reportCommandGroup = createCommand('report').description("your practice's reports (admin)").addCommand(assessments).addCommand(appointments).addCommand(activity).addCommand(reminders);

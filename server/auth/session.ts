@@ -68,7 +68,9 @@ const apiTokenQuery = credentialQuery('api_token', 'c.revoked_at, c.last_used_at
 async function resolveSession({ pool, config, clock, cookie }: ResolveDeps, token: string): Promise<Actor | null> {
   const parsed = parseSecretToken(token);
   if (!parsed) return null;
-  const { rows: [row] } = await pool.query<CredentialRow & { mfa_pending: boolean }>(sessionQuery, [parsed.id]);
+  const {
+    rows: [row],
+  } = await pool.query<CredentialRow & { mfa_pending: boolean }>(sessionQuery, [parsed.id]);
   if (!row || !secretMatches(parsed.secret, row.secret_hash) || row.status !== 'active') return null;
   const now = clock.now().getTime();
   if (row.expires_at!.getTime() <= now) {
@@ -86,7 +88,9 @@ async function resolveSession({ pool, config, clock, cookie }: ResolveDeps, toke
 async function resolveApiToken({ pool, clock }: ResolveDeps, token: string): Promise<Actor | null> {
   const parsed = parseSecretToken(token, API_TOKEN_PREFIX);
   if (!parsed) return null;
-  const { rows: [row] } = await pool.query<CredentialRow & { revoked_at: Date | null; last_used_at: Date | null }>(apiTokenQuery, [parsed.id]);
+  const {
+    rows: [row],
+  } = await pool.query<CredentialRow & { revoked_at: Date | null; last_used_at: Date | null }>(apiTokenQuery, [parsed.id]);
   const now = clock.now().getTime();
   if (!row || row.revoked_at || (row.expires_at && row.expires_at.getTime() <= now)) return null;
   if (!secretMatches(parsed.secret, row.secret_hash) || row.status !== 'active') return null;
@@ -99,7 +103,16 @@ async function resolveApiToken({ pool, clock }: ResolveDeps, token: string): Pro
 function actorOf(row: CredentialRow, via: Pick<Actor, 'sessionId' | 'tokenId' | 'mfaPending'>): Actor {
   return actorFor(
     { id: row.user_id, email: row.email, name: row.name, role: row.role, status: row.status, mfaEnabled: row.mfa_enabled, createdAt: row.user_created_at },
-    { id: row.practice_id, name: row.practice_name, timeZone: row.time_zone, mfaRequired: row.mfa_required, reviewExtractedSteps: row.review_extracted_steps, hl7SendingApplication: row.hl7_sending_application, hl7SendingFacility: row.hl7_sending_facility, createdAt: row.practice_created_at },
+    {
+      id: row.practice_id,
+      name: row.practice_name,
+      timeZone: row.time_zone,
+      mfaRequired: row.mfa_required,
+      reviewExtractedSteps: row.review_extracted_steps,
+      hl7SendingApplication: row.hl7_sending_application,
+      hl7SendingFacility: row.hl7_sending_facility,
+      createdAt: row.practice_created_at,
+    },
     via,
   );
 }

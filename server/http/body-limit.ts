@@ -24,8 +24,7 @@ function callsProcedure(c: Context, procedure: string): boolean {
  * next request then fails).
  */
 export function bodyLimits(limits: Config['bodyLimits']): MiddlewareHandler {
-  const tooLarge = (c: Context, maxSize: number, hint: string) =>
-    errorResponse(c, 'PAYLOAD_TOO_LARGE', `Request body too large: at most ${+(maxSize / 2 ** 20).toFixed(2)} MiB here${hint}`);
+  const tooLarge = (c: Context, maxSize: number, hint: string) => errorResponse(c, 'PAYLOAD_TOO_LARGE', `Request body too large: at most ${+(maxSize / 2 ** 20).toFixed(2)} MiB here${hint}`);
   const limited = (maxSize: number, hint = '') => ({ maxSize, hint, chunked: bodyLimit({ maxSize, onError: (c) => tooLarge(c, maxSize, hint) }) });
   const byDefault = limited(limits.default);
   const forImports = limited(limits.imports, ' (send fewer rows per batch: pams import csv --batch-size)');

@@ -12,7 +12,13 @@ type Settled = { res: RateLimiterRes };
 
 function limiter(pool: pg.Pool, keyPrefix: string, points: number, duration: number) {
   return new RateLimiterPostgres({
-    storeClient: pool, storeType: 'pool', tableName: 'api_throttle', tableCreated: true, keyPrefix, points, duration,
+    storeClient: pool,
+    storeType: 'pool',
+    tableName: 'api_throttle',
+    tableCreated: true,
+    keyPrefix,
+    points,
+    duration,
     // While the database is away, count in memory instead: the request goes on to meet the outage itself.
     insuranceLimiter: new RateLimiterMemory({ keyPrefix, points, duration }),
   });

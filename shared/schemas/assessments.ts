@@ -12,7 +12,12 @@ export const startAssessmentInput = z.object({
   patientId: uuid,
   questionnaireKey: questionKey,
   /** Default: the latest version. The version is pinned for the life of the assessment. */
-  version: z.number().int().min(1).max(2 ** 31 - 1).optional(),
+  version: z
+    .number()
+    .int()
+    .min(1)
+    .max(2 ** 31 - 1)
+    .optional(),
   /** The patient completes it in the portal. */
   assignToPatient: z.boolean().default(false),
 });

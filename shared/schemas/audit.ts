@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import type { z } from 'zod';
 import { isoDateTime, pageInput, text, uuid } from './common.ts';
 
 export const listAuditInput = pageInput.extend({

@@ -4,8 +4,15 @@ import { email, password, text } from './common.ts';
 export const loginInput = z.object({ email, password: text().min(1, 'is required').max(256) });
 export type LoginInput = z.infer<typeof loginInput>;
 
-const totpCode = text().trim().max(6).regex(/^\d{6}$/, 'must be 6 digits');
-const recoveryCode = text().trim().max(11).toLowerCase().regex(/^[a-z0-9]{5}-?[a-z0-9]{5}$/, 'must be a recovery code like abcde-12345');
+const totpCode = text()
+  .trim()
+  .max(6)
+  .regex(/^\d{6}$/, 'must be 6 digits');
+const recoveryCode = text()
+  .trim()
+  .max(11)
+  .toLowerCase()
+  .regex(/^[a-z0-9]{5}-?[a-z0-9]{5}$/, 'must be a recovery code like abcde-12345');
 
 export const verifyMfaInput = z.union([z.object({ code: totpCode }), z.object({ recoveryCode })]);
 export type VerifyMfaInput = z.infer<typeof verifyMfaInput>;
@@ -27,4 +34,3 @@ export type DisableMfaInput = z.infer<typeof disableMfaInput>;
 
 export const revokeSessionInput = z.object({ id: text().min(1).max(32) });
 export type RevokeSessionInput = z.infer<typeof revokeSessionInput>;
-

@@ -38,7 +38,11 @@ export const calendarDate = z.iso
   .meta({ formatMinimum: DATE_MIN, formatMaximum: DATE_MAX });
 
 export const uuid = z.uuid({ message: 'must be a UUID' });
-export const email = text().trim().toLowerCase().max(320).pipe(z.email({ message: 'must be an email address' }));
+export const email = text()
+  .trim()
+  .toLowerCase()
+  .max(320)
+  .pipe(z.email({ message: 'must be an email address' }));
 export const password = text().min(12, 'must be at least 12 characters').max(256, 'must be at most 256 characters');
 export const personName = text().trim().min(1, 'is required').max(200);
 export const ianaTimeZone = text()
@@ -57,7 +61,10 @@ export const measure = z.number().min(-1e15).max(1e15);
 
 /** An object of entries by key, with at most `max` entries (said in the JSON schema as maxProperties). */
 export const boundedRecord = <K extends z.core.$ZodRecordKey, V extends z.ZodType>(key: K, value: V, max: number) =>
-  z.record(key, value).refine((r) => Object.keys(r).length <= max, `at most ${max} entries`).meta({ maxProperties: max });
+  z
+    .record(key, value)
+    .refine((r) => Object.keys(r).length <= max, `at most ${max} entries`)
+    .meta({ maxProperties: max });
 
 export const idInput = z.object({ id: uuid });
 export type IdInput = z.infer<typeof idInput>;

@@ -19,29 +19,104 @@ const coding = ['codeSystem', 'code', 'codeDisplay'] as const;
  * `middleNames` separated by spaces, an allergy's `reactions` by semicolons ("hives; wheezing").
  */
 export const importFields = {
-  patients: ['mrn', 'externalId', 'givenName', 'middleNames', 'familyName', 'birthDate', 'gender', 'email', 'phone', 'addressLine1', 'addressLine2', 'city', 'region', 'postalCode', 'country', 'preferredLanguage', 'timeZone'],
+  patients: [
+    'mrn',
+    'externalId',
+    'givenName',
+    'middleNames',
+    'familyName',
+    'birthDate',
+    'gender',
+    'email',
+    'phone',
+    'addressLine1',
+    'addressLine2',
+    'city',
+    'region',
+    'postalCode',
+    'country',
+    'preferredLanguage',
+    'timeZone',
+  ],
   allergies: [...patientRef, 'externalId', 'substance', ...coding, 'category', 'reactions', 'severity', 'onsetDate', 'status', 'note'],
   medications: [...patientRef, 'externalId', 'name', ...coding, 'dose', 'route', 'frequency', 'startDate', 'endDate', 'prescriber', 'status', 'note'],
   conditions: [...patientRef, 'externalId', 'name', ...coding, 'onsetDate', 'abatementDate', 'status', 'note'],
-  observations: [...patientRef, 'externalId', 'category', 'name', ...coding, 'value', 'unit', 'unitCode', 'referenceLow', 'referenceHigh', 'referenceText', 'abnormalFlag', 'effectiveAt', 'status', 'note'],
+  observations: [
+    ...patientRef,
+    'externalId',
+    'category',
+    'name',
+    ...coding,
+    'value',
+    'unit',
+    'unitCode',
+    'referenceLow',
+    'referenceHigh',
+    'referenceText',
+    'abnormalFlag',
+    'effectiveAt',
+    'status',
+    'note',
+  ],
 } as const satisfies Record<ImportType, readonly string[]>;
 
 /** Other column headings understood without a `--map`, folded (lower case, letters and digits only). */
 const headerAliases: Record<string, string> = {
-  id: 'externalId', externalid: 'externalId', sourceid: 'externalId',
-  firstname: 'givenName', given: 'givenName', forename: 'givenName', middlename: 'middleNames', middle: 'middleNames',
-  lastname: 'familyName', surname: 'familyName', family: 'familyName',
-  dob: 'birthDate', dateofbirth: 'birthDate', birthdate: 'birthDate',
+  id: 'externalId',
+  externalid: 'externalId',
+  sourceid: 'externalId',
+  firstname: 'givenName',
+  given: 'givenName',
+  forename: 'givenName',
+  middlename: 'middleNames',
+  middle: 'middleNames',
+  lastname: 'familyName',
+  surname: 'familyName',
+  family: 'familyName',
+  dob: 'birthDate',
+  dateofbirth: 'birthDate',
+  birthdate: 'birthDate',
   sex: 'gender',
-  mobile: 'phone', telephone: 'phone', phonenumber: 'phone',
-  address: 'addressLine1', address1: 'addressLine1', street: 'addressLine1', address2: 'addressLine2',
-  town: 'city', state: 'region', county: 'region', province: 'region', zip: 'postalCode', zipcode: 'postalCode', postcode: 'postalCode', eircode: 'postalCode',
-  language: 'preferredLanguage', timezone: 'timeZone', tz: 'timeZone',
-  allergen: 'substance', reaction: 'reactions', medication: 'name', condition: 'name', test: 'name', units: 'unit',
-  reflow: 'referenceLow', refhigh: 'referenceHigh', referencerange: 'referenceText', refrange: 'referenceText', ucum: 'unitCode', flag: 'abnormalFlag', effective: 'effectiveAt', observedat: 'effectiveAt', date: 'effectiveAt',
+  mobile: 'phone',
+  telephone: 'phone',
+  phonenumber: 'phone',
+  address: 'addressLine1',
+  address1: 'addressLine1',
+  street: 'addressLine1',
+  address2: 'addressLine2',
+  town: 'city',
+  state: 'region',
+  county: 'region',
+  province: 'region',
+  zip: 'postalCode',
+  zipcode: 'postalCode',
+  postcode: 'postalCode',
+  eircode: 'postalCode',
+  language: 'preferredLanguage',
+  timezone: 'timeZone',
+  tz: 'timeZone',
+  allergen: 'substance',
+  reaction: 'reactions',
+  medication: 'name',
+  condition: 'name',
+  test: 'name',
+  units: 'unit',
+  reflow: 'referenceLow',
+  refhigh: 'referenceHigh',
+  referencerange: 'referenceText',
+  refrange: 'referenceText',
+  ucum: 'unitCode',
+  flag: 'abnormalFlag',
+  effective: 'effectiveAt',
+  observedat: 'effectiveAt',
+  date: 'effectiveAt',
 };
 
-const fold = (header: string) => header.normalize('NFD').replace(/[^A-Za-z0-9]/g, '').toLowerCase();
+const fold = (header: string) =>
+  header
+    .normalize('NFD')
+    .replace(/[^A-Za-z0-9]/g, '')
+    .toLowerCase();
 
 export type ColumnMapping = { fields: (string | null)[]; ignored: string[]; problems: string[] };
 
@@ -85,7 +160,11 @@ export const IMPORT_BATCH_MAX = 2000;
 
 export const importRow = z.object({
   /** The row's line in the source file (its first line, for a row spanning several): errors name it. */
-  line: z.number().int().min(1).max(2 ** 31 - 1),
+  line: z
+    .number()
+    .int()
+    .min(1)
+    .max(2 ** 31 - 1),
   values: boundedRecord(text().max(100), text().max(10_000), 100),
 });
 

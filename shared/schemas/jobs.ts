@@ -10,6 +10,8 @@ export const listJobsInput = z.object({
 export type ListJobsInput = z.infer<typeof listJobsInput>;
 
 /** A UUID on the PostgreSQL backend, an ObjectId on the MongoDB one. */
-export const jobId = text().max(36).regex(/^([0-9a-f]{24}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i, 'must be a job id');
+export const jobId = text()
+  .max(36)
+  .regex(/^([0-9a-f]{24}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i, 'must be a job id');
 export const jobIdInput = z.object({ id: jobId });
 export type JobIdInput = z.infer<typeof jobIdInput>;

@@ -24,7 +24,10 @@ export const address = z.object({
   city: text().trim().min(1).max(100),
   region: text().trim().max(100).optional(),
   postalCode: text().trim().max(20).optional(),
-  country: text().trim().max(2).regex(/^[A-Z]{2}$/, 'must be an ISO 3166 country code, e.g. IE'),
+  country: text()
+    .trim()
+    .max(2)
+    .regex(/^[A-Z]{2}$/, 'must be an ISO 3166 country code, e.g. IE'),
 });
 
 export const emergencyContact = z.object({
@@ -34,7 +37,11 @@ export const emergencyContact = z.object({
 });
 
 /** MRNs compare without case: stored upper-case, so `abc-1` and `ABC-1` are one MRN. */
-const mrn = text().trim().max(32).regex(/^[A-Za-z0-9-]{1,32}$/, 'must be 1-32 letters, digits or dashes').toUpperCase();
+const mrn = text()
+  .trim()
+  .max(32)
+  .regex(/^[A-Za-z0-9-]{1,32}$/, 'must be 1-32 letters, digits or dashes')
+  .toUpperCase();
 const patientName = text().trim().min(1, 'is required').max(100);
 /** The second and further given names, in order (HL7 PID-5.3; FHIR's given names after the first). */
 const middleNames = z.array(patientName).max(10);
@@ -49,7 +56,10 @@ export const createPatientInput = z.object({
   email: email.optional(),
   phone: phone.optional(),
   address: address.optional(),
-  preferredLanguage: text().max(35).regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'must be a language tag such as en or pt-BR').optional(),
+  preferredLanguage: text()
+    .max(35)
+    .regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'must be a language tag such as en or pt-BR')
+    .optional(),
   timeZone: ianaTimeZone.optional(),
   emergencyContact: emergencyContact.optional(),
 });

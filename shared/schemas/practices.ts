@@ -2,13 +2,21 @@ import { z } from 'zod';
 import { email, ianaTimeZone, password, personName, text } from './common.ts';
 
 /** An HL7 v2 namespace id (HD.1), written as is into ACKs: no separator characters. */
-const hl7Name = text().trim().min(1).max(180).regex(/^[^|^~\\&]+$/, 'must not contain the HL7 separators | ^ ~ \\ &');
+const hl7Name = text()
+  .trim()
+  .min(1)
+  .max(180)
+  .regex(/^[^|^~\\&]+$/, 'must not contain the HL7 separators | ^ ~ \\ &');
 
 export const updatePracticeInput = z
   .object({
-    name: text().trim().min(1).max(200), timeZone: ianaTimeZone, mfaRequired: z.boolean(), reviewExtractedSteps: z.boolean(),
+    name: text().trim().min(1).max(200),
+    timeZone: ianaTimeZone,
+    mfaRequired: z.boolean(),
+    reviewExtractedSteps: z.boolean(),
     /** MSH-3 and MSH-4 of the ACKs PAMS sends; null restores the default (PAMS, and the practice's name). */
-    hl7SendingApplication: hl7Name.nullable(), hl7SendingFacility: hl7Name.nullable(),
+    hl7SendingApplication: hl7Name.nullable(),
+    hl7SendingFacility: hl7Name.nullable(),
   })
   .partial()
   .refine((v) => Object.keys(v).length > 0, 'nothing to update');

@@ -5,7 +5,9 @@ import { measure, text } from './common.ts';
  * A questionnaire is data: items, answer options with their scores, and scoring rules. This one schema
  * validates definitions from seed files, from the API and the built-ins alike.
  */
-export const questionKey = text().max(64).regex(/^[a-z0-9][a-z0-9_.-]{0,63}$/, 'must be 1-64 of a-z, 0-9, _ . - (lowercase)');
+export const questionKey = text()
+  .max(64)
+  .regex(/^[a-z0-9][a-z0-9_.-]{0,63}$/, 'must be 1-64 of a-z, 0-9, _ . - (lowercase)');
 
 export const itemTypes = ['choice', 'number', 'text', 'boolean'] as const;
 export type ItemType = (typeof itemTypes)[number];
@@ -41,11 +43,20 @@ export const scoringRules = z.object({
   totalItems: z.array(questionKey).max(500).optional(),
   /** Reverse-scored items: score becomes (highest + lowest option score) - score. */
   reverse: z.array(questionKey).max(500).default([]),
-  subscales: z.array(z.object({ key: questionKey, label: text().min(1).max(200), items: z.array(questionKey).min(1).max(500) })).max(50).default([]),
+  subscales: z
+    .array(z.object({ key: questionKey, label: text().min(1).max(200), items: z.array(questionKey).min(1).max(500) }))
+    .max(50)
+    .default([]),
   /** Ranges of the total, inclusive at both ends, each with a label. */
-  bands: z.array(z.object({ min: measure, max: measure, code: questionKey, label: text().min(1).max(200) })).max(50).default([]),
+  bands: z
+    .array(z.object({ min: measure, max: measure, code: questionKey, label: text().min(1).max(200) }))
+    .max(50)
+    .default([]),
   /** Rules on one item's score, such as PHQ-9 "item 9 >= 1", that raise an alert. */
-  flags: z.array(z.object({ code: questionKey, label: text().min(1).max(500), item: questionKey, op: comparison, value: measure })).max(50).default([]),
+  flags: z
+    .array(z.object({ code: questionKey, label: text().min(1).max(500), item: questionKey, op: comparison, value: measure }))
+    .max(50)
+    .default([]),
 });
 export type ScoringRules = z.infer<typeof scoringRules>;
 
@@ -98,10 +109,21 @@ export type QuestionBankSource = z.input<typeof questionBankSource>;
 
 /** `pams questions seed`: files as the CLI read them (JSON or YAML, one or more documents each). */
 export const seedQuestionnairesInput = z.object({
-  files: z.array(z.object({ name: text().min(1).max(500), documents: z.array(z.unknown()).max(1000) })).min(1).max(500),
+  files: z
+    .array(z.object({ name: text().min(1).max(500), documents: z.array(z.unknown()).max(1000) }))
+    .min(1)
+    .max(500),
   dryRun: z.boolean().default(false),
 });
 export type SeedQuestionnairesInput = z.infer<typeof seedQuestionnairesInput>;
 
-export const questionnaireRefInput = z.object({ key: questionKey, version: z.number().int().min(1).max(2 ** 31 - 1).optional() });
+export const questionnaireRefInput = z.object({
+  key: questionKey,
+  version: z
+    .number()
+    .int()
+    .min(1)
+    .max(2 ** 31 - 1)
+    .optional(),
+});
 export type QuestionnaireRefInput = z.infer<typeof questionnaireRefInput>;

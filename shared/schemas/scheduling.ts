@@ -13,7 +13,9 @@ const instant = isoDateTime;
 const date = calendarDate;
 
 /** `HH:MM`, 24-hour; `24:00` is the midnight that ends the day, so hours may run to the end of a day. */
-const timeOfDay = text().max(5).regex(/^(?:[01]\d|2[0-3]):[0-5]\d$|^24:00$/, 'must be a time of day, HH:MM');
+const timeOfDay = text()
+  .max(5)
+  .regex(/^(?:[01]\d|2[0-3]):[0-5]\d$|^24:00$/, 'must be a time of day, HH:MM');
 
 /** One stretch of a weekday's hours: ISO weekday 1 (Monday) to 7 (Sunday). */
 export const weeklyHours = z
@@ -22,18 +24,16 @@ export const weeklyHours = z
 export type WeeklyHours = z.infer<typeof weeklyHours>;
 
 /** Replaces a clinician's whole week: several stretches a day are fine, overlapping ones are not. */
-export const setWeeklyHoursInput = z
-  .object({ clinicianId: uuid, hours: z.array(weeklyHours).max(70) })
-  .superRefine(({ hours }, ctx) => {
-    const sorted = hours.map((h, index) => ({ ...h, index })).sort((a, b) => a.weekday - b.weekday || a.start.localeCompare(b.start));
-    // Against the stretch reaching latest so far that day: 09-17 then 10-11 then 12-13 overlap twice.
-    let latest: WeeklyHours | undefined;
-    for (const h of sorted) {
-      const sameDay = latest?.weekday === h.weekday;
-      if (sameDay && h.start < latest!.end) ctx.addIssue({ code: 'custom', path: ['hours', h.index, 'start'], message: 'overlaps other hours on the same day' });
-      if (!sameDay || h.end > latest!.end) latest = h;
-    }
-  });
+export const setWeeklyHoursInput = z.object({ clinicianId: uuid, hours: z.array(weeklyHours).max(70) }).superRefine(({ hours }, ctx) => {
+  const sorted = hours.map((h, index) => ({ ...h, index })).sort((a, b) => a.weekday - b.weekday || a.start.localeCompare(b.start));
+  // Against the stretch reaching latest so far that day: 09-17 then 10-11 then 12-13 overlap twice.
+  let latest: WeeklyHours | undefined;
+  for (const h of sorted) {
+    const sameDay = latest?.weekday === h.weekday;
+    if (sameDay && h.start < latest!.end) ctx.addIssue({ code: 'custom', path: ['hours', h.index, 'start'], message: 'overlaps other hours on the same day' });
+    if (!sameDay || h.end > latest!.end) latest = h;
+  }
+});
 export type SetWeeklyHoursInput = z.infer<typeof setWeeklyHoursInput>;
 
 export const clinicianIdInput = z.object({ clinicianId: uuid });

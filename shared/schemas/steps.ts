@@ -15,7 +15,9 @@ export type StepState = (typeof stepStates)[number];
 export const cadences = ['daily', 'weekly'] as const;
 export type Cadence = (typeof cadences)[number];
 
-export const timeOfDay = text().max(5).regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time HH:MM');
+export const timeOfDay = text()
+  .max(5)
+  .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time HH:MM');
 
 export const stepTitle = text().trim().min(1, 'is required').max(300);
 

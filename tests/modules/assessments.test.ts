@@ -14,11 +14,13 @@ const frequency = ['not-at-all', 'several-days', 'more-than-half', 'nearly-every
 function answersFor(prefix: 'phq9' | 'gad7', total: number): Record<string, string> {
   const count = prefix === 'phq9' ? 9 : 7;
   let left = total;
-  return Object.fromEntries(Array.from({ length: count }, (_, i) => {
-    const score = Math.min(3, left);
-    left -= score;
-    return [`${prefix}.${i + 1}`, frequency[score]!];
-  }));
+  return Object.fromEntries(
+    Array.from({ length: count }, (_, i) => {
+      const score = Math.min(3, left);
+      left -= score;
+      return [`${prefix}.${i + 1}`, frequency[score]!];
+    }),
+  );
 }
 
 let t: TestServer;
@@ -59,8 +61,16 @@ describe('PHQ-9 and GAD-7 through the API, at every band boundary', () => {
   });
 
   const phq9: [number, string][] = [
-    [0, 'minimal'], [4, 'minimal'], [5, 'mild'], [9, 'mild'], [10, 'moderate'], [14, 'moderate'],
-    [15, 'moderately-severe'], [19, 'moderately-severe'], [20, 'severe'], [27, 'severe'],
+    [0, 'minimal'],
+    [4, 'minimal'],
+    [5, 'mild'],
+    [9, 'mild'],
+    [10, 'moderate'],
+    [14, 'moderate'],
+    [15, 'moderately-severe'],
+    [19, 'moderately-severe'],
+    [20, 'severe'],
+    [27, 'severe'],
   ];
   it.each(phq9)('PHQ-9 total %i is %s', async (total, band) => {
     const started = await start(clinician, { patientId, questionnaireKey: 'phq-9' });
@@ -70,7 +80,16 @@ describe('PHQ-9 and GAD-7 through the API, at every band boundary', () => {
     expect(submitted.flags.map((f) => f.code)).toEqual(total >= 25 ? ['self-harm'] : []);
   });
 
-  const gad7: [number, string][] = [[0, 'minimal'], [4, 'minimal'], [5, 'mild'], [9, 'mild'], [10, 'moderate'], [14, 'moderate'], [15, 'severe'], [21, 'severe']];
+  const gad7: [number, string][] = [
+    [0, 'minimal'],
+    [4, 'minimal'],
+    [5, 'mild'],
+    [9, 'mild'],
+    [10, 'moderate'],
+    [14, 'moderate'],
+    [15, 'severe'],
+    [21, 'severe'],
+  ];
   it.each(gad7)('GAD-7 total %i is %s', async (total, band) => {
     const submitted = await completed(patientId, 'gad-7', answersFor('gad7', total));
     expect(submitted).toMatchObject({ status: 'submitted', total, severity: { code: band }, flags: [] });
@@ -214,10 +233,7 @@ describe('answering', () => {
     const { id } = await start(clinician, { patientId, questionnaireKey: 'phq-9' });
     const answers = { ...answersFor('phq9', 3), 'phq9.9': 'nearly-every-day' };
     // Two clients: two HTTP requests, not one batch.
-    const results = await Promise.allSettled([
-      t.client(clinician.token).assessments.submit.mutate({ id, answers }),
-      t.client(admin.token).assessments.submit.mutate({ id, answers }),
-    ]);
+    const results = await Promise.allSettled([t.client(clinician.token).assessments.submit.mutate({ id, answers }), t.client(admin.token).assessments.submit.mutate({ id, answers })]);
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
     const failed = results.find((r) => r.status === 'rejected');
     expect(await rejection(Promise.reject(failed!.reason))).toMatchObject({ code: 'CONFLICT', reason: 'assessment-submitted' });
@@ -228,12 +244,29 @@ describe('answering', () => {
 describe('version pinning', () => {
   const pinned = (score: number) => ({
     name: 'pinned.yaml',
-    documents: [{
-      key: 'pin-check',
-      title: 'Pin check',
-      items: [{ id: 'q', text: 'Any trouble?', type: 'choice', options: [{ value: 'no', label: 'No', score: 0 }, { value: 'yes', label: 'Yes', score }] }],
-      scoring: { bands: [{ min: 0, max: 4, code: 'low', label: 'Low' }, { min: 5, max: 10, code: 'high', label: 'High' }] },
-    }],
+    documents: [
+      {
+        key: 'pin-check',
+        title: 'Pin check',
+        items: [
+          {
+            id: 'q',
+            text: 'Any trouble?',
+            type: 'choice',
+            options: [
+              { value: 'no', label: 'No', score: 0 },
+              { value: 'yes', label: 'Yes', score },
+            ],
+          },
+        ],
+        scoring: {
+          bands: [
+            { min: 0, max: 4, code: 'low', label: 'Low' },
+            { min: 5, max: 10, code: 'high', label: 'High' },
+          ],
+        },
+      },
+    ],
   });
 
   it('scores an assessment with the version it was started on, after a new version is seeded', async () => {
@@ -385,7 +418,8 @@ describe('assigned to the patient, completed in the portal', () => {
     expect((await p.assessments.list.query({ patientId: otherPatientId })).items).toEqual([]);
     expect((await rejection(p.assessments.trend.query({ patientId: otherPatientId, questionnaireKey: 'gad-7' }))).code).toBe('NOT_FOUND');
     expect(await sql(t, 'select status, answers from assessment where id in (?, ?) order by status', [clinicianRun.id, someoneElses.id])).toEqual([
-      { status: 'assigned', answers: {} }, { status: 'in-progress', answers: {} },
+      { status: 'assigned', answers: {} },
+      { status: 'in-progress', answers: {} },
     ]);
   });
 
@@ -407,7 +441,10 @@ describe('text answers', () => {
       }
     }
     expect((await c.assessments.byId.query({ id })).answers).toEqual({});
-    expect(await rejection(start(clinician, { patientId, questionnaireKey: 'wellbeing-check', version: 2 ** 31 }))).toMatchObject({ code: 'BAD_REQUEST', fieldErrors: { version: [expect.any(String)] } });
+    expect(await rejection(start(clinician, { patientId, questionnaireKey: 'wellbeing-check', version: 2 ** 31 }))).toMatchObject({
+      code: 'BAD_REQUEST',
+      fieldErrors: { version: [expect.any(String)] },
+    });
     expect(await rejection(c.questionnaires.byKey.query({ key: 'wellbeing-check', version: 2 ** 31 }))).toMatchObject({ code: 'BAD_REQUEST' });
   });
 });

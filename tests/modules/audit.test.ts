@@ -24,7 +24,10 @@ describe('what is recorded', () => {
     const session = t.secret(accepted.token);
     await rejection(t.client().auth.login.mutate({ email: invite.email, password: 'wrong-password-123' }));
     await loginAs(t, invite.email, 'audited-password-1');
-    const { apiToken } = await t.client(session).tokens.create.mutate({ name: 'audited' }).then((r) => (t.secret(r.token), r));
+    const { apiToken } = await t
+      .client(session)
+      .tokens.create.mutate({ name: 'audited' })
+      .then((r) => (t.secret(r.token), r));
     await t.client(session).auth.logout.mutate();
     await t.client(admin.token).users.deactivate.mutate({ id: userId });
 
@@ -78,11 +81,17 @@ describe('filters', () => {
     await tick();
     t0 = new Date().toISOString();
     await tick();
-    await t.client(user.token).tokens.create.mutate({ name: 'before t1' }).then((r) => t.secret(r.token));
+    await t
+      .client(user.token)
+      .tokens.create.mutate({ name: 'before t1' })
+      .then((r) => t.secret(r.token));
     await tick();
     t1 = new Date().toISOString();
     await tick();
-    await t.client(user.token).tokens.create.mutate({ name: 'after t1' }).then((r) => t.secret(r.token));
+    await t
+      .client(user.token)
+      .tokens.create.mutate({ name: 'after t1' })
+      .then((r) => t.secret(r.token));
     await tick();
     t2 = new Date().toISOString();
   });

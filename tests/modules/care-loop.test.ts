@@ -50,7 +50,10 @@ describe('from note to reminder to check-in', () => {
     await t.smtp.waitForMail(portal.email, /amlodipine/);
     await t.smtp.waitForMail(portal.email, /Walk 30 minutes/);
     const inApp = (await t.client(portal.token).reminders.list.query({})).items;
-    expect(inApp.map((r) => [r.title.split(' ')[0], r.localDay, r.channel, r.status]).sort()).toEqual([['Take', '2026-03-02', 'in-app', 'sent'], ['Walk', '2026-03-02', 'in-app', 'sent']]);
+    expect(inApp.map((r) => [r.title.split(' ')[0], r.localDay, r.channel, r.status]).sort()).toEqual([
+      ['Take', '2026-03-02', 'in-app', 'sent'],
+      ['Walk', '2026-03-02', 'in-app', 'sent'],
+    ]);
     await waitFor(async () => (await deliveries(t, byTitle.Walk!.id)).every((d) => d.status === 'sent'), { what: 'email marked sent' });
 
     // The patient checks in for the medicine and ticks the checklist item; a clinician checks in a walk for them.
@@ -119,7 +122,9 @@ describe('from note to reminder to check-in', () => {
     const [proposed] = (await t.client(clinician.token).steps.list.query({ patientId: patient.id })).items;
     expect(proposed).toMatchObject({ title: 'Stretch', state: 'proposed', schedule: { count: 10, endDate: '2026-03-11' } });
     expect(await rejection(t.client(portal.token).steps.checkIn.mutate({ id: proposed!.id }))).toMatchObject({ code: 'CONFLICT' });
-    const edited = await t.client(clinician.token).steps.update.mutate({ id: proposed!.id, title: 'Stretch for 10 minutes', schedule: { cadence: 'daily', startDate: '2026-03-02', count: 5, timeOfDay: '07:30' } });
+    const edited = await t
+      .client(clinician.token)
+      .steps.update.mutate({ id: proposed!.id, title: 'Stretch for 10 minutes', schedule: { cadence: 'daily', startDate: '2026-03-02', count: 5, timeOfDay: '07:30' } });
     expect(edited).toMatchObject({ state: 'proposed', title: 'Stretch for 10 minutes', schedule: { endDate: '2026-03-06', timeOfDay: '07:30' } });
     expect(await t.client(clinician.token).steps.accept.mutate({ id: proposed!.id })).toMatchObject({ state: 'active' });
     expect(await t.client(clinician.token).steps.cancel.mutate({ id: proposed!.id, reason: 'pain gone' })).toMatchObject({ state: 'cancelled', cancelReason: 'pain gone' });
@@ -135,7 +140,11 @@ describe('from note to reminder to check-in', () => {
       kind: 'answer',
       answer: () => ({
         checklist: [{ title: 'Bring\u0000 the scans', passage: 'Stretch every morning' }],
-        plan: [{ ...item, title: 'Stretch', startDate: '9990-01-01' }, { ...item, title: 'Stretch', startDate: '0000-01-01' }, { ...item, title: 'Stretch', startDate: null }],
+        plan: [
+          { ...item, title: 'Stretch', startDate: '9990-01-01' },
+          { ...item, title: 'Stretch', startDate: '0000-01-01' },
+          { ...item, title: 'Stretch', startDate: null },
+        ],
       }),
     });
     const note = await t.client(clinician.token).notes.create.mutate({ patientId: patient.id, body: 'Back pain.\nStretch every morning.' });

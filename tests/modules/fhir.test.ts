@@ -48,20 +48,42 @@ beforeAll(async () => {
   const api = t.client(clinician.token);
   patientId = (
     await createPatient(t, clinician.token, {
-      givenName: 'Áine', familyName: 'Ó Briain', gender: 'female', email: 'aine@example.test', phone: '+353861234567', preferredLanguage: 'ga',
-      address: { lines: ['1 Main St'], city: 'Galway', country: 'IE' }, emergencyContact: { name: 'Seán', relationship: 'brother', phone: '+353861234568' },
+      givenName: 'Áine',
+      familyName: 'Ó Briain',
+      gender: 'female',
+      email: 'aine@example.test',
+      phone: '+353861234567',
+      preferredLanguage: 'ga',
+      address: { lines: ['1 Main St'], city: 'Galway', country: 'IE' },
+      emergencyContact: { name: 'Seán', relationship: 'brother', phone: '+353861234568' },
     })
   ).id;
   secondPatientId = (await createPatient(t, clinician.token)).id;
   await createRecordsOfEveryKind(t, clinician.token, patientId, 2);
-  await recordApi(t, clinician.token, 'observation').create.mutate({ patientId, fields: { category: 'laboratory', name: 'HbA1c', code: { system: 'http://loinc.org', code: '4548-4' }, valueNumber: 7.1, unit: '%', referenceHigh: 6.5, abnormalFlag: 'high', effectiveAt: '2025-03-01T09:00:00Z', note: 'fasting' } });
+  await recordApi(t, clinician.token, 'observation').create.mutate({
+    patientId,
+    fields: {
+      category: 'laboratory',
+      name: 'HbA1c',
+      code: { system: 'http://loinc.org', code: '4548-4' },
+      valueNumber: 7.1,
+      unit: '%',
+      referenceHigh: 6.5,
+      abnormalFlag: 'high',
+      effectiveAt: '2025-03-01T09:00:00Z',
+      note: 'fasting',
+    },
+  });
   await recordApi(t, clinician.token, 'observation').create.mutate({ patientId, fields: { category: 'laboratory', name: 'Urine colour', valueText: 'amber', effectiveAt: '2025-03-01T09:00:00Z' } });
   const resolved = await recordApi(t, clinician.token, 'condition').create.mutate({ patientId, fields: { name: 'Flu', onsetDate: '2024-01-01', abatementDate: '2024-01-10' } });
   await recordApi(t, clinician.token, 'condition').setStatus.mutate({ id: resolved.id, status: 'resolved' });
   const wrong = await recordApi(t, clinician.token, 'allergy').create.mutate({ patientId, fields: { substance: 'Latex', severity: 'severe' } });
   await recordApi(t, clinician.token, 'allergy').setStatus.mutate({ id: wrong.id, status: 'entered-in-error' });
   await api.relatedPersons.create.mutate({ patientId, relationship: 'mother', name: 'Máire', phone: '+353861234569' });
-  for (const [key, prefix, count] of [['phq-9', 'phq9', 9], ['gad-7', 'gad7', 7]] as const) {
+  for (const [key, prefix, count] of [
+    ['phq-9', 'phq9', 9],
+    ['gad-7', 'gad7', 7],
+  ] as const) {
     const { id } = await api.assessments.start.mutate({ patientId, questionnaireKey: key });
     await api.assessments.submit.mutate({ id, answers: answers(prefix, count, 1) });
   }
@@ -99,9 +121,16 @@ describe('patients.fhir: Patient/$everything as a Bundle', () => {
     expect(problemsOf(resources)).toEqual({});
     const count = (type: string) => resources.filter((r) => r.resourceType === type).length;
     expect({
-      Patient: count('Patient'), RelatedPerson: count('RelatedPerson'), AllergyIntolerance: count('AllergyIntolerance'),
-      MedicationStatement: count('MedicationStatement'), Condition: count('Condition'), Observation: count('Observation'),
-      Questionnaire: count('Questionnaire'), QuestionnaireResponse: count('QuestionnaireResponse'), Appointment: count('Appointment'), CarePlan: count('CarePlan'),
+      Patient: count('Patient'),
+      RelatedPerson: count('RelatedPerson'),
+      AllergyIntolerance: count('AllergyIntolerance'),
+      MedicationStatement: count('MedicationStatement'),
+      Condition: count('Condition'),
+      Observation: count('Observation'),
+      Questionnaire: count('Questionnaire'),
+      QuestionnaireResponse: count('QuestionnaireResponse'),
+      Appointment: count('Appointment'),
+      CarePlan: count('CarePlan'),
     }).toEqual({ Patient: 1, RelatedPerson: 1, AllergyIntolerance: 3, MedicationStatement: 2, Condition: 3, Observation: 6, Questionnaire: 2, QuestionnaireResponse: 3, Appointment: 2, CarePlan: 2 });
     expect(bundle).toMatchObject({ resourceType: 'Bundle', type: 'searchset', total: resources.length });
     expect(bundle.entry![0]).toMatchObject({ fullUrl: `http://pams.test/fhir/Patient/${patientId}`, search: { mode: 'match' } });
@@ -119,9 +148,16 @@ describe('patients.fhir: Patient/$everything as a Bundle', () => {
 
   it('points every reference at a resource in the bundle, and every response at its questionnaire version', () => {
     const present = new Set(bundle.entry!.map((e) => `${e.resource!.resourceType}/${e.resource!.id}`));
-    const references = JSON.stringify(bundle).match(/"reference":"[^"]+"/g)!.map((r) => r.slice(13, -1));
+    const references = JSON.stringify(bundle)
+      .match(/"reference":"[^"]+"/g)!
+      .map((r) => r.slice(13, -1));
     expect(references.filter((r) => !present.has(r))).toEqual([]);
-    const questionnaires = new Set(bundle.entry!.map((e) => e.resource!).filter((r) => r.resourceType === 'Questionnaire').map((q) => `${q.url}|${q.version}`));
+    const questionnaires = new Set(
+      bundle
+        .entry!.map((e) => e.resource!)
+        .filter((r) => r.resourceType === 'Questionnaire')
+        .map((q) => `${q.url}|${q.version}`),
+    );
     for (const e of bundle.entry!) if (e.resource!.resourceType === 'QuestionnaireResponse') expect(questionnaires.has(e.resource!.questionnaire!)).toBe(true);
   });
 
@@ -131,16 +167,29 @@ describe('patients.fhir: Patient/$everything as a Bundle', () => {
     expect(inError).toMatchObject({ verificationStatus: { coding: [{ code: 'entered-in-error' }] } });
     expect(inError).not.toHaveProperty('clinicalStatus');
     expect(resources.find((r) => r.resourceType === 'Condition' && r.code?.text === 'Flu')).toMatchObject({ abatementDateTime: '2024-01-10', clinicalStatus: { coding: [{ code: 'resolved' }] } });
-    expect(resources.filter((r) => r.resourceType === 'Appointment').map((a) => a.status).sort()).toEqual(['booked', 'cancelled']);
+    expect(
+      resources
+        .filter((r) => r.resourceType === 'Appointment')
+        .map((a) => a.status)
+        .sort(),
+    ).toEqual(['booked', 'cancelled']);
     expect(resources.find((r) => r.resourceType === 'Patient')).toMatchObject({ name: [{ family: 'Ó Briain', given: ['Áine'] }], gender: 'female', identifier: [{ type: { text: 'MRN' } }] });
   });
 
   it("maps a note's steps to a CarePlan: activities with the steps' states, schedules and check-ins", () => {
-    const plans = Object.fromEntries(bundle.entry!.map((e) => e.resource!).filter((r): r is CarePlan => r.resourceType === 'CarePlan').map((p) => [p.id, p]));
+    const plans = Object.fromEntries(
+      bundle
+        .entry!.map((e) => e.resource!)
+        .filter((r): r is CarePlan => r.resourceType === 'CarePlan')
+        .map((p) => [p.id, p]),
+    );
     const activities = (p: CarePlan) => p.activity!.map((a) => [a.detail!.description, a.detail!.status, a.detail!.kind]);
     // The first note: its checklist item ticked, its walk cancelled by the newer note.
     expect(plans[firstNoteId]).toMatchObject({ status: 'completed', intent: 'plan', subject: { reference: `Patient/${patientId}` } });
-    expect(activities(plans[firstNoteId]!)).toEqual([['Book a follow-up visit', 'completed', 'Task'], ['Walk 20 minutes every day', 'cancelled', 'Task']]);
+    expect(activities(plans[firstNoteId]!)).toEqual([
+      ['Book a follow-up visit', 'completed', 'Task'],
+      ['Walk 20 minutes every day', 'cancelled', 'Task'],
+    ]);
     expect(plans[firstNoteId]!.activity![1]!.detail!.statusReason).toEqual({ text: 'superseded by a newer note' });
     expect(plans[firstNoteId]!.period!.end).toBeDefined();
     // The second note: in force; the medicine checked in, the walk scheduled daily at 09:00, the checklist item not started.
@@ -153,7 +202,9 @@ describe('patients.fhir: Patient/$everything as a Bundle', () => {
       ['Walk 30 minutes every day', 'scheduled', 'Task'],
     ]);
     expect(second.activity![1]!.progress).toEqual([{ time: expect.any(String), text: 'Checked in' }]);
-    expect(second.activity![2]!.detail!.scheduledTiming).toEqual({ repeat: { boundsPeriod: { start: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/) }, frequency: 1, period: 1, periodUnit: 'd', timeOfDay: ['09:00:00'] } });
+    expect(second.activity![2]!.detail!.scheduledTiming).toEqual({
+      repeat: { boundsPeriod: { start: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/) }, frequency: 1, period: 1, periodUnit: 'd', timeOfDay: ['09:00:00'] },
+    });
     // Provenance passages are note text: they stay encrypted with the note, out of the export.
     expect(JSON.stringify(second)).not.toMatch(/provenance|passage/i);
   });
@@ -176,19 +227,36 @@ describe('patients.fhir: what HL7 v2 carried, in R4', () => {
     ({ admin: hl7Admin } = await createPractice(t));
     const api = t.client(hl7Admin.token);
     const messages = [
-      ['MSH|^~\\&|ENGINE|HOSP|PAMS|CLINIC|20240305101500||ADT^A04^ADT_A01|FHIR0001|P|2.5', 'PID|1||X-1001^^^HOSP^MR||Family^Given^Middle Further||19750102|F',
-        'AL1|1|FA|^Peanut|SV|Hives~Swelling~Wheezing', 'AL1|2|MA|^Adhesive tape|MI|Rash'],
-      ['MSH|^~\\&|LAB|HOSP|PAMS|CLINIC|20240306090000||ORU^R01^ORU_R01|FHIR0002|P|2.5', 'PID|1||X-1001^^^HOSP^MR', 'OBR|1|ORD9|FIL9|24323-8^Panel^LN|||20240306083000',
-        'OBX|1|NM|4548-4^HbA1c^LN||6.1|%^percent^UCUM|<5.7|H|||F', 'OBX|2|NM|33914-3^eGFR^LN||72|mL/min/{1.73_m2}^^UCUM|>60|N|||F',
-        'OBX|3|NM|2093-3^Cholesterol^LN||4.2|mmol/L|<=5.0|N|||F', 'OBX|4|NM|2345-7^Glucose^LN||4.1|mmol/L|3.9-7.8|N|||F', 'OBX|5|NM|8480-6^Systolic^LN||128|mmHg|90-140|N|||F'],
+      [
+        'MSH|^~\\&|ENGINE|HOSP|PAMS|CLINIC|20240305101500||ADT^A04^ADT_A01|FHIR0001|P|2.5',
+        'PID|1||X-1001^^^HOSP^MR||Family^Given^Middle Further||19750102|F',
+        'AL1|1|FA|^Peanut|SV|Hives~Swelling~Wheezing',
+        'AL1|2|MA|^Adhesive tape|MI|Rash',
+      ],
+      [
+        'MSH|^~\\&|LAB|HOSP|PAMS|CLINIC|20240306090000||ORU^R01^ORU_R01|FHIR0002|P|2.5',
+        'PID|1||X-1001^^^HOSP^MR',
+        'OBR|1|ORD9|FIL9|24323-8^Panel^LN|||20240306083000',
+        'OBX|1|NM|4548-4^HbA1c^LN||6.1|%^percent^UCUM|<5.7|H|||F',
+        'OBX|2|NM|33914-3^eGFR^LN||72|mL/min/{1.73_m2}^^UCUM|>60|N|||F',
+        'OBX|3|NM|2093-3^Cholesterol^LN||4.2|mmol/L|<=5.0|N|||F',
+        'OBX|4|NM|2345-7^Glucose^LN||4.1|mmol/L|3.9-7.8|N|||F',
+        'OBX|5|NM|8480-6^Systolic^LN||128|mmHg|90-140|N|||F',
+      ],
     ];
     for (const m of messages) expect((await api.hl7.receive.mutate({ message: m.join('\r') })).ackCode).toBe('AA');
     const [patient] = (await api.patients.search.query({ mrn: 'X-1001' })).items;
     // The record API takes a UCUM code beside a unit that is none, and refuses a code that is not UCUM.
     const observations = recordApi(t, hl7Admin.token, 'observation');
-    await observations.create.mutate({ patientId: patient!.id, fields: { category: 'vital-signs', name: 'Diastolic', valueNumber: 80, unit: 'mmHg', unitCode: 'mm[Hg]', effectiveAt: '2024-03-06T08:30:00Z' } });
-    expect(await rejection(observations.create.mutate({ patientId: patient!.id, fields: { category: 'vital-signs', name: 'Pulse', valueNumber: 60, unit: 'bpm', unitCode: 'bpm', effectiveAt: '2024-03-06T08:30:00Z' } })))
-      .toMatchObject({ code: 'BAD_REQUEST', fieldErrors: { 'fields.unitCode': [expect.stringContaining('UCUM')] } });
+    await observations.create.mutate({
+      patientId: patient!.id,
+      fields: { category: 'vital-signs', name: 'Diastolic', valueNumber: 80, unit: 'mmHg', unitCode: 'mm[Hg]', effectiveAt: '2024-03-06T08:30:00Z' },
+    });
+    expect(
+      await rejection(
+        observations.create.mutate({ patientId: patient!.id, fields: { category: 'vital-signs', name: 'Pulse', valueNumber: 60, unit: 'bpm', unitCode: 'bpm', effectiveAt: '2024-03-06T08:30:00Z' } }),
+      ),
+    ).toMatchObject({ code: 'BAD_REQUEST', fieldErrors: { 'fields.unitCode': [expect.stringContaining('UCUM')] } });
     resources = ((await api.patients.fhir.query({ id: patient!.id })) as Bundle).entry!.map((e) => e.resource!);
   });
 
@@ -288,7 +356,10 @@ describe('GET /fhir/$export', () => {
     const res = await t.fetch(`${t.url}/fhir/$export?_type=Observation`, { headers: { authorization: `Bearer ${admin.token}` } });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('application/fhir+ndjson');
-    const lines = (await res.text()).trim().split('\n').map((l) => JSON.parse(l) as Resource);
+    const lines = (await res.text())
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Resource);
     expect(lines).toHaveLength(6);
     expect(problemsOf(lines)).toEqual({});
   });
@@ -308,9 +379,16 @@ describe('pams export fhir', () => {
     expect(run.code).toBe(0);
     const summary = run.json();
     expect(summary.total).toBeGreaterThan(20);
-    expect(readdirSync(out).sort()).toEqual(['AllergyIntolerance', 'Appointment', 'CarePlan', 'Condition', 'MedicationStatement', 'Observation', 'Patient', 'Questionnaire', 'QuestionnaireResponse', 'RelatedPerson'].map((t) => `${t}.ndjson`));
+    expect(readdirSync(out).sort()).toEqual(
+      ['AllergyIntolerance', 'Appointment', 'CarePlan', 'Condition', 'MedicationStatement', 'Observation', 'Patient', 'Questionnaire', 'QuestionnaireResponse', 'RelatedPerson'].map(
+        (t) => `${t}.ndjson`,
+      ),
+    );
     for (const file of readdirSync(out)) {
-      const resources = readFileSync(path.join(out, file), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Resource);
+      const resources = readFileSync(path.join(out, file), 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as Resource);
       expect(resources.every((r) => `${r.resourceType}.ndjson` === file)).toBe(true);
       expect(problemsOf(resources)).toEqual({});
     }

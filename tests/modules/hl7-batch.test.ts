@@ -74,13 +74,18 @@ describe('hl7.receiveBatch', () => {
 
   it('answers the messages before one that must wait for the database, and applies none after it', async () => {
     await t.client(admin.token).hl7.receive.mutate({ message: a04('BAT-10', 'B-110') });
-    const { results, stopped } = await holdingPatient('B-110', () => t.client(admin.token).hl7.receiveBatch.mutate({ messages: [a04('BAT-11', 'B-111'), a08('BAT-12', 'B-110'), a04('BAT-13', 'B-113')] }));
+    const { results, stopped } = await holdingPatient('B-110', () =>
+      t.client(admin.token).hl7.receiveBatch.mutate({ messages: [a04('BAT-11', 'B-111'), a08('BAT-12', 'B-110'), a04('BAT-13', 'B-113')] }),
+    );
     expect(results.map((r) => [r.controlId, r.ackCode])).toEqual([['BAT-11', 'AA']]);
     expect(stopped).toMatch(/^2 not applied: The database took too long to answer/);
     expect(await mrns('B-11%')).toEqual(['B-110', 'B-111']); // B-113 was not applied out of order
     // Sent again, as an engine does, from the first message without an ACK.
     const again = await t.client(admin.token).hl7.receiveBatch.mutate({ messages: [a08('BAT-12', 'B-110'), a04('BAT-13', 'B-113')] });
-    expect(again.results.map((r) => [r.controlId, r.ackCode, r.text.split(';')[0]])).toEqual([['BAT-12', 'AA', 'patient updated'], ['BAT-13', 'AA', 'patient created']]);
+    expect(again.results.map((r) => [r.controlId, r.ackCode, r.text.split(';')[0]])).toEqual([
+      ['BAT-12', 'AA', 'patient updated'],
+      ['BAT-13', 'AA', 'patient created'],
+    ]);
   });
 
   it('fails as hl7.receive would when the first message must wait, and then applies nothing', async () => {
@@ -102,7 +107,11 @@ describe('hl7.receiveBatch', () => {
   it('serves POST /hl7/v2: the ACKs before a message that must wait, then a 503 with Retry-After', async () => {
     await t.client(admin.token).hl7.receive.mutate({ message: a04('BAT-50', 'B-150') });
     const response = await holdingPatient('B-150', () =>
-      t.fetch(`${t.url}/hl7/v2`, { method: 'POST', headers: { authorization: `Bearer ${admin.token}`, 'content-type': 'text/plain' }, body: [a04('BAT-51', 'B-151'), a08('BAT-52', 'B-150'), a04('BAT-53', 'B-153')].join('\n') }),
+      t.fetch(`${t.url}/hl7/v2`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${admin.token}`, 'content-type': 'text/plain' },
+        body: [a04('BAT-51', 'B-151'), a08('BAT-52', 'B-150'), a04('BAT-53', 'B-153')].join('\n'),
+      }),
     );
     expect(response.status).toBe(503);
     expect(response.headers.get('retry-after')).toBe('5');
@@ -129,7 +138,14 @@ describe('pams hl7 listen, messages waiting on a connection', () => {
     });
     socket.write(Buffer.concat(messages.map(mllpFrame)));
     await closed;
-    return acks.map((a) => a.split('\r').find((s) => s.startsWith('MSA|'))!.split('|').slice(1, 3).join(' '));
+    return acks.map((a) =>
+      a
+        .split('\r')
+        .find((s) => s.startsWith('MSA|'))!
+        .split('|')
+        .slice(1, 3)
+        .join(' '),
+    );
   }
 
   it('answers each of many messages sent at once, in order', async () => {

@@ -21,9 +21,18 @@ afterAll(() => t.close());
 const segment = (ack: string, name: string) => ack.split('\r').find((s) => s.startsWith(`${name}|`));
 const msh = (type: string, controlId: string) => `MSH|^~\\&|ENGINE|HOSP|PAMS|CLINIC|20240305101500||${type}|${controlId}|P|2.5`;
 const adt = (controlId: string, mrn: string, allergies: number, severity = 'MO') =>
-  [msh('ADT^A04^ADT_A01', controlId), `PID|1||${mrn}^^^HOSP^MR||Kelly^Ann||19800101|F`, ...Array.from({ length: allergies }, (_, i) => `AL1|${i + 1}|DA|${10000 + i}^Allergen ${i}^RXNORM|${severity}|Hives~Wheezing|20100101`)].join('\r');
+  [
+    msh('ADT^A04^ADT_A01', controlId),
+    `PID|1||${mrn}^^^HOSP^MR||Kelly^Ann||19800101|F`,
+    ...Array.from({ length: allergies }, (_, i) => `AL1|${i + 1}|DA|${10000 + i}^Allergen ${i}^RXNORM|${severity}|Hives~Wheezing|20100101`),
+  ].join('\r');
 const oru = (controlId: string, mrn: string, results: number) =>
-  [msh('ORU^R01^ORU_R01', controlId), `PID|1||${mrn}^^^HOSP^MR`, 'OBR|1|ORD1|FIL1|24323-8^Panel^LN|||20240301083000', ...Array.from({ length: results }, (_, i) => `OBX|${i + 1}|NM|${1000 + i}-1^Test ${i}^LN||4.4|mmol/L|3.5-5.1|N|||F`)].join('\r');
+  [
+    msh('ORU^R01^ORU_R01', controlId),
+    `PID|1||${mrn}^^^HOSP^MR`,
+    'OBR|1|ORD1|FIL1|24323-8^Panel^LN|||20240301083000',
+    ...Array.from({ length: results }, (_, i) => `OBX|${i + 1}|NM|${1000 + i}-1^Test ${i}^LN||4.4|mmol/L|3.5-5.1|N|||F`),
+  ].join('\r');
 
 /** The statements one message takes, and its result. */
 async function counted(message: string) {
@@ -79,16 +88,32 @@ describe('a large HL7 message', () => {
     expect(result.ackCode).toBe('AA');
     expect(result.text).toBe('patient created; allergies: 2000 new, 0 updated, 0 unchanged');
     const [patient] = await sql(t, "select id from patient where mrn = 'H-LARGE'");
-    const [counts] = await sql(t, `select (select count(*)::int from clinical_record where patient_id = ? and kind = 'allergy') as allergies,
+    const [counts] = await sql(
+      t,
+      `select (select count(*)::int from clinical_record where patient_id = ? and kind = 'allergy') as allergies,
         (select count(*)::int from record_revision r join clinical_record c on c.id = r.record_id where c.patient_id = ?) as revisions,
-        (select count(*)::int from audit_event where action = 'allergy.created' and detail->>'patientId' = ?) as audited`, [patient!.id, patient!.id, patient!.id]);
+        (select count(*)::int from audit_event where action = 'allergy.created' and detail->>'patientId' = ?) as audited`,
+      [patient!.id, patient!.id, patient!.id],
+    );
     expect(counts).toEqual({ allergies: 2000, revisions: 2000, audited: 2000 });
     const [sample] = await sql(t, "select data, version from clinical_record where patient_id = ? and import_key = 'hl7:al1:11999'", [patient!.id]);
-    expect(sample).toEqual({ version: 1, data: { substance: 'Allergen 1999', code: { system: 'http://www.nlm.nih.gov/research/umls/rxnorm', code: '11999', display: 'Allergen 1999' }, category: 'medication', severity: 'moderate', reactions: ['Hives', 'Wheezing'], onsetDate: '2010-01-01' } });
+    expect(sample).toEqual({
+      version: 1,
+      data: {
+        substance: 'Allergen 1999',
+        code: { system: 'http://www.nlm.nih.gov/research/umls/rxnorm', code: '11999', display: 'Allergen 1999' },
+        category: 'medication',
+        severity: 'moderate',
+        reactions: ['Hives', 'Wheezing'],
+        onsetDate: '2010-01-01',
+      },
+    });
 
     const again = await t.client(admin.token).hl7.receive.mutate({ message: adt('LARGE-2', 'H-LARGE', 2000, 'SV') });
     expect(again.text).toBe('patient updated; allergies: 0 new, 2000 updated, 0 unchanged');
-    expect(await sql(t, "select count(*)::int as n from clinical_record where patient_id = ? and kind = 'allergy' and version = 2 and data->>'severity' = 'severe'", [patient!.id])).toEqual([{ n: 2000 }]);
+    expect(await sql(t, "select count(*)::int as n from clinical_record where patient_id = ? and kind = 'allergy' and version = 2 and data->>'severity' = 'severe'", [patient!.id])).toEqual([
+      { n: 2000 },
+    ]);
   });
 
   it('takes as many SQL statements for 1,000 segments as for 10', async () => {

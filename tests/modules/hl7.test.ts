@@ -54,13 +54,24 @@ describe('pams import hl7', () => {
     expect(result.stderr).toMatch(/^import hl7: 3 messages in [\d.]+ s \(\d+ messages\/s\)\n$/); // progress only, no error
     expect(result.code).toBe(0);
     const acks = result.json() as { controlId: string; ackCode: string; ack: string }[];
-    expect(acks.map((a) => [a.controlId, a.ackCode])).toEqual([['ADT0001', 'AA'], ['ADT0002', 'AA'], ['ORU0001', 'AA']]);
+    expect(acks.map((a) => [a.controlId, a.ackCode])).toEqual([
+      ['ADT0001', 'AA'],
+      ['ADT0002', 'AA'],
+      ['ORU0001', 'AA'],
+    ]);
     expect(segment(acks[0]!.ack, 'MSA')).toMatch(/^MSA\|AA\|ADT0001\|patient created, attending clinician on the care team; allergies: 2 new/);
     expect(segment(acks[0]!.ack, 'MSH')).toMatch(/^MSH\|\^~\\&\|PAMS\|Practice \w+\|EPIC\|HOSP\|\d{14}\|\|ACK\^A01\^ACK\|\w+\|P\|2\.5$/);
 
-    const [patient] = await sql(t, "select id, mrn, given_name, middle_names, family_name, birth_date::text, gender, email, phone, address from patient where practice_id = ? and mrn = 'H-5001'", [admin.practiceId]);
+    const [patient] = await sql(t, "select id, mrn, given_name, middle_names, family_name, birth_date::text, gender, email, phone, address from patient where practice_id = ? and mrn = 'H-5001'", [
+      admin.practiceId,
+    ]);
     expect(patient).toMatchObject({
-      given_name: 'Mary|Ann', middle_names: ['Q'], family_name: "O'Neill&Sons", birth_date: '1980-01-15', gender: 'female', email: 'mary@example.test',
+      given_name: 'Mary|Ann',
+      middle_names: ['Q'],
+      family_name: "O'Neill&Sons",
+      birth_date: '1980-01-15',
+      gender: 'female',
+      email: 'mary@example.test',
       phone: '+353877654321', // from the A08 that followed
       address: { lines: ['1 Main St^Apt 2', 'Block \\B\\'], city: 'Dublin', postalCode: 'D01 X2Y3', country: 'IE' },
     });
@@ -68,17 +79,83 @@ describe('pams import hl7', () => {
 
     const allergies = await sql(t, "select data, version from clinical_record where patient_id = ? and kind = 'allergy' order by import_key", [patient!.id]);
     expect(allergies).toEqual([
-      { version: 2, data: { substance: 'Aspirin', code: { system: 'http://www.nlm.nih.gov/research/umls/rxnorm', code: '1191', display: 'Aspirin' }, category: 'medication', severity: 'moderate', reactions: ['Hives', 'Wheezing'], onsetDate: '2010-01-01' } },
+      {
+        version: 2,
+        data: {
+          substance: 'Aspirin',
+          code: { system: 'http://www.nlm.nih.gov/research/umls/rxnorm', code: '1191', display: 'Aspirin' },
+          category: 'medication',
+          severity: 'moderate',
+          reactions: ['Hives', 'Wheezing'],
+          onsetDate: '2010-01-01',
+        },
+      },
       { version: 1, data: { substance: 'Peanut', category: 'food', severity: 'moderate', reactions: ['Anaphylaxis'] } },
     ]);
     const observations = await sql(t, "select data, status from clinical_record where patient_id = ? and kind = 'observation' order by data->>'name'", [patient!.id]);
     expect(observations).toEqual([
-      { status: 'preliminary', data: { category: 'laboratory', name: 'Comment', code: { system: 'http://loinc.org', code: '8251-1', display: 'Comment' }, valueText: 'Sample haemolysed\nrepeat advised', effectiveAt: '2024-03-01T08:30:00.000Z' } },
-      { status: 'final', data: { category: 'laboratory', name: 'Glucose', code: { system: 'http://loinc.org', code: '2345-7', display: 'Glucose' }, valueNumber: 4.1, unit: 'mmol/L', unitCode: 'mmol/L', referenceLow: 3.9, referenceHigh: 7.8, referenceText: '3.9-7.8', abnormalFlag: 'normal', effectiveAt: '2024-03-01T08:30:00.000Z' } },
-      { status: 'final', data: { category: 'laboratory', name: 'Potassium', code: { system: 'http://loinc.org', code: '2823-3', display: 'Potassium' }, valueNumber: 5.9, unit: 'mmol/L', unitCode: 'mmol/L', referenceLow: 3.5, referenceHigh: 5.1, referenceText: '3.5-5.1', abnormalFlag: 'high', effectiveAt: '2024-03-01T08:30:00.000Z' } },
+      {
+        status: 'preliminary',
+        data: {
+          category: 'laboratory',
+          name: 'Comment',
+          code: { system: 'http://loinc.org', code: '8251-1', display: 'Comment' },
+          valueText: 'Sample haemolysed\nrepeat advised',
+          effectiveAt: '2024-03-01T08:30:00.000Z',
+        },
+      },
+      {
+        status: 'final',
+        data: {
+          category: 'laboratory',
+          name: 'Glucose',
+          code: { system: 'http://loinc.org', code: '2345-7', display: 'Glucose' },
+          valueNumber: 4.1,
+          unit: 'mmol/L',
+          unitCode: 'mmol/L',
+          referenceLow: 3.9,
+          referenceHigh: 7.8,
+          referenceText: '3.9-7.8',
+          abnormalFlag: 'normal',
+          effectiveAt: '2024-03-01T08:30:00.000Z',
+        },
+      },
+      {
+        status: 'final',
+        data: {
+          category: 'laboratory',
+          name: 'Potassium',
+          code: { system: 'http://loinc.org', code: '2823-3', display: 'Potassium' },
+          valueNumber: 5.9,
+          unit: 'mmol/L',
+          unitCode: 'mmol/L',
+          referenceLow: 3.5,
+          referenceHigh: 5.1,
+          referenceText: '3.5-5.1',
+          abnormalFlag: 'high',
+          effectiveAt: '2024-03-01T08:30:00.000Z',
+        },
+      },
     ]);
-    const audited = await sql(t, "select action from audit_event where practice_id = ? and action in ('patient.created', 'patient.updated', 'allergy.created', 'allergy.updated', 'observation.created', 'hl7.applied', 'care-team.added')", [admin.practiceId]);
-    expect(audited.map((a) => a.action).sort()).toEqual(['allergy.created', 'allergy.created', 'allergy.updated', 'care-team.added', 'hl7.applied', 'hl7.applied', 'hl7.applied', 'observation.created', 'observation.created', 'observation.created', 'patient.created', 'patient.updated']);
+    const audited = await sql(
+      t,
+      "select action from audit_event where practice_id = ? and action in ('patient.created', 'patient.updated', 'allergy.created', 'allergy.updated', 'observation.created', 'hl7.applied', 'care-team.added')",
+      [admin.practiceId],
+    );
+    expect(audited.map((a) => a.action).sort()).toEqual([
+      'allergy.created',
+      'allergy.created',
+      'allergy.updated',
+      'care-team.added',
+      'hl7.applied',
+      'hl7.applied',
+      'hl7.applied',
+      'observation.created',
+      'observation.created',
+      'observation.created',
+      'patient.created',
+      'patient.updated',
+    ]);
   });
 
   it('does not apply a control id twice', async () => {
@@ -148,9 +225,15 @@ describe('HL7 fidelity: what the standard carries is kept', () => {
   it('answers with the MSH-3/4 of the practice settings, their defaults PAMS and the practice name', async () => {
     const api = t.client(fidelity.token);
     expect(await api.practices.current.query()).toMatchObject({ hl7SendingApplication: 'PAMS', hl7SendingFacility: 'Clinic & Co' });
-    const msh = async (controlId: string) => segment((await api.hl7.receive.mutate({ message: a04(controlId, 'F-0001') })).ack, 'MSH')!.split('|').slice(2, 6);
+    const msh = async (controlId: string) =>
+      segment((await api.hl7.receive.mutate({ message: a04(controlId, 'F-0001') })).ack, 'MSH')!
+        .split('|')
+        .slice(2, 6);
     expect(await msh('FIDACK1')).toEqual(['PAMS', 'Clinic \\T\\ Co', 'ENGINE', 'HOSP']);
-    expect(await api.practices.update.mutate({ hl7SendingApplication: 'PAMS-EHR', hl7SendingFacility: 'CLINIC-42' })).toMatchObject({ hl7SendingApplication: 'PAMS-EHR', hl7SendingFacility: 'CLINIC-42' });
+    expect(await api.practices.update.mutate({ hl7SendingApplication: 'PAMS-EHR', hl7SendingFacility: 'CLINIC-42' })).toMatchObject({
+      hl7SendingApplication: 'PAMS-EHR',
+      hl7SendingFacility: 'CLINIC-42',
+    });
     expect(await msh('FIDACK2')).toEqual(['PAMS-EHR', 'CLINIC-42', 'ENGINE', 'HOSP']);
     await expect(api.practices.update.mutate({ hl7SendingFacility: 'A^B' })).rejects.toMatchObject({ data: { fieldErrors: { hl7SendingFacility: [expect.stringContaining('separators')] } } });
     await expect(t.client(clinician.token).practices.update.mutate({ hl7SendingApplication: 'X' })).rejects.toMatchObject({ data: { code: 'FORBIDDEN' } });
@@ -200,7 +283,11 @@ describe('hostile HL7', () => {
   it('answers odd separators, broken escapes and huge repetitions with an ACK, never a server error', async () => {
     const api = t.client(admin.token);
     const messages = [
-      'MSH|', 'MSH|^~\\&', `MSH|^~\\&${'|'.repeat(2000)}`, 'MSHaaaaa|x', 'MSH||||||',
+      'MSH|',
+      'MSH|^~\\&',
+      `MSH|^~\\&${'|'.repeat(2000)}`,
+      'MSHaaaaa|x',
+      'MSH||||||',
       'MSH]^~-&]E]H]P]C]20240101]]ADT^A01]ODD1]P]2.5\rPID]1]]H-9001^^^H^MR]]Odd-T-Name^Ann]]19800101]F',
       'MSH|^~\\&|E|H|P|C|20240101||ADT^A01|ODD2|P|2.5\rPID|1||H-9002^^^H^MR||\\X\\zz\\^\\.br\\\\||19800101|F',
       `MSH|^~\\&|E|H|P|C|20240101||ADT^A01|ODD3|P|2.5\rPID|1||${'H-9003^^^H^MR~'.repeat(5000)}||A^B||19800101|F`,
@@ -218,7 +305,12 @@ describe('hostile HL7', () => {
 
 describe('values PAMS cannot store', () => {
   const oru = (controlId: string, mrn: string, obx14: string, obr7 = '20240301083000') =>
-    [`MSH|^~\\&|LAB|HOSP|PAMS|CLINIC|20240301100000||ORU^R01^ORU_R01|${controlId}|P|2.5`, `PID|1||${mrn}^^^HOSP^MR`, `OBR|1|ORD1|FIL1|24323-8^Panel^LN|||${obr7}`, `OBX|1|NM|2823-3^Potassium^LN||4.4|mmol/L|3.5-5.1|N|||F|||${obx14}`].join('\r');
+    [
+      `MSH|^~\\&|LAB|HOSP|PAMS|CLINIC|20240301100000||ORU^R01^ORU_R01|${controlId}|P|2.5`,
+      `PID|1||${mrn}^^^HOSP^MR`,
+      `OBR|1|ORD1|FIL1|24323-8^Panel^LN|||${obr7}`,
+      `OBX|1|NM|2823-3^Potassium^LN||4.4|mmol/L|3.5-5.1|N|||F|||${obx14}`,
+    ].join('\r');
   const adt = (controlId: string, mrn: string, birth: string, al1 = '') =>
     [`MSH|^~\\&|ENGINE|HOSP|PAMS|CLINIC|20240305101500||ADT^A04^ADT_A01|${controlId}|P|2.5`, `PID|1||${mrn}^^^HOSP^MR||Walsh^Ciara||${birth}|F`, ...(al1 ? [al1] : [])].join('\r');
   // Each: the message, and the field its ERR must name.
@@ -250,7 +342,13 @@ describe('values PAMS cannot store', () => {
 
   it('answers each through POST /hl7/v2 with an ACK, never a server error', async () => {
     const apiToken = t.secret((await t.client(admin.token).tokens.create.mutate({ name: 'values engine' })).token);
-    const response = await t.fetch(`${t.url}/hl7/v2`, { method: 'POST', headers: { authorization: `Bearer ${apiToken}` }, body: cases('HTTP').map(([m]) => m).join('\r') });
+    const response = await t.fetch(`${t.url}/hl7/v2`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${apiToken}` },
+      body: cases('HTTP')
+        .map(([m]) => m)
+        .join('\r'),
+    });
     expect(response.status).toBe(200);
     const acks = (await response.text()).split('\n').filter(Boolean);
     expect(acks.map((a) => [segment(a, 'MSA')!.split('|')[1], segment(a, 'ERR')!.split('|')[2]])).toEqual(cases('HTTP').map(([, location]) => ['AE', location]));
@@ -258,7 +356,10 @@ describe('values PAMS cannot store', () => {
 
   it('answers an error nothing foresaw with AE 207 and the request id, logging no PHI', async () => {
     // A real failure inside the database, which no validation can catch: a trigger refusing one allergen.
-    await sql(t, `create function refuse_allergen() returns trigger language plpgsql as $$ begin if new.data->>'substance' = 'Unstorable-Allergen' then raise exception 'cannot store %', new.data; end if; return new; end $$`);
+    await sql(
+      t,
+      `create function refuse_allergen() returns trigger language plpgsql as $$ begin if new.data->>'substance' = 'Unstorable-Allergen' then raise exception 'cannot store %', new.data; end if; return new; end $$`,
+    );
     await sql(t, 'create trigger refuse_allergen before insert on clinical_record for each row execute function refuse_allergen()');
     try {
       const before = await dataSnapshot(t);
@@ -279,26 +380,45 @@ describe('values PAMS cannot store', () => {
 });
 
 describe('an update with fields PAMS refuses', () => {
-  const adt = (event: string, controlId: string, pid: string, ...rest: string[]) => [`MSH|^~\\&|ENGINE|HOSP|PAMS|CLINIC|20240305101500||ADT^${event}^ADT_A01|${controlId}|P|2.5`, pid, ...rest].join('\r');
-  const errs = (ack: string) => ack.split('\r').filter((s) => s.startsWith('ERR|')).map((s) => s.split('|'));
+  const adt = (event: string, controlId: string, pid: string, ...rest: string[]) =>
+    [`MSH|^~\\&|ENGINE|HOSP|PAMS|CLINIC|20240305101500||ADT^${event}^ADT_A01|${controlId}|P|2.5`, pid, ...rest].join('\r');
+  const errs = (ack: string) =>
+    ack
+      .split('\r')
+      .filter((s) => s.startsWith('ERR|'))
+      .map((s) => s.split('|'));
 
   it('applies the rest of an A08, leaves each refused field unchanged and warns for each (ERR-4 W)', async () => {
     const api = t.client(admin.token);
-    const created = await api.hl7.receive.mutate({ message: adt('A04', 'PARTIAL-1', 'PID|1||H-PARTIAL^^^HOSP^MR||Byrne^Orla||19750505|F|||||+353871112223^PRN^PH~^NET^Internet^orla@example.test', 'AL1|1|DA|1191^Aspirin^RXNORM|MO|Hives') });
+    const created = await api.hl7.receive.mutate({
+      message: adt('A04', 'PARTIAL-1', 'PID|1||H-PARTIAL^^^HOSP^MR||Byrne^Orla||19750505|F|||||+353871112223^PRN^PH~^NET^Internet^orla@example.test', 'AL1|1|DA|1191^Aspirin^RXNORM|MO|Hives'),
+    });
     expect(created.ackCode).toBe('AA');
-    const update = adt('A08', 'PARTIAL-2',
+    const update = adt(
+      'A08',
+      'PARTIAL-2',
       'PID|1||H-PARTIAL^^^HOSP^MR||Byrne-Kelly^Orla||19750505|F|||||+1 555 01^PRN^PH~^NET^Internet^not-an-email',
-      'AL1|1|DA|1191^Aspirin^RXNORM|SV|Hives', 'AL1|2|FA|^Peanut||Anaphylaxis', 'AL1|3|FA|^Sesame|MI|Rash');
+      'AL1|1|DA|1191^Aspirin^RXNORM|SV|Hives',
+      'AL1|2|FA|^Peanut||Anaphylaxis',
+      'AL1|3|FA|^Sesame|MI|Rash',
+    );
     const result = await api.hl7.receive.mutate({ message: update });
     expect(result.ackCode).toBe('AA');
     expect(segment(result.ack, 'MSA')).toMatch(/^MSA\|AA\|PARTIAL-2\|patient updated; allergies: 1 new, 1 updated, 0 unchanged; 3 left out \(see ERR\)$/);
-    expect(errs(result.ack).map((e) => [e[2], e[3]!.split('^')[0], e[4]])).toEqual([['PID^1^13', '102', 'W'], ['PID^1^13^^4', '102', 'W'], ['AL1^2^4', '101', 'W']]);
+    expect(errs(result.ack).map((e) => [e[2], e[3]!.split('^')[0], e[4]])).toEqual([
+      ['PID^1^13', '102', 'W'],
+      ['PID^1^13^^4', '102', 'W'],
+      ['AL1^2^4', '101', 'W'],
+    ]);
     expect(result.warnings.map((w) => w.location)).toEqual(['PID^1^13', 'PID^1^13^^4', 'AL1^2^4']);
     expect(result.warnings[0]!.text).toMatch(/^phone: must be a phone number .*\(left unchanged\)$/);
     const [patient] = await sql(t, "select id, family_name, phone, email from patient where mrn = 'H-PARTIAL'");
     expect(patient).toMatchObject({ family_name: 'Byrne-Kelly', phone: '+353871112223', email: 'orla@example.test' });
     const allergies = await sql(t, "select data->>'substance' as substance, data->>'severity' as severity from clinical_record where patient_id = ? and kind = 'allergy' order by 1", [patient!.id]);
-    expect(allergies).toEqual([{ substance: 'Aspirin', severity: 'severe' }, { substance: 'Sesame', severity: 'mild' }]);
+    expect(allergies).toEqual([
+      { substance: 'Aspirin', severity: 'severe' },
+      { substance: 'Sesame', severity: 'mild' },
+    ]);
   });
 
   it('creates a patient without an optional field it refuses, with a warning, and refuses a create missing a required one', async () => {
@@ -325,7 +445,16 @@ describe('a patient written by HL7', () => {
 
   it('is stored as the API stores the same fields, created and then updated', async () => {
     const api = t.client(admin.token);
-    const fields = { givenName: 'Siobhán', middleNames: ['Máire'], familyName: 'Ó Briain', birthDate: '1981-02-03', gender: 'female' as const, phone: '+353871234567', email: 'siobhan@example.test', address: { lines: ['1 Main St'], city: 'Dublin', postalCode: 'D01', country: 'IE' } };
+    const fields = {
+      givenName: 'Siobhán',
+      middleNames: ['Máire'],
+      familyName: 'Ó Briain',
+      birthDate: '1981-02-03',
+      gender: 'female' as const,
+      phone: '+353871234567',
+      email: 'siobhan@example.test',
+      address: { lines: ['1 Main St'], city: 'Dublin', postalCode: 'D01', country: 'IE' },
+    };
     const viaApi = await api.patients.create.mutate({ mrn: 'SAME-API', ...fields });
     const pid = (mrn: string, family: string, phone: string) => `PID|1||${mrn}^^^HOSP^MR||${family}^Siobhán^Máire||19810203|F|||1 Main St^^Dublin^^D01^IE||${phone}~^NET^Internet^siobhan@example.test`;
     const a = (event: string, controlId: string, segment: string) => `MSH|^~\\&|ENGINE|HOSP|PAMS|CLINIC|20240305101500||ADT^${event}^ADT_A01|${controlId}|P|2.5\r${segment}`;
@@ -339,7 +468,10 @@ describe('a patient written by HL7', () => {
 
     const [hl7] = await sql(t, "select id from patient where mrn = 'SAME-HL7'");
     const audited = await sql(t, "select action, detail from audit_event where entity_id = ? and action like 'patient.%' order by at, id", [hl7!.id]);
-    expect(audited).toEqual([{ action: 'patient.created', detail: null }, { action: 'patient.updated', detail: { fields: 'familyName,givenName,middleNames,birthDate,gender,phone,email,address' } }]);
+    expect(audited).toEqual([
+      { action: 'patient.created', detail: null },
+      { action: 'patient.updated', detail: { fields: 'familyName,givenName,middleNames,birthDate,gender,phone,email,address' } },
+    ]);
   });
 });
 

@@ -57,7 +57,10 @@ describe('pams import csv --type patients', () => {
     const result = await pams(otherAdmin, 'import', 'csv', `${fixtures}/patients-invalid.csv`, '--type', 'patients', '--skip-invalid', '--json');
     expect(result.code).toBe(0);
     expect(result.json()).toMatchObject({ created: 2, updated: 0, unchanged: 0, invalid: 5, skipped: 5 });
-    expect((await patientsOf(otherAdmin.practiceId)).map((p) => [p.mrn, p.given_name])).toEqual([['P-2001', 'Good'], ['P-2007', 'Multi\nLine']]);
+    expect((await patientsOf(otherAdmin.practiceId)).map((p) => [p.mrn, p.given_name])).toEqual([
+      ['P-2001', 'Good'],
+      ['P-2007', 'Multi\nLine'],
+    ]);
   });
 
   it('--dry-run reports what would be created and writes nothing', async () => {
@@ -78,8 +81,15 @@ describe('pams import csv --type patients', () => {
     expect(rows).toHaveLength(4);
     const byMrn = (mrn: string) => rows.find((r) => r.mrn === mrn);
     expect(byMrn('P-1001')).toMatchObject({
-      mrn: 'P-1001', external_id: 'ext-1', given_name: 'Siobhán', family_name: 'Ó Briain, Jr.', birth_date: '1980-01-15', gender: 'female',
-      email: 'siobhan@example.test', phone: '+353871234567', address: { lines: ['12 Main St, Flat 3', 'Unit "B"'], city: 'Dublin', postalCode: 'D01 X2Y3', country: 'IE' },
+      mrn: 'P-1001',
+      external_id: 'ext-1',
+      given_name: 'Siobhán',
+      family_name: 'Ó Briain, Jr.',
+      birth_date: '1980-01-15',
+      gender: 'female',
+      email: 'siobhan@example.test',
+      phone: '+353871234567',
+      address: { lines: ['12 Main St, Flat 3', 'Unit "B"'], city: 'Dublin', postalCode: 'D01 X2Y3', country: 'IE' },
     });
     expect(byMrn('P-1002')).toMatchObject({ address: { lines: ['Old Mill\r\nUpper Road'], city: 'Cork', region: 'Co. Cork', country: 'IE' }, gender: 'male' });
     expect(rows.find((r) => r.external_id === 'ext-3')).toMatchObject({ given_name: 'Wei', gender: 'other', mrn: expect.stringMatching(/^M[A-Z2-7]{8}$/) });
@@ -119,9 +129,16 @@ describe('pams import csv --type observations', () => {
       { line: 5, field: 'patientMrn', message: 'no patient has MRN P-9999' },
       { line: 6, field: 'referenceLow', message: 'a reference range needs a numeric value' },
     ]);
-    const stored = await sql(t, "select c.data, c.status, c.import_key from clinical_record c join patient p on p.id = c.patient_id where p.mrn = 'P-1001' and c.kind = 'observation' order by c.import_key");
+    const stored = await sql(
+      t,
+      "select c.data, c.status, c.import_key from clinical_record c join patient p on p.id = c.patient_id where p.mrn = 'P-1001' and c.kind = 'observation' order by c.import_key",
+    );
     expect(stored.map((r) => r.data.name)).toEqual(['Potassium', 'Blood group']);
-    expect(stored[0]).toMatchObject({ import_key: 'ext:lab-1', status: 'final', data: { valueNumber: 5.9, unit: 'mmol/L', referenceLow: 3.5, referenceHigh: 5.1, abnormalFlag: 'high', code: { system: 'http://loinc.org', code: '2823-3' }, note: 'haemolysed? "repeat"' } });
+    expect(stored[0]).toMatchObject({
+      import_key: 'ext:lab-1',
+      status: 'final',
+      data: { valueNumber: 5.9, unit: 'mmol/L', referenceLow: 3.5, referenceHigh: 5.1, abnormalFlag: 'high', code: { system: 'http://loinc.org', code: '2823-3' }, note: 'haemolysed? "repeat"' },
+    });
     expect(stored[1]!.data.valueText).toBe('A+');
     const revisions = await sql(t, "select count(*)::int as n from record_revision r join clinical_record c on c.id = r.record_id where c.kind = 'observation' and r.action = 'created'");
     expect(revisions[0]!.n).toBe(3);
@@ -163,7 +180,11 @@ describe('imports API, in batches', () => {
     expect(anna).toEqual({ mrn: 'P-1004', family_name: 'Müller', phone: '+442079460958', search_name: 'anna muller' });
     // Every search follows the rename, the care team's too: Müller-Lüdenscheidt is now Müller.
     for (const user of [admin, clinician]) {
-      const found = (query: string) => t.client(user.token).patients.search.query({ query }).then((r) => r.items.map((p) => p.externalId));
+      const found = (query: string) =>
+        t
+          .client(user.token)
+          .patients.search.query({ query })
+          .then((r) => r.items.map((p) => p.externalId));
       expect(await found('muller')).toEqual(['ext-4']);
       expect(await found('ludenscheidt')).toEqual([]);
     }
@@ -191,7 +212,10 @@ describe('imports API, in batches', () => {
       { category: 'laboratory', name: 'Systolic', valueNumber: 128, unit: 'mmHg', unitCode: 'mm[Hg]', effectiveAt: '2024-03-06T08:30:00Z' },
     ]);
     const { id } = await api.imports.begin.mutate({ type: 'observations' });
-    const bad = await api.imports.add.mutate({ importId: id, rows: [{ line: 7, values: { patientMrn: 'M-1', name: 'Pulse', value: '60', unit: 'bpm', unitCode: 'bpm', effectiveAt: '2024-03-06T08:30:00Z' } }] });
+    const bad = await api.imports.add.mutate({
+      importId: id,
+      rows: [{ line: 7, values: { patientMrn: 'M-1', name: 'Pulse', value: '60', unit: 'bpm', unitCode: 'bpm', effectiveAt: '2024-03-06T08:30:00Z' } }],
+    });
     expect(bad.errors).toEqual([{ line: 7, field: 'unitCode', message: 'must be a UCUM code, e.g. mg/dL, 10*9/L or mm[Hg]' }]);
   });
 });

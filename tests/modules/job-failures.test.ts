@@ -39,10 +39,13 @@ describe('the LLM fails', () => {
     const failed = await extracted(t, clinician.token, note.id, 20_000);
     expect(failed).toMatchObject({ body: '- Walk every day after lunch', extraction: { state: 'failed', attempts: 5, reason: expect.stringMatching(/HTTP 503/) } });
 
-    const jobs = await waitFor(async () => {
-      const list = await t.client(admin.token).jobs.list.query({ state: 'failed' });
-      return list.find((j) => j.data.noteId === note.id) && list;
-    }, { what: 'the failed job in the list' });
+    const jobs = await waitFor(
+      async () => {
+        const list = await t.client(admin.token).jobs.list.query({ state: 'failed' });
+        return list.find((j) => j.data.noteId === note.id) && list;
+      },
+      { what: 'the failed job in the list' },
+    );
     const job = jobs.find((j) => j.data.noteId === note.id)!;
     expect(job).toMatchObject({ name: 'notes.extract', state: 'failed' });
 
@@ -95,7 +98,10 @@ describe('the mail server fails', () => {
     const [walk] = await walkSteps(patient.id);
     await runJobNow(t, SWEEP_REMINDERS);
     await waitFor(async () => (await deliveries(t, walk!.id)).find((d) => d.channel === 'email' && d.attempts === 1 && d.last_error), { what: 'a failed attempt' });
-    expect((await deliveries(t, walk!.id)).map((d) => [d.channel, d.status])).toEqual([['email', 'pending'], ['in-app', 'sent']]);
+    expect((await deliveries(t, walk!.id)).map((d) => [d.channel, d.status])).toEqual([
+      ['email', 'pending'],
+      ['in-app', 'sent'],
+    ]);
     expect((await t.client(portal.token).reminders.list.query({})).items).toHaveLength(1);
     await down.stop();
 
@@ -120,7 +126,8 @@ describe('workers', () => {
     }
     const emailsTo = (email: string) => t.smtp.mails.filter((m) => m.to === email).length;
     const ids = `{${patients.map((p) => p.patient.id).join(',')}}`;
-    const sentEmails = async () => (await sql<{ n: number }>(t, `select count(*)::int as n from reminder_delivery where channel = 'email' and status = 'sent' and patient_id = any(?::uuid[])`, [ids]))[0]!.n;
+    const sentEmails = async () =>
+      (await sql<{ n: number }>(t, `select count(*)::int as n from reminder_delivery where channel = 'email' and status = 'sent' and patient_id = any(?::uuid[])`, [ids]))[0]!.n;
     await Promise.all([runJobNow(t, SWEEP_REMINDERS), runJobNow(t, SWEEP_REMINDERS), runJobNow(t, SWEEP_REMINDERS)]);
     await waitFor(async () => (await sentEmails()) === 6, { what: 'six emails sent' });
     await Promise.all([runJobNow(t, SWEEP_REMINDERS), runJobNow(t, SWEEP_REMINDERS)]);
@@ -146,9 +153,15 @@ describe('workers', () => {
     const note = await t.client(clinician.token).notes.create.mutate({ patientId: patient.id, body: '- Swim every day' });
     const child = spawn(process.execPath, [CLI, 'worker'], {
       env: {
-        PATH: process.env.PATH, NODE_ENV: 'test', LOG_LEVEL: 'silent', DATABASE_URL: t.dbUrl, SMTP_URL: t.config.smtpUrl!,
+        PATH: process.env.PATH,
+        NODE_ENV: 'test',
+        LOG_LEVEL: 'silent',
+        DATABASE_URL: t.dbUrl,
+        SMTP_URL: t.config.smtpUrl!,
         PAMS_ENCRYPTION_KEYS: t.config.encryptionKeys.map((k) => `${k.id}:${k.key.toString('base64')}`).join(','),
-        LLM_BASE_URL: llm.url, LLM_API_KEY: 'test-llm-key', LLM_TIMEOUT_MS: '30000',
+        LLM_BASE_URL: llm.url,
+        LLM_API_KEY: 'test-llm-key',
+        LLM_TIMEOUT_MS: '30000',
       },
       stdio: 'ignore',
     });

@@ -130,7 +130,11 @@ describe('batch size', () => {
 
   it('refuses a batch of 21 calls with 400 and runs none of them', async () => {
     const before = await patients();
-    const res = await batch(Array(21).fill('patients.create'), Array.from({ length: 21 }, (_, i) => patient(i)), admin.token);
+    const res = await batch(
+      Array(21).fill('patients.create'),
+      Array.from({ length: 21 }, (_, i) => patient(i)),
+      admin.token,
+    );
     expect(res.status).toBe(400);
     const body = (await res.json()) as TrpcError | TrpcError[];
     expect((Array.isArray(body) ? body[0]! : body).error.data).toMatchObject({ code: 'BAD_REQUEST', requestId: res.headers.get('x-request-id') });
@@ -146,7 +150,11 @@ describe('batch size', () => {
 
   it('runs a batch of 20, and the typed client splits 21 concurrent calls into batches the server takes', async () => {
     const before = await patients();
-    const res = await batch(Array(20).fill('patients.create'), Array.from({ length: 20 }, (_, i) => patient(i)), admin.token);
+    const res = await batch(
+      Array(20).fill('patients.create'),
+      Array.from({ length: 20 }, (_, i) => patient(i)),
+      admin.token,
+    );
     expect(res.status).toBe(200);
     const api = t.client(admin.token);
     await Promise.all(Array.from({ length: 21 }, (_, i) => api.patients.create.mutate(patient(100 + i))));

@@ -19,7 +19,12 @@ afterAll(() => t.close());
 
 describe('/openapi.json', () => {
   it('is an OpenAPI 3.1 document of every listed procedure, with valid JSON Schema 2020-12 inputs', () => {
-    expect(doc).toMatchObject({ openapi: '3.1.0', info: { title: 'PAMS API' }, servers: [{ url: 'http://pams.test' }], components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } } });
+    expect(doc).toMatchObject({
+      openapi: '3.1.0',
+      info: { title: 'PAMS API' },
+      servers: [{ url: 'http://pams.test' }],
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+    });
     const ajv = new Ajv2020({ strict: false, validateFormats: false });
     for (const procedure of documentedProcedures) {
       const item = doc.paths[`/trpc/${procedure}`];

@@ -1,19 +1,7 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../harness.ts';
-import {
-  allPages,
-  auditTrail,
-  createPatient,
-  createPractice,
-  createRecordsOfEveryKind,
-  inviteUser,
-  recordKinds,
-  sql,
-  type NewPatient,
-  type PatientDto,
-  type TestUser,
-} from '../fixtures.ts';
+import { allPages, auditTrail, createPatient, createPractice, createRecordsOfEveryKind, inviteUser, recordKinds, sql, type NewPatient, type PatientDto, type TestUser } from '../fixtures.ts';
 import { rejection } from '../rejection.ts';
 import { waitFor } from '../workers.ts';
 
@@ -85,9 +73,7 @@ describe('creating a patient', () => {
   it('stores the phone as E.164 and the email lower case, whatever the input looks like', async () => {
     const p = await createPatient(t, clinician.token, { phone: '+353 87 123 4567', email: 'Mary.Kelly@Example.TEST' });
     expect(p).toMatchObject({ phone: '+353871234567', email: 'mary.kelly@example.test' });
-    expect(await sql(t, 'select phone, phone_digits, email from patient where id = ?', [p.id])).toEqual([
-      { phone: '+353871234567', phone_digits: '353871234567', email: 'mary.kelly@example.test' },
-    ]);
+    expect(await sql(t, 'select phone, phone_digits, email from patient where id = ?', [p.id])).toEqual([{ phone: '+353871234567', phone_digits: '353871234567', email: 'mary.kelly@example.test' }]);
   });
 
   it('takes the practice’s time zone unless one is given', async () => {
@@ -166,9 +152,7 @@ describe('updating a patient', () => {
     const updated = await t.client(clinician.token).patients.update.mutate({ id: p.id, phone: '+353 86 765 4321', givenName: 'Renamed' });
     expect(updated).toEqual({ ...p, phone: '+353867654321', givenName: 'Renamed', updatedAt: expect.any(String) });
     expect(await t.client(clinician.token).patients.byId.query({ id: p.id })).toEqual(updated);
-    expect(await sql(t, 'select phone_digits, search_name from patient where id = ?', [p.id])).toEqual([
-      { phone_digits: '353867654321', search_name: `renamed ${p.familyName.toLowerCase()}` },
-    ]);
+    expect(await sql(t, 'select phone_digits, search_name from patient where id = ?', [p.id])).toEqual([{ phone_digits: '353867654321', search_name: `renamed ${p.familyName.toLowerCase()}` }]);
   });
 
   it('clears a field set to null', async () => {
@@ -215,7 +199,11 @@ describe('updating a patient', () => {
 describe('archiving and restoring', () => {
   it('hides an archived patient from the default search, shows them when asked for, and never deletes them', async () => {
     const p = await createPatient(t, clinician.token, { givenName: 'Archie', familyName: 'Vault' });
-    const search = (status?: 'active' | 'archived') => t.client(clinician.token).patients.search.query({ query: 'vault', ...(status && { status }) }).then((r) => r.items.map((i) => i.id));
+    const search = (status?: 'active' | 'archived') =>
+      t
+        .client(clinician.token)
+        .patients.search.query({ query: 'vault', ...(status && { status }) })
+        .then((r) => r.items.map((i) => i.id));
     expect(await search()).toEqual([p.id]);
 
     expect((await t.client(clinician.token).patients.archive.mutate({ id: p.id })).status).toBe('archived');
@@ -257,8 +245,7 @@ describe.each(['admin', 'clinician'] as const)('searching, as %s', (role) => {
   const sean = 'Seán Murphy';
   const zoe = 'Zoë Brennan';
 
-  const search = async (input: Parameters<ReturnType<TestServer['client']>['patients']['search']['query']>[0]) =>
-    (await t.client(searcher.token).patients.search.query(input)).items.map(fullName);
+  const search = async (input: Parameters<ReturnType<TestServer['client']>['patients']['search']['query']>[0]) => (await t.client(searcher.token).patients.search.query(input)).items.map(fullName);
 
   beforeAll(async () => {
     searcher = await searchingPractice(role);
@@ -487,7 +474,10 @@ describe("a clinician's search reads their care-team rows", () => {
       [patientId],
     );
   const found = (user: TestUser, input: { query: string; status?: 'active' | 'archived' }) =>
-    t.client(user.token).patients.search.query(input).then((r) => r.items.map((i) => i.id));
+    t
+      .client(user.token)
+      .patients.search.query(input)
+      .then((r) => r.items.map((i) => i.id));
 
   it('follows the patient’s name, MRN and status as they change, for every clinician on the team', async () => {
     const p = await createPatient(t, clinician.token, { givenName: 'Renata', familyName: 'Oldcastle', mrn: 'COPY-1' });
@@ -529,11 +519,7 @@ describe("a clinician's search reads their care-team rows", () => {
     try {
       const { pid } = (await renaming.query<{ pid: number }>('select pg_backend_pid() as pid')).rows[0]!;
       await adding.query('begin');
-      await adding.query(`insert into care_team_member (id, practice_id, patient_id, clinician_id, created_at) values (gen_random_uuid(), $1, $2, $3, now())`, [
-        admin.practiceId,
-        p.id,
-        colleague.id,
-      ]);
+      await adding.query(`insert into care_team_member (id, practice_id, patient_id, clinician_id, created_at) values (gen_random_uuid(), $1, $2, $3, now())`, [admin.practiceId, p.id, colleague.id]);
       const rename = renaming.query(`update patient set search_name = 'racing after', sort_name = 'after racing' where id = $1`, [p.id]);
       await waitFor(async () => (await sql(t, `select 1 from pg_stat_activity where pid = ? and wait_event_type = 'Lock'`, [pid])).length > 0, {
         what: 'the rename to wait for the insert',
@@ -609,7 +595,10 @@ describe('the chart', () => {
     expect(chart.observations[0]).toMatchObject({ recordKind: 'observation', valueNumber: expect.any(Number), unit: '/min', status: 'final' });
     expect(chart.history[0]).toMatchObject({ recordKind: 'history', kind: 'family', relation: 'father' });
     expect(chart.relatedPersons).toEqual([person]);
-    expect(chart.careTeam.map((u) => [u.id, u.role])).toEqual([[clinician.id, 'clinician'], [colleague.id, 'clinician']]);
+    expect(chart.careTeam.map((u) => [u.id, u.role])).toEqual([
+      [clinician.id, 'clinician'],
+      [colleague.id, 'clinician'],
+    ]);
     expect(JSON.stringify(chart)).not.toMatch(/passwordHash|secretHash|password_hash/);
   });
 

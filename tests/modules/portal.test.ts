@@ -97,7 +97,10 @@ describe('inviting a patient to the portal', () => {
     await invitePatientToPortal(t, clinician.token, patient.id);
     const invites = await countOf('invite');
     for (const email of [undefined, newEmail('again')]) {
-      expect(await rejection(t.client(clinician.token).patients.invitePortal.mutate({ patientId: patient.id, ...(email && { email }) }))).toMatchObject({ code: 'CONFLICT', reason: 'portal-account-exists' });
+      expect(await rejection(t.client(clinician.token).patients.invitePortal.mutate({ patientId: patient.id, ...(email && { email }) }))).toMatchObject({
+        code: 'CONFLICT',
+        reason: 'portal-account-exists',
+      });
     }
     expect(await countOf('invite')).toBe(invites);
   });
@@ -110,7 +113,7 @@ describe('inviting a patient to the portal', () => {
     await invitePatientToPortal(t, clinician.token, patient.id);
     const refused = t.client().invites.accept.mutate({ token: secondToken, name: 'Second', password: newPassword(t) });
     expect(await rejection(refused)).toMatchObject({ code: 'CONFLICT', reason: 'portal-account-exists' });
-    expect(await sql(t, "select status from users where email = ?", [second])).toEqual([{ status: 'invited' }]);
+    expect(await sql(t, 'select status from users where email = ?', [second])).toEqual([{ status: 'invited' }]);
   });
 
   it('needs an email: BAD_REQUEST naming the field when there is none on file and none given', async () => {
@@ -119,7 +122,10 @@ describe('inviting a patient to the portal', () => {
     const [invites, users] = [await countOf('invite'), await countOf('users')];
     const e = await rejection(t.client(clinician.token).patients.invitePortal.mutate({ patientId: patient.id }));
     expect(e).toMatchObject({ code: 'BAD_REQUEST', fieldErrors: { email: [expect.any(String)] } });
-    expect(await rejection(t.client(clinician.token).patients.invitePortal.mutate({ patientId: patient.id, email: 'not-an-email' }))).toMatchObject({ code: 'BAD_REQUEST', fieldErrors: { email: [expect.any(String)] } });
+    expect(await rejection(t.client(clinician.token).patients.invitePortal.mutate({ patientId: patient.id, email: 'not-an-email' }))).toMatchObject({
+      code: 'BAD_REQUEST',
+      fieldErrors: { email: [expect.any(String)] },
+    });
     expect([await countOf('invite'), await countOf('users')]).toEqual([invites, users]);
     await invitePatientToPortal(t, clinician.token, patient.id, newEmail('late'));
   });
@@ -246,11 +252,17 @@ describe('guardians', () => {
     const parent = await createPatient(t, clinician.token, { email: newEmail('parent') });
     const child = await createPatient(t, clinician.token);
     const guardianships = await countOf('guardianship');
-    expect(await rejection(t.client(clinician.token).patients.addGuardian.mutate({ patientId: child.id, guardianPatientId: parent.id }))).toMatchObject({ code: 'CONFLICT', reason: 'no-portal-account' });
+    expect(await rejection(t.client(clinician.token).patients.addGuardian.mutate({ patientId: child.id, guardianPatientId: parent.id }))).toMatchObject({
+      code: 'CONFLICT',
+      reason: 'no-portal-account',
+    });
     // invited but not yet accepted is not an account either
     await t.client(clinician.token).patients.invitePortal.mutate({ patientId: parent.id });
     t.secret(tokenFromMail(await t.smtp.waitForMail(parent.email!, /patient portal/)));
-    expect(await rejection(t.client(clinician.token).patients.addGuardian.mutate({ patientId: child.id, guardianPatientId: parent.id }))).toMatchObject({ code: 'CONFLICT', reason: 'no-portal-account' });
+    expect(await rejection(t.client(clinician.token).patients.addGuardian.mutate({ patientId: child.id, guardianPatientId: parent.id }))).toMatchObject({
+      code: 'CONFLICT',
+      reason: 'no-portal-account',
+    });
     expect(await countOf('guardianship')).toBe(guardianships);
   });
 

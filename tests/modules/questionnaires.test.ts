@@ -15,14 +15,16 @@ function seedFile(relative: string) {
   return { name: path.basename(relative), documents };
 }
 
-const sampleFiles = () =>
-  ['01-wellbeing-bank.yaml', '02-wellbeing-check.yaml', '03-stress.yaml', '04-sleep-diary.json'].map((f) => seedFile(`questionnaires/${f}`));
+const sampleFiles = () => ['01-wellbeing-bank.yaml', '02-wellbeing-check.yaml', '03-stress.yaml', '04-sleep-diary.json'].map((f) => seedFile(`questionnaires/${f}`));
 
 const item = (id: string, extra: Record<string, unknown> = {}) => ({
   id,
   text: `Item ${id}?`,
   type: 'choice',
-  options: [{ value: 'no', label: 'No', score: 0 }, { value: 'yes', label: 'Yes', score: 1 }],
+  options: [
+    { value: 'no', label: 'No', score: 0 },
+    { value: 'yes', label: 'Yes', score: 1 },
+  ],
   ...extra,
 });
 const questionnaire = (key: string, extra: Record<string, unknown> = {}) => ({ key, title: `Questionnaire ${key}`, items: [item('a'), item('b')], ...extra });
@@ -30,7 +32,11 @@ const questionnaire = (key: string, extra: Record<string, unknown> = {}) => ({ k
 /** Rows a seed could write for a practice, to show that nothing was. */
 const practiceRows = (t: TestServer, practiceId: string) =>
   Promise.all([
-    sql(t, 'select q.key, q.latest_version, v.version, v.content_hash from questionnaire q join questionnaire_version v on v.questionnaire_id = q.id where q.practice_id = ? order by q.key, v.version', [practiceId]),
+    sql(
+      t,
+      'select q.key, q.latest_version, v.version, v.content_hash from questionnaire q join questionnaire_version v on v.questionnaire_id = q.id where q.practice_id = ? order by q.key, v.version',
+      [practiceId],
+    ),
     sql(t, 'select item_id, bank, content_hash from question_bank_item where practice_id = ? order by item_id', [practiceId]),
   ]);
 
@@ -51,10 +57,9 @@ describe('built-in questionnaires', () => {
   it('lists PHQ-9 and GAD-7 for every practice and every role', async () => {
     for (const user of [adminA, clinicianA, adminB]) {
       const list = await t.client(user.token).questionnaires.list.query();
-      expect(list).toEqual(expect.arrayContaining([
-        expect.objectContaining({ key: 'phq-9', builtIn: true, latestVersion: 1 }),
-        expect.objectContaining({ key: 'gad-7', builtIn: true, latestVersion: 1 }),
-      ]));
+      expect(list).toEqual(
+        expect.arrayContaining([expect.objectContaining({ key: 'phq-9', builtIn: true, latestVersion: 1 }), expect.objectContaining({ key: 'gad-7', builtIn: true, latestVersion: 1 })]),
+      );
     }
     const phq9 = await t.client(adminB.token).questionnaires.byKey.query({ key: 'phq-9' });
     expect(phq9.definition.items).toHaveLength(10);
@@ -127,7 +132,11 @@ describe('questionnaires.seed', () => {
     const doc = bank.documents[0] as { items: { id: string; text: string }[] };
     doc.items[1]!.text = 'How often have you felt exhausted?';
     const { results } = await t.client(adminA.token).questionnaires.seed.mutate({ files: [bank] });
-    expect(results.map((r) => [r.key, r.action])).toEqual([['sleep-quality', 'unchanged'], ['energy', 'updated'], ['hours-slept', 'unchanged']]);
+    expect(results.map((r) => [r.key, r.action])).toEqual([
+      ['sleep-quality', 'unchanged'],
+      ['energy', 'updated'],
+      ['hours-slept', 'unchanged'],
+    ]);
     const wellbeing = await t.client(adminA.token).questionnaires.byKey.query({ key: 'wellbeing-check' });
     expect(wellbeing.definition.items[1]!.text).toBe('How often have you felt too tired to do the things you wanted to?');
     await t.client(adminA.token).questionnaires.seed.mutate({ files: [seedFile('questionnaires/01-wellbeing-bank.yaml')] });
@@ -147,7 +156,10 @@ describe('questionnaires.seed', () => {
     (changed.documents[0] as { title: string }).title = 'Sleep diary, new';
     const dryChange = await t.client(adminA.token).questionnaires.seed.mutate({ files: [changed, seedFile('questionnaires/01-wellbeing-bank.yaml')], dryRun: true });
     expect(dryChange.results.map((r) => [r.key, r.action, r.version])).toEqual([
-      ['sleep-quality', 'unchanged', null], ['energy', 'unchanged', null], ['hours-slept', 'unchanged', null], ['sleep-diary', 'new-version', 2],
+      ['sleep-quality', 'unchanged', null],
+      ['energy', 'unchanged', null],
+      ['hours-slept', 'unchanged', null],
+      ['sleep-diary', 'new-version', 2],
     ]);
     expect(await practiceRows(t, adminA.practiceId)).toEqual(before);
     const audit = await sql(t, `select count(*)::int as n from audit_event where practice_id = ? and action = 'questionnaires.seeded'`, [practiceId]);
@@ -168,15 +180,17 @@ describe('questionnaires.seed', () => {
   });
 
   it('names the path inside a multi-document file and inside a ref item', async () => {
-    const error = await rejection(t.client(adminA.token).questionnaires.seed.mutate({
-      files: [
-        { name: 'multi.yaml', documents: [questionnaire('fine-one'), questionnaire('broken', { items: [item('a', { type: 'slider' })] })] },
-        { name: 'refs.yaml', documents: [questionnaire('bad-ref', { items: [item('a'), { ref: 'Not A Key' }] })] },
-        { name: 'values.yaml', documents: [questionnaire('bad-value', { items: [item('a', { options: [{ value: { x: 1 }, label: 'X', score: 0 }] })] })] },
-        { name: 'empty.yaml', documents: [null] },
-        { name: 'strings.yaml', documents: [questionnaire('strings', { items: ['How are you?'] })] },
-      ],
-    }));
+    const error = await rejection(
+      t.client(adminA.token).questionnaires.seed.mutate({
+        files: [
+          { name: 'multi.yaml', documents: [questionnaire('fine-one'), questionnaire('broken', { items: [item('a', { type: 'slider' })] })] },
+          { name: 'refs.yaml', documents: [questionnaire('bad-ref', { items: [item('a'), { ref: 'Not A Key' }] })] },
+          { name: 'values.yaml', documents: [questionnaire('bad-value', { items: [item('a', { options: [{ value: { x: 1 }, label: 'X', score: 0 }] })] })] },
+          { name: 'empty.yaml', documents: [null] },
+          { name: 'strings.yaml', documents: [questionnaire('strings', { items: ['How are you?'] })] },
+        ],
+      }),
+    );
     expect(error.code).toBe('BAD_REQUEST');
     expect(Object.keys(error.fieldErrors!).sort()).toEqual(['empty.yaml', 'multi.yaml#2: items.0.type', 'refs.yaml: items.1.ref', 'strings.yaml: items.0', 'values.yaml: items.0.options.0.value']);
     expect(error.fieldErrors!['strings.yaml: items.0']).toEqual(['Invalid input: expected object']);
@@ -184,19 +198,23 @@ describe('questionnaires.seed', () => {
   });
 
   it('reports refs to bank items that do not exist', async () => {
-    const error = await rejection(t.client(adminA.token).questionnaires.seed.mutate({
-      files: [{ name: 'uses-missing.yaml', documents: [questionnaire('uses-missing', { items: [item('a'), { ref: 'no-such-item' }, { ref: 'energy' }] })] }],
-    }));
+    const error = await rejection(
+      t.client(adminA.token).questionnaires.seed.mutate({
+        files: [{ name: 'uses-missing.yaml', documents: [questionnaire('uses-missing', { items: [item('a'), { ref: 'no-such-item' }, { ref: 'energy' }] })] }],
+      }),
+    );
     expect(error).toMatchObject({ code: 'BAD_REQUEST', fieldErrors: { 'uses-missing.yaml: items.1.ref': ['no question bank item "no-such-item"'] } });
   });
 
   it('refuses the same key twice in one call, naming both files', async () => {
-    const error = await rejection(t.client(adminA.token).questionnaires.seed.mutate({
-      files: [
-        { name: 'one.yaml', documents: [questionnaire('twice'), { bank: 'b', items: [item('dup-item')] }] },
-        { name: 'two.yaml', documents: [questionnaire('twice', { title: 'Other' }), { bank: 'b', items: [item('dup-item')] }] },
-      ],
-    }));
+    const error = await rejection(
+      t.client(adminA.token).questionnaires.seed.mutate({
+        files: [
+          { name: 'one.yaml', documents: [questionnaire('twice'), { bank: 'b', items: [item('dup-item')] }] },
+          { name: 'two.yaml', documents: [questionnaire('twice', { title: 'Other' }), { bank: 'b', items: [item('dup-item')] }] },
+        ],
+      }),
+    );
     expect(error.code).toBe('BAD_REQUEST');
     expect(error.fieldErrors).toEqual({
       'two.yaml#1: key': [expect.stringContaining('one.yaml#1')],

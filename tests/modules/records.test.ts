@@ -2,19 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Migration20261201194756_hl7_fidelity } from '../../migrations/Migration20261201194756_hl7_fidelity.ts';
 import { contentHash } from '../../server/canonical-json.ts';
 import { startTestServer, type TestServer } from '../harness.ts';
-import {
-  allPages,
-  auditTrail,
-  createPatient,
-  createPractice,
-  inviteUser,
-  recordApi,
-  recordKinds,
-  sampleRecordFields,
-  sql,
-  type RecordKind,
-  type TestUser,
-} from '../fixtures.ts';
+import { allPages, auditTrail, createPatient, createPractice, inviteUser, recordApi, recordKinds, sampleRecordFields, sql, type RecordKind, type TestUser } from '../fixtures.ts';
 import { rejection } from '../rejection.ts';
 
 let t: TestServer;
@@ -82,7 +70,14 @@ describe.each(recordKinds)('%s', (kind) => {
 
     // update replaces the whole record: the optional fields not sent again are gone
     const updated = await recordApi(t, admin.token, kind).update.mutate({ id: created.id, fields: minimalFields[kind] });
-    expect(updated).toEqual({ ...minimalFields[kind], ...pick(created, 'id', 'patientId', 'recordKind', 'status', 'createdAt', 'createdBy'), version: 2, occurredAt: expect.any(String), updatedAt: expect.any(String), updatedBy: admin.id });
+    expect(updated).toEqual({
+      ...minimalFields[kind],
+      ...pick(created, 'id', 'patientId', 'recordKind', 'status', 'createdAt', 'createdBy'),
+      version: 2,
+      occurredAt: expect.any(String),
+      updatedAt: expect.any(String),
+      updatedBy: admin.id,
+    });
 
     const newStatus = statuses[kind].find((s) => s !== initialStatus[kind])!;
     const changed = await api.setStatus.mutate({ id: created.id, status: newStatus });
@@ -98,8 +93,22 @@ describe.each(recordKinds)('%s', (kind) => {
     const history = await api.history.query({ id: created.id });
     expect(history).toEqual([
       { version: 1, action: 'created', changedBy: clinician.id, changedAt: expect.any(String), before: null, after: { status: initialStatus[kind], data: first } },
-      { version: 2, action: 'updated', changedBy: admin.id, changedAt: expect.any(String), before: { status: initialStatus[kind], data: first }, after: { status: initialStatus[kind], data: minimalFields[kind] } },
-      { version: 3, action: 'status-changed', changedBy: clinician.id, changedAt: expect.any(String), before: { status: initialStatus[kind], data: minimalFields[kind] }, after: { status: newStatus, data: minimalFields[kind] } },
+      {
+        version: 2,
+        action: 'updated',
+        changedBy: admin.id,
+        changedAt: expect.any(String),
+        before: { status: initialStatus[kind], data: first },
+        after: { status: initialStatus[kind], data: minimalFields[kind] },
+      },
+      {
+        version: 3,
+        action: 'status-changed',
+        changedBy: clinician.id,
+        changedAt: expect.any(String),
+        before: { status: initialStatus[kind], data: minimalFields[kind] },
+        after: { status: newStatus, data: minimalFields[kind] },
+      },
     ]);
     expect(history.map((h) => h.changedAt)).toEqual([...history.map((h) => h.changedAt)].sort());
 
@@ -127,7 +136,10 @@ describe.each(recordKinds)('%s', (kind) => {
     const record = await recordApi(t, clinician.token, kind).create.mutate({ patientId, fields: sampleRecordFields[kind]() });
     const { admin: foreignAdmin } = await createPractice(t);
     const before = await recordRows(patientId);
-    for (const [who, token] of [['outsider', outsider.token], ['another practice', foreignAdmin.token]] as const) {
+    for (const [who, token] of [
+      ['outsider', outsider.token],
+      ['another practice', foreignAdmin.token],
+    ] as const) {
       const api = recordApi(t, token, kind);
       const calls = {
         list: () => api.list.query({ patientId }),
@@ -213,7 +225,10 @@ describe('validation', () => {
   });
 
   it('refuses a patient id that is no UUID, or of no patient', async () => {
-    expect(await rejection(t.client(clinician.token).allergies.create.mutate({ patientId: 'nope', fields: sampleRecordFields.allergy() }))).toMatchObject({ code: 'BAD_REQUEST', fieldErrors: { patientId: [expect.any(String)] } });
+    expect(await rejection(t.client(clinician.token).allergies.create.mutate({ patientId: 'nope', fields: sampleRecordFields.allergy() }))).toMatchObject({
+      code: 'BAD_REQUEST',
+      fieldErrors: { patientId: [expect.any(String)] },
+    });
     expect(await rejection(t.client(clinician.token).allergies.list.query({ patientId: '01900000-0000-7000-8000-000000000000' }))).toMatchObject({ code: 'NOT_FOUND' });
   });
 });
@@ -264,12 +279,18 @@ describe('records written before allergies had lists of reactions and observatio
     const csvAllergy = { substance: 'Latex', severity: 'mild', reaction: 'Rash' };
     const oldObservation = { category: 'laboratory', name: 'Glucose', valueNumber: 4.1, unit: 'mmol/L', effectiveAt: '2024-03-01T08:30:00.000Z' };
     const insert = async (kind: string, data: object, importKey: string | null) => {
-      const [row] = await sql<{ id: string }>(t,
+      const [row] = await sql<{ id: string }>(
+        t,
         `insert into clinical_record (id, practice_id, patient_id, kind, status, data, occurred_at, version, import_key, created_at, created_by, updated_at, updated_by)
          values (uuidv7(), ?, ?, ?, ?, ?::jsonb, now(), 1, ?, now(), ?, now(), ?) returning id`,
-        [admin.practiceId, patient.id, kind, kind === 'observation' ? 'final' : 'active', JSON.stringify(data), importKey, admin.id, admin.id]);
-      await sql(t, `insert into record_revision (id, practice_id, record_id, version, action, changed_by, changed_at, before, after) values (uuidv7(), ?, ?, 1, 'created', ?, now(), null, ?::jsonb)`,
-        [admin.practiceId, row!.id, admin.id, JSON.stringify({ status: kind === 'observation' ? 'final' : 'active', data })]);
+        [admin.practiceId, patient.id, kind, kind === 'observation' ? 'final' : 'active', JSON.stringify(data), importKey, admin.id, admin.id],
+      );
+      await sql(t, `insert into record_revision (id, practice_id, record_id, version, action, changed_by, changed_at, before, after) values (uuidv7(), ?, ?, 1, 'created', ?, now(), null, ?::jsonb)`, [
+        admin.practiceId,
+        row!.id,
+        admin.id,
+        JSON.stringify({ status: kind === 'observation' ? 'final' : 'active', data }),
+      ]);
       return row!.id;
     };
     const allergyId = await insert('allergy', oldAllergy, null);

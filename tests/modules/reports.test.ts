@@ -31,7 +31,11 @@ beforeAll(async () => {
   // Assessments: Ann submits PHQ-9 totals 8 (mild) and 16 (moderately severe), Bob 0 (minimal); one stays in progress.
   const patient = (await createPatient(t, ann.token)).id;
   await t.client(ann.token).careTeams.add.mutate({ patientId: patient, clinicianId: bob.id });
-  for (const [user, score] of [[ann, 1], [ann, 2], [bob, 0]] as const) {
+  for (const [user, score] of [
+    [ann, 1],
+    [ann, 2],
+    [bob, 0],
+  ] as const) {
     const { id } = await t.client(user.token).assessments.start.mutate({ patientId: patient, questionnaireKey: 'phq-9' });
     await t.client(user.token).assessments.submit.mutate({ id, answers: phq9(score) });
   }
@@ -178,8 +182,19 @@ describe('reports.reminders and the notes column of reports.activity (the care l
   it('counts reminders by channel and outcome, the check-in rate and the median time to check-in, per clinician and cadence', async () => {
     const report = await world.t.client(world.admin.token).reports.reminders.query(period);
     expect(report.total).toEqual({
-      clinicianId: null, clinicianName: null, cadence: null, remindersSent: 10, inAppSent: 5, emailSent: 5, emailPending: 0, emailSkipped: 0, emailCancelled: 0,
-      itemsReminded: 3, itemsCheckedIn: 2, checkInRate: 66.7, medianMinutesToCheckIn: 810,
+      clinicianId: null,
+      clinicianName: null,
+      cadence: null,
+      remindersSent: 10,
+      inAppSent: 5,
+      emailSent: 5,
+      emailPending: 0,
+      emailSkipped: 0,
+      emailCancelled: 0,
+      itemsReminded: 3,
+      itemsCheckedIn: 2,
+      checkInRate: 66.7,
+      medianMinutesToCheckIn: 810,
     });
     const row = (clinicianId: string | null) => report.rows.find((r) => r.clinicianId === clinicianId && r.cadence === 'daily');
     expect(row(null)).toMatchObject({ itemsReminded: 3, itemsCheckedIn: 2 });

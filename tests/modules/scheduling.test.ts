@@ -34,8 +34,7 @@ async function clinicianWithHours(hours = mornings, practiceAdmin = admin): Prom
 
 let patients = 0;
 /** A patient registered by `token`'s holder, who thereby joins the care team. */
-const newPatient = (token: string, email?: string) =>
-  t.client(token).patients.create.mutate({ givenName: 'Pat', familyName: `Test ${++patients}`, birthDate: '1980-02-03', gender: 'female', email });
+const newPatient = (token: string, email?: string) => t.client(token).patients.create.mutate({ givenName: 'Pat', familyName: `Test ${++patients}`, birthDate: '1980-02-03', gender: 'female', email });
 
 const freeStarts = async (token: string, clinicianId: string, from: string, to = from, typeId = consultation.id) =>
   (await t.client(token).appointments.freeSlots.query({ clinicianId, typeId, from, to })).slots.map((s) => s.startsAt);
@@ -43,27 +42,54 @@ const freeStarts = async (token: string, clinicianId: string, from: string, to =
 const book = (token: string, clinicianId: string, patientId: string, startsAt: string, typeId = consultation.id) =>
   t.client(token).appointments.book.mutate({ clinicianId, patientId, typeId, startsAt });
 
-const auditActions = async (entityId: string) =>
-  (await sql<{ action: string }>(t, 'select action from audit_event where entity_id = ? order by at, id', [entityId])).map((r) => r.action);
+const auditActions = async (entityId: string) => (await sql<{ action: string }>(t, 'select action from audit_event where entity_id = ? order by at, id', [entityId])).map((r) => r.action);
 
 describe('weekly hours and time off', () => {
   it('a clinician replaces their own week as a whole, kept in the practice time zone', async () => {
     const clinician = await clinicianWithHours();
     const api = t.client(clinician.token).availability;
-    await api.setWeeklyHours.mutate({ clinicianId: clinician.id, hours: [{ weekday: 3, start: '14:00', end: '17:30' }, { weekday: 2, start: '08:00', end: '12:00' }, { weekday: 2, start: '13:00', end: '24:00' }] });
+    await api.setWeeklyHours.mutate({
+      clinicianId: clinician.id,
+      hours: [
+        { weekday: 3, start: '14:00', end: '17:30' },
+        { weekday: 2, start: '08:00', end: '12:00' },
+        { weekday: 2, start: '13:00', end: '24:00' },
+      ],
+    });
     expect(await api.list.query({ clinicianId: clinician.id })).toEqual({
       clinicianId: clinician.id,
       timeZone: 'Europe/Dublin',
-      weeklyHours: [{ weekday: 2, start: '08:00', end: '12:00' }, { weekday: 2, start: '13:00', end: '24:00' }, { weekday: 3, start: '14:00', end: '17:30' }],
+      weeklyHours: [
+        { weekday: 2, start: '08:00', end: '12:00' },
+        { weekday: 2, start: '13:00', end: '24:00' },
+        { weekday: 3, start: '14:00', end: '17:30' },
+      ],
       exceptions: [],
     });
   });
 
   it('refuses overlapping hours on one day and hours that end before they start', async () => {
     const clinician = await clinicianWithHours();
-    const overlap = await rejection(t.client(clinician.token).availability.setWeeklyHours.mutate({ clinicianId: clinician.id, hours: [{ weekday: 1, start: '09:00', end: '12:00' }, { weekday: 1, start: '11:00', end: '13:00' }] }));
+    const overlap = await rejection(
+      t.client(clinician.token).availability.setWeeklyHours.mutate({
+        clinicianId: clinician.id,
+        hours: [
+          { weekday: 1, start: '09:00', end: '12:00' },
+          { weekday: 1, start: '11:00', end: '13:00' },
+        ],
+      }),
+    );
     expect(overlap).toMatchObject({ code: 'BAD_REQUEST', fieldErrors: { 'hours.1.start': ['overlaps other hours on the same day'] } });
-    const inside = await rejection(t.client(clinician.token).availability.setWeeklyHours.mutate({ clinicianId: clinician.id, hours: [{ weekday: 2, start: '12:00', end: '13:00' }, { weekday: 2, start: '09:00', end: '17:00' }, { weekday: 2, start: '10:00', end: '11:00' }] }));
+    const inside = await rejection(
+      t.client(clinician.token).availability.setWeeklyHours.mutate({
+        clinicianId: clinician.id,
+        hours: [
+          { weekday: 2, start: '12:00', end: '13:00' },
+          { weekday: 2, start: '09:00', end: '17:00' },
+          { weekday: 2, start: '10:00', end: '11:00' },
+        ],
+      }),
+    );
     expect(Object.keys(inside.fieldErrors ?? {}).sort()).toEqual(['hours.0.start', 'hours.2.start']);
     const backwards = await rejection(t.client(clinician.token).availability.setWeeklyHours.mutate({ clinicianId: clinician.id, hours: [{ weekday: 1, start: '12:00', end: '09:00' }] }));
     expect(backwards.fieldErrors).toEqual({ 'hours.0.end': ['must be after the start'] });
@@ -82,9 +108,11 @@ describe('weekly hours and time off', () => {
     expect((await t.client(a.token).availability.list.query({ clinicianId: b.id })).weeklyHours).toEqual([]);
   });
 
-  it("shows a colleague that time is blocked, but the reason only to the clinician and admins", async () => {
+  it('shows a colleague that time is blocked, but the reason only to the clinician and admins', async () => {
     const [owner, colleague] = [await clinicianWithHours(), await clinicianWithHours()];
-    const leave = await t.client(owner.token).availability.addException.mutate({ clinicianId: owner.id, startsAt: `${monday}T09:00:00Z`, endsAt: `${monday}T10:00:00Z`, reason: 'Oncology appointment' });
+    const leave = await t
+      .client(owner.token)
+      .availability.addException.mutate({ clinicianId: owner.id, startsAt: `${monday}T09:00:00Z`, endsAt: `${monday}T10:00:00Z`, reason: 'Oncology appointment' });
     const period = { id: leave.id, clinicianId: owner.id, startsAt: leave.startsAt, endsAt: leave.endsAt };
     expect((await t.client(colleague.token).availability.list.query({ clinicianId: owner.id })).exceptions).toEqual([{ ...period, reason: null, createdAt: leave.createdAt }]);
     for (const reader of [owner, admin]) {
@@ -171,7 +199,16 @@ describe('booking', () => {
     const clinician = await clinicianWithHours();
     const patient = await newPatient(clinician.token);
     const visit = await book(clinician.token, clinician.id, patient.id, `${monday}T09:30:00+00:00`, review.id);
-    expect(visit).toMatchObject({ clinicianId: clinician.id, patientId: patient.id, typeId: review.id, startsAt: `${monday}T09:30:00.000Z`, endsAt: `${monday}T10:00:00.000Z`, status: 'booked', cancelReason: null, bookedBy: clinician.id });
+    expect(visit).toMatchObject({
+      clinicianId: clinician.id,
+      patientId: patient.id,
+      typeId: review.id,
+      startsAt: `${monday}T09:30:00.000Z`,
+      endsAt: `${monday}T10:00:00.000Z`,
+      status: 'booked',
+      cancelReason: null,
+      bookedBy: clinician.id,
+    });
     expect(await t.client(clinician.token).appointments.byId.query({ id: visit.id })).toEqual(visit);
   });
 

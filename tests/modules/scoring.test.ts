@@ -9,17 +9,27 @@ const values = ['not-at-all', 'several-days', 'more-than-half', 'nearly-every-da
 function answersFor(def: typeof phq9, total: number): Answers {
   const ids = def.scoring.totalItems!;
   let left = total;
-  return Object.fromEntries(ids.map((id) => {
-    const score = Math.min(3, left);
-    left -= score;
-    return [id, values[score]!];
-  }));
+  return Object.fromEntries(
+    ids.map((id) => {
+      const score = Math.min(3, left);
+      left -= score;
+      return [id, values[score]!];
+    }),
+  );
 }
 
 describe('PHQ-9 scoring (Kroenke et al. 2001)', () => {
   const boundaries: [number, string][] = [
-    [0, 'minimal'], [4, 'minimal'], [5, 'mild'], [9, 'mild'], [10, 'moderate'], [14, 'moderate'],
-    [15, 'moderately-severe'], [19, 'moderately-severe'], [20, 'severe'], [27, 'severe'],
+    [0, 'minimal'],
+    [4, 'minimal'],
+    [5, 'mild'],
+    [9, 'mild'],
+    [10, 'moderate'],
+    [14, 'moderate'],
+    [15, 'moderately-severe'],
+    [19, 'moderately-severe'],
+    [20, 'severe'],
+    [27, 'severe'],
   ];
   it.each(boundaries)('a total of %i is %s', (total, band) => {
     const score = scoreAnswers(phq9, answersFor(phq9, total));
@@ -45,7 +55,16 @@ describe('PHQ-9 scoring (Kroenke et al. 2001)', () => {
 });
 
 describe('GAD-7 scoring (Spitzer et al. 2006)', () => {
-  const boundaries: [number, string][] = [[0, 'minimal'], [4, 'minimal'], [5, 'mild'], [9, 'mild'], [10, 'moderate'], [14, 'moderate'], [15, 'severe'], [21, 'severe']];
+  const boundaries: [number, string][] = [
+    [0, 'minimal'],
+    [4, 'minimal'],
+    [5, 'mild'],
+    [9, 'mild'],
+    [10, 'moderate'],
+    [14, 'moderate'],
+    [15, 'severe'],
+    [21, 'severe'],
+  ];
   it.each(boundaries)('a total of %i is %s', (total, band) => {
     expect(scoreAnswers(gad7, answersFor(gad7, total)).severity?.code).toBe(band);
   });
@@ -56,8 +75,26 @@ describe('custom scoring rules', () => {
     key: 'mood-check',
     title: 'Mood check',
     items: [
-      { id: 'a', text: 'A', type: 'choice', options: [{ value: 'no', label: 'No', score: 0 }, { value: 'some', label: 'Some', score: 1 }, { value: 'yes', label: 'Yes', score: 2 }] },
-      { id: 'b', text: 'B', type: 'choice', options: [{ value: 'no', label: 'No', score: 0 }, { value: 'some', label: 'Some', score: 1 }, { value: 'yes', label: 'Yes', score: 2 }] },
+      {
+        id: 'a',
+        text: 'A',
+        type: 'choice',
+        options: [
+          { value: 'no', label: 'No', score: 0 },
+          { value: 'some', label: 'Some', score: 1 },
+          { value: 'yes', label: 'Yes', score: 2 },
+        ],
+      },
+      {
+        id: 'b',
+        text: 'B',
+        type: 'choice',
+        options: [
+          { value: 'no', label: 'No', score: 0 },
+          { value: 'some', label: 'Some', score: 1 },
+          { value: 'yes', label: 'Yes', score: 2 },
+        ],
+      },
       { id: 'hours', text: 'Hours slept', type: 'number', min: 0, max: 24 },
       { id: 'ok', text: 'Feeling safe?', type: 'boolean' },
       { id: 'note', text: 'Anything else?', type: 'text', required: false },
@@ -66,7 +103,10 @@ describe('custom scoring rules', () => {
       totalItems: ['a', 'b'],
       reverse: ['b'],
       subscales: [{ key: 'sleep', label: 'Sleep', items: ['hours'] }],
-      bands: [{ min: 0, max: 1, code: 'low', label: 'Low' }, { min: 2, max: 4, code: 'high', label: 'High' }],
+      bands: [
+        { min: 0, max: 1, code: 'low', label: 'Low' },
+        { min: 2, max: 4, code: 'high', label: 'High' },
+      ],
       flags: [{ code: 'unsafe', label: 'Not feeling safe', item: 'ok', op: '<', value: 1 }],
     },
   });
@@ -82,8 +122,19 @@ describe('custom scoring rules', () => {
 
   it('refuses definitions whose rules point nowhere or whose bands overlap', () => {
     const bad = questionnaireDefinition.safeParse({
-      key: 'bad', title: 'Bad', items: [{ id: 'a', text: 'A', type: 'number' }, { id: 'a', text: 'again', type: 'choice' }],
-      scoring: { reverse: ['zzz'], bands: [{ min: 0, max: 5, code: 'x', label: 'X' }, { min: 5, max: 9, code: 'y', label: 'Y' }] },
+      key: 'bad',
+      title: 'Bad',
+      items: [
+        { id: 'a', text: 'A', type: 'number' },
+        { id: 'a', text: 'again', type: 'choice' },
+      ],
+      scoring: {
+        reverse: ['zzz'],
+        bands: [
+          { min: 0, max: 5, code: 'x', label: 'X' },
+          { min: 5, max: 9, code: 'y', label: 'Y' },
+        ],
+      },
     });
     expect(bad.success).toBe(false);
     expect(bad.error!.issues.map((i) => i.message)).toEqual(expect.arrayContaining(['duplicate item id "a"', 'a choice item needs options', 'no item "zzz"', 'bands "x" and "y" overlap']));

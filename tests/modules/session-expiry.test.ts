@@ -15,10 +15,17 @@ afterAll(() => t.close());
 const DAY = 86_400_000;
 /** The stored expiry of a token's session, or undefined when the row is gone. */
 async function storedExpiry(token: string): Promise<number | undefined> {
-  const rows = await t.em().getConnection().execute<{ expires_at: string }[]>('select expires_at from session where id = ?', [token.split('.')[0]]);
+  const rows = await t
+    .em()
+    .getConnection()
+    .execute<{ expires_at: string }[]>('select expires_at from session where id = ?', [token.split('.')[0]]);
   return rows[0] && new Date(rows[0].expires_at).getTime();
 }
-const setExpiry = (token: string, at: Date) => t.em().getConnection().execute('update session set expires_at = ? where id = ?', [at, token.split('.')[0]]);
+const setExpiry = (token: string, at: Date) =>
+  t
+    .em()
+    .getConnection()
+    .execute('update session set expires_at = ? where id = ?', [at, token.split('.')[0]]);
 
 describe('session expiry', () => {
   it('starts at 30 days', async () => {

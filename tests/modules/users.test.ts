@@ -31,7 +31,10 @@ describe('listing and reading users', () => {
 
   it('filters by role and status', async () => {
     const list = (input: { role?: 'admin' | 'clinician'; status?: 'invited' | 'active' }) =>
-      t.client(admin.token).users.list.query(input).then((p) => p.items.map((u) => u.id));
+      t
+        .client(admin.token)
+        .users.list.query(input)
+        .then((p) => p.items.map((u) => u.id));
     expect(await list({ role: 'admin' })).toEqual([admin.id]);
     expect(await list({ status: 'invited' })).toEqual([invitedId]);
     expect(await list({ role: 'clinician', status: 'active' })).toEqual([clinicians[1]!.id, clinicians[0]!.id]);
@@ -117,10 +120,7 @@ describe('the last active admin', () => {
     try {
       await blocker.query('begin');
       await blocker.query('select id from practice where id = $1 for update', [practiceId]);
-      const results = Promise.allSettled([
-        t.client(a.token).users.deactivate.mutate({ id: b.id }),
-        t.client(b.token).users.deactivate.mutate({ id: a.id }),
-      ]);
+      const results = Promise.allSettled([t.client(a.token).users.deactivate.mutate({ id: b.id }), t.client(b.token).users.deactivate.mutate({ id: a.id })]);
       await waitFor(async () => {
         const [row] = await sql(t, `select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`);
         return row!.n === 2;

@@ -34,8 +34,14 @@ beforeAll(async () => {
   dbUrl = await own.createDatabase('pams');
   llm = await startFakeLlm(answerFromBulletLines);
   const env = {
-    DATABASE_URL: dbUrl, PAMS_ENCRYPTION_KEYS: TEST_ENCRYPTION_KEY, PORT: '0',
-    LLM_BASE_URL: llm.url, LLM_API_KEY: 'test-llm-key', LLM_MODEL: 'fake-model', LLM_TIMEOUT_MS: '5000', LLM_MAX_ATTEMPTS: '5',
+    DATABASE_URL: dbUrl,
+    PAMS_ENCRYPTION_KEYS: TEST_ENCRYPTION_KEY,
+    PORT: '0',
+    LLM_BASE_URL: llm.url,
+    LLM_API_KEY: 'test-llm-key',
+    LLM_MODEL: 'fake-model',
+    LLM_TIMEOUT_MS: '5000',
+    LLM_MAX_ATTEMPTS: '5',
     // The failed first attempt is retried after the outage this test makes.
     LLM_RETRY_DELAY_MS: '6000',
   };
@@ -63,14 +69,13 @@ function sendMllp(message: string): Promise<string | null> {
     const decoder = new MllpDecoder();
     socket.on('data', (chunk) => {
       const [ack] = decoder.push(chunk);
-      if (ack) (socket.end(), resolve(ack));
+      if (ack) socket.end(), resolve(ack);
     });
     socket.on('close', () => resolve(null));
     socket.on('error', reject);
   });
 }
-const a04 = (controlId: string, mrn: string) =>
-  [`MSH|^~\\&|ENGINE|HOSP|PAMS|CLINIC|20240305101500||ADT^A04^ADT_A01|${controlId}|P|2.5`, `PID|1||${mrn}^^^HOSP^MR||Walsh^Ciara||19920304|F`].join('\r');
+const a04 = (controlId: string, mrn: string) => [`MSH|^~\\&|ENGINE|HOSP|PAMS|CLINIC|20240305101500||ADT^A04^ADT_A01|${controlId}|P|2.5`, `PID|1||${mrn}^^^HOSP^MR||Walsh^Ciara||19920304|F`].join('\r');
 
 async function until<T>(check: () => Promise<T | false | null | undefined>, what: string, timeoutMs = 20_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -109,10 +114,17 @@ describe('the database goes away and comes back', () => {
     expect(await ready.text()).toMatch(/database/);
     // Through the typed client: the credential lookup itself cannot reach the database.
     expect(await rejection(clinician.patients.byId.query({ id: patient.id }))).toMatchObject({
-      code: 'SERVICE_UNAVAILABLE', httpStatus: 503, reason: 'database-unavailable', requestId: expect.any(String),
+      code: 'SERVICE_UNAVAILABLE',
+      httpStatus: 503,
+      reason: 'database-unavailable',
+      requestId: expect.any(String),
     });
     // Without a credential too (a public procedure), and the raw answer carries Retry-After.
-    const raw = await fetch(`${url}/trpc/auth.login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: demoLogins[1].email, password: DEMO_PASSWORD }) });
+    const raw = await fetch(`${url}/trpc/auth.login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: demoLogins[1].email, password: DEMO_PASSWORD }),
+    });
     expect(raw.status).toBe(503);
     expect(raw.headers.get('retry-after')).toMatch(/^\d+$/);
     expect(((await raw.json()) as { error: { data: unknown } }).error.data).toMatchObject({ code: 'SERVICE_UNAVAILABLE', reason: 'database-unavailable', requestId: expect.any(String) });
@@ -133,10 +145,14 @@ describe('the database goes away and comes back', () => {
     expect(await clinician.patients.byId.query({ id: patient.id })).toMatchObject({ id: patient.id });
     expect(await createPamsClient({ url: producerUrl, token: clinicianToken }).patients.byId.query({ id: patient.id })).toMatchObject({ id: patient.id });
     expect(await sendMllp(a04('DURING1', 'MRN-DURING'))).toMatch(/MSA\|AA\|DURING1/);
-    const done = await until(async () => {
-      const n = await clinician.notes.byId.query({ id: note.id });
-      return n.extraction?.state === 'done' && n;
-    }, 'the extraction retried after the outage', 30_000);
+    const done = await until(
+      async () => {
+        const n = await clinician.notes.byId.query({ id: note.id });
+        return n.extraction?.state === 'done' && n;
+      },
+      'the extraction retried after the outage',
+      30_000,
+    );
     expect(done.extraction).toMatchObject({ state: 'done', attempts: 2, stepsCreated: 3 });
     expect(llm.requests).toHaveLength(2);
     const db = new pg.Client({ connectionString: dbUrl });

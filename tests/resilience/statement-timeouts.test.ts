@@ -27,9 +27,12 @@ describe('lock_timeout', () => {
   afterAll(() => t.close());
 
   it('applies the configured limits to the app connections', async () => {
-    const [row] = await t.em().getConnection().execute<{ statement_timeout: string; lock_timeout: string; idle: string }[]>(
-      `select current_setting('statement_timeout') as statement_timeout, current_setting('lock_timeout') as lock_timeout, current_setting('idle_in_transaction_session_timeout') as idle`,
-    );
+    const [row] = await t
+      .em()
+      .getConnection()
+      .execute<{ statement_timeout: string; lock_timeout: string; idle: string }[]>(
+        `select current_setting('statement_timeout') as statement_timeout, current_setting('lock_timeout') as lock_timeout, current_setting('idle_in_transaction_session_timeout') as idle`,
+      );
     expect(row).toEqual({ statement_timeout: '20s', lock_timeout: '300ms', idle: '15s' });
   });
 
@@ -38,7 +41,10 @@ describe('lock_timeout', () => {
     try {
       const api = t.client(admin.token);
       expect(await rejection(api.practices.update.mutate({ name: 'Waits for the lock' }))).toMatchObject({
-        code: 'SERVICE_UNAVAILABLE', httpStatus: 503, reason: 'database-timeout', requestId: expect.any(String),
+        code: 'SERVICE_UNAVAILABLE',
+        httpStatus: 503,
+        reason: 'database-timeout',
+        requestId: expect.any(String),
       });
       // Calls that do not need the lock are not stalled by it, nor by the call that gave up.
       expect(await api.practices.current.query()).toMatchObject({ id: admin.practiceId });
@@ -64,7 +70,10 @@ describe('statement_timeout', () => {
     const lock = await holdPracticeLock(t, admin.practiceId);
     try {
       expect(await rejection(t.client(admin.token).practices.update.mutate({ name: 'Runs too long' }))).toMatchObject({
-        code: 'SERVICE_UNAVAILABLE', httpStatus: 503, reason: 'database-timeout', requestId: expect.any(String),
+        code: 'SERVICE_UNAVAILABLE',
+        httpStatus: 503,
+        reason: 'database-timeout',
+        requestId: expect.any(String),
       });
     } finally {
       await lock.release();

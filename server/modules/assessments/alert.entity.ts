@@ -9,7 +9,10 @@ import { Assessment } from './assessment.entity.ts';
 export const AlertSchema = defineEntity({
   name: 'Alert',
   properties: {
-    id: p.uuid().primary().onCreate(() => newId()),
+    id: p
+      .uuid()
+      .primary()
+      .onCreate(() => newId()),
     practice: () => p.manyToOne(Practice),
     patient: () => p.manyToOne(Patient),
     assessment: () => p.manyToOne(Assessment),

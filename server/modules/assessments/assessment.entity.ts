@@ -12,7 +12,10 @@ import { Questionnaire } from '../questionnaires/questionnaire.entity.ts';
 export const AssessmentSchema = defineEntity({
   name: 'Assessment',
   properties: {
-    id: p.uuid().primary().onCreate(() => newId()),
+    id: p
+      .uuid()
+      .primary()
+      .onCreate(() => newId()),
     practice: () => p.manyToOne(Practice),
     patient: () => p.manyToOne(Patient),
     questionnaire: () => p.manyToOne(Questionnaire),
@@ -31,12 +34,12 @@ export const AssessmentSchema = defineEntity({
     submittedBy: p.uuid().nullable(),
     submittedAt: p.datetime().nullable(),
     createdAt: p.datetime().onCreate(() => new Date()),
-    updatedAt: p.datetime().onCreate(() => new Date()).onUpdate(() => new Date()),
+    updatedAt: p
+      .datetime()
+      .onCreate(() => new Date())
+      .onUpdate(() => new Date()),
   },
-  indexes: [
-    { properties: ['patient', 'questionnaire', 'submittedAt'] },
-    { properties: ['practice', 'createdAt', 'id'] },
-  ],
+  indexes: [{ properties: ['patient', 'questionnaire', 'submittedAt'] }, { properties: ['practice', 'createdAt', 'id'] }],
   filters: practiceFilter(),
 });
 export class Assessment extends AssessmentSchema.class {}

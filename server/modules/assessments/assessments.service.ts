@@ -40,17 +40,21 @@ function toAssessmentDto(a: Assessment) {
 /** Staff see the assessments of the patients they may see; a patient only those assigned to them. */
 const visibleAssessments = (ctx: AuthedCtx) => ({ patient: visiblePatients(ctx.actor), ...(ctx.actor.role === 'patient' && { assignedToPatient: true }) });
 
-const audit = (ctx: AuthedCtx, action: string, a: Assessment) =>
-  recordAudit(ctx, { action: `assessment.${action}`, entityType: 'assessment', entityId: a.id, detail: { patientId: a.patient.id } });
+const audit = (ctx: AuthedCtx, action: string, a: Assessment) => recordAudit(ctx, { action: `assessment.${action}`, entityType: 'assessment', entityId: a.id, detail: { patientId: a.patient.id } });
 
 /** A clinician starts one (the questionnaire version is pinned), or assigns it to the patient's portal. */
 export async function startAssessment(ctx: AuthedCtx, input: StartAssessmentInput) {
   const patient = await findVisiblePatient(ctx.em, ctx.actor, input.patientId);
   const version = await findQuestionnaireVersion(ctx, { key: input.questionnaireKey, version: input.version });
   const assessment = ctx.em.create(Assessment, {
-    practice: ctx.actor.practiceId, patient, questionnaire: version.questionnaire, questionnaireVersion: version,
-    status: input.assignToPatient ? 'assigned' : 'in-progress', assignedToPatient: input.assignToPatient,
-    answers: {}, startedBy: ctx.actor.userId,
+    practice: ctx.actor.practiceId,
+    patient,
+    questionnaire: version.questionnaire,
+    questionnaireVersion: version,
+    status: input.assignToPatient ? 'assigned' : 'in-progress',
+    assignedToPatient: input.assignToPatient,
+    answers: {},
+    startedBy: ctx.actor.userId,
   });
   audit(ctx, input.assignToPatient ? 'assigned' : 'started', assessment);
   await ctx.em.flush();
@@ -101,9 +105,15 @@ export async function submitAssessment(ctx: AuthedCtx, { id, answers }: SubmitAs
     assertAnswers(definition, final, true);
     const score = scoreAnswers(definition, final);
     Object.assign(assessment, {
-      answers: final, status: 'submitted', total: score.total, subscales: score.subscales,
-      severity: score.severity?.code ?? null, severityLabel: score.severity?.label ?? null, flags: score.flags,
-      submittedBy: ctx.actor.userId, submittedAt: new Date(),
+      answers: final,
+      status: 'submitted',
+      total: score.total,
+      subscales: score.subscales,
+      severity: score.severity?.code ?? null,
+      severityLabel: score.severity?.label ?? null,
+      flags: score.flags,
+      submittedBy: ctx.actor.userId,
+      submittedAt: new Date(),
     });
     for (const flag of score.flags) {
       em.create(Alert, { practice: ctx.actor.practiceId, patient: assessment.patient, assessment, code: flag.code, label: flag.label });
@@ -119,9 +129,14 @@ export async function amendAssessment(ctx: AuthedCtx, { id }: IdInput) {
   if (!original) throw notFound('Assessment');
   if (original.status !== 'submitted') throw new AppError('CONFLICT', 'Only a submitted assessment can be amended', 'assessment-not-submitted');
   const amendment = ctx.em.create(Assessment, {
-    practice: ctx.actor.practiceId, patient: original.patient, questionnaire: original.questionnaire,
-    questionnaireVersion: original.questionnaireVersion, status: 'in-progress', answers: { ...original.answers },
-    amends: original, startedBy: ctx.actor.userId,
+    practice: ctx.actor.practiceId,
+    patient: original.patient,
+    questionnaire: original.questionnaire,
+    questionnaireVersion: original.questionnaireVersion,
+    status: 'in-progress',
+    answers: { ...original.answers },
+    amends: original,
+    startedBy: ctx.actor.userId,
   });
   audit(ctx, 'amended', amendment);
   await ctx.em.flush();

@@ -72,18 +72,21 @@ export function scoreAnswers(def: QuestionnaireDefinition, answers: Answers): Sc
     total,
     subscales: Object.fromEntries(def.scoring.subscales.map((s) => [s.key, sum(s.items)])),
     severity: band ? { code: band.code, label: band.label } : null,
-    flags: def.scoring.flags
-      .filter((f) => scores.has(f.item) && compare(scores.get(f.item)!, f.op, f.value))
-      .map((f) => ({ code: f.code, label: f.label })),
+    flags: def.scoring.flags.filter((f) => scores.has(f.item) && compare(scores.get(f.item)!, f.op, f.value)).map((f) => ({ code: f.code, label: f.label })),
   };
 }
 
 function compare(a: number, op: Comparison, b: number): boolean {
   switch (op) {
-    case '>=': return a >= b;
-    case '>': return a > b;
-    case '=': return a === b;
-    case '<=': return a <= b;
-    case '<': return a < b;
+    case '>=':
+      return a >= b;
+    case '>':
+      return a > b;
+    case '=':
+      return a === b;
+    case '<=':
+      return a <= b;
+    case '<':
+      return a < b;
   }
 }

@@ -9,7 +9,10 @@ import { practiceFilter } from '../../tenant-filter.ts';
 export const AuditEventSchema = defineEntity({
   name: 'AuditEvent',
   properties: {
-    id: p.uuid().primary().onCreate(() => newId()),
+    id: p
+      .uuid()
+      .primary()
+      .onCreate(() => newId()),
     at: p.datetime().onCreate(() => new Date()),
     practiceId: p.uuid().nullable(),
     actorId: p.uuid().nullable(),

@@ -14,8 +14,16 @@ export type AuditRowSql = { action: string; entityType: string; entityId: string
  */
 export function auditCte(name: string, row: AuditRowSql, from: string, writer = 'args'): string {
   const values: Record<keyof typeof column, string> = {
-    id: 'uuidv7()', at: 'now()', practiceId: `${writer}.practice_id`, actorId: `${writer}.actor_id`,
-    action: row.action, entityType: row.entityType, entityId: row.entityId, requestId: `${writer}.request_id`, ip: `${writer}.ip`, detail: row.detail,
+    id: 'uuidv7()',
+    at: 'now()',
+    practiceId: `${writer}.practice_id`,
+    actorId: `${writer}.actor_id`,
+    action: row.action,
+    entityType: row.entityType,
+    entityId: row.entityId,
+    requestId: `${writer}.request_id`,
+    ip: `${writer}.ip`,
+    detail: row.detail,
   };
   const keys = Object.keys(values) as (keyof typeof column)[];
   return `${name} as (

@@ -10,7 +10,10 @@ export const authRouter = router({
   verifyMfa: publicProcedure.input(verifyMfaInput).mutation(({ ctx, input }) => verifyMfa(ctx, input)),
   logout: authedProcedure.meta(setUp).mutation(({ ctx }) => logout(ctx)),
   me: authedProcedure.meta(setUp).query(({ ctx }) => me(ctx)),
-  changePassword: authedProcedure.meta(setUp).input(changePasswordInput).mutation(({ ctx, input }) => changePassword(ctx, input)),
+  changePassword: authedProcedure
+    .meta(setUp)
+    .input(changePasswordInput)
+    .mutation(({ ctx, input }) => changePassword(ctx, input)),
   requestPasswordReset: publicProcedure.input(requestPasswordResetInput).mutation(({ ctx, input }) => requestPasswordReset(ctx, input)),
   resetPassword: publicProcedure.input(resetPasswordInput).mutation(({ ctx, input }) => resetPassword(ctx, input)),
 });

@@ -51,12 +51,7 @@ export function createLoginLimiter(pool: pg.Pool, limits: Config['loginLimits'])
     },
     async succeeded(account, ip) {
       const pair = keyOf(account, ip ?? '-');
-      await Promise.all([
-        perPair.delete(pair),
-        perAccount.reward(keyOf(account)),
-        ip ? perIp.reward(ip) : undefined,
-        knownIps.set(pair, 1, KNOWN_IP_SECONDS),
-      ]);
+      await Promise.all([perPair.delete(pair), perAccount.reward(keyOf(account)), ip ? perIp.reward(ip) : undefined, knownIps.set(pair, 1, KNOWN_IP_SECONDS)]);
     },
   };
 }

@@ -30,12 +30,7 @@ function matchedTotpStep(ctx: Pick<Ctx, 'config' | 'clock'>, encryptedKey: strin
 async function spendTotpCode(ctx: Pick<Ctx, 'config' | 'clock' | 'em'>, user: User, code: string): Promise<boolean> {
   const step = user.mfaSecret ? matchedTotpStep(ctx, user.mfaSecret, code) : null;
   if (step === null) return false;
-  const spent = await ctx.em.nativeUpdate(
-    User,
-    { id: user.id, $or: [{ totpLastStep: null }, { totpLastStep: { $lt: step } }] },
-    { totpLastStep: step },
-    { filters: false },
-  );
+  const spent = await ctx.em.nativeUpdate(User, { id: user.id, $or: [{ totpLastStep: null }, { totpLastStep: { $lt: step } }] }, { totpLastStep: step }, { filters: false });
   return spent === 1;
 }
 
@@ -86,10 +81,6 @@ export async function disableMfa(ctx: AuthedCtx, { password, code }: DisableMfaI
 /** A TOTP code or a recovery code, each spent atomically so it works once even under a race. */
 export async function checkSecondFactor(ctx: Ctx, user: User, input: VerifyMfaInput): Promise<boolean> {
   if ('code' in input) return spendTotpCode(ctx, user, input.code);
-  const used = await ctx.em.nativeUpdate(
-    RecoveryCode,
-    { user: user.id, codeHash: hashSecret(normaliseRecoveryCode(input.recoveryCode)), usedAt: null },
-    { usedAt: new Date() },
-  );
+  const used = await ctx.em.nativeUpdate(RecoveryCode, { user: user.id, codeHash: hashSecret(normaliseRecoveryCode(input.recoveryCode)), usedAt: null }, { usedAt: new Date() });
   return used === 1;
 }

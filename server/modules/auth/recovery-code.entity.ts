@@ -5,7 +5,10 @@ import { User } from '../users/user.entity.ts';
 export const RecoveryCodeSchema = defineEntity({
   name: 'RecoveryCode',
   properties: {
-    id: p.uuid().primary().onCreate(() => newId()),
+    id: p
+      .uuid()
+      .primary()
+      .onCreate(() => newId()),
     user: () => p.manyToOne(User).index().deleteRule('cascade'),
     codeHash: p.string().length(64),
     usedAt: p.datetime().nullable(),

@@ -4,5 +4,8 @@ import { listSessions, revokeSession } from './auth.service.ts';
 
 export const sessionsRouter = router({
   list: authedProcedure.meta({ allowWithoutMfa: true }).query(({ ctx }) => listSessions(ctx)),
-  revoke: authedProcedure.meta({ allowWithoutMfa: true }).input(revokeSessionInput).mutation(({ ctx, input }) => revokeSession(ctx, input)),
+  revoke: authedProcedure
+    .meta({ allowWithoutMfa: true })
+    .input(revokeSessionInput)
+    .mutation(({ ctx, input }) => revokeSession(ctx, input)),
 });

@@ -14,7 +14,13 @@ function outcome(c: Context, error: unknown, log: AppDeps['log']) {
   const { status, message } = callFailure(c, error, log, 'fhir request');
   const body: OperationOutcome = {
     resourceType: 'OperationOutcome',
-    issue: [{ severity: 'error', code: status === 404 ? 'not-found' : status === 401 || status === 403 ? 'security' : status === 400 ? 'invalid' : status === 503 ? 'transient' : 'exception', diagnostics: message }],
+    issue: [
+      {
+        severity: 'error',
+        code: status === 404 ? 'not-found' : status === 401 || status === 403 ? 'security' : status === 400 ? 'invalid' : status === 503 ? 'transient' : 'exception',
+        diagnostics: message,
+      },
+    ],
   };
   return c.body(JSON.stringify(body), status, { 'content-type': FHIR_JSON, ...(status === 503 && { 'retry-after': String(DATABASE_RETRY_AFTER_SECONDS) }) });
 }
@@ -39,7 +45,12 @@ export function fhirRoutes(deps: AppDeps, socketIp: (c: Context) => string | nul
     })
     .get('/$export', calls, async (c) => {
       const parsed = exportFhirInput.omit({ cursor: true }).safeParse({ type: c.req.query('_type'), since: c.req.query('_since'), limit: 1000 });
-      if (!parsed.success) return outcome(c, new TRPCError({ code: 'BAD_REQUEST', message: `Invalid query: ${parsed.error.issues.map((i) => `${i.path.join('.') === 'type' ? '_type' : '_since'} ${i.message}`).join('; ')}` }), deps.log);
+      if (!parsed.success)
+        return outcome(
+          c,
+          new TRPCError({ code: 'BAD_REQUEST', message: `Invalid query: ${parsed.error.issues.map((i) => `${i.path.join('.') === 'type' ? '_type' : '_since'} ${i.message}`).join('; ')}` }),
+          deps.log,
+        );
       const caller = c.var.caller;
       let page: Page<Resource>;
       try {

@@ -4,5 +4,8 @@ import { exportFhirPage } from './fhir.service.ts';
 
 /** Bulk exports, page by page (`pams export fhir` and GET /fhir/$export stream these pages). */
 export const exportsRouter = router({
-  fhir: adminProcedure.meta({ openapi: true, phi: true }).input(exportFhirInput).query(({ ctx, input }) => exportFhirPage(ctx, input)),
+  fhir: adminProcedure
+    .meta({ openapi: true, phi: true })
+    .input(exportFhirInput)
+    .query(({ ctx, input }) => exportFhirPage(ctx, input)),
 });

@@ -25,15 +25,31 @@ export class Hl7Error extends Error {
 }
 
 const errorNames: Record<number, string> = {
-  100: 'Segment sequence error', 101: 'Required field missing', 102: 'Data type error', 103: 'Table value not found',
-  200: 'Unsupported message type', 204: 'Unknown key identifier', 207: 'Application internal error',
+  100: 'Segment sequence error',
+  101: 'Required field missing',
+  102: 'Data type error',
+  103: 'Table value not found',
+  200: 'Unsupported message type',
+  204: 'Unknown key identifier',
+  207: 'Application internal error',
 };
 
 /** Text escaped for an ER7 field. */
 // biome-ignore lint/suspicious/noShadowRestrictedNames: HL7's own word; the deprecated global is never used
-const escape = (text: string) => text.replace(/\\/g, '\\E\\').replace(/\|/g, '\\F\\').replace(/\^/g, '\\S\\').replace(/&/g, '\\T\\').replace(/~/g, '\\R\\').replace(/[\r\n]+/g, ' ');
+const escape = (text: string) =>
+  text
+    .replace(/\\/g, '\\E\\')
+    .replace(/\|/g, '\\F\\')
+    .replace(/\^/g, '\\S\\')
+    .replace(/&/g, '\\T\\')
+    .replace(/~/g, '\\R\\')
+    .replace(/[\r\n]+/g, ' ');
 
-const now = () => new Date().toISOString().replace(/[-:T]/g, '').replace(/\.\d+Z$/, '');
+const now = () =>
+  new Date()
+    .toISOString()
+    .replace(/[-:T]/g, '')
+    .replace(/\.\d+Z$/, '');
 
 /** Who sends the ACK (MSH-3 and MSH-4): the practice's HL7 settings. */
 export type AckSender = { application: string; facility: string };
@@ -47,7 +63,20 @@ export function buildAck(sender: AckSender, message: Hl7Message | null, ackCode:
   const h = message?.header;
   const field = (n: number, c = 1) => (h ? escape(read(h, n, c)) : '');
   const event = field(9, 2);
-  const msh = ['MSH', '^~\\&', escape(sender.application), escape(sender.facility), field(3), field(4), now(), '', `ACK${event ? `^${event}` : ''}^ACK`, newId().replaceAll('-', '').slice(0, 20), field(11) || 'P', field(12) || '2.5'];
+  const msh = [
+    'MSH',
+    '^~\\&',
+    escape(sender.application),
+    escape(sender.facility),
+    field(3),
+    field(4),
+    now(),
+    '',
+    `ACK${event ? `^${event}` : ''}^ACK`,
+    newId().replaceAll('-', '').slice(0, 20),
+    field(11) || 'P',
+    field(12) || '2.5',
+  ];
   const segments = [msh.join('|'), ['MSA', ackCode, field(10), escape(text)].join('|')];
   const severity = ackCode === 'AA' ? 'W' : 'E';
   for (const issue of issues) segments.push(['ERR', '', issue.location ?? '', `${issue.code}^${errorNames[issue.code] ?? ''}^HL70357`, severity, '', '', '', escape(issue.message)].join('|'));

@@ -30,7 +30,17 @@ export function pidMrn(pid: Hl7Segment): string {
 }
 
 /** Where each patient input field comes from, for errors. */
-export const pidFields = { mrn: 'PID^1^3', givenName: 'PID^1^5^^2', middleNames: 'PID^1^5^^3', familyName: 'PID^1^5^^1', birthDate: 'PID^1^7', gender: 'PID^1^8', address: 'PID^1^11', phone: 'PID^1^13', email: 'PID^1^13^^4' };
+export const pidFields = {
+  mrn: 'PID^1^3',
+  givenName: 'PID^1^5^^2',
+  middleNames: 'PID^1^5^^3',
+  familyName: 'PID^1^5^^1',
+  birthDate: 'PID^1^7',
+  gender: 'PID^1^8',
+  address: 'PID^1^11',
+  phone: 'PID^1^13',
+  email: 'PID^1^13^^4',
+};
 
 /**
  * The patient fields of a PID, only those present (an A08 may send less than the whole patient), and
@@ -50,9 +60,10 @@ export function pidPatient(pid: Hl7Segment) {
     else phone ??= read(pid, 13, 12, i) || read(pid, 13, 1, i) || ([5, 6, 7].map((c) => read(pid, 13, c, i)).join('') ? `+${[5, 6, 7].map((c) => read(pid, 13, c, i)).join('')}` : undefined);
   }
   const street = [read(pid, 11, 1), read(pid, 11, 2)].filter(Boolean);
-  const address = street.length || read(pid, 11, 3)
-    ? { lines: street, city: read(pid, 11, 3), region: read(pid, 11, 4) || undefined, postalCode: read(pid, 11, 5) || undefined, country: read(pid, 11, 6).toUpperCase() }
-    : undefined;
+  const address =
+    street.length || read(pid, 11, 3)
+      ? { lines: street, city: read(pid, 11, 3), region: read(pid, 11, 4) || undefined, postalCode: read(pid, 11, 5) || undefined, country: read(pid, 11, 6).toUpperCase() }
+      : undefined;
   // A name sent is the whole name: without PID-5.3 it has no middle names (an update clears them).
   const named = Boolean(read(pid, 5, 1) || read(pid, 5, 2));
   const fields = {
@@ -80,7 +91,14 @@ export function attendingDoctor(pv1: Hl7Segment | undefined) {
 
 const severities: Record<string, 'mild' | 'moderate' | 'severe'> = { SV: 'severe', MO: 'moderate', MI: 'mild', SEVERE: 'severe', MODERATE: 'moderate', MILD: 'mild' };
 
-export const al1Fields = (n: number) => ({ category: location('AL1', n, 2), substance: location('AL1', n, 3, 2), code: location('AL1', n, 3, 1), severity: location('AL1', n, 4), reactions: location('AL1', n, 5), onsetDate: location('AL1', n, 6) });
+export const al1Fields = (n: number) => ({
+  category: location('AL1', n, 2),
+  substance: location('AL1', n, 3, 2),
+  code: location('AL1', n, 3, 1),
+  severity: location('AL1', n, 4),
+  reactions: location('AL1', n, 5),
+  onsetDate: location('AL1', n, 6),
+});
 
 /**
  * AL1-2, HL7 table 0127 (allergen type), in FHIR's categories: drug, food, and the environmental ones
@@ -118,9 +136,17 @@ const resultStatuses: Record<string, 'preliminary' | 'final' | 'amended' | 'ente
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)$/;
 
 export const obxFields = (n: number) => ({
-  name: location('OBX', n, 3, 2), code: location('OBX', n, 3, 1), valueNumber: location('OBX', n, 5), valueText: location('OBX', n, 5), unit: location('OBX', n, 6),
-  unitCode: location('OBX', n, 6, 1), referenceLow: location('OBX', n, 7), referenceHigh: location('OBX', n, 7), referenceText: location('OBX', n, 7),
-  abnormalFlag: location('OBX', n, 8), effectiveAt: location('OBX', n, 14),
+  name: location('OBX', n, 3, 2),
+  code: location('OBX', n, 3, 1),
+  valueNumber: location('OBX', n, 5),
+  valueText: location('OBX', n, 5),
+  unit: location('OBX', n, 6),
+  unitCode: location('OBX', n, 6, 1),
+  referenceLow: location('OBX', n, 7),
+  referenceHigh: location('OBX', n, 7),
+  referenceText: location('OBX', n, 7),
+  abnormalFlag: location('OBX', n, 8),
+  effectiveAt: location('OBX', n, 14),
 });
 
 /**

@@ -11,7 +11,10 @@ export const Hl7MessageSchema = defineEntity({
   name: 'Hl7Message',
   tableName: 'hl7_message',
   properties: {
-    id: p.uuid().primary().onCreate(() => newId()),
+    id: p
+      .uuid()
+      .primary()
+      .onCreate(() => newId()),
     practice: () => p.manyToOne(Practice),
     controlId: p.string().length(199),
     /** MSH-9 as received, e.g. ADT^A01. */

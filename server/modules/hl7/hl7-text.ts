@@ -18,13 +18,21 @@ export function unescape(value: string, segment: Hl7Segment): string {
   const pattern = new RegExp(`${e}([^${e}]*)${e}`, 'g');
   return value.replace(pattern, (whole, code: string) => {
     switch (code) {
-      case 'F': return c.fieldSeparator;
-      case 'S': return c.componentSeparator;
-      case 'T': return c.subcomponentSeparator;
-      case 'R': return c.repetitionSeparator;
-      case 'E': return esc;
-      case '.br': return '\n';
-      case 'H': case 'N': return '';
+      case 'F':
+        return c.fieldSeparator;
+      case 'S':
+        return c.componentSeparator;
+      case 'T':
+        return c.subcomponentSeparator;
+      case 'R':
+        return c.repetitionSeparator;
+      case 'E':
+        return esc;
+      case '.br':
+        return '\n';
+      case 'H':
+      case 'N':
+        return '';
       default:
         if (/^X([0-9A-Fa-f]{2})+$/.test(code)) return Buffer.from(code.slice(1), 'hex').toString('utf8');
         if (/^[CMZ]/.test(code) || code.startsWith('.')) return '';

@@ -29,7 +29,11 @@ export type AllergyEntry = { importKey: string; fields: Record<string, unknown> 
 export type Doctor = { id: string; name: string };
 
 const leftOut = (issue: Hl7Issue, what: string): Hl7Issue => ({ code: issue.code, location: issue.location, message: `${issue.message} (${what})` });
-const required = new Set(Object.entries(createPatientInput.shape).filter(([, schema]) => !schema.isOptional()).map(([key]) => key));
+const required = new Set(
+  Object.entries(createPatientInput.shape)
+    .filter(([, schema]) => !schema.isOptional())
+    .map(([key]) => key),
+);
 
 /** The patient of a PID, as a create and as an update. Throws when it names no valid MRN, as neither can apply. */
 export function patientPlan(pid: Hl7Segment): PatientPlan {
@@ -47,9 +51,11 @@ export function patientPlan(pid: Hl7Segment): PatientPlan {
   }
   const failedRequired = Object.entries(failed).find(([key]) => required.has(key));
   const created = createPatientInput.safeParse({ ...valid, mrn: mrn.data });
-  const create = failedRequired ? { error: failedRequired[1] }
-    : created.success ? { input: created.data, warnings: Object.values(failed).map((e) => leftOut(e, 'left out')) }
-    : { error: schemaError(created.error.issues[0]!, pidFields, 'PID') };
+  const create = failedRequired
+    ? { error: failedRequired[1] }
+    : created.success
+      ? { input: created.data, warnings: Object.values(failed).map((e) => leftOut(e, 'left out')) }
+      : { error: schemaError(created.error.issues[0]!, pidFields, 'PID') };
   return { mrn: mrn.data!, create, update: { changes: valid as Partial<PatientFields>, warnings: Object.values(failed).map((e) => leftOut(e, 'left unchanged')) } };
 }
 

@@ -7,6 +7,12 @@ import { receiveHl7Message, receiveHl7Messages } from './hl7.service.ts';
  * answered with its own (`pams hl7 listen`; also served raw at POST /hl7/v2, see hl7-http.routes.ts).
  */
 export const hl7Router = router({
-  receive: adminProcedure.meta({ openapi: true, phi: true }).input(receiveHl7Input).mutation(({ ctx, input }) => receiveHl7Message(ctx, input)),
-  receiveBatch: adminProcedure.meta({ phi: true }).input(receiveHl7BatchInput).mutation(({ ctx, input }) => receiveHl7Messages(ctx, input)),
+  receive: adminProcedure
+    .meta({ openapi: true, phi: true })
+    .input(receiveHl7Input)
+    .mutation(({ ctx, input }) => receiveHl7Message(ctx, input)),
+  receiveBatch: adminProcedure
+    .meta({ phi: true })
+    .input(receiveHl7BatchInput)
+    .mutation(({ ctx, input }) => receiveHl7Messages(ctx, input)),
 });

@@ -29,9 +29,7 @@ export type Hl7Result = {
 };
 
 /** What a message asks for, read and validated; writing it is all that is left. */
-type Plan =
-  | { type: 'adt'; patient: PatientPlan; allergies: { entries: AllergyEntry[]; errors: Hl7Error[] }; doctor: Doctor | null }
-  | { type: 'oru'; mrn: string; observations: ObservationEntry[] };
+type Plan = { type: 'adt'; patient: PatientPlan; allergies: { entries: AllergyEntry[]; errors: Hl7Error[] }; doctor: Doctor | null } | { type: 'oru'; mrn: string; observations: ObservationEntry[] };
 
 type Applied = { text: string; warnings: Hl7Issue[] };
 
@@ -54,7 +52,10 @@ export async function receiveHl7Message(ctx: AuthedCtx, { message }: ReceiveHl7I
   let messageType: string | null = null;
   const { hl7SendingApplication: application, hl7SendingFacility: facility } = ctx.actor.identity.practice;
   const answer = (ackCode: AckCode, text: string, issues: readonly Hl7Issue[] = []): Hl7Result => ({
-    controlId, messageType, ackCode, text,
+    controlId,
+    messageType,
+    ackCode,
+    text,
     errorLocation: ackCode === 'AA' ? null : (issues[0]?.location ?? null),
     warnings: ackCode === 'AA' ? issues.map((i) => ({ location: i.location, text: i.message })) : [],
     ack: buildAck({ application, facility }, parsed, ackCode, text, issues),
@@ -153,11 +154,12 @@ function planOf(ctx: AuthedCtx, message: Hl7Message): Plan {
  * what the winner wrote (the create becomes an update).
  */
 async function applyAdtOnce(ctx: AuthedCtx, plan: Extract<Plan, { type: 'adt' }>, controlId: string, messageType: string): Promise<Applied> {
-  const attempt = () => ctx.em.transactional(async (em) => {
-    const applied = await applyAdt({ ...ctx, em: em as EntityManager }, plan, controlId, messageType);
-    await em.flush();
-    return applied;
-  });
+  const attempt = () =>
+    ctx.em.transactional(async (em) => {
+      const applied = await applyAdt({ ...ctx, em: em as EntityManager }, plan, controlId, messageType);
+      await em.flush();
+      return applied;
+    });
   try {
     return await attempt();
   } catch (e) {
@@ -169,7 +171,13 @@ async function applyAdtOnce(ctx: AuthedCtx, plan: Extract<Plan, { type: 'adt' }>
 /** The message was applied before, by an earlier or a concurrent delivery: its transaction rolls back (ADT), or its statement wrote nothing (ORU). */
 class AppliedBefore extends Error {}
 
-const writerOf = (ctx: AuthedCtx, controlId: string): ImportWriter => ({ practiceId: ctx.actor.practiceId, actorId: ctx.actor.userId, requestId: ctx.meta.requestId, ip: ctx.meta.ip, detail: { controlId } });
+const writerOf = (ctx: AuthedCtx, controlId: string): ImportWriter => ({
+  practiceId: ctx.actor.practiceId,
+  actorId: ctx.actor.userId,
+  requestId: ctx.meta.requestId,
+  ip: ctx.meta.ip,
+  detail: { controlId },
+});
 
 /**
  * SQL that records the message by its control id (CTE `message`, empty when the id was recorded before),
@@ -185,8 +193,12 @@ function recordMessage(ctx: AuthedCtx, controlId: string, messageType: string, p
         on conflict (practice_id, control_id) do nothing returning id, patient_id)`,
     params: [ctx.actor.practiceId, controlId, messageType, ...patient.params],
     audit: {
-      ctes: auditCte('message_audit', { action: "'hl7.applied'", entityType: "'patient'", entityId: 'message.patient_id::text', detail: `a.detail${countsSql}` },
-        'message, (select ?::uuid as practice_id, ?::uuid as actor_id, ?::text as request_id, ?::text as ip, ?::jsonb as detail) a', 'a'),
+      ctes: auditCte(
+        'message_audit',
+        { action: "'hl7.applied'", entityType: "'patient'", entityId: 'message.patient_id::text', detail: `a.detail${countsSql}` },
+        'message, (select ?::uuid as practice_id, ?::uuid as actor_id, ?::text as request_id, ?::text as ip, ?::jsonb as detail) a',
+        'a',
+      ),
       params: [ctx.actor.practiceId, ctx.actor.userId, ctx.meta.requestId, ctx.meta.ip, JSON.stringify({ controlId, messageType, ...detail })],
     },
   };
@@ -242,7 +254,11 @@ async function applyAdt(ctx: AuthedCtx, { patient, allergies, doctor }: Extract<
 async function joinAttendingDoctor(ctx: AuthedCtx, patientId: string, doctor: Doctor | null): Promise<boolean> {
   if (!doctor) return false;
   const byId = /^[0-9a-f-]{36}$/i.test(doctor.id) ? [{ id: doctor.id }] : [];
-  const candidates = await ctx.em.find(User, { role: 'clinician', status: 'active', $or: [...byId, { email: doctor.id.toLowerCase() }, ...(doctor.name ? [{ name: { $ilike: doctor.name.replace(/[\\%_]/g, (c) => `\\${c}`) } }] : [])] }, { limit: 2 });
+  const candidates = await ctx.em.find(
+    User,
+    { role: 'clinician', status: 'active', $or: [...byId, { email: doctor.id.toLowerCase() }, ...(doctor.name ? [{ name: { $ilike: doctor.name.replace(/[\\%_]/g, (c) => `\\${c}`) } }] : [])] },
+    { limit: 2 },
+  );
   if (candidates.length !== 1) return false;
   await joinCareTeam(ctx, patientId, candidates[0]!);
   return true;

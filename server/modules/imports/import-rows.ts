@@ -9,7 +9,10 @@ import { contentHash } from '../../canonical-json.ts';
  * same zod schemas the API's create procedures use, or into errors naming the row's own fields.
  */
 
-export const recordKindOf = { allergies: 'allergy', medications: 'medication', conditions: 'condition', observations: 'observation' } as const satisfies Record<Exclude<ImportType, 'patients'>, RecordKindName>;
+export const recordKindOf = { allergies: 'allergy', medications: 'medication', conditions: 'condition', observations: 'observation' } as const satisfies Record<
+  Exclude<ImportType, 'patients'>,
+  RecordKindName
+>;
 
 export type PatientRow = { fields: CreatePatientInput; externalId: string | null };
 export type RecordRow = { kind: RecordKindName; patientMrn: string | null; patientExternalId: string | null; status: string | null; fields: Record<string, unknown>; recordKey: string };
@@ -19,7 +22,11 @@ type Parsed<T> = { ok: true; row: T } | { ok: false; errors: ImportRowError[] };
 
 /** Values as given, trimmed; an empty cell is no value. */
 function present(values: Values): Values {
-  return Object.fromEntries(Object.entries(values).map(([k, v]) => [k, v.trim()]).filter(([, v]) => v !== ''));
+  return Object.fromEntries(
+    Object.entries(values)
+      .map(([k, v]) => [k, v.trim()])
+      .filter(([, v]) => v !== ''),
+  );
 }
 
 /** One message per field (the first): "must be a date" says enough without "must not be in the future". */
@@ -27,7 +34,9 @@ const firstPerField = (errors: ImportRowError[]) => errors.filter((e, i) => erro
 
 function unknownFields(type: ImportType, line: number, values: Values): ImportRowError[] {
   const known: readonly string[] = importFields[type];
-  return Object.keys(values).filter((k) => !known.includes(k)).map((field) => ({ line, field, message: `is not a field of ${type}` }));
+  return Object.keys(values)
+    .filter((k) => !known.includes(k))
+    .map((field) => ({ line, field, message: `is not a field of ${type}` }));
 }
 
 const genders: Record<string, CreatePatientInput['gender']> = { m: 'male', male: 'male', f: 'female', female: 'female', o: 'other', other: 'other', u: 'unknown', unknown: 'unknown' };
@@ -48,8 +57,17 @@ export function parsePatientRow(line: number, raw: Values): Parsed<PatientRow> {
   const hasAddress = ['addressLine1', 'addressLine2', 'city', 'region', 'postalCode', 'country'].some((k) => v[k]);
   const gender = v.gender === undefined ? undefined : (genders[v.gender.toLowerCase()] ?? v.gender);
   const input = {
-    mrn: v.mrn, externalId: v.externalId, givenName: v.givenName, middleNames: v.middleNames?.split(/\s+/), familyName: v.familyName, birthDate: v.birthDate, gender,
-    email: v.email, phone: v.phone, preferredLanguage: v.preferredLanguage, timeZone: v.timeZone,
+    mrn: v.mrn,
+    externalId: v.externalId,
+    givenName: v.givenName,
+    middleNames: v.middleNames?.split(/\s+/),
+    familyName: v.familyName,
+    birthDate: v.birthDate,
+    gender,
+    email: v.email,
+    phone: v.phone,
+    preferredLanguage: v.preferredLanguage,
+    timeZone: v.timeZone,
     address: hasAddress ? { lines: [v.addressLine1, v.addressLine2].filter(Boolean), city: v.city, region: v.region, postalCode: v.postalCode, country: v.country?.toUpperCase() } : undefined,
   };
   const parsed = patientRowSchema.safeParse(input);
@@ -60,7 +78,15 @@ export function parsePatientRow(line: number, raw: Values): Parsed<PatientRow> {
   return { ok: true, row: { fields, externalId: externalId ?? null } };
 }
 
-const systemsByName: Record<string, string> = { loinc: codeSystems.loinc, ln: codeSystems.loinc, snomed: codeSystems.snomed, sct: codeSystems.snomed, icd10: codeSystems.icd10, 'icd-10': codeSystems.icd10, rxnorm: codeSystems.rxnorm };
+const systemsByName: Record<string, string> = {
+  loinc: codeSystems.loinc,
+  ln: codeSystems.loinc,
+  snomed: codeSystems.snomed,
+  sct: codeSystems.snomed,
+  icd10: codeSystems.icd10,
+  'icd-10': codeSystems.icd10,
+  rxnorm: codeSystems.rxnorm,
+};
 /** A kind's default code system, when a row gives a code without one. */
 const defaultSystem: Record<Exclude<RecordKindName, 'history'>, string> = { allergy: codeSystems.snomed, medication: codeSystems.rxnorm, condition: codeSystems.icd10, observation: codeSystems.loinc };
 
@@ -70,13 +96,22 @@ const numberOr = (value: string | undefined) => (value !== undefined && NUMBER.t
 
 /** The kind's fields, as `recordFields[kind]` takes them, from the row's flat columns. */
 function recordInput(kind: RecordKindName, v: Values): Record<string, unknown> {
-  const code = v.code ? { system: systemsByName[v.codeSystem?.toLowerCase() ?? ''] ?? v.codeSystem ?? defaultSystem[kind as keyof typeof defaultSystem], code: v.code, display: v.codeDisplay } : undefined;
+  const code = v.code
+    ? { system: systemsByName[v.codeSystem?.toLowerCase() ?? ''] ?? v.codeSystem ?? defaultSystem[kind as keyof typeof defaultSystem], code: v.code, display: v.codeDisplay }
+    : undefined;
   const common = { code, note: v.note };
   switch (kind) {
     case 'allergy':
       return {
-        ...common, substance: v.substance, category: v.category?.toLowerCase(), severity: v.severity?.toLowerCase(), onsetDate: v.onsetDate,
-        reactions: v.reactions?.split(';').map((r) => r.trim()).filter(Boolean),
+        ...common,
+        substance: v.substance,
+        category: v.category?.toLowerCase(),
+        severity: v.severity?.toLowerCase(),
+        onsetDate: v.onsetDate,
+        reactions: v.reactions
+          ?.split(';')
+          .map((r) => r.trim())
+          .filter(Boolean),
       };
     case 'medication':
       return { ...common, name: v.name, dose: v.dose, route: v.route?.toLowerCase(), frequency: v.frequency, startDate: v.startDate, endDate: v.endDate, prescriber: v.prescriber };
@@ -85,9 +120,17 @@ function recordInput(kind: RecordKindName, v: Values): Record<string, unknown> {
     case 'observation': {
       const value = numberOr(v.value);
       return {
-        ...common, category: v.category?.toLowerCase() ?? 'laboratory', name: v.name, unit: v.unit, unitCode: v.unitCode, abnormalFlag: v.abnormalFlag?.toLowerCase(), effectiveAt: v.effectiveAt,
+        ...common,
+        category: v.category?.toLowerCase() ?? 'laboratory',
+        name: v.name,
+        unit: v.unit,
+        unitCode: v.unitCode,
+        abnormalFlag: v.abnormalFlag?.toLowerCase(),
+        effectiveAt: v.effectiveAt,
         ...(typeof value === 'number' ? { valueNumber: value } : { valueText: value }),
-        referenceLow: numberOr(v.referenceLow), referenceHigh: numberOr(v.referenceHigh), referenceText: v.referenceText,
+        referenceLow: numberOr(v.referenceLow),
+        referenceHigh: numberOr(v.referenceHigh),
+        referenceText: v.referenceText,
       };
     }
     default:
@@ -125,7 +168,9 @@ export function parseRecordRow(type: Exclude<ImportType, 'patients'>, line: numb
   return {
     ok: true,
     row: {
-      kind, status, fields,
+      kind,
+      status,
+      fields,
       patientMrn: v.patientMrn?.toUpperCase() ?? null,
       patientExternalId: v.patientExternalId ?? null,
       // The source's own id when it has one; else what the entry says, so the same row imported again is found.

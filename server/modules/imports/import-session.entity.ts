@@ -12,7 +12,10 @@ import { Practice } from '../practices/practice.entity.ts';
 export const ImportSessionSchema = defineEntity({
   name: 'ImportSession',
   properties: {
-    id: p.uuid().primary().onCreate(() => newId()),
+    id: p
+      .uuid()
+      .primary()
+      .onCreate(() => newId()),
     practice: () => p.manyToOne(Practice),
     /** Only the user who began an import may add to it, commit or cancel it. */
     userId: p.uuid(),

@@ -21,15 +21,16 @@ export async function stagePatientRows(em: EntityManager, actor: Actor, sessionI
   const errors: ImportRowError[] = [];
   const valid = rows.flatMap((r) => {
     const parsed = parsePatientRow(r.line, r.values);
-    if (!parsed.ok) return errors.push(...parsed.errors), [];
+    if (!parsed.ok) return (errors.push(...parsed.errors), []);
     return [{ line: r.line, ...parsed.row }];
   });
   const mrns = pgArray(valid.flatMap((r) => (r.fields.mrn ? [r.fields.mrn] : [])));
   const externalIds = pgArray(valid.flatMap((r) => (r.externalId ? [r.externalId] : [])));
-  const existing = await em.execute<Existing[]>(
-    'select id, mrn, external_id, middle_names from patient where practice_id = ? and (mrn = any(?::text[]) or external_id = any(?::text[]))',
-    [actor.practiceId, mrns, externalIds],
-  );
+  const existing = await em.execute<Existing[]>('select id, mrn, external_id, middle_names from patient where practice_id = ? and (mrn = any(?::text[]) or external_id = any(?::text[]))', [
+    actor.practiceId,
+    mrns,
+    externalIds,
+  ]);
   const byMrn = new Map(existing.map((p) => [p.mrn, p]));
   const byExternalId = new Map(existing.filter((p) => p.external_id).map((p) => [p.external_id!, p]));
   // Earlier rows of this import, in earlier batches and in this one: the same patient twice is an error.
@@ -86,17 +87,44 @@ const orStored = (value: string, k: PatientColumnProperty) => `coalesce(${value}
 
 /** A new patient's columns, from its staged row (`i`) and the commit's `args`. */
 const inserted: Partial<Record<PatientColumnProperty, string>> = {
-  id: staged('id'), practice: 'args.practice_id', mrn: 'i.mrn', externalId: 'i.external_id', givenName: staged('givenName'), middleNames: `coalesce(${staged('middleNames')}, '[]')`,
-  familyName: staged('familyName'), birthDate: staged('birthDate'), gender: staged('gender'), email: staged('email'), phone: staged('phone'), address: staged('address'),
-  preferredLanguage: staged('preferredLanguage'), timeZone: `coalesce(${staged('timeZone')}, args.time_zone)`, status: "'active'",
-  searchName: staged('searchName'), sortName: staged('sortName'), phoneDigits: staged('phoneDigits'), createdAt: 'now()', updatedAt: 'now()',
+  id: staged('id'),
+  practice: 'args.practice_id',
+  mrn: 'i.mrn',
+  externalId: 'i.external_id',
+  givenName: staged('givenName'),
+  middleNames: `coalesce(${staged('middleNames')}, '[]')`,
+  familyName: staged('familyName'),
+  birthDate: staged('birthDate'),
+  gender: staged('gender'),
+  email: staged('email'),
+  phone: staged('phone'),
+  address: staged('address'),
+  preferredLanguage: staged('preferredLanguage'),
+  timeZone: `coalesce(${staged('timeZone')}, args.time_zone)`,
+  status: "'active'",
+  searchName: staged('searchName'),
+  sortName: staged('sortName'),
+  phoneDigits: staged('phoneDigits'),
+  createdAt: 'now()',
+  updatedAt: 'now()',
 };
 /** A matched patient's columns: a cell left empty keeps the stored value. */
 const updated: Partial<Record<PatientColumnProperty, string>> = {
-  mrn: orStored('i.mrn', 'mrn'), externalId: orStored('i.external_id', 'externalId'), givenName: staged('givenName'), middleNames: orStored(staged('middleNames'), 'middleNames'),
-  familyName: staged('familyName'), birthDate: staged('birthDate'), gender: staged('gender'), email: orStored(staged('email'), 'email'), phone: orStored(staged('phone'), 'phone'),
-  address: orStored(staged('address'), 'address'), preferredLanguage: orStored(staged('preferredLanguage'), 'preferredLanguage'), timeZone: orStored(staged('timeZone'), 'timeZone'),
-  searchName: staged('searchName'), sortName: staged('sortName'), phoneDigits: orStored(staged('phoneDigits'), 'phoneDigits'),
+  mrn: orStored('i.mrn', 'mrn'),
+  externalId: orStored('i.external_id', 'externalId'),
+  givenName: staged('givenName'),
+  middleNames: orStored(staged('middleNames'), 'middleNames'),
+  familyName: staged('familyName'),
+  birthDate: staged('birthDate'),
+  gender: staged('gender'),
+  email: orStored(staged('email'), 'email'),
+  phone: orStored(staged('phone'), 'phone'),
+  address: orStored(staged('address'), 'address'),
+  preferredLanguage: orStored(staged('preferredLanguage'), 'preferredLanguage'),
+  timeZone: orStored(staged('timeZone'), 'timeZone'),
+  searchName: staged('searchName'),
+  sortName: staged('sortName'),
+  phoneDigits: orStored(staged('phoneDigits'), 'phoneDigits'),
 };
 const insertedKeys = Object.keys(inserted) as PatientColumnProperty[];
 const updatedKeys = Object.keys(updated) as PatientColumnProperty[];
@@ -128,6 +156,13 @@ const COMMIT_PATIENT_ROWS = `with args as (select ?::uuid as session_id, ?::uuid
  * keeps the stored value), and audit each patient written. Returns the counts.
  */
 export async function commitPatientRows(em: EntityManager, audit: CommitAudit, practiceTimeZone: string) {
-  const [counts] = await em.execute<{ total: number; created: number; updated: number }[]>(COMMIT_PATIENT_ROWS, [audit.importId, audit.practiceId, audit.actorId, audit.requestId, audit.ip, practiceTimeZone]);
+  const [counts] = await em.execute<{ total: number; created: number; updated: number }[]>(COMMIT_PATIENT_ROWS, [
+    audit.importId,
+    audit.practiceId,
+    audit.actorId,
+    audit.requestId,
+    audit.ip,
+    practiceTimeZone,
+  ]);
   return { created: counts!.created, updated: counts!.updated, unchanged: counts!.total - counts!.created - counts!.updated };
 }

@@ -17,7 +17,7 @@ export async function stageRecordRows(em: EntityManager, actor: Actor, sessionId
   const errors: ImportRowError[] = [];
   const valid = rows.flatMap((r) => {
     const parsed = parseRecordRow(type, r.line, r.values);
-    if (!parsed.ok) return errors.push(...parsed.errors), [];
+    if (!parsed.ok) return (errors.push(...parsed.errors), []);
     return [{ line: r.line, ...parsed.row }];
   });
   const patients = await em.execute<{ id: string; mrn: string; external_id: string | null }[]>(
@@ -37,7 +37,8 @@ export async function stageRecordRows(em: EntityManager, actor: Actor, sessionId
     const fail = (field: string, message: string) => (errors.push({ line: row.line, field, message }), []);
     const patientId = row.patientMrn ? byMrn.get(row.patientMrn) : byExternalId.get(row.patientExternalId!);
     if (!patientId) return row.patientMrn ? fail('patientMrn', `no patient has MRN ${row.patientMrn}`) : fail('patientExternalId', `no patient has external id ${row.patientExternalId}`);
-    if (row.patientMrn && row.patientExternalId && byExternalId.get(row.patientExternalId) !== patientId) return fail('patientExternalId', `is not the external id of the patient with MRN ${row.patientMrn}`);
+    if (row.patientMrn && row.patientExternalId && byExternalId.get(row.patientExternalId) !== patientId)
+      return fail('patientExternalId', `is not the external id of the patient with MRN ${row.patientMrn}`);
     const duplicate = lineOf.get(`${patientId} ${row.recordKey}`);
     if (duplicate) return fail(row.recordKey.startsWith('ext:') ? 'externalId' : '_', `is the same record as line ${duplicate}`);
     lineOf.set(`${patientId} ${row.recordKey}`, row.line);

@@ -10,7 +10,10 @@ import { User } from '../users/user.entity.ts';
 export const InviteSchema = defineEntity({
   name: 'Invite',
   properties: {
-    id: p.uuid().primary().onCreate(() => newId()),
+    id: p
+      .uuid()
+      .primary()
+      .onCreate(() => newId()),
     practice: () => p.manyToOne(Practice).index(),
     user: () => p.manyToOne(User).nullable().deleteRule('set null'),
     email: p.string().length(320),

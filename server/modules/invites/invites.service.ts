@@ -35,26 +35,28 @@ function toInviteDto(invite: Invite, now: Date) {
  * (`mailSent: false`) instead of failing a call whose invite exists: the admin resends it later.
  */
 async function sendInviteMail(ctx: Ctx, invite: Invite, token: string, practiceName: string): Promise<boolean> {
-  return ctx.mailer.send({
-    to: invite.email,
-    subject: `You are invited to ${practiceName} on PAMS`,
-    text: [
-      invite.role === 'patient'
-        ? `${practiceName} invites you to its patient portal on PAMS.`
-        : `You have been invited to join ${practiceName} on PAMS as ${invite.role === 'admin' ? 'an admin' : 'a clinician'}.`,
-      `Accept the invite by ${invite.expiresAt.toUTCString()}:`,
-      '',
-      `${ctx.config.appUrl}/invite?token=${token}`,
-      '',
-      `Or from a terminal: pams invites accept ${token} --url ${ctx.config.appUrl} --name "Your Name"`,
-    ].join('\n'),
-  }).then(
-    () => true,
-    (err: Error & { code?: string }) => {
-      ctx.log.warn({ inviteId: invite.id, err: { name: err.name, code: err.code } }, 'invite mail not sent');
-      return false;
-    },
-  );
+  return ctx.mailer
+    .send({
+      to: invite.email,
+      subject: `You are invited to ${practiceName} on PAMS`,
+      text: [
+        invite.role === 'patient'
+          ? `${practiceName} invites you to its patient portal on PAMS.`
+          : `You have been invited to join ${practiceName} on PAMS as ${invite.role === 'admin' ? 'an admin' : 'a clinician'}.`,
+        `Accept the invite by ${invite.expiresAt.toUTCString()}:`,
+        '',
+        `${ctx.config.appUrl}/invite?token=${token}`,
+        '',
+        `Or from a terminal: pams invites accept ${token} --url ${ctx.config.appUrl} --name "Your Name"`,
+      ].join('\n'),
+    })
+    .then(
+      () => true,
+      (err: Error & { code?: string }) => {
+        ctx.log.warn({ inviteId: invite.id, err: { name: err.name, code: err.code } }, 'invite mail not sent');
+        return false;
+      },
+    );
 }
 
 /** An admin invites a clinician or another admin. */
@@ -72,7 +74,14 @@ export async function issueInvite(ctx: AuthedCtx, { email, role, patient = null 
   const { id: tokenId, token, secretHash } = generateSecretToken();
   const user = ctx.em.create(User, { practice: ctx.actor.practiceId, email, role, status: 'invited' });
   const invite = ctx.em.create(Invite, {
-    practice: ctx.actor.practiceId, user, email, role, patient, invitedBy: ctx.actor.userId, tokenId, secretHash,
+    practice: ctx.actor.practiceId,
+    user,
+    email,
+    role,
+    patient,
+    invitedBy: ctx.actor.userId,
+    tokenId,
+    secretHash,
     expiresAt: new Date(ctx.clock.now().getTime() + ctx.config.inviteTtlMs),
   });
   recordAudit(ctx, { action: 'invite.created', entityType: 'invite', entityId: invite.id, detail: { role } });
@@ -90,11 +99,7 @@ export async function listInvites(ctx: AuthedCtx, input: ListInvitesInput) {
     expired: { acceptedAt: null, revokedAt: null, expiresAt: { $lte: now } },
   } as const;
   const { where, orderBy } = keyset(input.cursor, sort);
-  const rows = await ctx.em.find(
-    Invite,
-    { ...where, ...(input.status && byStatus[input.status]) },
-    { orderBy, limit: input.limit + 1 },
-  );
+  const rows = await ctx.em.find(Invite, { ...where, ...(input.status && byStatus[input.status]) }, { orderBy, limit: input.limit + 1 });
   return toPage(rows, input.limit, sort, (i) => toInviteDto(i, now));
 }
 

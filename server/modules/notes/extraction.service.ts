@@ -111,18 +111,36 @@ async function saveSteps(em: EntityManager, { config, clock }: Pick<ExtractionDe
     const add = (kind: 'checklist' | 'plan', title: string, passage: string, schedule: Schedule | null) => {
       if (!passageInNote(passage, body) || !stepTitle.safeParse(title).success || (kind === 'plan' && !schedule)) return void rejected++;
       const id = newId();
-      tx.create(Step, { id, practice: practiceId, patient: note.patient.id, note: note.id, kind, state, title: title.trim(), provenanceCiphertext: sealPassage(dataKey, id, passage), ...(schedule ?? {}) });
+      tx.create(Step, {
+        id,
+        practice: practiceId,
+        patient: note.patient.id,
+        note: note.id,
+        kind,
+        state,
+        title: title.trim(),
+        provenanceCiphertext: sealPassage(dataKey, id, passage),
+        ...(schedule ?? {}),
+      });
       created++;
     };
     if (!current.newer) {
       for (const item of extraction.checklist) add('checklist', item.title, item.passage, null);
       for (const item of extraction.plan) add('plan', item.title, item.passage, planSchedule(item, tzToday));
     }
-    await tx.nativeUpdate(Note, { id: note.id }, {
-      extractionState: 'done', extractionLeaseUntil: null, extractionDueAt: null, stepsCreated: created, stepsRejected: rejected,
-      extractionReason: current.newer ? 'a newer note superseded this one: no steps were created' : rejected ? `${rejected} item(s) rejected: passage not in the note, or an invalid schedule` : null,
-      updatedAt: clock.now(),
-    });
+    await tx.nativeUpdate(
+      Note,
+      { id: note.id },
+      {
+        extractionState: 'done',
+        extractionLeaseUntil: null,
+        extractionDueAt: null,
+        stepsCreated: created,
+        stepsRejected: rejected,
+        extractionReason: current.newer ? 'a newer note superseded this one: no steps were created' : rejected ? `${rejected} item(s) rejected: passage not in the note, or an invalid schedule` : null,
+        updatedAt: clock.now(),
+      },
+    );
     return { outcome: 'done' as const, created, rejected };
   });
 }

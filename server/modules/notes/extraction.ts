@@ -20,7 +20,10 @@ const extractionSchema = z.object({
         startDate: date.nullable(),
         endDate: date.nullable(),
         count: z.number().int().min(1).max(1000).nullable(),
-        timeOfDay: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/).nullable(),
+        timeOfDay: z
+          .string()
+          .regex(/^([01]\d|2[0-3]):[0-5]\d$/)
+          .nullable(),
       }),
     )
     .max(50),
@@ -39,7 +42,13 @@ export class ExtractionError extends Error {
 
 function reasonOf(err: unknown, OpenAI: typeof import('openai').default): ExtractionError {
   if (err instanceof ExtractionError) return err;
-  if (err instanceof z.ZodError) return new ExtractionError(`the answer broke the schema (${err.issues.slice(0, 3).map((i) => `${i.path.join('.') || 'root'}: ${i.code}`).join('; ')})`);
+  if (err instanceof z.ZodError)
+    return new ExtractionError(
+      `the answer broke the schema (${err.issues
+        .slice(0, 3)
+        .map((i) => `${i.path.join('.') || 'root'}: ${i.code}`)
+        .join('; ')})`,
+    );
   if (err instanceof OpenAI.APIConnectionTimeoutError) return new ExtractionError('the LLM timed out');
   if (err instanceof OpenAI.APIConnectionError) return new ExtractionError('the LLM could not be reached');
   if (err instanceof OpenAI.AuthenticationError || err instanceof OpenAI.PermissionDeniedError) return new ExtractionError(`the LLM refused the API key (HTTP ${err.status})`);

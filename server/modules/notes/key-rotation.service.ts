@@ -20,16 +20,17 @@ const noteDataKeys: KeySealed = {
   stale: (em, newest) => countOf(em, 'select count(*) as n from note where kek_id <> ?', newest),
   async rewrap(tx, keys, batchSize) {
     const newest = keys[0]!.id;
-    const rows = await tx.execute<{ id: string; kek_id: string; wrapped_key: string }[]>(
-      'select id, kek_id, wrapped_key from note where kek_id <> ? order by id limit ? for update skip locked',
-      [newest, batchSize],
-    );
+    const rows = await tx.execute<{ id: string; kek_id: string; wrapped_key: string }[]>('select id, kek_id, wrapped_key from note where kek_id <> ? order by id limit ? for update skip locked', [
+      newest,
+      batchSize,
+    ]);
     if (!rows.length) return 0;
     const wrapped = rows.map((r) => rewrapDataKey(keys, { kekId: r.kek_id, wrappedKey: r.wrapped_key }, r.id).wrappedKey);
-    await tx.execute(
-      'update note set kek_id = ?, wrapped_key = v.wrapped_key from unnest(?::uuid[], ?::text[]) as v(id, wrapped_key) where note.id = v.id',
-      [newest, pgArray(rows.map((r) => r.id)), pgArray(wrapped)],
-    );
+    await tx.execute('update note set kek_id = ?, wrapped_key = v.wrapped_key from unnest(?::uuid[], ?::text[]) as v(id, wrapped_key) where note.id = v.id', [
+      newest,
+      pgArray(rows.map((r) => r.id)),
+      pgArray(wrapped),
+    ]);
     return rows.length;
   },
 };
@@ -43,10 +44,10 @@ const totpSecrets: KeySealed = {
       [keys[0]!.id, batchSize],
     );
     if (!rows.length) return 0;
-    await tx.execute(
-      'update users set mfa_secret = v.secret from unnest(?::uuid[], ?::text[]) as v(id, secret) where users.id = v.id',
-      [pgArray(rows.map((r) => r.id)), pgArray(rows.map((r) => encryptString(keys, decryptString(keys, r.mfa_secret))))],
-    );
+    await tx.execute('update users set mfa_secret = v.secret from unnest(?::uuid[], ?::text[]) as v(id, secret) where users.id = v.id', [
+      pgArray(rows.map((r) => r.id)),
+      pgArray(rows.map((r) => encryptString(keys, decryptString(keys, r.mfa_secret)))),
+    ]);
     return rows.length;
   },
 };

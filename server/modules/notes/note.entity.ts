@@ -13,7 +13,10 @@ import { Practice } from '../practices/practice.entity.ts';
 export const NoteSchema = defineEntity({
   name: 'Note',
   properties: {
-    id: p.uuid().primary().onCreate(() => newId()),
+    id: p
+      .uuid()
+      .primary()
+      .onCreate(() => newId()),
     practice: () => p.manyToOne(Practice),
     patient: () => p.manyToOne(Patient),
     authorId: p.uuid(),
@@ -33,13 +36,12 @@ export const NoteSchema = defineEntity({
     stepsCreated: p.integer().default(0),
     stepsRejected: p.integer().default(0),
     createdAt: p.datetime().onCreate(() => new Date()),
-    updatedAt: p.datetime().onCreate(() => new Date()).onUpdate(() => new Date()),
+    updatedAt: p
+      .datetime()
+      .onCreate(() => new Date())
+      .onUpdate(() => new Date()),
   },
-  indexes: [
-    { properties: ['patient', 'createdAt', 'id'] },
-    { properties: ['extractionState', 'extractionDueAt'] },
-    { properties: ['kekId'] },
-  ],
+  indexes: [{ properties: ['patient', 'createdAt', 'id'] }, { properties: ['extractionState', 'extractionDueAt'] }, { properties: ['kekId'] }],
   filters: practiceFilter(),
 });
 export class Note extends NoteSchema.class {}

@@ -24,9 +24,13 @@ export function defineNoteJobs(agenda: Agenda, deps: JobDeps): void {
     // The delay comes from the attempt count kept on the note; a final failure is not retried.
     { backoff: ({ error }) => (error instanceof RetryExtractionLater ? error.delayMs : null), concurrency: 4, lockLifetime: deps.config.llm.timeoutMs + 60_000 },
   );
-  agenda.define(REQUEUE_EXTRACTIONS, async () => {
-    await requeueLostExtractions(deps);
-  }, { concurrency: 1 });
+  agenda.define(
+    REQUEUE_EXTRACTIONS,
+    async () => {
+      await requeueLostExtractions(deps);
+    },
+    { concurrency: 1 },
+  );
 }
 
 export async function scheduleNoteJobs(agenda: Agenda): Promise<void> {

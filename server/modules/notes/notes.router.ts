@@ -4,9 +4,24 @@ import { authedProcedure, clinicianProcedure, router } from '../../trpc.ts';
 import { addAddendum, createNote, getNote, listNotes, retryExtraction } from './notes.service.ts';
 
 export const notesRouter = router({
-  create: clinicianProcedure.meta({ openapi: true, phi: true }).input(createNoteInput).mutation(({ ctx, input }) => createNote(ctx, input)),
-  addendum: clinicianProcedure.meta({ phi: true }).input(addendumInput).mutation(({ ctx, input }) => addAddendum(ctx, input)),
-  byId: authedProcedure.meta({ openapi: true, phi: true }).input(idInput).query(({ ctx, input }) => getNote(ctx, input)),
-  list: authedProcedure.meta({ openapi: true, phi: true }).input(listNotesInput).query(({ ctx, input }) => listNotes(ctx, input)),
-  retryExtraction: clinicianProcedure.meta({ phi: true }).input(idInput).mutation(({ ctx, input }) => retryExtraction(ctx, input)),
+  create: clinicianProcedure
+    .meta({ openapi: true, phi: true })
+    .input(createNoteInput)
+    .mutation(({ ctx, input }) => createNote(ctx, input)),
+  addendum: clinicianProcedure
+    .meta({ phi: true })
+    .input(addendumInput)
+    .mutation(({ ctx, input }) => addAddendum(ctx, input)),
+  byId: authedProcedure
+    .meta({ openapi: true, phi: true })
+    .input(idInput)
+    .query(({ ctx, input }) => getNote(ctx, input)),
+  list: authedProcedure
+    .meta({ openapi: true, phi: true })
+    .input(listNotesInput)
+    .query(({ ctx, input }) => listNotes(ctx, input)),
+  retryExtraction: clinicianProcedure
+    .meta({ phi: true })
+    .input(idInput)
+    .mutation(({ ctx, input }) => retryExtraction(ctx, input)),
 });

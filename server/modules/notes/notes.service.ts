@@ -16,8 +16,7 @@ import { enqueueExtraction } from './extraction-queue.ts';
 const sort = newestFirst('createdAt');
 
 /** Readers of a note: its author, and whoever may see the patient (care team, the practice's admins, the patient in the portal). */
-const visibleNotes = (actor: Actor): FilterQuery<Note> =>
-  actor.role === 'admin' ? {} : { $or: [{ authorId: actor.userId }, { patient: visiblePatients(actor) }] };
+const visibleNotes = (actor: Actor): FilterQuery<Note> => (actor.role === 'admin' ? {} : { $or: [{ authorId: actor.userId }, { patient: visiblePatients(actor) }] });
 
 const audit = (ctx: AuthedCtx, action: string, note: Note, detail: Record<string, string | number> = {}) =>
   recordAudit(ctx, { action: `note.${action}`, entityType: 'note', entityId: note.id, detail: { patientId: note.patient.id, ...detail } });
@@ -42,8 +41,14 @@ export async function createNote(ctx: AuthedCtx, { patientId, body }: CreateNote
     const id = newId();
     const { dataKey: _, ...sealed } = sealNote(ctx.config.encryptionKeys, id, body);
     const created = em.create(Note, {
-      id, practice: ctx.actor.practiceId, patient: patientId, authorId: ctx.actor.userId, ...sealed,
-      extractionState: 'pending', extractionDueAt: ctx.clock.now(), createdAt: ctx.clock.now(),
+      id,
+      practice: ctx.actor.practiceId,
+      patient: patientId,
+      authorId: ctx.actor.userId,
+      ...sealed,
+      extractionState: 'pending',
+      extractionDueAt: ctx.clock.now(),
+      createdAt: ctx.clock.now(),
     });
     const cancelled = await cancelPendingSteps(em, { patientId, by: ctx.actor.userId, reason: 'superseded by a newer note', now: ctx.clock.now() });
     audit({ ...ctx, em }, 'created', created, { cancelledSteps: cancelled });
@@ -59,7 +64,15 @@ export async function addAddendum(ctx: AuthedCtx, { id, body }: AddendumInput) {
   if (!original) throw notFound('Note');
   const addendumId = newId();
   const { dataKey: _, ...sealed } = sealNote(ctx.config.encryptionKeys, addendumId, body);
-  const addendum = ctx.em.create(Note, { id: addendumId, practice: ctx.actor.practiceId, patient: original.patient, authorId: ctx.actor.userId, addendumTo: original, ...sealed, createdAt: ctx.clock.now() });
+  const addendum = ctx.em.create(Note, {
+    id: addendumId,
+    practice: ctx.actor.practiceId,
+    patient: original.patient,
+    authorId: ctx.actor.userId,
+    addendumTo: original,
+    ...sealed,
+    createdAt: ctx.clock.now(),
+  });
   audit(ctx, 'addendum-created', addendum, { addendumTo: original.id });
   await ctx.em.flush();
   return toNoteDto(addendum, body);

@@ -16,7 +16,10 @@ const inputSchema = (schema: z.ZodType): JsonSchema => {
   return rest;
 };
 
-const errorResponse = { description: 'An error: `error.data.code` (tRPC code), `reason`, `fieldErrors` for bad input, `requestId`.', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
+const errorResponse = {
+  description: 'An error: `error.data.code` (tRPC code), `reason`, `fieldErrors` for bad input, `requestId`.',
+  content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+};
 const resultResponse = (procedure: string) => ({
   description: `The result of \`${procedure}\`, in \`result.data\`.`,
   content: { 'application/json': { schema: { type: 'object', properties: { result: { type: 'object', properties: { data: {} }, required: ['data'] } }, required: ['result'] } } },
@@ -58,19 +61,43 @@ function operation(path: string, procedure: Procedure) {
 export function openApiDocument(serverUrl: string) {
   const paths: Record<string, unknown> = Object.fromEntries(documented.map(([path, procedure]) => [`/trpc/${path}`, operation(path, procedure)]));
   const fhir = (summary: string, description: string, parameters: unknown[], type: string) => ({
-    get: { operationId: summary, tags: ['fhir'], summary, description, parameters, responses: { '200': { description: `A ${type}`, content: { [type === 'NDJSON stream' ? 'application/fhir+ndjson' : 'application/fhir+json']: { schema: { type: type === 'NDJSON stream' ? 'string' : 'object' } } } }, default: { description: 'An OperationOutcome', content: { 'application/fhir+json': { schema: { type: 'object' } } } } } },
+    get: {
+      operationId: summary,
+      tags: ['fhir'],
+      summary,
+      description,
+      parameters,
+      responses: {
+        '200': {
+          description: `A ${type}`,
+          content: { [type === 'NDJSON stream' ? 'application/fhir+ndjson' : 'application/fhir+json']: { schema: { type: type === 'NDJSON stream' ? 'string' : 'object' } } },
+        },
+        default: { description: 'An OperationOutcome', content: { 'application/fhir+json': { schema: { type: 'object' } } } },
+      },
+    },
   });
-  paths['/fhir/Patient/{id}/$everything'] = fhir('fhir.patientEverything', 'The patient and their record as a FHIR R4 searchset Bundle (as `patients.fhir`).', [{ name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }], 'FHIR R4 Bundle');
-  paths['/fhir/$export'] = fhir('fhir.export', 'Every resource of one type in the practice as FHIR R4 NDJSON, streamed (admins; as `exports.fhir`, page after page).', [
-    { name: '_type', in: 'query', required: true, schema: { type: 'string', enum: [...fhirResourceTypes] } },
-    { name: '_since', in: 'query', required: false, schema: { type: 'string', format: 'date-time' } },
-  ], 'NDJSON stream');
+  paths['/fhir/Patient/{id}/$everything'] = fhir(
+    'fhir.patientEverything',
+    'The patient and their record as a FHIR R4 searchset Bundle (as `patients.fhir`).',
+    [{ name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }],
+    'FHIR R4 Bundle',
+  );
+  paths['/fhir/$export'] = fhir(
+    'fhir.export',
+    'Every resource of one type in the practice as FHIR R4 NDJSON, streamed (admins; as `exports.fhir`, page after page).',
+    [
+      { name: '_type', in: 'query', required: true, schema: { type: 'string', enum: [...fhirResourceTypes] } },
+      { name: '_since', in: 'query', required: false, schema: { type: 'string', format: 'date-time' } },
+    ],
+    'NDJSON stream',
+  );
   paths['/hl7/v2'] = {
     post: {
       operationId: 'hl7.v2',
       tags: ['hl7'],
       summary: 'HL7 v2 messages in, ACKs out',
-      description: 'One or more HL7 v2 messages (ADT A01/A04/A08/A28/A31, ORU^R01), `\\r` or newline separated, MLLP framing tolerated; each goes through `hl7.receive`. The answer holds one ACK per message, in order (AA, or AE/AR with the reason in MSA and ERR), each followed by a newline. Admins\' API tokens.',
+      description:
+        "One or more HL7 v2 messages (ADT A01/A04/A08/A28/A31, ORU^R01), `\\r` or newline separated, MLLP framing tolerated; each goes through `hl7.receive`. The answer holds one ACK per message, in order (AA, or AE/AR with the reason in MSA and ERR), each followed by a newline. Admins' API tokens.",
       requestBody: { required: true, content: { 'x-application/hl7-v2+er7': { schema: { type: 'string' } }, 'text/plain': { schema: { type: 'string' } } } },
       responses: {
         '200': { description: 'An ACK per message', content: { 'x-application/hl7-v2+er7': { schema: { type: 'string' } } } },
@@ -86,7 +113,8 @@ export function openApiDocument(serverUrl: string) {
     info: {
       title: 'PAMS API',
       version: '0.1.0',
-      description: 'The procedures scripts use. Authenticate with `Authorization: Bearer <API token>` (create one with `pams tokens create`). Every procedure of the API is callable the same way; this document lists those meant for scripts.',
+      description:
+        'The procedures scripts use. Authenticate with `Authorization: Bearer <API token>` (create one with `pams tokens create`). Every procedure of the API is callable the same way; this document lists those meant for scripts.',
     },
     servers: [{ url: serverUrl }],
     security: [{ bearer: [] }],

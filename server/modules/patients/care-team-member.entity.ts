@@ -17,7 +17,10 @@ import { Patient } from './patient.entity.ts';
 export const CareTeamMemberSchema = defineEntity({
   name: 'CareTeamMember',
   properties: {
-    id: p.uuid().primary().onCreate(() => newId()),
+    id: p
+      .uuid()
+      .primary()
+      .onCreate(() => newId()),
     practice: () => p.manyToOne(Practice),
     patient: () => p.manyToOne(Patient).deleteRule('cascade'),
     clinician: () => p.manyToOne(User),

@@ -46,7 +46,13 @@ export async function getChart(ctx: AuthedCtx, { id }: IdInput) {
   return {
     patient: toPatientDto(patientFromRow(patient)),
     ...recordsByKind(
-      records.map(({ patientId, occurredAt, createdAt, updatedAt, ...r }) => ({ ...r, patient: { id: patientId }, occurredAt: new Date(occurredAt), createdAt: new Date(createdAt), updatedAt: new Date(updatedAt) })),
+      records.map(({ patientId, occurredAt, createdAt, updatedAt, ...r }) => ({
+        ...r,
+        patient: { id: patientId },
+        occurredAt: new Date(occurredAt),
+        createdAt: new Date(createdAt),
+        updatedAt: new Date(updatedAt),
+      })),
     ),
     relatedPersons: relatedPersons.map(({ patientId, createdAt, ...r }) => toRelatedPersonDto({ ...r, patient: { id: patientId }, createdAt: new Date(createdAt) })),
     careTeam: careTeam.map(({ createdAt, ...u }) => toUserDto({ ...u, createdAt: new Date(createdAt) })),

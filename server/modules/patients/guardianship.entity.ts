@@ -9,7 +9,10 @@ import { Patient } from './patient.entity.ts';
 export const GuardianshipSchema = defineEntity({
   name: 'Guardianship',
   properties: {
-    id: p.uuid().primary().onCreate(() => newId()),
+    id: p
+      .uuid()
+      .primary()
+      .onCreate(() => newId()),
     practice: () => p.manyToOne(Practice),
     dependent: () => p.manyToOne(Patient).deleteRule('cascade'),
     guardian: () => p.manyToOne(User).index(),

@@ -4,7 +4,7 @@ import { patientDtoProperties, type PatientFields } from './patient.dto.ts';
 import { PatientSchema, type Patient } from './patient.entity.ts';
 
 /** A property of the patient that is a column of the patient table. */
-export type PatientColumnProperty = { [K in keyof Patient & string]: Patient[K] extends Collection<any> ? never : K }[keyof Patient & string];
+export type PatientColumnProperty = { [K in keyof Patient & string]: Patient[K] extends Collection<object> ? never : K }[keyof Patient & string];
 
 /**
  * The patient's columns for hand-written SQL (the chart, search, the FHIR export, the CSV import, the

@@ -69,7 +69,10 @@ function matching(ctx: AuthedCtx, input: SearchPatientsInput, keys: Keys): SqlCo
     equals('p.practice_id', ctx.actor.practiceId),
     equals(keys.status, input.status),
     ...queryTerms(input.query ?? '').map((term) => queryTerm(term, keys)),
-    ...(input.name ?? '').split(/\s+/).filter(Boolean).map((w) => like(keys.searchName, foldForSearch(w))),
+    ...(input.name ?? '')
+      .split(/\s+/)
+      .filter(Boolean)
+      .map((w) => like(keys.searchName, foldForSearch(w))),
     ...(input.mrn ? [mrnIs(keys.mrn, input.mrn)] : []),
     ...(input.email ? [equals('p.email', input.email.toLowerCase())] : []),
     ...(input.phone && phoneDigits(input.phone) ? [phoneLike(phoneDigits(input.phone))] : []),
@@ -118,9 +121,10 @@ async function findInPractice(ctx: AuthedCtx, input: SearchPatientsInput): Promi
   );
   // One row always comes back, with the count of matches, even when the actor may see none of them.
   if (Number(first!.candidates) <= CANDIDATE_CAP) return first!.id ? [first!, ...rest].map(({ candidates: _, ...row }) => patientFromRow(row)) : [];
-  const walked = await ctx.em.execute<Row[]>(
-    `select ${COLUMNS} from patient p where ${where.sql} and ${visible.sql} order by p.sort_name, p.id limit ?`,
-    [...where.params, ...visible.params, input.limit + 1],
-  );
+  const walked = await ctx.em.execute<Row[]>(`select ${COLUMNS} from patient p where ${where.sql} and ${visible.sql} order by p.sort_name, p.id limit ?`, [
+    ...where.params,
+    ...visible.params,
+    input.limit + 1,
+  ]);
   return walked.map(patientFromRow);
 }

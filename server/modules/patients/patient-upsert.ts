@@ -15,8 +15,21 @@ import { patientNameKeys, phoneDigits } from './search-text.ts';
 
 /** The columns a write sets: the patient's own fields and the keys derived from them. */
 const WRITTEN = [
-  'mrn', 'givenName', 'middleNames', 'familyName', 'birthDate', 'gender', 'email', 'phone', 'address', 'preferredLanguage', 'timeZone', 'emergencyContact',
-  'searchName', 'sortName', 'phoneDigits',
+  'mrn',
+  'givenName',
+  'middleNames',
+  'familyName',
+  'birthDate',
+  'gender',
+  'email',
+  'phone',
+  'address',
+  'preferredLanguage',
+  'timeZone',
+  'emergencyContact',
+  'searchName',
+  'sortName',
+  'phoneDigits',
 ] as const satisfies readonly PatientColumnProperty[];
 type Written = (typeof WRITTEN)[number];
 
@@ -57,12 +70,13 @@ const columns = WRITTEN.map((k) => patientColumn[k]);
  */
 export function patientWriteCtes(mode: 'create' | 'update', condition: string): string {
   const target = 'patient_target as (select ?::uuid as id, ?::jsonb as detail)';
-  const write = mode === 'create'
-    ? `patient_written as (
+  const write =
+    mode === 'create'
+      ? `patient_written as (
        insert into patient (id, practice_id, ${columns.join(', ')}, status, created_at, updated_at)
        select t.id, args.practice_id, ${columns.map((c) => `x.${c}`).join(', ')}, 'active', now(), now() from patient_target t, ${VALUES}, args where ${condition}
        returning id, 'patient.created' as action)`
-    : `patient_written as (select t.id, 'patient.updated' as action from patient_target t where ${condition}),
+      : `patient_written as (select t.id, 'patient.updated' as action from patient_target t where ${condition}),
      patient_changed as (
        update patient p set ${columns.map((c) => `${c} = x.${c}`).join(', ')}, updated_at = now()
        from patient_written w, ${VALUES}, args

@@ -2,8 +2,24 @@ import type { Patient } from './patient.entity.ts';
 
 /** The properties a patient DTO is made from: hand-written queries select these columns (patient-columns.ts). */
 export const patientDtoProperties = [
-  'id', 'mrn', 'externalId', 'givenName', 'middleNames', 'familyName', 'birthDate', 'gender', 'email', 'phone', 'address', 'preferredLanguage',
-  'timeZone', 'emergencyContact', 'status', 'portalUser', 'createdAt', 'updatedAt',
+  'id',
+  'mrn',
+  'externalId',
+  'givenName',
+  'middleNames',
+  'familyName',
+  'birthDate',
+  'gender',
+  'email',
+  'phone',
+  'address',
+  'preferredLanguage',
+  'timeZone',
+  'emergencyContact',
+  'status',
+  'portalUser',
+  'createdAt',
+  'updatedAt',
 ] as const;
 
 /** What a patient DTO is made from: an entity, or a row a hand-written query selected under the same names. */

@@ -12,7 +12,10 @@ import { Guardianship } from './guardianship.entity.ts';
 export const PatientSchema = defineEntity({
   name: 'Patient',
   properties: {
-    id: p.uuid().primary().onCreate(() => newId()),
+    id: p
+      .uuid()
+      .primary()
+      .onCreate(() => newId()),
     practice: () => p.manyToOne(Practice),
     mrn: p.string().length(32),
     /** The patient's id in the system they were imported from (CSV `externalId`): re-imports match on it. */
@@ -40,7 +43,10 @@ export const PatientSchema = defineEntity({
     /** The phone's digits, trigram-indexed. */
     phoneDigits: p.string().length(20).nullable(),
     createdAt: p.datetime().onCreate(() => new Date()),
-    updatedAt: p.datetime().onCreate(() => new Date()).onUpdate(() => new Date()),
+    updatedAt: p
+      .datetime()
+      .onCreate(() => new Date())
+      .onUpdate(() => new Date()),
     careTeam: () => p.oneToMany(CareTeamMember).mappedBy('patient'),
     guardians: () => p.oneToMany(Guardianship).mappedBy('dependent'),
   },

@@ -1,5 +1,15 @@
 import { idInput } from '../../../shared/schemas/common.ts';
-import { addRelatedPersonInput, careTeamInput, createPatientInput, guardianInput, invitePatientInput, patientIdInput, searchPatientsInput, updatePatientInput, updateRelatedPersonInput } from '../../../shared/schemas/patients.ts';
+import {
+  addRelatedPersonInput,
+  careTeamInput,
+  createPatientInput,
+  guardianInput,
+  invitePatientInput,
+  patientIdInput,
+  searchPatientsInput,
+  updatePatientInput,
+  updateRelatedPersonInput,
+} from '../../../shared/schemas/patients.ts';
 import { patientEverything } from '../fhir/fhir.service.ts';
 import { authedProcedure, clinicianProcedure, patientProcedure, router } from '../../trpc.ts';
 import { addToCareTeam, listCareTeam, removeFromCareTeam } from './care-team.service.ts';
@@ -9,19 +19,52 @@ import { addGuardian, invitePatient, portalRecords, removeGuardian } from './por
 import { addRelatedPerson, listRelatedPersons, removeRelatedPerson, updateRelatedPerson } from './related-persons.service.ts';
 
 export const patientsRouter = router({
-  list: clinicianProcedure.meta({ openapi: true, phi: true }).input(searchPatientsInput).query(({ ctx, input }) => searchPatients(ctx, input)),
-  search: clinicianProcedure.meta({ openapi: true, phi: true }).input(searchPatientsInput).query(({ ctx, input }) => searchPatients(ctx, input)),
-  byId: authedProcedure.meta({ openapi: true, phi: true }).input(idInput).query(({ ctx, input }) => getPatient(ctx, input)),
-  chart: clinicianProcedure.meta({ phi: true }).input(idInput).query(({ ctx, input }) => getChart(ctx, input)),
-  create: clinicianProcedure.meta({ openapi: true, phi: true }).input(createPatientInput).mutation(({ ctx, input }) => createPatient(ctx, input)),
-  update: clinicianProcedure.meta({ openapi: true, phi: true }).input(updatePatientInput).mutation(({ ctx, input }) => updatePatient(ctx, input)),
+  list: clinicianProcedure
+    .meta({ openapi: true, phi: true })
+    .input(searchPatientsInput)
+    .query(({ ctx, input }) => searchPatients(ctx, input)),
+  search: clinicianProcedure
+    .meta({ openapi: true, phi: true })
+    .input(searchPatientsInput)
+    .query(({ ctx, input }) => searchPatients(ctx, input)),
+  byId: authedProcedure
+    .meta({ openapi: true, phi: true })
+    .input(idInput)
+    .query(({ ctx, input }) => getPatient(ctx, input)),
+  chart: clinicianProcedure
+    .meta({ phi: true })
+    .input(idInput)
+    .query(({ ctx, input }) => getChart(ctx, input)),
+  create: clinicianProcedure
+    .meta({ openapi: true, phi: true })
+    .input(createPatientInput)
+    .mutation(({ ctx, input }) => createPatient(ctx, input)),
+  update: clinicianProcedure
+    .meta({ openapi: true, phi: true })
+    .input(updatePatientInput)
+    .mutation(({ ctx, input }) => updatePatient(ctx, input)),
   /** The patient's record as a FHIR R4 Bundle (Patient/$everything). */
-  fhir: clinicianProcedure.meta({ openapi: true, phi: true }).input(idInput).query(({ ctx, input }) => patientEverything(ctx, input)),
-  archive: clinicianProcedure.meta({ phi: true }).input(idInput).mutation(({ ctx, input }) => setPatientStatus(ctx, input, 'archived')),
-  restore: clinicianProcedure.meta({ phi: true }).input(idInput).mutation(({ ctx, input }) => setPatientStatus(ctx, input, 'active')),
+  fhir: clinicianProcedure
+    .meta({ openapi: true, phi: true })
+    .input(idInput)
+    .query(({ ctx, input }) => patientEverything(ctx, input)),
+  archive: clinicianProcedure
+    .meta({ phi: true })
+    .input(idInput)
+    .mutation(({ ctx, input }) => setPatientStatus(ctx, input, 'archived')),
+  restore: clinicianProcedure
+    .meta({ phi: true })
+    .input(idInput)
+    .mutation(({ ctx, input }) => setPatientStatus(ctx, input, 'active')),
   invitePortal: clinicianProcedure.input(invitePatientInput).mutation(({ ctx, input }) => invitePatient(ctx, input)),
-  addGuardian: clinicianProcedure.meta({ phi: true }).input(guardianInput).mutation(({ ctx, input }) => addGuardian(ctx, input)),
-  removeGuardian: clinicianProcedure.meta({ phi: true }).input(guardianInput).mutation(({ ctx, input }) => removeGuardian(ctx, input)),
+  addGuardian: clinicianProcedure
+    .meta({ phi: true })
+    .input(guardianInput)
+    .mutation(({ ctx, input }) => addGuardian(ctx, input)),
+  removeGuardian: clinicianProcedure
+    .meta({ phi: true })
+    .input(guardianInput)
+    .mutation(({ ctx, input }) => removeGuardian(ctx, input)),
 });
 
 /** The patient portal: a patient's own record and their dependents', as a safe subset. */
@@ -31,13 +74,31 @@ export const portalRouter = router({
 
 export const careTeamsRouter = router({
   list: clinicianProcedure.input(patientIdInput).query(({ ctx, input }) => listCareTeam(ctx, input)),
-  add: clinicianProcedure.meta({ phi: true }).input(careTeamInput).mutation(({ ctx, input }) => addToCareTeam(ctx, input)),
-  remove: clinicianProcedure.meta({ phi: true }).input(careTeamInput).mutation(({ ctx, input }) => removeFromCareTeam(ctx, input)),
+  add: clinicianProcedure
+    .meta({ phi: true })
+    .input(careTeamInput)
+    .mutation(({ ctx, input }) => addToCareTeam(ctx, input)),
+  remove: clinicianProcedure
+    .meta({ phi: true })
+    .input(careTeamInput)
+    .mutation(({ ctx, input }) => removeFromCareTeam(ctx, input)),
 });
 
 export const relatedPersonsRouter = router({
-  list: authedProcedure.meta({ phi: true }).input(patientIdInput).query(({ ctx, input }) => listRelatedPersons(ctx, input)),
-  create: clinicianProcedure.meta({ phi: true }).input(addRelatedPersonInput).mutation(({ ctx, input }) => addRelatedPerson(ctx, input)),
-  update: clinicianProcedure.meta({ phi: true }).input(updateRelatedPersonInput).mutation(({ ctx, input }) => updateRelatedPerson(ctx, input)),
-  remove: clinicianProcedure.meta({ phi: true }).input(idInput).mutation(({ ctx, input }) => removeRelatedPerson(ctx, input)),
+  list: authedProcedure
+    .meta({ phi: true })
+    .input(patientIdInput)
+    .query(({ ctx, input }) => listRelatedPersons(ctx, input)),
+  create: clinicianProcedure
+    .meta({ phi: true })
+    .input(addRelatedPersonInput)
+    .mutation(({ ctx, input }) => addRelatedPerson(ctx, input)),
+  update: clinicianProcedure
+    .meta({ phi: true })
+    .input(updateRelatedPersonInput)
+    .mutation(({ ctx, input }) => updateRelatedPerson(ctx, input)),
+  remove: clinicianProcedure
+    .meta({ phi: true })
+    .input(idInput)
+    .mutation(({ ctx, input }) => removeRelatedPerson(ctx, input)),
 });

@@ -1,6 +1,6 @@
 import { UniqueConstraintViolationException, type DriverException } from '@mikro-orm/core';
 import type { IdInput } from '../../../shared/schemas/common.ts';
-import { type CreatePatientInput, type SearchPatientsInput, type UpdatePatientInput } from '../../../shared/schemas/patients.ts';
+import type { CreatePatientInput, SearchPatientsInput, UpdatePatientInput } from '../../../shared/schemas/patients.ts';
 import type { AuthedCtx } from '../../context.ts';
 import { AppError } from '../../errors.ts';
 import { toPage } from '../../pagination.ts';

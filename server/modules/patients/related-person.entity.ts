@@ -8,7 +8,10 @@ import { Patient } from './patient.entity.ts';
 export const RelatedPersonSchema = defineEntity({
   name: 'RelatedPerson',
   properties: {
-    id: p.uuid().primary().onCreate(() => newId()),
+    id: p
+      .uuid()
+      .primary()
+      .onCreate(() => newId()),
     practice: () => p.manyToOne(Practice),
     patient: () => p.manyToOne(Patient).index().deleteRule('cascade'),
     relationship: p.string().length(100),

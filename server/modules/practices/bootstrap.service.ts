@@ -7,7 +7,6 @@ import { AuditEvent } from '../audit/audit-event.entity.ts';
 import { User } from '../users/user.entity.ts';
 import { Practice } from './practice.entity.ts';
 
-
 /** A new practice with its first admin: a local operation (`pams admin bootstrap`), no caller. */
 export async function bootstrapPractice(em: EntityManager, input: Omit<BootstrapInput, 'timeZone'> & { timeZone?: string }) {
   return em.transactional(async (tx) => {

@@ -4,7 +4,10 @@ import { newId } from '../../ids.ts';
 export const PracticeSchema = defineEntity({
   name: 'Practice',
   properties: {
-    id: p.uuid().primary().onCreate(() => newId()),
+    id: p
+      .uuid()
+      .primary()
+      .onCreate(() => newId()),
     name: p.string().length(200),
     timeZone: p.string().length(64).default('UTC'),
     mfaRequired: p.boolean().default(false),

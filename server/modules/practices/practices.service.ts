@@ -10,8 +10,13 @@ export type PracticeDto = ReturnType<typeof toPracticeDto>;
 /** The HL7 sender names are the ones ACKs carry: the settings, else their defaults. */
 export function toPracticeDto(p: Pick<Practice, 'id' | 'name' | 'timeZone' | 'mfaRequired' | 'reviewExtractedSteps' | 'hl7SendingApplication' | 'hl7SendingFacility' | 'createdAt'>) {
   return {
-    id: p.id, name: p.name, timeZone: p.timeZone, mfaRequired: Boolean(p.mfaRequired), reviewExtractedSteps: Boolean(p.reviewExtractedSteps),
-    hl7SendingApplication: p.hl7SendingApplication ?? 'PAMS', hl7SendingFacility: p.hl7SendingFacility ?? p.name,
+    id: p.id,
+    name: p.name,
+    timeZone: p.timeZone,
+    mfaRequired: Boolean(p.mfaRequired),
+    reviewExtractedSteps: Boolean(p.reviewExtractedSteps),
+    hl7SendingApplication: p.hl7SendingApplication ?? 'PAMS',
+    hl7SendingFacility: p.hl7SendingFacility ?? p.name,
     createdAt: p.createdAt.toISOString(),
   };
 }

@@ -8,8 +8,7 @@ const frequency = [
   { value: 'nearly-every-day', label: 'Nearly every day', score: 3 },
 ];
 
-const frequencyItems = (prefix: string, texts: string[]) =>
-  texts.map((text, i) => ({ id: `${prefix}${i + 1}`, text, type: 'choice' as const, required: true, options: frequency }));
+const frequencyItems = (prefix: string, texts: string[]) => texts.map((text, i) => ({ id: `${prefix}${i + 1}`, text, type: 'choice' as const, required: true, options: frequency }));
 
 const difficulty = {
   id: 'difficulty',

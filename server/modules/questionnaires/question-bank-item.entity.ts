@@ -8,13 +8,19 @@ import { Practice } from '../practices/practice.entity.ts';
 export const QuestionBankItemSchema = defineEntity({
   name: 'QuestionBankItem',
   properties: {
-    id: p.uuid().primary().onCreate(() => newId()),
+    id: p
+      .uuid()
+      .primary()
+      .onCreate(() => newId()),
     practice: () => p.manyToOne(Practice),
     bank: p.string().length(64),
     itemId: p.string().length(64),
     definition: p.json<QuestionItem>(),
     contentHash: p.string().length(64),
-    updatedAt: p.datetime().onCreate(() => new Date()).onUpdate(() => new Date()),
+    updatedAt: p
+      .datetime()
+      .onCreate(() => new Date())
+      .onUpdate(() => new Date()),
   },
   uniques: [{ properties: ['practice', 'itemId'] }],
   filters: practiceFilter(),

@@ -10,7 +10,10 @@ import { Questionnaire } from './questionnaire.entity.ts';
 export const QuestionnaireVersionSchema = defineEntity({
   name: 'QuestionnaireVersion',
   properties: {
-    id: p.uuid().primary().onCreate(() => newId()),
+    id: p
+      .uuid()
+      .primary()
+      .onCreate(() => newId()),
     questionnaire: () => p.manyToOne(Questionnaire),
     version: p.integer(),
     definition: p.json<QuestionnaireDefinition>(),

@@ -7,7 +7,10 @@ import { Practice } from '../practices/practice.entity.ts';
 export const QuestionnaireSchema = defineEntity({
   name: 'Questionnaire',
   properties: {
-    id: p.uuid().primary().onCreate(() => newId()),
+    id: p
+      .uuid()
+      .primary()
+      .onCreate(() => newId()),
     practice: () => p.manyToOne(Practice).nullable().deleteRule('cascade'),
     key: p.string().length(64),
     title: p.string().length(200),

@@ -30,8 +30,7 @@ function collect(errors: Errors, file: string, error: z.ZodError, input: unknown
   for (const issue of error.issues) for (const { path, message } of located(issue, input)) (errors[where(file, path)] ??= []).push(message);
 }
 
-const valueAt = (value: unknown, path: PropertyKey[]) =>
-  path.reduce<unknown>((v, key) => (v !== null && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[key] : undefined), value);
+const valueAt = (value: unknown, path: PropertyKey[]) => path.reduce<unknown>((v, key) => (v !== null && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[key] : undefined), value);
 
 /**
  * zod reports a failed union (an item is inline or a `ref`; a value is text, a number or a boolean) as one

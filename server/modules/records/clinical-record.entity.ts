@@ -13,7 +13,10 @@ export const recordKinds = ['allergy', 'medication', 'condition', 'observation',
 export const ClinicalRecordSchema = defineEntity({
   name: 'ClinicalRecord',
   properties: {
-    id: p.uuid().primary().onCreate(() => newId()),
+    id: p
+      .uuid()
+      .primary()
+      .onCreate(() => newId()),
     practice: () => p.manyToOne(Practice),
     patient: () => p.manyToOne(Patient).deleteRule('cascade'),
     kind: p.enum(recordKinds),
@@ -29,7 +32,10 @@ export const ClinicalRecordSchema = defineEntity({
     importKey: p.string().length(200).nullable(),
     createdAt: p.datetime().onCreate(() => new Date()),
     createdBy: p.uuid(),
-    updatedAt: p.datetime().onCreate(() => new Date()).onUpdate(() => new Date()),
+    updatedAt: p
+      .datetime()
+      .onCreate(() => new Date())
+      .onUpdate(() => new Date()),
     updatedBy: p.uuid(),
   },
   indexes: [{ properties: ['patient', 'kind', 'occurredAt', 'id'] }],

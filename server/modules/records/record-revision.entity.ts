@@ -7,7 +7,10 @@ import { Practice } from '../practices/practice.entity.ts';
 export const RecordRevisionSchema = defineEntity({
   name: 'RecordRevision',
   properties: {
-    id: p.uuid().primary().onCreate(() => newId()),
+    id: p
+      .uuid()
+      .primary()
+      .onCreate(() => newId()),
     practice: () => p.manyToOne(Practice),
     recordId: p.uuid().index(),
     version: p.integer(),

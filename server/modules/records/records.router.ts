@@ -10,11 +10,26 @@ type Validated = { fields: Record<string, unknown> };
  */
 function recordRouter<K extends RecordKindName>(kind: K) {
   return router({
-    list: clinicianProcedure.meta({ phi: true }).input(listRecordsInput).query(({ ctx, input }) => listRecords(ctx, kind, input)),
-    create: clinicianProcedure.meta({ phi: true }).input(createRecordInput(kind)).mutation(({ ctx, input }) => createRecord(ctx, kind, input as typeof input & Validated)),
-    update: clinicianProcedure.meta({ phi: true }).input(updateRecordInput(kind)).mutation(({ ctx, input }) => updateRecord(ctx, kind, input as typeof input & Validated)),
-    setStatus: clinicianProcedure.meta({ phi: true }).input(setRecordStatusInput(kind)).mutation(({ ctx, input }) => setRecordStatus(ctx, kind, input)),
-    history: clinicianProcedure.meta({ phi: true }).input(recordIdInput).query(({ ctx, input }) => recordHistory(ctx, kind, input)),
+    list: clinicianProcedure
+      .meta({ phi: true })
+      .input(listRecordsInput)
+      .query(({ ctx, input }) => listRecords(ctx, kind, input)),
+    create: clinicianProcedure
+      .meta({ phi: true })
+      .input(createRecordInput(kind))
+      .mutation(({ ctx, input }) => createRecord(ctx, kind, input as typeof input & Validated)),
+    update: clinicianProcedure
+      .meta({ phi: true })
+      .input(updateRecordInput(kind))
+      .mutation(({ ctx, input }) => updateRecord(ctx, kind, input as typeof input & Validated)),
+    setStatus: clinicianProcedure
+      .meta({ phi: true })
+      .input(setRecordStatusInput(kind))
+      .mutation(({ ctx, input }) => setRecordStatus(ctx, kind, input)),
+    history: clinicianProcedure
+      .meta({ phi: true })
+      .input(recordIdInput)
+      .query(({ ctx, input }) => recordHistory(ctx, kind, input)),
   });
 }
 

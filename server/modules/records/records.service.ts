@@ -77,8 +77,13 @@ async function findVisibleRecord(ctx: AuthedCtx, kind: RecordKindName, id: strin
 
 function revise(ctx: AuthedCtx, record: ClinicalRecord, action: 'created' | 'updated' | 'status-changed', before: ReturnType<typeof snapshot> | null) {
   ctx.em.create(RecordRevision, {
-    practice: ctx.actor.practiceId, recordId: record.id, version: record.version, action,
-    changedBy: ctx.actor.userId, before, after: snapshot(record),
+    practice: ctx.actor.practiceId,
+    recordId: record.id,
+    version: record.version,
+    action,
+    changedBy: ctx.actor.userId,
+    before,
+    after: snapshot(record),
   });
   recordAudit(ctx, { action: `${record.kind}.${action}`, entityType: record.kind, entityId: record.id, detail: { patientId: record.patient.id } });
 }
@@ -87,8 +92,15 @@ function revise(ctx: AuthedCtx, record: ClinicalRecord, action: 'created' | 'upd
 export async function createRecord<K extends RecordKindName>(ctx: AuthedCtx, kind: K, input: { patientId: string; fields: Record<string, unknown>; importKey?: string; status?: Status<K> }) {
   const patient = await findVisiblePatient(ctx.em, ctx.actor, input.patientId);
   const record = ctx.em.create(ClinicalRecord, {
-    practice: ctx.actor.practiceId, patient, kind, status: input.status ?? initialStatus[kind], data: input.fields, importKey: input.importKey ?? null,
-    occurredAt: occurredAt(input.fields), createdBy: ctx.actor.userId, updatedBy: ctx.actor.userId,
+    practice: ctx.actor.practiceId,
+    patient,
+    kind,
+    status: input.status ?? initialStatus[kind],
+    data: input.fields,
+    importKey: input.importKey ?? null,
+    occurredAt: occurredAt(input.fields),
+    createdBy: ctx.actor.userId,
+    updatedBy: ctx.actor.userId,
   });
   revise(ctx, record, 'created', null);
   await ctx.em.flush();
@@ -135,7 +147,11 @@ const occurredAtSql = (fields: string) =>
   `coalesce((${fields}->>'effectiveAt')::timestamptz, ((${fields}->>'startDate') || 'T00:00:00Z')::timestamptz, ((${fields}->>'onsetDate') || 'T00:00:00Z')::timestamptz, now())`;
 
 /** The audit row of each entry written: `<kind>.created` or `<kind>.updated`, with the patient and the writer's detail. */
-const AUDITED = auditCte('audited', { action: "args.kind || '.' || w.action", entityType: 'args.kind', entityId: 'w.id::text', detail: "jsonb_build_object('patientId', w.patient_id) || args.detail" }, 'changes w, args');
+const AUDITED = auditCte(
+  'audited',
+  { action: "args.kind || '.' || w.action", entityType: 'args.kind', entityId: 'w.id::text', detail: "jsonb_build_object('patientId', w.patient_id) || args.detail" },
+  'changes w, args',
+);
 
 /**
  * Imported entries (CSV, HL7), however many, in one statement: each found by its natural key (patient,
@@ -170,8 +186,12 @@ export async function upsertImportedRecords(em: EntityManager, kind: RecordKindN
               case when w.old_data is null then null else jsonb_build_object('status', w.old_status, 'data', w.old_data) end,
               jsonb_build_object('status', w.status, 'data', w.data)
        from changes w, args),
-     ${AUDITED}${gate?.after ? `,
-     ${gate.after.ctes}` : ''}
+     ${AUDITED}${
+       gate?.after
+         ? `,
+     ${gate.after.ctes}`
+         : ''
+     }
      select (select count(*) from incoming)::int as total,
             (select count(*) from changes where action = 'created')::int as created,
             (select count(*) from changes where action = 'updated')::int as updated,
@@ -195,11 +215,7 @@ export async function setRecordStatus<K extends RecordKindName>(ctx: AuthedCtx, 
 export async function listRecords<K extends RecordKindName>(ctx: AuthedCtx, kind: K, input: ListRecordsInput) {
   await findVisiblePatient(ctx.em, ctx.actor, input.patientId);
   const { where, orderBy } = keyset(input.cursor, sort);
-  const rows = await ctx.em.find(
-    ClinicalRecord,
-    { ...where, patient: input.patientId, kind, ...(input.status && { status: input.status }) },
-    { orderBy, limit: input.limit + 1 },
-  );
+  const rows = await ctx.em.find(ClinicalRecord, { ...where, patient: input.patientId, kind, ...(input.status && { status: input.status }) }, { orderBy, limit: input.limit + 1 });
   await auditRead(ctx, { action: `${kind}.listed`, entityType: 'patient', entityId: input.patientId });
   return toPage(rows, input.limit, sort, (r) => toRecordDto<K>(r));
 }

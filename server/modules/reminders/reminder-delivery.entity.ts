@@ -14,7 +14,10 @@ import { Step } from '../steps/step.entity.ts';
 export const ReminderDeliverySchema = defineEntity({
   name: 'ReminderDelivery',
   properties: {
-    id: p.uuid().primary().onCreate(() => newId()),
+    id: p
+      .uuid()
+      .primary()
+      .onCreate(() => newId()),
     practice: () => p.manyToOne(Practice),
     patient: () => p.manyToOne(Patient),
     step: () => p.manyToOne(Step),

@@ -17,8 +17,11 @@ const sendRetryDelay = (attempt: number) => Math.min(30_000 * 2 ** (attempt - 1)
  */
 export async function createDueReminders({ orm, clock }: Pick<JobDeps, 'orm' | 'clock'>): Promise<{ created: number; emails: number }> {
   const now = clock.now();
-  const [row] = await orm.em.fork().getConnection().execute<{ created: string; emails: string }[]>(
-    `with local as (
+  const [row] = await orm.em
+    .fork()
+    .getConnection()
+    .execute<{ created: string; emails: string }[]>(
+      `with local as (
        select s.id as step_id, s.practice_id, s.patient_id, s.cadence, s.start_date, s.end_date, s.time_of_day, p.email,
               (?::timestamptz at time zone p.time_zone) as local_now
        from step s join patient p on p.id = s.patient_id
@@ -39,17 +42,17 @@ export async function createDueReminders({ orm, clock }: Pick<JobDeps, 'orm' | '
        returning status
      )
      select count(*) as created, count(*) filter (where status = 'pending') as emails from inserted`,
-    [now, now, now, now],
-  );
+      [now, now, now, now],
+    );
   return { created: Number(row?.created ?? 0), emails: Number(row?.emails ?? 0) };
 }
 
 /** Pending emails whose time has come, for deciding how many deliver jobs to start. */
 export async function countDueEmails({ orm, clock }: Pick<JobDeps, 'orm' | 'clock'>): Promise<number> {
-  const [row] = await orm.em.fork().getConnection().execute<{ n: string }[]>(
-    `select count(*) as n from reminder_delivery where status = 'pending' and next_attempt_at <= ? and (lease_until is null or lease_until < ?)`,
-    [clock.now(), clock.now()],
-  );
+  const [row] = await orm.em
+    .fork()
+    .getConnection()
+    .execute<{ n: string }[]>(`select count(*) as n from reminder_delivery where status = 'pending' and next_attempt_at <= ? and (lease_until is null or lease_until < ?)`, [clock.now(), clock.now()]);
   return Number(row?.n ?? 0);
 }
 
@@ -93,13 +96,19 @@ export async function deliverDueEmails({ orm, clock, mailer, log, config }: Pick
       }
       const err = result.reason as Error & { code?: string; responseCode?: number };
       await conn.execute(`update reminder_delivery set next_attempt_at = ?, lease_until = null, last_error = ? where id = ?`, [
-        new Date(done.getTime() + sendRetryDelay(d.attempts)), [err.name, err.code, err.responseCode].filter(Boolean).join(' ').slice(0, 200), d.id,
+        new Date(done.getTime() + sendRetryDelay(d.attempts)),
+        [err.name, err.code, err.responseCode].filter(Boolean).join(' ').slice(0, 200),
+        d.id,
       ]);
       batchFailures++;
     }
     for (const [status, ids] of Object.entries(byOutcome)) {
       if (!ids.length) continue;
-      await conn.execute(`update reminder_delivery set status = ?, sent_at = ?, lease_until = null, last_error = null where id = any(?::uuid[])`, [status, status === 'sent' ? done : null, pgArray(ids)]);
+      await conn.execute(`update reminder_delivery set status = ?, sent_at = ?, lease_until = null, last_error = null where id = any(?::uuid[])`, [
+        status,
+        status === 'sent' ? done : null,
+        pgArray(ids),
+      ]);
     }
     sent += byOutcome.sent.length;
     failed += batchFailures;

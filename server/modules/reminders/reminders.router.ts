@@ -3,5 +3,8 @@ import { authedProcedure, router } from '../../trpc.ts';
 import { listReminders } from './reminder-list.service.ts';
 
 export const remindersRouter = router({
-  list: authedProcedure.meta({ phi: true }).input(listRemindersInput).query(({ ctx, input }) => listReminders(ctx, input)),
+  list: authedProcedure
+    .meta({ phi: true })
+    .input(listRemindersInput)
+    .query(({ ctx, input }) => listReminders(ctx, input)),
 });

@@ -4,8 +4,15 @@ import { assertReportClinician } from './report-clinician.ts';
 import { reportPeriod } from './report-period.ts';
 
 type Row = {
-  clinician_id: string | null; clinician_name: string | null; booked: number; open: number; completed: number; cancelled: number; no_show: number;
-  booked_minutes: number; available_minutes: number;
+  clinician_id: string | null;
+  clinician_name: string | null;
+  booked: number;
+  open: number;
+  completed: number;
+  cancelled: number;
+  no_show: number;
+  booked_minutes: number;
+  available_minutes: number;
 };
 
 /**
@@ -74,5 +81,10 @@ export async function appointmentsReport(ctx: AuthedCtx, input: AppointmentsRepo
     utilisation: r.available_minutes > 0 ? Math.round((r.booked_minutes / r.available_minutes) * 1000) / 10 : null,
   });
   const total = rows.find((r) => r.clinician_id === null);
-  return { from, to, rows: rows.filter((r) => r.clinician_id !== null).map(toDto), total: toDto(total ?? { clinician_id: null, clinician_name: null, booked: 0, open: 0, completed: 0, cancelled: 0, no_show: 0, booked_minutes: 0, available_minutes: 0 }) };
+  return {
+    from,
+    to,
+    rows: rows.filter((r) => r.clinician_id !== null).map(toDto),
+    total: toDto(total ?? { clinician_id: null, clinician_name: null, booked: 0, open: 0, completed: 0, cancelled: 0, no_show: 0, booked_minutes: 0, available_minutes: 0 }),
+  };
 }

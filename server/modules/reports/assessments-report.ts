@@ -3,7 +3,15 @@ import type { AuthedCtx } from '../../context.ts';
 import { assertReportClinician } from './report-clinician.ts';
 import { reportPeriod } from './report-period.ts';
 
-type Row = { questionnaire_key: string; questionnaire_title: string; clinician_id: string | null; clinician_name: string | null; count: number; mean_total: string | null; severity: Record<string, number> };
+type Row = {
+  questionnaire_key: string;
+  questionnaire_title: string;
+  clinician_id: string | null;
+  clinician_name: string | null;
+  count: number;
+  mean_total: string | null;
+  severity: Record<string, number>;
+};
 
 /**
  * Submitted assessments in the period, by questionnaire and by the clinician who started them, with a

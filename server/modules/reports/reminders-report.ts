@@ -4,9 +4,18 @@ import { assertReportClinician } from './report-clinician.ts';
 import { reportPeriod } from './report-period.ts';
 
 type Row = {
-  clinician_id: string | null; clinician_name: string | null; cadence: string | null; all_clinicians: boolean;
-  in_app_sent: number; email_sent: number; email_pending: number; email_skipped: number; email_cancelled: number;
-  items_reminded: number; items_checked_in: number; median_seconds: number | null;
+  clinician_id: string | null;
+  clinician_name: string | null;
+  cadence: string | null;
+  all_clinicians: boolean;
+  in_app_sent: number;
+  email_sent: number;
+  email_pending: number;
+  email_skipped: number;
+  email_cancelled: number;
+  items_reminded: number;
+  items_checked_in: number;
+  median_seconds: number | null;
 };
 
 /**
@@ -67,7 +76,20 @@ export async function remindersReport(ctx: AuthedCtx, input: RemindersReportInpu
     checkInRate: r.items_reminded > 0 ? Math.round((r.items_checked_in / r.items_reminded) * 1000) / 10 : null,
     medianMinutesToCheckIn: r.median_seconds === null ? null : Math.round(r.median_seconds / 6) / 10,
   });
-  const empty: Row = { clinician_id: null, clinician_name: null, cadence: null, all_clinicians: true, in_app_sent: 0, email_sent: 0, email_pending: 0, email_skipped: 0, email_cancelled: 0, items_reminded: 0, items_checked_in: 0, median_seconds: null };
+  const empty: Row = {
+    clinician_id: null,
+    clinician_name: null,
+    cadence: null,
+    all_clinicians: true,
+    in_app_sent: 0,
+    email_sent: 0,
+    email_pending: 0,
+    email_skipped: 0,
+    email_cancelled: 0,
+    items_reminded: 0,
+    items_checked_in: 0,
+    median_seconds: null,
+  };
   const total = rows.find((r) => r.all_clinicians && r.cadence === null);
   return { from, to, rows: rows.filter((r) => r !== total).map(toDto), total: toDto(total ?? empty) };
 }

@@ -7,13 +7,19 @@ import { Practice } from '../practices/practice.entity.ts';
 export const AppointmentTypeSchema = defineEntity({
   name: 'AppointmentType',
   properties: {
-    id: p.uuid().primary().onCreate(() => newId()),
+    id: p
+      .uuid()
+      .primary()
+      .onCreate(() => newId()),
     practice: () => p.manyToOne(Practice),
     name: p.string().length(100),
     durationMinutes: p.smallint(),
     active: p.boolean().default(true),
     createdAt: p.datetime().onCreate(() => new Date()),
-    updatedAt: p.datetime().onCreate(() => new Date()).onUpdate(() => new Date()),
+    updatedAt: p
+      .datetime()
+      .onCreate(() => new Date())
+      .onUpdate(() => new Date()),
   },
   uniques: [{ properties: ['practice', 'name'] }],
   checks: [{ name: 'appointment_type_duration_check', expression: 'duration_minutes >= 5 and duration_minutes <= 480' }],

@@ -23,7 +23,10 @@ const noOverlap = (column: string) => `exclude using gist (${column} with =, tst
 export const AppointmentSchema = defineEntity({
   name: 'Appointment',
   properties: {
-    id: p.uuid().primary().onCreate(() => newId()),
+    id: p
+      .uuid()
+      .primary()
+      .onCreate(() => newId()),
     practice: () => p.manyToOne(Practice),
     clinician: () => p.manyToOne(User),
     patient: () => p.manyToOne(Patient).deleteRule('cascade'),
@@ -34,13 +37,12 @@ export const AppointmentSchema = defineEntity({
     cancelReason: p.string().length(500).nullable(),
     bookedBy: p.uuid(),
     createdAt: p.datetime().onCreate(() => new Date()),
-    updatedAt: p.datetime().onCreate(() => new Date()).onUpdate(() => new Date()),
+    updatedAt: p
+      .datetime()
+      .onCreate(() => new Date())
+      .onUpdate(() => new Date()),
   },
-  indexes: [
-    { properties: ['practice', 'startsAt', 'id'] },
-    { properties: ['clinician', 'startsAt', 'id'] },
-    { properties: ['patient', 'startsAt', 'id'] },
-  ],
+  indexes: [{ properties: ['practice', 'startsAt', 'id'] }, { properties: ['clinician', 'startsAt', 'id'] }, { properties: ['patient', 'startsAt', 'id'] }],
   checks: [
     { name: 'appointment_time_order_check', expression: 'starts_at < ends_at' },
     { name: 'appointment_clinician_no_overlap', expression: noOverlap('clinician_id') },

@@ -37,7 +37,13 @@ export async function bookAppointment(ctx: AuthedCtx, { clinicianId, patientId, 
   // The booked clinician joins the patient's care team, or they could not see their own appointment.
   await joinCareTeam(ctx, patient.id, clinician);
   const appointment = ctx.em.create(Appointment, {
-    practice: ctx.actor.practiceId, clinician, patient, type, startsAt: visit.start, endsAt: visit.end, bookedBy: ctx.actor.userId,
+    practice: ctx.actor.practiceId,
+    clinician,
+    patient,
+    type,
+    startsAt: visit.start,
+    endsAt: visit.end,
+    bookedBy: ctx.actor.userId,
   });
   recordAudit(ctx, { action: 'appointment.booked', entityType: 'appointment', entityId: appointment.id, detail: { patientId, clinicianId } });
   await flushSlot(ctx);

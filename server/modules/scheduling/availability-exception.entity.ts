@@ -8,7 +8,10 @@ import { User } from '../users/user.entity.ts';
 export const AvailabilityExceptionSchema = defineEntity({
   name: 'AvailabilityException',
   properties: {
-    id: p.uuid().primary().onCreate(() => newId()),
+    id: p
+      .uuid()
+      .primary()
+      .onCreate(() => newId()),
     practice: () => p.manyToOne(Practice),
     clinician: () => p.manyToOne(User),
     startsAt: p.datetime(),

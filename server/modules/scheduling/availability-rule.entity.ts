@@ -12,7 +12,10 @@ import { User } from '../users/user.entity.ts';
 export const AvailabilityRuleSchema = defineEntity({
   name: 'AvailabilityRule',
   properties: {
-    id: p.uuid().primary().onCreate(() => newId()),
+    id: p
+      .uuid()
+      .primary()
+      .onCreate(() => newId()),
     practice: () => p.manyToOne(Practice),
     clinician: () => p.manyToOne(User).index(),
     /** ISO weekday: 1 is Monday, 7 Sunday. */

@@ -35,7 +35,12 @@ export async function listAvailability(ctx: AuthedCtx, { clinicianId }: Clinicia
   const clinician = await findClinician(ctx.em, clinicianId);
   const rules = await ctx.em.find(AvailabilityRule, { clinician }, { orderBy: { weekday: 'asc', startTime: 'asc' } });
   const timeOff = await ctx.em.find(AvailabilityException, { clinician, endsAt: { $gt: new Date() } }, { orderBy: { startsAt: 'asc', id: 'asc' } });
-  return { clinicianId, timeZone: ctx.actor.identity.practice.timeZone, weeklyHours: rules.map(toWeeklyHours), exceptions: timeOff.map((e) => toExceptionDto(e, managesSchedule(ctx.actor, clinicianId))) };
+  return {
+    clinicianId,
+    timeZone: ctx.actor.identity.practice.timeZone,
+    weeklyHours: rules.map(toWeeklyHours),
+    exceptions: timeOff.map((e) => toExceptionDto(e, managesSchedule(ctx.actor, clinicianId))),
+  };
 }
 
 /** Time off. Visits already booked in it stay: someone has to move or cancel them with the patient. */
@@ -43,7 +48,12 @@ export async function addException(ctx: AuthedCtx, { clinicianId, startsAt, ends
   assertManagesSchedule(ctx.actor, clinicianId);
   const clinician = await findClinician(ctx.em, clinicianId);
   const exception = ctx.em.create(AvailabilityException, {
-    practice: ctx.actor.practiceId, clinician, startsAt: new Date(startsAt), endsAt: new Date(endsAt), reason, createdBy: ctx.actor.userId,
+    practice: ctx.actor.practiceId,
+    clinician,
+    startsAt: new Date(startsAt),
+    endsAt: new Date(endsAt),
+    reason,
+    createdBy: ctx.actor.userId,
   });
   recordAudit(ctx, { action: 'availability.exception-added', entityType: 'availability-exception', entityId: exception.id, detail: { clinicianId } });
   await ctx.em.flush();

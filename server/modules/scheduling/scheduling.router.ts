@@ -1,7 +1,16 @@
 import { idInput } from '../../../shared/schemas/common.ts';
 import {
-  addExceptionInput, bookAppointmentInput, cancelAppointmentInput, clinicianIdInput, createAppointmentTypeInput, freeSlotsInput,
-  listAppointmentTypesInput, listAppointmentsInput, rescheduleAppointmentInput, setWeeklyHoursInput, updateAppointmentTypeInput,
+  addExceptionInput,
+  bookAppointmentInput,
+  cancelAppointmentInput,
+  clinicianIdInput,
+  createAppointmentTypeInput,
+  freeSlotsInput,
+  listAppointmentTypesInput,
+  listAppointmentsInput,
+  rescheduleAppointmentInput,
+  setWeeklyHoursInput,
+  updateAppointmentTypeInput,
 } from '../../../shared/schemas/scheduling.ts';
 import { adminProcedure, authedProcedure, clinicianProcedure, router } from '../../trpc.ts';
 import { getAppointment, listAppointments } from './appointment-reads.service.ts';
@@ -25,13 +34,37 @@ export const appointmentTypesRouter = router({
 
 /** Patients read their own appointments; every write is for staff. */
 export const appointmentsRouter = router({
-  list: authedProcedure.meta({ phi: true }).input(listAppointmentsInput).query(({ ctx, input }) => listAppointments(ctx, input)),
-  byId: authedProcedure.meta({ phi: true }).input(idInput).query(({ ctx, input }) => getAppointment(ctx, input)),
+  list: authedProcedure
+    .meta({ phi: true })
+    .input(listAppointmentsInput)
+    .query(({ ctx, input }) => listAppointments(ctx, input)),
+  byId: authedProcedure
+    .meta({ phi: true })
+    .input(idInput)
+    .query(({ ctx, input }) => getAppointment(ctx, input)),
   freeSlots: clinicianProcedure.input(freeSlotsInput).query(({ ctx, input }) => findFreeSlots(ctx, input)),
-  book: clinicianProcedure.meta({ phi: true }).input(bookAppointmentInput).mutation(({ ctx, input }) => bookAppointment(ctx, input)),
-  reschedule: clinicianProcedure.meta({ phi: true }).input(rescheduleAppointmentInput).mutation(({ ctx, input }) => rescheduleAppointment(ctx, input)),
-  cancel: clinicianProcedure.meta({ phi: true }).input(cancelAppointmentInput).mutation(({ ctx, input }) => cancelAppointment(ctx, input)),
-  markArrived: clinicianProcedure.meta({ phi: true }).input(idInput).mutation(({ ctx, input }) => setAppointmentStatus(ctx, input, 'arrived')),
-  complete: clinicianProcedure.meta({ phi: true }).input(idInput).mutation(({ ctx, input }) => setAppointmentStatus(ctx, input, 'completed')),
-  markNoShow: clinicianProcedure.meta({ phi: true }).input(idInput).mutation(({ ctx, input }) => setAppointmentStatus(ctx, input, 'no-show')),
+  book: clinicianProcedure
+    .meta({ phi: true })
+    .input(bookAppointmentInput)
+    .mutation(({ ctx, input }) => bookAppointment(ctx, input)),
+  reschedule: clinicianProcedure
+    .meta({ phi: true })
+    .input(rescheduleAppointmentInput)
+    .mutation(({ ctx, input }) => rescheduleAppointment(ctx, input)),
+  cancel: clinicianProcedure
+    .meta({ phi: true })
+    .input(cancelAppointmentInput)
+    .mutation(({ ctx, input }) => cancelAppointment(ctx, input)),
+  markArrived: clinicianProcedure
+    .meta({ phi: true })
+    .input(idInput)
+    .mutation(({ ctx, input }) => setAppointmentStatus(ctx, input, 'arrived')),
+  complete: clinicianProcedure
+    .meta({ phi: true })
+    .input(idInput)
+    .mutation(({ ctx, input }) => setAppointmentStatus(ctx, input, 'completed')),
+  markNoShow: clinicianProcedure
+    .meta({ phi: true })
+    .input(idInput)
+    .mutation(({ ctx, input }) => setAppointmentStatus(ctx, input, 'no-show')),
 });

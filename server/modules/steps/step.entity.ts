@@ -14,7 +14,10 @@ import { Practice } from '../practices/practice.entity.ts';
 export const StepSchema = defineEntity({
   name: 'Step',
   properties: {
-    id: p.uuid().primary().onCreate(() => newId()),
+    id: p
+      .uuid()
+      .primary()
+      .onCreate(() => newId()),
     practice: () => p.manyToOne(Practice),
     patient: () => p.manyToOne(Patient),
     note: () => p.manyToOne(Note),
@@ -35,7 +38,10 @@ export const StepSchema = defineEntity({
     cancelledBy: p.uuid().nullable(),
     cancelReason: p.string().length(500).nullable(),
     createdAt: p.datetime().onCreate(() => new Date()),
-    updatedAt: p.datetime().onCreate(() => new Date()).onUpdate(() => new Date()),
+    updatedAt: p
+      .datetime()
+      .onCreate(() => new Date())
+      .onUpdate(() => new Date()),
   },
   indexes: [
     { properties: ['patient', 'state', 'createdAt', 'id'] },

@@ -4,11 +4,32 @@ import { authedProcedure, clinicianProcedure, router } from '../../trpc.ts';
 import { acceptStep, cancelStep, checkIn, listSteps, rejectStep, tickStep, updateStep } from './steps.service.ts';
 
 export const stepsRouter = router({
-  list: authedProcedure.meta({ openapi: true, phi: true }).input(listStepsInput).query(({ ctx, input }) => listSteps(ctx, input)),
-  update: clinicianProcedure.meta({ phi: true }).input(updateStepInput).mutation(({ ctx, input }) => updateStep(ctx, input)),
-  accept: clinicianProcedure.meta({ phi: true }).input(idInput).mutation(({ ctx, input }) => acceptStep(ctx, input)),
-  reject: clinicianProcedure.meta({ phi: true }).input(idInput).mutation(({ ctx, input }) => rejectStep(ctx, input)),
-  cancel: clinicianProcedure.meta({ phi: true }).input(cancelStepInput).mutation(({ ctx, input }) => cancelStep(ctx, input)),
-  tick: authedProcedure.meta({ phi: true }).input(idInput).mutation(({ ctx, input }) => tickStep(ctx, input)),
-  checkIn: authedProcedure.meta({ openapi: true, phi: true }).input(idInput).mutation(({ ctx, input }) => checkIn(ctx, input)),
+  list: authedProcedure
+    .meta({ openapi: true, phi: true })
+    .input(listStepsInput)
+    .query(({ ctx, input }) => listSteps(ctx, input)),
+  update: clinicianProcedure
+    .meta({ phi: true })
+    .input(updateStepInput)
+    .mutation(({ ctx, input }) => updateStep(ctx, input)),
+  accept: clinicianProcedure
+    .meta({ phi: true })
+    .input(idInput)
+    .mutation(({ ctx, input }) => acceptStep(ctx, input)),
+  reject: clinicianProcedure
+    .meta({ phi: true })
+    .input(idInput)
+    .mutation(({ ctx, input }) => rejectStep(ctx, input)),
+  cancel: clinicianProcedure
+    .meta({ phi: true })
+    .input(cancelStepInput)
+    .mutation(({ ctx, input }) => cancelStep(ctx, input)),
+  tick: authedProcedure
+    .meta({ phi: true })
+    .input(idInput)
+    .mutation(({ ctx, input }) => tickStep(ctx, input)),
+  checkIn: authedProcedure
+    .meta({ openapi: true, phi: true })
+    .input(idInput)
+    .mutation(({ ctx, input }) => checkIn(ctx, input)),
 });

@@ -26,8 +26,7 @@ function toDtos(ctx: AuthedCtx) {
   };
 }
 
-const audit = (ctx: AuthedCtx, action: string, s: Step) =>
-  recordAudit(ctx, { action: `step.${action}`, entityType: 'step', entityId: s.id, detail: { patientId: s.patient.id } });
+const audit = (ctx: AuthedCtx, action: string, s: Step) => recordAudit(ctx, { action: `step.${action}`, entityType: 'step', entityId: s.id, detail: { patientId: s.patient.id } });
 
 /** Checklist and plan items of the patients the caller may see (a patient: their own and dependents'). */
 export async function listSteps(ctx: AuthedCtx, input: ListStepsInput) {

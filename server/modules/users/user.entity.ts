@@ -8,7 +8,10 @@ export const UserSchema = defineEntity({
   name: 'User',
   tableName: 'users',
   properties: {
-    id: p.uuid().primary().onCreate(() => newId()),
+    id: p
+      .uuid()
+      .primary()
+      .onCreate(() => newId()),
     practice: () => p.manyToOne(Practice).index(),
     email: p.string().length(320).unique(),
     name: p.string().length(200).nullable(),
@@ -21,7 +24,10 @@ export const UserSchema = defineEntity({
     /** The TOTP time step (unix time / 30 s) of the last code accepted: each code works once, then only later ones. */
     totpLastStep: p.integer().nullable(),
     createdAt: p.datetime().onCreate(() => new Date()),
-    updatedAt: p.datetime().onCreate(() => new Date()).onUpdate(() => new Date()),
+    updatedAt: p
+      .datetime()
+      .onCreate(() => new Date())
+      .onUpdate(() => new Date()),
   },
   filters: practiceFilter(),
 });

@@ -15,11 +15,7 @@ const sort = newestFirst('createdAt');
 
 export async function listUsers(ctx: AuthedCtx, input: ListUsersInput) {
   const { where, orderBy } = keyset(input.cursor, sort);
-  const rows = await ctx.em.find(
-    User,
-    { ...where, ...(input.role && { role: input.role }), ...(input.status && { status: input.status }) },
-    { orderBy, limit: input.limit + 1 },
-  );
+  const rows = await ctx.em.find(User, { ...where, ...(input.role && { role: input.role }), ...(input.status && { status: input.status }) }, { orderBy, limit: input.limit + 1 });
   return toPage(rows, input.limit, sort, toUserDto);
 }
 

@@ -3,8 +3,13 @@ import { compact, concept, instant, notes, patientRef, type FhirSource } from '.
 import { clinicalRecordColumns, clinicalRecordsOf, type ClinicalRecordRow } from './clinical-record-row.ts';
 
 type Data = {
-  substance: string; code?: { system: string; code: string; display?: string }; category?: 'medication' | 'food' | 'environment' | 'biologic';
-  reactions?: string[]; severity: 'mild' | 'moderate' | 'severe'; onsetDate?: string; note?: string;
+  substance: string;
+  code?: { system: string; code: string; display?: string };
+  category?: 'medication' | 'food' | 'environment' | 'biologic';
+  reactions?: string[];
+  severity: 'mild' | 'moderate' | 'severe';
+  onsetDate?: string;
+  note?: string;
 };
 
 const clinical = (code: string) => ({ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical', code }] });

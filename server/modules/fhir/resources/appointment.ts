@@ -1,7 +1,18 @@
 import type { Appointment } from '@medplum/fhirtypes';
 import { compact, instant, patientRef, type FhirSource } from '../fhir-source.ts';
 
-type Row = { id: string; patient_id: string; status: string; starts_at: string; ends_at: string; cancel_reason: string | null; created_at: string; updated_at: string; type_name: string; clinician_name: string | null };
+type Row = {
+  id: string;
+  patient_id: string;
+  status: string;
+  starts_at: string;
+  ends_at: string;
+  cancel_reason: string | null;
+  created_at: string;
+  updated_at: string;
+  type_name: string;
+  clinician_name: string | null;
+};
 
 const statuses: Record<string, Appointment['status']> = { booked: 'booked', arrived: 'arrived', completed: 'fulfilled', cancelled: 'cancelled', 'no-show': 'noshow' };
 

@@ -2,8 +2,14 @@ import type { Observation } from '@medplum/fhirtypes';
 import { compact, concept, instant, patientRef, type FhirSource } from '../fhir-source.ts';
 
 type Row = {
-  id: string; patient_id: string; total: number; severity_label: string | null; submitted_at: string; updated_at: string;
-  title: string; total_code: { system: string; code: string; display?: string } | null;
+  id: string;
+  patient_id: string;
+  total: number;
+  severity_label: string | null;
+  submitted_at: string;
+  updated_at: string;
+  title: string;
+  total_code: { system: string; code: string; display?: string } | null;
 };
 
 /**

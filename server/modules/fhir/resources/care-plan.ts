@@ -3,8 +3,17 @@ import type { Cadence, StepKind, StepState } from '../../../../shared/schemas/st
 import { compact, instant, patientRef, type FhirSource } from '../fhir-source.ts';
 
 type StepRow = {
-  kind: StepKind; state: StepState; title: string; cadence: Cadence | null; start_date: string | null; end_date: string | null; count: number | null;
-  time_of_day: string | null; done_at: string | null; cancelled_at: string | null; cancel_reason: string | null;
+  kind: StepKind;
+  state: StepState;
+  title: string;
+  cadence: Cadence | null;
+  start_date: string | null;
+  end_date: string | null;
+  count: number | null;
+  time_of_day: string | null;
+  done_at: string | null;
+  cancelled_at: string | null;
+  cancel_reason: string | null;
 };
 type Row = { id: string; patient_id: string; author_name: string | null; created_at: string; updated_at: string; steps: StepRow[] };
 
@@ -37,9 +46,19 @@ function activityDetail(s: StepRow): CarePlanActivityDetail {
     statusReason: reason ? { text: reason } : undefined,
     description: s.title,
     // Reminders come once a day at the time of day, in the patient's time zone.
-    scheduledTiming: s.kind === 'plan' && s.cadence && s.start_date
-      ? { repeat: compact({ boundsPeriod: compact({ start: s.start_date, end: s.end_date ?? undefined }), count: s.count ?? undefined, frequency: 1, period: 1, periodUnit: periodUnits[s.cadence], timeOfDay: s.time_of_day ? [`${s.time_of_day}:00`] : undefined }) }
-      : undefined,
+    scheduledTiming:
+      s.kind === 'plan' && s.cadence && s.start_date
+        ? {
+            repeat: compact({
+              boundsPeriod: compact({ start: s.start_date, end: s.end_date ?? undefined }),
+              count: s.count ?? undefined,
+              frequency: 1,
+              period: 1,
+              periodUnit: periodUnits[s.cadence],
+              timeOfDay: s.time_of_day ? [`${s.time_of_day}:00`] : undefined,
+            }),
+          }
+        : undefined,
   });
 }
 
@@ -56,7 +75,11 @@ export const carePlanSource: FhirSource<Row> = {
   changedAt,
   toResource: (r): CarePlan => {
     const status = planStatus(r.steps);
-    const ends = r.steps.map((s) => s.done_at ?? s.cancelled_at).filter((at): at is string => !!at).map(instant).sort();
+    const ends = r.steps
+      .map((s) => s.done_at ?? s.cancelled_at)
+      .filter((at): at is string => !!at)
+      .map(instant)
+      .sort();
     return compact({
       resourceType: 'CarePlan',
       id: r.id,
@@ -68,10 +91,12 @@ export const carePlanSource: FhirSource<Row> = {
       period: compact({ start: instant(r.created_at), end: status === 'completed' || status === 'revoked' ? ends.at(-1) : undefined }),
       created: instant(r.created_at),
       author: r.author_name ? { display: r.author_name } : undefined,
-      activity: r.steps.map((s) => compact({
-        detail: activityDetail(s),
-        progress: s.done_at ? [{ time: instant(s.done_at), text: s.kind === 'plan' ? 'Checked in' : 'Done' }] : undefined,
-      })),
+      activity: r.steps.map((s) =>
+        compact({
+          detail: activityDetail(s),
+          progress: s.done_at ? [{ time: instant(s.done_at), text: s.kind === 'plan' ? 'Checked in' : 'Done' }] : undefined,
+        }),
+      ),
     });
   },
 };

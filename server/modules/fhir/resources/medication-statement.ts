@@ -3,8 +3,15 @@ import { compact, concept, instant, notes, patientRef, type FhirSource } from '.
 import { clinicalRecordColumns, clinicalRecordsOf, type ClinicalRecordRow } from './clinical-record-row.ts';
 
 type Data = {
-  name: string; code?: { system: string; code: string; display?: string }; dose?: string; route?: string; frequency?: string;
-  startDate?: string; endDate?: string; prescriber?: string; note?: string;
+  name: string;
+  code?: { system: string; code: string; display?: string };
+  dose?: string;
+  route?: string;
+  frequency?: string;
+  startDate?: string;
+  endDate?: string;
+  prescriber?: string;
+  note?: string;
 };
 
 export const medicationStatementSource: FhirSource<ClinicalRecordRow<Data>> = {

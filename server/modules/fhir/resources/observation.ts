@@ -4,9 +4,19 @@ import { compact, concept, instant, notes, patientRef, type FhirSource } from '.
 import { clinicalRecordColumns, clinicalRecordsOf, type ClinicalRecordRow } from './clinical-record-row.ts';
 
 type Data = {
-  category: 'laboratory' | 'vital-signs'; name: string; code?: { system: string; code: string; display?: string };
-  valueNumber?: number; valueText?: string; unit?: string; unitCode?: string; referenceLow?: number; referenceHigh?: number; referenceText?: string;
-  abnormalFlag?: 'normal' | 'low' | 'high' | 'critical-low' | 'critical-high' | 'abnormal'; effectiveAt: string; note?: string;
+  category: 'laboratory' | 'vital-signs';
+  name: string;
+  code?: { system: string; code: string; display?: string };
+  valueNumber?: number;
+  valueText?: string;
+  unit?: string;
+  unitCode?: string;
+  referenceLow?: number;
+  referenceHigh?: number;
+  referenceText?: string;
+  abnormalFlag?: 'normal' | 'low' | 'high' | 'critical-low' | 'critical-high' | 'abnormal';
+  effectiveAt: string;
+  note?: string;
 };
 
 /** Our abnormal flags in HL7 v3 ObservationInterpretation. */

@@ -4,7 +4,21 @@ import { patientColumn, selectPatientColumns } from '../../patients/patient-colu
 import type { Patient as PatientEntity } from '../../patients/patient.entity.ts';
 
 const properties = [
-  'id', 'practice', 'mrn', 'givenName', 'middleNames', 'familyName', 'birthDate', 'gender', 'email', 'phone', 'address', 'preferredLanguage', 'emergencyContact', 'status', 'updatedAt',
+  'id',
+  'practice',
+  'mrn',
+  'givenName',
+  'middleNames',
+  'familyName',
+  'birthDate',
+  'gender',
+  'email',
+  'phone',
+  'address',
+  'preferredLanguage',
+  'emergencyContact',
+  'status',
+  'updatedAt',
 ] as const;
 
 type Row = Omit<Pick<PatientEntity, (typeof properties)[number]>, 'practice' | 'updatedAt'> & { practice: string; updatedAt: string };
@@ -26,15 +40,18 @@ export const patientSource: FhirSource<Row> = {
       identifier: [{ use: 'usual', type: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v2-0203', code: 'MR' }], text: 'MRN' }, system: mrnSystem(r.practice), value: r.mrn }],
       active: r.status === 'active',
       name: [{ use: 'official', family: r.familyName, given: [r.givenName, ...r.middleNames] }],
-      telecom: [
-        ...(r.phone ? [{ system: 'phone' as const, value: r.phone }] : []),
-        ...(r.email ? [{ system: 'email' as const, value: r.email }] : []),
-      ],
+      telecom: [...(r.phone ? [{ system: 'phone' as const, value: r.phone }] : []), ...(r.email ? [{ system: 'email' as const, value: r.email }] : [])],
       gender: r.gender,
       birthDate: r.birthDate,
       address: r.address ? [compact({ line: r.address.lines, city: r.address.city, state: r.address.region, postalCode: r.address.postalCode, country: r.address.country })] : undefined,
       contact: r.emergencyContact
-        ? [{ relationship: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v2-0131', code: 'C', display: 'Emergency Contact' }], text: r.emergencyContact.relationship }], name: { text: r.emergencyContact.name }, telecom: [{ system: 'phone', value: r.emergencyContact.phone }] }]
+        ? [
+            {
+              relationship: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v2-0131', code: 'C', display: 'Emergency Contact' }], text: r.emergencyContact.relationship }],
+              name: { text: r.emergencyContact.name },
+              telecom: [{ system: 'phone', value: r.emergencyContact.phone }],
+            },
+          ]
         : undefined,
       communication: r.preferredLanguage ? [{ language: { coding: [{ system: 'urn:ietf:bcp:47', code: r.preferredLanguage }] }, preferred: true }] : undefined,
     }),

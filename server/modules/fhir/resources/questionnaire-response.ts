@@ -4,8 +4,16 @@ import { compact, instant, patientRef, type FhirSource } from '../fhir-source.ts
 import { questionnaireUrl } from './questionnaire.ts';
 
 type Row = {
-  id: string; patient_id: string; status: string; answers: Record<string, AnswerValue>; submitted_at: string | null; updated_at: string;
-  practice_id: string | null; key: string; version: number; items: QuestionnaireDefinition['items'];
+  id: string;
+  patient_id: string;
+  status: string;
+  answers: Record<string, AnswerValue>;
+  submitted_at: string | null;
+  updated_at: string;
+  practice_id: string | null;
+  key: string;
+  version: number;
+  items: QuestionnaireDefinition['items'];
 };
 
 function answerOf(item: QuestionItem, value: AnswerValue): QuestionnaireResponseItemAnswer | null {

@@ -17,9 +17,6 @@ export const relatedPersonSource: FhirSource<Row> = {
       patient: patientRef(r.patient_id),
       relationship: [{ text: r.relationship }],
       name: [{ text: r.name }],
-      telecom: [
-        ...(r.phone ? [{ system: 'phone' as const, value: r.phone }] : []),
-        ...(r.email ? [{ system: 'email' as const, value: r.email }] : []),
-      ],
+      telecom: [...(r.phone ? [{ system: 'phone' as const, value: r.phone }] : []), ...(r.email ? [{ system: 'email' as const, value: r.email }] : [])],
     }),
 };
