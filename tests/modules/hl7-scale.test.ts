@@ -133,10 +133,16 @@ describe('a large HL7 message', () => {
     expect(manyResults.statements).toBe(fewResults.statements);
   });
 
-  it('registers a new patient with allergies in 4 statements, and applies results in 1', async () => {
-    // begin; the MRN looked up (and locked); the message recorded with the patient, the allergies and their audit rows; commit.
+  it('registers a new patient with allergies in 1 statement, updates one in 4, and applies results in 1', async () => {
+    // The message recorded with the new patient, the allergies and their audit rows: no transaction.
     const registered = await counted(adt('COUNT-7', 'H-COUNT7', 3));
-    expect([registered.result.text, registered.statements]).toEqual(['patient created; allergies: 3 new, 0 updated, 0 unchanged', 4]);
+    expect([registered.result.text, registered.statements]).toEqual(['patient created; allergies: 3 new, 0 updated, 0 unchanged', 1]);
+    // An update: begin; the patient read and locked by MRN; the message recorded with the patient's changes and the allergies; commit.
+    const updated = await counted(adt('COUNT-9', 'H-COUNT7', 3, 'SV').replace('ADT^A04', 'ADT^A08'));
+    expect([updated.result.text, updated.statements]).toEqual(['patient updated; allergies: 0 new, 3 updated, 0 unchanged', 4]);
+    // A registration of a patient PAMS knows tries the creation first, which writes nothing: one statement more.
+    const registeredAgain = await counted(adt('COUNT-10', 'H-COUNT7', 3, 'SV'));
+    expect([registeredAgain.result.text, registeredAgain.statements]).toEqual(['patient updated; allergies: 0 new, 0 updated, 3 unchanged', 5]);
     // The patient found, the results written and the message recorded, in one statement.
     const results = await counted(oru('COUNT-8', 'H-COUNT7', 2));
     expect([results.result.text, results.statements]).toEqual(['observations: 2 new, 0 updated, 0 unchanged', 1]);

@@ -16,6 +16,8 @@ import { parseMessage, read, type Hl7Message } from './hl7-text.ts';
 import { allergyEntries, doctorOf, observationEntries, patientPlan, resultsMrn, type AllergyEntry, type Doctor, type ObservationEntry, type PatientPlan } from './hl7-validation.ts';
 
 const ADT_EVENTS = new Set(['A01', 'A04', 'A08', 'A28', 'A31']);
+/** The events that register a patient (admit, register, add person): usually an MRN PAMS does not know yet. */
+const REGISTRATIONS = new Set(['A01', 'A04', 'A28']);
 
 export type Hl7Result = {
   controlId: string | null;
@@ -29,7 +31,9 @@ export type Hl7Result = {
 };
 
 /** What a message asks for, read and validated; writing it is all that is left. */
-type Plan = { type: 'adt'; patient: PatientPlan; allergies: { entries: AllergyEntry[]; errors: Hl7Error[] }; doctor: Doctor | null } | { type: 'oru'; mrn: string; observations: ObservationEntry[] };
+type Plan =
+  | { type: 'adt'; registration: boolean; patient: PatientPlan; allergies: { entries: AllergyEntry[]; errors: Hl7Error[] }; doctor: Doctor | null }
+  | { type: 'oru'; mrn: string; observations: ObservationEntry[] };
 
 type Applied = { text: string; warnings: Hl7Issue[] };
 
@@ -136,7 +140,7 @@ function planOf(ctx: AuthedCtx, message: Hl7Message): Plan {
   const pid = message.getSegment('PID');
   if (type === 'ADT' && ADT_EVENTS.has(event)) {
     if (!pid) throw new Hl7Error('AE', 100, 'an ADT message needs a PID segment', 'PID');
-    return { type: 'adt', patient: patientPlan(pid), allergies: allergyEntries(message), doctor: doctorOf(message) };
+    return { type: 'adt', registration: REGISTRATIONS.has(event), patient: patientPlan(pid), allergies: allergyEntries(message), doctor: doctorOf(message) };
   }
   if (type === 'ORU' && event === 'R01') {
     if (!pid) throw new Hl7Error('AE', 100, 'an ORU message needs a PID segment', 'PID');
@@ -146,19 +150,37 @@ function planOf(ctx: AuthedCtx, message: Hl7Message): Plan {
   throw new Hl7Error('AR', 200, `message type ${type || '(none)'} is not supported: PAMS takes ADT and ORU^R01`, 'MSH^1^9');
 }
 
+type AdtPlan = Extract<Plan, { type: 'adt' }>;
+
 /**
- * An ADT message in a transaction: the patient read (and locked, when there is one), then one statement
- * that records the message and writes the patient, its allergies and their audit rows, then the care
- * team. A concurrent message for the same patient can win a race this one loses: both create the patient
- * of a new MRN, or add the same clinician to the care team. The loser is tried once more, when it finds
- * what the winner wrote (the create becomes an update).
+ * An ADT message. A registration (A01, A04, A28) without an attending doctor is first tried as the
+ * patient's creation, in one statement and no transaction, as there is no row to lock yet. It writes
+ * nothing when the practice has a patient of the MRN after all (or a concurrent message just created
+ * them), or when the control id was applied before: then it is applied as every other ADT (a registration
+ * of a known patient costs that one statement more). Every other ADT runs in a transaction: the patient
+ * read and locked by MRN, then one statement that records the message and writes the patient, its
+ * allergies and their audit rows, then the care team. A concurrent message for the same patient can win a race
+ * this one loses: both create the patient of a new MRN, or add the same clinician to the care team. The
+ * loser is tried once more, when it finds what the winner wrote (the create becomes an update).
  */
-async function applyAdtOnce(ctx: AuthedCtx, plan: Extract<Plan, { type: 'adt' }>, controlId: string, messageType: string): Promise<Applied> {
+async function applyAdtOnce(ctx: AuthedCtx, plan: AdtPlan, controlId: string, messageType: string): Promise<Applied> {
+  if (plan.registration && !plan.doctor && 'input' in plan.patient.create && !plan.allergies.errors.length) {
+    try {
+      const written = await writeAdt(ctx, plan, 'unknown', controlId, messageType);
+      if (written) return adtApplied(written, false);
+    } catch (e) {
+      if (!(e instanceof UniqueConstraintViolationException)) throw e;
+    }
+  }
   const attempt = () =>
     ctx.em.transactional(async (em) => {
-      const applied = await applyAdt({ ...ctx, em: em as EntityManager }, plan, controlId, messageType);
+      const inTransaction = { ...ctx, em: em as EntityManager };
+      const [stored] = await executePrepared<StoredPatient>(em as EntityManager, STORED_PATIENT_SQL, [ctx.actor.practiceId, plan.patient.mrn]);
+      const written = await writeAdt(inTransaction, plan, stored ?? null, controlId, messageType);
+      if (!written) throw new AppliedBefore();
+      const careTeam = await joinAttendingDoctor(inTransaction, written.patientId, plan.doctor);
       await em.flush();
-      return applied;
+      return adtApplied(written, careTeam);
     });
   try {
     return await attempt();
@@ -186,11 +208,19 @@ const writerOf = (ctx: AuthedCtx, controlId: string): ImportWriter => ({
  * delivery of the same message waits for this one, then finds the id taken. Checking first would cost
  * every message a round trip, and a repeat is rare.
  */
-function recordMessage(ctx: AuthedCtx, controlId: string, messageType: string, patient: { sql: string; params: unknown[] }, detail: Record<string, number>, countsSql = '') {
+function recordMessage(
+  ctx: AuthedCtx,
+  controlId: string,
+  messageType: string,
+  patient: { sql: string; params: unknown[] },
+  detail: Record<string, number>,
+  countsSql = '',
+  repeat: 'skipped' | 'refused' = 'skipped',
+) {
   return {
     ctes: `message as (
         insert into hl7_message (id, practice_id, control_id, message_type, patient_id, received_at) select uuidv7(), ?, ?, ?, p.id, now() from (${patient.sql}) p
-        on conflict (practice_id, control_id) do nothing returning id, patient_id)`,
+        ${repeat === 'skipped' ? 'on conflict (practice_id, control_id) do nothing' : ''} returning id, patient_id)`,
     params: [ctx.actor.practiceId, controlId, messageType, ...patient.params],
     audit: {
       ctes: auditCte(
@@ -213,15 +243,16 @@ const ALLERGY_COUNTS_SQL = ` || jsonb_build_object('allergiesCreated', (select c
 const STORED_PATIENT_SQL = `select ${PATIENT_WRITE_COLUMNS} from patient p where p.practice_id = ? and p.mrn = ? for update`;
 
 /**
- * Creates or updates the patient named by PID-3 (by MRN), with their allergies (AL1), and records the
- * message, in one statement (an ImportGate of the allergies' upsert): nothing is written when the message
- * was applied before (AppliedBefore). Then the attending doctor (PV1-7) joins the care team.
+ * Creates the patient named by PID-3 (`stored` null) or updates them, with their allergies (AL1), and
+ * records the message, in one statement (an ImportGate of the allergies' upsert). The message is recorded
+ * first, and nothing else is written when it was applied before (null). `unknown`: the MRN was not looked
+ * up; the patient is created only if new, and the message recorded only then (null when the MRN is
+ * taken); a control id applied before is refused (UniqueConstraintViolationException), writing nothing.
  */
-async function applyAdt(ctx: AuthedCtx, { patient, allergies, doctor }: Extract<Plan, { type: 'adt' }>, controlId: string, messageType: string): Promise<Applied> {
-  const [stored] = await executePrepared<StoredPatient>(ctx.em, STORED_PATIENT_SQL, [ctx.actor.practiceId, patient.mrn]);
+async function writeAdt(ctx: AuthedCtx, { patient, allergies }: AdtPlan, stored: StoredPatient | null | 'unknown', controlId: string, messageType: string) {
   const warnings: Hl7Issue[] = [];
   let written: PatientWrite;
-  if (stored) {
+  if (stored && stored !== 'unknown') {
     written = updatedPatient(stored, patient.update.changes);
     warnings.push(...patient.update.warnings, ...allergies.errors.map((e) => ({ code: e.code, location: e.location, message: `${e.message} (allergy not applied)` })));
   } else {
@@ -230,21 +261,35 @@ async function applyAdt(ctx: AuthedCtx, { patient, allergies, doctor }: Extract<
     written = createdPatient({ ...patient.create.input, mrn: patient.mrn }, ctx.actor.identity.practice.timeZone);
     warnings.push(...patient.create.warnings);
   }
-  const recording = recordMessage(ctx, controlId, messageType, patientById(written.id), { patientCreated: stored ? 0 : 1 }, ALLERGY_COUNTS_SQL);
-  const gate: ImportGate = {
-    ctes: `${recording.ctes}, ${patientWriteCtes(stored ? 'update' : 'create', 'exists (select 1 from message)')}`,
-    params: [...recording.params, ...patientWriteParams(written)],
-    passed: 'exists (select 1 from message)',
-    after: recording.audit,
-  };
+  const created = stored === null || stored === 'unknown';
+  const detail = { patientCreated: created ? 1 : 0 };
+  let gate: ImportGate;
+  if (stored === 'unknown') {
+    const recording = recordMessage(ctx, controlId, messageType, { sql: 'select id from patient_written', params: [] }, detail, ALLERGY_COUNTS_SQL, 'refused');
+    gate = {
+      ctes: `${patientWriteCtes('create-if-new', 'true')}, ${recording.ctes}`,
+      params: [...patientWriteParams(written), ...recording.params],
+      passed: 'exists (select 1 from message)',
+      after: recording.audit,
+    };
+  } else {
+    const recording = recordMessage(ctx, controlId, messageType, patientById(written.id), detail, ALLERGY_COUNTS_SQL);
+    gate = {
+      ctes: `${recording.ctes}, ${patientWriteCtes(stored ? 'update' : 'create', 'exists (select 1 from message)')}`,
+      params: [...recording.params, ...patientWriteParams(written)],
+      passed: 'exists (select 1 from message)',
+      after: recording.audit,
+    };
+  }
   const entries = importedEntries(allergies.entries.map((a) => ({ patientId: written.id, importKey: a.importKey, fields: a.fields, status: 'active' })));
   const counts = await upsertImportedRecords(ctx.em, 'allergy', writerOf(ctx, controlId), entries, gate);
-  if (!counts.passed) throw new AppliedBefore();
-  const careTeam = await joinAttendingDoctor(ctx, written.id, doctor);
-  return {
-    text: `patient ${stored ? 'updated' : 'created'}${careTeam ? ', attending clinician on the care team' : ''}; allergies: ${counts.created} new, ${counts.updated} updated, ${counts.unchanged} unchanged`,
-    warnings,
-  };
+  return counts.passed ? { patientId: written.id, created, counts, warnings } : null;
+}
+
+/** What the ACK says of an ADT applied. */
+function adtApplied({ created, counts, warnings }: NonNullable<Awaited<ReturnType<typeof writeAdt>>>, careTeam: boolean): Applied {
+  const allergies = `allergies: ${counts.created} new, ${counts.updated} updated, ${counts.unchanged} unchanged`;
+  return { text: `patient ${created ? 'created' : 'updated'}${careTeam ? ', attending clinician on the care team' : ''}; ${allergies}`, warnings };
 }
 
 /**

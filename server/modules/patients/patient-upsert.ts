@@ -64,17 +64,19 @@ const columns = WRITTEN.map((k) => patientColumn[k]);
 
 /**
  * CTEs `patient_written` (the patient's id, and its audit action) and `patient_audit`, writing the
- * patient only when `condition` (SQL over earlier CTEs) holds; an update that changes nothing leaves the
- * row as it is, and is audited all the same, as updatePatient's. Their parameters, in this order: the
+ * patient only when `condition` (SQL over earlier CTEs) holds. `create-if-new` writes nothing, and no
+ * audit row, when the practice has a patient of the MRN already. An update that changes nothing leaves
+ * the row as it is, and is audited all the same, as updatePatient's. Their parameters, in this order: the
  * patient's id, the audit detail, the values (patientWriteParams). Reads the statement's `args`.
  */
-export function patientWriteCtes(mode: 'create' | 'update', condition: string): string {
+export function patientWriteCtes(mode: 'create' | 'create-if-new' | 'update', condition: string): string {
   const target = 'patient_target as (select ?::uuid as id, ?::jsonb as detail)';
   const write =
-    mode === 'create'
+    mode !== 'update'
       ? `patient_written as (
        insert into patient (id, practice_id, ${columns.join(', ')}, status, created_at, updated_at)
        select t.id, args.practice_id, ${columns.map((c) => `x.${c}`).join(', ')}, 'active', now(), now() from patient_target t, ${VALUES}, args where ${condition}
+       ${mode === 'create-if-new' ? 'on conflict (practice_id, mrn) do nothing' : ''}
        returning id, 'patient.created' as action)`
       : `patient_written as (select t.id, 'patient.updated' as action from patient_target t where ${condition}),
      patient_changed as (
