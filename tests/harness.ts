@@ -5,7 +5,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import pg from 'pg';
-import { inject } from 'vitest';
+import { afterAll, beforeAll, inject } from 'vitest';
 import { createPamsClient } from '../shared/client.ts';
 import { createApp } from '../server/app.ts';
 import { loadConfig, type Config } from '../server/config.ts';
@@ -13,7 +13,7 @@ import { connectionOptions, createPgPool } from '../server/database.ts';
 import { createLogger } from '../server/logger.ts';
 import { createMailer } from '../server/mailer.ts';
 import { createLoginLimiter } from '../server/modules/auth/login-limiter.ts';
-import { initOrm, type Orm } from '../server/orm.ts';
+import { closeOrm, initOrm, type Orm } from '../server/orm.ts';
 import { startSmtpCapture } from './smtp-capture.ts';
 import { systemClock, type Clock } from '../server/clock.ts';
 import { createAgenda } from '../server/jobs.ts';
@@ -39,6 +39,22 @@ export async function createTestDatabase(): Promise<{ url: string; drop: () => P
       await c.end();
     },
   };
+}
+
+/** The ORM on a fresh test database, for a file's tests that read its metadata or run SQL without a server: opened before them, closed and dropped after. */
+export function useTestOrm(): () => Orm {
+  let orm: Orm;
+  let drop: () => Promise<void>;
+  beforeAll(async () => {
+    const db = await createTestDatabase();
+    drop = db.drop;
+    orm = await initOrm(db.url);
+  });
+  afterAll(async () => {
+    await closeOrm(orm);
+    await drop();
+  });
+  return () => orm;
 }
 
 export type TestServer = Awaited<ReturnType<typeof startTestServer>>;

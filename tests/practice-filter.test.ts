@@ -1,7 +1,6 @@
 import type { EntityMetadata, EntityProperty } from '@mikro-orm/core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { closeOrm, initOrm, type Orm } from '../server/orm.ts';
-import { createTestDatabase } from './harness.ts';
+import { describe, expect, it } from 'vitest';
+import { useTestOrm } from './harness.ts';
 
 /**
  * Every entity the ORM knows, read from its metadata (so a new entity is covered without editing this
@@ -22,19 +21,9 @@ const withoutPracticeColumn: Record<string, string> = {
 
 const PRACTICE = '01a20a11-0000-7000-8000-00000000000a';
 
-let orm: Orm;
-let drop: () => Promise<void>;
-beforeAll(async () => {
-  const db = await createTestDatabase();
-  drop = db.drop;
-  orm = await initOrm(db.url);
-});
-afterAll(async () => {
-  await closeOrm(orm);
-  await drop();
-});
+const orm = useTestOrm();
 
-const entities = () => [...orm.getMetadata().getAll().values()].filter((meta) => !meta.embeddable && !meta.virtual && !meta.abstract) as EntityMetadata[];
+const entities = () => [...orm().getMetadata().getAll().values()].filter((meta) => !meta.embeddable && !meta.virtual && !meta.abstract) as EntityMetadata[];
 const practiceColumn = (meta: EntityMetadata): EntityProperty | undefined => Object.values(meta.properties).find((prop) => prop.fieldNames?.includes('practice_id'));
 
 /** The field names a filter condition compares with the practice, at the top or inside `$or`. */
@@ -55,7 +44,7 @@ describe('the practice filter, from the ORM metadata', () => {
       const filter = meta.filters?.practice;
       if (!filter) return [`${meta.className}: no practice filter (add filters: practiceFilter())`];
       if (filter.default !== true) return [`${meta.className}: the practice filter is not on by default`];
-      const cond = typeof filter.cond === 'function' ? filter.cond({ practiceId: PRACTICE }, 'read', orm.em, {}, meta.className) : filter.cond;
+      const cond = typeof filter.cond === 'function' ? filter.cond({ practiceId: PRACTICE }, 'read', orm().em, {}, meta.className) : filter.cond;
       if (!filteredFields(cond).includes(column.name)) return [`${meta.className}: the practice filter does not compare ${column.name} (${JSON.stringify(cond)})`];
       return [];
     });

@@ -1,4 +1,4 @@
-import type { CreatePatientInput, UpdatePatientInput } from '../../../shared/schemas/patients.ts';
+import { createPatientInput, type CreatePatientInput, type UpdatePatientInput } from '../../../shared/schemas/patients.ts';
 import { newId } from '../../ids.ts';
 import { auditCte } from '../audit/audit-sql.ts';
 import { patientColumn, patientColumnType, selectPatientColumns, type PatientColumnProperty } from './patient-columns.ts';
@@ -13,24 +13,8 @@ import { patientNameKeys, phoneDigits } from './search-text.ts';
  * that registers or updates a patient writes it in the round trip that writes the rest of the message.
  */
 
-/** The columns a write sets: the patient's own fields and the keys derived from them. */
-const WRITTEN = [
-  'mrn',
-  'givenName',
-  'middleNames',
-  'familyName',
-  'birthDate',
-  'gender',
-  'email',
-  'phone',
-  'address',
-  'preferredLanguage',
-  'timeZone',
-  'emergencyContact',
-  'searchName',
-  'sortName',
-  'phoneDigits',
-] as const satisfies readonly PatientColumnProperty[];
+/** The columns a write sets: the fields a patient is created with (the API's own input), and the keys derived from them. */
+const WRITTEN = [...(Object.keys(createPatientInput.shape) as (keyof CreatePatientInput)[]), 'searchName', 'sortName', 'phoneDigits'] as const satisfies readonly PatientColumnProperty[];
 type Written = (typeof WRITTEN)[number];
 
 /** What a write reads of the patient it updates, under the property names. */
