@@ -212,6 +212,13 @@ describe('archiving and restoring', () => {
     expect(await search('archived')).toEqual([p.id]);
     expect((await t.client(clinician.token).patients.byId.query({ id: p.id })).status).toBe('archived');
     expect(await sql(t, 'select status from patient where id = ?', [p.id])).toEqual([{ status: 'archived' }]);
+    // Archived again: nothing changes, and the patient read back is audited as a read.
+    expect((await t.client(clinician.token).patients.archive.mutate({ id: p.id })).status).toBe('archived');
+    expect(await sql(t, "select action from audit_event where entity_id = ? and action in ('patient.archived', 'patient.read') order by at, id", [p.id])).toEqual([
+      { action: 'patient.archived' },
+      { action: 'patient.read' },
+      { action: 'patient.read' },
+    ]);
 
     expect((await t.client(clinician.token).patients.restore.mutate({ id: p.id })).status).toBe('active');
     expect(await search()).toEqual([p.id]);

@@ -82,7 +82,7 @@ describe.each(recordKinds)('%s', (kind) => {
     const newStatus = statuses[kind].find((s) => s !== initialStatus[kind])!;
     const changed = await api.setStatus.mutate({ id: created.id, status: newStatus });
     expect(changed).toEqual({ ...updated, status: newStatus, version: 3, updatedAt: expect.any(String), updatedBy: clinician.id });
-    // the same status again is no change: no new version
+    // the same status again is no change: no new version, but the record read back is audited as a read (below)
     expect((await api.setStatus.mutate({ id: created.id, status: newStatus })).version).toBe(3);
 
     const listed = (await api.list.query({ patientId })).items.find((r) => r.id === created.id);
@@ -116,6 +116,7 @@ describe.each(recordKinds)('%s', (kind) => {
       { action: `${kind}.created`, actor_id: clinician.id },
       { action: `${kind}.updated`, actor_id: admin.id },
       { action: `${kind}.status-changed`, actor_id: clinician.id },
+      { action: `${kind}.read`, actor_id: clinician.id },
       { action: `${kind}.history-read`, actor_id: clinician.id },
     ]);
   });

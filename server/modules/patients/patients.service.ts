@@ -67,6 +67,9 @@ export async function setPatientStatus(ctx: AuthedCtx, { id }: IdInput, status: 
     patient.status = status;
     recordAudit(ctx, { action: status === 'archived' ? 'patient.archived' : 'patient.restored', entityType: 'patient', entityId: id });
     await ctx.em.flush();
+  } else {
+    // Nothing changed, but the patient is read back: a read of PHI, audited as one.
+    await auditRead(ctx, { action: 'patient.read', entityType: 'patient', entityId: id });
   }
   return toPatientDto(patient);
 }

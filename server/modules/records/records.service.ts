@@ -208,6 +208,9 @@ export async function setRecordStatus<K extends RecordKindName>(ctx: AuthedCtx, 
     Object.assign(record, { status: input.status, version: record.version + 1, updatedBy: ctx.actor.userId });
     revise(ctx, record, 'status-changed', before);
     await ctx.em.flush();
+  } else {
+    // Nothing changed, but the record is read back: a read of PHI, audited as one.
+    await auditRead(ctx, { action: `${kind}.read`, entityType: kind, entityId: record.id, detail: { patientId: record.patient.id } });
   }
   return toRecordDto<K>(record);
 }
