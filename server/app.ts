@@ -12,6 +12,7 @@ import { utf8Body } from './http/utf8-body.ts';
 import { fhirRoutes } from './modules/fhir/fhir-http.routes.ts';
 import { openApiRoutes } from './modules/openapi/openapi.routes.ts';
 import { hl7Routes } from './modules/hl7/hl7-http.routes.ts';
+import { pagesRoutes } from './modules/pages/pages-http.routes.ts';
 import { appRouter } from './root-router.ts';
 
 type Env = { Variables: RequestIdVariables; Bindings: { incoming?: { socket?: { remoteAddress?: string } } } };
@@ -78,6 +79,10 @@ export function createApp(deps: AppDeps) {
     .route(
       '/hl7',
       hl7Routes(deps, (c) => socketIp(c as Context<Env>)),
+    )
+    .route(
+      '/',
+      pagesRoutes(deps, (c) => socketIp(c as Context<Env>)),
     )
     .notFound((c) => c.json({ error: 'not found', requestId: c.get('requestId') }, 404))
     .onError((err, c) => {

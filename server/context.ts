@@ -147,7 +147,14 @@ export async function createContext(deps: AppDeps, c: HonoContext, resHeaders: H
   return createContextInner(deps, { actor, meta, authError, unavailable, cookie, resHeaders });
 }
 
-function originAllowed(c: HonoContext, config: Config): boolean {
+/**
+ * Whether a browser request comes from our own origin, APP_URL's or ALLOWED_ORIGINS (CSRF: /trpc's cookie
+ * calls, the mail-link pages). Browsers set `Sec-Fetch-Site` and `Origin` themselves; a page script cannot.
+ * `same-origin` is enough on its own: under `Referrer-Policy: no-referrer` (secureHeaders' default)
+ * Chromium sends `Origin: null` on a form POST from our own page.
+ */
+export function originAllowed(c: HonoContext, config: Config): boolean {
+  if (c.req.header('sec-fetch-site') === 'same-origin') return true;
   const origin = c.req.header('origin');
   if (!origin) return false;
   const allowed = new Set([new URL(c.req.url).origin, new URL(config.appUrl).origin, ...config.allowedOrigins]);

@@ -10,6 +10,8 @@ import { createCallerFactory } from '../trpc.ts';
 
 const createCaller = createCallerFactory(appRouter);
 export type RouterCaller = ReturnType<typeof createCaller>;
+/** A caller for a Ctx built after the request's own (a page acting as the session it has just started). */
+export const callerFor = (ctx: Ctx): RouterCaller => createCaller(ctx);
 export type RouterCallEnv = { Variables: RequestIdVariables & { ctx: Ctx; caller: RouterCaller } };
 
 /**
