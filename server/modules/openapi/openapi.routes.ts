@@ -27,7 +27,16 @@ const page = `<!doctype html>
 </body>
 </html>
 `;
-const init = `window.ui = SwaggerUIBundle({ url: '/openapi.json', dom_id: '#swagger-ui', deepLinking: true, tryItOutEnabled: false });\n`;
+/**
+ * "Try it out" calls the server at the address the page was opened at (the document names APP_URL, which a
+ * browser on 127.0.0.1 or a LAN address would call cross-origin and CORS would refuse), and a token
+ * authorised once is kept across reloads (persistAuthorization, in the page's own localStorage).
+ */
+const init = `fetch('/openapi.json').then((r) => r.json()).then((spec) => {
+  spec.servers = [{ url: location.origin, description: 'this server' }];
+  window.ui = SwaggerUIBundle({ spec, dom_id: '#swagger-ui', deepLinking: true, persistAuthorization: true });
+});
+`;
 
 /** GET /openapi.json (OpenAPI 3.1) and GET /docs, a Swagger UI reference page over it. */
 export function openApiRoutes(appUrl: string) {
