@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { DateTime } from 'luxon';
-import { startAssessmentInput } from '../shared/schemas/assessments.ts';
+import { startAssessmentInput, submitAssessmentInput } from '../shared/schemas/assessments.ts';
 import { createPatientInput } from '../shared/schemas/patients.ts';
 import { createRecordInput } from '../shared/schemas/records.ts';
 import { bookAppointmentInput, createAppointmentTypeInput, setWeeklyHoursInput, type WeeklyHours } from '../shared/schemas/scheduling.ts';
@@ -79,7 +79,7 @@ export async function seedDemo(deps: ServiceDeps): Promise<boolean> {
       for (const r of demo.records) await createRecord(asJones(), r.kind, createRecordInput(r.kind).parse({ patientId: id, fields: r.fields }));
       for (const a of demo.assessments) {
         const assessment = await startAssessment(asJones(), startAssessmentInput.parse({ patientId: id, questionnaireKey: a.key }));
-        await submitAssessment(asJones(), { id: assessment.id, answers: answersScoring(a.key, a.total, a.item9 ?? 0) });
+        await submitAssessment(asJones(), submitAssessmentInput.parse({ id: assessment.id, answers: answersScoring(a.key, a.total, a.item9 ?? 0) }));
         backdated.push({ id: assessment.id, at: today.minus({ days: a.daysAgo }).set({ hour: 9, minute: 40 }).toUTC().toISO()! });
       }
     }
