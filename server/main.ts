@@ -5,7 +5,7 @@ import { hostname } from 'node:os';
 import { createApp } from './app.ts';
 import { systemClock } from './clock.ts';
 import { closeJobs, createAgenda, startJobs } from './jobs.ts';
-import { demoLogins, DEMO_PASSWORD, seedDemo } from './demo-seed.ts';
+import { demoLogins, DEMO_PASSWORD, demoTour, seedDemo } from './demo-seed.ts';
 import { createMailer } from './mailer.ts';
 import { createLoginLimiter } from './modules/auth/login-limiter.ts';
 import { syncBuiltinQuestionnaires } from './modules/questionnaires/seed.service.ts';
@@ -27,13 +27,14 @@ export async function serve({ migrate, demo, jobs, print }: ServeOptions): Promi
   const { config, log, orm, pool, db } = runtime;
   if (migrate) await migrateDatabase(db.url, config.database);
   if (!(await orm.migrator.getPending()).length) await syncBuiltinQuestionnaires(orm.em);
-  const seeded = demo && (await seedDemo(orm.em.fork()));
   const mailer = createMailer(config, print);
   // Always a producer (notes enqueue their extraction); with `jobs`, also a worker in this process.
   const agenda = await createAgenda({ pool, config, log, name: `server-${hostname()}-${process.pid}` });
+  const loginLimiter = createLoginLimiter(pool, config.loginLimits);
+  const seeded = demo && (await seedDemo({ orm, config, log, mailer, loginLimiter, agenda, clock: systemClock }));
   if (jobs) await startJobs({ orm, log, config, mailer, clock: systemClock, agenda });
   else await agenda.ready;
-  const app = createApp({ orm, pool, config, log, mailer, loginLimiter: createLoginLimiter(pool, config.loginLimits), agenda, clock: systemClock });
+  const app = createApp({ orm, pool, config, log, mailer, loginLimiter, agenda, clock: systemClock });
   const server = serveHttp({ fetch: app.fetch, port: config.port, hostname: config.host }) as Server;
   await new Promise<void>((resolve) => server.once('listening', resolve));
   const { port } = server.address() as AddressInfo;
@@ -44,6 +45,7 @@ export async function serve({ migrate, demo, jobs, print }: ServeOptions): Promi
     for (const u of demoLogins) print(`  ${u.role.padEnd(9)} ${u.email}  password: ${DEMO_PASSWORD}`);
     print(`  e.g.  npx pams login --url http://localhost:${port} --email ${demoLogins[0].email}`);
   }
+  if (demo) for (const line of demoTour(`http://${config.host}:${port}`)) print(line);
 
   log.info({ signal: await stopping }, 'shutting down');
   await closeHttpServer(server, config.shutdownTimeoutMs, log);
