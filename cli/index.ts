@@ -23,8 +23,9 @@ import { printJson } from './output.ts';
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 
+/** `--version` is the program's only option, so it counts only before a command: `questions show --version 2` keeps its own. */
 export function buildProgram(): Command {
-  const program = new Command('pams').description('PAMS: the Patient Assessment & Management System').version(version).exitOverride();
+  const program = new Command('pams').description('PAMS: the Patient Assessment & Management System').version(version).enablePositionalOptions().exitOverride();
   for (const command of [
     serveCommand,
     workerCommand,

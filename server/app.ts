@@ -59,9 +59,9 @@ export function createApp(deps: AppDeps) {
     .use('/fhir/*', rateLimit)
     .use('/hl7/*', rateLimit)
     .use('/trpc/*', batchLimit(config.maxBatchCalls))
-    .use('/trpc/*', jsonOnly())
     .use(bodyLimits(config.bodyLimits))
     .use(utf8Body()) // after the body-size limit: it buffers the (then bounded) textual body
+    .use('/trpc/*', jsonOnly())
     .use(
       '/trpc/*',
       trpcServer({
