@@ -1,5 +1,4 @@
 import { TRPCClientError } from '@trpc/client';
-import type { Command } from 'commander';
 import { createCommand, remote, type GlobalOptions } from '../command.ts';
 import { CliError } from '../exit-codes.ts';
 import { printJson } from '../output.ts';
@@ -32,10 +31,10 @@ export const apiCommand = createCommand('api')
   .description('call any API procedure with JSON input (argument or stdin) and print the result as JSON')
   .argument('<procedure>', 'e.g. patients.search or practices.current')
   .argument('[json]', 'the input as JSON, e.g. \'{"query":"smith"}\' (`-` or a pipe: read from standard input)')
-  .action(async (path: string, json: string | undefined, opts: GlobalOptions, cmd: Command) => {
+  .action(async (path: string, json: string | undefined, opts: GlobalOptions) => {
     if (!/^[A-Za-z][\w-]*(\.[A-Za-z][\w-]*)+$/.test(path)) throw new CliError(`Not a procedure name: ${path} (e.g. patients.search)`);
     const input = await readInput(json);
-    const { api } = remote({ ...cmd.optsWithGlobals<GlobalOptions>(), ...opts });
+    const { api } = remote(opts);
     const procedure = path.split('.').reduce<unknown>((node, key) => (node as Record<string, unknown>)[key], api) as Procedure;
     const result = await procedure.mutate(input).catch((e: unknown) => {
       if (e instanceof TRPCClientError && (e.data as { code?: string } | undefined)?.code === 'METHOD_NOT_SUPPORTED') return procedure.query(input);
