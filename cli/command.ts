@@ -1,7 +1,7 @@
 import { password as promptPassword } from '@inquirer/prompts';
 import { Command } from 'commander';
 import { createPamsClient, type PamsClient } from '../shared/client.ts';
-import { readLogin } from './credentials.ts';
+import { readLogin, sameServer } from './credentials.ts';
 import { CliError, ExitCode } from './exit-codes.ts';
 
 export type GlobalOptions = { url?: string; token?: string; json?: boolean };
@@ -18,7 +18,9 @@ export function createCommand(name: string): Command {
 export function remote(opts: GlobalOptions, { needsToken = true } = {}): { api: PamsClient; url: string; token: string | undefined; json: boolean } {
   const stored = readLogin();
   const url = opts.url ?? process.env.PAMS_URL ?? stored?.url;
-  const token = opts.token ?? process.env.PAMS_TOKEN ?? (url === stored?.url ? stored?.token : undefined);
+  const token = opts.token ?? process.env.PAMS_TOKEN ?? (stored && url && sameServer(url, stored.url) ? stored.token : undefined);
+  // No server at all is, for a command that needs a token, not being logged in (after `pams logout`, say).
+  if (!url && needsToken) throw new CliError('Not logged in: run `pams login`, or pass --url and --token (PAMS_URL, PAMS_TOKEN)', ExitCode.auth);
   if (!url) throw new CliError('No server: pass --url, set PAMS_URL, or run `pams login`', ExitCode.usage);
   if (needsToken && !token) throw new CliError('Not logged in: run `pams login`, or set PAMS_TOKEN', ExitCode.auth);
   return { api: createPamsClient({ url, token }), url, token, json: !!opts.json };

@@ -16,6 +16,24 @@ export function readLogin(): StoredLogin | null {
   return existsSync(loginFile()) ? (JSON.parse(readFileSync(loginFile(), 'utf8')) as StoredLogin) : null;
 }
 
+const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/**
+ * Whether two server URLs name the same server: the banner prints `127.0.0.1` and people type
+ * `localhost`, so every spelling of the loopback is one host (scheme and port must still agree).
+ */
+export function sameServer(a: string, b: string): boolean {
+  const key = (u: string) => {
+    try {
+      const url = new URL(u);
+      return `${url.protocol}//${LOOPBACK.has(url.hostname) ? 'loopback' : url.hostname}:${url.port}${url.pathname.replace(/\/+$/, '')}`;
+    } catch {
+      return u;
+    }
+  };
+  return key(a) === key(b);
+}
+
 export function writeLogin(login: StoredLogin): string {
   ensurePrivateDir(configDir());
   writePrivateFile(loginFile(), `${JSON.stringify(login, null, 2)}\n`);

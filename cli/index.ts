@@ -1,4 +1,7 @@
 import { Command } from 'commander';
+import { readFileSync } from 'node:fs';
+import { apiCommand } from './commands/api.ts';
+import { appointmentTypesCommand } from './commands/appointment-types.ts';
 import { auditCommand } from './commands/audit.ts';
 import { hl7Command } from './commands/hl7.ts';
 import { importCommand } from './commands/import.ts';
@@ -8,6 +11,8 @@ import { keysCommand } from './commands/keys.ts';
 import { adminCommand, migrateCommand, serveCommand, workerCommand } from './commands/local.ts';
 import { loginCommand, logoutCommand, whoamiCommand } from './commands/login.ts';
 import { passwordCommand } from './commands/password.ts';
+import { patientsCommand } from './commands/patients.ts';
+import { practiceCommand } from './commands/practice.ts';
 import { exportCommand } from './commands/export.ts';
 import { questionsCommand } from './commands/questions.ts';
 import { reportCommandGroup } from './commands/report.ts';
@@ -16,8 +21,11 @@ import { usersCommand } from './commands/users.ts';
 import { describeError } from './exit-codes.ts';
 import { printJson } from './output.ts';
 
+const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+
+/** `--version` is the program's only option, so it counts only before a command: `questions show --version 2` keeps its own. */
 export function buildProgram(): Command {
-  const program = new Command('pams').description('PAMS: the Patient Assessment & Management System').exitOverride();
+  const program = new Command('pams').description('PAMS: the Patient Assessment & Management System').version(version).enablePositionalOptions().exitOverride();
   for (const command of [
     serveCommand,
     workerCommand,
@@ -31,14 +39,18 @@ export function buildProgram(): Command {
     inviteCommand,
     invitesCommand,
     usersCommand,
+    practiceCommand,
     tokensCommand,
     auditCommand,
+    patientsCommand,
+    appointmentTypesCommand,
     questionsCommand,
     jobsCommand,
     exportCommand,
     reportCommandGroup,
     importCommand,
     hl7Command,
+    apiCommand,
   ]) {
     program.addCommand(command);
   }

@@ -2,6 +2,9 @@ import cliProgress from 'cli-progress';
 
 const QUIET_EVERY_MS = 5000;
 
+/** cli-progress's ETA is 'NULL' or 'INF' until it has a rate, which its own formatter cuts to `LLs`/`NFs`. */
+const formatEta: cliProgress.TimeFormatter = (t, options, roundTo) => (Number.isFinite(t) ? cliProgress.Format.TimeFormat(t, options, roundTo) : '--');
+
 export type Progress = {
   /** `done` of `total` work units (bytes, messages), and `count` items (rows, messages) so far. */
   update(done: number, count: number): void;
@@ -18,7 +21,7 @@ export function startProgress(label: string, unit: string, total: number | null)
   const rate = (count: number) => Math.round(count / Math.max((Date.now() - started) / 1000, 0.001));
   if (process.stderr.isTTY) {
     const format = total === null ? `${label} {count} ${unit} | {rate} ${unit}/s` : `${label} {bar} {percentage}% | {count} ${unit} | {rate} ${unit}/s | ETA {eta_formatted}`;
-    const bar = new cliProgress.SingleBar({ format, stream: process.stderr, hideCursor: true, etaBuffer: 50, fps: 5 }, cliProgress.Presets.shades_classic);
+    const bar = new cliProgress.SingleBar({ format, formatTime: formatEta, stream: process.stderr, hideCursor: true, etaBuffer: 50, fps: 5 }, cliProgress.Presets.shades_classic);
     bar.start(Math.max(total ?? 0, 1), 0, { count: 0, rate: 0 });
     return {
       update: (done, count) => bar.update(total === null ? 0 : Math.min(done, total), { count, rate: rate(count) }),

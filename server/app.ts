@@ -7,6 +7,7 @@ import { clientIp, createContext, type AppDeps } from './context.ts';
 import { databaseUnavailable, RetryLaterError } from './errors.ts';
 import { batchLimit } from './http/batch-limit.ts';
 import { bodyLimits } from './http/body-limit.ts';
+import { jsonOnly } from './http/json-only.ts';
 import { apiRateLimit } from './http/rate-limit.ts';
 import { utf8Body } from './http/utf8-body.ts';
 import { fhirRoutes } from './modules/fhir/fhir-http.routes.ts';
@@ -61,6 +62,7 @@ export function createApp(deps: AppDeps) {
     .use('/trpc/*', batchLimit(config.maxBatchCalls))
     .use(bodyLimits(config.bodyLimits))
     .use(utf8Body()) // after the body-size limit: it buffers the (then bounded) textual body
+    .use('/trpc/*', jsonOnly())
     .use(
       '/trpc/*',
       trpcServer({

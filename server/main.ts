@@ -23,7 +23,7 @@ export type ServeOptions = { migrate: boolean; demo: boolean; jobs: boolean; pri
  */
 export async function serve({ migrate, demo, jobs, print }: ServeOptions): Promise<void> {
   const stopping = shutdownSignal();
-  const runtime = await initRuntime();
+  const runtime = await initRuntime({ createCluster: true });
   const { config, log, orm, pool, db } = runtime;
   if (migrate) await migrateDatabase(db.url, config.database);
   if (!(await orm.migrator.getPending()).length) await syncBuiltinQuestionnaires(orm.em);
@@ -39,11 +39,12 @@ export async function serve({ migrate, demo, jobs, print }: ServeOptions): Promi
   await new Promise<void>((resolve) => server.once('listening', resolve));
   const { port } = server.address() as AddressInfo;
 
-  print(`PAMS is listening on http://${config.host}:${port} (database: ${db.embedded ? 'embedded PostgreSQL' : 'DATABASE_URL'}${jobs ? '; running jobs in this process' : ''})`);
+  const url = `http://${config.host}:${port}`; // one spelling, in the banner and the login hint alike
+  print(`PAMS is listening on ${url} (database: ${db.embedded ? 'embedded PostgreSQL' : 'DATABASE_URL'}${jobs ? '; running jobs in this process' : ''})`);
   if (demo) {
     print(seeded ? 'Demo data created. Log in with any of:' : 'Demo logins (if unchanged):');
     for (const u of demoLogins) print(`  ${u.role.padEnd(9)} ${u.email}  password: ${DEMO_PASSWORD}`);
-    print(`  e.g.  npx pams login --url http://localhost:${port} --email ${demoLogins[0].email}`);
+    print(`  e.g.  npx pams login --url ${url} --email ${demoLogins[0].email}`);
   }
   if (demo) for (const line of demoTour(`http://${config.host}:${port}`)) print(line);
 

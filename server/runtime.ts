@@ -7,10 +7,11 @@ import { initOrm, closeOrm, type Orm } from './orm.ts';
 /** What every long-running PAMS process starts with: config, logger, database, ORM and a side pool. */
 export type Runtime = { config: Config; log: Logger; db: Database; orm: Orm; pool: ReturnType<typeof createPgPool> };
 
-export async function initRuntime(env: Record<string, string | undefined> = process.env): Promise<Runtime> {
+/** `createCluster`: whether an embedded cluster may be created when there is none (only `serve`, and `--init`). */
+export async function initRuntime({ createCluster = false, env = process.env }: { createCluster?: boolean; env?: Record<string, string | undefined> } = {}): Promise<Runtime> {
   const config = loadConfig(withDevSecrets(env));
   const log = createLogger(config);
-  const db = await openDatabase(config);
+  const db = await openDatabase(config, { createCluster });
   try {
     const orm = await initOrm(db.url, { driverOptions: connectionOptions(config.database) });
     const pool = createPgPool(db.url, config.database, (err) => log.warn({ err: { name: err.name, code: (err as { code?: string }).code } }, 'database connection lost'));
@@ -29,8 +30,8 @@ export async function closeRuntime({ orm, pool, db }: Runtime): Promise<void> {
 }
 
 /** For one-shot local commands (migrate, bootstrap): open, run, always close. */
-export async function withRuntime<T>(fn: (runtime: Runtime) => Promise<T>): Promise<T> {
-  const runtime = await initRuntime();
+export async function withRuntime<T>(fn: (runtime: Runtime) => Promise<T>, { createCluster = false } = {}): Promise<T> {
+  const runtime = await initRuntime({ createCluster });
   try {
     return await fn(runtime);
   } finally {

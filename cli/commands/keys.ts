@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { printRecord } from '../output.ts';
+import { onLocalDatabase } from './local.ts';
 import { startProgress, type Progress } from '../progress.ts';
 
 /** Local: works on the database directly, and may run while the server does. */
@@ -13,11 +14,13 @@ keysCommand
   .action(async (opts: { batchSize: number; json?: boolean }) => {
     const { withRuntime } = await import('../../server/runtime.ts');
     const { rotateEncryptionKeys } = await import('../../server/modules/notes/key-rotation.service.ts');
-    await withRuntime(async ({ orm, config }) => {
-      let progress: Progress | undefined; // the total is known once the first batch is counted
-      const onProgress = ({ done, total }: { done: number; total: number }) => (progress ??= startProgress('Re-wrapping note keys', 'notes', total)).update(done, done);
-      const result = await rotateEncryptionKeys({ orm, config }, { batchSize: opts.batchSize, onProgress });
-      progress?.stop();
-      printRecord(result, !!opts.json);
-    });
+    await onLocalDatabase(() =>
+      withRuntime(async ({ orm, config }) => {
+        let progress: Progress | undefined; // the total is known once the first batch is counted
+        const onProgress = ({ done, total }: { done: number; total: number }) => (progress ??= startProgress('Re-wrapping note keys', 'notes', total)).update(done, done);
+        const result = await rotateEncryptionKeys({ orm, config }, { batchSize: opts.batchSize, onProgress });
+        progress?.stop();
+        printRecord(result, !!opts.json);
+      }),
+    );
   });

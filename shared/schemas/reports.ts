@@ -4,13 +4,22 @@ import { questionKey } from './questionnaires.ts';
 
 const MAX_DAYS = 3 * 366;
 
+/**
+ * What is wrong with the period [from, to), if anything: `to` must be after `from`, at most about three
+ * years later. The schema checks it when both ends are given; the service checks the period it resolves
+ * (an end left out is the request's now, or 30 days before `to`), so `from` alone cannot skip the limit.
+ */
+export function periodIssue(from: string, to: string): 'backwards' | 'too-long' | null {
+  const ms = new Date(to).getTime() - new Date(from).getTime();
+  return ms <= 0 ? 'backwards' : ms > MAX_DAYS * 86_400_000 ? 'too-long' : null;
+}
+export const periodMessages = { backwards: 'must be after from', 'too-long': `the period may be at most ${MAX_DAYS} days` } as const;
+
 /** A report's period [from, to); by default the 30 days up to now. At most about three years. */
 const period = { from: isoDateTime.optional(), to: isoDateTime.optional() };
 const checkPeriod = (r: { from?: string; to?: string }, ctx: z.RefinementCtx) => {
-  if (!r.from || !r.to) return;
-  const ms = new Date(r.to).getTime() - new Date(r.from).getTime();
-  if (ms <= 0) ctx.addIssue({ code: 'custom', path: ['to'], message: 'must be after from' });
-  else if (ms > MAX_DAYS * 86_400_000) ctx.addIssue({ code: 'custom', path: ['to'], message: `the period may be at most ${MAX_DAYS} days` });
+  const issue = r.from && r.to ? periodIssue(r.from, r.to) : null;
+  if (issue) ctx.addIssue({ code: 'custom', path: ['to'], message: periodMessages[issue] });
 };
 export type ReportPeriodInput = { from?: string; to?: string };
 

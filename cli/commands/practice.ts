@@ -1,0 +1,50 @@
+import type { Command } from 'commander';
+import type { RouterInputs } from '../../shared/client.ts';
+import { createCommand, remote, type GlobalOptions } from '../command.ts';
+import { CliError } from '../exit-codes.ts';
+import { printRecord } from '../output.ts';
+
+export const practiceCommand = createCommand('practice').description("your practice's settings: name, time zone, MFA requirement, review of extracted steps");
+
+practiceCommand
+  .command('show')
+  .description("show the practice's settings")
+  .action(async (_opts, cmd: Command) => {
+    const { api, json } = remote(cmd.optsWithGlobals<GlobalOptions>());
+    printRecord(await api.practices.current.query(), json);
+  });
+
+type UpdateOptions = {
+  name?: string;
+  timeZone?: string;
+  mfaRequired?: boolean;
+  reviewExtractedSteps?: boolean;
+  hl7SendingApplication?: string;
+  hl7SendingFacility?: string;
+};
+
+practiceCommand
+  .command('update')
+  .description("change the practice's settings (admin); only the values given change")
+  .option('--name <name>', 'practice name')
+  .option('--time-zone <tz>', 'IANA time zone, e.g. Europe/Dublin')
+  .option('--mfa-required', 'require two-factor authentication of every user (turn it on for yourself first)')
+  .option('--no-mfa-required', 'stop requiring it')
+  .option('--review-extracted-steps', 'a clinician reviews the steps extracted from a note before patients see them')
+  .option('--no-review-extracted-steps', 'publish extracted steps without review')
+  .option('--hl7-sending-application <name>', 'MSH-3 of the HL7 ACKs PAMS sends ("" restores the default, PAMS)')
+  .option('--hl7-sending-facility <name>', 'MSH-4 of those ACKs ("" restores the default, the practice\'s name)')
+  .action(async (opts: UpdateOptions, cmd: Command) => {
+    const { api, json } = remote(cmd.optsWithGlobals<GlobalOptions>());
+    const input: RouterInputs['practices']['update'] = {
+      name: opts.name,
+      timeZone: opts.timeZone,
+      mfaRequired: opts.mfaRequired,
+      reviewExtractedSteps: opts.reviewExtractedSteps,
+      hl7SendingApplication: opts.hl7SendingApplication === undefined ? undefined : opts.hl7SendingApplication || null,
+      hl7SendingFacility: opts.hl7SendingFacility === undefined ? undefined : opts.hl7SendingFacility || null,
+    };
+    if (Object.values(input).every((v) => v === undefined)) throw new CliError('Nothing to update: pass at least one setting (see `pams practice update --help`)');
+    const practice = await api.practices.update.mutate(input);
+    printRecord(practice, json);
+  });
