@@ -36,12 +36,12 @@ const TIME_ZONE = 'Europe/Dublin';
 export function demoTour(url: string): string[] {
   const [, clinician] = demoLogins;
   return [
-    `The demo practice has 12 patients of ${clinician.name} (${clinician.email}), with records, PHQ-9/GAD-7 trends, appointments and a care plan. Try, as her:`,
-    `  patients.list               the dozen patients; patients.chart {"id":…} opens one (Aoife Byrne's is the fullest)`,
-    `  alerts.list                 the PHQ-9 of Liam Murphy that flagged thoughts of self-harm`,
-    `  assessments.trend           {"patientId":…,"questionnaireKey":"phq-9"}: Aoife's score falling over eight weeks`,
-    `  appointments.list, steps.list {"patientId":…}   past and upcoming visits; the checklist and plan of Aoife's note`,
-    `  ${url}/docs lists every procedure; the README's quick start shows the calls with curl.`,
+    `The demo practice has 12 patients of ${clinician.name}, with records, PHQ-9/GAD-7 trends, appointments and a care plan. Try, as her:`,
+    `  npx pams login --url ${url} --email ${clinician.email}`,
+    '  npx pams patients search                  the dozen patients (`pams patients show ID` opens one; Aoife Byrne has the fullest chart)',
+    '  npx pams api alerts.list                  the PHQ-9 of Liam Murphy that flagged thoughts of self-harm',
+    `  npx pams api patients.chart '{"id":"ID"}'  a chart; assessments.trend, appointments.list and steps.list {"patientId":"ID"} the rest`,
+    `  ${url}/docs is the API reference; the README's quick start shows the same calls with curl.`,
   ];
 }
 

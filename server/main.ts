@@ -46,7 +46,7 @@ export async function serve({ migrate, demo, jobs, print }: ServeOptions): Promi
     for (const u of demoLogins) print(`  ${u.role.padEnd(9)} ${u.email}  password: ${DEMO_PASSWORD}`);
     print(`  e.g.  npx pams login --url ${url} --email ${demoLogins[0].email}`);
   }
-  if (demo) for (const line of demoTour(`http://${config.host}:${port}`)) print(line);
+  if (demo) for (const line of demoTour(url)) print(line);
 
   log.info({ signal: await stopping }, 'shutting down');
   await closeHttpServer(server, config.shutdownTimeoutMs, log);

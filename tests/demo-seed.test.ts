@@ -29,7 +29,7 @@ afterAll(async () => {
 async function start() {
   serve = startPams(['serve', '--migrate', '--demo', '--jobs'], env());
   const url = (await serve.waitFor(/listening on (http:\/\/[\d.:]+)/, 60_000))[1]!;
-  await serve.waitFor(/docs lists every procedure/);
+  await serve.waitFor(/docs is the API reference/);
   return url;
 }
 async function stop() {
@@ -55,7 +55,7 @@ describe('the demo practice', () => {
   it('is seeded on the first start, which says so and says what to try, in well under a few seconds', () => {
     const output = serve!.output();
     expect(output).toContain('Demo data created');
-    expect(output).toMatch(/patients\.list/);
+    expect(output).toMatch(/pams patients search/);
     expect(output).toMatch(/alerts\.list/);
     const ms = Number(output.match(/"ms":(\d+),"msg":"demo data seeded"/)?.[1]);
     expect(ms).toBeLessThan(5000);
