@@ -2,7 +2,7 @@ import { createPatientInput, type CreatePatientInput, type UpdatePatientInput } 
 import { newId } from '../../ids.ts';
 import { auditCte } from '../audit/audit-sql.ts';
 import { patientColumn, patientColumnType, selectPatientColumns, type PatientColumnProperty } from './patient-columns.ts';
-import { patientNameKeys, phoneDigits } from './search-text.ts';
+import { patientSearchKeys } from './search-text.ts';
 
 /**
  * A patient created or updated inside a hand-written statement (HL7 ADT), with the same rules as
@@ -33,12 +33,12 @@ export function createdPatient(input: CreatePatientInput & { mrn: string }, prac
 
 /** The stored patient with `changes` applied (a field set to null is cleared, one absent is kept). */
 export function updatedPatient(stored: StoredPatient, changes: Fields): PatientWrite {
-  return { id: stored.id, values: written({ ...stored, ...changes } as Fields), detail: { fields: Object.keys(changes).join(',') } };
+  return { id: stored.id, values: written({ ...stored, ...changes } as Fields & StoredPatient), detail: { fields: Object.keys(changes).join(',') } };
 }
 
-function written(fields: Fields): Record<string, unknown> {
-  const keys = patientNameKeys(fields.givenName!, fields.familyName!, fields.middleNames ?? []);
-  const row: Record<string, unknown> = { ...fields, ...keys, phoneDigits: fields.phone ? phoneDigits(fields.phone) : null };
+/** The written columns' values, keyed by column, of a patient's whole fields. */
+function written(fields: Fields & { givenName: string; familyName: string }): Record<string, unknown> {
+  const row: Record<string, unknown> = { ...fields, ...patientSearchKeys(fields) };
   return Object.fromEntries(WRITTEN.map((k) => [patientColumn[k], row[k] ?? (k === 'middleNames' ? [] : null)]));
 }
 

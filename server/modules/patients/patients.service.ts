@@ -11,7 +11,7 @@ import { newMrn } from './mrn.ts';
 import { byName, findPatientsPage } from './patient-search.ts';
 import { toPatientDto } from './patient.dto.ts';
 import { Patient } from './patient.entity.ts';
-import { patientNameKeys, phoneDigits } from './search-text.ts';
+import { patientSearchKeys } from './search-text.ts';
 
 const mrnTaken = (mrn: string) => new AppError('CONFLICT', `MRN ${mrn} is already in use in this practice`, 'mrn-taken');
 
@@ -36,8 +36,7 @@ export async function createPatient(ctx: AuthedCtx, input: CreatePatientInput) {
     practice: ctx.actor.practiceId,
     mrn,
     timeZone: input.timeZone ?? ctx.actor.identity.practice.timeZone,
-    ...patientNameKeys(input.givenName, input.familyName, input.middleNames),
-    phoneDigits: input.phone ? phoneDigits(input.phone) : null,
+    ...patientSearchKeys(input),
   });
   if (ctx.actor.role === 'clinician') ctx.em.create(CareTeamMember, { practice: ctx.actor.practiceId, patient, clinician: ctx.actor.userId });
   recordAudit(ctx, { action: 'patient.created', entityType: 'patient', entityId: patient.id });
@@ -54,7 +53,7 @@ export async function getPatient(ctx: AuthedCtx, { id }: IdInput) {
 export async function updatePatient(ctx: AuthedCtx, { id, ...changes }: UpdatePatientInput) {
   const patient = await findVisiblePatient(ctx.em, ctx.actor, id);
   ctx.em.assign(patient, changes);
-  Object.assign(patient, patientNameKeys(patient.givenName, patient.familyName, patient.middleNames), { phoneDigits: patient.phone ? phoneDigits(patient.phone) : null });
+  Object.assign(patient, patientSearchKeys(patient));
   recordAudit(ctx, { action: 'patient.updated', entityType: 'patient', entityId: id, detail: { fields: Object.keys(changes).join(',') } });
   await flushWithMrn(ctx, patient.mrn);
   return toPatientDto(patient);

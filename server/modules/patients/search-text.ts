@@ -22,3 +22,8 @@ export const containing = (value: string) => `%${value.replace(/[\\%_]/g, (c) =>
 
 /** Digits only, so "+353 (87) 123-4567", "087 1234567" and "871234567" can meet. */
 export const phoneDigits = (phone: string) => phone.replace(/\D/g, '');
+
+/** Every search column of a patient, from their fields as stored: the name keys, and the phone's digits (null without a phone). */
+export function patientSearchKeys(p: { givenName: string; familyName: string; middleNames?: readonly string[] | null; phone?: string | null }) {
+  return { ...patientNameKeys(p.givenName, p.familyName, p.middleNames ?? []), phoneDigits: p.phone ? phoneDigits(p.phone) : null };
+}
