@@ -75,3 +75,17 @@ export const pageInput = z.object({
 });
 
 export type Page<T> = { items: T[]; nextCursor: string | null };
+
+/*
+ * Output schemas: what procedures answer (tRPC `.output`). The server made these values, so they carry no
+ * refinements, only shapes: parsing them is cheap, strips any field beyond the DTO, and their JSON Schema
+ * types the OpenAPI responses and the client package's AppRouter.
+ */
+/** An instant the server answers: ISO 8601 in UTC (`2026-11-23T09:00:00.000Z`). */
+export const instantOutput = z.string().meta({ format: 'date-time' });
+/** A calendar date the server answers, `YYYY-MM-DD`. */
+export const dateOutput = z.string().meta({ format: 'date' });
+/** A page of a list: `{ items, nextCursor }` (nextCursor is null on the last page). */
+export const pageOutput = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), nextCursor: z.string().nullable() });
+/** The answer of a mutation that has nothing more to say than that it was done. */
+export const okOutput = z.object({ ok: z.literal(true) });
