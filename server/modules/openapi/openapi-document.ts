@@ -1,20 +1,9 @@
-import { z } from 'zod';
 import { fhirResourceTypes } from '../../../shared/schemas/fhir.ts';
-import { appRouter } from '../../root-router.ts';
-import type { Meta } from '../../trpc.ts';
-
-type JsonSchema = Record<string, unknown>;
-type Procedure = { _def: { type: 'query' | 'mutation' | 'subscription'; inputs: z.ZodType[]; meta?: Meta } };
+import { type ProcedureSchemas, procedureSchemas } from './procedure-schemas.ts';
 
 /** The procedures scripts use, in the router's order: those whose `meta` says `openapi` (server/trpc.ts). */
-const documented = Object.entries(appRouter._def.procedures as unknown as Record<string, Procedure>).filter(([, procedure]) => procedure._def.meta?.openapi);
-export const documentedProcedures = documented.map(([path]) => path);
-
-/** JSON Schema 2020-12, OpenAPI 3.1's own dialect: what a caller sends (the input side of transforms). */
-const inputSchema = (schema: z.ZodType): JsonSchema => {
-  const { $schema: _, ...rest } = z.toJSONSchema(schema, { target: 'draft-2020-12', io: 'input', unrepresentable: 'any' }) as JsonSchema;
-  return rest;
-};
+const documented = procedureSchemas().filter((procedure) => procedure.meta.openapi);
+export const documentedProcedures = documented.map(({ path }) => path);
 
 const errorResponse = {
   description: 'An error: `error.data.code` (tRPC code), `reason`, `fieldErrors` for bad input, `requestId`.',
@@ -25,21 +14,20 @@ const resultResponse = (procedure: string) => ({
   content: { 'application/json': { schema: { type: 'object', properties: { result: { type: 'object', properties: { data: {} }, required: ['data'] } }, required: ['result'] } } },
 });
 
-function operation(path: string, procedure: Procedure) {
-  const input = procedure._def.inputs[0];
+function operation({ path, type, input }: ProcedureSchemas) {
   const [tag] = path.split('.');
   const common = {
     operationId: path,
     tags: [tag],
     responses: { '200': resultResponse(path), '400': errorResponse, '401': errorResponse, '403': errorResponse, '404': errorResponse, '409': errorResponse },
   };
-  if (procedure._def.type === 'query') {
+  if (type === 'query') {
     return {
       get: {
         ...common,
         summary: `${path} (query)`,
         description: 'The input is JSON, URL-encoded in the `input` query parameter.',
-        parameters: input ? [{ name: 'input', in: 'query', required: true, content: { 'application/json': { schema: inputSchema(input) } } }] : [],
+        parameters: input ? [{ name: 'input', in: 'query', required: true, content: { 'application/json': { schema: input } } }] : [],
       },
     };
   }
@@ -47,7 +35,7 @@ function operation(path: string, procedure: Procedure) {
     post: {
       ...common,
       summary: `${path} (mutation)`,
-      ...(input && { requestBody: { required: true, content: { 'application/json': { schema: inputSchema(input) } } } }),
+      ...(input && { requestBody: { required: true, content: { 'application/json': { schema: input } } } }),
     },
   };
 }
@@ -59,7 +47,7 @@ function operation(path: string, procedure: Procedure) {
  * JSON Schema output), so the document cannot drift from the API. Plus the FHIR endpoints and POST /hl7/v2.
  */
 export function openApiDocument(serverUrl: string) {
-  const paths: Record<string, unknown> = Object.fromEntries(documented.map(([path, procedure]) => [`/trpc/${path}`, operation(path, procedure)]));
+  const paths: Record<string, unknown> = Object.fromEntries(documented.map((procedure) => [`/trpc/${procedure.path}`, operation(procedure)]));
   const fhir = (summary: string, description: string, parameters: unknown[], type: string) => ({
     get: {
       operationId: summary,
