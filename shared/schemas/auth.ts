@@ -1,5 +1,7 @@
 import { z } from 'zod';
-import { email, password, text } from './common.ts';
+import { email, instantOutput, password, text } from './common.ts';
+import { practiceOutput } from './practices.ts';
+import { userOutput } from './users.ts';
 
 export const loginInput = z.object({ email, password: text().min(1, 'is required').max(256) });
 export type LoginInput = z.infer<typeof loginInput>;
@@ -34,3 +36,35 @@ export type DisableMfaInput = z.infer<typeof disableMfaInput>;
 
 export const revokeSessionInput = z.object({ id: text().min(1).max(32) });
 export type RevokeSessionInput = z.infer<typeof revokeSessionInput>;
+
+/** A new login session (also set as the session cookie). */
+export const loginOutput = z.object({
+  token: z.string().describe('The session token, for `Authorization: Bearer`'),
+  expiresAt: instantOutput,
+  mfaRequired: z.boolean().describe('True: the session is pending and can only complete auth.verifyMfa'),
+});
+
+export const meOutput = z.object({
+  user: userOutput,
+  practice: practiceOutput,
+  mfaEnrolmentRequired: z.boolean().describe('The practice requires two-factor authentication and this user has not enrolled yet'),
+});
+
+export const sessionOutput = z.object({
+  id: z.string(),
+  current: z.boolean().describe("True for the caller's own session"),
+  createdAt: instantOutput,
+  expiresAt: instantOutput,
+  ip: z.string().nullable(),
+  userAgent: z.string().nullable(),
+});
+export const sessionListOutput = z.array(sessionOutput);
+
+export const mfaEnrolmentOutput = z.object({
+  secret: z.string().describe('The TOTP key in base32, to type into an authenticator app'),
+  uri: z.string().describe('The same key as an otpauth:// URI, for a QR code'),
+});
+
+export const recoveryCodesOutput = z.object({
+  recoveryCodes: z.array(z.string()).describe('Ten single-use codes, shown this once'),
+});

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { email, ianaTimeZone, password, personName, text } from './common.ts';
+import { email, ianaTimeZone, instantOutput, password, personName, text } from './common.ts';
 
 /** An HL7 v2 namespace id (HD.1), written as is into ACKs: no separator characters. */
 const hl7Name = text()
@@ -30,3 +30,19 @@ export const bootstrapInput = z.object({
   timeZone: ianaTimeZone.default('UTC'),
 });
 export type BootstrapInput = z.infer<typeof bootstrapInput>;
+
+export const practiceOutput = z.object({
+  id: z.string(),
+  name: z.string(),
+  timeZone: z.string(),
+  mfaRequired: z.boolean(),
+  reviewExtractedSteps: z.boolean().describe('Care steps extracted from notes wait as proposed until a clinician accepts them'),
+  hl7SendingApplication: z.string().describe('MSH-3 of the HL7 ACKs PAMS sends: the setting, else PAMS'),
+  hl7SendingFacility: z.string().describe("MSH-4 of the HL7 ACKs PAMS sends: the setting, else the practice's name"),
+  createdAt: instantOutput,
+});
+export type PracticeOutput = z.infer<typeof practiceOutput>;
+
+export const updatedPracticeOutput = practiceOutput.extend({
+  usersWithoutMfa: z.number().describe('Users (active or invited) who have not enrolled in two-factor authentication yet'),
+});

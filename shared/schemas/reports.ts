@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import { isoDateTime, uuid } from './common.ts';
+import { instantOutput, isoDateTime, uuid } from './common.ts';
 import { questionKey } from './questionnaires.ts';
+import { cadences } from './steps.ts';
 
 const MAX_DAYS = 3 * 366;
 
@@ -34,3 +35,70 @@ export type ActivityReportInput = z.infer<typeof activityReportInput>;
 
 export const remindersReportInput = z.object({ ...period, clinicianId: uuid.optional() }).superRefine(checkPeriod);
 export type RemindersReportInput = z.infer<typeof remindersReportInput>;
+
+/** The period the report covers, [from, to), with the defaults filled in. */
+const periodOutput = { from: instantOutput, to: instantOutput };
+const clinicianId = z.string().nullable();
+const percent = z.number().nullable();
+
+export const assessmentsReportOutput = z.object({
+  ...periodOutput,
+  rows: z.array(
+    z.object({
+      questionnaireKey: z.string(),
+      questionnaireTitle: z.string(),
+      clinicianId: clinicianId.describe('Who started the assessments; null in the row across all clinicians'),
+      clinicianName: z.string().nullable(),
+      count: z.number(),
+      meanTotal: z.number().nullable().describe('Null when none was scored'),
+      severity: z.record(z.string(), z.number()).describe('The number in each severity band; `none` for those without one'),
+    }),
+  ),
+});
+
+const appointmentsReportRow = z.object({
+  clinicianId: clinicianId.describe('Null in the total'),
+  clinicianName: z.string().nullable(),
+  booked: z.number().describe('Every appointment starting in the period, whatever became of it'),
+  open: z.number().describe('Booked or arrived'),
+  completed: z.number(),
+  cancelled: z.number(),
+  noShow: z.number(),
+  bookedMinutes: z.number().describe('Minutes of the appointments not cancelled'),
+  availableMinutes: z.number().describe('Minutes of weekly hours in the period, less time off'),
+  utilisation: percent.describe('Percent of available minutes booked; null without hours; above 100 when visits were booked outside hours'),
+});
+export const appointmentsReportOutput = z.object({ ...periodOutput, rows: z.array(appointmentsReportRow), total: appointmentsReportRow });
+
+export const activityReportOutput = z.object({
+  ...periodOutput,
+  rows: z.array(
+    z.object({
+      clinicianId: z.string(),
+      clinicianName: z.string().nullable(),
+      notes: z.number().describe('Notes they wrote'),
+      assessments: z.number().describe('Assessments they started that were submitted in the period'),
+      patientsSeen: z.number().describe('Distinct patients with an appointment that was arrived or completed'),
+      appointmentsCompleted: z.number(),
+    }),
+  ),
+});
+/** The activity report's counts, one per column. */
+export type ActivityMetric = Exclude<keyof z.infer<typeof activityReportOutput>['rows'][number], 'clinicianId' | 'clinicianName'>;
+
+const remindersReportRow = z.object({
+  clinicianId: clinicianId.describe("The author of the plan item's note; null in the rows across clinicians and in the total"),
+  clinicianName: z.string().nullable(),
+  cadence: z.enum(cadences).nullable().describe('Null in the total'),
+  remindersSent: z.number(),
+  inAppSent: z.number(),
+  emailSent: z.number(),
+  emailPending: z.number().describe('Emails waiting for their (next) attempt: failed sends are retried, never dropped'),
+  emailSkipped: z.number().describe('No email address on file: the in-app reminder only'),
+  emailCancelled: z.number().describe('The plan item ended before the email went out'),
+  itemsReminded: z.number(),
+  itemsCheckedIn: z.number().describe('Of the items reminded, those checked in by the end of the period'),
+  checkInRate: percent.describe('Percent of the items reminded that were checked in; null when none was reminded'),
+  medianMinutesToCheckIn: z.number().nullable().describe("Median time from an item's first reminder to its check-in; null without check-ins"),
+});
+export const remindersReportOutput = z.object({ ...periodOutput, rows: z.array(remindersReportRow), total: remindersReportRow });

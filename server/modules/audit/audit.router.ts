@@ -1,7 +1,10 @@
-import { listAuditInput } from '../../../shared/schemas/audit.ts';
+import { auditEventPageOutput, listAuditInput } from '../../../shared/schemas/audit.ts';
 import { adminProcedure, router } from '../../trpc.ts';
 import { listAudit } from './audit.service.ts';
 
 export const auditRouter = router({
-  list: adminProcedure.input(listAuditInput).query(({ ctx, input }) => listAudit(ctx, input)),
+  list: adminProcedure
+    .input(listAuditInput)
+    .output(auditEventPageOutput)
+    .query(({ ctx, input }) => listAudit(ctx, input)),
 });

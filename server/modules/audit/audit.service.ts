@@ -1,4 +1,4 @@
-import type { ListAuditInput } from '../../../shared/schemas/audit.ts';
+import type { AuditEventOutput, ListAuditInput } from '../../../shared/schemas/audit.ts';
 import type { AuthedCtx, Ctx } from '../../context.ts';
 import { newId } from '../../ids.ts';
 import { keyset, newestFirst, toPage } from '../../pagination.ts';
@@ -43,19 +43,17 @@ export async function auditRead(caller: Caller, entry: AuditEntry): Promise<void
   await caller.em.insert(AuditEvent, auditRow(caller, entry));
 }
 
-export type AuditEventDto = ReturnType<typeof toAuditEventDto>;
-
-function toAuditEventDto(e: AuditEvent) {
+function toAuditEventDto(e: AuditEvent): AuditEventOutput {
   return {
     id: e.id,
     at: e.at.toISOString(),
-    actorId: e.actorId,
+    actorId: e.actorId ?? null,
     action: e.action,
-    entityType: e.entityType,
-    entityId: e.entityId,
-    requestId: e.requestId,
-    ip: e.ip,
-    detail: e.detail,
+    entityType: e.entityType ?? null,
+    entityId: e.entityId ?? null,
+    requestId: e.requestId ?? null,
+    ip: e.ip ?? null,
+    detail: e.detail ?? null,
   };
 }
 

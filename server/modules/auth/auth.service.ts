@@ -73,8 +73,8 @@ export async function listSessions(ctx: AuthedCtx) {
     current: s.id === ctx.actor.sessionId,
     createdAt: s.createdAt.toISOString(),
     expiresAt: s.expiresAt.toISOString(),
-    ip: s.ip,
-    userAgent: s.userAgent,
+    ip: s.ip ?? null,
+    userAgent: s.userAgent ?? null,
   }));
 }
 

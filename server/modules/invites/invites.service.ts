@@ -1,5 +1,5 @@
 import type { IdInput } from '../../../shared/schemas/common.ts';
-import type { AcceptInviteInput, CreateInviteInput, InviteTokenInput, ListInvitesInput } from '../../../shared/schemas/invites.ts';
+import type { AcceptInviteInput, CreateInviteInput, InviteOutput, InviteTokenInput, ListInvitesInput } from '../../../shared/schemas/invites.ts';
 import { hashPassword } from '../../auth/password.ts';
 import { generateSecretToken, parseSecretToken, secretMatches } from '../../auth/secret-token.ts';
 import { createSession } from '../../auth/session.ts';
@@ -14,9 +14,7 @@ import { Invite } from './invite.entity.ts';
 
 const sort = newestFirst('createdAt');
 
-export type InviteDto = ReturnType<typeof toInviteDto>;
-
-function toInviteDto(invite: Invite, now: Date) {
+function toInviteDto(invite: Invite, now: Date): InviteOutput {
   return {
     id: invite.id,
     email: invite.email,

@@ -1,20 +1,32 @@
-import type { JobIdInput, ListJobsInput } from '../../../shared/schemas/jobs.ts';
+import type { JobIdInput, JobOutput, JobState, ListJobsInput } from '../../../shared/schemas/jobs.ts';
 import type { AuthedCtx } from '../../context.ts';
 import { notFound } from '../../errors.ts';
 import { recordAudit } from '../audit/audit.service.ts';
 import { EXTRACT_NOTE } from '../notes/extraction-queue.ts';
 import { retryExtraction } from '../notes/notes.service.ts';
 
-type JobRow = { _id: unknown; name: string; state: string; data: unknown; nextRunAt: Date | null; lastRunAt?: Date; lastFinishedAt?: Date; failedAt?: Date; failCount?: number; failReason?: string };
+/** A job as the backend's queryJobs answers it: its data names the practice (the queries filter on it). */
+type JobRow = {
+  _id: unknown;
+  name: string;
+  state: JobState;
+  data: JobOutput['data'];
+  nextRunAt: Date | null;
+  lastRunAt?: Date;
+  lastFinishedAt?: Date;
+  failedAt?: Date;
+  failCount?: number;
+  failReason?: string;
+};
 
 /** Jobs carry ids only (never PHI), so a job's data is shown as it is. */
-function toJobDto(j: JobRow) {
+function toJobDto(j: JobRow): JobOutput {
   const iso = (d: Date | null | undefined) => (d ? new Date(d).toISOString() : null);
   return {
     id: String(j._id),
     name: j.name,
     state: j.state,
-    data: (j.data ?? {}) as Record<string, unknown>,
+    data: j.data,
     nextRunAt: iso(j.nextRunAt),
     lastRunAt: iso(j.lastRunAt),
     lastFinishedAt: iso(j.lastFinishedAt),
@@ -56,7 +68,7 @@ export async function retryJob(ctx: AuthedCtx, { id }: JobIdInput) {
   await ctx.agenda.cancel({ id: String(job._id) });
   recordAudit(ctx, { action: 'job.retried', entityType: 'job', entityId: id, detail: { name: job.name } });
   await ctx.em.flush();
-  return { ...toJobDto(job), state: 'retried' };
+  return { ...toJobDto(job), state: 'retried' as const };
 }
 
 export async function cancelJob(ctx: AuthedCtx, { id }: JobIdInput) {
@@ -64,5 +76,5 @@ export async function cancelJob(ctx: AuthedCtx, { id }: JobIdInput) {
   await ctx.agenda.cancel({ id: String(job._id) });
   recordAudit(ctx, { action: 'job.cancelled', entityType: 'job', entityId: id, detail: { name: job.name } });
   await ctx.em.flush();
-  return { ...toJobDto(job), state: 'cancelled' };
+  return { ...toJobDto(job), state: 'cancelled' as const };
 }

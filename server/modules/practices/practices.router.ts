@@ -1,8 +1,11 @@
-import { updatePracticeInput } from '../../../shared/schemas/practices.ts';
+import { practiceOutput, updatedPracticeOutput, updatePracticeInput } from '../../../shared/schemas/practices.ts';
 import { adminProcedure, authedProcedure, router } from '../../trpc.ts';
 import { getPractice, updatePractice } from './practices.service.ts';
 
 export const practicesRouter = router({
-  current: authedProcedure.query(({ ctx }) => getPractice(ctx)),
-  update: adminProcedure.input(updatePracticeInput).mutation(({ ctx, input }) => updatePractice(ctx, input)),
+  current: authedProcedure.output(practiceOutput).query(({ ctx }) => getPractice(ctx)),
+  update: adminProcedure
+    .input(updatePracticeInput)
+    .output(updatedPracticeOutput)
+    .mutation(({ ctx, input }) => updatePractice(ctx, input)),
 });

@@ -1,14 +1,12 @@
-import type { UpdatePracticeInput } from '../../../shared/schemas/practices.ts';
+import type { PracticeOutput, UpdatePracticeInput } from '../../../shared/schemas/practices.ts';
 import type { AuthedCtx } from '../../context.ts';
 import { AppError } from '../../errors.ts';
 import { recordAudit } from '../audit/audit.service.ts';
 import { User } from '../users/user.entity.ts';
 import { Practice } from './practice.entity.ts';
 
-export type PracticeDto = ReturnType<typeof toPracticeDto>;
-
 /** The HL7 sender names are the ones ACKs carry: the settings, else their defaults. */
-export function toPracticeDto(p: Pick<Practice, 'id' | 'name' | 'timeZone' | 'mfaRequired' | 'reviewExtractedSteps' | 'hl7SendingApplication' | 'hl7SendingFacility' | 'createdAt'>) {
+export function toPracticeDto(p: Pick<Practice, 'id' | 'name' | 'timeZone' | 'mfaRequired' | 'reviewExtractedSteps' | 'hl7SendingApplication' | 'hl7SendingFacility' | 'createdAt'>): PracticeOutput {
   return {
     id: p.id,
     name: p.name,

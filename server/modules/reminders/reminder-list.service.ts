@@ -1,3 +1,4 @@
+import type { ReminderOutput } from '../../../shared/schemas/reminders.ts';
 import type { ListRemindersInput } from '../../../shared/schemas/steps.ts';
 import type { AuthedCtx } from '../../context.ts';
 import { keyset, newestFirst, toPage } from '../../pagination.ts';
@@ -7,7 +8,7 @@ import { ReminderDelivery } from './reminder-delivery.entity.ts';
 
 const sort = newestFirst('createdAt');
 
-function toReminderDto(d: ReminderDelivery) {
+function toReminderDto(d: ReminderDelivery): ReminderOutput {
   return {
     id: d.id,
     stepId: d.step.id,

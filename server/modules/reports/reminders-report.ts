@@ -1,4 +1,5 @@
 import type { RemindersReportInput } from '../../../shared/schemas/reports.ts';
+import type { Cadence } from '../../../shared/schemas/steps.ts';
 import type { AuthedCtx } from '../../context.ts';
 import { assertReportClinician } from './report-clinician.ts';
 import { reportPeriod } from './report-period.ts';
@@ -6,7 +7,7 @@ import { reportPeriod } from './report-period.ts';
 type Row = {
   clinician_id: string | null;
   clinician_name: string | null;
-  cadence: string | null;
+  cadence: Cadence | null;
   all_clinicians: boolean;
   in_app_sent: number;
   email_sent: number;

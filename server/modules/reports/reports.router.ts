@@ -1,4 +1,13 @@
-import { activityReportInput, appointmentsReportInput, assessmentsReportInput, remindersReportInput } from '../../../shared/schemas/reports.ts';
+import {
+  activityReportInput,
+  activityReportOutput,
+  appointmentsReportInput,
+  appointmentsReportOutput,
+  assessmentsReportInput,
+  assessmentsReportOutput,
+  remindersReportInput,
+  remindersReportOutput,
+} from '../../../shared/schemas/reports.ts';
 import { adminProcedure, router } from '../../trpc.ts';
 import { activityReport } from './activity-report.ts';
 import { appointmentsReport } from './appointments-report.ts';
@@ -10,17 +19,21 @@ export const reportsRouter = router({
   assessments: adminProcedure
     .meta({ openapi: true })
     .input(assessmentsReportInput)
+    .output(assessmentsReportOutput)
     .query(({ ctx, input }) => assessmentsReport(ctx, input)),
   appointments: adminProcedure
     .meta({ openapi: true })
     .input(appointmentsReportInput)
+    .output(appointmentsReportOutput)
     .query(({ ctx, input }) => appointmentsReport(ctx, input)),
   activity: adminProcedure
     .meta({ openapi: true })
     .input(activityReportInput)
+    .output(activityReportOutput)
     .query(({ ctx, input }) => activityReport(ctx, input)),
   reminders: adminProcedure
     .meta({ openapi: true })
     .input(remindersReportInput)
+    .output(remindersReportOutput)
     .query(({ ctx, input }) => remindersReport(ctx, input)),
 });

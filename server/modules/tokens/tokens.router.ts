@@ -1,9 +1,15 @@
-import { createTokenInput, tokenIdInput } from '../../../shared/schemas/tokens.ts';
+import { apiTokenListOutput, apiTokenOutput, createdApiTokenOutput, createTokenInput, tokenIdInput } from '../../../shared/schemas/tokens.ts';
 import { authedProcedure, router } from '../../trpc.ts';
 import { createApiToken, listApiTokens, revokeApiToken } from './tokens.service.ts';
 
 export const tokensRouter = router({
-  list: authedProcedure.query(({ ctx }) => listApiTokens(ctx)),
-  create: authedProcedure.input(createTokenInput).mutation(({ ctx, input }) => createApiToken(ctx, input)),
-  revoke: authedProcedure.input(tokenIdInput).mutation(({ ctx, input }) => revokeApiToken(ctx, input)),
+  list: authedProcedure.output(apiTokenListOutput).query(({ ctx }) => listApiTokens(ctx)),
+  create: authedProcedure
+    .input(createTokenInput)
+    .output(createdApiTokenOutput)
+    .mutation(({ ctx, input }) => createApiToken(ctx, input)),
+  revoke: authedProcedure
+    .input(tokenIdInput)
+    .output(apiTokenOutput)
+    .mutation(({ ctx, input }) => revokeApiToken(ctx, input)),
 });

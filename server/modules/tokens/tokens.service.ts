@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { CreateTokenInput, TokenIdInput } from '../../../shared/schemas/tokens.ts';
+import type { ApiTokenOutput, CreateTokenInput, TokenIdInput } from '../../../shared/schemas/tokens.ts';
 import { generateSecretToken } from '../../auth/secret-token.ts';
 import { API_TOKEN_PREFIX } from '../../auth/session.ts';
 import type { AuthedCtx } from '../../context.ts';
@@ -7,9 +7,7 @@ import { notFound } from '../../errors.ts';
 import { recordAudit } from '../audit/audit.service.ts';
 import { ApiToken } from './api-token.entity.ts';
 
-export type ApiTokenDto = ReturnType<typeof toApiTokenDto>;
-
-function toApiTokenDto(t: ApiToken) {
+function toApiTokenDto(t: ApiToken): ApiTokenOutput {
   return {
     id: t.id,
     name: t.name,
