@@ -65,7 +65,6 @@ export function verifyLink<P extends LinkClaims['purpose']>(
   const parsed = claims.safeParse(json);
   // Signed by us but not for this page (an unsubscribe link posted to /check-in): as good as altered.
   if (!parsed.success || parsed.data.purpose !== purpose) return { ok: false, problem: 'tampered' };
-  const data = parsed.data as Extract<LinkClaims, { purpose: P }>;
-  if (data.purpose === 'check-in' && data.expiresAt <= now.getTime()) return { ok: false, problem: 'expired' };
-  return { ok: true, claims: data };
+  if (parsed.data.purpose === 'check-in' && parsed.data.expiresAt <= now.getTime()) return { ok: false, problem: 'expired' };
+  return { ok: true, claims: parsed.data as Extract<LinkClaims, { purpose: P }> };
 }
