@@ -1,7 +1,8 @@
 import nodemailer from 'nodemailer';
 import type { Config } from './config.ts';
 
-export type Mail = { to: string; subject: string; text: string };
+/** `headers`: extra header fields (a reminder's `List-Unsubscribe`, say). */
+export type Mail = { to: string; subject: string; text: string; headers?: Record<string, string> };
 export type Mailer = { send: (mail: Mail) => Promise<void>; close: () => void };
 
 /**

@@ -3,7 +3,10 @@ import type { Browser, BrowserContext } from 'playwright-core';
 import { chromiumPath, launchChromium, screenshotPath } from './browser.ts';
 import { startTestServer, type TestServer } from './harness.ts';
 import { createPractice, loginAs, newPassword, sendInvite, sql, totpCode, wrongTotpCode, type TestUser } from './fixtures.ts';
-import { tokenFromMail } from './smtp-capture.ts';
+import { SWEEP_REMINDERS } from '../server/modules/reminders/reminders.jobs.ts';
+import { extracted, NOTE, patientWithPortal, startCareLoop } from './care-loop-setup.ts';
+import { linkFromMail, tokenFromMail } from './smtp-capture.ts';
+import { runJobNow, startWorker } from './workers.ts';
 
 /** The mail-link pages in a real Chromium, with JavaScript off: plain forms must be enough. */
 describe.skipIf(!chromiumPath)('mail-link pages in Chromium', () => {
@@ -113,6 +116,83 @@ describe.skipIf(!chromiumPath)('mail-link pages in Chromium', () => {
     expect(response.status()).toBe(410);
     expect(await page.getByRole('alert').textContent()).toContain('already used or expired');
     await page.screenshot({ path: screenshotPath('reset-used-link'), fullPage: true });
+    await context.close();
+  });
+});
+
+/** The links of a reminder mail, from a real reminder sent by a real worker, in Chromium without JavaScript. */
+describe.skipIf(!chromiumPath)('reminder-link pages in Chromium', () => {
+  let world: Awaited<ReturnType<typeof startCareLoop>>;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    world = await startCareLoop();
+    await startWorker(world.t);
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await world?.close();
+  });
+
+  /** A reminded patient's two mails (amlodipine and the walk), their links pointed at the test server. */
+  async function reminderMails() {
+    const { t, clock, clinician } = world;
+    clock.set('2026-03-02T13:00:00Z');
+    const { patient } = await patientWithPortal(t, clinician);
+    const note = await t.client(clinician.token).notes.create.mutate({ patientId: patient.id, body: NOTE });
+    await extracted(t, clinician.token, note.id);
+    clock.set('2026-03-02T14:45:00Z');
+    await runJobNow(t, SWEEP_REMINDERS);
+    const local = (link: { url: string }) => link.url.replace('http://pams.test', t.url);
+    const links = (mail: string) => ({ checkIn: local(linkFromMail(mail, 'check-in')), unsubscribe: local(linkFromMail(mail, 'unsubscribe')) });
+    return { take: links(await t.smtp.waitForMail(patient.email!, /amlodipine/)), walk: links(await t.smtp.waitForMail(patient.email!, /Walk 30 minutes/)) };
+  }
+
+  it('checks in with one button; the used link and an expired one say so in words', async () => {
+    const { take, walk } = await reminderMails();
+    const context = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 800, height: 700 } });
+    const page = await context.newPage();
+    expect((await page.goto(take.checkIn))?.status()).toBe(200);
+    expect(await page.locator('h1').textContent()).toBe('Check in for today?');
+    expect(await page.textContent('main')).toContain('Take amlodipine 5 mg daily at 08:30');
+    await page.screenshot({ path: screenshotPath('check-in-ask'), fullPage: true });
+
+    // Keyboard only: the button is the first stop, and shows its focus.
+    await page.keyboard.press('Tab');
+    expect(await page.locator(':focus').textContent()).toBe('Yes, check in');
+    await page.screenshot({ path: screenshotPath('check-in-focus'), fullPage: true });
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/\/check-in$/);
+    expect(await page.getByRole('status').textContent()).toContain('you are checked in for “Take amlodipine');
+    await page.screenshot({ path: screenshotPath('check-in-done'), fullPage: true });
+
+    expect((await page.goto(take.checkIn))?.status()).toBe(410);
+    expect(await page.getByRole('alert').textContent()).toContain('You have already checked in');
+    await page.screenshot({ path: screenshotPath('check-in-used-link'), fullPage: true });
+
+    world.clock.advance(48 * 3_600_000 + 1000);
+    expect((await page.goto(walk.checkIn))?.status()).toBe(410);
+    expect(await page.getByRole('alert').textContent()).toContain('This link has expired');
+    await page.screenshot({ path: screenshotPath('check-in-expired-link'), fullPage: true });
+    await context.close();
+  });
+
+  it('stops reminder emails with one button; the page says the app reminders go on', async () => {
+    const { take } = await reminderMails();
+    const context = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 800, height: 700 } });
+    const page = await context.newPage();
+    expect((await page.goto(take.unsubscribe))?.status()).toBe(200);
+    expect(await page.locator('h1').textContent()).toBe('Stop reminder emails?');
+    await page.screenshot({ path: screenshotPath('unsubscribe-ask'), fullPage: true });
+    await page.getByRole('button', { name: 'Stop reminder emails' }).click();
+    expect(await page.getByRole('status').textContent()).toContain('You will get no more reminder emails');
+    expect(await page.textContent('main')).toContain('Reminders in the app go on');
+    await page.screenshot({ path: screenshotPath('unsubscribe-done'), fullPage: true });
+
+    expect((await page.goto(`${take.unsubscribe}x`))?.status()).toBe(404);
+    expect(await page.getByRole('alert').textContent()).toContain('has been changed');
+    await page.screenshot({ path: screenshotPath('unsubscribe-altered-link'), fullPage: true });
     await context.close();
   });
 });

@@ -61,3 +61,10 @@ export function tokenFromMail(mail: string): string {
   if (!token) throw new Error('no token link in mail');
   return token;
 }
+
+/** A reminder mail's link to `path` under APP_URL (http://pams.test in tests), and its token. */
+export function linkFromMail(mail: string, path: 'check-in' | 'unsubscribe'): { url: string; token: string } {
+  const match = mail.match(new RegExp(`(http://pams\\.test/${path}\\?token=([A-Za-z0-9_.-]+))`));
+  if (!match) throw new Error(`no ${path} link in mail`);
+  return { url: match[1]!, token: match[2]! };
+}

@@ -81,6 +81,8 @@ export const updatePatientInput = z.object({
   preferredLanguage: createPatientInput.shape.preferredLanguage.unwrap().nullable().optional(),
   timeZone: ianaTimeZone.optional(),
   emergencyContact: emergencyContact.nullable().optional(),
+  /** Only null: staff clear an opt-out of reminder emails; the patient opts out from a mail's link. */
+  reminderEmailOptOutAt: z.null().optional(),
 });
 export type UpdatePatientInput = z.infer<typeof updatePatientInput>;
 

@@ -54,6 +54,6 @@ export type ListRemindersInput = z.infer<typeof listRemindersInput>;
 export const reminderChannels = ['email', 'in-app'] as const;
 export type ReminderChannel = (typeof reminderChannels)[number];
 
-/** pending: an email waiting for its (next) attempt; skipped: no address; cancelled: the step ended first. */
+/** pending: an email waiting for its (next) attempt; skipped: no address, or the patient opted out of reminder emails; cancelled: the step ended (or the patient opted out) first. */
 export const deliveryStatuses = ['pending', 'sent', 'skipped', 'cancelled'] as const;
 export type DeliveryStatus = (typeof deliveryStatuses)[number];

@@ -105,6 +105,7 @@ describe('creating a patient', () => {
       externalId: null,
       timeZone: 'Europe/Dublin',
       status: 'active',
+      reminderEmailOptOutAt: null,
       hasPortalAccount: false,
       createdAt: expect.any(String),
       updatedAt: expect.any(String),

@@ -22,6 +22,11 @@ export const selectPatientColumns = (alias: string, props: readonly PatientColum
 export const PATIENT_COLUMNS = selectPatientColumns('p', patientDtoProperties);
 
 /** A row of `PATIENT_COLUMNS` as the driver returns it: timestamps as strings. */
-export type PatientColumnsRow = Omit<PatientFields, 'createdAt' | 'updatedAt'> & { createdAt: string; updatedAt: string };
+export type PatientColumnsRow = Omit<PatientFields, 'createdAt' | 'updatedAt' | 'reminderEmailOptOutAt'> & { createdAt: string; updatedAt: string; reminderEmailOptOutAt: string | null };
 
-export const patientFromRow = <R extends PatientColumnsRow>({ createdAt, updatedAt, ...row }: R) => ({ ...row, createdAt: new Date(createdAt), updatedAt: new Date(updatedAt) });
+export const patientFromRow = <R extends PatientColumnsRow>({ createdAt, updatedAt, reminderEmailOptOutAt, ...row }: R) => ({
+  ...row,
+  createdAt: new Date(createdAt),
+  updatedAt: new Date(updatedAt),
+  reminderEmailOptOutAt: reminderEmailOptOutAt === null ? null : new Date(reminderEmailOptOutAt),
+});

@@ -34,6 +34,8 @@ export const PatientSchema = defineEntity({
     timeZone: p.string().length(64),
     emergencyContact: p.json<z.infer<typeof emergencyContact>>().nullable(),
     status: p.enum(patientStatuses).default('active'),
+    /** When the patient opted out of reminder emails (a mail's unsubscribe link); in-app reminders go on. Staff may clear it. */
+    reminderEmailOptOutAt: p.datetime().nullable(),
     /** The patient's own portal account, once invited and accepted. */
     portalUser: () => p.manyToOne(User).nullable().unique(),
     /** Folded "given family" (see search-text.ts), trigram-indexed for partial, accent-free search. */

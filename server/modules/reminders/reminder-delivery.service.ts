@@ -1,5 +1,7 @@
+import type { Mail } from '../../mailer.ts';
 import type { JobDeps } from '../../jobs.ts';
 import { pgArray } from '../../pg-array.ts';
+import { CHECK_IN_LINK_TTL_MS, signLink } from './reminder-links.ts';
 
 /** How long a worker may hold a claimed email before another may take it over (it died, say). */
 const LEASE_MS = 2 * 60_000;
@@ -10,7 +12,8 @@ const sendRetryDelay = (attempt: number) => Math.min(30_000 * 2 ** (attempt - 1)
 
 /**
  * Finds every active plan item with a reminder due and creates that day's delivery rows: the in-app one
- * delivered at once, the email one pending for the deliver jobs. The day is the latest occurrence whose
+ * delivered at once, the email one pending for the deliver jobs (skipped for a patient with no email, or
+ * who opted out of reminder emails). The day is the latest occurrence whose
  * reminder time (in the patient's zone) has passed, so a sweep after three days of downtime makes one
  * catch-up reminder, not three; an item past its end date makes none. The unique (step, day, channel)
  * key makes this exactly-once across any number of concurrent sweeps. Returns the emails made pending.
@@ -22,7 +25,8 @@ export async function createDueReminders({ orm, clock }: Pick<JobDeps, 'orm' | '
     .getConnection()
     .execute<{ created: string; emails: string }[]>(
       `with local as (
-       select s.id as step_id, s.practice_id, s.patient_id, s.cadence, s.start_date, s.end_date, s.time_of_day, p.email,
+       select s.id as step_id, s.practice_id, s.patient_id, s.cadence, s.start_date, s.end_date, s.time_of_day,
+              case when p.reminder_email_opt_out_at is null then p.email end as email,
               (?::timestamptz at time zone p.time_zone) as local_now
        from step s join patient p on p.id = s.patient_id
        where s.kind = 'plan' and s.state = 'active'
@@ -56,7 +60,18 @@ export async function countDueEmails({ orm, clock }: Pick<JobDeps, 'orm' | 'cloc
   return Number(row?.n ?? 0);
 }
 
-type Claimed = { id: string; attempts: number; email: string | null; title: string; step_state: string; practice_name: string };
+type Claimed = {
+  id: string;
+  attempts: number;
+  email: string | null;
+  title: string;
+  step_state: string;
+  practice_name: string;
+  practice_id: string;
+  patient_id: string;
+  step_id: string;
+  local_day: string;
+};
 
 /**
  * Sends pending reminder emails until none is due. Each batch is claimed with SKIP LOCKED and a lease,
@@ -74,14 +89,16 @@ export async function deliverDueEmails({ orm, clock, mailer, log, config }: Pick
        where d.id in (select id from reminder_delivery where status = 'pending' and next_attempt_at <= ? and (lease_until is null or lease_until < ?)
                       order by next_attempt_at limit ? for update skip locked)
          and s.id = d.step_id and p.id = d.patient_id and pr.id = d.practice_id
-       returning d.id, d.attempts, p.email, s.title, s.state as step_state, pr.name as practice_name`,
+       returning d.id, d.attempts, case when p.reminder_email_opt_out_at is null then p.email end as email, s.title, s.state as step_state,
+                 pr.name as practice_name, d.practice_id, d.patient_id, d.step_id, d.local_day::text as local_day`,
       [new Date(now.getTime() + LEASE_MS), now, now, BATCH],
     );
     if (!claimed.length) return { sent, failed };
     const results = await Promise.allSettled(
       claimed.map(async (d) => {
+        // The step ended, or the patient opted out, after the row was made.
         if (d.step_state !== 'active' || !d.email) return 'cancelled' as const;
-        await mailer.send({ to: d.email, subject: `Reminder: ${d.title}`, text: reminderText(d, config.appUrl) });
+        await mailer.send(reminderMail({ ...d, email: d.email }, config, now));
         return 'sent' as const;
       }),
     );
@@ -119,6 +136,31 @@ export async function deliverDueEmails({ orm, clock, mailer, log, config }: Pick
   }
 }
 
-function reminderText(d: Claimed, appUrl: string): string {
-  return [`A reminder from ${d.practice_name}:`, '', `  ${d.title}`, '', `When you have done it, check in at ${appUrl} so the reminders stop.`].join('\n');
+/**
+ * The reminder mail: a one-click check-in link for this item and day, and an unsubscribe link, also as
+ * RFC 8058 headers so mail apps offer their own "unsubscribe" button (a POST that needs no page).
+ */
+function reminderMail(d: Claimed & { email: string }, { appUrl, encryptionKeys }: JobDeps['config'], now: Date): Mail {
+  const ids = { practiceId: d.practice_id, patientId: d.patient_id };
+  const checkIn = `${appUrl}/check-in?token=${signLink(encryptionKeys, { purpose: 'check-in', ...ids, stepId: d.step_id, localDay: d.local_day, expiresAt: now.getTime() + CHECK_IN_LINK_TTL_MS })}`;
+  const unsubscribe = `${appUrl}/unsubscribe?token=${signLink(encryptionKeys, { purpose: 'unsubscribe', ...ids })}`;
+  const text = [
+    `A reminder from ${d.practice_name}:`,
+    '',
+    `  ${d.title}`,
+    '',
+    `When you have done it, check in so the reminders stop. This link works for ${CHECK_IN_LINK_TTL_MS / 3_600_000} hours:`,
+    checkIn,
+    '',
+    `Or check in at ${appUrl}.`,
+    '',
+    'To stop these emails (the reminders in the app go on):',
+    unsubscribe,
+  ].join('\n');
+  return {
+    to: d.email,
+    subject: `Reminder: ${d.title}`,
+    text,
+    headers: { 'List-Unsubscribe': `<${unsubscribe}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' },
+  };
 }
