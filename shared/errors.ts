@@ -29,6 +29,9 @@ export const errorReasons = [
   'database-unavailable',
   'database-timeout',
   'invalid-encoding',
+  'link-malformed',
+  'link-invalid',
+  'link-expired',
 ] as const;
 export type ErrorReason = (typeof errorReasons)[number];
 

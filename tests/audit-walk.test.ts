@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signLink } from '../server/modules/reminders/reminder-links.ts';
 import { appRouter } from '../server/root-router.ts';
 import type { Meta } from '../server/trpc.ts';
 import { answerFromBulletLines, startFakeLlm } from './fake-llm.ts';
@@ -129,19 +130,25 @@ beforeAll(async () => {
   // extracted by a worker stopped before the walk.
   await adminApi.practices.update.mutate({ reviewExtractedSteps: true });
   const worker = await startWorker(t);
-  ids.notes = (await api.notes.create.mutate({ patientId: stepsPatient.id, body: '- Book a blood test\n- Buy a scale\n- Bring your diary\n- Walk every day\n- Swim every day\n- Stretch daily' })).id;
+  ids.notes = (
+    await api.notes.create.mutate({ patientId: stepsPatient.id, body: '- Book a blood test\n- Buy a scale\n- Bring your diary\n- Walk every day\n- Swim every day\n- Stretch daily\n- Jog every day' })
+  ).id;
   const steps = await waitFor(
     async () => {
       const page = await api.steps.list.query({ patientId: stepsPatient.id });
-      return page.items.length === 6 && page.items;
+      return page.items.length === 7 && page.items;
     },
-    { what: 'six extracted steps' },
+    { what: 'seven extracted steps' },
   );
   await worker.stop();
   const step = (title: string) => steps.find((s) => s.title === title)!.id;
   ids.steps = step('Walk every day');
   await api.steps.accept.mutate({ id: step('Bring your diary') });
   await api.steps.accept.mutate({ id: step('Stretch daily') });
+  await api.steps.accept.mutate({ id: step('Jog every day') });
+  // A reminder mail's links, signed as the sweep signs them (server/modules/reminders/reminder-links.ts).
+  const link = { practiceId: carer.practiceId, patientId: stepsPatient.id };
+  const checkInLink = signLink(t.config.encryptionKeys, { ...link, purpose: 'check-in', stepId: step('Jog every day'), localDay: '2030-01-01', expiresAt: Date.now() + 86_400_000 });
   portalUser = await invitePatientToPortal(t, carer.token, patient.id);
   ids.jobs = String((await t.agenda.queryJobs({ name: 'notes.extract' })).jobs[0]!._id);
 
@@ -187,6 +194,9 @@ beforeAll(async () => {
     'steps.cancel': { id: step('Swim every day') },
     'steps.tick': { id: step('Bring your diary') },
     'steps.checkIn': { id: step('Stretch daily') },
+    'reminders.lookupCheckIn': { token: checkInLink },
+    'reminders.checkIn': { token: checkInLink },
+    'reminders.unsubscribe': { token: signLink(t.config.encryptionKeys, { ...link, purpose: 'unsubscribe' }) },
   };
 });
 afterAll(async () => {

@@ -52,6 +52,8 @@ const practiceWide: Record<string, string> = {
 /** Queries outside the lists walk, with the reason. */
 const notLists: Record<string, string> = {
   'invites.lookup': "public: its input is an invite's secret token, the credential itself",
+  'reminders.lookupCheckIn': "public: its input is a reminder mail's signed link, the credential itself",
+  'reminders.lookupUnsubscribe': "public: its input is a reminder mail's signed link, the credential itself",
 };
 
 /** Kinds of A's rows that name no patient: the outsider of A may see them (its own practice's staff, types, hours). */

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { dateOutput, instantOutput, pageOutput } from './common.ts';
-import { deliveryStatuses, reminderChannels } from './steps.ts';
+import { dateOutput, instantOutput, pageOutput, text } from './common.ts';
+import { deliveryStatuses, reminderChannels, stepStates } from './steps.ts';
 
 /** One reminder of a plan item, on one channel (the list's input, `listRemindersInput`, is with the steps'). */
 export const reminderOutput = z.object({
@@ -19,3 +19,15 @@ export const reminderOutput = z.object({
 export type ReminderOutput = z.infer<typeof reminderOutput>;
 
 export const reminderPageOutput = pageOutput(reminderOutput);
+
+/** A reminder mail's signed link token (`?token=` of /check-in or /unsubscribe), for a frontend serving those paths itself. */
+export const reminderLinkInput = z.object({ token: text().max(2000) });
+export type ReminderLinkInput = z.infer<typeof reminderLinkInput>;
+
+/** What a check-in link is for: the plan item's title, the day it reminded of, and whether it is still active. */
+export const checkInLinkOutput = z.object({ title: z.string(), localDay: dateOutput, practiceName: z.string(), state: z.enum(stepStates) });
+
+/** `checked-in` when this call checked in; else the state the plan item was already in (`done` once used). */
+export const checkInFromLinkOutput = z.object({ title: z.string(), outcome: z.enum(['checked-in', ...stepStates]) });
+
+export const unsubscribeLinkOutput = z.object({ practiceName: z.string(), optedOut: z.boolean() });

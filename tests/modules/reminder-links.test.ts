@@ -177,4 +177,46 @@ describe('the links of a reminder mail', () => {
     await runJobNow(t, SWEEP_REMINDERS);
     await t.smtp.waitForMail(patient.email!, /Walk 30 minutes/);
   });
+
+  it('a frontend of its own at APP_URL serves the same links through the API: reminders.lookupCheckIn, checkIn, lookupUnsubscribe, unsubscribe', async () => {
+    const { t } = world;
+    const { portalUser, take, walk, mail } = await remindedPatient();
+    const { token } = linkFromMail(mail, 'check-in');
+    const api = t.client(); // no login: the signed token is the credential
+
+    expect(await api.reminders.lookupCheckIn.query({ token })).toEqual({ title: take.title, localDay: '2026-03-02', practiceName: expect.any(String), state: 'active' });
+    expect((await stepRow(take.id)).state).toBe('active');
+    expect(await api.reminders.checkIn.mutate({ token })).toEqual({ title: take.title, outcome: 'checked-in' });
+    expect(await stepRow(take.id)).toEqual({ state: 'done', done_by: portalUser!.id });
+    expect((await stepRow(walk.id)).state).toBe('active');
+    expect(await api.reminders.checkIn.mutate({ token })).toEqual({ title: take.title, outcome: 'done' });
+    expect(await audits('step.checked-in', take.id)).toHaveLength(1);
+
+    const refused = (call: Promise<unknown>) =>
+      call.then(
+        () => 'answered',
+        (e: { data: { code: string; reason: string } }) => [e.data.code, e.data.reason],
+      );
+    expect(await refused(api.reminders.checkIn.mutate({ token: token.slice(0, 30) }))).toEqual(['BAD_REQUEST', 'link-malformed']);
+    expect(
+      await refused(
+        api.reminders.lookupCheckIn.query({
+          token: signLink(t.config.encryptionKeys, {
+            purpose: 'check-in',
+            practiceId: portalUser!.practiceId,
+            patientId: take.patientId,
+            stepId: randomUUID(),
+            localDay: '2026-03-02',
+            expiresAt: Date.now() + 1e6,
+          }),
+        }),
+      ),
+    ).toEqual(['NOT_FOUND', 'link-invalid']);
+    expect(await refused(api.reminders.unsubscribe.mutate({ token }))).toEqual(['NOT_FOUND', 'link-invalid']); // a check-in link is not an unsubscribe link
+
+    const unsubscribe = linkFromMail(mail, 'unsubscribe').token;
+    expect(await api.reminders.lookupUnsubscribe.query({ token: unsubscribe })).toEqual({ practiceName: expect.any(String), optedOut: false });
+    expect(await api.reminders.unsubscribe.mutate({ token: unsubscribe })).toEqual({ practiceName: expect.any(String), optedOut: true });
+    expect(await api.reminders.lookupUnsubscribe.query({ token: unsubscribe })).toEqual({ practiceName: expect.any(String), optedOut: true });
+  });
 });

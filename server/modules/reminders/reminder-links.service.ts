@@ -17,6 +17,20 @@ import { verifyLink, type LinkProblem } from './reminder-links.ts';
  */
 export type LinkRefusal = { ok: false; problem: LinkProblem | 'unknown' };
 
+/** A refusal as the API says it, for a frontend that serves the links itself (the pages say it in their own words). */
+export function linkRefusalError({ problem }: LinkRefusal): AppError {
+  if (problem === 'malformed') return new AppError('BAD_REQUEST', 'This link is incomplete', 'link-malformed');
+  if (problem === 'tampered' || problem === 'unknown') return new AppError('NOT_FOUND', 'This link is not valid', 'link-invalid');
+  return new AppError('CONFLICT', problem === 'expired' ? 'This link has expired' : 'This link is too old to use', 'link-expired');
+}
+
+/** The answer of a link, or its refusal thrown as the API's error. */
+export async function linkAnswer<T extends { ok: true }>(answer: Promise<T | LinkRefusal>): Promise<T> {
+  const result = await answer;
+  if (!result.ok) throw linkRefusalError(result);
+  return result;
+}
+
 /** The patient acts through the link as in the portal: as their portal user, else in their own name (their patient id). */
 const patientActor = (patient: Patient): string => patient.portalUser?.id ?? patient.id;
 
