@@ -15,7 +15,7 @@ import type { Agenda } from 'agenda';
 import type { Clock } from './clock.ts';
 import type { PracticeDto } from './modules/practices/practices.service.ts';
 import { practiceEm } from './tenant-filter.ts';
-import type { UserDto } from './modules/users/user.dto.ts';
+import type { UserOutput } from '../shared/schemas/users.ts';
 
 export const SESSION_COOKIE = 'pams_session';
 
@@ -31,7 +31,7 @@ export type Actor = {
   /** The practice requires MFA and this user has not enrolled yet. */
   mfaEnrolmentRequired: boolean;
   /** The user and practice as loaded with the credential, for `auth.me`. */
-  identity: { user: UserDto; practice: PracticeDto };
+  identity: { user: UserOutput; practice: PracticeDto };
 };
 
 export type RequestMeta = { requestId: string; ip: string | null; userAgent: string | null };
