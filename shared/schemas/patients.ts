@@ -147,7 +147,7 @@ export const patientOutput = z.object({
   timeZone: z.string(),
   emergencyContact: emergencyContactOutput.nullable(),
   status: z.enum(patientStatuses),
-  hasPortalAccount: z.boolean().describe('The patient has their own portal account'),
+  hasPortalAccount: z.boolean(),
   createdAt: instantOutput,
   updatedAt: instantOutput,
 });
@@ -169,7 +169,7 @@ export type RelatedPersonOutput = z.infer<typeof relatedPersonOutput>;
 /** A patient's related persons, oldest first. */
 export const relatedPersonListOutput = z.array(relatedPersonOutput);
 
-/** A patient's care team: the clinicians who may see them, in the order they joined. */
+/** A patient's care team: the clinicians caring for them, in the order they joined. */
 export const careTeamOutput = z.array(userOutput);
 
 /** Everything a chart screen shows, each list newest first except related persons and the care team (oldest first). */

@@ -138,7 +138,7 @@ export const updateRecordInput = <K extends RecordKindName>(kind: K) => z.object
  */
 const codingOutput = <const S extends readonly [string, ...string[]]>(systems: S) => z.object({ system: z.enum(systems), code: z.string(), display: z.string().optional() });
 
-export const allergyFieldsOutput = z.object({
+const allergyFieldsOutput = z.object({
   substance: z.string(),
   code: codingOutput([codeSystems.snomed, codeSystems.rxnorm]).optional(),
   category: z.enum(allergyCategories).optional(),
@@ -148,7 +148,7 @@ export const allergyFieldsOutput = z.object({
   note: z.string().optional(),
 });
 
-export const medicationFieldsOutput = z.object({
+const medicationFieldsOutput = z.object({
   name: z.string(),
   code: codingOutput([codeSystems.rxnorm, codeSystems.snomed]).optional(),
   dose: z.string().optional(),
@@ -160,7 +160,7 @@ export const medicationFieldsOutput = z.object({
   note: z.string().optional(),
 });
 
-export const conditionFieldsOutput = z.object({
+const conditionFieldsOutput = z.object({
   name: z.string(),
   code: codingOutput([codeSystems.icd10, codeSystems.snomed]).optional(),
   onsetDate: dateOutput.optional(),
@@ -168,7 +168,7 @@ export const conditionFieldsOutput = z.object({
   note: z.string().optional(),
 });
 
-export const observationFieldsOutput = z.object({
+const observationFieldsOutput = z.object({
   category: z.enum(observationCategories),
   name: z.string(),
   code: codingOutput([codeSystems.loinc]).optional(),
@@ -184,7 +184,7 @@ export const observationFieldsOutput = z.object({
   note: z.string().optional(),
 });
 
-export const historyFieldsOutput = z.object({
+const historyFieldsOutput = z.object({
   kind: z.enum(historyKinds),
   description: z.string(),
   relation: z.string().optional().describe('Whose history it is, for family history ("mother")'),
@@ -192,7 +192,7 @@ export const historyFieldsOutput = z.object({
   note: z.string().optional(),
 });
 
-export const recordFieldsOutput = {
+const recordFieldsOutput = {
   allergy: allergyFieldsOutput,
   medication: medicationFieldsOutput,
   condition: conditionFieldsOutput,
@@ -222,15 +222,7 @@ export const recordOutputs = {
   observation: recordOutput('observation', observationFieldsOutput),
   history: recordOutput('history', historyFieldsOutput),
 } as const;
-/** Listed kind by kind, not mapped: a mapped type indexed by a generic kind would stay unresolved. */
-type RecordOutputs = {
-  allergy: z.infer<typeof recordOutputs.allergy>;
-  medication: z.infer<typeof recordOutputs.medication>;
-  condition: z.infer<typeof recordOutputs.condition>;
-  observation: z.infer<typeof recordOutputs.observation>;
-  history: z.infer<typeof recordOutputs.history>;
-};
-export type RecordOutput<K extends RecordKindName> = RecordOutputs[K];
+export type RecordOutput<K extends RecordKindName> = z.infer<(typeof recordOutputs)[K]>;
 
 export const recordPageOutputs = {
   allergy: pageOutput(recordOutputs.allergy),
@@ -263,11 +255,4 @@ export const recordHistoryOutputs = {
   observation: z.array(recordRevisionOutput('observation')),
   history: z.array(recordRevisionOutput('history')),
 } as const;
-type RecordHistoryOutputs = {
-  allergy: z.infer<typeof recordHistoryOutputs.allergy>;
-  medication: z.infer<typeof recordHistoryOutputs.medication>;
-  condition: z.infer<typeof recordHistoryOutputs.condition>;
-  observation: z.infer<typeof recordHistoryOutputs.observation>;
-  history: z.infer<typeof recordHistoryOutputs.history>;
-};
-export type RecordHistoryOutput<K extends RecordKindName> = RecordHistoryOutputs[K];
+export type RecordHistoryOutput<K extends RecordKindName> = z.infer<(typeof recordHistoryOutputs)[K]>;
