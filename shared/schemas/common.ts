@@ -37,6 +37,9 @@ export const calendarDate = z.iso
   .refine((d) => d >= DATE_MIN && d <= DATE_MAX, 'must be in the years 1850 to 2200')
   .meta({ formatMinimum: DATE_MIN, formatMaximum: DATE_MAX });
 
+/** For `calendarDate.refine(pastOrToday, ...)`: a date today (UTC) or before. */
+export const pastOrToday = (d: string) => d <= new Date().toISOString().slice(0, 10);
+
 export const uuid = z.uuid({ message: 'must be a UUID' });
 export const email = text()
   .trim()

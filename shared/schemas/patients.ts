@@ -1,9 +1,9 @@
 import { parsePhoneNumberWithError } from 'libphonenumber-js/max';
 import { z } from 'zod';
 import { administrativeGenders, patientStatuses } from '../enums.ts';
-import { calendarDate, email, ianaTimeZone, pageInput, text, uuid } from './common.ts';
-
-export const pastOrToday = (d: string) => d <= new Date().toISOString().slice(0, 10);
+import { calendarDate, dateOutput, email, ianaTimeZone, instantOutput, pageInput, pageOutput, pastOrToday, text, uuid } from './common.ts';
+import { recordOutputs } from './records.ts';
+import { userOutput } from './users.ts';
 
 /** Phone numbers are stored E.164; input may be formatted, with a country prefix (+353…). */
 export const phone = text()
@@ -121,3 +121,85 @@ export type InvitePatientInput = z.infer<typeof invitePatientInput>;
 /** Lets the portal account of `guardianPatientId` act for `patientId` (a dependent). */
 export const guardianInput = z.object({ patientId: uuid, guardianPatientId: uuid });
 export type GuardianInput = z.infer<typeof guardianInput>;
+
+/* Outputs */
+export const addressOutput = z.object({
+  lines: z.array(z.string()),
+  city: z.string(),
+  region: z.string().optional(),
+  postalCode: z.string().optional(),
+  country: z.string().describe('ISO 3166 country code'),
+});
+
+export const emergencyContactOutput = z.object({ name: z.string(), relationship: z.string(), phone: z.string() });
+
+export const patientOutput = z.object({
+  id: z.string(),
+  mrn: z.string(),
+  externalId: z.string().nullable().describe("The patient's id in the system they were imported from"),
+  givenName: z.string(),
+  middleNames: z.array(z.string()).describe('The second and further given names, in order'),
+  familyName: z.string(),
+  birthDate: dateOutput,
+  gender: z.enum(administrativeGenders),
+  email: z.string().nullable(),
+  phone: z.string().nullable().describe('E.164'),
+  address: addressOutput.nullable(),
+  preferredLanguage: z.string().nullable().describe('A language tag such as en or pt-BR'),
+  timeZone: z.string(),
+  emergencyContact: emergencyContactOutput.nullable(),
+  status: z.enum(patientStatuses),
+  hasPortalAccount: z.boolean(),
+  reminderEmailOptOutAt: instantOutput.nullable().describe('When the patient stopped reminder emails (the in-app reminders go on); null while they get them'),
+  createdAt: instantOutput,
+  updatedAt: instantOutput,
+});
+export type PatientOutput = z.infer<typeof patientOutput>;
+
+export const patientPageOutput = pageOutput(patientOutput);
+
+export const relatedPersonOutput = z.object({
+  id: z.string(),
+  patientId: z.string(),
+  relationship: z.string(),
+  name: z.string(),
+  phone: z.string().nullable(),
+  email: z.string().nullable(),
+  createdAt: instantOutput,
+});
+export type RelatedPersonOutput = z.infer<typeof relatedPersonOutput>;
+
+/** A patient's related persons, oldest first. */
+export const relatedPersonListOutput = z.array(relatedPersonOutput);
+
+/** A patient's care team: the clinicians caring for them, in the order they joined. */
+export const careTeamOutput = z.array(userOutput);
+
+/** Everything a chart screen shows, each list newest first except related persons and the care team (oldest first). */
+export const chartOutput = z.object({
+  patient: patientOutput,
+  allergies: z.array(recordOutputs.allergy),
+  medications: z.array(recordOutputs.medication),
+  conditions: z.array(recordOutputs.condition),
+  observations: z.array(recordOutputs.observation),
+  history: z.array(recordOutputs.history),
+  relatedPersons: z.array(relatedPersonOutput),
+  careTeam: careTeamOutput,
+});
+
+/** What the portal shows of each patient the caller may act for: a safe subset of their record. */
+export const portalRecordsOutput = z.array(
+  z.object({
+    patient: z.object({
+      id: z.string(),
+      givenName: z.string(),
+      familyName: z.string(),
+      birthDate: dateOutput,
+      self: z.boolean().describe('The caller themself, not a dependent'),
+    }),
+    allergies: z.array(recordOutputs.allergy),
+    medications: z.array(recordOutputs.medication),
+    conditions: z.array(recordOutputs.condition),
+    observations: z.array(recordOutputs.observation),
+  }),
+);

@@ -1,7 +1,6 @@
 import { z } from 'zod';
-import { calendarDate, isoDateTime, measure, pageInput, text, uuid } from './common.ts';
+import { calendarDate, dateOutput, instantOutput, isoDateTime, measure, pageInput, pageOutput, pastOrToday, text, uuid } from './common.ts';
 import { isUcumCode, ucumCodeOf } from '../ucum.ts';
-import { pastOrToday } from './patients.ts';
 
 /**
  * The clinical record: allergies, medications, conditions, observations (labs and vitals) and history.
@@ -30,6 +29,10 @@ export type RecordKindName = keyof typeof recordStatuses;
 
 /** FHIR's AllergyIntolerance categories: what kind of substance the allergy is to. */
 export const allergyCategories = ['medication', 'food', 'environment', 'biologic'] as const;
+export const allergySeverities = ['mild', 'moderate', 'severe'] as const;
+export const medicationRoutes = ['oral', 'sublingual', 'topical', 'inhaled', 'intravenous', 'intramuscular', 'subcutaneous', 'rectal', 'other'] as const;
+export const observationCategories = ['laboratory', 'vital-signs'] as const;
+export const historyKinds = ['medical', 'surgical', 'family', 'social'] as const;
 
 export const allergyFields = z.object({
   substance: text().trim().min(1).max(200),
@@ -37,7 +40,7 @@ export const allergyFields = z.object({
   category: z.enum(allergyCategories).optional(),
   /** Each sign or symptom of the reaction ("hives", "wheezing"), one entry each, in order. */
   reactions: z.array(text().trim().min(1).max(500)).max(20).optional(),
-  severity: z.enum(['mild', 'moderate', 'severe']),
+  severity: z.enum(allergySeverities),
   onsetDate: pastDate.optional(),
   note,
 });
@@ -47,7 +50,7 @@ export const medicationFields = z
     name: text().trim().min(1).max(200),
     code: coding([codeSystems.rxnorm, codeSystems.snomed]).optional(),
     dose: text().trim().max(100).optional(),
-    route: z.enum(['oral', 'sublingual', 'topical', 'inhaled', 'intravenous', 'intramuscular', 'subcutaneous', 'rectal', 'other']).optional(),
+    route: z.enum(medicationRoutes).optional(),
     frequency: text().trim().max(100).optional(),
     startDate: calendarDate.optional(),
     endDate: calendarDate.optional(),
@@ -70,7 +73,7 @@ export const abnormalFlags = ['normal', 'low', 'high', 'critical-low', 'critical
 
 export const observationFields = z
   .object({
-    category: z.enum(['laboratory', 'vital-signs']),
+    category: z.enum(observationCategories),
     name: text().trim().min(1).max(200),
     code: coding([codeSystems.loinc]).optional(),
     valueNumber: measure.optional(),
@@ -106,7 +109,7 @@ export const observationFields = z
   });
 
 export const historyFields = z.object({
-  kind: z.enum(['medical', 'surgical', 'family', 'social']),
+  kind: z.enum(historyKinds),
   description: text().trim().min(1).max(2000),
   relation: text().trim().max(100).optional(),
   onsetDate: pastDate.optional(),
@@ -128,3 +131,128 @@ export const recordIdInput = z.object({ id: uuid });
 export const setRecordStatusInput = (kind: RecordKindName) => z.object({ id: uuid, status: z.enum(recordStatuses[kind]) });
 export const createRecordInput = <K extends RecordKindName>(kind: K) => z.object({ patientId: uuid, fields: recordFields[kind] });
 export const updateRecordInput = <K extends RecordKindName>(kind: K) => z.object({ id: uuid, fields: recordFields[kind] });
+
+/*
+ * Outputs. A record's fields are stored as its kind's schema saved them (the keys of unset optional fields
+ * absent), so they are answered as they were given; the record's own columns come after them.
+ */
+const codingOutput = <const S extends readonly [string, ...string[]]>(systems: S) => z.object({ system: z.enum(systems), code: z.string(), display: z.string().optional() });
+
+const allergyFieldsOutput = z.object({
+  substance: z.string(),
+  code: codingOutput([codeSystems.snomed, codeSystems.rxnorm]).optional(),
+  category: z.enum(allergyCategories).optional(),
+  reactions: z.array(z.string()).optional(),
+  severity: z.enum(allergySeverities),
+  onsetDate: dateOutput.optional(),
+  note: z.string().optional(),
+});
+
+const medicationFieldsOutput = z.object({
+  name: z.string(),
+  code: codingOutput([codeSystems.rxnorm, codeSystems.snomed]).optional(),
+  dose: z.string().optional(),
+  route: z.enum(medicationRoutes).optional(),
+  frequency: z.string().optional(),
+  startDate: dateOutput.optional(),
+  endDate: dateOutput.optional(),
+  prescriber: z.string().optional(),
+  note: z.string().optional(),
+});
+
+const conditionFieldsOutput = z.object({
+  name: z.string(),
+  code: codingOutput([codeSystems.icd10, codeSystems.snomed]).optional(),
+  onsetDate: dateOutput.optional(),
+  abatementDate: dateOutput.optional(),
+  note: z.string().optional(),
+});
+
+const observationFieldsOutput = z.object({
+  category: z.enum(observationCategories),
+  name: z.string(),
+  code: codingOutput([codeSystems.loinc]).optional(),
+  valueNumber: z.number().optional(),
+  valueText: z.string().optional(),
+  unit: z.string().optional(),
+  unitCode: z.string().optional().describe('The UCUM code of the unit'),
+  referenceLow: z.number().optional().describe('The low end of the reference range, inclusive'),
+  referenceHigh: z.number().optional().describe('The high end of the reference range, inclusive'),
+  referenceText: z.string().optional().describe('The reference range as the lab wrote it ("3.5-5.1", "<5.7", "negative")'),
+  abnormalFlag: z.enum(abnormalFlags).optional(),
+  effectiveAt: instantOutput.describe('When it was observed: ISO 8601, with the offset it was given with'),
+  note: z.string().optional(),
+});
+
+const historyFieldsOutput = z.object({
+  kind: z.enum(historyKinds),
+  description: z.string(),
+  relation: z.string().optional().describe('Whose history it is, for family history ("mother")'),
+  onsetDate: dateOutput.optional(),
+  note: z.string().optional(),
+});
+
+const recordFieldsOutput = {
+  allergy: allergyFieldsOutput,
+  medication: medicationFieldsOutput,
+  condition: conditionFieldsOutput,
+  observation: observationFieldsOutput,
+  history: historyFieldsOutput,
+} as const;
+
+/** A record of one kind: its fields, then its own columns (`recordKind`, as a history entry has a field `kind`). */
+const recordOutput = <K extends RecordKindName, S extends z.core.$ZodShape>(recordKind: K, fields: z.ZodObject<S>) =>
+  fields.extend({
+    id: z.string(),
+    patientId: z.string(),
+    recordKind: z.literal(recordKind),
+    status: z.enum(recordStatuses[recordKind]),
+    version: z.number().describe('1 when created, one more with each change'),
+    occurredAt: instantOutput.describe('When it happened (observation time, onset, start), else when it was recorded: the list order'),
+    createdAt: instantOutput,
+    createdBy: z.string().describe('The id of the user who recorded it'),
+    updatedAt: instantOutput,
+    updatedBy: z.string().describe('The id of the user who changed it last'),
+  });
+
+export const recordOutputs = {
+  allergy: recordOutput('allergy', allergyFieldsOutput),
+  medication: recordOutput('medication', medicationFieldsOutput),
+  condition: recordOutput('condition', conditionFieldsOutput),
+  observation: recordOutput('observation', observationFieldsOutput),
+  history: recordOutput('history', historyFieldsOutput),
+} as const;
+export type RecordOutput<K extends RecordKindName> = z.infer<(typeof recordOutputs)[K]>;
+
+export const recordPageOutputs = {
+  allergy: pageOutput(recordOutputs.allergy),
+  medication: pageOutput(recordOutputs.medication),
+  condition: pageOutput(recordOutputs.condition),
+  observation: pageOutput(recordOutputs.observation),
+  history: pageOutput(recordOutputs.history),
+} as const;
+
+export const revisionActions = ['created', 'updated', 'status-changed'] as const;
+
+/** One version of a record: who made it, when, and the record's status and fields before and after. */
+const recordRevisionOutput = <K extends RecordKindName>(kind: K) => {
+  const saved = z.object({ status: z.enum(recordStatuses[kind]), data: recordFieldsOutput[kind] });
+  return z.object({
+    version: z.number(),
+    action: z.enum(revisionActions),
+    changedBy: z.string().describe('The id of the user who made this version'),
+    changedAt: instantOutput,
+    before: saved.nullable().describe('Null for the version that created the record'),
+    after: saved,
+  });
+};
+
+/** Each kind's history: every version of a record, oldest first. */
+export const recordHistoryOutputs = {
+  allergy: z.array(recordRevisionOutput('allergy')),
+  medication: z.array(recordRevisionOutput('medication')),
+  condition: z.array(recordRevisionOutput('condition')),
+  observation: z.array(recordRevisionOutput('observation')),
+  history: z.array(recordRevisionOutput('history')),
+} as const;
+export type RecordHistoryOutput<K extends RecordKindName> = z.infer<(typeof recordHistoryOutputs)[K]>;

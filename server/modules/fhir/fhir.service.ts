@@ -1,7 +1,7 @@
-import type { Bundle, Resource } from '@medplum/fhirtypes';
+import type { Resource } from '@medplum/fhirtypes';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { uuid, type IdInput, type Page } from '../../../shared/schemas/common.ts';
-import type { ExportFhirInput } from '../../../shared/schemas/fhir.ts';
+import type { ExportFhirInput, FhirBundleOutput, FhirResourceOutput } from '../../../shared/schemas/fhir.ts';
 import type { AuthedCtx } from '../../context.ts';
 import { AppError } from '../../errors.ts';
 import { auditRead } from '../audit/audit.service.ts';
@@ -15,7 +15,7 @@ const rowsOf = (em: EntityManager, sql: string, params: unknown[]) => em.getConn
  * FHIR Patient/$everything: the patient and everything recorded about them, as a searchset Bundle.
  * Who may read it is patient-access.ts's rule (admins, and clinicians on the care team).
  */
-export async function patientEverything(ctx: AuthedCtx, { id }: IdInput): Promise<Bundle> {
+export async function patientEverything(ctx: AuthedCtx, { id }: IdInput): Promise<FhirBundleOutput> {
   await findVisiblePatient(ctx.em, ctx.actor, id);
   const perSource = await Promise.all(
     fhirSources.map(async (source) => {
@@ -24,7 +24,8 @@ export async function patientEverything(ctx: AuthedCtx, { id }: IdInput): Promis
     }),
   );
   await auditRead(ctx, { action: 'patient.fhir-read', entityType: 'patient', entityId: id });
-  const resources = perSource.flat();
+  // Every source's resource has its row's id.
+  const resources = perSource.flat() as FhirResourceOutput[];
   const base = `${ctx.config.appUrl}/fhir`;
   return {
     resourceType: 'Bundle',

@@ -1,3 +1,4 @@
+import type { PatientOutput } from '../../../shared/schemas/patients.ts';
 import type { Patient } from './patient.entity.ts';
 
 /** The properties a patient DTO is made from: hand-written queries select these columns (patient-columns.ts). */
@@ -26,10 +27,8 @@ export const patientDtoProperties = [
 /** What a patient DTO is made from: an entity, or a row a hand-written query selected under the same names. */
 export type PatientFields = Pick<Patient, Exclude<(typeof patientDtoProperties)[number], 'portalUser'>> & { portalUser?: unknown };
 
-export type PatientDto = ReturnType<typeof toPatientDto>;
-
 /** Optional fields are null when unset, also on an entity just created without them (they are undefined there). */
-export function toPatientDto(p: PatientFields) {
+export function toPatientDto(p: PatientFields): PatientOutput {
   return {
     id: p.id,
     mrn: p.mrn,

@@ -1,11 +1,20 @@
-import { idInput } from '../../../shared/schemas/common.ts';
+import { idInput, okOutput } from '../../../shared/schemas/common.ts';
+import { fhirBundleOutput } from '../../../shared/schemas/fhir.ts';
+import { sentInviteOutput } from '../../../shared/schemas/invites.ts';
 import {
   addRelatedPersonInput,
   careTeamInput,
+  careTeamOutput,
+  chartOutput,
   createPatientInput,
   guardianInput,
   invitePatientInput,
   patientIdInput,
+  patientOutput,
+  patientPageOutput,
+  portalRecordsOutput,
+  relatedPersonListOutput,
+  relatedPersonOutput,
   searchPatientsInput,
   updatePatientInput,
   updateRelatedPersonInput,
@@ -22,65 +31,87 @@ export const patientsRouter = router({
   list: clinicianProcedure
     .meta({ openapi: true, phi: true })
     .input(searchPatientsInput)
+    .output(patientPageOutput)
     .query(({ ctx, input }) => searchPatients(ctx, input)),
   search: clinicianProcedure
     .meta({ openapi: true, phi: true })
     .input(searchPatientsInput)
+    .output(patientPageOutput)
     .query(({ ctx, input }) => searchPatients(ctx, input)),
   byId: authedProcedure
     .meta({ openapi: true, phi: true })
     .input(idInput)
+    .output(patientOutput)
     .query(({ ctx, input }) => getPatient(ctx, input)),
   chart: clinicianProcedure
     .meta({ phi: true })
     .input(idInput)
+    .output(chartOutput)
     .query(({ ctx, input }) => getChart(ctx, input)),
   create: clinicianProcedure
     .meta({ openapi: true, phi: true })
     .input(createPatientInput)
+    .output(patientOutput)
     .mutation(({ ctx, input }) => createPatient(ctx, input)),
   update: clinicianProcedure
     .meta({ openapi: true, phi: true })
     .input(updatePatientInput)
+    .output(patientOutput)
     .mutation(({ ctx, input }) => updatePatient(ctx, input)),
   /** The patient's record as a FHIR R4 Bundle (Patient/$everything). */
   fhir: clinicianProcedure
     .meta({ openapi: true, phi: true })
     .input(idInput)
+    .output(fhirBundleOutput)
     .query(({ ctx, input }) => patientEverything(ctx, input)),
   archive: clinicianProcedure
     .meta({ phi: true })
     .input(idInput)
+    .output(patientOutput)
     .mutation(({ ctx, input }) => setPatientStatus(ctx, input, 'archived')),
   restore: clinicianProcedure
     .meta({ phi: true })
     .input(idInput)
+    .output(patientOutput)
     .mutation(({ ctx, input }) => setPatientStatus(ctx, input, 'active')),
-  invitePortal: clinicianProcedure.input(invitePatientInput).mutation(({ ctx, input }) => invitePatient(ctx, input)),
+  invitePortal: clinicianProcedure
+    .input(invitePatientInput)
+    .output(sentInviteOutput)
+    .mutation(({ ctx, input }) => invitePatient(ctx, input)),
   addGuardian: clinicianProcedure
     .meta({ phi: true })
     .input(guardianInput)
+    .output(okOutput)
     .mutation(({ ctx, input }) => addGuardian(ctx, input)),
   removeGuardian: clinicianProcedure
     .meta({ phi: true })
     .input(guardianInput)
+    .output(okOutput)
     .mutation(({ ctx, input }) => removeGuardian(ctx, input)),
 });
 
 /** The patient portal: a patient's own record and their dependents', as a safe subset. */
 export const portalRouter = router({
-  records: patientProcedure.meta({ phi: true }).query(({ ctx }) => portalRecords(ctx)),
+  records: patientProcedure
+    .meta({ phi: true })
+    .output(portalRecordsOutput)
+    .query(({ ctx }) => portalRecords(ctx)),
 });
 
 export const careTeamsRouter = router({
-  list: clinicianProcedure.input(patientIdInput).query(({ ctx, input }) => listCareTeam(ctx, input)),
+  list: clinicianProcedure
+    .input(patientIdInput)
+    .output(careTeamOutput)
+    .query(({ ctx, input }) => listCareTeam(ctx, input)),
   add: clinicianProcedure
     .meta({ phi: true })
     .input(careTeamInput)
+    .output(careTeamOutput)
     .mutation(({ ctx, input }) => addToCareTeam(ctx, input)),
   remove: clinicianProcedure
     .meta({ phi: true })
     .input(careTeamInput)
+    .output(okOutput)
     .mutation(({ ctx, input }) => removeFromCareTeam(ctx, input)),
 });
 
@@ -88,17 +119,21 @@ export const relatedPersonsRouter = router({
   list: authedProcedure
     .meta({ phi: true })
     .input(patientIdInput)
+    .output(relatedPersonListOutput)
     .query(({ ctx, input }) => listRelatedPersons(ctx, input)),
   create: clinicianProcedure
     .meta({ phi: true })
     .input(addRelatedPersonInput)
+    .output(relatedPersonOutput)
     .mutation(({ ctx, input }) => addRelatedPerson(ctx, input)),
   update: clinicianProcedure
     .meta({ phi: true })
     .input(updateRelatedPersonInput)
+    .output(relatedPersonOutput)
     .mutation(({ ctx, input }) => updateRelatedPerson(ctx, input)),
   remove: clinicianProcedure
     .meta({ phi: true })
     .input(idInput)
+    .output(okOutput)
     .mutation(({ ctx, input }) => removeRelatedPerson(ctx, input)),
 });

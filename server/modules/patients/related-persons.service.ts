@@ -1,15 +1,13 @@
 import type { IdInput } from '../../../shared/schemas/common.ts';
-import type { AddRelatedPersonInput, PatientIdInput, UpdateRelatedPersonInput } from '../../../shared/schemas/patients.ts';
+import type { AddRelatedPersonInput, PatientIdInput, RelatedPersonOutput, UpdateRelatedPersonInput } from '../../../shared/schemas/patients.ts';
 import type { AuthedCtx } from '../../context.ts';
 import { notFound } from '../../errors.ts';
 import { auditRead, recordAudit } from '../audit/audit.service.ts';
 import { findVisiblePatient, visiblePatients } from './patient-access.ts';
 import { RelatedPerson } from './related-person.entity.ts';
 
-export type RelatedPersonDto = ReturnType<typeof toRelatedPersonDto>;
-
 /** Takes an entity or a row of the same shape (the chart selects plain rows). */
-export function toRelatedPersonDto(r: Pick<RelatedPerson, 'id' | 'relationship' | 'name' | 'phone' | 'email' | 'createdAt'> & { patient: { id: string } }) {
+export function toRelatedPersonDto(r: Pick<RelatedPerson, 'id' | 'relationship' | 'name' | 'phone' | 'email' | 'createdAt'> & { patient: { id: string } }): RelatedPersonOutput {
   return { id: r.id, patientId: r.patient.id, relationship: r.relationship, name: r.name, phone: r.phone ?? null, email: r.email ?? null, createdAt: r.createdAt.toISOString() };
 }
 

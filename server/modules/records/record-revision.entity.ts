@@ -1,4 +1,5 @@
 import { defineEntity, p } from '@mikro-orm/core';
+import { revisionActions } from '../../../shared/schemas/records.ts';
 import { newId } from '../../ids.ts';
 import { practiceFilter } from '../../tenant-filter.ts';
 import { Practice } from '../practices/practice.entity.ts';
@@ -14,7 +15,7 @@ export const RecordRevisionSchema = defineEntity({
     practice: () => p.manyToOne(Practice),
     recordId: p.uuid().index(),
     version: p.integer(),
-    action: p.enum(['created', 'updated', 'status-changed'] as const),
+    action: p.enum(revisionActions),
     changedBy: p.uuid(),
     changedAt: p.datetime().onCreate(() => new Date()),
     before: p.json<{ status: string; data: Record<string, unknown> }>().nullable(),

@@ -1,6 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { z } from 'zod';
-import type { ListRecordsInput, RecordKindName, recordFields, recordStatuses } from '../../../shared/schemas/records.ts';
+import type { ListRecordsInput, RecordKindName, RecordHistoryOutput, RecordOutput, recordStatuses } from '../../../shared/schemas/records.ts';
 import type { AuthedCtx } from '../../context.ts';
 import { notFound } from '../../errors.ts';
 import { keyset, newestFirst, toPage } from '../../pagination.ts';
@@ -12,7 +11,6 @@ import { ClinicalRecord } from './clinical-record.entity.ts';
 import { RecordRevision } from './record-revision.entity.ts';
 
 /** The same five operations serve every kind of clinical record; the kind picks its schema and statuses. */
-type Fields<K extends RecordKindName> = z.infer<(typeof recordFields)[K]>;
 type Status<K extends RecordKindName> = (typeof recordStatuses)[K][number];
 
 const sort = newestFirst('occurredAt');
@@ -30,8 +28,6 @@ function occurredAt(fields: Record<string, unknown>): Date {
   return typeof when === 'string' ? new Date(when) : new Date();
 }
 
-export type ClinicalRecordDto<K extends RecordKindName> = ReturnType<typeof toRecordDto<K>>;
-
 /** What a record DTO is made from: an entity, or a row a hand-written query selected under the same names. */
 export type RecordFields = Pick<ClinicalRecord, 'id' | 'kind' | 'status' | 'data' | 'version' | 'occurredAt' | 'createdAt' | 'createdBy' | 'updatedAt' | 'updatedBy'> & { patient: { id: string } };
 
@@ -39,20 +35,21 @@ export type RecordFields = Pick<ClinicalRecord, 'id' | 'kind' | 'status' | 'data
  * The kind's fields, then the record's own columns. The record's kind is `recordKind`: a field of the kind
  * may be called `kind` itself (a history entry's medical, surgical, family or social), and must survive.
  */
-export function toRecordDto<K extends RecordKindName>(r: RecordFields) {
+export function toRecordDto<K extends RecordKindName>(r: RecordFields): RecordOutput<K> {
+  // `data` holds the kind's fields as its schema saved them, and `kind` and `status` the kind's values.
   return {
-    ...(r.data as Fields<K>),
+    ...r.data,
     id: r.id,
     patientId: r.patient.id,
-    recordKind: r.kind as K,
-    status: r.status as Status<K>,
+    recordKind: r.kind,
+    status: r.status,
     version: r.version,
     occurredAt: r.occurredAt.toISOString(),
     createdAt: r.createdAt.toISOString(),
     createdBy: r.createdBy,
     updatedAt: r.updatedAt.toISOString(),
     updatedBy: r.updatedBy,
-  };
+  } as RecordOutput<K>;
 }
 
 /** Entries of mixed kinds, as DTOs grouped by kind (for the chart and the portal), order kept. */
@@ -224,9 +221,10 @@ export async function listRecords<K extends RecordKindName>(ctx: AuthedCtx, kind
 }
 
 /** Every version of a record, oldest first: who changed it, when, and the fields before and after. */
-export async function recordHistory(ctx: AuthedCtx, kind: RecordKindName, { id }: { id: string }) {
+export async function recordHistory<K extends RecordKindName>(ctx: AuthedCtx, kind: K, { id }: { id: string }) {
   const record = await findVisibleRecord(ctx, kind, id);
   const revisions = await ctx.em.find(RecordRevision, { recordId: record.id }, { orderBy: { version: 'asc' } });
   await auditRead(ctx, { action: `${kind}.history-read`, entityType: kind, entityId: id });
-  return revisions.map((r) => ({ version: r.version, action: r.action, changedBy: r.changedBy, changedAt: r.changedAt.toISOString(), before: r.before, after: r.after }));
+  // Each version's status and fields are the kind's, as its schema saved them.
+  return revisions.map((r) => ({ version: r.version, action: r.action, changedBy: r.changedBy, changedAt: r.changedAt.toISOString(), before: r.before, after: r.after })) as RecordHistoryOutput<K>;
 }
