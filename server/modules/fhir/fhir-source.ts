@@ -17,8 +17,15 @@ export type FhirSource<Row = any> = {
   from: string;
   ofPatient: string;
   changedAt: string;
-  toResource: (row: Row) => Resource;
+  toResource: (row: Row) => Exported;
 };
+
+/**
+ * A resource as PAMS exports it: always with an id (its row's), which references and bulk exports need.
+ * Mapped, not an intersection: an object type, unlike Medplum's interfaces, is a record of its fields, as
+ * the export's output schema (a loose object) takes it.
+ */
+export type Exported<R extends Resource = Resource> = { [K in keyof R]: R[K] } & { id: string };
 
 export const patientRef = (id: string): Reference<Patient> => ({ reference: `Patient/${id}` });
 
