@@ -46,7 +46,8 @@ export const listAlertsInput = pageInput.extend({ patientId: uuid.optional(), ac
 export type ListAlertsInput = z.infer<typeof listAlertsInput>;
 
 /* Outputs */
-const severityOutput = z.object({ code: z.string(), label: z.string() }).describe("The band of the total the score falls in (the questionnaire's scoring bands)");
+/** The scoring band the total falls in. */
+const severityOutput = z.object({ code: z.string(), label: z.string() });
 
 export const assessmentOutput = z.object({
   id: z.string(),
@@ -56,8 +57,8 @@ export const assessmentOutput = z.object({
   status: z.enum(assessmentStatuses),
   assignedToPatient: z.boolean(),
   answers: z.record(z.string(), answerValueOutput).describe('Answers by item id'),
-  total: z.number().nullable().describe('Set on submit'),
-  subscales: z.record(z.string(), z.number()).nullable().describe('Subscale totals by key; set on submit'),
+  total: z.number().nullable().describe('Null until submitted'),
+  subscales: z.record(z.string(), z.number()).nullable().describe('Subscale totals by key; null until submitted'),
   severity: severityOutput.nullable(),
   flags: z.array(z.object({ code: z.string(), label: z.string() })).describe('Scoring flags the answers raised (each also an alert)'),
   amendsId: z.string().nullable().describe('The submitted assessment this one corrects'),

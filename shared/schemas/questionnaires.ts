@@ -179,7 +179,7 @@ export const questionnaireVersionOutput = questionnaireOutput.extend({
 export const questionBankItemOutput = z.object({ bank: z.string(), id: z.string(), definition: questionItemOutput, updatedAt: instantOutput });
 export const questionBankOutput = z.array(questionBankItemOutput);
 
-export const seedActions = ['created', 'new-version', 'updated', 'unchanged'] as const;
+const seedActions = ['created', 'new-version', 'updated', 'unchanged'] as const;
 export const seedResultOutput = z.object({
   file: z.string().describe('The file, with `#n` for its nth document when it holds several'),
   kind: z.enum(['questionnaire', 'bank-item']),

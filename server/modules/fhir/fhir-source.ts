@@ -22,8 +22,8 @@ export type FhirSource<Row = any> = {
 
 /**
  * A resource as PAMS exports it: always with an id (its row's), which references and bulk exports need.
- * Mapped, not an intersection: an object type, unlike Medplum's interfaces, is a record of its fields, as
- * the export's output schema (a loose object) takes it.
+ * Mapped rather than `R & { id: string }`: TypeScript takes an object type, not an interface (Medplum's
+ * are), as a record of its fields, which is what the export's output schema (a loose object) asks for.
  */
 export type Exported<R extends Resource = Resource> = { [K in keyof R]: R[K] } & { id: string };
 
