@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { boundedRecord, isoDateTime, pageInput, uuid } from './common.ts';
-import { answerValue, questionKey } from './questionnaires.ts';
+import { boundedRecord, instantOutput, isoDateTime, pageInput, pageOutput, uuid } from './common.ts';
+import { answerValue, answerValueOutput, questionKey, questionnaireDefinitionOutput } from './questionnaires.ts';
 
 export const assessmentStatuses = ['assigned', 'in-progress', 'submitted'] as const;
 export type AssessmentStatus = (typeof assessmentStatuses)[number];
@@ -44,3 +44,48 @@ export type TrendInput = z.infer<typeof trendInput>;
 
 export const listAlertsInput = pageInput.extend({ patientId: uuid.optional(), acknowledged: z.boolean().default(false) });
 export type ListAlertsInput = z.infer<typeof listAlertsInput>;
+
+/* Outputs */
+/** The scoring band the total falls in. */
+const severityOutput = z.object({ code: z.string(), label: z.string() });
+
+export const assessmentOutput = z.object({
+  id: z.string(),
+  patientId: z.string(),
+  questionnaireKey: z.string(),
+  questionnaireVersion: z.number(),
+  status: z.enum(assessmentStatuses),
+  assignedToPatient: z.boolean(),
+  answers: z.record(z.string(), answerValueOutput).describe('Answers by item id'),
+  total: z.number().nullable().describe('Null until submitted'),
+  subscales: z.record(z.string(), z.number()).nullable().describe('Subscale totals by key; null until submitted'),
+  severity: severityOutput.nullable(),
+  flags: z.array(z.object({ code: z.string(), label: z.string() })).describe('Scoring flags the answers raised (each also an alert)'),
+  amendsId: z.string().nullable().describe('The submitted assessment this one corrects'),
+  startedBy: z.string(),
+  submittedBy: z.string().nullable(),
+  submittedAt: instantOutput.nullable(),
+  createdAt: instantOutput,
+  updatedAt: instantOutput,
+});
+export type AssessmentOutput = z.infer<typeof assessmentOutput>;
+export const assessmentPageOutput = pageOutput(assessmentOutput);
+
+/** One assessment with the definition of its pinned questionnaire version. */
+export const assessmentDetailOutput = assessmentOutput.extend({ definition: questionnaireDefinitionOutput });
+
+/** A patient's submitted totals for one questionnaire, oldest first. */
+export const trendOutput = z.array(z.object({ assessmentId: z.string(), submittedAt: instantOutput, total: z.number(), severity: severityOutput.nullable() }));
+
+export const alertOutput = z.object({
+  id: z.string(),
+  patientId: z.string(),
+  assessmentId: z.string(),
+  code: z.string(),
+  label: z.string(),
+  createdAt: instantOutput,
+  acknowledgedBy: z.string().nullable(),
+  acknowledgedAt: instantOutput.nullable(),
+});
+export type AlertOutput = z.infer<typeof alertOutput>;
+export const alertPageOutput = pageOutput(alertOutput);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { instantOutput, isoDateTime, text } from './common.ts';
+import { instantOutput, isoDateTime, pageOutput, text } from './common.ts';
 
 /** The FHIR R4 resource types PAMS exports, in the order a bulk export writes them. */
 export const fhirResourceTypes = [
@@ -44,3 +44,5 @@ export const fhirBundleOutput = z.looseObject({
   entry: z.array(z.object({ fullUrl: z.string(), resource: fhirResourceOutput, search: z.object({ mode: z.enum(['match', 'include']) }) })),
 });
 export type FhirBundleOutput = z.infer<typeof fhirBundleOutput>;
+
+export const exportFhirOutput = pageOutput(fhirResourceOutput);

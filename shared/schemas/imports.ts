@@ -184,5 +184,28 @@ export type CommitImportInput = z.infer<typeof commitImportInput>;
 export const importIdInput = z.object({ importId: uuid });
 export type ImportIdInput = z.infer<typeof importIdInput>;
 
+/* Outputs */
+export const beginImportOutput = z.object({ id: z.string(), type: z.enum(importTypes), skipInvalid: z.boolean() });
+
 /** One bad row: its line, the field at fault (`_` for the row as a whole) and why. */
-export type ImportRowError = { line: number; field: string; message: string };
+export const importRowErrorOutput = z.object({ line: z.number(), field: z.string(), message: z.string() });
+export type ImportRowError = z.infer<typeof importRowErrorOutput>;
+
+export const addImportRowsOutput = z.object({
+  accepted: z.number().describe('Rows of the batch staged'),
+  invalid: z.number().describe('Rows of the batch refused (each with one or more errors)'),
+  errors: z.array(importRowErrorOutput),
+});
+
+/** What a commit wrote (or, on a dry run, would write). */
+export const commitImportOutput = z.object({
+  importId: z.string(),
+  type: z.enum(importTypes),
+  dryRun: z.boolean(),
+  created: z.number(),
+  updated: z.number(),
+  unchanged: z.number(),
+  skipped: z.number().describe('Invalid rows left out (an import begun with skipInvalid)'),
+});
+
+export const cancelImportOutput = z.object({ importId: z.string(), cancelled: z.literal(true) });

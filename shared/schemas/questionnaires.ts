@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { measure, text } from './common.ts';
+import { instantOutput, measure, text } from './common.ts';
 
 /**
  * A questionnaire is data: items, answer options with their scores, and scoring rules. This one schema
@@ -127,3 +127,65 @@ export const questionnaireRefInput = z.object({
     .optional(),
 });
 export type QuestionnaireRefInput = z.infer<typeof questionnaireRefInput>;
+
+/*
+ * Outputs. A definition the server answers was validated when it was stored (questionnaireDefinition), so
+ * these say its shape only.
+ */
+export const answerValueOutput = z.union([z.string(), z.number(), z.boolean()]);
+
+export const questionItemOutput = z.object({
+  id: z.string(),
+  text: z.string(),
+  type: z.enum(itemTypes),
+  required: z.boolean(),
+  options: z.array(z.object({ value: answerValueOutput, label: z.string(), score: z.number() })).optional(),
+  min: z.number().optional(),
+  max: z.number().optional(),
+});
+
+export const questionnaireDefinitionOutput = z.object({
+  key: z.string(),
+  title: z.string(),
+  description: z.string().optional(),
+  totalCode: z.object({ system: z.string(), code: z.string(), display: z.string().optional() }).optional(),
+  items: z.array(questionItemOutput),
+  scoring: z.object({
+    totalItems: z.array(z.string()).optional().describe('Items summed into the total; absent: every scored item'),
+    reverse: z.array(z.string()).describe('Reverse-scored items'),
+    subscales: z.array(z.object({ key: z.string(), label: z.string(), items: z.array(z.string()) })),
+    bands: z.array(z.object({ min: z.number(), max: z.number(), code: z.string(), label: z.string() })).describe('Ranges of the total, inclusive at both ends'),
+    flags: z.array(z.object({ code: z.string(), label: z.string(), item: z.string(), op: comparison, value: z.number() })).describe("Rules on one item's score that raise an alert"),
+  }),
+});
+
+export const questionnaireOutput = z.object({
+  id: z.string(),
+  key: z.string(),
+  title: z.string(),
+  latestVersion: z.number(),
+  builtIn: z.boolean().describe("Built into PAMS (PHQ-9, GAD-7) rather than the practice's own"),
+});
+export const questionnaireListOutput = z.array(questionnaireOutput);
+
+/** One version of a questionnaire with its full definition. */
+export const questionnaireVersionOutput = questionnaireOutput.extend({
+  version: z.number(),
+  versionId: z.string(),
+  createdAt: instantOutput,
+  definition: questionnaireDefinitionOutput,
+});
+
+export const questionBankItemOutput = z.object({ bank: z.string(), id: z.string(), definition: questionItemOutput, updatedAt: instantOutput });
+export const questionBankOutput = z.array(questionBankItemOutput);
+
+const seedActions = ['created', 'new-version', 'updated', 'unchanged'] as const;
+export const seedResultOutput = z.object({
+  file: z.string().describe('The file, with `#n` for its nth document when it holds several'),
+  kind: z.enum(['questionnaire', 'bank-item']),
+  key: z.string(),
+  action: z.enum(seedActions),
+  version: z.number().nullable().describe('The questionnaire version now in force; null for a bank item'),
+});
+export type SeedResult = z.infer<typeof seedResultOutput>;
+export const seedQuestionnairesOutput = z.object({ dryRun: z.boolean(), results: z.array(seedResultOutput) });

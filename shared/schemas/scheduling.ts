@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { calendarDate, isoDateTime, pageInput, text, uuid } from './common.ts';
+import { calendarDate, instantOutput, isoDateTime, pageInput, pageOutput, text, uuid } from './common.ts';
 
 /**
  * Scheduling: clinicians' weekly hours and time off, appointment types, appointments and free slots.
@@ -91,3 +91,61 @@ export const freeSlotsInput = z
   .refine((r) => r.from <= r.to, { path: ['to'], message: 'must not be before from' })
   .refine((r) => (Date.parse(r.to) - Date.parse(r.from)) / DAY_MS < MAX_SLOT_SEARCH_DAYS, { path: ['to'], message: `the range may span at most ${MAX_SLOT_SEARCH_DAYS} days` });
 export type FreeSlotsInput = z.infer<typeof freeSlotsInput>;
+
+/* Outputs */
+export const weeklyHoursOutput = z.object({
+  weekday: z.number().describe('ISO weekday: 1 (Monday) to 7 (Sunday)'),
+  start: z.string().describe("HH:MM in the practice's time zone"),
+  end: z.string().describe("HH:MM in the practice's time zone; 24:00 is the end of the day"),
+});
+export const weeklyHoursListOutput = z.array(weeklyHoursOutput);
+
+export const availabilityExceptionOutput = z.object({
+  id: z.string(),
+  clinicianId: z.string(),
+  startsAt: instantOutput,
+  endsAt: instantOutput,
+  reason: z.string().nullable().describe('Null unless the caller is the clinician or an admin'),
+  createdAt: instantOutput,
+});
+export type AvailabilityExceptionOutput = z.infer<typeof availabilityExceptionOutput>;
+
+/** A clinician's weekly hours and the time off not yet over. */
+export const availabilityOutput = z.object({
+  clinicianId: z.string(),
+  timeZone: z.string(),
+  weeklyHours: z.array(weeklyHoursOutput),
+  exceptions: z.array(availabilityExceptionOutput),
+});
+
+export const appointmentTypeOutput = z.object({
+  id: z.string(),
+  name: z.string(),
+  durationMinutes: z.number(),
+  active: z.boolean().describe('False once retired: no longer offered for booking'),
+  createdAt: instantOutput,
+  updatedAt: instantOutput,
+});
+export type AppointmentTypeOutput = z.infer<typeof appointmentTypeOutput>;
+export const appointmentTypeListOutput = z.array(appointmentTypeOutput);
+
+export const appointmentOutput = z.object({
+  id: z.string(),
+  clinicianId: z.string(),
+  patientId: z.string(),
+  typeId: z.string(),
+  startsAt: instantOutput,
+  endsAt: instantOutput,
+  status: z.enum(appointmentStatuses),
+  cancelReason: z.string().nullable(),
+  bookedBy: z.string(),
+  createdAt: instantOutput,
+  updatedAt: instantOutput,
+});
+export type AppointmentOutput = z.infer<typeof appointmentOutput>;
+export const appointmentPageOutput = pageOutput(appointmentOutput);
+
+export const freeSlotsOutput = z.object({
+  timeZone: z.string().describe("The practice's time zone, in which the dates were read"),
+  slots: z.array(z.object({ startsAt: instantOutput, endsAt: instantOutput })),
+});

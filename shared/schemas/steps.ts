@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { calendarDate, pageInput, text, uuid } from './common.ts';
+import { calendarDate, dateOutput, instantOutput, pageInput, pageOutput, text, uuid } from './common.ts';
 
 export const stepKinds = ['checklist', 'plan'] as const;
 export type StepKind = (typeof stepKinds)[number];
@@ -57,3 +57,31 @@ export type ReminderChannel = (typeof reminderChannels)[number];
 /** pending: an email waiting for its (next) attempt; skipped: no address, or the patient opted out of reminder emails; cancelled: the step ended (or the patient opted out) first. */
 export const deliveryStatuses = ['pending', 'sent', 'skipped', 'cancelled'] as const;
 export type DeliveryStatus = (typeof deliveryStatuses)[number];
+
+/* Outputs */
+export const scheduleOutput = z.object({
+  cadence: z.enum(cadences),
+  startDate: dateOutput,
+  endDate: dateOutput.nullable().describe('Inclusive; for a plan given as a count, the date of the last occurrence'),
+  count: z.number().nullable().describe('Occurrences in all, where the plan was given so'),
+  timeOfDay: z.string().describe("HH:MM in the patient's time zone, when reminders come"),
+});
+
+export const stepOutput = z.object({
+  id: z.string(),
+  patientId: z.string(),
+  noteId: z.string().describe('The note the step was extracted from'),
+  kind: z.enum(stepKinds),
+  state: z.enum(stepStates),
+  title: z.string(),
+  provenance: z.string().describe('The passage of the note this step was extracted from, word for word'),
+  schedule: scheduleOutput.nullable().describe("A plan item's; null for a checklist item"),
+  doneAt: instantOutput.nullable(),
+  doneBy: z.string().nullable(),
+  cancelledAt: instantOutput.nullable(),
+  cancelReason: z.string().nullable(),
+  createdAt: instantOutput,
+  updatedAt: instantOutput,
+});
+export type StepOutput = z.infer<typeof stepOutput>;
+export const stepPageOutput = pageOutput(stepOutput);

@@ -1,5 +1,5 @@
 import type { IdInput } from '../../../shared/schemas/common.ts';
-import type { ListAlertsInput } from '../../../shared/schemas/assessments.ts';
+import type { AlertOutput, ListAlertsInput } from '../../../shared/schemas/assessments.ts';
 import type { AuthedCtx } from '../../context.ts';
 import { notFound } from '../../errors.ts';
 import { keyset, newestFirst, toPage } from '../../pagination.ts';
@@ -9,14 +9,14 @@ import { Alert } from './alert.entity.ts';
 
 const sort = newestFirst('createdAt');
 
-const toAlertDto = (a: Alert) => ({
+const toAlertDto = (a: Alert): AlertOutput => ({
   id: a.id,
   patientId: a.patient.id,
   assessmentId: a.assessment.id,
   code: a.code,
   label: a.label,
   createdAt: a.createdAt.toISOString(),
-  acknowledgedBy: a.acknowledgedBy,
+  acknowledgedBy: a.acknowledgedBy ?? null,
   acknowledgedAt: a.acknowledgedAt?.toISOString() ?? null,
 });
 

@@ -23,7 +23,8 @@ export const AssessmentSchema = defineEntity({
     status: p.enum(assessmentStatuses),
     assignedToPatient: p.boolean().default(false),
     answers: p.json<Record<string, AnswerValue>>(),
-    total: p.double().nullable(),
+    /** A JS number at runtime (float8 is read as one); the builder's own type would also admit a string. */
+    total: p.double().$type<number>().nullable(),
     subscales: p.json<Record<string, number>>().nullable(),
     severity: p.string().length(64).nullable(),
     severityLabel: p.string().length(200).nullable(),

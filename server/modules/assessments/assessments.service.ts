@@ -1,6 +1,16 @@
 import { LockMode } from '@mikro-orm/core';
 import type { IdInput } from '../../../shared/schemas/common.ts';
-import type { ListAssessmentsInput, SaveAnswersInput, StartAssessmentInput, SubmitAssessmentInput, TrendInput } from '../../../shared/schemas/assessments.ts';
+import type { z } from 'zod';
+import type {
+  AssessmentOutput,
+  assessmentDetailOutput,
+  ListAssessmentsInput,
+  SaveAnswersInput,
+  StartAssessmentInput,
+  SubmitAssessmentInput,
+  TrendInput,
+  trendOutput,
+} from '../../../shared/schemas/assessments.ts';
 import type { AuthedCtx } from '../../context.ts';
 import { AppError, notFound } from '../../errors.ts';
 import { keyset, newestFirst, toPage } from '../../pagination.ts';
@@ -13,9 +23,10 @@ import { answerErrors, scoreAnswers, type Answers } from './scoring.ts';
 
 const sort = newestFirst('createdAt');
 
-export type AssessmentDto = ReturnType<typeof toAssessmentDto>;
+/** The band a submitted score fell in; the label stored with it (the code, were it ever missing). */
+const severityOf = (a: Pick<Assessment, 'severity' | 'severityLabel'>) => (a.severity ? { code: a.severity, label: a.severityLabel ?? a.severity } : null);
 
-function toAssessmentDto(a: Assessment) {
+function toAssessmentDto(a: Assessment): AssessmentOutput {
   return {
     id: a.id,
     patientId: a.patient.id,
@@ -26,7 +37,7 @@ function toAssessmentDto(a: Assessment) {
     answers: a.answers,
     total: a.total ?? null,
     subscales: a.subscales ?? null,
-    severity: a.severity ? { code: a.severity, label: a.severityLabel } : null,
+    severity: severityOf(a),
     flags: a.flags ?? [],
     amendsId: a.amends?.id ?? null,
     startedBy: a.startedBy,
@@ -143,7 +154,7 @@ export async function amendAssessment(ctx: AuthedCtx, { id }: IdInput) {
   return toAssessmentDto(amendment);
 }
 
-export async function getAssessment(ctx: AuthedCtx, { id }: IdInput) {
+export async function getAssessment(ctx: AuthedCtx, { id }: IdInput): Promise<z.infer<typeof assessmentDetailOutput>> {
   const assessment = await ctx.em.findOne(Assessment, { id, ...visibleAssessments(ctx) }, { populate: ['questionnaire', 'questionnaireVersion'] });
   if (!assessment) throw notFound('Assessment');
   audit(ctx, 'read', assessment);
@@ -174,7 +185,7 @@ export async function listAssessments(ctx: AuthedCtx, input: ListAssessmentsInpu
  * A patient's submitted totals for one questionnaire, oldest first: the score over time. An assessment
  * corrected by a submitted amendment is left out; the amendment stands in its place.
  */
-export async function scoreTrend(ctx: AuthedCtx, { patientId, questionnaireKey }: TrendInput) {
+export async function scoreTrend(ctx: AuthedCtx, { patientId, questionnaireKey }: TrendInput): Promise<z.infer<typeof trendOutput>> {
   await findVisiblePatient(ctx.em, ctx.actor, patientId);
   const submitted = { patient: patientId, questionnaire: { key: questionnaireKey }, status: 'submitted' as const };
   const amended = await ctx.em.find(Assessment, { ...submitted, amends: { $ne: null } }, { fields: ['amends'] });
@@ -184,5 +195,5 @@ export async function scoreTrend(ctx: AuthedCtx, { patientId, questionnaireKey }
     { orderBy: { submittedAt: 'asc', id: 'asc' }, fields: ['id', 'total', 'severity', 'severityLabel', 'submittedAt'] },
   );
   await auditRead(ctx, { action: 'assessment.trend-read', entityType: 'patient', entityId: patientId, detail: { questionnaireKey } });
-  return rows.map((a) => ({ assessmentId: a.id, submittedAt: a.submittedAt!.toISOString(), total: a.total!, severity: a.severity ? { code: a.severity, label: a.severityLabel } : null }));
+  return rows.map((a) => ({ assessmentId: a.id, submittedAt: a.submittedAt!.toISOString(), total: a.total!, severity: severityOf(a) }));
 }

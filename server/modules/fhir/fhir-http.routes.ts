@@ -1,8 +1,8 @@
 import { TRPCError } from '@trpc/server';
 import { Hono, type Context } from 'hono';
-import type { OperationOutcome, Resource } from '@medplum/fhirtypes';
-import type { Page } from '../../../shared/schemas/common.ts';
-import { exportFhirInput } from '../../../shared/schemas/fhir.ts';
+import type { OperationOutcome } from '@medplum/fhirtypes';
+import type { z } from 'zod';
+import { exportFhirInput, type exportFhirOutput } from '../../../shared/schemas/fhir.ts';
 import type { AppDeps } from '../../context.ts';
 import { DATABASE_RETRY_AFTER_SECONDS } from '../../database-errors.ts';
 import { callFailure, routerCalls, type RouterCallEnv } from '../../http/router-calls.ts';
@@ -52,7 +52,7 @@ export function fhirRoutes(deps: AppDeps, socketIp: (c: Context) => string | nul
           deps.log,
         );
       const caller = c.var.caller;
-      let page: Page<Resource>;
+      let page: z.output<typeof exportFhirOutput>;
       try {
         page = await caller.exports.fhir(parsed.data); // the first page answers auth and input errors with a status
       } catch (error) {

@@ -17,8 +17,15 @@ export type FhirSource<Row = any> = {
   from: string;
   ofPatient: string;
   changedAt: string;
-  toResource: (row: Row) => Resource;
+  toResource: (row: Row) => Exported;
 };
+
+/**
+ * A resource as PAMS exports it: always with an id (its row's), which references and bulk exports need.
+ * Mapped rather than `R & { id: string }`: TypeScript takes an object type, not an interface (Medplum's
+ * are), as a record of its fields, which is what the export's output schema (a loose object) asks for.
+ */
+export type Exported<R extends Resource = Resource> = { [K in keyof R]: R[K] } & { id: string };
 
 export const patientRef = (id: string): Reference<Patient> => ({ reference: `Patient/${id}` });
 

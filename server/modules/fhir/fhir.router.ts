@@ -1,4 +1,4 @@
-import { exportFhirInput } from '../../../shared/schemas/fhir.ts';
+import { exportFhirInput, exportFhirOutput } from '../../../shared/schemas/fhir.ts';
 import { adminProcedure, router } from '../../trpc.ts';
 import { exportFhirPage } from './fhir.service.ts';
 
@@ -7,5 +7,6 @@ export const exportsRouter = router({
   fhir: adminProcedure
     .meta({ openapi: true, phi: true })
     .input(exportFhirInput)
+    .output(exportFhirOutput)
     .query(({ ctx, input }) => exportFhirPage(ctx, input)),
 });

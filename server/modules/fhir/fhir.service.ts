@@ -1,12 +1,11 @@
-import type { Resource } from '@medplum/fhirtypes';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { uuid, type IdInput, type Page } from '../../../shared/schemas/common.ts';
-import type { ExportFhirInput, FhirBundleOutput, FhirResourceOutput } from '../../../shared/schemas/fhir.ts';
+import type { ExportFhirInput, FhirBundleOutput } from '../../../shared/schemas/fhir.ts';
 import type { AuthedCtx } from '../../context.ts';
 import { AppError } from '../../errors.ts';
 import { auditRead } from '../audit/audit.service.ts';
 import { findVisiblePatient } from '../patients/patient-access.ts';
-import type { FhirSource } from './fhir-source.ts';
+import type { Exported, FhirSource } from './fhir-source.ts';
 import { fhirSources } from './fhir-sources.ts';
 
 const rowsOf = (em: EntityManager, sql: string, params: unknown[]) => em.getConnection().execute<Record<string, unknown>[]>(sql, params);
@@ -25,7 +24,7 @@ export async function patientEverything(ctx: AuthedCtx, { id }: IdInput): Promis
   );
   await auditRead(ctx, { action: 'patient.fhir-read', entityType: 'patient', entityId: id });
   // Every source's resource has its row's id.
-  const resources = perSource.flat() as FhirResourceOutput[];
+  const resources = perSource.flat();
   const base = `${ctx.config.appUrl}/fhir`;
   return {
     resourceType: 'Bundle',
@@ -65,10 +64,10 @@ function pageQuery(source: FhirSource, after: string | null, since: string | und
  * a keyset so that memory stays flat and a page costs the same at any depth. Admins only; the first
  * page of a run is audited.
  */
-export async function exportFhirPage(ctx: AuthedCtx, input: ExportFhirInput): Promise<Page<Resource>> {
+export async function exportFhirPage(ctx: AuthedCtx, input: ExportFhirInput): Promise<Page<Exported>> {
   const sources = fhirSources.filter((s) => s.resourceType === input.type);
   let { s, id: after } = decodeCursor(input.cursor, sources.length);
-  const items: Resource[] = [];
+  const items: Exported[] = [];
   while (s < sources.length) {
     const source = sources[s]!;
     const want = input.limit - items.length;

@@ -1,8 +1,7 @@
 import type { Hl7Message } from '@medplum/core';
 import { newId } from '../../ids.ts';
+import type { AckCode } from '../../../shared/schemas/hl7.ts';
 import { read } from './hl7-text.ts';
-
-export type AckCode = 'AA' | 'AE' | 'AR';
 
 /** What an ERR segment says: an HL7 table 0357 code, a message, and where (ERR-2). */
 export type Hl7Issue = { readonly code: number; readonly message: string; readonly location: string | null };

@@ -1,4 +1,4 @@
-import { receiveHl7BatchInput, receiveHl7Input } from '../../../shared/schemas/hl7.ts';
+import { hl7BatchResultOutput, hl7ResultOutput, receiveHl7BatchInput, receiveHl7Input } from '../../../shared/schemas/hl7.ts';
 import { adminProcedure, router } from '../../trpc.ts';
 import { receiveHl7Message, receiveHl7Messages } from './hl7.service.ts';
 
@@ -10,9 +10,11 @@ export const hl7Router = router({
   receive: adminProcedure
     .meta({ openapi: true, phi: true })
     .input(receiveHl7Input)
+    .output(hl7ResultOutput)
     .mutation(({ ctx, input }) => receiveHl7Message(ctx, input)),
   receiveBatch: adminProcedure
     .meta({ phi: true })
     .input(receiveHl7BatchInput)
+    .output(hl7BatchResultOutput)
     .mutation(({ ctx, input }) => receiveHl7Messages(ctx, input)),
 });

@@ -1,6 +1,6 @@
 import { DeadlockException, DriverException, UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { ReceiveHl7BatchInput, ReceiveHl7Input } from '../../../shared/schemas/hl7.ts';
+import type { AckCode, Hl7BatchResult, Hl7Result, ReceiveHl7BatchInput, ReceiveHl7Input } from '../../../shared/schemas/hl7.ts';
 import type { AuthedCtx } from '../../context.ts';
 import { databaseFault } from '../../database-errors.ts';
 import { AppError, databaseUnavailable } from '../../errors.ts';
@@ -11,24 +11,13 @@ import { Patient } from '../patients/patient.entity.ts';
 import { createdPatient, PATIENT_WRITE_COLUMNS, patientWriteCtes, patientWriteParams, updatedPatient, type PatientWrite, type StoredPatient } from '../patients/patient-upsert.ts';
 import { importedEntries, upsertImportedRecords, type ImportGate, type ImportWriter } from '../records/records.service.ts';
 import { User } from '../users/user.entity.ts';
-import { buildAck, Hl7Error, type AckCode, type Hl7Issue } from './hl7-ack.ts';
+import { buildAck, Hl7Error, type Hl7Issue } from './hl7-ack.ts';
 import { parseMessage, read, type Hl7Message } from './hl7-text.ts';
 import { allergyEntries, doctorOf, observationEntries, patientPlan, resultsMrn, type AllergyEntry, type Doctor, type ObservationEntry, type PatientPlan } from './hl7-validation.ts';
 
 const ADT_EVENTS = new Set(['A01', 'A04', 'A08', 'A28', 'A31']);
 /** The events that register a patient (admit, register, add person): usually an MRN PAMS does not know yet. */
 const REGISTRATIONS = new Set(['A01', 'A04', 'A28']);
-
-export type Hl7Result = {
-  controlId: string | null;
-  messageType: string | null;
-  ackCode: AckCode;
-  text: string;
-  errorLocation: string | null;
-  /** Parts of an accepted message that were left out (each an ERR of severity W in the ACK). */
-  warnings: { location: string | null; text: string }[];
-  ack: string;
-};
 
 /** What a message asks for, read and validated; writing it is all that is left. */
 type Plan =
@@ -97,13 +86,6 @@ export async function receiveHl7Message(ctx: AuthedCtx, { message }: ReceiveHl7I
     return answer('AE', text, [new Hl7Error('AE', 207, text)]);
   }
 }
-
-/**
- * What `hl7.receiveBatch` answers: the results of the first messages, in order; when the rest could not be
- * applied now (`stopped`: the database away, a lost deadlock), those are left out, not applied and
- * unanswered, so the caller closes the connection and the engine resends from the first of them.
- */
-export type Hl7BatchResult = { results: Hl7Result[]; stopped: string | null };
 
 /**
  * Messages of one connection, applied one after the other, each exactly as `receiveHl7Message` applies it

@@ -1,4 +1,13 @@
-import { addImportRowsInput, beginImportInput, commitImportInput, importIdInput } from '../../../shared/schemas/imports.ts';
+import {
+  addImportRowsInput,
+  addImportRowsOutput,
+  beginImportInput,
+  beginImportOutput,
+  cancelImportOutput,
+  commitImportInput,
+  commitImportOutput,
+  importIdInput,
+} from '../../../shared/schemas/imports.ts';
 import { adminProcedure, router } from '../../trpc.ts';
 import { addImportRows, beginImport, cancelImport, commitImport } from './imports.service.ts';
 
@@ -7,17 +16,21 @@ export const importsRouter = router({
   begin: adminProcedure
     .meta({ openapi: true })
     .input(beginImportInput)
+    .output(beginImportOutput)
     .mutation(({ ctx, input }) => beginImport(ctx, input)),
   add: adminProcedure
     .meta({ openapi: true })
     .input(addImportRowsInput)
+    .output(addImportRowsOutput)
     .mutation(({ ctx, input }) => addImportRows(ctx, input)),
   commit: adminProcedure
     .meta({ openapi: true, phi: true })
     .input(commitImportInput)
+    .output(commitImportOutput)
     .mutation(({ ctx, input }) => commitImport(ctx, input)),
   cancel: adminProcedure
     .meta({ openapi: true })
     .input(importIdInput)
+    .output(cancelImportOutput)
     .mutation(({ ctx, input }) => cancelImport(ctx, input)),
 });

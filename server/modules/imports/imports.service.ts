@@ -1,6 +1,17 @@
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { AddImportRowsInput, BeginImportInput, CommitImportInput, ImportIdInput, ImportRowError } from '../../../shared/schemas/imports.ts';
+import type { z } from 'zod';
+import type {
+  AddImportRowsInput,
+  addImportRowsOutput,
+  BeginImportInput,
+  beginImportOutput,
+  cancelImportOutput,
+  CommitImportInput,
+  commitImportOutput,
+  ImportIdInput,
+  ImportRowError,
+} from '../../../shared/schemas/imports.ts';
 import type { AuthedCtx } from '../../context.ts';
 import { AppError, notFound } from '../../errors.ts';
 import { recordAudit } from '../audit/audit.service.ts';
@@ -20,7 +31,7 @@ async function findSession(ctx: AuthedCtx, importId: string) {
   return session;
 }
 
-export async function beginImport(ctx: AuthedCtx, input: BeginImportInput) {
+export async function beginImport(ctx: AuthedCtx, input: BeginImportInput): Promise<z.infer<typeof beginImportOutput>> {
   await ctx.em.execute(`delete from import_session where practice_id = ? and created_at < now() - interval '${SESSION_TTL}'`, [ctx.actor.practiceId]);
   const session = ctx.em.create(ImportSession, { practice: ctx.actor.practiceId, userId: ctx.actor.userId, type: input.type, skipInvalid: input.skipInvalid });
   recordAudit(ctx, { action: 'import.begun', entityType: 'import', entityId: session.id, detail: { type: input.type } });
@@ -33,7 +44,7 @@ export async function beginImport(ctx: AuthedCtx, input: BeginImportInput) {
  * a value the schema refuses, a patient the row names that does not exist, a row that repeats an earlier
  * one of the same import (same MRN, external id or record), a line sent twice.
  */
-export async function addImportRows(ctx: AuthedCtx, { importId, rows }: AddImportRowsInput) {
+export async function addImportRows(ctx: AuthedCtx, { importId, rows }: AddImportRowsInput): Promise<z.infer<typeof addImportRowsOutput>> {
   const session = await findSession(ctx, importId);
   return ctx.em.transactional(async (em) => {
     const errors: ImportRowError[] = [];
@@ -67,7 +78,7 @@ class DryRun extends Error {
  * where they differ, and the rest left alone. Refused, writing nothing, if any row was bad and the import
  * was not begun with `skipInvalid`. A dry run does the same work and rolls it back, to count exactly.
  */
-export async function commitImport(ctx: AuthedCtx, { importId, dryRun }: CommitImportInput) {
+export async function commitImport(ctx: AuthedCtx, { importId, dryRun }: CommitImportInput): Promise<z.infer<typeof commitImportOutput>> {
   const session = await findSession(ctx, importId);
   if (session.invalidRows > 0 && !session.skipInvalid && !dryRun) {
     throw new AppError('BAD_REQUEST', `${session.invalidRows} row(s) of this import are invalid: nothing was written (begin it with skipInvalid to write the valid rows)`, 'import-invalid-rows');
@@ -96,7 +107,7 @@ export async function commitImport(ctx: AuthedCtx, { importId, dryRun }: CommitI
   return { importId: session.id, type: session.type, dryRun, ...counts, skipped };
 }
 
-export async function cancelImport(ctx: AuthedCtx, { importId }: ImportIdInput) {
+export async function cancelImport(ctx: AuthedCtx, { importId }: ImportIdInput): Promise<z.infer<typeof cancelImportOutput>> {
   const session = await findSession(ctx, importId);
   await ctx.em.execute('delete from import_session where id = ?', [session.id]);
   return { importId: session.id, cancelled: true };

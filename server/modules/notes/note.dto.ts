@@ -1,8 +1,7 @@
+import type { NoteOutput } from '../../../shared/schemas/notes.ts';
 import type { Note } from './note.entity.ts';
 
-export type NoteDto = ReturnType<typeof toNoteDto>;
-
-export function toNoteDto(note: Note, body: string) {
+export function toNoteDto(note: Note, body: string): NoteOutput {
   return {
     id: note.id,
     patientId: note.patient.id,
@@ -10,7 +9,6 @@ export function toNoteDto(note: Note, body: string) {
     addendumToId: note.addendumTo?.id ?? null,
     body,
     createdAt: note.createdAt.toISOString(),
-    /** Null for an addendum, which is not extracted. */
     extraction: note.extractionState
       ? { state: note.extractionState, reason: note.extractionReason ?? null, attempts: note.extractionAttempts, stepsCreated: note.stepsCreated, stepsRejected: note.stepsRejected }
       : null,

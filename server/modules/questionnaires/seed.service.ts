@@ -8,6 +8,7 @@ import {
   type QuestionItem,
   type QuestionnaireDefinition,
   type SeedQuestionnairesInput,
+  type SeedResult,
 } from '../../../shared/schemas/questionnaires.ts';
 import { contentHash } from '../../canonical-json.ts';
 import type { AuthedCtx } from '../../context.ts';
@@ -17,9 +18,6 @@ import { builtinQuestionnaires } from './builtins.ts';
 import { QuestionBankItem } from './question-bank-item.entity.ts';
 import { QuestionnaireVersion } from './questionnaire-version.entity.ts';
 import { Questionnaire } from './questionnaire.entity.ts';
-
-export type SeedAction = 'created' | 'new-version' | 'updated' | 'unchanged';
-export type SeedResult = { file: string; kind: 'questionnaire' | 'bank-item'; key: string; action: SeedAction; version: number | null };
 
 type Located<T> = { file: string; value: T };
 type Errors = Record<string, string[]>;

@@ -1,13 +1,11 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { CreateAppointmentTypeInput, ListAppointmentTypesInput, UpdateAppointmentTypeInput } from '../../../shared/schemas/scheduling.ts';
+import type { AppointmentTypeOutput, CreateAppointmentTypeInput, ListAppointmentTypesInput, UpdateAppointmentTypeInput } from '../../../shared/schemas/scheduling.ts';
 import type { AuthedCtx } from '../../context.ts';
 import { AppError, notFound } from '../../errors.ts';
 import { recordAudit } from '../audit/audit.service.ts';
 import { AppointmentType } from './appointment-type.entity.ts';
 
-export type AppointmentTypeDto = ReturnType<typeof toAppointmentTypeDto>;
-
-function toAppointmentTypeDto(t: AppointmentType) {
+function toAppointmentTypeDto(t: AppointmentType): AppointmentTypeOutput {
   return { id: t.id, name: t.name, durationMinutes: t.durationMinutes, active: t.active, createdAt: t.createdAt.toISOString(), updatedAt: t.updatedAt.toISOString() };
 }
 

@@ -1,8 +1,7 @@
+import type { AppointmentOutput } from '../../../shared/schemas/scheduling.ts';
 import type { Appointment } from './appointment.entity.ts';
 
-export type AppointmentDto = ReturnType<typeof toAppointmentDto>;
-
-export function toAppointmentDto(a: Appointment) {
+export function toAppointmentDto(a: Appointment): AppointmentOutput {
   return {
     id: a.id,
     clinicianId: a.clinician.id,

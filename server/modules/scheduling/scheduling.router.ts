@@ -1,16 +1,24 @@
-import { idInput } from '../../../shared/schemas/common.ts';
+import { idInput, okOutput } from '../../../shared/schemas/common.ts';
 import {
   addExceptionInput,
+  appointmentOutput,
+  appointmentPageOutput,
+  appointmentTypeListOutput,
+  appointmentTypeOutput,
+  availabilityExceptionOutput,
+  availabilityOutput,
   bookAppointmentInput,
   cancelAppointmentInput,
   clinicianIdInput,
   createAppointmentTypeInput,
   freeSlotsInput,
+  freeSlotsOutput,
   listAppointmentTypesInput,
   listAppointmentsInput,
   rescheduleAppointmentInput,
   setWeeklyHoursInput,
   updateAppointmentTypeInput,
+  weeklyHoursListOutput,
 } from '../../../shared/schemas/scheduling.ts';
 import { adminProcedure, authedProcedure, clinicianProcedure, router } from '../../trpc.ts';
 import { getAppointment, listAppointments } from './appointment-reads.service.ts';
@@ -20,16 +28,37 @@ import { addException, listAvailability, removeException, setWeeklyHours } from 
 import { findFreeSlots } from './free-slots.service.ts';
 
 export const availabilityRouter = router({
-  list: clinicianProcedure.input(clinicianIdInput).query(({ ctx, input }) => listAvailability(ctx, input)),
-  setWeeklyHours: clinicianProcedure.input(setWeeklyHoursInput).mutation(({ ctx, input }) => setWeeklyHours(ctx, input)),
-  addException: clinicianProcedure.input(addExceptionInput).mutation(({ ctx, input }) => addException(ctx, input)),
-  removeException: clinicianProcedure.input(idInput).mutation(({ ctx, input }) => removeException(ctx, input)),
+  list: clinicianProcedure
+    .input(clinicianIdInput)
+    .output(availabilityOutput)
+    .query(({ ctx, input }) => listAvailability(ctx, input)),
+  setWeeklyHours: clinicianProcedure
+    .input(setWeeklyHoursInput)
+    .output(weeklyHoursListOutput)
+    .mutation(({ ctx, input }) => setWeeklyHours(ctx, input)),
+  addException: clinicianProcedure
+    .input(addExceptionInput)
+    .output(availabilityExceptionOutput)
+    .mutation(({ ctx, input }) => addException(ctx, input)),
+  removeException: clinicianProcedure
+    .input(idInput)
+    .output(okOutput)
+    .mutation(({ ctx, input }) => removeException(ctx, input)),
 });
 
 export const appointmentTypesRouter = router({
-  list: authedProcedure.input(listAppointmentTypesInput).query(({ ctx, input }) => listAppointmentTypes(ctx, input)),
-  create: adminProcedure.input(createAppointmentTypeInput).mutation(({ ctx, input }) => createAppointmentType(ctx, input)),
-  update: adminProcedure.input(updateAppointmentTypeInput).mutation(({ ctx, input }) => updateAppointmentType(ctx, input)),
+  list: authedProcedure
+    .input(listAppointmentTypesInput)
+    .output(appointmentTypeListOutput)
+    .query(({ ctx, input }) => listAppointmentTypes(ctx, input)),
+  create: adminProcedure
+    .input(createAppointmentTypeInput)
+    .output(appointmentTypeOutput)
+    .mutation(({ ctx, input }) => createAppointmentType(ctx, input)),
+  update: adminProcedure
+    .input(updateAppointmentTypeInput)
+    .output(appointmentTypeOutput)
+    .mutation(({ ctx, input }) => updateAppointmentType(ctx, input)),
 });
 
 /** Patients read their own appointments; every write is for staff. */
@@ -37,34 +66,45 @@ export const appointmentsRouter = router({
   list: authedProcedure
     .meta({ phi: true })
     .input(listAppointmentsInput)
+    .output(appointmentPageOutput)
     .query(({ ctx, input }) => listAppointments(ctx, input)),
   byId: authedProcedure
     .meta({ phi: true })
     .input(idInput)
+    .output(appointmentOutput)
     .query(({ ctx, input }) => getAppointment(ctx, input)),
-  freeSlots: clinicianProcedure.input(freeSlotsInput).query(({ ctx, input }) => findFreeSlots(ctx, input)),
+  freeSlots: clinicianProcedure
+    .input(freeSlotsInput)
+    .output(freeSlotsOutput)
+    .query(({ ctx, input }) => findFreeSlots(ctx, input)),
   book: clinicianProcedure
     .meta({ phi: true })
     .input(bookAppointmentInput)
+    .output(appointmentOutput)
     .mutation(({ ctx, input }) => bookAppointment(ctx, input)),
   reschedule: clinicianProcedure
     .meta({ phi: true })
     .input(rescheduleAppointmentInput)
+    .output(appointmentOutput)
     .mutation(({ ctx, input }) => rescheduleAppointment(ctx, input)),
   cancel: clinicianProcedure
     .meta({ phi: true })
     .input(cancelAppointmentInput)
+    .output(appointmentOutput)
     .mutation(({ ctx, input }) => cancelAppointment(ctx, input)),
   markArrived: clinicianProcedure
     .meta({ phi: true })
     .input(idInput)
+    .output(appointmentOutput)
     .mutation(({ ctx, input }) => setAppointmentStatus(ctx, input, 'arrived')),
   complete: clinicianProcedure
     .meta({ phi: true })
     .input(idInput)
+    .output(appointmentOutput)
     .mutation(({ ctx, input }) => setAppointmentStatus(ctx, input, 'completed')),
   markNoShow: clinicianProcedure
     .meta({ phi: true })
     .input(idInput)
+    .output(appointmentOutput)
     .mutation(({ ctx, input }) => setAppointmentStatus(ctx, input, 'no-show')),
 });

@@ -1,8 +1,7 @@
+import type { StepOutput } from '../../../shared/schemas/steps.ts';
 import type { Step } from './step.entity.ts';
 
-export type StepDto = ReturnType<typeof toStepDto>;
-
-export function toStepDto(s: Step, provenance: string) {
+export function toStepDto(s: Step, provenance: string): StepOutput {
   return {
     id: s.id,
     patientId: s.patient.id,
@@ -10,7 +9,6 @@ export function toStepDto(s: Step, provenance: string) {
     kind: s.kind,
     state: s.state,
     title: s.title,
-    /** The passage of the note this step was extracted from, word for word. */
     provenance,
     schedule: s.kind === 'plan' ? { cadence: s.cadence!, startDate: s.startDate!, endDate: s.endDate ?? null, count: s.count ?? null, timeOfDay: s.timeOfDay! } : null,
     doneAt: s.doneAt?.toISOString() ?? null,

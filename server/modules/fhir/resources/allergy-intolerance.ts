@@ -1,5 +1,5 @@
 import type { AllergyIntolerance } from '@medplum/fhirtypes';
-import { compact, concept, instant, notes, patientRef, type FhirSource } from '../fhir-source.ts';
+import { compact, concept, type Exported, type FhirSource, instant, notes, patientRef } from '../fhir-source.ts';
 import { clinicalRecordColumns, clinicalRecordsOf, type ClinicalRecordRow } from './clinical-record-row.ts';
 
 type Data = {
@@ -21,7 +21,7 @@ export const allergyIntoleranceSource: FhirSource<ClinicalRecordRow<Data>> = {
   from: clinicalRecordsOf('allergy'),
   ofPatient: 't.patient_id = ?',
   changedAt: 't.updated_at',
-  toResource: ({ id, patient_id, status, data, created_at, updated_at }): AllergyIntolerance => {
+  toResource: ({ id, patient_id, status, data, created_at, updated_at }): Exported<AllergyIntolerance> => {
     const inError = status === 'entered-in-error';
     return compact({
       resourceType: 'AllergyIntolerance',

@@ -1,5 +1,5 @@
 import type { Appointment } from '@medplum/fhirtypes';
-import { compact, instant, patientRef, type FhirSource } from '../fhir-source.ts';
+import { compact, type Exported, type FhirSource, instant, patientRef } from '../fhir-source.ts';
 
 type Row = {
   id: string;
@@ -22,7 +22,7 @@ export const appointmentSource: FhirSource<Row> = {
   from: 'appointment t join appointment_type ty on ty.id = t.type_id join users u on u.id = t.clinician_id where t.practice_id = ?',
   ofPatient: 't.patient_id = ?',
   changedAt: 't.updated_at',
-  toResource: (r): Appointment => {
+  toResource: (r): Exported<Appointment> => {
     const start = instant(r.starts_at);
     const end = instant(r.ends_at);
     return compact({

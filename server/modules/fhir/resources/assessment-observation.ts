@@ -1,5 +1,5 @@
 import type { Observation } from '@medplum/fhirtypes';
-import { compact, concept, instant, patientRef, type FhirSource } from '../fhir-source.ts';
+import { compact, concept, type Exported, type FhirSource, instant, patientRef } from '../fhir-source.ts';
 
 type Row = {
   id: string;
@@ -23,7 +23,7 @@ export const assessmentObservationSource: FhirSource<Row> = {
     where t.practice_id = ? and t.status = 'submitted' and t.total is not null`,
   ofPatient: 't.patient_id = ?',
   changedAt: 't.updated_at',
-  toResource: (r): Observation =>
+  toResource: (r): Exported<Observation> =>
     compact({
       resourceType: 'Observation',
       id: r.id,

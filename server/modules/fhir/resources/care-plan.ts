@@ -1,6 +1,6 @@
 import type { CarePlan, CarePlanActivityDetail } from '@medplum/fhirtypes';
 import type { Cadence, StepKind, StepState } from '../../../../shared/schemas/steps.ts';
-import { compact, instant, patientRef, type FhirSource } from '../fhir-source.ts';
+import { compact, type Exported, type FhirSource, instant, patientRef } from '../fhir-source.ts';
 
 type StepRow = {
   kind: StepKind;
@@ -73,7 +73,7 @@ export const carePlanSource: FhirSource<Row> = {
   from: 'note t join users u on u.id = t.author_id where t.practice_id = ? and exists (select 1 from step s where s.patient_id = t.patient_id and s.note_id = t.id)',
   ofPatient: 't.patient_id = ?',
   changedAt,
-  toResource: (r): CarePlan => {
+  toResource: (r): Exported<CarePlan> => {
     const status = planStatus(r.steps);
     const ends = r.steps
       .map((s) => s.done_at ?? s.cancelled_at)

@@ -1,5 +1,5 @@
 import type { Condition } from '@medplum/fhirtypes';
-import { compact, concept, instant, notes, patientRef, type FhirSource } from '../fhir-source.ts';
+import { compact, concept, type Exported, type FhirSource, instant, notes, patientRef } from '../fhir-source.ts';
 import { clinicalRecordColumns, clinicalRecordsOf, type ClinicalRecordRow } from './clinical-record-row.ts';
 
 type Data = { name: string; code?: { system: string; code: string; display?: string }; onsetDate?: string; abatementDate?: string; note?: string };
@@ -15,7 +15,7 @@ export const conditionSource: FhirSource<ClinicalRecordRow<Data>> = {
   from: clinicalRecordsOf('condition'),
   ofPatient: 't.patient_id = ?',
   changedAt: 't.updated_at',
-  toResource: ({ id, patient_id, status, data, created_at, updated_at }): Condition => {
+  toResource: ({ id, patient_id, status, data, created_at, updated_at }): Exported<Condition> => {
     const inError = status === 'entered-in-error';
     return compact({
       resourceType: 'Condition',

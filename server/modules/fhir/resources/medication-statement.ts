@@ -1,5 +1,5 @@
 import type { MedicationStatement } from '@medplum/fhirtypes';
-import { compact, concept, instant, notes, patientRef, type FhirSource } from '../fhir-source.ts';
+import { compact, concept, type Exported, type FhirSource, instant, notes, patientRef } from '../fhir-source.ts';
 import { clinicalRecordColumns, clinicalRecordsOf, type ClinicalRecordRow } from './clinical-record-row.ts';
 
 type Data = {
@@ -20,7 +20,7 @@ export const medicationStatementSource: FhirSource<ClinicalRecordRow<Data>> = {
   from: clinicalRecordsOf('medication'),
   ofPatient: 't.patient_id = ?',
   changedAt: 't.updated_at',
-  toResource: ({ id, patient_id, status, data, created_at, updated_at }): MedicationStatement => {
+  toResource: ({ id, patient_id, status, data, created_at, updated_at }): Exported<MedicationStatement> => {
     const dosageText = [data.dose, data.frequency].filter(Boolean).join(', ');
     return compact({
       resourceType: 'MedicationStatement',

@@ -1,6 +1,6 @@
 import type { Observation } from '@medplum/fhirtypes';
 import { UCUM_SYSTEM } from '../../../../shared/ucum.ts';
-import { compact, concept, instant, notes, patientRef, type FhirSource } from '../fhir-source.ts';
+import { compact, concept, type Exported, type FhirSource, instant, notes, patientRef } from '../fhir-source.ts';
 import { clinicalRecordColumns, clinicalRecordsOf, type ClinicalRecordRow } from './clinical-record-row.ts';
 
 type Data = {
@@ -29,7 +29,7 @@ export const observationSource: FhirSource<ClinicalRecordRow<Data>> = {
   from: clinicalRecordsOf('observation'),
   ofPatient: 't.patient_id = ?',
   changedAt: 't.updated_at',
-  toResource: ({ id, patient_id, status, data, updated_at }): Observation => {
+  toResource: ({ id, patient_id, status, data, updated_at }): Exported<Observation> => {
     const ucum = data.unitCode ? { system: UCUM_SYSTEM, code: data.unitCode } : {};
     const quantity = (value: number | undefined) => (value === undefined ? undefined : compact({ value, unit: data.unit, ...ucum }));
     // low and high are inclusive limits; a range they cannot say ("<5.7") is in its text alone.

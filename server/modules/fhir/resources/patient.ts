@@ -1,5 +1,5 @@
 import type { Patient } from '@medplum/fhirtypes';
-import { compact, instant, type FhirSource } from '../fhir-source.ts';
+import { compact, type Exported, type FhirSource, instant } from '../fhir-source.ts';
 import { patientColumn, selectPatientColumns } from '../../patients/patient-columns.ts';
 import type { Patient as PatientEntity } from '../../patients/patient.entity.ts';
 
@@ -32,7 +32,7 @@ export const patientSource: FhirSource<Row> = {
   from: 'patient t where t.practice_id = ?',
   ofPatient: 't.id = ?',
   changedAt: `t.${patientColumn.updatedAt}`,
-  toResource: (r): Patient =>
+  toResource: (r): Exported<Patient> =>
     compact({
       resourceType: 'Patient',
       id: r.id,

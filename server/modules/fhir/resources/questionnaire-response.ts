@@ -1,6 +1,6 @@
 import type { QuestionnaireResponse, QuestionnaireResponseItemAnswer } from '@medplum/fhirtypes';
 import type { AnswerValue, QuestionItem, QuestionnaireDefinition } from '../../../../shared/schemas/questionnaires.ts';
-import { compact, instant, patientRef, type FhirSource } from '../fhir-source.ts';
+import { compact, type Exported, type FhirSource, instant, patientRef } from '../fhir-source.ts';
 import { questionnaireUrl } from './questionnaire.ts';
 
 type Row = {
@@ -34,7 +34,7 @@ export const questionnaireResponseSource: FhirSource<Row> = {
   from: 'assessment t join questionnaire q on q.id = t.questionnaire_id join questionnaire_version v on v.id = t.questionnaire_version_id where t.practice_id = ?',
   ofPatient: 't.patient_id = ?',
   changedAt: 't.updated_at',
-  toResource: (r): QuestionnaireResponse =>
+  toResource: (r): Exported<QuestionnaireResponse> =>
     compact({
       resourceType: 'QuestionnaireResponse',
       id: r.id,

@@ -1,6 +1,6 @@
 import type { Questionnaire, QuestionnaireItem } from '@medplum/fhirtypes';
 import type { QuestionnaireDefinition } from '../../../../shared/schemas/questionnaires.ts';
-import { compact, instant, type FhirSource } from '../fhir-source.ts';
+import { compact, type Exported, type FhirSource, instant } from '../fhir-source.ts';
 
 type Row = { id: string; practice_id: string | null; key: string; version: number; definition: QuestionnaireDefinition; created_at: string };
 
@@ -16,7 +16,7 @@ export const questionnaireSource: FhirSource<Row> = {
   from: 'questionnaire_version t join questionnaire q on q.id = t.questionnaire_id where (q.practice_id = ? or q.practice_id is null)',
   ofPatient: 't.id in (select a.questionnaire_version_id from assessment a where a.patient_id = ?)',
   changedAt: 't.created_at',
-  toResource: (r): Questionnaire =>
+  toResource: (r): Exported<Questionnaire> =>
     compact({
       resourceType: 'Questionnaire',
       id: r.id,

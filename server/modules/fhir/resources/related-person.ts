@@ -1,5 +1,5 @@
 import type { RelatedPerson } from '@medplum/fhirtypes';
-import { compact, instant, patientRef, type FhirSource } from '../fhir-source.ts';
+import { compact, type Exported, type FhirSource, instant, patientRef } from '../fhir-source.ts';
 
 type Row = { id: string; patient_id: string; relationship: string; name: string; phone: string | null; email: string | null; created_at: string };
 
@@ -9,7 +9,7 @@ export const relatedPersonSource: FhirSource<Row> = {
   from: 'related_person t where t.practice_id = ?',
   ofPatient: 't.patient_id = ?',
   changedAt: 't.created_at',
-  toResource: (r): RelatedPerson =>
+  toResource: (r): Exported<RelatedPerson> =>
     compact({
       resourceType: 'RelatedPerson',
       id: r.id,
