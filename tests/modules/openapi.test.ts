@@ -10,6 +10,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPatient, createPractice, inviteUser, type TestUser } from '../fixtures.ts';
 import { startTestServer, type TestServer } from '../harness.ts';
+import { openApiDocument } from '../../server/modules/openapi/openapi-document.ts';
 import { appRouter } from '../../server/root-router.ts';
 
 let t: TestServer;
@@ -49,6 +50,17 @@ describe('/openapi.json', () => {
     const allowed = new Set(['tag-description']);
     const reported = problems.filter((problem) => problem.severity === 'error' || !allowed.has(problem.ruleId));
     expect(reported.map((problem) => `${problem.severity} ${problem.ruleId}: ${problem.message} at ${problem.location[0]?.pointer}`)).toEqual([]);
+  });
+
+  it('is the same bytes on every build, and served gzipped (under a tenth of the size) to a client that takes it', async () => {
+    expect(JSON.stringify(openApiDocument('http://pams.test'))).toBe(JSON.stringify(openApiDocument('http://pams.test')));
+    const plain = await fetch(`${t.url}/openapi.json`, { headers: { 'accept-encoding': 'identity' } });
+    const zipped = await fetch(`${t.url}/openapi.json`, { headers: { 'accept-encoding': 'gzip, deflate, br' } });
+    expect([plain.headers.get('content-encoding'), zipped.headers.get('content-encoding')]).toEqual([null, 'gzip']);
+    const text = await plain.text();
+    expect(await zipped.text()).toBe(text);
+    expect(JSON.parse(text)).toEqual(doc);
+    expect(Number(zipped.headers.get('content-length'))).toBeLessThan(text.length / 10);
   });
 
   it('holds every query (GET, input in the query string) and every mutation (POST, input as body), and nothing else under /trpc', () => {
