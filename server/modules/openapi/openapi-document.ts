@@ -1,32 +1,30 @@
 import { fhirResourceTypes } from '../../../shared/schemas/fhir.ts';
-import { type ProcedureSchemas, procedureSchemas } from './procedure-schemas.ts';
+import { type JsonSchema, type ProcedureSchemas, procedureSchemas } from './procedure-schemas.ts';
 
-/** The procedures scripts use, in the router's order: those whose `meta` says `openapi` (server/trpc.ts). */
-const documented = procedureSchemas().filter((procedure) => procedure.meta.openapi);
-export const documentedProcedures = documented.map(({ path }) => path);
+const errorResponse = { $ref: '#/components/responses/Error' };
 
-const errorResponse = {
-  description: 'An error: `error.data.code` (tRPC code), `reason`, `fieldErrors` for bad input, `requestId`.',
-  content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
-};
-const resultResponse = (procedure: string) => ({
-  description: `The result of \`${procedure}\`, in \`result.data\`.`,
-  content: { 'application/json': { schema: { type: 'object', properties: { result: { type: 'object', properties: { data: {} }, required: ['data'] } }, required: ['result'] } } },
-});
+/** tRPC's answer over HTTP: `{ "result": { "data": <the procedure's output> } }`; untyped only where a procedure declares no output. */
+function resultResponse(path: string, output: JsonSchema | null) {
+  const data = { type: 'object', required: ['data'], properties: { data: output ?? {} } };
+  return {
+    description: `The result of \`${path}\`, in \`result.data\`.`,
+    content: { 'application/json': { schema: { type: 'object', required: ['result'], properties: { result: data } } } },
+  };
+}
 
-function operation({ path, type, input }: ProcedureSchemas) {
+function operation({ path, type, input, output }: ProcedureSchemas) {
   const [tag] = path.split('.');
   const common = {
     operationId: path,
     tags: [tag],
-    responses: { '200': resultResponse(path), '400': errorResponse, '401': errorResponse, '403': errorResponse, '404': errorResponse, '409': errorResponse },
+    responses: { '200': resultResponse(path, output), '400': errorResponse, '401': errorResponse, '403': errorResponse, '404': errorResponse, '409': errorResponse },
   };
   if (type === 'query') {
     return {
       get: {
         ...common,
         summary: `${path} (query)`,
-        description: 'The input is JSON, URL-encoded in the `input` query parameter.',
+        ...(input && { description: 'The input is JSON, URL-encoded in the `input` query parameter.' }),
         parameters: input ? [{ name: 'input', in: 'query', required: true, content: { 'application/json': { schema: input } } }] : [],
       },
     };
@@ -41,13 +39,15 @@ function operation({ path, type, input }: ProcedureSchemas) {
 }
 
 /**
- * The OpenAPI 3.1 document of the procedures scripts use, as they are called over plain HTTP: a query is
- * `GET /trpc/<procedure>?input=<JSON>`, a mutation `POST /trpc/<procedure>` with the JSON input as body;
- * the answer is `{ "result": { "data": … } }`. Input schemas are the routers' own zod schemas (zod 4's
- * JSON Schema output), so the document cannot drift from the API. Plus the FHIR endpoints and POST /hl7/v2.
+ * The OpenAPI 3.1 document of the API as it is called over plain HTTP: every query is
+ * `GET /trpc/<procedure>?input=<JSON>`, every mutation `POST /trpc/<procedure>` with the JSON input as body;
+ * the answer is `{ "result": { "data": … } }`. Inputs and outputs are the procedures' own zod schemas as JSON
+ * Schema 2020-12 (procedureSchemas), so the document cannot drift from the API. Plus the FHIR endpoints and
+ * POST /hl7/v2. Subscriptions are not HTTP operations and are left out (the API has none).
  */
 export function openApiDocument(serverUrl: string) {
-  const paths: Record<string, unknown> = Object.fromEntries(documented.map((procedure) => [`/trpc/${procedure.path}`, operation(procedure)]));
+  const procedures = procedureSchemas().filter((procedure) => procedure.type !== 'subscription');
+  const paths: Record<string, unknown> = Object.fromEntries(procedures.map((procedure) => [`/trpc/${procedure.path}`, operation(procedure)]));
   const fhir = (summary: string, description: string, parameters: unknown[], type: string) => ({
     get: {
       operationId: summary,
@@ -60,7 +60,7 @@ export function openApiDocument(serverUrl: string) {
           description: `A ${type}`,
           content: { [type === 'NDJSON stream' ? 'application/fhir+ndjson' : 'application/fhir+json']: { schema: { type: type === 'NDJSON stream' ? 'string' : 'object' } } },
         },
-        default: { description: 'An OperationOutcome', content: { 'application/fhir+json': { schema: { type: 'object' } } } },
+        '4XX': { description: 'An OperationOutcome', content: { 'application/fhir+json': { schema: { type: 'object' } } } },
       },
     },
   });
@@ -101,15 +101,22 @@ export function openApiDocument(serverUrl: string) {
     info: {
       title: 'PAMS API',
       version: '0.1.0',
+      license: { name: 'MIT', identifier: 'MIT' },
       description:
-        'The procedures scripts use. Authenticate with `Authorization: Bearer <API token>` (create one with `pams tokens create`). Every procedure of the API is callable the same way; this document lists those meant for scripts.',
+        'Every query and mutation of the API, with its input and its answer. Authenticate with `Authorization: Bearer <API token>` (create one with `pams tokens create`). A query is `GET /trpc/<procedure>?input=<URL-encoded JSON>`, a mutation `POST /trpc/<procedure>` with the JSON input as body; the answer is `{ "result": { "data": … } }`. Subscriptions, which are not plain HTTP calls, are not listed (the API has none).',
     },
     servers: [{ url: serverUrl }],
     security: [{ bearer: [] }],
-    tags: [...new Set([...documentedProcedures.map((p) => p.split('.')[0]!), 'fhir', 'hl7'])].map((name) => ({ name })),
+    tags: [...new Set([...procedures.map(({ path }) => path.split('.')[0]!), 'fhir', 'hl7'])].map((name) => ({ name })),
     paths,
     components: {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'An API token (`pat_…`) or a session token.' } },
+      responses: {
+        Error: {
+          description: 'An error: `error.data.code` (tRPC code), `reason`, `fieldErrors` for bad input, `requestId`.',
+          content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+        },
+      },
       schemas: {
         Error: {
           type: 'object',

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { Hono } from 'hono';
 import { openApiDocument } from './openapi-document.ts';
 
@@ -38,13 +39,21 @@ const init = `fetch('/openapi.json').then((r) => r.json()).then((spec) => {
 });
 `;
 
+/** The document as served, plain and gzipped: its schemas repeat (every patient answer is a patient), so gzip takes it to about a twentieth. */
+function servedDocument(appUrl: string) {
+  const json = JSON.stringify(openApiDocument(appUrl));
+  return { json, gzip: gzipSync(json) };
+}
+
 /** GET /openapi.json (OpenAPI 3.1) and GET /docs, a Swagger UI reference page over it. */
 export function openApiRoutes(appUrl: string) {
-  let document: string | null = null; // built on first request: the router does not change while running
+  let document: ReturnType<typeof servedDocument> | null = null; // built on first request: the router does not change while running
   return new Hono()
     .get('/openapi.json', (c) => {
-      document ??= JSON.stringify(openApiDocument(appUrl));
-      return c.body(document, 200, { 'content-type': 'application/json' });
+      document ??= servedDocument(appUrl);
+      const headers = { 'content-type': 'application/json', vary: 'accept-encoding' };
+      if (/\bgzip\b/.test(c.req.header('accept-encoding') ?? '')) return c.body(document.gzip, 200, { ...headers, 'content-encoding': 'gzip' });
+      return c.body(document.json, 200, headers);
     })
     .get('/docs', (c) => c.html(page))
     .get('/docs/init.js', (c) => c.body(init, 200, { 'content-type': 'text/javascript; charset=utf-8' }))
