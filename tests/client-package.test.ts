@@ -97,6 +97,13 @@ describe('the @pams/client tarball in a fresh frontend project', () => {
     }
   });
 
+  it("validates forms with @pams/client/schemas and the frontend's own zod", async () => {
+    await npm('install', 'zod');
+    expect((await typecheck('tsconfig.forms.json')).errors).toBe('');
+    const { stdout } = await run(process.execPath, ['forms.ts'], { cwd: project });
+    expect(JSON.parse(stdout)).toEqual({ login: false, patient: true, phone: '+35312345678' });
+  }, 60_000);
+
   // Last, since it changes the project's tRPC: the newest @trpc/tanstack-react-query here pins tRPC 11.22.1 exactly
   // (PAMS runs 11.25.2), so this also checks that the package's peer range takes both.
   it('takes @trpc/tanstack-react-query beside it: createTRPCContext<AppRouter>() and queryOptions type-check', async () => {
