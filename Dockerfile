@@ -3,8 +3,8 @@ FROM node:24-slim
 
 WORKDIR /app
 
-# The source goes in before `npm ci`: its `prepare` script runs tsc, which needs shared/ and server/.
-# devDependencies are installed on purpose (tsc for `prepare`, the pinned node@24 binary).
+# The source goes in before `npm ci`: the client package (shared/, an npm workspace) is part of the install.
+# devDependencies are installed on purpose (the pinned node@24 binary).
 COPY . .
 RUN npm ci && npm cache clean --force
 

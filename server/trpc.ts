@@ -10,8 +10,6 @@ import { practiceEm } from './tenant-filter.ts';
 export type Meta = {
   /** Callable by a user who must enrol in MFA (practice policy) but has not yet: auth and MFA set-up. */
   allowWithoutMfa?: boolean;
-  /** In the OpenAPI document (/openapi.json): one of the procedures scripts use. */
-  openapi?: boolean;
   /**
    * Reads or writes a patient's data, so every successful call leaves an audit row (the service writes it;
    * tests/audit-walk.test.ts calls each such procedure and checks, and fails on one that returns a patient's data unmarked).

@@ -1,6 +1,8 @@
 import { createTRPCClient, httpBatchLink, type TRPCClient } from '@trpc/client';
 import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
-import type { AppRouter } from './app-router.ts';
+// In this repository `#app-router` is the server's own AppRouter (tsconfig.json's `pams-server` condition); in the
+// package, the declarations generated from the router (shared/package.json `imports`), free of server types.
+import type { AppRouter } from '#app-router';
 import { MAX_BATCH_CALLS } from './limits.ts';
 
 export type { AppRouter };
@@ -16,7 +18,10 @@ export type PamsClientOptions = {
   fetch?: typeof globalThis.fetch;
 };
 
-/** The typed client for PAMS, used by frontends, the CLI and the tests alike. Plain JSON on the wire. */
+/**
+ * The typed client for PAMS, used by frontends, the CLI and the tests alike. Plain JSON on the wire. This entry
+ * stays light (tRPC's client and a few constants): the zod schemas are on `@pams/client/schemas`.
+ */
 export function createPamsClient({ url, token, fetch }: PamsClientOptions): PamsClient {
   return createTRPCClient<AppRouter>({
     links: [
@@ -31,23 +36,4 @@ export function createPamsClient({ url, token, fetch }: PamsClientOptions): Pams
 }
 
 export * from './enums.ts';
-export * from './schemas/assessments.ts';
 export * from './errors.ts';
-export * from './schemas/audit.ts';
-export * from './schemas/auth.ts';
-export * from './schemas/common.ts';
-export * from './schemas/fhir.ts';
-export * from './schemas/hl7.ts';
-export * from './schemas/imports.ts';
-export * from './schemas/invites.ts';
-export * from './schemas/jobs.ts';
-export * from './schemas/notes.ts';
-export * from './schemas/patients.ts';
-export * from './schemas/practices.ts';
-export * from './schemas/questionnaires.ts';
-export * from './schemas/records.ts';
-export * from './schemas/reports.ts';
-export * from './schemas/scheduling.ts';
-export * from './schemas/steps.ts';
-export * from './schemas/tokens.ts';
-export * from './schemas/users.ts';

@@ -128,7 +128,7 @@ export const listRecordsInput = pageInput.extend({ patientId: uuid, status: text
 export type ListRecordsInput = z.infer<typeof listRecordsInput>;
 
 export const recordIdInput = z.object({ id: uuid });
-export const setRecordStatusInput = (kind: RecordKindName) => z.object({ id: uuid, status: z.enum(recordStatuses[kind]) });
+export const setRecordStatusInput = <K extends RecordKindName>(kind: K) => z.object({ id: uuid, status: z.enum(recordStatuses[kind]) });
 export const createRecordInput = <K extends RecordKindName>(kind: K) => z.object({ patientId: uuid, fields: recordFields[kind] });
 export const updateRecordInput = <K extends RecordKindName>(kind: K) => z.object({ id: uuid, fields: recordFields[kind] });
 

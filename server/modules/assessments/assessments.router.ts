@@ -19,17 +19,17 @@ import { amendAssessment, getAssessment, listAssessments, saveAnswers, scoreTren
 
 export const assessmentsRouter = router({
   start: clinicianProcedure
-    .meta({ openapi: true, phi: true })
+    .meta({ phi: true })
     .input(startAssessmentInput)
     .output(assessmentOutput)
     .mutation(({ ctx, input }) => startAssessment(ctx, input)),
   saveAnswers: authedProcedure
-    .meta({ openapi: true, phi: true })
+    .meta({ phi: true })
     .input(saveAnswersInput)
     .output(assessmentOutput)
     .mutation(({ ctx, input }) => saveAnswers(ctx, input)),
   submit: authedProcedure
-    .meta({ openapi: true, phi: true })
+    .meta({ phi: true })
     .input(submitAssessmentInput)
     .output(assessmentOutput)
     .mutation(({ ctx, input }) => submitAssessment(ctx, input)),
@@ -39,12 +39,12 @@ export const assessmentsRouter = router({
     .output(assessmentOutput)
     .mutation(({ ctx, input }) => amendAssessment(ctx, input)),
   byId: authedProcedure
-    .meta({ openapi: true, phi: true })
+    .meta({ phi: true })
     .input(idInput)
     .output(assessmentDetailOutput)
     .query(({ ctx, input }) => getAssessment(ctx, input)),
   list: authedProcedure
-    .meta({ openapi: true, phi: true })
+    .meta({ phi: true })
     .input(listAssessmentsInput)
     .output(assessmentPageOutput)
     .query(({ ctx, input }) => listAssessments(ctx, input)),

@@ -5,7 +5,7 @@ import { exportFhirPage } from './fhir.service.ts';
 /** Bulk exports, page by page (`pams export fhir` and GET /fhir/$export stream these pages). */
 export const exportsRouter = router({
   fhir: adminProcedure
-    .meta({ openapi: true, phi: true })
+    .meta({ phi: true })
     .input(exportFhirInput)
     .output(exportFhirOutput)
     .query(({ ctx, input }) => exportFhirPage(ctx, input)),

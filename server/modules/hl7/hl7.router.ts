@@ -8,7 +8,7 @@ import { receiveHl7Message, receiveHl7Messages } from './hl7.service.ts';
  */
 export const hl7Router = router({
   receive: adminProcedure
-    .meta({ openapi: true, phi: true })
+    .meta({ phi: true })
     .input(receiveHl7Input)
     .output(hl7ResultOutput)
     .mutation(({ ctx, input }) => receiveHl7Message(ctx, input)),

@@ -14,22 +14,19 @@ import { addImportRows, beginImport, cancelImport, commitImport } from './import
 /** Staged imports of patients and records (see shared/schemas/imports.ts): begin, add batches, commit or cancel. */
 export const importsRouter = router({
   begin: adminProcedure
-    .meta({ openapi: true })
     .input(beginImportInput)
     .output(beginImportOutput)
     .mutation(({ ctx, input }) => beginImport(ctx, input)),
   add: adminProcedure
-    .meta({ openapi: true })
     .input(addImportRowsInput)
     .output(addImportRowsOutput)
     .mutation(({ ctx, input }) => addImportRows(ctx, input)),
   commit: adminProcedure
-    .meta({ openapi: true, phi: true })
+    .meta({ phi: true })
     .input(commitImportInput)
     .output(commitImportOutput)
     .mutation(({ ctx, input }) => commitImport(ctx, input)),
   cancel: adminProcedure
-    .meta({ openapi: true })
     .input(importIdInput)
     .output(cancelImportOutput)
     .mutation(({ ctx, input }) => cancelImport(ctx, input)),

@@ -5,7 +5,7 @@ import { addAddendum, createNote, getNote, listNotes, retryExtraction } from './
 
 export const notesRouter = router({
   create: clinicianProcedure
-    .meta({ openapi: true, phi: true })
+    .meta({ phi: true })
     .input(createNoteInput)
     .output(noteOutput)
     .mutation(({ ctx, input }) => createNote(ctx, input)),
@@ -15,12 +15,12 @@ export const notesRouter = router({
     .output(noteOutput)
     .mutation(({ ctx, input }) => addAddendum(ctx, input)),
   byId: authedProcedure
-    .meta({ openapi: true, phi: true })
+    .meta({ phi: true })
     .input(idInput)
     .output(noteWithAddendaOutput)
     .query(({ ctx, input }) => getNote(ctx, input)),
   list: authedProcedure
-    .meta({ openapi: true, phi: true })
+    .meta({ phi: true })
     .input(listNotesInput)
     .output(notePageOutput)
     .query(({ ctx, input }) => listNotes(ctx, input)),

@@ -29,17 +29,17 @@ import { addRelatedPerson, listRelatedPersons, removeRelatedPerson, updateRelate
 
 export const patientsRouter = router({
   list: clinicianProcedure
-    .meta({ openapi: true, phi: true })
+    .meta({ phi: true })
     .input(searchPatientsInput)
     .output(patientPageOutput)
     .query(({ ctx, input }) => searchPatients(ctx, input)),
   search: clinicianProcedure
-    .meta({ openapi: true, phi: true })
+    .meta({ phi: true })
     .input(searchPatientsInput)
     .output(patientPageOutput)
     .query(({ ctx, input }) => searchPatients(ctx, input)),
   byId: authedProcedure
-    .meta({ openapi: true, phi: true })
+    .meta({ phi: true })
     .input(idInput)
     .output(patientOutput)
     .query(({ ctx, input }) => getPatient(ctx, input)),
@@ -49,18 +49,18 @@ export const patientsRouter = router({
     .output(chartOutput)
     .query(({ ctx, input }) => getChart(ctx, input)),
   create: clinicianProcedure
-    .meta({ openapi: true, phi: true })
+    .meta({ phi: true })
     .input(createPatientInput)
     .output(patientOutput)
     .mutation(({ ctx, input }) => createPatient(ctx, input)),
   update: clinicianProcedure
-    .meta({ openapi: true, phi: true })
+    .meta({ phi: true })
     .input(updatePatientInput)
     .output(patientOutput)
     .mutation(({ ctx, input }) => updatePatient(ctx, input)),
   /** The patient's record as a FHIR R4 Bundle (Patient/$everything). */
   fhir: clinicianProcedure
-    .meta({ openapi: true, phi: true })
+    .meta({ phi: true })
     .input(idInput)
     .output(fhirBundleOutput)
     .query(({ ctx, input }) => patientEverything(ctx, input)),

@@ -17,22 +17,18 @@ import { remindersReport } from './reminders-report.ts';
 /** Practice reports for admins: aggregated in PostgreSQL, never row by row in Node. */
 export const reportsRouter = router({
   assessments: adminProcedure
-    .meta({ openapi: true })
     .input(assessmentsReportInput)
     .output(assessmentsReportOutput)
     .query(({ ctx, input }) => assessmentsReport(ctx, input)),
   appointments: adminProcedure
-    .meta({ openapi: true })
     .input(appointmentsReportInput)
     .output(appointmentsReportOutput)
     .query(({ ctx, input }) => appointmentsReport(ctx, input)),
   activity: adminProcedure
-    .meta({ openapi: true })
     .input(activityReportInput)
     .output(activityReportOutput)
     .query(({ ctx, input }) => activityReport(ctx, input)),
   reminders: adminProcedure
-    .meta({ openapi: true })
     .input(remindersReportInput)
     .output(remindersReportOutput)
     .query(({ ctx, input }) => remindersReport(ctx, input)),

@@ -5,7 +5,7 @@ import { acceptStep, cancelStep, checkIn, listSteps, rejectStep, tickStep, updat
 
 export const stepsRouter = router({
   list: authedProcedure
-    .meta({ openapi: true, phi: true })
+    .meta({ phi: true })
     .input(listStepsInput)
     .output(stepPageOutput)
     .query(({ ctx, input }) => listSteps(ctx, input)),
@@ -35,7 +35,7 @@ export const stepsRouter = router({
     .output(stepOutput)
     .mutation(({ ctx, input }) => tickStep(ctx, input)),
   checkIn: authedProcedure
-    .meta({ openapi: true, phi: true })
+    .meta({ phi: true })
     .input(idInput)
     .output(stepOutput)
     .mutation(({ ctx, input }) => checkIn(ctx, input)),
