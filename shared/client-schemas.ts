@@ -14,6 +14,7 @@ export * from './schemas/patients.ts';
 export * from './schemas/practices.ts';
 export * from './schemas/questionnaires.ts';
 export * from './schemas/records.ts';
+export * from './schemas/reminders.ts';
 export * from './schemas/reports.ts';
 export * from './schemas/scheduling.ts';
 export * from './schemas/steps.ts';
