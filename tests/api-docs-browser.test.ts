@@ -29,7 +29,9 @@ describe.skipIf(!chromiumPath)('the API reference in Chromium', () => {
   it('tries a procedure out from the address it was opened at, authorised once for every call and reload', async () => {
     const context = await browser.newContext({ viewport: { width: 1200, height: 1400 } });
     const page = await context.newPage();
-    page.setDefaultTimeout(8000);
+    // Generous: Swagger UI parses and lays out the whole document (every procedure) before it draws a button, which
+    // takes seconds on a busy 2-core machine. A wait, not a measure of speed.
+    page.setDefaultTimeout(30_000);
     // A deep link to the operation: Swagger UI renders operations as they scroll into view, and this one is far down.
     await page.goto(`${t.url}/docs#/patients/patients.list`);
     await page.getByRole('button', { name: 'Authorize' }).first().click();
@@ -50,5 +52,5 @@ describe.skipIf(!chromiumPath)('the API reference in Chromium', () => {
     await expect.poll(() => operation.locator('.responses-wrapper .live-responses-table').textContent()).toContain('Outwell');
     await page.screenshot({ path: screenshotPath('api-docs-try-it-out'), fullPage: true });
     await context.close();
-  });
+  }, 120_000);
 });
