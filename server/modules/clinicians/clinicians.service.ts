@@ -9,21 +9,21 @@ import { containing } from '../patients/search-text.ts';
 import { User } from '../users/user.entity.ts';
 import { toClinicianColleagueDto, toClinicianPublicDto, type DirectoryRow } from './clinician.dto.ts';
 import { ClinicianProfile } from './clinician-profile.entity.ts';
+import { practitionerSql } from './practitioner-sql.ts';
 
 const byName: SortKey[] = [{ field: 'sortName', dir: 'asc' }];
 const SORT_NAME = `lower(coalesce(cp.display_name, u.name, ''))`;
 
 /**
- * Who is in the directory, said once: the practice's active clinicians, with or without a profile, and
- * its active admins who gave themselves one (an admin who sees patients). Plain SQL, as the FHIR export
- * reads it: the ORM cannot join users to the profiles that point at them; so the practice is named here.
+ * The directory's entries. Plain SQL, as the FHIR export reads them: the ORM cannot join users to the
+ * profiles that point at them, so the practice is named here rather than by the filter.
  */
 const DIRECTORY = `select u.id, u.email, u.name, u.role, cp.display_name as "displayName", cp.title, cp.specialty_name as "specialtyName",
   cp.specialty_code as "specialtyCode", coalesce(cp.languages, '[]') as languages, cp.registration_system as "registrationSystem",
   cp.registration_value as "registrationValue", cp.registration_issuer as "registrationIssuer", cp.bio,
   coalesce(cp.accepts_new_patients, false) as "acceptsNewPatients", cp.phone, ${SORT_NAME} as "sortName"
   from users u left join clinician_profile cp on cp.user_id = u.id
-  where u.practice_id = ? and u.status = 'active' and (u.role = 'clinician' or (u.role = 'admin' and cp.id is not null))`;
+  where u.practice_id = ? and u.status = 'active' and ${practitionerSql('u', 'cp')}`;
 
 function readDirectory(ctx: AuthedCtx, conditions: SqlCondition[], limit: number): Promise<DirectoryRow[]> {
   const sql = `${DIRECTORY}${conditions.map((c) => ` and ${c.sql}`).join('')} order by "sortName", u.id limit ?`;
