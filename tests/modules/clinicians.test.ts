@@ -117,7 +117,10 @@ describe('clinicians.updateProfile', () => {
   });
 
   it('is audited with who changed which fields (not their values); a change to nothing writes no row', async () => {
-    const trail = () => sql<{ actor_id: string; detail: Record<string, unknown> }>(t, "select actor_id, detail from audit_event where action = 'clinician.profile-updated' and entity_id = ? order by at, id", [brian.id]);
+    const trail = () =>
+      sql<{ actor_id: string; detail: Record<string, unknown> }>(t, "select actor_id, detail from audit_event where action = 'clinician.profile-updated' and entity_id = ? order by at, id", [
+        brian.id,
+      ]);
     const before = (await trail()).length;
     await t.client(brian.token).clinicians.updateProfile.mutate({ id: brian.id, acceptsNewPatients: true, bio: 'Knees and backs.' });
     const rows = await trail();

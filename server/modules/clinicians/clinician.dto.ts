@@ -28,8 +28,7 @@ export function toClinicianPublicDto(r: DirectoryRow): ClinicianPublicOutput {
     title: r.title,
     specialty: r.specialtyName ? { name: r.specialtyName, ...(r.specialtyCode && { code: { system: codeSystems.snomed, code: r.specialtyCode } }) } : null,
     languages: r.languages,
-    registration:
-      r.registrationSystem && r.registrationValue ? { system: r.registrationSystem, value: r.registrationValue, ...(r.registrationIssuer && { issuer: r.registrationIssuer }) } : null,
+    registration: r.registrationSystem && r.registrationValue ? { system: r.registrationSystem, value: r.registrationValue, ...(r.registrationIssuer && { issuer: r.registrationIssuer }) } : null,
     bio: r.bio,
     acceptsNewPatients: r.acceptsNewPatients,
   };
