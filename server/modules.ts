@@ -3,6 +3,7 @@ import type { ModuleManifest } from './module-manifest.ts';
 import { assessmentsModule } from './modules/assessments/assessments.module.ts';
 import { auditModule } from './modules/audit/audit.module.ts';
 import { authModule } from './modules/auth/auth.module.ts';
+import { cliniciansModule } from './modules/clinicians/clinicians.module.ts';
 import { fhirModule } from './modules/fhir/fhir.module.ts';
 import { hl7Module } from './modules/hl7/hl7.module.ts';
 import { importsModule } from './modules/imports/imports.module.ts';
@@ -30,6 +31,7 @@ export const modules = [
   tokensModule,
   invitesModule,
   usersModule,
+  cliniciansModule,
   practicesModule,
   auditModule,
   patientsModule,

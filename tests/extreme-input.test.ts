@@ -66,6 +66,7 @@ beforeAll(async () => {
     actorId: admin.id,
     patients: patient.id,
     users: clinician.id,
+    clinicians: clinician.id,
     appointmentTypes: type.id,
     appointments: appointment.id,
     notes: note.id,

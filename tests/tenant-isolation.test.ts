@@ -33,7 +33,8 @@ const recordFields: Record<string, object> = Object.fromEntries(Object.entries(r
 /** Which of A's rows an id field names, by field and procedure domain. */
 function idOf(domain: string, field: string): string {
   const kind = field === 'id' ? domain : field.replace(/Id$/, '');
-  const key = { guardianPatient: 'patients', patient: 'patients', clinician: 'users', actor: 'users', entity: 'patients', type: 'appointmentTypes', import: 'imports' }[kind] ?? kind;
+  const key =
+    { guardianPatient: 'patients', patient: 'patients', clinician: 'users', clinicians: 'users', actor: 'users', entity: 'patients', type: 'appointmentTypes', import: 'imports' }[kind] ?? kind;
   const id = ids[key];
   if (!id) throw new Error(`no id of practice A for ${domain}.${field}: add one to the set-up of this test`);
   return id;
@@ -47,6 +48,7 @@ function idOf(domain: string, field: string): string {
 const practiceWide: Record<string, string> = {
   'appointments.freeSlots': "a clinician's free times, for booking any patient of the practice",
   'availability.list': "a clinician's working hours and leave, shared by the practice for booking",
+  'clinicians.byId': "a colleague's directory entry: every user of the practice may find its clinicians",
 };
 
 /** Queries outside the lists walk, with the reason. */

@@ -48,6 +48,10 @@ export const email = text()
   .pipe(z.email({ message: 'must be an email address' }));
 export const password = text().min(12, 'must be at least 12 characters').max(256, 'must be at most 256 characters');
 export const personName = text().trim().min(1, 'is required').max(200);
+/** A BCP 47 language tag, as FHIR's `urn:ietf:bcp:47` codes are: `en`, `ga`, `pt-BR`. */
+export const languageTag = text()
+  .max(35)
+  .regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'must be a language tag such as en or pt-BR');
 export const ianaTimeZone = text()
   .max(64)
   .refine((tz) => {

@@ -5,6 +5,8 @@ import { instantOutput, isoDateTime, pageOutput, text } from './common.ts';
 export const fhirResourceTypes = [
   'Patient',
   'RelatedPerson',
+  'Practitioner',
+  'PractitionerRole',
   'AllergyIntolerance',
   'MedicationStatement',
   'Condition',

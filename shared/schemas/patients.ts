@@ -1,7 +1,7 @@
 import { parsePhoneNumberWithError } from 'libphonenumber-js/max';
 import { z } from 'zod';
 import { administrativeGenders, patientStatuses } from '../enums.ts';
-import { calendarDate, dateOutput, email, ianaTimeZone, instantOutput, pageInput, pageOutput, pastOrToday, text, uuid } from './common.ts';
+import { calendarDate, dateOutput, email, ianaTimeZone, instantOutput, languageTag, pageInput, pageOutput, pastOrToday, text, uuid } from './common.ts';
 import { recordOutputs } from './records.ts';
 import { userOutput } from './users.ts';
 
@@ -56,10 +56,7 @@ export const createPatientInput = z.object({
   email: email.optional(),
   phone: phone.optional(),
   address: address.optional(),
-  preferredLanguage: text()
-    .max(35)
-    .regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'must be a language tag such as en or pt-BR')
-    .optional(),
+  preferredLanguage: languageTag.optional(),
   timeZone: ianaTimeZone.optional(),
   emergencyContact: emergencyContact.optional(),
 });

@@ -1,7 +1,7 @@
 import { chmodSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { AllergyIntolerance, Bundle, CarePlan, Observation, Resource } from '@medplum/fhirtypes';
+import type { AllergyIntolerance, Bundle, CarePlan, Observation, Practitioner, PractitionerRole, Resource } from '@medplum/fhirtypes';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { extracted, NOTE } from '../care-loop-setup.ts';
 import { answerFromBulletLines, startFakeLlm } from '../fake-llm.ts';
@@ -46,6 +46,15 @@ beforeAll(async () => {
   outsider = await inviteUser(t, admin);
   ({ admin: otherAdmin } = await createPractice(t));
   const api = t.client(clinician.token);
+  await api.clinicians.updateProfile.mutate({
+    id: clinician.id,
+    displayName: 'Aoife Byrne',
+    title: 'Dr',
+    specialty: { name: 'General practice', code: { system: 'http://snomed.info/sct', code: '62247001' } },
+    languages: ['ga', 'en-IE'],
+    registration: { system: 'https://www.medicalcouncil.ie', value: '423516', issuer: 'Medical Council' },
+    phone: '+353871234500',
+  });
   patientId = (
     await createPatient(t, clinician.token, {
       givenName: 'Áine',
@@ -123,6 +132,8 @@ describe('patients.fhir: Patient/$everything as a Bundle', () => {
     expect({
       Patient: count('Patient'),
       RelatedPerson: count('RelatedPerson'),
+      Practitioner: count('Practitioner'),
+      PractitionerRole: count('PractitionerRole'),
       AllergyIntolerance: count('AllergyIntolerance'),
       MedicationStatement: count('MedicationStatement'),
       Condition: count('Condition'),
@@ -131,7 +142,20 @@ describe('patients.fhir: Patient/$everything as a Bundle', () => {
       QuestionnaireResponse: count('QuestionnaireResponse'),
       Appointment: count('Appointment'),
       CarePlan: count('CarePlan'),
-    }).toEqual({ Patient: 1, RelatedPerson: 1, AllergyIntolerance: 3, MedicationStatement: 2, Condition: 3, Observation: 6, Questionnaire: 2, QuestionnaireResponse: 3, Appointment: 2, CarePlan: 2 });
+    }).toEqual({
+      Patient: 1,
+      RelatedPerson: 1,
+      Practitioner: 1,
+      PractitionerRole: 1,
+      AllergyIntolerance: 3,
+      MedicationStatement: 2,
+      Condition: 3,
+      Observation: 6,
+      Questionnaire: 2,
+      QuestionnaireResponse: 3,
+      Appointment: 2,
+      CarePlan: 2,
+    });
     expect(bundle).toMatchObject({ resourceType: 'Bundle', type: 'searchset', total: resources.length });
     expect(bundle.entry![0]).toMatchObject({ fullUrl: `http://pams.test/fhir/Patient/${patientId}`, search: { mode: 'match' } });
   });
@@ -174,6 +198,30 @@ describe('patients.fhir: Patient/$everything as a Bundle', () => {
         .sort(),
     ).toEqual(['booked', 'cancelled']);
     expect(resources.find((r) => r.resourceType === 'Patient')).toMatchObject({ name: [{ family: 'Ó Briain', given: ['Áine'] }], gender: 'female', identifier: [{ type: { text: 'MRN' } }] });
+  });
+
+  it('holds the care team as Practitioners, with their registration, languages and specialty (PractitionerRole)', () => {
+    const resources = bundle.entry!.map((e) => e.resource!);
+    const practitioners = resources.filter((r): r is Practitioner => r.resourceType === 'Practitioner');
+    expect(practitioners.map((p) => p.id)).toEqual([clinician.id]); // not the outsider, who is not on the care team
+    expect(practitioners[0]).toEqual({
+      resourceType: 'Practitioner',
+      id: clinician.id,
+      meta: { lastUpdated: expect.any(String) },
+      identifier: [{ system: 'https://www.medicalcouncil.ie', value: '423516', assigner: { display: 'Medical Council' } }],
+      active: true,
+      name: [{ text: 'Aoife Byrne', prefix: ['Dr'] }],
+      telecom: [
+        { system: 'email', value: clinician.email, use: 'work' },
+        { system: 'phone', value: '+353871234500', use: 'work' },
+      ],
+      communication: [{ coding: [{ system: 'urn:ietf:bcp:47', code: 'ga' }] }, { coding: [{ system: 'urn:ietf:bcp:47', code: 'en-IE' }] }],
+    });
+    expect(resources.find((r) => r.resourceType === 'PractitionerRole')).toMatchObject({
+      active: true,
+      practitioner: { reference: `Practitioner/${clinician.id}`, display: 'Aoife Byrne' },
+      specialty: [{ coding: [{ system: 'http://snomed.info/sct', code: '62247001' }], text: 'General practice' }],
+    });
   });
 
   it("maps a note's steps to a CarePlan: activities with the steps' states, schedules and check-ins", () => {
@@ -333,6 +381,25 @@ describe('exports.fhir: bulk export page by page', () => {
     expect(problemsOf(carePlans)).toEqual({});
   });
 
+  it('holds every practitioner of the practice, the deactivated as inactive, and the specialties as PractitionerRoles', async () => {
+    const leaver = await inviteUser(t, admin);
+    await t.client(leaver.token).clinicians.updateProfile.mutate({ id: leaver.id, specialty: { name: 'Dermatology' } });
+    await t.client(admin.token).users.deactivate.mutate({ id: leaver.id });
+    const practitioners = await everything('Practitioner');
+    expect(problemsOf(practitioners)).toEqual({});
+    // The admin has no profile, so is no practitioner; the outsider has none either, but is a clinician.
+    expect(Object.fromEntries(practitioners.map((p) => [p.id, (p as Practitioner).active]))).toEqual({ [clinician.id]: true, [outsider.id]: true, [leaver.id]: false });
+    const roles = (await everything('PractitionerRole')) as PractitionerRole[];
+    expect(problemsOf(roles)).toEqual({});
+    expect(roles.map((r) => [r.practitioner!.reference, r.specialty![0]!.text, r.active]).sort()).toEqual(
+      [
+        [`Practitioner/${clinician.id}`, 'General practice', true],
+        [`Practitioner/${leaver.id}`, 'Dermatology', false],
+      ].sort(),
+    );
+    expect(await everything('Practitioner', otherAdmin.token)).toEqual([]);
+  });
+
   it('keeps to the practice and to what changed since an instant', async () => {
     expect(await everything('Patient', otherAdmin.token)).toEqual([]);
     const before = new Date().toISOString();
@@ -380,9 +447,20 @@ describe('pams export fhir', () => {
     const summary = run.json();
     expect(summary.total).toBeGreaterThan(20);
     expect(readdirSync(out).sort()).toEqual(
-      ['AllergyIntolerance', 'Appointment', 'CarePlan', 'Condition', 'MedicationStatement', 'Observation', 'Patient', 'Questionnaire', 'QuestionnaireResponse', 'RelatedPerson'].map(
-        (t) => `${t}.ndjson`,
-      ),
+      [
+        'AllergyIntolerance',
+        'Appointment',
+        'CarePlan',
+        'Condition',
+        'MedicationStatement',
+        'Observation',
+        'Patient',
+        'Practitioner',
+        'PractitionerRole',
+        'Questionnaire',
+        'QuestionnaireResponse',
+        'RelatedPerson',
+      ].map((t) => `${t}.ndjson`),
     );
     for (const file of readdirSync(out)) {
       const resources = readFileSync(path.join(out, file), 'utf8')

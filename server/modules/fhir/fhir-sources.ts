@@ -7,6 +7,8 @@ import { conditionSource } from './resources/condition.ts';
 import { medicationStatementSource } from './resources/medication-statement.ts';
 import { observationSource } from './resources/observation.ts';
 import { patientSource } from './resources/patient.ts';
+import { practitionerRoleSource } from './resources/practitioner-role.ts';
+import { practitionerSource } from './resources/practitioner.ts';
 import { questionnaireResponseSource } from './resources/questionnaire-response.ts';
 import { questionnaireSource } from './resources/questionnaire.ts';
 import { relatedPersonSource } from './resources/related-person.ts';
@@ -18,6 +20,8 @@ import { relatedPersonSource } from './resources/related-person.ts';
 export const fhirSources: readonly FhirSource[] = [
   patientSource,
   relatedPersonSource,
+  practitionerSource,
+  practitionerRoleSource,
   allergyIntoleranceSource,
   medicationStatementSource,
   conditionSource,
