@@ -19,6 +19,7 @@ export const errorReasons = [
   'mrn-taken',
   'assessment-submitted',
   'assessment-not-submitted',
+  'assessment-abandoned',
   'portal-account-exists',
   'no-portal-account',
   'slot-taken',

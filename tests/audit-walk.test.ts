@@ -168,6 +168,7 @@ beforeAll(async () => {
     'relatedPersons.remove': async () => ({ id: (await api.relatedPersons.create.mutate({ patientId: patient.id, relationship: 'brother', name: 'Leo Quillfeather' })).id }),
     'assessments.submit': { id: started.id, answers },
     'assessments.amend': { id: submitted },
+    'assessments.abandon': async () => ({ id: (await api.assessments.start.mutate({ patientId: patient.id, questionnaireKey: 'phq-9' })).id, reason: 'Started by mistake' }),
     'assessments.trend': { patientId: patient.id, questionnaireKey: 'phq-9' },
     'appointments.book': { clinicianId: carer.id, patientId: patient.id, typeId: ids.appointmentTypes, startsAt: hour(6) },
     'appointments.reschedule': { id: ids.appointments, startsAt: hour(7) },

@@ -1,8 +1,9 @@
 import { z } from 'zod';
-import { boundedRecord, instantOutput, isoDateTime, pageInput, pageOutput, uuid } from './common.ts';
+import { boundedRecord, instantOutput, isoDateTime, pageInput, pageOutput, text, uuid } from './common.ts';
 import { answerValue, answerValueOutput, questionKey, questionnaireDefinitionOutput } from './questionnaires.ts';
 
-export const assessmentStatuses = ['assigned', 'in-progress', 'submitted'] as const;
+/** `abandoned`: started by mistake and given up, with a reason; kept, but out of lists, trends, reports and exports. */
+export const assessmentStatuses = ['assigned', 'in-progress', 'submitted', 'abandoned'] as const;
 export type AssessmentStatus = (typeof assessmentStatuses)[number];
 
 /** Answers by item id. Clients never send scores: the server computes them on submit. */
@@ -29,10 +30,16 @@ export type SaveAnswersInput = z.infer<typeof saveAnswersInput>;
 export const submitAssessmentInput = z.object({ id: uuid, answers: answers.optional() });
 export type SubmitAssessmentInput = z.infer<typeof submitAssessmentInput>;
 
+/** An assessment not yet submitted is given up: why, in a few words ("started the wrong questionnaire"). */
+export const abandonAssessmentInput = z.object({ id: uuid, reason: text().trim().min(1, 'is required').max(500) });
+export type AbandonAssessmentInput = z.infer<typeof abandonAssessmentInput>;
+
+/** Abandoned assessments are left out unless `includeAbandoned`, or `status: 'abandoned'` asks for them alone. */
 export const listAssessmentsInput = pageInput.extend({
   patientId: uuid.optional(),
   questionnaireKey: questionKey.optional(),
   status: z.enum(assessmentStatuses).optional(),
+  includeAbandoned: z.boolean().default(false),
   severity: questionKey.optional(),
   from: isoDateTime.optional(),
   to: isoDateTime.optional(),
@@ -65,6 +72,9 @@ export const assessmentOutput = z.object({
   startedBy: z.string(),
   submittedBy: z.string().nullable(),
   submittedAt: instantOutput.nullable(),
+  abandonedBy: z.string().nullable(),
+  abandonedAt: instantOutput.nullable(),
+  abandonReason: z.string().nullable().describe('Why it was abandoned, as the person who abandoned it wrote'),
   createdAt: instantOutput,
   updatedAt: instantOutput,
 });

@@ -83,6 +83,22 @@ export const updatePatientInput = z.object({
 });
 export type UpdatePatientInput = z.infer<typeof updatePatientInput>;
 
+/**
+ * What a patient (or a guardian, for a dependent) may change of their own record in the portal: the
+ * contact details. Names, birth date, MRN and the rest stay staff-only; strict, so a key outside the
+ * list is refused, not silently dropped. `email` is the record's contact email, not the portal login.
+ * Fields set to null are cleared; absent fields are kept.
+ */
+export const updateProfileInput = z.strictObject({
+  patientId: uuid,
+  email: updatePatientInput.shape.email,
+  phone: updatePatientInput.shape.phone,
+  address: updatePatientInput.shape.address,
+  preferredLanguage: updatePatientInput.shape.preferredLanguage,
+  emergencyContact: updatePatientInput.shape.emergencyContact,
+});
+export type UpdateProfileInput = z.infer<typeof updateProfileInput>;
+
 /** One query string (names, MRN, email, phone digits, a birth date) and/or fields, all ANDed. */
 export const searchPatientsInput = pageInput.extend({
   query: text().trim().max(200).optional(),
@@ -184,19 +200,50 @@ export const chartOutput = z.object({
   careTeam: careTeamOutput,
 });
 
+/** The patient's fields a revision changed, before or after: only those that changed, under their names. */
+const revisedFields = patientOutput
+  .pick({
+    mrn: true,
+    givenName: true,
+    middleNames: true,
+    familyName: true,
+    birthDate: true,
+    gender: true,
+    email: true,
+    phone: true,
+    address: true,
+    preferredLanguage: true,
+    timeZone: true,
+    emergencyContact: true,
+    reminderEmailOptOutAt: true,
+  })
+  .partial();
+
+/** A patient's revisions, oldest first: who changed which of their fields, when, from what to what. */
+export const patientHistoryOutput = z.array(
+  z.object({
+    id: z.string(),
+    changedBy: z.string(),
+    changedAt: instantOutput,
+    before: revisedFields,
+    after: revisedFields,
+  }),
+);
+
+/** What the portal shows of a patient: who they are, and the contact details they may change themselves. */
+export const portalPatientOutput = patientOutput
+  .pick({ id: true, givenName: true, familyName: true, birthDate: true, email: true, phone: true, address: true, preferredLanguage: true, emergencyContact: true })
+  .extend({ self: z.boolean().describe('The caller themself, not a dependent') });
+export type PortalPatientOutput = z.infer<typeof portalPatientOutput>;
+
 /** What the portal shows of each patient the caller may act for: a safe subset of their record. */
 export const portalRecordsOutput = z.array(
   z.object({
-    patient: z.object({
-      id: z.string(),
-      givenName: z.string(),
-      familyName: z.string(),
-      birthDate: dateOutput,
-      self: z.boolean().describe('The caller themself, not a dependent'),
-    }),
+    patient: portalPatientOutput,
     allergies: z.array(recordOutputs.allergy),
     medications: z.array(recordOutputs.medication),
     conditions: z.array(recordOutputs.condition),
     observations: z.array(recordOutputs.observation),
+    history: z.array(recordOutputs.history).describe('Medical, surgical, family and social history'),
   }),
 );

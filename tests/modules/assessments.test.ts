@@ -448,3 +448,101 @@ describe('text answers', () => {
     expect(await rejection(c.questionnaires.byKey.query({ key: 'wellbeing-check', version: 2 ** 31 }))).toMatchObject({ code: 'BAD_REQUEST' });
   });
 });
+
+describe('abandoning an assessment started by mistake', () => {
+  let patientId: string;
+  let portal: TestUser;
+  const abandon = (user: TestUser, id: string, reason = 'Started the wrong questionnaire') => t.client(user.token).assessments.abandon.mutate({ id, reason });
+
+  beforeAll(async () => {
+    const email = newEmail('abandon');
+    patientId = (await createPatient(t, clinician.token, { email })).id;
+    await t.client(clinician.token).patients.invitePortal.mutate({ patientId });
+    const inviteToken = t.secret(tokenFromMail(await t.smtp.waitForMail(email, /patient portal/)));
+    const password = newPassword(t);
+    const accepted = await t.client().invites.accept.mutate({ token: inviteToken, name: 'Abandoning Patient', password });
+    t.secret(accepted.token);
+    portal = { id: accepted.userId, email, password, practiceId: admin.practiceId, token: await loginAs(t, email, password) };
+  });
+
+  it('keeps it, marked abandoned with who, when and why, audited; it can no longer be answered', async () => {
+    const started = await start(clinician, { patientId, questionnaireKey: 'phq-9' });
+    await t.client(clinician.token).assessments.saveAnswers.mutate({ id: started.id, answers: { 'phq9.1': 'several-days' } });
+    const abandoned = await abandon(clinician, started.id, '  Meant the GAD-7  ');
+    expect(abandoned).toMatchObject({
+      id: started.id,
+      status: 'abandoned',
+      abandonedBy: clinician.id,
+      abandonedAt: expect.any(String),
+      abandonReason: 'Meant the GAD-7',
+      answers: { 'phq9.1': 'several-days' },
+    });
+    expect(await t.client(clinician.token).assessments.byId.query({ id: started.id })).toMatchObject({ status: 'abandoned', abandonReason: 'Meant the GAD-7' });
+    expect(await sql(t, `select actor_id, detail from audit_event where action = 'assessment.abandoned' and entity_id = ?`, [started.id])).toEqual([{ actor_id: clinician.id, detail: { patientId } }]);
+
+    const c = t.client(clinician.token);
+    const calls = [
+      () => c.assessments.saveAnswers.mutate({ id: started.id, answers: {} }),
+      () => c.assessments.submit.mutate({ id: started.id, answers: answersFor('phq9', 3) }),
+      () => abandon(admin, started.id),
+    ];
+    for (const call of calls) expect(await rejection(call())).toMatchObject({ code: 'CONFLICT', reason: 'assessment-abandoned' });
+    expect(await sql(t, 'select status, abandoned_by, abandon_reason, total from assessment where id = ?', [started.id])).toEqual([
+      { status: 'abandoned', abandoned_by: clinician.id, abandon_reason: 'Meant the GAD-7', total: null },
+    ]);
+  });
+
+  it('refuses a submitted assessment (amend it instead), and a missing reason, changing nothing', async () => {
+    const submitted = await completed(patientId, 'gad-7', answersFor('gad7', 4));
+    expect(await rejection(abandon(clinician, submitted.id))).toMatchObject({ code: 'CONFLICT', reason: 'assessment-submitted' });
+    const started = await start(clinician, { patientId, questionnaireKey: 'gad-7' });
+    for (const reason of ['', '   ', 'x'.repeat(501)]) {
+      expect(await rejection(abandon(clinician, started.id, reason))).toMatchObject({ code: 'BAD_REQUEST', fieldErrors: { reason: [expect.any(String)] } });
+    }
+    expect(await sql(t, 'select status from assessment where id = ?', [submitted.id])).toEqual([{ status: 'submitted' }]);
+    expect(await sql(t, 'select status, abandon_reason from assessment where id = ?', [started.id])).toEqual([{ status: 'in-progress', abandon_reason: null }]);
+  });
+
+  it('by the patient it was assigned to, not one the clinician runs; NOT_FOUND outside the care team or the practice; admins may', async () => {
+    const assigned = await start(clinician, { patientId, questionnaireKey: 'phq-9', assignToPatient: true });
+    const clinicianRun = await start(clinician, { patientId, questionnaireKey: 'phq-9' });
+    expect(await rejection(abandon(portal, clinicianRun.id))).toMatchObject({ code: 'NOT_FOUND' });
+    for (const user of [outsider, otherAdmin]) expect(await rejection(abandon(user, assigned.id))).toMatchObject({ code: 'NOT_FOUND' });
+    expect(await sql(t, 'select status from assessment where id in (?, ?) order by created_at', [assigned.id, clinicianRun.id])).toEqual([{ status: 'assigned' }, { status: 'in-progress' }]);
+    expect(await abandon(portal, assigned.id, 'Already did this one at the clinic')).toMatchObject({ status: 'abandoned', abandonedBy: portal.id });
+    expect(await abandon(admin, clinicianRun.id)).toMatchObject({ status: 'abandoned', abandonedBy: admin.id });
+  });
+
+  it('is left out of lists unless asked for, and out of trends, reports and the FHIR export', async () => {
+    const reported = async () => (await t.client(admin.token).reports.assessments.query({ questionnaireKey: 'phq-9' })).rows.find((r) => r.clinicianId === null)?.count ?? 0;
+    const reportedBefore = await reported();
+    const kept = await completed(patientId, 'phq-9', answersFor('phq9', 12));
+    const dropped = await start(clinician, { patientId, questionnaireKey: 'phq-9' });
+    await abandon(clinician, dropped.id);
+    // An amendment started and abandoned leaves the original standing in the trend.
+    const amendment = await t.client(clinician.token).assessments.amend.mutate({ id: kept.id });
+    await abandon(clinician, amendment.id);
+
+    const c = t.client(clinician.token);
+    const listed = async (input: Omit<RouterInputs['assessments']['list'], 'patientId'>) =>
+      (await allPages((cursor) => c.assessments.list.query({ patientId, ...input, cursor }))).items.map((a) => a.id);
+    const everything = await listed({ includeAbandoned: true });
+    expect(everything).toEqual(expect.arrayContaining([kept.id, dropped.id, amendment.id]));
+    const abandonedOnly = await listed({ status: 'abandoned' });
+    expect(abandonedOnly).toEqual(expect.arrayContaining([dropped.id, amendment.id]));
+    expect(await listed({})).toEqual(everything.filter((id) => !abandonedOnly.includes(id)));
+    // The patient's own list too: the one they abandoned shows only when asked for.
+    const p = t.client(portal.token);
+    expect((await p.assessments.list.query({ patientId })).items.map((a) => a.status)).not.toContain('abandoned');
+    expect((await p.assessments.list.query({ patientId, includeAbandoned: true })).items.map((a) => a.status)).toContain('abandoned');
+
+    expect((await c.assessments.trend.query({ patientId, questionnaireKey: 'phq-9' })).map((p) => p.assessmentId)).toContain(kept.id);
+    expect(await reported()).toBe(reportedBefore + 1);
+
+    const bundle = await c.patients.fhir.query({ id: patientId });
+    const exported = bundle.entry!.map((e) => (e.resource as { resourceType: string; id: string }).id);
+    expect(exported).toContain(kept.id);
+    expect(exported).not.toContain(dropped.id);
+    expect(exported).not.toContain(amendment.id);
+  });
+});

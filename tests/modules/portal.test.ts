@@ -34,11 +34,11 @@ afterAll(() => t.close());
 const countOf = async (table: string) => Number((await sql(t, `select count(*)::int as n from ${table}`))[0]!.n);
 
 /** What the portal shows of a record, by its key in portal.records. */
-const portalKinds = { allergies: 'allergy', medications: 'medication', conditions: 'condition', observations: 'observation' } as const;
+const portalKinds = { allergies: 'allergy', medications: 'medication', conditions: 'condition', observations: 'observation', history: 'history' } as const;
 
 /**
- * A patient with one allergy, medication, condition and observation (`shown`), plus one of each entered
- * in error and a history entry, none of which the portal shows.
+ * A patient with one allergy, medication, condition, observation and history entry (`shown`), plus one
+ * of each entered in error, which the portal does not show.
  */
 async function patientWithRecord(overrides: Parameters<typeof createPatient>[2] = {}) {
   const patient = await createPatient(t, clinician.token, { email: newEmail('patient'), ...overrides });
@@ -49,11 +49,21 @@ async function patientWithRecord(overrides: Parameters<typeof createPatient>[2] 
     const wrong = await api.create.mutate({ patientId: patient.id, fields: sampleRecordFields[kind](99) });
     await api.setStatus.mutate({ id: wrong.id, status: 'entered-in-error' });
   }
-  await t.client(clinician.token).historyEntries.create.mutate({ patientId: patient.id, fields: sampleRecordFields.history() });
   return { patient, shown };
 }
 
-const portalView = (p: PatientDto, self: boolean) => ({ id: p.id, givenName: p.givenName, familyName: p.familyName, birthDate: p.birthDate, self });
+const portalView = (p: PatientDto, self: boolean) => ({
+  id: p.id,
+  givenName: p.givenName,
+  familyName: p.familyName,
+  birthDate: p.birthDate,
+  email: p.email,
+  phone: p.phone,
+  address: p.address,
+  preferredLanguage: p.preferredLanguage,
+  emergencyContact: p.emergencyContact,
+  self,
+});
 
 describe('inviting a patient to the portal', () => {
   it('mails the patient a link; accepting makes a patient account that can log in', async () => {
@@ -151,9 +161,10 @@ describe('what a patient sees', () => {
     someoneElse = (await patientWithRecord()).patient;
   });
 
-  it('portal.records: their own record, without entries entered in error, history or internals', async () => {
+  it('portal.records: their own record, history entries included, without entries entered in error or internals', async () => {
     const records = await t.client(me.token).portal.records.query();
     expect(records).toEqual([{ patient: portalView(mine.patient, true), ...mine.shown }]);
+    expect(records[0]!.history).toEqual([expect.objectContaining({ recordKind: 'history', kind: 'family', relation: 'father', status: 'active' })]);
     expect(JSON.stringify(records)).not.toContain('entered-in-error');
     expect(await sql(t, `select actor_id, detail from audit_event where action = 'portal.records-read' order by at desc limit 1`)).toEqual([
       { actor_id: me.id, detail: { patients: mine.patient.id } },
@@ -275,5 +286,153 @@ describe('guardians', () => {
     // on the child's team but not the parent's: still NOT_FOUND
     expect(await rejection(t.client(outsider.token).patients.addGuardian.mutate({ patientId: child.id, guardianPatientId: parent.id }))).toMatchObject({ code: 'NOT_FOUND' });
     expect(await sql(t, 'select id from guardianship where dependent_id = ?', [child.id])).toEqual([]);
+  });
+});
+
+describe('portal.updateProfile: a patient edits their contact details', () => {
+  const contact = {
+    email: 'Nessa.Home@Example.TEST',
+    phone: '+353 87 123 4567',
+    address: { lines: ['1 Main Street'], city: 'Galway', country: 'IE' },
+    preferredLanguage: 'ga',
+    emergencyContact: { name: 'Rory Doyle', relationship: 'brother', phone: '+353 86 765 4321' },
+  };
+  const patientRow = (id: string) =>
+    sql(t, 'select given_name, family_name, birth_date::text, mrn, gender, email, phone, address, preferred_language, emergency_contact, time_zone from patient where id = ?', [id]);
+  const revisionsOf = async (id: string) => Number((await sql(t, 'select count(*)::int as n from patient_revision where patient_id = ?', [id]))[0]!.n);
+
+  let patient: PatientDto;
+  let me: TestUser;
+  beforeAll(async () => {
+    patient = await createPatient(t, clinician.token, { givenName: 'Nessa', familyName: 'Doyle', email: newEmail('nessa') });
+    me = await invitePatientToPortal(t, clinician.token, patient.id);
+  });
+
+  it('changes the record’s contact details, normalised, audited, with the before and after in its revisions; the login email stays', async () => {
+    const updated = await t.client(me.token).portal.updateProfile.mutate({ patientId: patient.id, ...contact });
+    const after = {
+      email: 'nessa.home@example.test',
+      phone: '+353871234567',
+      address: contact.address,
+      preferredLanguage: 'ga',
+      emergencyContact: { ...contact.emergencyContact, phone: '+353867654321' },
+    };
+    expect(updated).toEqual({ ...portalView(patient, true), ...after });
+    expect((await t.client(me.token).portal.records.query())[0]!.patient).toEqual(updated);
+    expect(await t.client(clinician.token).patients.byId.query({ id: patient.id })).toMatchObject({ ...after, givenName: 'Nessa', familyName: 'Doyle', mrn: patient.mrn });
+
+    // The account's login email is its own: the patient still logs in with the one they were invited with.
+    expect(await sql(t, 'select email from users where id = ?', [me.id])).toEqual([{ email: me.email }]);
+    expect(await loginAs(t, me.email, me.password)).toEqual(expect.any(String));
+
+    expect(await auditTrail(t, patient.id)).toContainEqual({ action: 'patient.profile-updated', actor_id: me.id });
+    expect(await sql(t, `select detail from audit_event where action = 'patient.profile-updated' and entity_id = ?`, [patient.id])).toEqual([
+      { detail: { fields: 'email,phone,address,preferredLanguage,emergencyContact' } },
+    ]);
+    const history = await t.client(clinician.token).patients.history.query({ id: patient.id });
+    expect(history).toEqual([
+      {
+        id: expect.any(String),
+        changedBy: me.id,
+        changedAt: expect.any(String),
+        before: { email: patient.email, phone: null, address: null, preferredLanguage: null, emergencyContact: null },
+        after,
+      },
+    ]);
+  });
+
+  it('clears a field set to null, keeps those left out, and keeps no revision of a change to nothing', async () => {
+    const c = t.client(me.token);
+    const before = await revisionsOf(patient.id);
+    expect(await c.portal.updateProfile.mutate({ patientId: patient.id, phone: null })).toMatchObject({ phone: null, email: 'nessa.home@example.test', preferredLanguage: 'ga' });
+    expect((await t.client(clinician.token).patients.history.query({ id: patient.id })).at(-1)).toMatchObject({ before: { phone: '+353871234567' }, after: { phone: null } });
+    // The same values again (the address's keys in another order): audited, but no new revision.
+    await c.portal.updateProfile.mutate({ patientId: patient.id, preferredLanguage: 'ga', address: { country: 'IE', city: 'Galway', lines: ['1 Main Street'] } });
+    expect(await revisionsOf(patient.id)).toBe(before + 1);
+    expect((await auditTrail(t, patient.id)).at(-1)).toEqual({ action: 'patient.profile-updated', actor_id: me.id });
+  });
+
+  it('refuses the staff-only fields (names, birth date, MRN, gender, time zone) with BAD_REQUEST, changing nothing', async () => {
+    const c = t.client(me.token);
+    const row = await patientRow(patient.id);
+    const revisions = await revisionsOf(patient.id);
+    const staffOnly = { givenName: 'Vanessa', familyName: 'Smith', middleNames: ['Ann'], birthDate: '1950-01-01', mrn: 'SELF-1', gender: 'other', timeZone: 'Asia/Tokyo', status: 'archived' };
+    for (const [key, value] of Object.entries(staffOnly)) {
+      const input = { patientId: patient.id, phone: '+353 87 000 0000', [key]: value } as unknown as Parameters<typeof c.portal.updateProfile.mutate>[0];
+      expect({ key, ...(await rejection(c.portal.updateProfile.mutate(input))) }).toMatchObject({ key, code: 'BAD_REQUEST', fieldErrors: { _: [expect.stringContaining(key)] } });
+    }
+    expect(await patientRow(patient.id)).toEqual(row);
+    expect(await revisionsOf(patient.id)).toBe(revisions);
+  });
+
+  it('answers bad input with BAD_REQUEST naming each field, changing nothing', async () => {
+    const row = await patientRow(patient.id);
+    const e = await rejection(
+      t.client(me.token).portal.updateProfile.mutate({
+        patientId: patient.id,
+        email: 'not-an-email',
+        phone: '12',
+        address: { lines: [], city: '', country: 'Ireland' },
+        preferredLanguage: 'English!',
+        emergencyContact: { name: 'Rory', relationship: 'brother', phone: 'call me' },
+      }),
+    );
+    expect(e).toMatchObject({ code: 'BAD_REQUEST' });
+    expect(Object.keys(e.fieldErrors ?? {}).sort()).toEqual(['address.city', 'address.country', 'address.lines', 'email', 'emergencyContact.phone', 'phone', 'preferredLanguage']);
+    expect(await patientRow(patient.id)).toEqual(row);
+  });
+
+  it('lets a guardian edit a dependent’s details, and no one else’s', async () => {
+    const parent = await createPatient(t, clinician.token, { email: newEmail('parent') });
+    const child = await createPatient(t, clinician.token, { givenName: 'Saoirse' });
+    const guardian = await invitePatientToPortal(t, clinician.token, parent.id);
+    const c = t.client(guardian.token);
+    const change = { patientId: child.id, emergencyContact: { name: 'Parent', relationship: 'mother', phone: '+353 87 111 2222' } };
+    expect(await rejection(c.portal.updateProfile.mutate(change))).toMatchObject({ code: 'NOT_FOUND' });
+    await t.client(clinician.token).patients.addGuardian.mutate({ patientId: child.id, guardianPatientId: parent.id });
+    expect(await c.portal.updateProfile.mutate(change)).toMatchObject({ id: child.id, givenName: 'Saoirse', self: false, emergencyContact: { phone: '+353871112222' } });
+    expect((await t.client(clinician.token).patients.history.query({ id: child.id })).map((r) => r.changedBy)).toEqual([guardian.id]);
+    // Another patient's record, and the dependent's once the guardianship ends: NOT_FOUND, nothing changed.
+    expect(await rejection(c.portal.updateProfile.mutate({ patientId: patient.id, phone: '+353 87 333 4444' }))).toMatchObject({ code: 'NOT_FOUND' });
+    await t.client(clinician.token).patients.removeGuardian.mutate({ patientId: child.id, guardianPatientId: parent.id });
+    expect(await rejection(c.portal.updateProfile.mutate({ ...change, emergencyContact: null }))).toMatchObject({ code: 'NOT_FOUND' });
+    expect((await t.client(clinician.token).patients.byId.query({ id: child.id })).emergencyContact).toMatchObject({ name: 'Parent' });
+    expect((await t.client(clinician.token).patients.byId.query({ id: patient.id })).phone).toBeNull();
+  });
+
+  it('is FORBIDDEN for staff, and NOT_FOUND for a patient of another practice', async () => {
+    for (const user of [clinician, admin]) {
+      expect(await rejection(t.client(user.token).portal.updateProfile.mutate({ patientId: patient.id, phone: '+353 87 555 6666' }))).toMatchObject({ code: 'FORBIDDEN' });
+    }
+    const other = await createPractice(t, 'Other Portal Practice');
+    const otherClinician = await inviteUser(t, other.admin);
+    const stranger = await invitePatientToPortal(t, otherClinician.token, (await createPatient(t, otherClinician.token, { email: newEmail('far') })).id);
+    expect(await rejection(t.client(stranger.token).portal.updateProfile.mutate({ patientId: patient.id, phone: '+353 87 555 6666' }))).toMatchObject({ code: 'NOT_FOUND' });
+    expect((await t.client(clinician.token).patients.byId.query({ id: patient.id })).phone).toBeNull();
+  });
+});
+
+describe('patients.history: the revisions of a patient’s details', () => {
+  it('records staff edits too; the care team and admins read it, audited; NOT_FOUND outside the care team or the practice', async () => {
+    const patient = await createPatient(t, clinician.token, { givenName: 'Eimear', familyName: 'Ryan', birthDate: '1990-01-01' });
+    await t.client(clinician.token).patients.update.mutate({ id: patient.id, familyName: 'Ryan-Kelly', birthDate: '1990-01-02', timeZone: patient.timeZone });
+    const expected = [
+      {
+        id: expect.any(String),
+        changedBy: clinician.id,
+        changedAt: expect.any(String),
+        before: { familyName: 'Ryan', birthDate: '1990-01-01' },
+        after: { familyName: 'Ryan-Kelly', birthDate: '1990-01-02' },
+      },
+    ];
+    expect(await t.client(clinician.token).patients.history.query({ id: patient.id })).toEqual(expected);
+    expect(await t.client(admin.token).patients.history.query({ id: patient.id })).toEqual(expected);
+    expect((await auditTrail(t, patient.id)).filter((e) => e.action === 'patient.history-read').map((e) => e.actor_id)).toEqual([clinician.id, admin.id]);
+
+    const outsider = await inviteUser(t, admin);
+    const { admin: otherAdmin } = await createPractice(t, 'History Elsewhere');
+    for (const user of [outsider, otherAdmin]) expect(await rejection(t.client(user.token).patients.history.query({ id: patient.id }))).toMatchObject({ code: 'NOT_FOUND' });
+    const me = await invitePatientToPortal(t, clinician.token, (await createPatient(t, clinician.token, { email: newEmail('own') })).id);
+    expect(await rejection(t.client(me.token).patients.history.query({ id: patient.id }))).toMatchObject({ code: 'FORBIDDEN' });
   });
 });

@@ -34,6 +34,10 @@ export const AssessmentSchema = defineEntity({
     startedBy: p.uuid(),
     submittedBy: p.uuid().nullable(),
     submittedAt: p.datetime().nullable(),
+    /** Set together when an assessment started by mistake is abandoned (status `abandoned`). */
+    abandonedBy: p.uuid().nullable(),
+    abandonedAt: p.datetime().nullable(),
+    abandonReason: p.string().length(500).nullable(),
     createdAt: p.datetime().onCreate(() => new Date()),
     updatedAt: p
       .datetime()

@@ -1,5 +1,6 @@
 import { idInput } from '../../../shared/schemas/common.ts';
 import {
+  abandonAssessmentInput,
   alertOutput,
   alertPageOutput,
   assessmentDetailOutput,
@@ -15,7 +16,7 @@ import {
 } from '../../../shared/schemas/assessments.ts';
 import { authedProcedure, clinicianProcedure, router } from '../../trpc.ts';
 import { acknowledgeAlert, listAlerts } from './alerts.service.ts';
-import { amendAssessment, getAssessment, listAssessments, saveAnswers, scoreTrend, startAssessment, submitAssessment } from './assessments.service.ts';
+import { abandonAssessment, amendAssessment, getAssessment, listAssessments, saveAnswers, scoreTrend, startAssessment, submitAssessment } from './assessments.service.ts';
 
 export const assessmentsRouter = router({
   start: clinicianProcedure
@@ -33,6 +34,12 @@ export const assessmentsRouter = router({
     .input(submitAssessmentInput)
     .output(assessmentOutput)
     .mutation(({ ctx, input }) => submitAssessment(ctx, input)),
+  /** Staff, or the patient it was assigned to: an assessment started by mistake, with the reason. */
+  abandon: authedProcedure
+    .meta({ phi: true })
+    .input(abandonAssessmentInput)
+    .output(assessmentOutput)
+    .mutation(({ ctx, input }) => abandonAssessment(ctx, input)),
   amend: clinicianProcedure
     .meta({ phi: true })
     .input(idInput)

@@ -2,6 +2,7 @@ import { LockMode } from '@mikro-orm/core';
 import type { IdInput } from '../../../shared/schemas/common.ts';
 import type { z } from 'zod';
 import type {
+  AbandonAssessmentInput,
   AssessmentOutput,
   assessmentDetailOutput,
   ListAssessmentsInput,
@@ -43,6 +44,9 @@ function toAssessmentDto(a: Assessment): AssessmentOutput {
     startedBy: a.startedBy,
     submittedBy: a.submittedBy ?? null,
     submittedAt: a.submittedAt?.toISOString() ?? null,
+    abandonedBy: a.abandonedBy ?? null,
+    abandonedAt: a.abandonedAt?.toISOString() ?? null,
+    abandonReason: a.abandonReason ?? null,
     createdAt: a.createdAt.toISOString(),
     updatedAt: a.updatedAt.toISOString(),
   };
@@ -81,6 +85,7 @@ async function findWorkableAssessment(ctx: AuthedCtx, id: string, lock = false) 
   );
   if (!assessment) throw notFound('Assessment');
   if (assessment.status === 'submitted') throw new AppError('CONFLICT', 'A submitted assessment cannot change: amend it instead', 'assessment-submitted');
+  if (assessment.status === 'abandoned') throw new AppError('CONFLICT', 'This assessment was abandoned: start a new one', 'assessment-abandoned');
   return assessment;
 }
 
@@ -134,6 +139,22 @@ export async function submitAssessment(ctx: AuthedCtx, { id, answers }: SubmitAs
   });
 }
 
+/**
+ * An assessment started by mistake is given up, by staff or by the patient it was assigned to (or their
+ * guardian): kept, with who, when and why, but left out of lists by default, and never scored, trended,
+ * reported or exported. Only one not yet submitted: a submitted one is corrected by an amendment. The
+ * row lock makes a submit racing the abandon wait, then see it abandoned (or the abandon see it submitted).
+ */
+export async function abandonAssessment(ctx: AuthedCtx, { id, reason }: AbandonAssessmentInput) {
+  return ctx.em.transactional(async (em) => {
+    const tx = { ...ctx, em };
+    const assessment = await findWorkableAssessment(tx, id, true);
+    Object.assign(assessment, { status: 'abandoned', abandonedBy: ctx.actor.userId, abandonedAt: new Date(), abandonReason: reason });
+    audit(tx, 'abandoned', assessment);
+    return toAssessmentDto(assessment);
+  });
+}
+
 /** A correction of a submitted assessment: a new one on the same version, with the answers copied. */
 export async function amendAssessment(ctx: AuthedCtx, { id }: IdInput) {
   const original = await ctx.em.findOne(Assessment, { id, patient: visiblePatients(ctx.actor) }, { populate: ['questionnaire', 'questionnaireVersion'] });
@@ -170,7 +191,7 @@ export async function listAssessments(ctx: AuthedCtx, input: ListAssessmentsInpu
       $and: [where, visibleAssessments(ctx)],
       ...(input.patientId && { patient: input.patientId }),
       ...(input.questionnaireKey && { questionnaire: { key: input.questionnaireKey } }),
-      ...(input.status && { status: input.status }),
+      ...(input.status ? { status: input.status } : !input.includeAbandoned && { status: { $ne: 'abandoned' as const } }),
       ...(input.severity && { severity: input.severity }),
       ...((input.from || input.to) && { createdAt: { ...(input.from && { $gte: new Date(input.from) }), ...(input.to && { $lt: new Date(input.to) }) } }),
     },

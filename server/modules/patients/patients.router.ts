@@ -10,13 +10,16 @@ import {
   guardianInput,
   invitePatientInput,
   patientIdInput,
+  patientHistoryOutput,
   patientOutput,
   patientPageOutput,
+  portalPatientOutput,
   portalRecordsOutput,
   relatedPersonListOutput,
   relatedPersonOutput,
   searchPatientsInput,
   updatePatientInput,
+  updateProfileInput,
   updateRelatedPersonInput,
 } from '../../../shared/schemas/patients.ts';
 import { patientEverything } from '../fhir/fhir.service.ts';
@@ -24,7 +27,8 @@ import { authedProcedure, clinicianProcedure, patientProcedure, router } from '.
 import { addToCareTeam, listCareTeam, removeFromCareTeam } from './care-team.service.ts';
 import { getChart } from './chart.service.ts';
 import { createPatient, getPatient, searchPatients, setPatientStatus, updatePatient } from './patients.service.ts';
-import { addGuardian, invitePatient, portalRecords, removeGuardian } from './portal.service.ts';
+import { patientHistory } from './patient-revisions.ts';
+import { addGuardian, invitePatient, portalRecords, removeGuardian, updateProfile } from './portal.service.ts';
 import { addRelatedPerson, listRelatedPersons, removeRelatedPerson, updateRelatedPerson } from './related-persons.service.ts';
 
 export const patientsRouter = router({
@@ -58,6 +62,12 @@ export const patientsRouter = router({
     .input(updatePatientInput)
     .output(patientOutput)
     .mutation(({ ctx, input }) => updatePatient(ctx, input)),
+  /** Every change to the patient's details (patients.update, portal.updateProfile), oldest first. */
+  history: clinicianProcedure
+    .meta({ phi: true })
+    .input(idInput)
+    .output(patientHistoryOutput)
+    .query(({ ctx, input }) => patientHistory(ctx, input)),
   /** The patient's record as a FHIR R4 Bundle (Patient/$everything). */
   fhir: clinicianProcedure
     .meta({ phi: true })
@@ -96,6 +106,12 @@ export const portalRouter = router({
     .meta({ phi: true })
     .output(portalRecordsOutput)
     .query(({ ctx }) => portalRecords(ctx)),
+  /** The contact details of the patient's own record, or a dependent's: nothing staff-only. */
+  updateProfile: patientProcedure
+    .meta({ phi: true })
+    .input(updateProfileInput)
+    .output(portalPatientOutput)
+    .mutation(({ ctx, input }) => updateProfile(ctx, input)),
 });
 
 export const careTeamsRouter = router({

@@ -8,6 +8,7 @@ import { auditRead, recordAudit } from '../audit/audit.service.ts';
 import { CareTeamMember } from './care-team-member.entity.ts';
 import { findVisiblePatient } from './patient-access.ts';
 import { newMrn } from './mrn.ts';
+import { revisePatient } from './patient-revisions.ts';
 import { byName, findPatientsPage } from './patient-search.ts';
 import { toPatientDto } from './patient.dto.ts';
 import { Patient } from './patient.entity.ts';
@@ -52,8 +53,7 @@ export async function getPatient(ctx: AuthedCtx, { id }: IdInput) {
 
 export async function updatePatient(ctx: AuthedCtx, { id, ...changes }: UpdatePatientInput) {
   const patient = await findVisiblePatient(ctx.em, ctx.actor, id);
-  ctx.em.assign(patient, changes);
-  Object.assign(patient, patientSearchKeys(patient));
+  revisePatient(ctx, patient, changes);
   recordAudit(ctx, { action: 'patient.updated', entityType: 'patient', entityId: id, detail: { fields: Object.keys(changes).join(',') } });
   await flushWithMrn(ctx, patient.mrn);
   return toPatientDto(patient);

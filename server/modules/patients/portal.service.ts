@@ -1,4 +1,4 @@
-import type { GuardianInput, InvitePatientInput } from '../../../shared/schemas/patients.ts';
+import type { GuardianInput, InvitePatientInput, PortalPatientOutput, UpdateProfileInput } from '../../../shared/schemas/patients.ts';
 import type { AuthedCtx } from '../../context.ts';
 import { AppError, notFound } from '../../errors.ts';
 import { auditRead, recordAudit } from '../audit/audit.service.ts';
@@ -7,7 +7,9 @@ import { ClinicalRecord } from '../records/clinical-record.entity.ts';
 import { recordsByKind } from '../records/records.service.ts';
 import { Guardianship } from './guardianship.entity.ts';
 import { findVisiblePatient, visiblePatients } from './patient-access.ts';
+import { toPatientDto } from './patient.dto.ts';
 import { Patient } from './patient.entity.ts';
+import { revisePatient } from './patient-revisions.ts';
 
 /** A clinician invites a patient to the portal, through the same invite flow as staff (role `patient`). */
 export async function invitePatient(ctx: AuthedCtx, { patientId, email }: InvitePatientInput) {
@@ -41,26 +43,33 @@ export async function removeGuardian(ctx: AuthedCtx, { patientId, guardianPatien
   return { ok: true as const };
 }
 
+/** The portal's view of a patient: who they are, and the contact details they may change (updateProfile). */
+function toPortalPatient(ctx: AuthedCtx, p: Patient): PortalPatientOutput {
+  const { id, givenName, familyName, birthDate, email, phone, address, preferredLanguage, emergencyContact } = toPatientDto(p);
+  return { id, givenName, familyName, birthDate, email, phone, address, preferredLanguage, emergencyContact, self: p.portalUser?.id === ctx.actor.userId };
+}
+
 /**
- * What a patient sees in the portal, for themself and each dependent: demographics and the active parts
- * of the record. Nothing entered in error, no revision history, no care-team internals.
+ * What a patient sees in the portal, for themself and each dependent: who they are, their contact
+ * details, and every kind of entry of the record (history included) except those entered in error.
+ * No revision history, no care-team internals.
  */
 export async function portalRecords(ctx: AuthedCtx) {
   const patients = await ctx.em.find(Patient, visiblePatients(ctx.actor), { orderBy: { sortName: 'asc', id: 'asc' } });
-  const records = await ctx.em.find(
-    ClinicalRecord,
-    { patient: { $in: patients }, kind: { $in: ['allergy', 'medication', 'condition', 'observation'] }, status: { $ne: 'entered-in-error' } },
-    { orderBy: { occurredAt: 'desc', id: 'desc' } },
-  );
+  const records = await ctx.em.find(ClinicalRecord, { patient: { $in: patients }, status: { $ne: 'entered-in-error' } }, { orderBy: { occurredAt: 'desc', id: 'desc' } });
   await auditRead(ctx, { action: 'portal.records-read', entityType: 'patient', detail: { patients: patients.map((p) => p.id).join(',') } });
-  return patients.map((p) => {
-    const { allergies, medications, conditions, observations } = recordsByKind(records.filter((r) => r.patient.id === p.id));
-    return {
-      patient: { id: p.id, givenName: p.givenName, familyName: p.familyName, birthDate: p.birthDate, self: p.portalUser?.id === ctx.actor.userId },
-      allergies,
-      medications,
-      conditions,
-      observations,
-    };
-  });
+  return patients.map((p) => ({ patient: toPortalPatient(ctx, p), ...recordsByKind(records.filter((r) => r.patient.id === p.id)) }));
+}
+
+/**
+ * A patient (or their guardian) changes the record's contact details; the input schema admits nothing
+ * else. `email` is where the practice writes to (reminders): the portal account's login email is the
+ * account's own and does not follow it. Audited, with the before and after in the patient's revisions.
+ */
+export async function updateProfile(ctx: AuthedCtx, { patientId, ...changes }: UpdateProfileInput) {
+  const patient = await findVisiblePatient(ctx.em, ctx.actor, patientId);
+  revisePatient(ctx, patient, changes);
+  recordAudit(ctx, { action: 'patient.profile-updated', entityType: 'patient', entityId: patientId, detail: { fields: Object.keys(changes).join(',') } });
+  await ctx.em.flush();
+  return toPortalPatient(ctx, patient);
 }

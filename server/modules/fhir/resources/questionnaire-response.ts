@@ -27,11 +27,11 @@ function answerOf(item: QuestionItem, value: AnswerValue): QuestionnaireResponse
   return { valueString: value };
 }
 
-/** An assessment as answered, pointing at the exact questionnaire version it was started on. */
+/** An assessment as answered, pointing at the exact questionnaire version it was started on; an abandoned one is not exported. */
 export const questionnaireResponseSource: FhirSource<Row> = {
   resourceType: 'QuestionnaireResponse',
   columns: `t.id, t.patient_id, t.status, t.answers, t.submitted_at, t.updated_at, q.practice_id, q.key, v.version, v.definition->'items' as items`,
-  from: 'assessment t join questionnaire q on q.id = t.questionnaire_id join questionnaire_version v on v.id = t.questionnaire_version_id where t.practice_id = ?',
+  from: "assessment t join questionnaire q on q.id = t.questionnaire_id join questionnaire_version v on v.id = t.questionnaire_version_id where t.practice_id = ? and t.status <> 'abandoned'",
   ofPatient: 't.patient_id = ?',
   changedAt: 't.updated_at',
   toResource: (r): Exported<QuestionnaireResponse> =>

@@ -14,7 +14,7 @@ export const questionnaireSource: FhirSource<Row> = {
   resourceType: 'Questionnaire',
   columns: 't.id, q.practice_id, q.key, t.version, t.definition, t.created_at',
   from: 'questionnaire_version t join questionnaire q on q.id = t.questionnaire_id where (q.practice_id = ? or q.practice_id is null)',
-  ofPatient: 't.id in (select a.questionnaire_version_id from assessment a where a.patient_id = ?)',
+  ofPatient: "t.id in (select a.questionnaire_version_id from assessment a where a.patient_id = ? and a.status <> 'abandoned')",
   changedAt: 't.created_at',
   toResource: (r): Exported<Questionnaire> =>
     compact({
