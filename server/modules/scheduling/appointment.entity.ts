@@ -73,6 +73,7 @@ export class Appointment extends AppointmentSchema.class {
    */
   mark(outcome: VisitOutcome, now: Date, timeZone: string): void {
     const current: AppointmentStatus = this.status;
+    // Only a real move is timed: transitionTo answers a retry (nothing changes) and a move not allowed.
     if (current !== outcome && nextStatuses[current].includes(outcome)) {
       const start = DateTime.fromJSDate(this.startsAt, { zone: timeZone });
       const rule =

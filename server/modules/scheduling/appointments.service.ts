@@ -46,7 +46,8 @@ export async function bookAppointment(ctx: AuthedCtx, { clinicianId, patientId, 
   }
   const visit = { start, end: new Date(start.getTime() + type.durationMinutes * 60_000) };
   await assertWithinAvailability(ctx, clinicianId, visit);
-  // The booked clinician joins the patient's care team, or they could not see their own appointment.
+  // Staff's booked clinician joins the patient's care team, or they could not see their own appointment
+  // (a patient's is on it already).
   if (!self) await joinCareTeam(ctx, patient.id, clinician);
   const appointment = ctx.em.create(Appointment, {
     practice: ctx.actor.practiceId,
