@@ -116,9 +116,12 @@ beforeAll(async () => {
   await api.availability.setWeeklyHours.mutate({ clinicianId: carer.id, hours: [1, 2, 3, 4, 5, 6, 7].map((weekday) => ({ weekday, start: '00:00', end: '24:00' })) });
   ids.appointmentTypes = (await adminApi.appointmentTypes.create.mutate({ name: 'Consultation', durationMinutes: 30 })).id;
   const hour = (n: number) => new Date(Date.UTC(2030, 1, 1, n)).toISOString();
-  const book = async (n: number) => (await api.appointments.book.mutate({ clinicianId: carer.id, patientId: patient.id, typeId: ids.appointmentTypes!, startsAt: hour(n) })).id;
-  ids.appointments = await book(1);
-  const [toCancel, toArrive, toComplete, toMiss] = [await book(2), await book(3), await book(4), await book(5)];
+  const book = async (startsAt: string) => (await api.appointments.book.mutate({ clinicianId: carer.id, patientId: patient.id, typeId: ids.appointmentTypes!, startsAt })).id;
+  ids.appointments = await book(hour(1));
+  const toCancel = await book(hour(2));
+  // What happened at a visit is marked only once it has begun: these three are past.
+  const pastHour = (n: number) => new Date(Date.UTC(2020, 1, 1, n)).toISOString();
+  const [toArrive, toComplete, toMiss] = [await book(pastHour(3)), await book(pastHour(4)), await book(pastHour(5))];
 
   const started = await api.assessments.start.mutate({ patientId: patient.id, questionnaireKey: 'phq-9' });
   const answers = Object.fromEntries(Array.from({ length: 9 }, (_, i) => [`phq9.${i + 1}`, i === 8 ? 'several-days' : 'not-at-all']));

@@ -37,11 +37,32 @@ describe('pams practice', () => {
   it('shows the settings, and updates each of them by its flag', async () => {
     const shown = await pams(admin, ['practice', 'show', '--json']);
     expect(shown.code).toBe(0);
-    expect(shown.json()).toMatchObject({ name: 'Harbour Clinic', timeZone: 'UTC', mfaRequired: false, reviewExtractedSteps: expect.any(Boolean) });
+    expect(shown.json()).toMatchObject({ name: 'Harbour Clinic', timeZone: 'UTC', mfaRequired: false, reviewExtractedSteps: expect.any(Boolean), cancellationWindowHours: 24 });
 
-    const updated = await pams(admin, ['practice', 'update', '--name', 'Harbour Health', '--time-zone', 'Europe/Dublin', '--review-extracted-steps', '--hl7-sending-facility', 'HARBOUR', '--json']);
+    const updated = await pams(admin, [
+      'practice',
+      'update',
+      '--name',
+      'Harbour Health',
+      '--time-zone',
+      'Europe/Dublin',
+      '--review-extracted-steps',
+      '--hl7-sending-facility',
+      'HARBOUR',
+      '--cancellation-window-hours',
+      '12',
+      '--json',
+    ]);
     expect(updated.code).toBe(0);
-    expect(updated.json()).toMatchObject({ name: 'Harbour Health', timeZone: 'Europe/Dublin', reviewExtractedSteps: true, hl7SendingFacility: 'HARBOUR', usersWithoutMfa: 2 });
+    expect(updated.json()).toMatchObject({
+      name: 'Harbour Health',
+      timeZone: 'Europe/Dublin',
+      reviewExtractedSteps: true,
+      hl7SendingFacility: 'HARBOUR',
+      cancellationWindowHours: 12,
+      usersWithoutMfa: 2,
+    });
+    expect((await pams(admin, ['practice', 'update', '--cancellation-window-hours', 'a day'])).code).toBe(1);
     const off = await pams(admin, ['practice', 'update', '--no-review-extracted-steps', '--hl7-sending-facility', '', '--json']);
     expect(off.json()).toMatchObject({ name: 'Harbour Health', reviewExtractedSteps: false, hl7SendingFacility: 'Harbour Health' });
 
@@ -87,7 +108,13 @@ describe('pams patients and pams appointment-types', () => {
     expect((await pams(admin, ['appointment-types', 'create', 'Too short', '--duration', '2'])).code).toBe(1);
     expect((await pams(clinician, ['appointment-types', 'create', 'Mine', '--duration', '30'])).code).toBe(2);
     const list = await pams(clinician, ['appointment-types', 'list']);
-    expect(list.stdout).toMatch(/Initial consultation\s*│\s*50/);
+    expect(list.stdout).toMatch(/Initial consultation\s*│\s*50\s*│\s*yes\s*│\s*no/);
+    const online = await pams(admin, ['appointment-types', 'create', 'Online check', '--duration', '20', '--bookable-by-patients', '--json']);
+    expect(online.json()).toMatchObject({ name: 'Online check', bookableByPatients: true });
+    const id = created.json().id as string;
+    expect((await pams(admin, ['appointment-types', 'update', id, '--bookable-by-patients', '--duration', '45', '--json'])).json()).toMatchObject({ durationMinutes: 45, bookableByPatients: true });
+    expect((await pams(admin, ['appointment-types', 'update', id, '--no-bookable-by-patients', '--json'])).json()).toMatchObject({ durationMinutes: 45, bookableByPatients: false });
+    expect((await pams(admin, ['appointment-types', 'update', id])).code).toBe(1);
   });
 });
 

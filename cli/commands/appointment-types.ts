@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { RouterOutputs } from '../../shared/client.ts';
 import { createCommand, remote, type GlobalOptions } from '../command.ts';
+import { CliError } from '../exit-codes.ts';
 import { printRecord, printRows, type Column } from '../output.ts';
 
 type TypeRow = RouterOutputs['appointmentTypes']['list'][number];
@@ -9,6 +10,7 @@ const columns: Column<TypeRow>[] = [
   { header: 'name', value: (t) => t.name },
   { header: 'minutes', value: (t) => t.durationMinutes },
   { header: 'active', value: (t) => (t.active ? 'yes' : 'no') },
+  { header: 'patients book', value: (t) => (t.bookableByPatients ? 'yes' : 'no') },
 ];
 
 export const appointmentTypesCommand = createCommand('appointment-types').description('the kinds of appointment your practice offers');
@@ -26,7 +28,25 @@ appointmentTypesCommand
   .description('add a type (admin)')
   .argument('<name>', 'e.g. "Initial consultation"')
   .requiredOption('--duration <minutes>', 'length in minutes (5-480)', (v) => Number(v))
-  .action(async (name: string, opts: { duration: number }, cmd: Command) => {
+  .option('--bookable-by-patients', 'patients may book it themselves, with a clinician on their care team')
+  .action(async (name: string, opts: { duration: number; bookableByPatients?: boolean }, cmd: Command) => {
     const { api, json } = remote(cmd.optsWithGlobals<GlobalOptions>());
-    printRecord(await api.appointmentTypes.create.mutate({ name, durationMinutes: opts.duration }), json);
+    printRecord(await api.appointmentTypes.create.mutate({ name, durationMinutes: opts.duration, bookableByPatients: !!opts.bookableByPatients }), json);
+  });
+
+type UpdateOptions = { name?: string; duration?: number; bookableByPatients?: boolean };
+
+appointmentTypesCommand
+  .command('update')
+  .description('change a type (admin); only the values given change, and visits already booked keep their length')
+  .argument('<id>', 'the type, as `list` shows it')
+  .option('--name <name>', 'a new name')
+  .option('--duration <minutes>', 'length in minutes (5-480)', (v) => Number(v))
+  .option('--bookable-by-patients', 'patients may book it themselves')
+  .option('--no-bookable-by-patients', 'only staff book it')
+  .action(async (id: string, opts: UpdateOptions, cmd: Command) => {
+    const { api, json } = remote(cmd.optsWithGlobals<GlobalOptions>());
+    const changes = { name: opts.name, durationMinutes: opts.duration, bookableByPatients: opts.bookableByPatients };
+    if (Object.values(changes).every((v) => v === undefined)) throw new CliError('Nothing to update: pass at least one change (see `pams appointment-types update --help`)');
+    printRecord(await api.appointmentTypes.update.mutate({ id, ...changes }), json);
   });

@@ -4,7 +4,7 @@ import { createCommand, remote, type GlobalOptions } from '../command.ts';
 import { CliError } from '../exit-codes.ts';
 import { printRecord } from '../output.ts';
 
-export const practiceCommand = createCommand('practice').description("your practice's settings: name, time zone, MFA requirement, review of extracted steps");
+export const practiceCommand = createCommand('practice').description("your practice's settings: name, time zone, MFA requirement, review of extracted steps, cancellation window");
 
 practiceCommand
   .command('show')
@@ -19,6 +19,7 @@ type UpdateOptions = {
   timeZone?: string;
   mfaRequired?: boolean;
   reviewExtractedSteps?: boolean;
+  cancellationWindowHours?: number;
   hl7SendingApplication?: string;
   hl7SendingFacility?: string;
 };
@@ -32,6 +33,7 @@ practiceCommand
   .option('--no-mfa-required', 'stop requiring it')
   .option('--review-extracted-steps', 'a clinician reviews the steps extracted from a note before patients see them')
   .option('--no-review-extracted-steps', 'publish extracted steps without review')
+  .option('--cancellation-window-hours <hours>', 'patients cancel or move their own visits until this many hours before the start (0-720)', (v) => Number(v))
   .option('--hl7-sending-application <name>', 'MSH-3 of the HL7 ACKs PAMS sends ("" restores the default, PAMS)')
   .option('--hl7-sending-facility <name>', 'MSH-4 of those ACKs ("" restores the default, the practice\'s name)')
   .action(async (opts: UpdateOptions, cmd: Command) => {
@@ -41,6 +43,7 @@ practiceCommand
       timeZone: opts.timeZone,
       mfaRequired: opts.mfaRequired,
       reviewExtractedSteps: opts.reviewExtractedSteps,
+      cancellationWindowHours: opts.cancellationWindowHours,
       hl7SendingApplication: opts.hl7SendingApplication === undefined ? undefined : opts.hl7SendingApplication || null,
       hl7SendingFacility: opts.hl7SendingFacility === undefined ? undefined : opts.hl7SendingFacility || null,
     };

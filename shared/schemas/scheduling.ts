@@ -8,6 +8,10 @@ import { calendarDate, instantOutput, isoDateTime, pageInput, pageOutput, text, 
 export const appointmentStatuses = ['booked', 'arrived', 'completed', 'cancelled', 'no-show'] as const;
 export type AppointmentStatus = (typeof appointmentStatuses)[number];
 
+/** How a visit was booked: by staff, or by the patient (or their guardian) in the portal. */
+export const bookingChannels = ['staff', 'portal'] as const;
+export type BookingChannel = (typeof bookingChannels)[number];
+
 /** Instants and dates within the shared bounds (shared/schemas/common.ts): a visit never runs past them. */
 const instant = isoDateTime;
 const date = calendarDate;
@@ -50,11 +54,17 @@ export type AddExceptionInput = z.infer<typeof addExceptionInput>;
 const typeName = text().trim().min(1, 'is required').max(100);
 const durationMinutes = z.number().int().min(5).max(480);
 
-export const createAppointmentTypeInput = z.object({ name: typeName, durationMinutes });
+export const createAppointmentTypeInput = z.object({ name: typeName, durationMinutes, bookableByPatients: z.boolean().default(false) });
 export type CreateAppointmentTypeInput = z.infer<typeof createAppointmentTypeInput>;
 
 /** A new duration applies to later bookings; appointments already booked keep their length. */
-export const updateAppointmentTypeInput = z.object({ id: uuid, name: typeName.optional(), durationMinutes: durationMinutes.optional(), active: z.boolean().optional() });
+export const updateAppointmentTypeInput = z.object({
+  id: uuid,
+  name: typeName.optional(),
+  durationMinutes: durationMinutes.optional(),
+  active: z.boolean().optional(),
+  bookableByPatients: z.boolean().optional(),
+});
 export type UpdateAppointmentTypeInput = z.infer<typeof updateAppointmentTypeInput>;
 
 export const listAppointmentTypesInput = z.object({ includeInactive: z.boolean().default(false) }).prefault({});
@@ -123,6 +133,7 @@ export const appointmentTypeOutput = z.object({
   name: z.string(),
   durationMinutes: z.number(),
   active: z.boolean().describe('False once retired: no longer offered for booking'),
+  bookableByPatients: z.boolean().describe('Patients may book it themselves, with a clinician on their care team'),
   createdAt: instantOutput,
   updatedAt: instantOutput,
 });
@@ -138,7 +149,8 @@ export const appointmentOutput = z.object({
   endsAt: instantOutput,
   status: z.enum(appointmentStatuses),
   cancelReason: z.string().nullable(),
-  bookedBy: z.string(),
+  bookedBy: z.string().describe('The user who booked it'),
+  bookedVia: z.enum(bookingChannels).describe('portal: booked by the patient or their guardian themselves; staff: by a clinician or admin'),
   createdAt: instantOutput,
   updatedAt: instantOutput,
 });

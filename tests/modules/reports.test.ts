@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { manualClock } from '../../server/clock.ts';
 import { SWEEP_REMINDERS } from '../../server/modules/reminders/reminders.jobs.ts';
 import { extracted, NOTE, patientWithPortal, startCareLoop } from '../care-loop-setup.ts';
 import { createPatient, createPractice, inviteUser, sql, type TestUser } from '../fixtures.ts';
@@ -17,10 +18,12 @@ let bob: TestUser;
 let otherAdmin: TestUser;
 /** The Monday of a week at least a week ahead, 00:00 UTC (the practice's time zone): the appointments' week. */
 let monday: Date;
+/** The server's clock: moved into the appointments' week to mark what happened at its visits (not allowed ahead of time). */
+const clock = manualClock(new Date());
 const at = (day: number, hour: number) => new Date(monday.getTime() + day * 86_400_000 + hour * 3_600_000).toISOString();
 
 beforeAll(async () => {
-  t = await startTestServer();
+  t = await startTestServer({}, { clock });
   ({ admin } = await createPractice(t));
   ann = await inviteUser(t, admin);
   bob = await inviteUser(t, admin);
@@ -48,6 +51,7 @@ beforeAll(async () => {
   const book = (day: number) => t.client(ann.token).appointments.book.mutate({ clinicianId: ann.id, patientId: patient, typeId: type.id, startsAt: at(day, 9) });
   const [done, cancelled, noShow] = [await book(0), await book(1), await book(2)];
   await book(3);
+  clock.set(at(2, 10));
   await t.client(ann.token).appointments.complete.mutate({ id: done.id });
   await t.client(ann.token).appointments.cancel.mutate({ id: cancelled.id, reason: 'ill' });
   await t.client(ann.token).appointments.markNoShow.mutate({ id: noShow.id });

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { manualClock } from '../../server/clock.ts';
 import { tokenFromMail } from '../smtp-capture.ts';
 import { startTestServer, type TestServer } from '../harness.ts';
 import { allPages, auditTrail, createPractice, inviteUser, loginAs, newEmail, newPassword, sql, type TestUser } from '../fixtures.ts';
@@ -16,9 +17,11 @@ const mornings = [
 ];
 /** A winter Monday: Dublin is on UTC, so 09:00 local is 09:00Z. */
 const monday = '2027-01-04';
+/** The server's clock, the Friday before: visits are marked only once their day has come, so tests move it. */
+const clock = manualClock('2027-01-01T00:00:00Z');
 
 beforeAll(async () => {
-  t = await startTestServer();
+  t = await startTestServer({}, { clock });
   ({ admin } = await createPractice(t));
   await t.client(admin.token).practices.update.mutate({ timeZone: 'Europe/Dublin' });
   consultation = await t.client(admin.token).appointmentTypes.create.mutate({ name: 'Consultation', durationMinutes: 60 });
@@ -143,7 +146,7 @@ describe('appointment types', () => {
   it('are managed by admins; inactive ones are listed on request only and cannot be booked', async () => {
     const api = t.client(admin.token).appointmentTypes;
     const type = await api.create.mutate({ name: 'Group session', durationMinutes: 90 });
-    expect(type).toMatchObject({ name: 'Group session', durationMinutes: 90, active: true });
+    expect(type).toMatchObject({ name: 'Group session', durationMinutes: 90, active: true, bookableByPatients: false });
     expect(await api.update.mutate({ id: type.id, durationMinutes: 120, active: false })).toMatchObject({ durationMinutes: 120, active: false });
     expect((await api.list.query()).map((x) => x.name)).toEqual(['Consultation', 'Review']);
     expect((await api.list.query({ includeInactive: true })).map((x) => x.name)).toEqual(['Consultation', 'Group session', 'Review']);
@@ -208,6 +211,7 @@ describe('booking', () => {
       status: 'booked',
       cancelReason: null,
       bookedBy: clinician.id,
+      bookedVia: 'staff',
     });
     expect(await t.client(clinician.token).appointments.byId.query({ id: visit.id })).toEqual(visit);
   });
@@ -300,7 +304,7 @@ describe('who sees what', () => {
     expect((await t.client(outsider.token).appointments.list.query({ clinicianId: clinician.id })).items).toEqual([]);
   });
 
-  it('a patient reads their own appointments and no one else’s, and cannot change them', async () => {
+  it('a patient reads their own appointments and no one else’s, and cannot mark what happened', async () => {
     const email = newEmail('patient');
     const own = await newPatient(clinician.token, email);
     const ownVisit = await book(clinician.token, clinician.id, own.id, `${monday}T09:00:00Z`);
@@ -313,18 +317,22 @@ describe('who sees what', () => {
     expect((await portal.list.query({})).items.map((a) => a.id)).toEqual([ownVisit.id]);
     expect((await portal.byId.query({ id: ownVisit.id })).status).toBe('booked');
     expect((await rejection(portal.byId.query({ id: visit.id }))).code).toBe('NOT_FOUND');
-    for (const call of [
-      () => portal.cancel.mutate({ id: ownVisit.id, reason: 'Cannot come' }),
-      () => portal.reschedule.mutate({ id: ownVisit.id, startsAt: `${monday}T10:00:00Z` }),
-      () => portal.book.mutate({ clinicianId: clinician.id, patientId: own.id, typeId: consultation.id, startsAt: `${monday}T10:00:00Z` }),
-      () => portal.freeSlots.query({ clinicianId: clinician.id, typeId: consultation.id, from: monday, to: monday }),
-    ]) {
+    for (const call of [() => portal.markArrived.mutate({ id: ownVisit.id }), () => portal.complete.mutate({ id: ownVisit.id }), () => portal.markNoShow.mutate({ id: ownVisit.id })]) {
       expect((await rejection(call())).code).toBe('FORBIDDEN');
     }
+    // Booking a staff-only type is the practice's (tests/modules/patient-booking.test.ts has the rest).
+    expect(await rejection(portal.freeSlots.query({ clinicianId: clinician.id, typeId: consultation.id, from: monday, to: monday }))).toMatchObject({
+      code: 'BAD_REQUEST',
+      reason: 'not-bookable-by-patients',
+    });
+    expect((await portal.byId.query({ id: ownVisit.id })).status).toBe('booked');
   });
 });
 
 describe('an appointment through its life', () => {
+  // Monday noon: the morning's visits have begun, so they may be marked.
+  beforeAll(() => clock.set(`${monday}T12:00:00Z`));
+
   it('moves to another free time in the hours, keeping its length', async () => {
     const clinician = await clinicianWithHours();
     const [p1, p2] = [await newPatient(clinician.token), await newPatient(clinician.token)];
@@ -390,6 +398,51 @@ describe('an appointment through its life', () => {
     await api.list.query({ patientId: patient.id });
     const [listed] = await sql<{ detail: { ids: string } }>(t, `select detail from audit_event where action = 'appointment.listed' and actor_id = ?`, [clinician.id]);
     expect(listed!.detail.ids).toBe(visit.id);
+  });
+});
+
+describe('marking what happened, never ahead of time', () => {
+  it("marks arrived or completed from the start of the visit's local day, a no-show once it has started", async () => {
+    const { admin: aucklandAdmin } = await createPractice(t);
+    await t.client(aucklandAdmin.token).practices.update.mutate({ timeZone: 'Pacific/Auckland' });
+    const type = await t.client(aucklandAdmin.token).appointmentTypes.create.mutate({ name: 'Visit', durationMinutes: 60 });
+    const clinician = await clinicianWithHours(mornings, aucklandAdmin);
+    const patient = await newPatient(clinician.token);
+    // Monday 11 January, 09:00 and 10:00 in Auckland (summer time, UTC+13): Sunday 20:00Z and 21:00Z. Its day began at Sunday 11:00Z.
+    const first = await book(clinician.token, clinician.id, patient.id, '2027-01-10T20:00:00Z', type.id);
+    const second = await book(clinician.token, clinician.id, patient.id, '2027-01-10T21:00:00Z', type.id);
+    const api = t.client(clinician.token).appointments;
+    const beforeTheDay = { code: 'CONFLICT', reason: 'too-early' };
+
+    clock.set('2027-01-10T10:59:59.999Z');
+    expect(await rejection(api.markArrived.mutate({ id: first.id }))).toMatchObject({
+      ...beforeTheDay,
+      message: 'A visit can be marked arrived only on or after its day (2027-01-11, Pacific/Auckland)',
+    });
+    expect(await rejection(api.complete.mutate({ id: first.id }))).toMatchObject({
+      ...beforeTheDay,
+      message: 'A visit can be marked completed only on or after its day (2027-01-11, Pacific/Auckland)',
+    });
+    expect(await rejection(t.client(aucklandAdmin.token).appointments.complete.mutate({ id: first.id }))).toMatchObject(beforeTheDay);
+    expect((await api.byId.query({ id: first.id })).status).toBe('booked');
+
+    clock.set('2027-01-10T11:00:00Z');
+    expect((await api.markArrived.mutate({ id: first.id })).status).toBe('arrived');
+    expect((await api.complete.mutate({ id: first.id })).status).toBe('completed');
+    const noShowTooEarly = { ...beforeTheDay, message: 'A visit can be marked a no-show only once it has started (2027-01-11 10:00, Pacific/Auckland)' };
+    expect(await rejection(api.markNoShow.mutate({ id: second.id }))).toMatchObject(noShowTooEarly);
+    clock.set('2027-01-10T20:59:59.999Z');
+    expect(await rejection(api.markNoShow.mutate({ id: second.id }))).toMatchObject(noShowTooEarly);
+    clock.set('2027-01-10T21:00:00Z');
+    expect((await api.markNoShow.mutate({ id: second.id })).status).toBe('no-show');
+    expect(await auditActions(second.id)).toEqual(['appointment.booked', 'appointment.no-show']);
+  });
+
+  it('still answers a finished visit by its state, whatever the time', async () => {
+    const clinician = await clinicianWithHours();
+    const visit = await book(clinician.token, clinician.id, (await newPatient(clinician.token)).id, '2027-01-18T09:00:00Z');
+    await t.client(clinician.token).appointments.cancel.mutate({ id: visit.id, reason: 'Moved away' });
+    expect(await rejection(t.client(clinician.token).appointments.markArrived.mutate({ id: visit.id }))).toMatchObject({ code: 'CONFLICT', reason: 'invalid-transition' });
   });
 });
 

@@ -6,13 +6,16 @@ import { User } from '../users/user.entity.ts';
 import { Practice } from './practice.entity.ts';
 
 /** The HL7 sender names are the ones ACKs carry: the settings, else their defaults. */
-export function toPracticeDto(p: Pick<Practice, 'id' | 'name' | 'timeZone' | 'mfaRequired' | 'reviewExtractedSteps' | 'hl7SendingApplication' | 'hl7SendingFacility' | 'createdAt'>): PracticeOutput {
+export function toPracticeDto(
+  p: Pick<Practice, 'id' | 'name' | 'timeZone' | 'mfaRequired' | 'reviewExtractedSteps' | 'cancellationWindowHours' | 'hl7SendingApplication' | 'hl7SendingFacility' | 'createdAt'>,
+): PracticeOutput {
   return {
     id: p.id,
     name: p.name,
     timeZone: p.timeZone,
     mfaRequired: Boolean(p.mfaRequired),
     reviewExtractedSteps: Boolean(p.reviewExtractedSteps),
+    cancellationWindowHours: p.cancellationWindowHours,
     hl7SendingApplication: p.hl7SendingApplication ?? 'PAMS',
     hl7SendingFacility: p.hl7SendingFacility ?? p.name,
     createdAt: p.createdAt.toISOString(),

@@ -15,6 +15,8 @@ export const AppointmentTypeSchema = defineEntity({
     name: p.string().length(100),
     durationMinutes: p.smallint(),
     active: p.boolean().default(true),
+    /** Patients may book it themselves in the portal (off: only staff book it). */
+    bookableByPatients: p.boolean().default(false),
     createdAt: p.datetime().onCreate(() => new Date()),
     updatedAt: p
       .datetime()

@@ -4,9 +4,18 @@ import type { AuthedCtx } from '../../context.ts';
 import { AppError, notFound } from '../../errors.ts';
 import { recordAudit } from '../audit/audit.service.ts';
 import { AppointmentType } from './appointment-type.entity.ts';
+import { booksForThemselves } from './patient-booking.ts';
 
 function toAppointmentTypeDto(t: AppointmentType): AppointmentTypeOutput {
-  return { id: t.id, name: t.name, durationMinutes: t.durationMinutes, active: t.active, createdAt: t.createdAt.toISOString(), updatedAt: t.updatedAt.toISOString() };
+  return {
+    id: t.id,
+    name: t.name,
+    durationMinutes: t.durationMinutes,
+    active: t.active,
+    bookableByPatients: t.bookableByPatients,
+    createdAt: t.createdAt.toISOString(),
+    updatedAt: t.updatedAt.toISOString(),
+  };
 }
 
 /** A type that can be booked now: it exists in the practice and has not been retired. */
@@ -34,7 +43,9 @@ export async function updateAppointmentType(ctx: AuthedCtx, { id, ...changes }: 
   return toAppointmentTypeDto(type);
 }
 
+/** A patient (or guardian) sees only the types they may book: active and bookable by patients. */
 export async function listAppointmentTypes(ctx: AuthedCtx, { includeInactive }: ListAppointmentTypesInput) {
-  const types = await ctx.em.find(AppointmentType, includeInactive ? {} : { active: true }, { orderBy: { name: 'asc', id: 'asc' } });
+  const where = booksForThemselves(ctx.actor) ? { active: true, bookableByPatients: true } : includeInactive ? {} : { active: true };
+  const types = await ctx.em.find(AppointmentType, where, { orderBy: { name: 'asc', id: 'asc' } });
   return types.map(toAppointmentTypeDto);
 }

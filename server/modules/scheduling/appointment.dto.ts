@@ -12,6 +12,7 @@ export function toAppointmentDto(a: Appointment): AppointmentOutput {
     status: a.status,
     cancelReason: a.cancelReason ?? null,
     bookedBy: a.bookedBy,
+    bookedVia: a.bookedVia,
     createdAt: a.createdAt.toISOString(),
     updatedAt: a.updatedAt.toISOString(),
   };

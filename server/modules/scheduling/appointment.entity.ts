@@ -1,5 +1,6 @@
 import { defineEntity, p } from '@mikro-orm/core';
-import { appointmentStatuses, type AppointmentStatus } from '../../../shared/schemas/scheduling.ts';
+import { DateTime } from 'luxon';
+import { appointmentStatuses, bookingChannels, type AppointmentStatus } from '../../../shared/schemas/scheduling.ts';
 import { AppError } from '../../errors.ts';
 import { newId } from '../../ids.ts';
 import { practiceFilter } from '../../tenant-filter.ts';
@@ -36,6 +37,7 @@ export const AppointmentSchema = defineEntity({
     status: p.enum(appointmentStatuses).default('booked'),
     cancelReason: p.string().length(500).nullable(),
     bookedBy: p.uuid(),
+    bookedVia: p.enum(bookingChannels).default('staff'),
     createdAt: p.datetime().onCreate(() => new Date()),
     updatedAt: p
       .datetime()
@@ -51,6 +53,9 @@ export const AppointmentSchema = defineEntity({
   filters: practiceFilter(),
 });
 
+/** What happened at a visit, marked by staff: arrived, completed or a no-show. */
+export type VisitOutcome = 'arrived' | 'completed' | 'no-show';
+
 export class Appointment extends AppointmentSchema.class {
   /** Moves the visit along its lifecycle. Asking for the status it has already changes nothing (a retry). */
   transitionTo(status: AppointmentStatus): void {
@@ -60,6 +65,24 @@ export class Appointment extends AppointmentSchema.class {
       throw new AppError('CONFLICT', `A ${this.status} appointment cannot be marked ${status}`, 'invalid-transition');
     }
     this.status = status;
+  }
+
+  /**
+   * Marks what happened, never ahead of time: arrived or completed from the start of the visit's day in
+   * the practice's time zone, a no-show once the visit has started.
+   */
+  mark(outcome: VisitOutcome, now: Date, timeZone: string): void {
+    const current: AppointmentStatus = this.status;
+    // Only a real move is timed: transitionTo answers a retry (nothing changes) and a move not allowed.
+    if (current !== outcome && nextStatuses[current].includes(outcome)) {
+      const start = DateTime.fromJSDate(this.startsAt, { zone: timeZone });
+      const rule =
+        outcome === 'no-show'
+          ? { from: start, words: `marked a no-show only once it has started (${start.toFormat('yyyy-MM-dd HH:mm')}, ${timeZone})` }
+          : { from: start.startOf('day'), words: `marked ${outcome} only on or after its day (${start.toISODate()}, ${timeZone})` };
+      if (now < rule.from.toJSDate()) throw new AppError('CONFLICT', `A visit can be ${rule.words}`, 'too-early');
+    }
+    this.transitionTo(outcome);
   }
 
   /** A retried cancel keeps the first reason. */

@@ -9,8 +9,10 @@ import { findVisiblePatient } from '../patients/patient-access.ts';
 import { findVisibleAppointment } from './appointment-access.ts';
 import { findBookableType } from './appointment-types.service.ts';
 import { toAppointmentDto } from './appointment.dto.ts';
-import { Appointment } from './appointment.entity.ts';
+import { AppointmentType } from './appointment-type.entity.ts';
+import { Appointment, type VisitOutcome } from './appointment.entity.ts';
 import { assertWithinAvailability, findClinician } from './clinician-schedule.ts';
+import { assertAhead, assertBeforeCancellationWindow, assertOnCareTeam, assertPatientBookable, booksForThemselves } from './patient-booking.ts';
 
 /**
  * Flushes a booking or a move. PostgreSQL's two exclusion constraints (appointment.entity.ts), not a
@@ -27,15 +29,26 @@ async function flushSlot(ctx: AuthedCtx): Promise<void> {
   }
 }
 
+/**
+ * Staff book any patient they see with any clinician, who joins the care team; a patient (or guardian)
+ * books their own with a clinician already on it, a patient-bookable type, at a time ahead (patient-booking.ts).
+ */
 export async function bookAppointment(ctx: AuthedCtx, { clinicianId, patientId, typeId, startsAt }: BookAppointmentInput) {
+  const self = booksForThemselves(ctx.actor);
   const patient = await findVisiblePatient(ctx.em, ctx.actor, patientId);
   const clinician = await findClinician(ctx.em, clinicianId);
+  if (self) await assertOnCareTeam(ctx, clinicianId, patient.id);
   const type = await findBookableType(ctx.em, typeId);
   const start = new Date(startsAt);
+  if (self) {
+    assertPatientBookable(type);
+    assertAhead(ctx, start);
+  }
   const visit = { start, end: new Date(start.getTime() + type.durationMinutes * 60_000) };
   await assertWithinAvailability(ctx, clinicianId, visit);
-  // The booked clinician joins the patient's care team, or they could not see their own appointment.
-  await joinCareTeam(ctx, patient.id, clinician);
+  // Staff's booked clinician joins the patient's care team, or they could not see their own appointment
+  // (a patient's is on it already).
+  if (!self) await joinCareTeam(ctx, patient.id, clinician);
   const appointment = ctx.em.create(Appointment, {
     practice: ctx.actor.practiceId,
     clinician,
@@ -44,35 +57,49 @@ export async function bookAppointment(ctx: AuthedCtx, { clinicianId, patientId, 
     startsAt: visit.start,
     endsAt: visit.end,
     bookedBy: ctx.actor.userId,
+    bookedVia: self ? 'portal' : 'staff',
   });
   recordAudit(ctx, { action: 'appointment.booked', entityType: 'appointment', entityId: appointment.id, detail: { patientId, clinicianId } });
   await flushSlot(ctx);
   return toAppointmentDto(appointment);
 }
 
+/** A patient moves their own visit before the cancellation window, to a time ahead, if they could book its type. */
 export async function rescheduleAppointment(ctx: AuthedCtx, { id, startsAt }: RescheduleAppointmentInput) {
   const appointment = await findVisibleAppointment(ctx, id);
   const previousStart = appointment.startsAt.toISOString();
-  appointment.reschedule(new Date(startsAt));
+  const start = new Date(startsAt);
+  if (booksForThemselves(ctx.actor)) {
+    assertBeforeCancellationWindow(ctx, appointment, 'moved');
+    assertPatientBookable(await ctx.em.findOneOrFail(AppointmentType, appointment.type.id));
+    assertAhead(ctx, start);
+  }
+  appointment.reschedule(start);
   await assertWithinAvailability(ctx, appointment.clinician.id, { start: appointment.startsAt, end: appointment.endsAt });
   recordAudit(ctx, { action: 'appointment.rescheduled', entityType: 'appointment', entityId: id, detail: { from: previousStart, to: appointment.startsAt.toISOString() } });
   await flushSlot(ctx);
   return toAppointmentDto(appointment);
 }
 
-async function changeStatus(ctx: AuthedCtx, id: string, change: (appointment: Appointment) => void) {
-  const appointment = await findVisibleAppointment(ctx, id);
+async function changeStatus(ctx: AuthedCtx, appointment: Appointment, change: (appointment: Appointment) => void) {
   change(appointment);
-  recordAudit(ctx, { action: `appointment.${appointment.status}`, entityType: 'appointment', entityId: id });
+  recordAudit(ctx, { action: `appointment.${appointment.status}`, entityType: 'appointment', entityId: appointment.id });
   await ctx.em.flush();
   return toAppointmentDto(appointment);
 }
 
-/** The reason may say anything about the patient, so it stays on the appointment, out of the audit trail. */
-export function cancelAppointment(ctx: AuthedCtx, { id, reason }: CancelAppointmentInput) {
-  return changeStatus(ctx, id, (a) => a.cancel(reason));
+/**
+ * A patient cancels their own visit before the cancellation window; staff at any time. The reason may
+ * say anything about the patient, so it stays on the appointment, out of the audit trail.
+ */
+export async function cancelAppointment(ctx: AuthedCtx, { id, reason }: CancelAppointmentInput) {
+  const appointment = await findVisibleAppointment(ctx, id);
+  if (booksForThemselves(ctx.actor) && appointment.status !== 'cancelled') assertBeforeCancellationWindow(ctx, appointment, 'cancelled');
+  return changeStatus(ctx, appointment, (a) => a.cancel(reason));
 }
 
-export function setAppointmentStatus(ctx: AuthedCtx, { id }: IdInput, status: 'arrived' | 'completed' | 'no-show') {
-  return changeStatus(ctx, id, (a) => a.transitionTo(status));
+/** Staff mark what happened, not ahead of time (Appointment.mark), by the request's clock. */
+export async function setAppointmentStatus(ctx: AuthedCtx, { id }: IdInput, outcome: VisitOutcome) {
+  const appointment = await findVisibleAppointment(ctx, id);
+  return changeStatus(ctx, appointment, (a) => a.mark(outcome, ctx.clock.now(), ctx.actor.identity.practice.timeZone));
 }
