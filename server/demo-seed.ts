@@ -104,12 +104,13 @@ async function seedSchedule(ctx: () => AuthedCtx, jones: string, ruiz: string): 
   await setWeeklyHours(ctx(), setWeeklyHoursInput.parse({ clinicianId: jones, hours: week([1, 2, 3, 4, 5], '09:00', '17:00') }));
   await setWeeklyHours(ctx(), setWeeklyHoursInput.parse({ clinicianId: ruiz, hours: week([1, 2, 3, 4], '10:00', '16:00') }));
   const types = new Map<string, string>();
-  for (const [name, durationMinutes] of [
-    ['Initial assessment', 60],
-    ['Follow-up', 30],
-    ['Medication review', 20],
+  // Patients book follow-ups themselves from the portal; the others are booked by the practice.
+  for (const [name, durationMinutes, bookableByPatients] of [
+    ['Initial assessment', 60, false],
+    ['Follow-up', 30, true],
+    ['Medication review', 20, false],
   ] as const) {
-    types.set(name, (await createAppointmentType(ctx(), createAppointmentTypeInput.parse({ name, durationMinutes }))).id);
+    types.set(name, (await createAppointmentType(ctx(), createAppointmentTypeInput.parse({ name, durationMinutes, bookableByPatients }))).id);
   }
   return types;
 }
