@@ -3,6 +3,7 @@ import type { ModuleManifest } from './module-manifest.ts';
 import { assessmentsModule } from './modules/assessments/assessments.module.ts';
 import { auditModule } from './modules/audit/audit.module.ts';
 import { authModule } from './modules/auth/auth.module.ts';
+import { careRequestsModule } from './modules/care-requests/care-requests.module.ts';
 import { cliniciansModule } from './modules/clinicians/clinicians.module.ts';
 import { fhirModule } from './modules/fhir/fhir.module.ts';
 import { hl7Module } from './modules/hl7/hl7.module.ts';
@@ -35,6 +36,7 @@ export const modules = [
   practicesModule,
   auditModule,
   patientsModule,
+  careRequestsModule,
   recordsModule,
   questionnairesModule,
   assessmentsModule,

@@ -3,6 +3,7 @@
 export * from './schemas/assessments.ts';
 export * from './schemas/audit.ts';
 export * from './schemas/auth.ts';
+export * from './schemas/care-requests.ts';
 export * from './schemas/clinicians.ts';
 export * from './schemas/common.ts';
 export * from './schemas/fhir.ts';

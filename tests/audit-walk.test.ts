@@ -153,6 +153,21 @@ beforeAll(async () => {
   const link = { practiceId: carer.practiceId, patientId: stepsPatient.id };
   const checkInLink = signLink(t.config.encryptionKeys, { ...link, purpose: 'check-in', stepId: step('Jog every day'), localDay: '2030-01-01', expiresAt: Date.now() + 86_400_000 });
   portalUser = await invitePatientToPortal(t, carer.token, patient.id);
+  // Clinicians the patient may ask to take them on (careRequests), each request used up by one call.
+  const takingPatients = async () => {
+    const clinician = await inviteUser(t, admin);
+    await t.client(clinician.token).clinicians.updateProfile.mutate({ id: clinician.id, acceptsNewPatients: true });
+    return clinician.id;
+  };
+  const careRequest = async () => (await t.client(portalUser.token).careRequests.create.mutate({ patientId: patient.id, clinicianId: await takingPatients() })).id;
+  // Requests the care-team clinician (the first caller) answers, each from a patient the admin registered: not on their team yet.
+  await api.clinicians.updateProfile.mutate({ id: carer.id, acceptsNewPatients: true });
+  const requestToCarer = async () => {
+    const newcomer = await createPatient(t, admin.token, { givenName: 'Nell', familyName: 'Quillfeather', email: `nell-${patientIds.length}@example.test` });
+    patientIds.push(newcomer.id);
+    const portal = await invitePatientToPortal(t, admin.token, newcomer.id);
+    return (await t.client(portal.token).careRequests.create.mutate({ patientId: newcomer.id, clinicianId: carer.id })).id;
+  };
   ids.jobs = String((await t.agenda.queryJobs({ name: 'notes.extract' })).jobs[0]!._id);
 
   const a04 = (mrn: string) => [`MSH|^~\\&|ENGINE|HOSP|PAMS|CLINIC|20240305101500||ADT^A04^ADT_A01|${mrn}|P|2.5`, `PID|1||${mrn}^^^HOSP^MR||Walsh^Ciara||19920304|F`].join('\r');
@@ -168,6 +183,15 @@ beforeAll(async () => {
       await api.careTeams.add.mutate({ patientId: patient.id, clinicianId });
       return { patientId: patient.id, clinicianId };
     },
+    'careTeams.leave': async () => {
+      const clinicianId = (await inviteUser(t, admin)).id;
+      await api.careTeams.add.mutate({ patientId: patient.id, clinicianId });
+      return { patientId: patient.id, clinicianId };
+    },
+    'careRequests.create': async () => ({ patientId: patient.id, clinicianId: await takingPatients() }),
+    'careRequests.accept': async () => ({ id: await requestToCarer() }),
+    'careRequests.decline': async () => ({ id: await requestToCarer(), reason: 'My list is full' }),
+    'careRequests.cancel': async () => ({ id: await careRequest() }),
     'relatedPersons.remove': async () => ({ id: (await api.relatedPersons.create.mutate({ patientId: patient.id, relationship: 'brother', name: 'Leo Quillfeather' })).id }),
     'assessments.submit': { id: started.id, answers },
     'assessments.amend': { id: submitted },

@@ -107,7 +107,13 @@ beforeAll(async () => {
   ids.jobs = String((await t.agenda.queryJobs({ name: 'notes.extract' })).jobs[0]!._id);
   await worker.stop();
 
-  owners = [carer, a.admin, await invitePatientToPortal(t, carer.token, patient.id)];
+  const portal = await invitePatientToPortal(t, carer.token, patient.id);
+  // A request waiting for a clinician of A who is not on the care team.
+  const chosen = await inviteUser(t, a.admin);
+  await t.client(chosen.token).clinicians.updateProfile.mutate({ id: chosen.id, acceptsNewPatients: true });
+  ids.careRequests = (await t.client(portal.token).careRequests.create.mutate({ patientId: patient.id, clinicianId: chosen.id })).id;
+
+  owners = [carer, a.admin, portal];
   callers = [
     { name: 'admin of practice B', user: b.admin, patientDataOnly: false },
     { name: 'clinician of practice B', user: otherClinician, patientDataOnly: false },

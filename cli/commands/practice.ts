@@ -4,7 +4,9 @@ import { createCommand, remote, type GlobalOptions } from '../command.ts';
 import { CliError } from '../exit-codes.ts';
 import { printRecord } from '../output.ts';
 
-export const practiceCommand = createCommand('practice').description("your practice's settings: name, time zone, MFA requirement, review of extracted steps, cancellation window");
+export const practiceCommand = createCommand('practice').description(
+  "your practice's settings: name, time zone, MFA requirement, review of extracted steps, cancellation window, automatic acceptance of care requests",
+);
 
 practiceCommand
   .command('show')
@@ -19,6 +21,7 @@ type UpdateOptions = {
   timeZone?: string;
   mfaRequired?: boolean;
   reviewExtractedSteps?: boolean;
+  autoAcceptCareRequests?: boolean;
   cancellationWindowHours?: number;
   hl7SendingApplication?: string;
   hl7SendingFacility?: string;
@@ -33,6 +36,8 @@ practiceCommand
   .option('--no-mfa-required', 'stop requiring it')
   .option('--review-extracted-steps', 'a clinician reviews the steps extracted from a note before patients see them')
   .option('--no-review-extracted-steps', 'publish extracted steps without review')
+  .option('--auto-accept-care-requests', "accept patients' requests to join a clinician's care team at once")
+  .option('--no-auto-accept-care-requests', 'the clinician or an admin accepts or declines each request')
   .option('--cancellation-window-hours <hours>', 'patients cancel or move their own visits until this many hours before the start (0-720)', (v) => Number(v))
   .option('--hl7-sending-application <name>', 'MSH-3 of the HL7 ACKs PAMS sends ("" restores the default, PAMS)')
   .option('--hl7-sending-facility <name>', 'MSH-4 of those ACKs ("" restores the default, the practice\'s name)')
@@ -43,6 +48,7 @@ practiceCommand
       timeZone: opts.timeZone,
       mfaRequired: opts.mfaRequired,
       reviewExtractedSteps: opts.reviewExtractedSteps,
+      autoAcceptCareRequests: opts.autoAcceptCareRequests,
       cancellationWindowHours: opts.cancellationWindowHours,
       hl7SendingApplication: opts.hl7SendingApplication === undefined ? undefined : opts.hl7SendingApplication || null,
       hl7SendingFacility: opts.hl7SendingFacility === undefined ? undefined : opts.hl7SendingFacility || null,

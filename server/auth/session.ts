@@ -53,6 +53,7 @@ type CredentialRow = {
   time_zone: string;
   mfa_required: boolean;
   review_extracted_steps: boolean;
+  auto_accept_care_requests: boolean;
   cancellation_window_hours: number;
   hl7_sending_application: string | null;
   hl7_sending_facility: string | null;
@@ -61,7 +62,7 @@ type CredentialRow = {
 const credentialQuery = (table: 'session' | 'api_token', extra: string) =>
   `select c.secret_hash, c.expires_at, ${extra},
           u.id as user_id, u.email, u.name, u.role, u.status, u.mfa_enabled, u.created_at as user_created_at,
-          p.id as practice_id, p.name as practice_name, p.time_zone, p.mfa_required, p.review_extracted_steps, p.cancellation_window_hours, p.hl7_sending_application, p.hl7_sending_facility, p.created_at as practice_created_at
+          p.id as practice_id, p.name as practice_name, p.time_zone, p.mfa_required, p.review_extracted_steps, p.auto_accept_care_requests, p.cancellation_window_hours, p.hl7_sending_application, p.hl7_sending_facility, p.created_at as practice_created_at
    from "${table}" c join users u on u.id = c.user_id join practice p on p.id = u.practice_id where c.id = $1`;
 const sessionQuery = credentialQuery('session', 'c.mfa_pending');
 const apiTokenQuery = credentialQuery('api_token', 'c.revoked_at, c.last_used_at');
@@ -110,6 +111,7 @@ function actorOf(row: CredentialRow, via: Pick<Actor, 'sessionId' | 'tokenId' | 
       timeZone: row.time_zone,
       mfaRequired: row.mfa_required,
       reviewExtractedSteps: row.review_extracted_steps,
+      autoAcceptCareRequests: row.auto_accept_care_requests,
       cancellationWindowHours: row.cancellation_window_hours,
       hl7SendingApplication: row.hl7_sending_application,
       hl7SendingFacility: row.hl7_sending_facility,

@@ -14,6 +14,8 @@ export const updatePracticeInput = z
     timeZone: ianaTimeZone,
     mfaRequired: z.boolean(),
     reviewExtractedSteps: z.boolean(),
+    /** A patient's request to join a clinician's care team is accepted at once (off: the clinician or an admin decides). */
+    autoAcceptCareRequests: z.boolean(),
     /** Patients cancel or move their own visits until this many hours before the start (0: until it starts). */
     cancellationWindowHours: z.number().int().min(0).max(720),
     /** MSH-3 and MSH-4 of the ACKs PAMS sends; null restores the default (PAMS, and the practice's name). */
@@ -39,6 +41,7 @@ export const practiceOutput = z.object({
   timeZone: z.string(),
   mfaRequired: z.boolean(),
   reviewExtractedSteps: z.boolean().describe('Care steps extracted from notes wait as proposed until a clinician accepts them'),
+  autoAcceptCareRequests: z.boolean().describe("Patients' requests to join a clinician's care team are accepted at once, without the clinician deciding"),
   cancellationWindowHours: z.number().describe('Patients cancel or move their own visits until this many hours before the start; staff at any time'),
   hl7SendingApplication: z.string().describe('MSH-3 of the HL7 ACKs PAMS sends: the setting, else PAMS'),
   hl7SendingFacility: z.string().describe("MSH-4 of the HL7 ACKs PAMS sends: the setting, else the practice's name"),

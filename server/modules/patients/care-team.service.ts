@@ -1,3 +1,4 @@
+import { LockMode } from '@mikro-orm/core';
 import type { CareTeamInput, PatientIdInput } from '../../../shared/schemas/patients.ts';
 import type { AuthedCtx } from '../../context.ts';
 import { AppError, notFound } from '../../errors.ts';
@@ -41,5 +42,24 @@ export async function removeFromCareTeam(ctx: AuthedCtx, { patientId, clinicianI
   if (!removed) throw notFound('Care team member');
   recordAudit(ctx, { action: 'care-team.removed', entityType: 'patient', entityId: patientId, detail: { clinicianId } });
   await ctx.em.flush();
+  return { ok: true as const };
+}
+
+/**
+ * A patient, or a guardian for a dependent, leaves a clinician's care. Not the last clinician's: a patient
+ * with no care team is followed by no clinician (nobody sees their alerts), so they choose another first
+ * (careRequests.create); staff still remove anyone (removeFromCareTeam). The patient's row is locked, so
+ * two departures at once cannot leave the team empty.
+ */
+export async function leaveCareTeam(ctx: AuthedCtx, { patientId, clinicianId }: CareTeamInput) {
+  await ctx.em.transactional(async (em) => {
+    const patient = await findVisiblePatient(em, ctx.actor, patientId, LockMode.PESSIMISTIC_WRITE);
+    if (!(await em.count(CareTeamMember, { patient, clinician: clinicianId }))) throw notFound('Care team member');
+    if (!(await em.count(CareTeamMember, { patient, clinician: { $ne: clinicianId } }))) {
+      throw new AppError('CONFLICT', 'This is the only clinician caring for the patient: ask another clinician to take you on before leaving', 'last-care-team-member');
+    }
+    await em.nativeDelete(CareTeamMember, { patient, clinician: clinicianId });
+    recordAudit({ ...ctx, em }, { action: 'care-team.left', entityType: 'patient', entityId: patientId, detail: { clinicianId } });
+  });
   return { ok: true as const };
 }

@@ -24,7 +24,7 @@ import {
 } from '../../../shared/schemas/patients.ts';
 import { patientEverything } from '../fhir/fhir.service.ts';
 import { authedProcedure, clinicianProcedure, patientProcedure, router } from '../../trpc.ts';
-import { addToCareTeam, listCareTeam, removeFromCareTeam } from './care-team.service.ts';
+import { addToCareTeam, leaveCareTeam, listCareTeam, removeFromCareTeam } from './care-team.service.ts';
 import { getChart } from './chart.service.ts';
 import { createPatient, getPatient, searchPatients, setPatientStatus, updatePatient } from './patients.service.ts';
 import { patientHistory } from './patient-revisions.ts';
@@ -129,6 +129,12 @@ export const careTeamsRouter = router({
     .input(careTeamInput)
     .output(okOutput)
     .mutation(({ ctx, input }) => removeFromCareTeam(ctx, input)),
+  /** The patient, or a guardian for a dependent, leaves a clinician's care (never the last clinician's). */
+  leave: patientProcedure
+    .meta({ phi: true })
+    .input(careTeamInput)
+    .output(okOutput)
+    .mutation(({ ctx, input }) => leaveCareTeam(ctx, input)),
 });
 
 export const relatedPersonsRouter = router({

@@ -13,6 +13,8 @@ export const PracticeSchema = defineEntity({
     mfaRequired: p.boolean().default(false),
     /** Hold care steps extracted from notes as proposed until a clinician accepts them (off: they start at once). */
     reviewExtractedSteps: p.boolean().default(false),
+    /** Accept a patient's request to join a clinician's care team at once (off: the clinician or an admin decides). */
+    autoAcceptCareRequests: p.boolean().default(false),
     /** Patients cancel or move their own visits until this many hours before the start; the practice can at any time. */
     cancellationWindowHours: p.smallint().default(24),
     /** MSH-3 and MSH-4 of the HL7 ACKs PAMS sends; null: PAMS, and the practice's name. */

@@ -7,7 +7,10 @@ import { Practice } from './practice.entity.ts';
 
 /** The HL7 sender names are the ones ACKs carry: the settings, else their defaults. */
 export function toPracticeDto(
-  p: Pick<Practice, 'id' | 'name' | 'timeZone' | 'mfaRequired' | 'reviewExtractedSteps' | 'cancellationWindowHours' | 'hl7SendingApplication' | 'hl7SendingFacility' | 'createdAt'>,
+  p: Pick<
+    Practice,
+    'id' | 'name' | 'timeZone' | 'mfaRequired' | 'reviewExtractedSteps' | 'autoAcceptCareRequests' | 'cancellationWindowHours' | 'hl7SendingApplication' | 'hl7SendingFacility' | 'createdAt'
+  >,
 ): PracticeOutput {
   return {
     id: p.id,
@@ -15,6 +18,7 @@ export function toPracticeDto(
     timeZone: p.timeZone,
     mfaRequired: Boolean(p.mfaRequired),
     reviewExtractedSteps: Boolean(p.reviewExtractedSteps),
+    autoAcceptCareRequests: Boolean(p.autoAcceptCareRequests),
     cancellationWindowHours: p.cancellationWindowHours,
     hl7SendingApplication: p.hl7SendingApplication ?? 'PAMS',
     hl7SendingFacility: p.hl7SendingFacility ?? p.name,
