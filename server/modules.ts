@@ -4,6 +4,7 @@ import { assessmentsModule } from './modules/assessments/assessments.module.ts';
 import { auditModule } from './modules/audit/audit.module.ts';
 import { authModule } from './modules/auth/auth.module.ts';
 import { cliniciansModule } from './modules/clinicians/clinicians.module.ts';
+import { deliveriesModule } from './modules/deliveries/deliveries.module.ts';
 import { fhirModule } from './modules/fhir/fhir.module.ts';
 import { hl7Module } from './modules/hl7/hl7.module.ts';
 import { importsModule } from './modules/imports/imports.module.ts';
@@ -36,6 +37,7 @@ export const modules = [
   auditModule,
   patientsModule,
   recordsModule,
+  deliveriesModule,
   questionnairesModule,
   assessmentsModule,
   schedulingModule,

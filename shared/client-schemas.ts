@@ -5,6 +5,7 @@ export * from './schemas/audit.ts';
 export * from './schemas/auth.ts';
 export * from './schemas/clinicians.ts';
 export * from './schemas/common.ts';
+export * from './schemas/deliveries.ts';
 export * from './schemas/fhir.ts';
 export * from './schemas/hl7.ts';
 export * from './schemas/imports.ts';

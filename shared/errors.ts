@@ -29,6 +29,7 @@ export const errorReasons = [
   'in-the-past',
   'inside-cancellation-window',
   'not-bookable-by-patients',
+  'medication-not-active',
   'import-invalid-rows',
   'import-conflict',
   'database-unavailable',
