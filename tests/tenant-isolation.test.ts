@@ -34,7 +34,17 @@ const recordFields: Record<string, object> = Object.fromEntries(Object.entries(r
 function idOf(domain: string, field: string): string {
   const kind = field === 'id' ? domain : field.replace(/Id$/, '');
   const key =
-    { guardianPatient: 'patients', patient: 'patients', clinician: 'users', clinicians: 'users', actor: 'users', entity: 'patients', type: 'appointmentTypes', import: 'imports' }[kind] ?? kind;
+    {
+      guardianPatient: 'patients',
+      patient: 'patients',
+      clinician: 'users',
+      clinicians: 'users',
+      actor: 'users',
+      entity: 'patients',
+      type: 'appointmentTypes',
+      import: 'imports',
+      medication: 'medications',
+    }[kind] ?? kind;
   const id = ids[key];
   if (!id) throw new Error(`no id of practice A for ${domain}.${field}: add one to the set-up of this test`);
   return id;
@@ -107,7 +117,11 @@ beforeAll(async () => {
   ids.jobs = String((await t.agenda.queryJobs({ name: 'notes.extract' })).jobs[0]!._id);
   await worker.stop();
 
-  owners = [carer, a.admin, await invitePatientToPortal(t, carer.token, patient.id)];
+  const portalUser = await invitePatientToPortal(t, carer.token, patient.id);
+  ids.deliveries = (
+    await t.client(portalUser.token).deliveries.create.mutate({ medicationId: ids.medications!, quantity: 1, address: { lines: ['1 Calle Mayor'], city: 'Madrid', country: 'ES' } })
+  ).id;
+  owners = [carer, a.admin, portalUser];
   callers = [
     { name: 'admin of practice B', user: b.admin, patientDataOnly: false },
     { name: 'clinician of practice B', user: otherClinician, patientDataOnly: false },

@@ -24,15 +24,29 @@ export const createDeliveryInput = z.object({
 });
 export type CreateDeliveryInput = z.infer<typeof createDeliveryInput>;
 
-/** The next status and what it needs: a reason to decline, a courier and tracking reference to dispatch. */
-export const updateDeliveryStatusInput = z.discriminatedUnion('status', [
-  z.object({ id: uuid, status: z.literal('approved') }),
-  z.object({ id: uuid, status: z.literal('declined'), reason }),
-  z.object({ id: uuid, status: z.literal('dispatched'), courier: text().trim().min(1, 'is required').max(100), trackingReference: text().trim().min(1, 'is required').max(100) }),
-  z.object({ id: uuid, status: z.literal('delivered') }),
-  z.object({ id: uuid, status: z.literal('failed'), reason: reason.optional() }),
-  z.object({ id: uuid, status: z.literal('cancelled'), reason: reason.optional() }),
-]);
+const label = text().trim().min(1, 'is required').max(100);
+
+/**
+ * The next status and what it needs: a reason to decline (optional when failed or cancelled), a courier
+ * and tracking reference to dispatch. One object rather than a union, so every field is plain to forms and walks.
+ */
+export const updateDeliveryStatusInput = z
+  .object({
+    id: uuid,
+    status: z.enum(['approved', 'declined', 'dispatched', 'delivered', 'failed', 'cancelled']),
+    reason: reason.optional(),
+    courier: label.optional(),
+    trackingReference: label.optional(),
+  })
+  .superRefine((u, ctx) => {
+    const add = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
+    if (u.status === 'declined' && !u.reason) add('reason', 'is required to decline');
+    if (u.reason && !['declined', 'failed', 'cancelled'].includes(u.status)) add('reason', 'is only for declined, failed or cancelled');
+    for (const field of ['courier', 'trackingReference'] as const) {
+      if (u.status === 'dispatched' && !u[field]) add(field, 'is required to dispatch');
+      if (u.status !== 'dispatched' && u[field]) add(field, 'is only for dispatched');
+    }
+  });
 export type UpdateDeliveryStatusInput = z.infer<typeof updateDeliveryStatusInput>;
 
 /** Staff see the requests of the patients they may see; a patient their own and their dependents'. `from`/`to` bound when it was requested. */

@@ -83,10 +83,9 @@ export async function updateDeliveryStatus(ctx: AuthedCtx, input: UpdateDelivery
     }
     await em.populate(delivery, ['medication', 'events']);
     const now = ctx.clock.now();
-    const reason = 'reason' in input ? (input.reason ?? null) : null;
-    Object.assign(delivery, { status: input.status, updatedAt: now, ...(reason && { reason }) });
-    if (input.status === 'dispatched') Object.assign(delivery, { courier: input.courier, trackingReference: input.trackingReference });
-    recordChange(tx, delivery, input.status, reason, now);
+    const { status, reason = null, courier, trackingReference } = input;
+    Object.assign(delivery, { status, updatedAt: now, ...(reason && { reason }), ...(status === 'dispatched' && { courier, trackingReference }) });
+    recordChange(tx, delivery, status, reason, now);
     return toDeliveryDto(delivery);
   });
   await enqueueDeliveryMails(ctx.agenda, ctx.log);
