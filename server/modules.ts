@@ -5,6 +5,7 @@ import { auditModule } from './modules/audit/audit.module.ts';
 import { authModule } from './modules/auth/auth.module.ts';
 import { careRequestsModule } from './modules/care-requests/care-requests.module.ts';
 import { cliniciansModule } from './modules/clinicians/clinicians.module.ts';
+import { deliveriesModule } from './modules/deliveries/deliveries.module.ts';
 import { fhirModule } from './modules/fhir/fhir.module.ts';
 import { hl7Module } from './modules/hl7/hl7.module.ts';
 import { importsModule } from './modules/imports/imports.module.ts';
@@ -38,6 +39,7 @@ export const modules = [
   patientsModule,
   careRequestsModule,
   recordsModule,
+  deliveriesModule,
   questionnairesModule,
   assessmentsModule,
   schedulingModule,

@@ -6,6 +6,7 @@ export * from './schemas/auth.ts';
 export * from './schemas/care-requests.ts';
 export * from './schemas/clinicians.ts';
 export * from './schemas/common.ts';
+export * from './schemas/deliveries.ts';
 export * from './schemas/fhir.ts';
 export * from './schemas/hl7.ts';
 export * from './schemas/imports.ts';

@@ -33,6 +33,7 @@ export const errorReasons = [
   'already-on-care-team',
   'care-request-pending',
   'last-care-team-member',
+  'medication-not-active',
   'import-invalid-rows',
   'import-conflict',
   'database-unavailable',

@@ -168,6 +168,11 @@ beforeAll(async () => {
     const portal = await invitePatientToPortal(t, admin.token, newcomer.id);
     return (await t.client(portal.token).careRequests.create.mutate({ patientId: newcomer.id, clinicianId: carer.id })).id;
   };
+  // A delivery asks for an active medication, whatever the walk's setStatus made of the first one.
+  const activeMedication = async () => (await api.medications.create.mutate({ patientId: patient.id, fields: recordFields.medications as never })).id;
+  const home = { lines: ['1 Main Street'], city: 'Sligo', country: 'IE' };
+  const requestDelivery = async () => (await t.client(portalUser.token).deliveries.create.mutate({ medicationId: await activeMedication(), quantity: 1, address: home })).id;
+  ids.deliveries = await requestDelivery();
   ids.jobs = String((await t.agenda.queryJobs({ name: 'notes.extract' })).jobs[0]!._id);
 
   const a04 = (mrn: string) => [`MSH|^~\\&|ENGINE|HOSP|PAMS|CLINIC|20240305101500||ADT^A04^ADT_A01|${mrn}|P|2.5`, `PID|1||${mrn}^^^HOSP^MR||Walsh^Ciara||19920304|F`].join('\r');
@@ -225,6 +230,8 @@ beforeAll(async () => {
     'reminders.lookupCheckIn': { token: checkInLink },
     'reminders.checkIn': { token: checkInLink },
     'reminders.unsubscribe': { token: signLink(t.config.encryptionKeys, { ...link, purpose: 'unsubscribe' }) },
+    'deliveries.create': async () => ({ medicationId: await activeMedication(), quantity: 1, address: home }),
+    'deliveries.updateStatus': async () => ({ id: await requestDelivery(), status: 'approved' }),
   };
 });
 afterAll(async () => {

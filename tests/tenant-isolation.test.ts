@@ -34,7 +34,17 @@ const recordFields: Record<string, object> = Object.fromEntries(Object.entries(r
 function idOf(domain: string, field: string): string {
   const kind = field === 'id' ? domain : field.replace(/Id$/, '');
   const key =
-    { guardianPatient: 'patients', patient: 'patients', clinician: 'users', clinicians: 'users', actor: 'users', entity: 'patients', type: 'appointmentTypes', import: 'imports' }[kind] ?? kind;
+    {
+      guardianPatient: 'patients',
+      patient: 'patients',
+      clinician: 'users',
+      clinicians: 'users',
+      actor: 'users',
+      entity: 'patients',
+      type: 'appointmentTypes',
+      import: 'imports',
+      medication: 'medications',
+    }[kind] ?? kind;
   const id = ids[key];
   if (!id) throw new Error(`no id of practice A for ${domain}.${field}: add one to the set-up of this test`);
   return id;
@@ -112,6 +122,7 @@ beforeAll(async () => {
   const chosen = await inviteUser(t, a.admin);
   await t.client(chosen.token).clinicians.updateProfile.mutate({ id: chosen.id, acceptsNewPatients: true });
   ids.careRequests = (await t.client(portal.token).careRequests.create.mutate({ patientId: patient.id, clinicianId: chosen.id })).id;
+  ids.deliveries = (await t.client(portal.token).deliveries.create.mutate({ medicationId: ids.medications!, quantity: 1, address: { lines: ['1 Calle Mayor'], city: 'Madrid', country: 'ES' } })).id;
 
   owners = [carer, a.admin, portal];
   callers = [

@@ -92,4 +92,25 @@ const reminders = reportCommand('reminders', 'plan item reminders by clinician a
     printReport([...report.rows, report.total], columns, { json, csv: opts.csv }, report);
   });
 
-export const reportCommandGroup = createCommand('report').description("your practice's reports (admin)").addCommand(assessments).addCommand(appointments).addCommand(activity).addCommand(reminders);
+type DeliveryRow = RouterOutputs['reports']['deliveries']['rows'][number];
+const deliveries = reportCommand('deliveries', 'prescription delivery requests made in the period, by status at its end, with median and p90 hours from request').action(
+  async (opts: PeriodOptions, cmd: Command) => {
+    const { api, json } = remote(cmd.optsWithGlobals<GlobalOptions>());
+    const report = await api.reports.deliveries.query(period(opts));
+    const columns: Column<DeliveryRow>[] = [
+      { header: 'status', value: (r) => r.status },
+      { header: 'requests', value: (r) => r.count },
+      { header: 'median h', value: (r) => r.medianHours },
+      { header: 'p90 h', value: (r) => r.p90Hours },
+    ];
+    printReport(report.rows, columns, { json, csv: opts.csv }, report);
+  },
+);
+
+export const reportCommandGroup = createCommand('report')
+  .description("your practice's reports (admin)")
+  .addCommand(assessments)
+  .addCommand(appointments)
+  .addCommand(activity)
+  .addCommand(reminders)
+  .addCommand(deliveries);

@@ -15,6 +15,8 @@ export const fhirResourceTypes = [
   'QuestionnaireResponse',
   'Appointment',
   'CarePlan',
+  'MedicationRequest',
+  'Task',
 ] as const;
 export type FhirResourceType = (typeof fhirResourceTypes)[number];
 

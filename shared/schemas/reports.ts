@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { instantOutput, isoDateTime, uuid } from './common.ts';
 import { questionKey } from './questionnaires.ts';
+import { deliveryRequestStatuses } from './deliveries.ts';
 import { cadences } from './steps.ts';
 
 const MAX_DAYS = 3 * 366;
@@ -35,6 +36,9 @@ export type ActivityReportInput = z.infer<typeof activityReportInput>;
 
 export const remindersReportInput = z.object({ ...period, clinicianId: uuid.optional() }).superRefine(checkPeriod);
 export type RemindersReportInput = z.infer<typeof remindersReportInput>;
+
+export const deliveriesReportInput = z.object(period).superRefine(checkPeriod);
+export type DeliveriesReportInput = z.infer<typeof deliveriesReportInput>;
 
 /** The period the report covers, [from, to), with the defaults filled in. */
 const periodOutput = { from: instantOutput, to: instantOutput };
@@ -102,3 +106,16 @@ const remindersReportRow = z.object({
   medianMinutesToCheckIn: z.number().nullable().describe("Median time from an item's first reminder to its check-in; null without check-ins"),
 });
 export const remindersReportOutput = z.object({ ...periodOutput, rows: z.array(remindersReportRow), total: remindersReportRow });
+
+export const deliveriesReportOutput = z.object({
+  ...periodOutput,
+  requests: z.number().describe('Delivery requests made in the period'),
+  rows: z.array(
+    z.object({
+      status: z.enum(deliveryRequestStatuses).describe('Where the requests stood at the end of the period'),
+      count: z.number(),
+      medianHours: z.number().nullable().describe('Median hours from the request to reaching this status (for delivered: the time to delivery); null for requested, or when none'),
+      p90Hours: z.number().nullable().describe('90th percentile of the same hours'),
+    }),
+  ),
+});

@@ -4,6 +4,7 @@ import { appointmentSource } from './resources/appointment.ts';
 import { assessmentObservationSource } from './resources/assessment-observation.ts';
 import { carePlanSource } from './resources/care-plan.ts';
 import { conditionSource } from './resources/condition.ts';
+import { medicationRequestSource } from './resources/medication-request.ts';
 import { medicationStatementSource } from './resources/medication-statement.ts';
 import { observationSource } from './resources/observation.ts';
 import { patientSource } from './resources/patient.ts';
@@ -12,6 +13,7 @@ import { practitionerSource } from './resources/practitioner.ts';
 import { questionnaireResponseSource } from './resources/questionnaire-response.ts';
 import { questionnaireSource } from './resources/questionnaire.ts';
 import { relatedPersonSource } from './resources/related-person.ts';
+import { taskSource } from './resources/task.ts';
 
 /**
  * Every source of exported resources, listed by hand. A new resource type is one file in resources/,
@@ -31,4 +33,6 @@ export const fhirSources: readonly FhirSource[] = [
   questionnaireResponseSource,
   appointmentSource,
   carePlanSource,
+  medicationRequestSource,
+  taskSource,
 ];

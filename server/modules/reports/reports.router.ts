@@ -5,6 +5,8 @@ import {
   appointmentsReportOutput,
   assessmentsReportInput,
   assessmentsReportOutput,
+  deliveriesReportInput,
+  deliveriesReportOutput,
   remindersReportInput,
   remindersReportOutput,
 } from '../../../shared/schemas/reports.ts';
@@ -12,6 +14,7 @@ import { adminProcedure, router } from '../../trpc.ts';
 import { activityReport } from './activity-report.ts';
 import { appointmentsReport } from './appointments-report.ts';
 import { assessmentsReport } from './assessments-report.ts';
+import { deliveriesReport } from './deliveries-report.ts';
 import { remindersReport } from './reminders-report.ts';
 
 /** Practice reports for admins: aggregated in PostgreSQL, never row by row in Node. */
@@ -32,4 +35,8 @@ export const reportsRouter = router({
     .input(remindersReportInput)
     .output(remindersReportOutput)
     .query(({ ctx, input }) => remindersReport(ctx, input)),
+  deliveries: adminProcedure
+    .input(deliveriesReportInput)
+    .output(deliveriesReportOutput)
+    .query(({ ctx, input }) => deliveriesReport(ctx, input)),
 });
