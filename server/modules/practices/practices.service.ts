@@ -7,7 +7,10 @@ import { Practice } from './practice.entity.ts';
 
 /** The HL7 sender names are the ones ACKs carry: the settings, else their defaults. */
 export function toPracticeDto(
-  p: Pick<Practice, 'id' | 'name' | 'timeZone' | 'mfaRequired' | 'reviewExtractedSteps' | 'cancellationWindowHours' | 'hl7SendingApplication' | 'hl7SendingFacility' | 'createdAt'>,
+  p: Pick<
+    Practice,
+    'id' | 'name' | 'timeZone' | 'mfaRequired' | 'reviewExtractedSteps' | 'cancellationWindowHours' | 'hl7SendingApplication' | 'hl7SendingFacility' | 'patientSignUp' | 'slug' | 'createdAt'
+  >,
 ): PracticeOutput {
   return {
     id: p.id,
@@ -18,6 +21,8 @@ export function toPracticeDto(
     cancellationWindowHours: p.cancellationWindowHours,
     hl7SendingApplication: p.hl7SendingApplication ?? 'PAMS',
     hl7SendingFacility: p.hl7SendingFacility ?? p.name,
+    patientSignUp: p.patientSignUp,
+    slug: p.slug ?? null,
     createdAt: p.createdAt.toISOString(),
   };
 }
