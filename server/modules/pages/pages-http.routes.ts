@@ -41,9 +41,10 @@ const isOneClick = (body: Record<string, unknown>) => Object.keys(body).length =
 /**
  * The pages PAMS's own mail links to (APP_URL + these paths): accept an invite (with MFA enrolment
  * where the practice requires it), reset a password, confirm a sign-up's email, and from a reminder,
- * check in or stop reminder emails. Plain HTML forms, no script. The invite, reset and verify pages call the same procedures as the API,
- * through the router, so input rules, audit and errors are the API's own; the reminder links' signed
- * token is their only credential, and their services (reminder-links.service.ts) reuse `steps.checkIn`'s.
+ * check in or stop reminder emails. Plain HTML forms, no script. The invite, reset and verify pages
+ * call the same procedures as the API, through the router, so input rules, audit and errors are the
+ * API's own; the reminder links' signed token is their only credential, and their services
+ * (reminder-links.service.ts) reuse `steps.checkIn`'s.
  * A GET never changes anything: mail scanners (Outlook's safe links) follow every link in a mail.
  *
  * CSRF: a POST is taken only from our own pages (`originAllowed`, the rule /trpc applies to cookie
