@@ -13,6 +13,7 @@ export const errorReasons = [
   'email-taken',
   'reset-token-invalid',
   'sign-up-closed',
+  'slug-taken',
   'verification-link-invalid',
   'patient-merged',
   'merge-conflict',

@@ -9,16 +9,15 @@ const hl7Name = text()
   .max(180)
   .regex(/^[^|^~\\&]+$/, 'must not contain the HL7 separators | ^ ~ \\ &');
 
-/** Lower-case letters, digits and inner dashes: a practice's slug, and what names a practice at sign-up (its slug or its id). */
-const slugShape = text()
+/** What names a practice at sign-up, its slug or its id: lower-case letters, digits and inner dashes. */
+export const practiceRef = text()
   .trim()
   .toLowerCase()
   .max(63)
   .regex(/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/, 'must be 1-63 lower-case letters, digits or dashes, not starting or ending with a dash');
-export const practiceRef = slugShape;
 
 /** A practice's short public name, for its sign-up link. Not UUID-shaped: a UUID names a practice by id. */
-const practiceSlug = slugShape.refine((v) => !uuid.safeParse(v).success, 'must not look like a UUID');
+const practiceSlug = practiceRef.refine((v) => !uuid.safeParse(v).success, 'must not look like a UUID');
 
 export const updatePracticeInput = z
   .object({

@@ -44,7 +44,7 @@ describe('the practice setting', () => {
 
   it('refuses a slug that is taken or looks like a UUID, and clinicians may not change it', async () => {
     const { admin: other } = await createPractice(t);
-    expect(await rejection(t.client(other.token).practices.update.mutate({ slug }))).toMatchObject({ code: 'CONFLICT' });
+    expect(await rejection(t.client(other.token).practices.update.mutate({ slug }))).toMatchObject({ code: 'CONFLICT', reason: 'slug-taken', fieldErrors: { slug: ['is taken by another practice'] } });
     expect(await rejection(t.client(other.token).practices.update.mutate({ slug: other.practiceId }))).toMatchObject({ code: 'BAD_REQUEST', fieldErrors: { slug: [expect.stringContaining('UUID')] } });
     expect(await rejection(t.client(clinician.token).practices.update.mutate({ patientSignUp: 'off' }))).toMatchObject({ code: 'FORBIDDEN' });
   });
