@@ -14,5 +14,10 @@ export type InviteStatus = (typeof inviteStatuses)[number];
 export const administrativeGenders = ['male', 'female', 'other', 'unknown'] as const;
 export type AdministrativeGender = (typeof administrativeGenders)[number];
 
-export const patientStatuses = ['active', 'archived'] as const;
+/** `merged`: folded into another record by `patients.merge` (its `mergedIntoId`); kept, read-only, out of default lists. */
+export const patientStatuses = ['active', 'archived', 'merged'] as const;
 export type PatientStatus = (typeof patientStatuses)[number];
+
+/** Whether anyone may create a patient account at the practice (`auth.signUp`), or only by invite. */
+export const patientSignUpModes = ['off', 'open'] as const;
+export type PatientSignUpMode = (typeof patientSignUpModes)[number];

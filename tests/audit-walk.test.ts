@@ -180,6 +180,10 @@ beforeAll(async () => {
     ...statusChanges,
     'patients.archive': { id: archived.id },
     'patients.restore': { id: archived.id },
+    'patients.merge': async () => ({
+      sourceId: (await createPatient(t, carer.token, { givenName: 'Dup', familyName: 'Quillfeather' })).id,
+      targetId: (await createPatient(t, carer.token, { givenName: 'Kept', familyName: 'Quillfeather' })).id,
+    }),
     'patients.addGuardian': { patientId: patient.id, guardianPatientId: guardian.id },
     'patients.removeGuardian': { patientId: patient.id, guardianPatientId: guardian.id },
     'careTeams.add': async () => ({ patientId: patient.id, clinicianId: (await inviteUser(t, admin)).id }),

@@ -65,6 +65,10 @@ describe('pams practice', () => {
     expect((await pams(admin, ['practice', 'update', '--cancellation-window-hours', 'a day'])).code).toBe(1);
     const off = await pams(admin, ['practice', 'update', '--no-review-extracted-steps', '--hl7-sending-facility', '', '--json']);
     expect(off.json()).toMatchObject({ name: 'Harbour Health', reviewExtractedSteps: false, hl7SendingFacility: 'Harbour Health' });
+    const open = await pams(admin, ['practice', 'update', '--patient-sign-up', 'open', '--slug', 'harbour-health', '--json']);
+    expect(open.json()).toMatchObject({ patientSignUp: 'open', slug: 'harbour-health' });
+    expect((await pams(admin, ['practice', 'update', '--slug', '', '--json'])).json()).toMatchObject({ patientSignUp: 'open', slug: null });
+    expect((await pams(admin, ['practice', 'update', '--patient-sign-up', 'sometimes'])).code).toBe(1);
 
     const table = await pams(admin, ['practice', 'show']);
     expect(table.stdout).toMatch(/^timeZone\s+Europe\/Dublin$/m);

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext } from 'playwright-core';
 import { chromiumPath, launchChromium, screenshotPath } from './browser.ts';
 import { startTestServer, type TestServer } from './harness.ts';
-import { createPractice, loginAs, newPassword, sendInvite, sql, totpCode, wrongTotpCode, type TestUser } from './fixtures.ts';
+import { createPractice, loginAs, newEmail, newPassword, sendInvite, sql, totpCode, wrongTotpCode, type TestUser } from './fixtures.ts';
 import { SWEEP_REMINDERS } from '../server/modules/reminders/reminders.jobs.ts';
 import { extracted, NOTE, patientWithPortal, startCareLoop } from './care-loop-setup.ts';
 import { linkFromMail, tokenFromMail } from './smtp-capture.ts';
@@ -116,6 +116,29 @@ describe.skipIf(!chromiumPath)('mail-link pages in Chromium', () => {
     expect(response.status()).toBe(410);
     expect(await page.getByRole('alert').textContent()).toContain('already used or expired');
     await page.screenshot({ path: screenshotPath('reset-used-link'), fullPage: true });
+    await context.close();
+  });
+
+  it("confirms a sign-up's email with one button; the account then works, and the used link says so", async () => {
+    await t.client(admin.token).practices.update.mutate({ patientSignUp: 'open' });
+    const email = newEmail('signup');
+    const password = newPassword(t);
+    await t.client().auth.signUp.mutate({ practice: admin.practiceId, givenName: 'Nora', familyName: 'Keane', birthDate: '1990-04-05', email, password });
+    const token = t.secret(tokenFromMail(await t.smtp.waitForMail(email, /verify-email\?token=/)));
+    const page = await newPage();
+    expect((await page.goto(`${t.url}/verify-email?token=${token}`))?.status()).toBe(200);
+    expect(await sql(t, 'select id from users where email = ?', [email])).toEqual([]); // the GET changed nothing
+    await page.screenshot({ path: screenshotPath('verify-email-ask'), fullPage: true });
+    await page.getByRole('button', { name: 'Confirm my email' }).click();
+    expect(await page.getByRole('status').textContent()).toContain('Your account is ready');
+    await page.screenshot({ path: screenshotPath('verify-email-done'), fullPage: true });
+    t.secret(await loginAs(t, email, password));
+
+    await page.goto(`${t.url}/verify-email?token=${token}`);
+    const [response] = await Promise.all([page.waitForResponse((r) => r.request().method() === 'POST'), page.getByRole('button', { name: 'Confirm my email' }).click()]);
+    expect(response.status()).toBe(410);
+    expect(await page.getByRole('alert').textContent()).toContain('already used or expired');
+    await page.screenshot({ path: screenshotPath('verify-email-used-link'), fullPage: true });
     await context.close();
   });
 });

@@ -90,7 +90,9 @@ beforeAll(async () => {
   const api = t.client(carer.token);
 
   const patient = await api.patients.create.mutate({ givenName: 'Ana', familyName: 'Ruiz', birthDate: '1990-04-01', gender: 'female', email: 'ana@example.test' });
-  ids = { patients: patient.id, users: carer.id };
+  // patients.merge names two: the patient, and another of A's to merge it into.
+  const other = await api.patients.create.mutate({ givenName: 'Ines', familyName: 'Ruiz', birthDate: '1991-05-02', gender: 'female' });
+  ids = { patients: patient.id, users: carer.id, source: patient.id, target: other.id };
   for (const [domain, fields] of Object.entries(recordFields)) {
     const router = api[domain as 'allergies'];
     ids[domain] = (await router.create.mutate({ patientId: patient.id, fields: fields as never })).id;

@@ -1,11 +1,12 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
+import { patientSignUpModes, type PatientSignUpMode } from '../../shared/enums.ts';
 import type { RouterInputs } from '../../shared/client.ts';
 import { createCommand, remote, type GlobalOptions } from '../command.ts';
 import { CliError } from '../exit-codes.ts';
 import { printRecord } from '../output.ts';
 
 export const practiceCommand = createCommand('practice').description(
-  "your practice's settings: name, time zone, MFA requirement, review of extracted steps, cancellation window, automatic acceptance of care requests",
+  "your practice's settings: name, time zone, MFA requirement, review of extracted steps, cancellation window, automatic acceptance of care requests, patient sign-up",
 );
 
 practiceCommand
@@ -25,6 +26,8 @@ type UpdateOptions = {
   cancellationWindowHours?: number;
   hl7SendingApplication?: string;
   hl7SendingFacility?: string;
+  patientSignUp?: PatientSignUpMode;
+  slug?: string;
 };
 
 practiceCommand
@@ -41,6 +44,8 @@ practiceCommand
   .option('--cancellation-window-hours <hours>', 'patients cancel or move their own visits until this many hours before the start (0-720)', (v) => Number(v))
   .option('--hl7-sending-application <name>', 'MSH-3 of the HL7 ACKs PAMS sends ("" restores the default, PAMS)')
   .option('--hl7-sending-facility <name>', 'MSH-4 of those ACKs ("" restores the default, the practice\'s name)')
+  .addOption(new Option('--patient-sign-up <mode>', 'open: anyone may create a patient account here and verify it by email; off: by invite only').choices(patientSignUpModes))
+  .option('--slug <slug>', 'the short name a sign-up may give for the practice, besides its id ("" removes it)')
   .action(async (opts: UpdateOptions, cmd: Command) => {
     const { api, json } = remote(cmd.optsWithGlobals<GlobalOptions>());
     const input: RouterInputs['practices']['update'] = {
@@ -52,6 +57,8 @@ practiceCommand
       cancellationWindowHours: opts.cancellationWindowHours,
       hl7SendingApplication: opts.hl7SendingApplication === undefined ? undefined : opts.hl7SendingApplication || null,
       hl7SendingFacility: opts.hl7SendingFacility === undefined ? undefined : opts.hl7SendingFacility || null,
+      patientSignUp: opts.patientSignUp,
+      slug: opts.slug === undefined ? undefined : opts.slug || null,
     };
     if (Object.values(input).every((v) => v === undefined)) throw new CliError('Nothing to update: pass at least one setting (see `pams practice update --help`)');
     const practice = await api.practices.update.mutate(input);

@@ -5,7 +5,7 @@ import type { Config } from '../config.ts';
 import type { Actor, RequestMeta } from '../context.ts';
 import { Session } from '../modules/auth/session.entity.ts';
 import { User } from '../modules/users/user.entity.ts';
-import type { UserRole, UserStatus } from '../../shared/enums.ts';
+import type { PatientSignUpMode, UserRole, UserStatus } from '../../shared/enums.ts';
 import { toPracticeDto } from '../modules/practices/practices.service.ts';
 import { toUserDto } from '../modules/users/user.dto.ts';
 import { generateSecretToken, parseSecretToken, secretMatches } from './secret-token.ts';
@@ -57,12 +57,14 @@ type CredentialRow = {
   cancellation_window_hours: number;
   hl7_sending_application: string | null;
   hl7_sending_facility: string | null;
+  patient_sign_up: PatientSignUpMode;
+  slug: string | null;
   practice_created_at: Date;
 };
 const credentialQuery = (table: 'session' | 'api_token', extra: string) =>
   `select c.secret_hash, c.expires_at, ${extra},
           u.id as user_id, u.email, u.name, u.role, u.status, u.mfa_enabled, u.created_at as user_created_at,
-          p.id as practice_id, p.name as practice_name, p.time_zone, p.mfa_required, p.review_extracted_steps, p.auto_accept_care_requests, p.cancellation_window_hours, p.hl7_sending_application, p.hl7_sending_facility, p.created_at as practice_created_at
+          p.id as practice_id, p.name as practice_name, p.time_zone, p.mfa_required, p.review_extracted_steps, p.auto_accept_care_requests, p.cancellation_window_hours, p.hl7_sending_application, p.hl7_sending_facility, p.patient_sign_up, p.slug, p.created_at as practice_created_at
    from "${table}" c join users u on u.id = c.user_id join practice p on p.id = u.practice_id where c.id = $1`;
 const sessionQuery = credentialQuery('session', 'c.mfa_pending');
 const apiTokenQuery = credentialQuery('api_token', 'c.revoked_at, c.last_used_at');
@@ -115,6 +117,8 @@ function actorOf(row: CredentialRow, via: Pick<Actor, 'sessionId' | 'tokenId' | 
       cancellationWindowHours: row.cancellation_window_hours,
       hl7SendingApplication: row.hl7_sending_application,
       hl7SendingFacility: row.hl7_sending_facility,
+      patientSignUp: row.patient_sign_up,
+      slug: row.slug,
       createdAt: row.practice_created_at,
     },
     via,

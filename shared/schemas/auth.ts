@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { email, instantOutput, password, text } from './common.ts';
-import { practiceOutput } from './practices.ts';
+import { calendarDate, email, instantOutput, password, pastOrToday, text } from './common.ts';
+import { practiceOutput, practiceRef } from './practices.ts';
 import { userOutput } from './users.ts';
 
 export const loginInput = z.object({ email, password: text().min(1, 'is required').max(256) });
@@ -27,6 +27,23 @@ export type RequestPasswordResetInput = z.infer<typeof requestPasswordResetInput
 
 export const resetPasswordInput = z.object({ token: text().min(10).max(200), newPassword: password });
 export type ResetPasswordInput = z.infer<typeof resetPasswordInput>;
+
+const signUpName = text().trim().min(1, 'is required').max(100);
+
+/** A patient creates their own account at a practice that allows it. */
+export const signUpInput = z.object({
+  /** The practice's id or its slug (a slug never looks like a UUID, so the two cannot be confused). */
+  practice: practiceRef,
+  givenName: signUpName,
+  familyName: signUpName,
+  birthDate: calendarDate.refine(pastOrToday, 'must not be in the future'),
+  email,
+  password,
+});
+export type SignUpInput = z.infer<typeof signUpInput>;
+
+export const verifyEmailInput = z.object({ token: text().min(10).max(200) });
+export type VerifyEmailInput = z.infer<typeof verifyEmailInput>;
 
 export const confirmMfaInput = z.object({ code: totpCode });
 export type ConfirmMfaInput = z.infer<typeof confirmMfaInput>;

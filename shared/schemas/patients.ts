@@ -108,6 +108,8 @@ export const searchPatientsInput = pageInput.extend({
   phone: text().trim().max(40).optional(),
   birthDate: calendarDate.optional(),
   status: z.enum(patientStatuses).default('active'),
+  /** true: only patients who signed up themselves (`auth.signUp`); false: only those staff registered or imported. */
+  selfRegistered: z.boolean().optional(),
 });
 export type SearchPatientsInput = z.infer<typeof searchPatientsInput>;
 
@@ -130,6 +132,10 @@ export type UpdateRelatedPersonInput = z.infer<typeof updateRelatedPersonInput>;
 
 export const invitePatientInput = z.object({ patientId: uuid, email: email.optional() });
 export type InvitePatientInput = z.infer<typeof invitePatientInput>;
+
+/** Folds `sourceId` (typically a self-registered duplicate) into `targetId`; the source stays, marked merged. */
+export const mergePatientsInput = z.object({ sourceId: uuid, targetId: uuid }).refine((v) => v.sourceId !== v.targetId, { message: 'must be another patient than sourceId', path: ['targetId'] });
+export type MergePatientsInput = z.infer<typeof mergePatientsInput>;
 
 /** Lets the portal account of `guardianPatientId` act for `patientId` (a dependent). */
 export const guardianInput = z.object({ patientId: uuid, guardianPatientId: uuid });
@@ -162,6 +168,8 @@ export const patientOutput = z.object({
   timeZone: z.string(),
   emergencyContact: emergencyContactOutput.nullable(),
   status: z.enum(patientStatuses),
+  selfRegistered: z.boolean().describe('The patient created this record by signing up (auth.signUp), not staff'),
+  mergedIntoId: z.string().nullable().describe('Set once status is merged: the patient this record was merged into'),
   hasPortalAccount: z.boolean(),
   reminderEmailOptOutAt: instantOutput.nullable().describe('When the patient stopped reminder emails (the in-app reminders go on); null while they get them'),
   createdAt: instantOutput,
@@ -170,6 +178,12 @@ export const patientOutput = z.object({
 export type PatientOutput = z.infer<typeof patientOutput>;
 
 export const patientPageOutput = pageOutput(patientOutput);
+
+export const mergePatientsOutput = z.object({
+  target: patientOutput,
+  source: patientOutput,
+  moved: z.record(z.string(), z.number()).describe('Rows moved from the source to the target, by kind (a care team member or guardian the target already had is dropped, not counted)'),
+});
 
 export const relatedPersonOutput = z.object({
   id: z.string(),

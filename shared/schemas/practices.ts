@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { email, ianaTimeZone, instantOutput, password, personName, text } from './common.ts';
+import { patientSignUpModes } from '../enums.ts';
+import { email, ianaTimeZone, instantOutput, password, personName, text, uuid } from './common.ts';
 
 /** An HL7 v2 namespace id (HD.1), written as is into ACKs: no separator characters. */
 const hl7Name = text()
@@ -7,6 +8,16 @@ const hl7Name = text()
   .min(1)
   .max(180)
   .regex(/^[^|^~\\&]+$/, 'must not contain the HL7 separators | ^ ~ \\ &');
+
+/** What names a practice at sign-up, its slug or its id: lower-case letters, digits and inner dashes. */
+export const practiceRef = text()
+  .trim()
+  .toLowerCase()
+  .max(63)
+  .regex(/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/, 'must be 1-63 lower-case letters, digits or dashes, not starting or ending with a dash');
+
+/** A practice's short public name, for its sign-up link. Not UUID-shaped: a UUID names a practice by id. */
+const practiceSlug = practiceRef.refine((v) => !uuid.safeParse(v).success, 'must not look like a UUID');
 
 export const updatePracticeInput = z
   .object({
@@ -21,6 +32,10 @@ export const updatePracticeInput = z
     /** MSH-3 and MSH-4 of the ACKs PAMS sends; null restores the default (PAMS, and the practice's name). */
     hl7SendingApplication: hl7Name.nullable(),
     hl7SendingFacility: hl7Name.nullable(),
+    /** `open`: anyone may create a patient account here with `auth.signUp` (and verify their email); `off`: by invite only. */
+    patientSignUp: z.enum(patientSignUpModes),
+    /** Unique across practices; what `auth.signUp` may name the practice by (besides its id). Null removes it. */
+    slug: practiceSlug.nullable(),
   })
   .partial()
   .refine((v) => Object.keys(v).length > 0, 'nothing to update');
@@ -45,6 +60,8 @@ export const practiceOutput = z.object({
   cancellationWindowHours: z.number().describe('Patients cancel or move their own visits until this many hours before the start; staff at any time'),
   hl7SendingApplication: z.string().describe('MSH-3 of the HL7 ACKs PAMS sends: the setting, else PAMS'),
   hl7SendingFacility: z.string().describe("MSH-4 of the HL7 ACKs PAMS sends: the setting, else the practice's name"),
+  patientSignUp: z.enum(patientSignUpModes).describe('open: anyone may create a patient account with auth.signUp; off: by invite only'),
+  slug: z.string().nullable().describe('The short name auth.signUp accepts for the practice, besides its id'),
   createdAt: instantOutput,
 });
 export type PracticeOutput = z.infer<typeof practiceOutput>;

@@ -105,6 +105,8 @@ describe('creating a patient', () => {
       externalId: null,
       timeZone: 'Europe/Dublin',
       status: 'active',
+      selfRegistered: false,
+      mergedIntoId: null,
       reminderEmailOptOutAt: null,
       hasPortalAccount: false,
       createdAt: expect.any(String),

@@ -6,8 +6,9 @@ import { PasswordReset } from './password-reset.entity.ts';
 import { RecoveryCode } from './recovery-code.entity.ts';
 import { Session } from './session.entity.ts';
 import { sessionsRouter } from './sessions.router.ts';
+import { SignUp } from './sign-up.entity.ts';
 
 export const authModule = defineModule({
   routers: { auth: authRouter, sessions: sessionsRouter, mfa: mfaRouter },
-  entities: [Session, RecoveryCode, PasswordReset, LoginThrottle],
+  entities: [Session, RecoveryCode, PasswordReset, LoginThrottle, SignUp],
 });

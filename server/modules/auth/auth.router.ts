@@ -1,8 +1,9 @@
-import { changePasswordInput, loginInput, loginOutput, meOutput, requestPasswordResetInput, resetPasswordInput, verifyMfaInput } from '../../../shared/schemas/auth.ts';
+import { changePasswordInput, loginInput, loginOutput, meOutput, requestPasswordResetInput, resetPasswordInput, signUpInput, verifyEmailInput, verifyMfaInput } from '../../../shared/schemas/auth.ts';
 import { okOutput } from '../../../shared/schemas/common.ts';
 import { authedProcedure, publicProcedure, router } from '../../trpc.ts';
 import { login, logout, me, verifyMfa } from './auth.service.ts';
 import { changePassword, requestPasswordReset, resetPassword } from './password.service.ts';
+import { signUp, verifyEmail } from './sign-up.service.ts';
 
 const setUp = { allowWithoutMfa: true };
 
@@ -36,4 +37,14 @@ export const authRouter = router({
     .input(resetPasswordInput)
     .output(okOutput)
     .mutation(({ ctx, input }) => resetPassword(ctx, input)),
+  /** A patient creates their own account, where the practice allows it; the same answer whether or not the email has one. */
+  signUp: publicProcedure
+    .input(signUpInput)
+    .output(okOutput)
+    .mutation(({ ctx, input }) => signUp(ctx, input)),
+  /** The sign-up mail's link: makes the account and its own new, self-registered patient record. */
+  verifyEmail: publicProcedure
+    .input(verifyEmailInput)
+    .output(okOutput)
+    .mutation(({ ctx, input }) => verifyEmail(ctx, input)),
 });

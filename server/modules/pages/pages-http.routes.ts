@@ -12,7 +12,7 @@ import { alert, form, page, type FieldErrors } from './pages.html.ts';
 import { checkInDone, checkInForm, linkRefused, stepNotActive, unsubscribed, unsubscribeForm } from './reminder-link-pages.html.ts';
 
 /** Links that were good once: the page says so with 410 Gone rather than the API's 409. */
-const gone = new Set(['invite-expired', 'invite-accepted', 'invite-revoked', 'reset-token-invalid']);
+const gone = new Set(['invite-expired', 'invite-accepted', 'invite-revoked', 'reset-token-invalid', 'verification-link-invalid']);
 
 type Failure = { status: ContentfulStatusCode; message: string; fieldErrors: FieldErrors };
 
@@ -40,10 +40,11 @@ const isOneClick = (body: Record<string, unknown>) => Object.keys(body).length =
 
 /**
  * The pages PAMS's own mail links to (APP_URL + these paths): accept an invite (with MFA enrolment
- * where the practice requires it), reset a password, and from a reminder, check in or stop reminder
- * emails. Plain HTML forms, no script. The invite and reset pages call the same procedures as the API,
- * through the router, so input rules, audit and errors are the API's own; the reminder links' signed
- * token is their only credential, and their services (reminder-links.service.ts) reuse `steps.checkIn`'s.
+ * where the practice requires it), reset a password, confirm a sign-up's email, and from a reminder,
+ * check in or stop reminder emails. Plain HTML forms, no script. The invite, reset and verify pages
+ * call the same procedures as the API, through the router, so input rules, audit and errors are the
+ * API's own; the reminder links' signed token is their only credential, and their services
+ * (reminder-links.service.ts) reuse `steps.checkIn`'s.
  * A GET never changes anything: mail scanners (Outlook's safe links) follow every link in a mail.
  *
  * CSRF: a POST is taken only from our own pages (`originAllowed`, the rule /trpc applies to cookie
@@ -129,6 +130,20 @@ export function pagesRoutes(deps: AppDeps, socketIp: (c: Context) => string | nu
           return show(c, f.status === 400 ? 410 : f.status, 'This reset link does not work', alert('This reset link is invalid, already used or expired (links last an hour). Ask for a new one.'));
         }
       })
+      // The GET only asks: a mail scanner following the link must not verify the address for its owner.
+      .get('/verify-email', (c) => show(c, 200, 'Confirm your email', verifyForm(c.req.query('token') ?? '')))
+      .post('/verify-email', sameOrigin, calls, async (c) => {
+        try {
+          await c.var.caller.auth.verifyEmail({ token: (await formText(c))('token') });
+          return show(c, 200, 'Your account is ready', ready());
+        } catch (error) {
+          const f = failure(c, error, deps.log);
+          if (f.status === 400 || f.status === 410) {
+            return show(c, 410, 'This link does not work', alert('This link is invalid, already used or expired (links last 24 hours). Sign up again to get a new one.'));
+          }
+          return show(c, f.status, 'This link does not work', alert(f.message));
+        }
+      })
       .get('/check-in', calls, async (c) => {
         const token = c.req.query('token') ?? '';
         const link = await lookupCheckInLink(c.var.ctx, token);
@@ -188,6 +203,11 @@ ${signInHint()}`;
 
 const ready = () => html`<p class="ok" role="status" tabindex="-1" autofocus>Your account is ready.</p>${signInHint()}`;
 const signInHint = () => html`<p>Sign in with your email and password in the app your practice uses.</p>`;
+
+function verifyForm(token: string) {
+  return html`<p>Confirm that this is your email address to finish signing up. Your practice then sees your new patient record.</p>
+${form('/verify-email', { token }, [], {}, 'Confirm my email', false)}`;
+}
 
 function resetForm(token: string, errors: FieldErrors, message: string | null) {
   return html`${alert(message)}

@@ -77,6 +77,7 @@ function matching(ctx: AuthedCtx, input: SearchPatientsInput, keys: Keys): SqlCo
     ...(input.email ? [equals('p.email', input.email.toLowerCase())] : []),
     ...(input.phone && phoneDigits(input.phone) ? [phoneLike(phoneDigits(input.phone))] : []),
     ...(input.birthDate ? [equals('p.birth_date', input.birthDate)] : []),
+    ...(input.selfRegistered === undefined ? [] : [{ sql: 'p.self_registered = ?', params: [input.selfRegistered] }]),
   ];
   if (input.cursor) {
     const after = decodeCursor(input.cursor, byName);

@@ -36,7 +36,14 @@ export const PatientSchema = defineEntity({
     status: p.enum(patientStatuses).default('active'),
     /** When the patient opted out of reminder emails (a mail's unsubscribe link); in-app reminders go on. Staff may clear it. */
     reminderEmailOptOutAt: p.datetime().nullable(),
-    /** The patient's own portal account, once invited and accepted. */
+    /** Created by the patient signing up (`auth.signUp`), not by staff: a record to check, and maybe merge into an existing one. */
+    selfRegistered: p.boolean().default(false),
+    /**
+     * Set with status `merged`: the patient `patients.merge` moved this record's data and account into. A
+     * plain id, like a revision's patient: patients are never deleted, and the id only points the way.
+     */
+    mergedIntoId: p.uuid().nullable(),
+    /** The patient's own portal account, once invited and accepted (or signed up and verified). */
     portalUser: () => p.manyToOne(User).nullable().unique(),
     /** Folded "given family" (see search-text.ts), trigram-indexed for partial, accent-free search. */
     searchName: p.text(),

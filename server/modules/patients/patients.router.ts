@@ -9,6 +9,8 @@ import {
   createPatientInput,
   guardianInput,
   invitePatientInput,
+  mergePatientsInput,
+  mergePatientsOutput,
   patientIdInput,
   patientHistoryOutput,
   patientOutput,
@@ -23,10 +25,11 @@ import {
   updateRelatedPersonInput,
 } from '../../../shared/schemas/patients.ts';
 import { patientEverything } from '../fhir/fhir.service.ts';
-import { authedProcedure, clinicianProcedure, patientProcedure, router } from '../../trpc.ts';
+import { adminProcedure, authedProcedure, clinicianProcedure, patientProcedure, router } from '../../trpc.ts';
 import { addToCareTeam, leaveCareTeam, listCareTeam, removeFromCareTeam } from './care-team.service.ts';
 import { getChart } from './chart.service.ts';
 import { createPatient, getPatient, searchPatients, setPatientStatus, updatePatient } from './patients.service.ts';
+import { mergePatients } from './patient-merge.service.ts';
 import { patientHistory } from './patient-revisions.ts';
 import { addGuardian, invitePatient, portalRecords, removeGuardian, updateProfile } from './portal.service.ts';
 import { addRelatedPerson, listRelatedPersons, removeRelatedPerson, updateRelatedPerson } from './related-persons.service.ts';
@@ -84,6 +87,12 @@ export const patientsRouter = router({
     .input(idInput)
     .output(patientOutput)
     .mutation(({ ctx, input }) => setPatientStatus(ctx, input, 'active')),
+  /** Folds one record (a self-registered duplicate, say) into another: its data and portal account move; it stays, marked merged. */
+  merge: adminProcedure
+    .meta({ phi: true })
+    .input(mergePatientsInput)
+    .output(mergePatientsOutput)
+    .mutation(({ ctx, input }) => mergePatients(ctx, input)),
   invitePortal: clinicianProcedure
     .input(invitePatientInput)
     .output(sentInviteOutput)

@@ -62,6 +62,7 @@ export async function updatePatient(ctx: AuthedCtx, { id, ...changes }: UpdatePa
 /** PHI is never hard-deleted: archiving hides a patient from default lists, restoring brings them back. */
 export async function setPatientStatus(ctx: AuthedCtx, { id }: IdInput, status: 'active' | 'archived') {
   const patient = await findVisiblePatient(ctx.em, ctx.actor, id);
+  if (patient.status === 'merged') throw new AppError('CONFLICT', 'This record was merged into another: use that one', 'patient-merged');
   if (patient.status !== status) {
     patient.status = status;
     recordAudit(ctx, { action: status === 'archived' ? 'patient.archived' : 'patient.restored', entityType: 'patient', entityId: id });

@@ -1,4 +1,5 @@
 import { defineEntity, p } from '@mikro-orm/core';
+import { patientSignUpModes } from '../../../shared/enums.ts';
 import { newId } from '../../ids.ts';
 
 export const PracticeSchema = defineEntity({
@@ -20,6 +21,10 @@ export const PracticeSchema = defineEntity({
     /** MSH-3 and MSH-4 of the HL7 ACKs PAMS sends; null: PAMS, and the practice's name. */
     hl7SendingApplication: p.string().length(180).nullable().fieldName('hl7_sending_application'),
     hl7SendingFacility: p.string().length(180).nullable().fieldName('hl7_sending_facility'),
+    /** `open`: anyone may create a patient account here (`auth.signUp`), verified by email; `off`: by invite only. */
+    patientSignUp: p.enum(patientSignUpModes).default('off'),
+    /** The practice's short public name (unique), which `auth.signUp` accepts besides its id. */
+    slug: p.string().length(63).nullable().unique(),
     createdAt: p.datetime().onCreate(() => new Date()),
   },
 });

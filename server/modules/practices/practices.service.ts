@@ -1,3 +1,4 @@
+import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { PracticeOutput, UpdatePracticeInput } from '../../../shared/schemas/practices.ts';
 import type { AuthedCtx } from '../../context.ts';
 import { AppError } from '../../errors.ts';
@@ -9,7 +10,7 @@ import { Practice } from './practice.entity.ts';
 export function toPracticeDto(
   p: Pick<
     Practice,
-    'id' | 'name' | 'timeZone' | 'mfaRequired' | 'reviewExtractedSteps' | 'autoAcceptCareRequests' | 'cancellationWindowHours' | 'hl7SendingApplication' | 'hl7SendingFacility' | 'createdAt'
+    'id' | 'name' | 'timeZone' | 'mfaRequired' | 'reviewExtractedSteps' | 'autoAcceptCareRequests' | 'cancellationWindowHours' | 'hl7SendingApplication' | 'hl7SendingFacility' | 'patientSignUp' | 'slug' | 'createdAt'
   >,
 ): PracticeOutput {
   return {
@@ -22,6 +23,8 @@ export function toPracticeDto(
     cancellationWindowHours: p.cancellationWindowHours,
     hl7SendingApplication: p.hl7SendingApplication ?? 'PAMS',
     hl7SendingFacility: p.hl7SendingFacility ?? p.name,
+    patientSignUp: p.patientSignUp,
+    slug: p.slug ?? null,
     createdAt: p.createdAt.toISOString(),
   };
 }
@@ -42,7 +45,12 @@ export async function updatePractice(ctx: AuthedCtx, input: UpdatePracticeInput)
   const practice = await ctx.em.findOneOrFail(Practice, { id: ctx.actor.practiceId });
   ctx.em.assign(practice, input);
   recordAudit(ctx, { action: 'practice.updated', entityType: 'practice', entityId: practice.id, detail: { fields: Object.keys(input).join(',') } });
-  await ctx.em.flush();
+  try {
+    await ctx.em.flush();
+  } catch (e) {
+    if (e instanceof UniqueConstraintViolationException) throw new AppError('CONFLICT', 'Another practice has that slug', 'slug-taken', { slug: ['is taken by another practice'] });
+    throw e;
+  }
   const usersWithoutMfa = await ctx.em.count(User, { mfaEnabled: false, status: { $in: ['active', 'invited'] } });
   return { ...toPracticeDto(practice), usersWithoutMfa };
 }
