@@ -10,7 +10,18 @@ import { Practice } from './practice.entity.ts';
 export function toPracticeDto(
   p: Pick<
     Practice,
-    'id' | 'name' | 'timeZone' | 'mfaRequired' | 'reviewExtractedSteps' | 'autoAcceptCareRequests' | 'cancellationWindowHours' | 'hl7SendingApplication' | 'hl7SendingFacility' | 'patientSignUp' | 'slug' | 'createdAt'
+    | 'id'
+    | 'name'
+    | 'timeZone'
+    | 'mfaRequired'
+    | 'reviewExtractedSteps'
+    | 'autoAcceptCareRequests'
+    | 'cancellationWindowHours'
+    | 'hl7SendingApplication'
+    | 'hl7SendingFacility'
+    | 'patientSignUp'
+    | 'slug'
+    | 'createdAt'
   >,
 ): PracticeOutput {
   return {
