@@ -1,4 +1,5 @@
 import { defineEntity, p } from '@mikro-orm/core';
+import { practiceFilter } from '../../tenant-filter.ts';
 import { Practice } from '../practices/practice.entity.ts';
 
 /**
@@ -23,6 +24,8 @@ export const SignUpSchema = defineEntity({
     /** Verified, or voided because another sign-up for the same email was verified first. */
     usedAt: p.datetime().nullable(),
   },
+  // Read before anyone is logged in, by its token: those reads turn the filter off, as an invite's do.
+  filters: practiceFilter(),
 });
 export class SignUp extends SignUpSchema.class {}
 SignUpSchema.setClass(SignUp);

@@ -99,7 +99,7 @@ export async function verifyEmail(ctx: Ctx, { token }: VerifyEmailInput) {
       portalUser: user,
       ...patientSearchKeys(signUp),
     });
-    await em.nativeUpdate(SignUp, { email, usedAt: null }, { usedAt: now });
+    await em.nativeUpdate(SignUp, { email, usedAt: null }, { usedAt: now }, { filters: false }); // every practice's: the email now has its account
     const audit = { practiceId: practice.id, actorId: user.id };
     recordAudit({ ...ctx, em }, { ...audit, action: 'auth.email-verified', entityType: 'sign-up', entityId: signUp.id });
     recordAudit({ ...ctx, em }, { ...audit, action: 'patient.created', entityType: 'patient', entityId: patient.id, detail: { selfRegistered: true } });
