@@ -1,14 +1,14 @@
 import type { DeliveryRequestStatus } from '../../../shared/schemas/deliveries.ts';
 import type { JobDeps } from '../../jobs.ts';
 import type { Mail } from '../../mailer.ts';
-import { pgArray } from '../../pg-array.ts';
+import { type MailOutbox, sendClaimedMails } from '../../mail-outbox.ts';
 
 /** How long a worker may hold a claimed email before another may take it over (it died, say). */
 const LEASE_MS = 2 * 60_000;
 const BATCH = 50;
 
-/** Waits after a failed send: 30 s, 1 min, 2 min … capped at an hour. Never given up: the patient is told of every change. */
-const sendRetryDelay = (attempt: number) => Math.min(30_000 * 2 ** (attempt - 1), 3_600_000);
+/** The status emails wait on their event rows. Never given up: the patient is told of every change. */
+const deliveryOutbox: MailOutbox = { table: 'delivery_event', status: 'mail_status', sentAt: 'mailed_at', nextAttemptAt: 'next_mail_at', lastError: 'last_mail_error' };
 
 type Claimed = { id: string; attempts: number; status: DeliveryRequestStatus; delivery_id: string; email: string | null; practice_name: string };
 
@@ -34,42 +34,15 @@ export async function sendDeliveryMails({ orm, clock, mailer, log, config }: Pic
       [new Date(now.getTime() + LEASE_MS), now, now, BATCH],
     );
     if (!claimed.length) return { sent, failed };
-    const results = await Promise.allSettled(
-      claimed.map(async (e) => {
-        if (!e.email) return 'skipped' as const;
-        await mailer.send(deliveryMail({ ...e, email: e.email }, config.appUrl));
-        return 'sent' as const;
-      }),
-    );
-    const done = clock.now();
-    const byOutcome = { sent: [] as string[], skipped: [] as string[] };
-    let batchFailures = 0;
-    for (const [i, result] of results.entries()) {
-      const e = claimed[i]!;
-      if (result.status === 'fulfilled') {
-        byOutcome[result.value].push(e.id);
-        continue;
-      }
-      const err = result.reason as Error & { code?: string; responseCode?: number };
-      await conn.execute(`update delivery_event set next_mail_at = ?, lease_until = null, last_mail_error = ? where id = ?`, [
-        new Date(done.getTime() + sendRetryDelay(e.attempts)),
-        [err.name, err.code, err.responseCode].filter(Boolean).join(' ').slice(0, 200),
-        e.id,
-      ]);
-      batchFailures++;
-    }
-    for (const [status, ids] of Object.entries(byOutcome)) {
-      if (!ids.length) continue;
-      await conn.execute(`update delivery_event set mail_status = ?, mailed_at = ?, lease_until = null, last_mail_error = null where id = any(?::uuid[])`, [
-        status,
-        status === 'sent' ? done : null,
-        pgArray(ids),
-      ]);
-    }
-    sent += byOutcome.sent.length;
-    failed += batchFailures;
-    if (batchFailures) {
-      log.warn({ job: 'deliveries.send-mails', failed: batchFailures }, 'delivery emails failed; they will be retried');
+    const batch = await sendClaimedMails(conn, clock, deliveryOutbox, claimed, async (e) => {
+      if (!e.email) return 'skipped';
+      await mailer.send(deliveryMail({ ...e, email: e.email }, config.appUrl));
+      return 'sent';
+    });
+    sent += batch.sent;
+    failed += batch.failed;
+    if (batch.failed) {
+      log.warn({ job: 'deliveries.send-mails', failed: batch.failed }, 'delivery emails failed; they will be retried');
       return { sent, failed }; // the mail server is struggling: leave the rest to the next sweep
     }
   }

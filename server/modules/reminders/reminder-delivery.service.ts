@@ -1,14 +1,11 @@
 import type { Mail } from '../../mailer.ts';
 import type { JobDeps } from '../../jobs.ts';
-import { pgArray } from '../../pg-array.ts';
+import { type MailOutbox, sendClaimedMails } from '../../mail-outbox.ts';
 import { CHECK_IN_LINK_TTL_MS, signLink } from './reminder-links.ts';
 
 /** How long a worker may hold a claimed email before another may take it over (it died, say). */
 const LEASE_MS = 2 * 60_000;
 const BATCH = 50;
-
-/** Waits after a failed send: 30 s, 1 min, 2 min … capped at an hour. Never given up: a reminder is not dropped. */
-const sendRetryDelay = (attempt: number) => Math.min(30_000 * 2 ** (attempt - 1), 3_600_000);
 
 /**
  * Finds every active plan item with a reminder due and creates that day's delivery rows: the in-app one
@@ -60,6 +57,8 @@ export async function countDueEmails({ orm, clock }: Pick<JobDeps, 'orm' | 'cloc
   return Number(row?.n ?? 0);
 }
 
+const reminderOutbox: MailOutbox = { table: 'reminder_delivery', status: 'status', sentAt: 'sent_at', nextAttemptAt: 'next_attempt_at', lastError: 'last_error' };
+
 type Claimed = {
   id: string;
   attempts: number;
@@ -94,43 +93,16 @@ export async function deliverDueEmails({ orm, clock, mailer, log, config }: Pick
       [new Date(now.getTime() + LEASE_MS), now, now, BATCH],
     );
     if (!claimed.length) return { sent, failed };
-    const results = await Promise.allSettled(
-      claimed.map(async (d) => {
-        // The step ended, or the patient opted out, after the row was made.
-        if (d.step_state !== 'active' || !d.email) return 'cancelled' as const;
-        await mailer.send(reminderMail({ ...d, email: d.email }, config, now));
-        return 'sent' as const;
-      }),
-    );
-    const done = clock.now();
-    const byOutcome = { sent: [] as string[], cancelled: [] as string[] };
-    let batchFailures = 0;
-    for (const [i, result] of results.entries()) {
-      const d = claimed[i]!;
-      if (result.status === 'fulfilled') {
-        byOutcome[result.value].push(d.id);
-        continue;
-      }
-      const err = result.reason as Error & { code?: string; responseCode?: number };
-      await conn.execute(`update reminder_delivery set next_attempt_at = ?, lease_until = null, last_error = ? where id = ?`, [
-        new Date(done.getTime() + sendRetryDelay(d.attempts)),
-        [err.name, err.code, err.responseCode].filter(Boolean).join(' ').slice(0, 200),
-        d.id,
-      ]);
-      batchFailures++;
-    }
-    for (const [status, ids] of Object.entries(byOutcome)) {
-      if (!ids.length) continue;
-      await conn.execute(`update reminder_delivery set status = ?, sent_at = ?, lease_until = null, last_error = null where id = any(?::uuid[])`, [
-        status,
-        status === 'sent' ? done : null,
-        pgArray(ids),
-      ]);
-    }
-    sent += byOutcome.sent.length;
-    failed += batchFailures;
-    if (batchFailures) {
-      log.warn({ job: 'reminders.deliver', failed: batchFailures }, 'reminder emails failed; they will be retried');
+    const batch = await sendClaimedMails(conn, clock, reminderOutbox, claimed, async (d) => {
+      // The step ended, or the patient opted out, after the row was made.
+      if (d.step_state !== 'active' || !d.email) return 'cancelled';
+      await mailer.send(reminderMail({ ...d, email: d.email }, config, now));
+      return 'sent';
+    });
+    sent += batch.sent;
+    failed += batch.failed;
+    if (batch.failed) {
+      log.warn({ job: 'reminders.deliver', failed: batch.failed }, 'reminder emails failed; they will be retried');
       return { sent, failed }; // the mail server is struggling: leave the rest to the next sweep
     }
   }
