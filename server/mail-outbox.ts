@@ -1,9 +1,19 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Clock } from './clock.ts';
+import type { Logger } from './logger.ts';
 import { pgArray } from './pg-array.ts';
 
-/** A table of emails waiting to be sent, by its column names: each row is claimed by lease, then settled here. */
-export type MailOutbox = { table: string; status: string; sentAt: string; nextAttemptAt: string; lastError: string };
+/**
+ * A table of emails waiting to be sent, by its column names (each row is claimed by lease, then settled here),
+ * and the job that sends them and the kind of email, for the log.
+ */
+export type MailOutbox = { table: string; status: string; sentAt: string; nextAttemptAt: string; lastError: string; job: string; kind: string };
+
+type Connection = ReturnType<EntityManager['getConnection']>;
+
+/** How long a worker may hold a claimed email before another may take it over (it died, say). */
+const LEASE_MS = 2 * 60_000;
+const BATCH = 50;
 
 /** Waits after a failed send: 30 s, 1 min, 2 min … capped at an hour. Never given up. */
 const sendRetryDelay = (attempt: number) => Math.min(30_000 * 2 ** (attempt - 1), 3_600_000);
@@ -14,8 +24,8 @@ const sendRetryDelay = (attempt: number) => Math.min(30_000 * 2 ** (attempt - 1)
  * failed, back to pending with a later attempt time and the error's name and SMTP code (never its text: it may
  * quote the address). `failed` above zero means the mail server is struggling: the caller leaves the rest for later.
  */
-export async function sendClaimedMails<Row extends { id: string; attempts: number }>(
-  conn: ReturnType<EntityManager['getConnection']>,
+async function sendClaimedMails<Row extends { id: string; attempts: number }>(
+  conn: Connection,
   clock: Clock,
   outbox: MailOutbox,
   claimed: Row[],
@@ -47,4 +57,32 @@ export async function sendClaimedMails<Row extends { id: string; attempts: numbe
     ]);
   }
   return { sent: byOutcome.get('sent')?.length ?? 0, failed };
+}
+
+/**
+ * Sends an outbox's due emails until none is left. `claim` takes a batch with SKIP LOCKED and a lease (its
+ * parameters: the lease's end, now twice, the batch size), so workers side by side never take the same row;
+ * `send` mails one row and says its outcome. A failed send is put back with a later attempt time, and the
+ * first batch with a failure ends the run: the mail server is struggling, the rest waits for the next sweep.
+ */
+export async function drainMailOutbox<Row extends { id: string; attempts: number }>(
+  { conn, clock, log }: { conn: Connection; clock: Clock; log: Logger },
+  outbox: MailOutbox,
+  claim: (params: [leaseUntil: Date, now: Date, now: Date, limit: number]) => Promise<Row[]>,
+  send: (row: Row, now: Date) => Promise<string>,
+): Promise<{ sent: number; failed: number }> {
+  let sent = 0;
+  let failed = 0;
+  for (;;) {
+    const now = clock.now();
+    const claimed = await claim([new Date(now.getTime() + LEASE_MS), now, now, BATCH]);
+    if (!claimed.length) return { sent, failed };
+    const batch = await sendClaimedMails(conn, clock, outbox, claimed, (row) => send(row, now));
+    sent += batch.sent;
+    failed += batch.failed;
+    if (batch.failed) {
+      log.warn({ job: outbox.job, failed: batch.failed }, `${outbox.kind} emails failed; they will be retried`);
+      return { sent, failed };
+    }
+  }
 }

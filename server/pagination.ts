@@ -62,3 +62,9 @@ export function toPage<T extends { id: string }, D>(rows: T[], limit: number, so
       : null;
   return { items: items.map(toDto), nextCursor };
 }
+
+/** A list's `from`/`to` filter on an instant column: from inclusive, to exclusive; undefined (no filter) without either. */
+export function period(from: string | undefined, to: string | undefined) {
+  if (!from && !to) return undefined;
+  return { ...(from && { $gte: new Date(from) }), ...(to && { $lt: new Date(to) }) };
+}

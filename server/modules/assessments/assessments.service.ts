@@ -14,7 +14,7 @@ import type {
 } from '../../../shared/schemas/assessments.ts';
 import type { AuthedCtx } from '../../context.ts';
 import { AppError, notFound } from '../../errors.ts';
-import { keyset, newestFirst, toPage } from '../../pagination.ts';
+import { keyset, newestFirst, period, toPage } from '../../pagination.ts';
 import { auditRead, recordAudit } from '../audit/audit.service.ts';
 import { findVisiblePatient, visiblePatients } from '../patients/patient-access.ts';
 import { findQuestionnaireVersion } from '../questionnaires/questionnaires.service.ts';
@@ -193,7 +193,7 @@ export async function listAssessments(ctx: AuthedCtx, input: ListAssessmentsInpu
       ...(input.questionnaireKey && { questionnaire: { key: input.questionnaireKey } }),
       ...(input.status ? { status: input.status } : !input.includeAbandoned && { status: { $ne: 'abandoned' as const } }),
       ...(input.severity && { severity: input.severity }),
-      ...((input.from || input.to) && { createdAt: { ...(input.from && { $gte: new Date(input.from) }), ...(input.to && { $lt: new Date(input.to) }) } }),
+      createdAt: period(input.from, input.to),
     },
     { populate: ['questionnaire', 'questionnaireVersion'], orderBy, limit: input.limit + 1 },
   );

@@ -3,7 +3,7 @@ import type { IdInput } from '../../../shared/schemas/common.ts';
 import type { CreateDeliveryInput, DeliveryRequestStatus, ListDeliveriesInput, UpdateDeliveryStatusInput } from '../../../shared/schemas/deliveries.ts';
 import type { AuthedCtx } from '../../context.ts';
 import { AppError, notFound } from '../../errors.ts';
-import { keyset, toPage, type SortKey } from '../../pagination.ts';
+import { keyset, period, toPage, type SortKey } from '../../pagination.ts';
 import { auditRead, recordAudit } from '../audit/audit.service.ts';
 import { findVisiblePatient, visiblePatients } from '../patients/patient-access.ts';
 import { ClinicalRecord } from '../records/clinical-record.entity.ts';
@@ -106,7 +106,7 @@ export async function listDeliveries(ctx: AuthedCtx, input: ListDeliveriesInput)
   const filters = {
     patient: input.patientId,
     status: input.status,
-    ...(input.from || input.to ? { createdAt: { ...(input.from && { $gte: new Date(input.from) }), ...(input.to && { $lt: new Date(input.to) }) } } : {}),
+    createdAt: period(input.from, input.to),
   };
   const rows = await ctx.em.find(DeliveryRequest, { $and: [where, { patient: visiblePatients(ctx.actor) }, filters] }, { orderBy, limit: input.limit + 1, populate: ['medication', 'events'] });
   const page = toPage(rows, input.limit, sort, toDeliveryDto);

@@ -1,11 +1,7 @@
 import type { Mail } from '../../mailer.ts';
 import type { JobDeps } from '../../jobs.ts';
-import { type MailOutbox, sendClaimedMails } from '../../mail-outbox.ts';
+import { drainMailOutbox, type MailOutbox } from '../../mail-outbox.ts';
 import { CHECK_IN_LINK_TTL_MS, signLink } from './reminder-links.ts';
-
-/** How long a worker may hold a claimed email before another may take it over (it died, say). */
-const LEASE_MS = 2 * 60_000;
-const BATCH = 50;
 
 /**
  * Finds every active plan item with a reminder due and creates that day's delivery rows: the in-app one
@@ -57,7 +53,15 @@ export async function countDueEmails({ orm, clock }: Pick<JobDeps, 'orm' | 'cloc
   return Number(row?.n ?? 0);
 }
 
-const reminderOutbox: MailOutbox = { table: 'reminder_delivery', status: 'status', sentAt: 'sent_at', nextAttemptAt: 'next_attempt_at', lastError: 'last_error' };
+const reminderOutbox: MailOutbox = {
+  table: 'reminder_delivery',
+  status: 'status',
+  sentAt: 'sent_at',
+  nextAttemptAt: 'next_attempt_at',
+  lastError: 'last_error',
+  job: 'reminders.deliver',
+  kind: 'reminder',
+};
 
 type Claimed = {
   id: string;
@@ -72,40 +76,30 @@ type Claimed = {
   local_day: string;
 };
 
-/**
- * Sends pending reminder emails until none is due. Each batch is claimed with SKIP LOCKED and a lease,
- * so workers side by side never take the same row; a failed send is put back with a later attempt time.
- */
+/** Sends pending reminder emails until none is due (drainMailOutbox: claimed by lease, retried). */
 export async function deliverDueEmails({ orm, clock, mailer, log, config }: Pick<JobDeps, 'orm' | 'clock' | 'mailer' | 'log' | 'config'>): Promise<{ sent: number; failed: number }> {
   const conn = orm.em.fork().getConnection();
-  let sent = 0;
-  let failed = 0;
-  for (;;) {
-    const now = clock.now();
-    const claimed = await conn.execute<Claimed[]>(
-      `update reminder_delivery d set lease_until = ?, attempts = d.attempts + 1
-       from step s, patient p, practice pr
-       where d.id in (select id from reminder_delivery where status = 'pending' and next_attempt_at <= ? and (lease_until is null or lease_until < ?)
-                      order by next_attempt_at limit ? for update skip locked)
-         and s.id = d.step_id and p.id = d.patient_id and pr.id = d.practice_id
-       returning d.id, d.attempts, case when p.reminder_email_opt_out_at is null then p.email end as email, s.title, s.state as step_state,
-                 pr.name as practice_name, d.practice_id, d.patient_id, d.step_id, d.local_day::text as local_day`,
-      [new Date(now.getTime() + LEASE_MS), now, now, BATCH],
-    );
-    if (!claimed.length) return { sent, failed };
-    const batch = await sendClaimedMails(conn, clock, reminderOutbox, claimed, async (d) => {
+  return drainMailOutbox(
+    { conn, clock, log },
+    reminderOutbox,
+    (params) =>
+      conn.execute<Claimed[]>(
+        `update reminder_delivery d set lease_until = ?, attempts = d.attempts + 1
+         from step s, patient p, practice pr
+         where d.id in (select id from reminder_delivery where status = 'pending' and next_attempt_at <= ? and (lease_until is null or lease_until < ?)
+                        order by next_attempt_at limit ? for update skip locked)
+           and s.id = d.step_id and p.id = d.patient_id and pr.id = d.practice_id
+         returning d.id, d.attempts, case when p.reminder_email_opt_out_at is null then p.email end as email, s.title, s.state as step_state,
+                   pr.name as practice_name, d.practice_id, d.patient_id, d.step_id, d.local_day::text as local_day`,
+        params,
+      ),
+    async (d, now) => {
       // The step ended, or the patient opted out, after the row was made.
       if (d.step_state !== 'active' || !d.email) return 'cancelled';
       await mailer.send(reminderMail({ ...d, email: d.email }, config, now));
       return 'sent';
-    });
-    sent += batch.sent;
-    failed += batch.failed;
-    if (batch.failed) {
-      log.warn({ job: 'reminders.deliver', failed: batch.failed }, 'reminder emails failed; they will be retried');
-      return { sent, failed }; // the mail server is struggling: leave the rest to the next sweep
-    }
-  }
+    },
+  );
 }
 
 /**

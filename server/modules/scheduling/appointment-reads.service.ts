@@ -1,7 +1,7 @@
 import type { IdInput } from '../../../shared/schemas/common.ts';
 import type { ListAppointmentsInput } from '../../../shared/schemas/scheduling.ts';
 import type { AuthedCtx } from '../../context.ts';
-import { keyset, toPage, type SortKey } from '../../pagination.ts';
+import { keyset, period, toPage, type SortKey } from '../../pagination.ts';
 import { auditRead } from '../audit/audit.service.ts';
 import { findVisiblePatient, visiblePatients } from '../patients/patient-access.ts';
 import { findVisibleAppointment } from './appointment-access.ts';
@@ -24,7 +24,7 @@ export async function listAppointments(ctx: AuthedCtx, input: ListAppointmentsIn
     clinician: input.clinicianId,
     patient: input.patientId,
     status: input.status,
-    ...(input.from || input.to ? { startsAt: { ...(input.from && { $gte: new Date(input.from) }), ...(input.to && { $lt: new Date(input.to) }) } } : {}),
+    startsAt: period(input.from, input.to),
   };
   const rows = await ctx.em.find(Appointment, { $and: [where, { patient: visiblePatients(ctx.actor) }, filters] }, { orderBy, limit: input.limit + 1 });
   const page = toPage(rows, input.limit, byStart, toAppointmentDto);
