@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { request, type IncomingMessage } from 'node:http';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { memoryOf } from './proc.ts';
 
 /**
@@ -38,8 +39,12 @@ export async function benchFiles({ url, token, serverPid, mebibytes, runs, log }
       const up = await timed(serverPid, async () => {
         const post = request(`${url}/files`, { method: 'POST', headers: { ...auth, 'content-type': 'application/octet-stream' } });
         const answered = new Promise<IncomingMessage>((resolve) => post.once('response', resolve));
-        await pipeline(source.stream, post);
-        const response = await answered;
+        const sendError = await pipeline(source.stream, post).then(
+          () => null,
+          (e: Error) => e,
+        );
+        // A server that answers before the body's end (404, 413) closes the connection under the upload: its answer says why.
+        const response = await (sendError ? Promise.race([answered, sleep(2000).then(() => Promise.reject(sendError))]) : answered);
         const text = await textOf(response);
         if (response.statusCode !== 201) throw new Error(`POST /files answered ${response.statusCode}: ${text.slice(0, 500)}`);
         return JSON.parse(text) as Uploaded;
