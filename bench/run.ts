@@ -13,6 +13,7 @@ import { DateTime } from 'luxon';
 import { startEmbeddedPostgres } from '../server/embedded-postgres.ts';
 import { closeOrm, initOrm } from '../server/orm.ts';
 import { benchFhirExport, renderFhirExport } from './fhir-export.ts';
+import { benchFiles, renderFiles } from './files.ts';
 import { benchImports, renderImports } from './imports.ts';
 import { cpuMsOf } from './proc.ts';
 import { explainChart, explainSearches, patientAccess, type ChartStatements, type SearchPlan } from './explain.ts';
@@ -21,11 +22,12 @@ import { APPOINTMENT_MINUTES, BATCH, HOURS, SLOTS_PER_DAY, seed, startAssessment
 import { withClient } from './pg-client.ts';
 
 /**
- * `npm run bench [-- --patients N] [--only imports]`: seeds a practice with N patients (default 100,000) and their charts,
+ * `npm run bench [-- --patients N] [--only imports|files]`: seeds a practice with N patients (default 100,000) and their charts,
  * then loads the real PAMS server with autocannon: `auth.me` and `auth.login` (and the same session lookup
  * on a bare Hono + pg server as the floor), patient search, `patients.chart`, `assessments.submit` and
  * `appointments.book`; then a bulk FHIR export with the real CLI (bench/fhir-export.ts), and imports of N
- * patients from CSV and HL7 messages over MLLP (bench/imports.ts). Each server is its own process, so autocannon (here) does not share their event
+ * patients from CSV and HL7 messages over MLLP (bench/imports.ts); last, a 100 MiB document uploaded and downloaded back a few
+ * times (bench/files.ts). Each server is its own process, so autocannon (here) does not share their event
  * loop; they do share the CPU. Writes bench/results.md and prints it.
  */
 
@@ -39,6 +41,8 @@ const CLINICIANS = 10;
 const CONNECTIONS = { me: 50, login: 8, search: 10, chart: 10, submit: 10, book: 10, note: 10 };
 /** Started assessments for the submit run: comfortably more than it can submit in 12 s on this machine. */
 const STARTED_ASSESSMENTS = 30_000;
+/** The documents run: a file of this size, up and down this many times, under this upload limit. */
+const FILE_RUN = { mebibytes: 100, runs: 3, limitMb: 128 };
 const ADMIN = { email: 'bench-admin@pams.test', password: 'bench-password-123' };
 const CLINICIAN_PASSWORD = 'bench-clinician-password';
 /** A clinician's note of typical length (~600 characters) for the `notes.create` run. */
@@ -52,7 +56,10 @@ type Database = { url: string; postgresVersion: string };
 type Row = { label: string; connections: number; result: Result; serverCpuMs: number | null; note?: string; allowed?: number[] };
 type Server = { url: string; pid: number };
 
-function parseOptions(): { patients: number; reminders: number; onlyImports: boolean } {
+const ONLY = ['imports', 'files'] as const;
+type Only = (typeof ONLY)[number];
+
+function parseOptions(): { patients: number; reminders: number; only: Only | undefined } {
   const { values } = parseArgs({
     options: { patients: { type: 'string', default: '100000' }, reminders: { type: 'string', default: '100000' }, only: { type: 'string' } },
     strict: true,
@@ -62,19 +69,20 @@ function parseOptions(): { patients: number; reminders: number; onlyImports: boo
   if (!Number.isInteger(patients) || patients < 100) throw new Error(`--patients must be a whole number of at least 100, not ${values.patients}`);
   const reminders = Number(values.reminders.replaceAll('_', ''));
   if (!Number.isInteger(reminders) || reminders < 1) throw new Error(`--reminders must be a whole number of at least 1, not ${values.reminders}`);
-  if (values.only !== undefined && values.only !== 'imports') throw new Error(`--only takes one value, imports, not ${values.only}`);
-  return { patients, reminders, onlyImports: values.only === 'imports' };
+  const only = ONLY.find((x) => x === values.only);
+  if (values.only !== undefined && !only) throw new Error(`--only takes imports or files, not ${values.only}`);
+  return { patients, reminders, only };
 }
 
 async function main(): Promise<void> {
   let patients: number;
   let reminders: number;
-  let onlyImports: boolean;
+  let only: Only | undefined;
   try {
-    ({ patients, reminders, onlyImports } = parseOptions());
+    ({ patients, reminders, only } = parseOptions());
   } catch (e) {
     console.error(
-      `${(e as Error).message}\nUsage: npm run bench [-- --patients N] [--reminders M] [--only imports]   (N: patients to seed and to import from CSV, M: plan items due for the reminder run; both default 100000)`,
+      `${(e as Error).message}\nUsage: npm run bench [-- --patients N] [--reminders M] [--only imports|files]   (N: patients to seed and to import from CSV, M: plan items due for the reminder run; both default 100000)`,
     );
     process.exit(2); // not `process.exitCode`: embedded-postgres's exit hook would end the process with code 0
   }
@@ -116,8 +124,16 @@ async function main(): Promise<void> {
         hl7Messages: Math.max(200, Math.round(patients / 20)),
         log: (line) => process.stdout.write(`${line}\n`),
       });
-    if (onlyImports) {
-      process.stdout.write(renderImports(await runImports())); // bench/results.md is left as the last full run wrote it
+    // Documents on a server of their own, so that its memory is theirs alone; its files go to a temp folder.
+    const runFiles = async () => {
+      const dataDir = await mkdtemp(path.join(os.tmpdir(), 'pams-bench-files-'));
+      cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
+      const server = await startServer(cleanups, ['cli/pams.ts', 'serve'], '/readyz', { ...serverEnv, PAMS_DATA_DIR: dataDir, FILE_MAX_MB: String(FILE_RUN.limitMb) });
+      process.stdout.write(`Documents: ${FILE_RUN.mebibytes} MiB up to POST /files and back from GET /files/:id, ${FILE_RUN.runs} times\n`);
+      return benchFiles({ url: server.url, token: auth.authorization.slice('Bearer '.length), serverPid: server.pid, ...FILE_RUN, log: (line) => process.stdout.write(`${line}\n`) });
+    };
+    if (only) {
+      process.stdout.write(only === 'imports' ? renderImports(await runImports()) : renderFiles(await runFiles())); // bench/results.md is left as the last full run wrote it
       return;
     }
     const baseline = await startServer(cleanups, ['bench/baseline-server.ts'], '/me', { DATABASE_URL: db.url }, adminAuth);
@@ -167,6 +183,7 @@ async function main(): Promise<void> {
     const chartStatements = rows.chart!.result.latency.p99 >= AIMS.chartP99 ? await explainChart(serverEnv, clinician.id, seeded.sample.ids[0]!) : null;
 
     const imports = await runImports();
+    const files = await runFiles();
     const noteRow = rows.noteCreate!.result;
     const careLoop = renderRemindersSection(
       reminderRuns,
@@ -175,7 +192,8 @@ async function main(): Promise<void> {
     const report =
       `${renderReport({ rows, seeded, patients, plans, chartStatements, loadBefore, postgresVersion: db.postgresVersion })}\n${careLoop}` +
       renderFhirExport(fhirExport, patients) +
-      renderImports(imports);
+      renderImports(imports) +
+      renderFiles(files);
     await writeFile(path.join(ROOT, 'bench', 'results.md'), report);
     process.stdout.write(`\n${report}`);
     // Thrown, not `process.exitCode`: embedded-postgres's exit hook ends the process with code 0.
