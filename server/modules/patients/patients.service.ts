@@ -53,7 +53,7 @@ export async function getPatient(ctx: AuthedCtx, { id }: IdInput) {
 
 export async function updatePatient(ctx: AuthedCtx, { id, ...changes }: UpdatePatientInput) {
   const patient = await findWritablePatient(ctx.em, ctx.actor, id);
-  revisePatient(ctx, patient, changes);
+  revisePatient(ctx, patient, changes, 'staff');
   recordAudit(ctx, { action: 'patient.updated', entityType: 'patient', entityId: id, detail: { fields: Object.keys(changes).join(',') } });
   await flushWithMrn(ctx, patient.mrn);
   return toPatientDto(patient);

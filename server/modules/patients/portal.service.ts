@@ -68,7 +68,7 @@ export async function portalRecords(ctx: AuthedCtx) {
  */
 export async function updateProfile(ctx: AuthedCtx, { patientId, ...changes }: UpdateProfileInput) {
   const patient = await findWritablePatient(ctx.em, ctx.actor, patientId);
-  revisePatient(ctx, patient, changes);
+  revisePatient(ctx, patient, changes, 'portal');
   recordAudit(ctx, { action: 'patient.profile-updated', entityType: 'patient', entityId: patientId, detail: { fields: Object.keys(changes).join(',') } });
   await ctx.em.flush();
   return toPortalPatient(ctx, patient);
