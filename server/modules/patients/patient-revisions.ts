@@ -31,7 +31,19 @@ export function revisePatient(ctx: AuthedCtx, patient: Patient, changes: Changes
 }
 
 /** The revised fields the hand-written writes (CSV imports, HL7 ADT) set, as the patient DTO has them. */
-const WRITTEN_REVISED = ['mrn', 'givenName', 'middleNames', 'familyName', 'birthDate', 'gender', 'email', 'phone', 'address', 'preferredLanguage', 'timeZone'] as const satisfies PatientColumnProperty[];
+const WRITTEN_REVISED = [
+  'mrn',
+  'givenName',
+  'middleNames',
+  'familyName',
+  'birthDate',
+  'gender',
+  'email',
+  'phone',
+  'address',
+  'preferredLanguage',
+  'timeZone',
+] as const satisfies PatientColumnProperty[];
 
 /** Those fields of the patient row `row` as one jsonb object under their DTO names: `old` or `new` in an update's RETURNING. */
 export const revisedFieldsSql = (row: string) => `jsonb_build_object(${WRITTEN_REVISED.map((k) => `'${k}', ${row}.${patientColumn[k]}`).join(', ')})`;

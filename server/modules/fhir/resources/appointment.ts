@@ -19,7 +19,8 @@ const statuses: Record<string, Appointment['status']> = { booked: 'booked', arri
 
 export const appointmentSource: FhirSource<Row> = {
   resourceType: 'Appointment',
-  columns: 't.id, t.patient_id, t.status, t.starts_at, t.ends_at, t.cancel_reason, t.created_at, t.updated_at, ty.name as type_name, t.clinician_id, coalesce(cp.display_name, u.name) as clinician_name',
+  columns:
+    't.id, t.patient_id, t.status, t.starts_at, t.ends_at, t.cancel_reason, t.created_at, t.updated_at, ty.name as type_name, t.clinician_id, coalesce(cp.display_name, u.name) as clinician_name',
   from: 'appointment t join appointment_type ty on ty.id = t.type_id join users u on u.id = t.clinician_id left join clinician_profile cp on cp.user_id = u.id where t.practice_id = ?',
   ofPatient: 't.patient_id = ?',
   changedAt: 't.updated_at',
