@@ -18,6 +18,10 @@ export type AdministrativeGender = (typeof administrativeGenders)[number];
 export const patientStatuses = ['active', 'archived', 'merged'] as const;
 export type PatientStatus = (typeof patientStatuses)[number];
 
+/** Where a change to a patient's details came from: staff (`patients.update`), the patient (`portal.updateProfile`), a CSV import, an HL7 message. */
+export const patientRevisionSources = ['staff', 'portal', 'import', 'hl7'] as const;
+export type PatientRevisionSource = (typeof patientRevisionSources)[number];
+
 /** Whether anyone may create a patient account at the practice (`auth.signUp`), or only by invite. */
 export const patientSignUpModes = ['off', 'open'] as const;
 export type PatientSignUpMode = (typeof patientSignUpModes)[number];

@@ -24,6 +24,7 @@ const phi = procedures.filter(([, p]) => p._def.meta?.phi);
 /** Procedures not marked `phi` that name a patient (in their input or answer), and why they are not audited. */
 const notPhi: Record<string, string> = {
   'careTeams.list': 'names the clinicians on a care team, nothing of the patient',
+  'portal.careTeam': "the directory's public entries of the clinicians on the patient's own care team, nothing of the patient",
   'patients.invitePortal': 'sends the patient an invite to the portal, which the invites module audits',
   'audit.list': 'the audit trail names patients by id only; reading it is not itself audited',
 };

@@ -93,3 +93,6 @@ export const clinicianOutput = z.union([clinicianColleagueOutput, clinicianPubli
 export type ClinicianOutput = z.infer<typeof clinicianOutput>;
 
 export const clinicianPageOutput = pageOutput(clinicianOutput);
+
+/** The clinicians on a patient's care team, as the portal shows them (`portal.careTeam`): public entries only. */
+export const portalCareTeamOutput = z.array(clinicianPublicOutput);

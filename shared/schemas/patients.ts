@@ -1,6 +1,6 @@
 import { parsePhoneNumberWithError } from 'libphonenumber-js/max';
 import { z } from 'zod';
-import { administrativeGenders, patientStatuses } from '../enums.ts';
+import { administrativeGenders, patientRevisionSources, patientStatuses } from '../enums.ts';
 import { calendarDate, dateOutput, email, ianaTimeZone, instantOutput, languageTag, pageInput, pageOutput, pastOrToday, text, uuid } from './common.ts';
 import { recordOutputs } from './records.ts';
 import { userOutput } from './users.ts';
@@ -239,6 +239,8 @@ export const patientHistoryOutput = z.array(
     id: z.string(),
     changedBy: z.string(),
     changedAt: instantOutput,
+    source: z.enum(patientRevisionSources),
+    sourceRef: z.string().nullable().describe("The import's id (source `import`) or the HL7 message's control id (`hl7`)"),
     before: revisedFields,
     after: revisedFields,
   }),

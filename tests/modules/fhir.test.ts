@@ -200,6 +200,16 @@ describe('patients.fhir: Patient/$everything as a Bundle', () => {
     expect(resources.find((r) => r.resourceType === 'Patient')).toMatchObject({ name: [{ family: 'Ó Briain', given: ['Áine'] }], gender: 'female', identifier: [{ type: { text: 'MRN' } }] });
   });
 
+  it('names the clinician of a visit and the author of a care plan as the Practitioner the bundle holds', () => {
+    const resources = bundle.entry!.map((e) => e.resource!);
+    const named = { reference: `Practitioner/${clinician.id}`, display: 'Aoife Byrne' };
+    for (const appointment of resources.filter((r) => r.resourceType === 'Appointment')) {
+      expect(appointment.participant.find((p) => p.type?.[0]?.coding?.[0]?.code === 'PPRF')).toMatchObject({ actor: named });
+    }
+    const plans = resources.filter((r): r is CarePlan => r.resourceType === 'CarePlan');
+    expect(plans.map((p) => p.author)).toEqual([named, named]);
+  });
+
   it('holds the care team as Practitioners, with their registration, languages and specialty (PractitionerRole)', () => {
     const resources = bundle.entry!.map((e) => e.resource!);
     const practitioners = resources.filter((r): r is Practitioner => r.resourceType === 'Practitioner');
@@ -508,5 +518,40 @@ describe('pams export fhir', () => {
     expect(refused.code).toBe(2);
     const bad = await runCli(['export', 'fhir', '--out', out, '--since', 'soon', '--url', t.url, '--token', admin.token]);
     expect(bad.code).toBe(1);
+  });
+});
+
+describe('merged records in FHIR', () => {
+  let source: string;
+  let target: string;
+  let second: string;
+  beforeAll(async () => {
+    [source, second, target] = [
+      (await createPatient(t, clinician.token, { givenName: 'Dup', familyName: 'Merged' })).id,
+      (await createPatient(t, clinician.token, { givenName: 'Dup', familyName: 'Again' })).id,
+      (await createPatient(t, clinician.token, { givenName: 'Kept', familyName: 'Merged' })).id,
+    ];
+    await t.client(admin.token).patients.merge.mutate({ sourceId: source, targetId: target });
+    await t.client(admin.token).patients.merge.mutate({ sourceId: second, targetId: target });
+  });
+  const patientOf = async (id: string) => {
+    const bundle = (await t.client(admin.token).patients.fhir.query({ id })) as Bundle;
+    expect(problemsOf(bundle.entry!.map((e) => e.resource!))).toEqual({});
+    return bundle.entry!.map((e) => e.resource!).find((r) => r.resourceType === 'Patient' && r.id === id);
+  };
+  const replaces = () => [source, second].sort().map((id) => ({ other: { reference: `Patient/${id}` }, type: 'replaces' }));
+
+  it('$everything: the merged-away record is inactive and replaced by the target, which replaces each merged into it', async () => {
+    expect(await patientOf(source)).toMatchObject({ active: false, link: [{ other: { reference: `Patient/${target}` }, type: 'replaced-by' }] });
+    expect(await patientOf(target)).toMatchObject({ active: true, link: replaces() });
+  });
+
+  it('bulk export: the same links on both sides, valid R4', async () => {
+    const patients = (await t.client(admin.token).exports.fhir.query({ type: 'Patient', limit: 100 })).items as Resource[];
+    expect(problemsOf(patients)).toEqual({});
+    const byId = Object.fromEntries(patients.map((p) => [p.id, p]));
+    expect(byId[source]).toMatchObject({ active: false, link: [{ other: { reference: `Patient/${target}` }, type: 'replaced-by' }] });
+    expect(byId[target]).toMatchObject({ link: replaces() });
+    expect(byId[patientId]).not.toHaveProperty('link');
   });
 });

@@ -472,6 +472,10 @@ describe('a patient written by HL7', () => {
       { action: 'patient.created', detail: null },
       { action: 'patient.updated', detail: { fields: 'familyName,givenName,middleNames,birthDate,gender,phone,email,address' } },
     ]);
+    // The update is in the patient's history as the API's is: the same fields before and after, from the message.
+    const [viaHl7, viaStaff] = [await api.patients.history.query({ id: hl7!.id }), await api.patients.history.query({ id: viaApi.id })];
+    expect(viaHl7).toEqual([{ ...viaStaff[0], id: expect.any(String), changedAt: expect.any(String), source: 'hl7', sourceRef: 'SAME-2' }]);
+    expect(viaStaff).toMatchObject([{ source: 'staff', sourceRef: null, before: { familyName: 'Ó Briain', phone: '+353871234567' }, after: { familyName: 'Kelly', phone: '+353879999999' } }]);
   });
 });
 

@@ -178,6 +178,10 @@ describe('imports API, in batches', () => {
     expect(await api.imports.commit.mutate({ importId: id })).toMatchObject({ created: 0, updated: 1, unchanged: 0 });
     const [anna] = await sql(t, "select mrn, family_name, phone, search_name from patient where external_id = 'ext-4'");
     expect(anna).toEqual({ mrn: 'P-1004', family_name: 'Müller', phone: '+442079460958', search_name: 'anna muller' });
+    // The change is in the patient's history, as the import made it: only the fields that changed.
+    const history = await api.patients.history.query({ id: before!.id });
+    expect(history.at(-1)).toMatchObject({ changedBy: admin.id, source: 'import', sourceRef: id, before: { familyName: 'Müller-Lüdenscheidt' }, after: { familyName: 'Müller' } });
+    expect(Object.keys(history.at(-1)!.after).sort()).toEqual(Object.keys(history.at(-1)!.before).sort());
     // Every search follows the rename, the care team's too: Müller-Lüdenscheidt is now Müller.
     for (const user of [admin, clinician]) {
       const found = (query: string) =>

@@ -335,6 +335,8 @@ describe('portal.updateProfile: a patient edits their contact details', () => {
         id: expect.any(String),
         changedBy: me.id,
         changedAt: expect.any(String),
+        source: 'portal',
+        sourceRef: null,
         before: { email: patient.email, phone: null, address: null, preferredLanguage: null, emergencyContact: null },
         after,
       },
@@ -421,6 +423,8 @@ describe('patients.history: the revisions of a patient’s details', () => {
         id: expect.any(String),
         changedBy: clinician.id,
         changedAt: expect.any(String),
+        source: 'staff',
+        sourceRef: null,
         before: { familyName: 'Ryan', birthDate: '1990-01-01' },
         after: { familyName: 'Ryan-Kelly', birthDate: '1990-01-02' },
       },
@@ -434,5 +438,35 @@ describe('patients.history: the revisions of a patient’s details', () => {
     for (const user of [outsider, otherAdmin]) expect(await rejection(t.client(user.token).patients.history.query({ id: patient.id }))).toMatchObject({ code: 'NOT_FOUND' });
     const me = await invitePatientToPortal(t, clinician.token, (await createPatient(t, clinician.token, { email: newEmail('own') })).id);
     expect(await rejection(t.client(me.token).patients.history.query({ id: patient.id }))).toMatchObject({ code: 'FORBIDDEN' });
+  });
+});
+
+describe('portal.careTeam', () => {
+  it("lists the clinicians on the patient's own care team, and a dependent's to a guardian, with the directory's public fields only", async () => {
+    const colleague = await inviteUser(t, admin);
+    await t.client(clinician.token).clinicians.updateProfile.mutate({ id: clinician.id, displayName: 'Aoife Byrne', title: 'Dr', phone: '+353871234500', acceptsNewPatients: true });
+    const adult = await createPatient(t, clinician.token, { email: newEmail('adult') });
+    const child = await createPatient(t, clinician.token);
+    await t.client(admin.token).careTeams.add.mutate({ patientId: child.id, clinicianId: colleague.id });
+    const patient = await invitePatientToPortal(t, clinician.token, adult.id);
+    await t.client(clinician.token).patients.addGuardian.mutate({ patientId: child.id, guardianPatientId: adult.id });
+    const portal = t.client(patient.token);
+
+    const aoife = { id: clinician.id, displayName: 'Aoife Byrne', title: 'Dr', specialty: null, languages: [], registration: null, bio: null, acceptsNewPatients: true };
+    // Exactly the public entry: no role, no email, no work phone.
+    expect(await portal.portal.careTeam.query({ patientId: adult.id })).toEqual([aoife]);
+    expect((await portal.portal.careTeam.query({ patientId: child.id })).map((c) => c.id).sort()).toEqual([clinician.id, colleague.id].sort());
+    expect(JSON.stringify(await portal.portal.careTeam.query({ patientId: child.id }))).not.toMatch(/@|\+353|"role"|"contact"/);
+
+    // Another patient of the practice, and one of another practice: not found.
+    const stranger = await createPatient(t, clinician.token);
+    expect(await rejection(portal.portal.careTeam.query({ patientId: stranger.id }))).toMatchObject({ code: 'NOT_FOUND' });
+    const elsewhere = await createPractice(t);
+    const foreign = await createPatient(t, elsewhere.admin.token, { email: newEmail('foreign') });
+    const foreignPatient = await invitePatientToPortal(t, elsewhere.admin.token, foreign.id);
+    expect(await rejection(t.client(foreignPatient.token).portal.careTeam.query({ patientId: adult.id }))).toMatchObject({ code: 'NOT_FOUND' });
+    expect(await rejection(portal.portal.careTeam.query({ patientId: foreign.id }))).toMatchObject({ code: 'NOT_FOUND' });
+    // Staff read careTeams.list instead.
+    expect(await rejection(t.client(clinician.token).portal.careTeam.query({ patientId: adult.id }))).toMatchObject({ code: 'FORBIDDEN' });
   });
 });

@@ -16,7 +16,7 @@ import type { AuthedCtx } from '../../context.ts';
 import { AppError, notFound } from '../../errors.ts';
 import { keyset, newestFirst, period, toPage } from '../../pagination.ts';
 import { auditRead, recordAudit } from '../audit/audit.service.ts';
-import { findVisiblePatient, visiblePatients } from '../patients/patient-access.ts';
+import { findVisiblePatient, findWritablePatient, visiblePatients } from '../patients/patient-access.ts';
 import { findQuestionnaireVersion } from '../questionnaires/questionnaires.service.ts';
 import { Alert } from './alert.entity.ts';
 import { Assessment } from './assessment.entity.ts';
@@ -59,7 +59,7 @@ const audit = (ctx: AuthedCtx, action: string, a: Assessment) => recordAudit(ctx
 
 /** A clinician starts one (the questionnaire version is pinned), or assigns it to the patient's portal. */
 export async function startAssessment(ctx: AuthedCtx, input: StartAssessmentInput) {
-  const patient = await findVisiblePatient(ctx.em, ctx.actor, input.patientId);
+  const patient = await findWritablePatient(ctx.em, ctx.actor, input.patientId);
   const version = await findQuestionnaireVersion(ctx, { key: input.questionnaireKey, version: input.version });
   const assessment = ctx.em.create(Assessment, {
     practice: ctx.actor.practiceId,

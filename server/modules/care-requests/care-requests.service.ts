@@ -9,7 +9,7 @@ import { auditRead, recordAudit } from '../audit/audit.service.ts';
 import { getClinician } from '../clinicians/clinicians.service.ts';
 import { joinCareTeam } from '../patients/care-team.service.ts';
 import { CareTeamMember } from '../patients/care-team-member.entity.ts';
-import { findVisiblePatient, visiblePatients } from '../patients/patient-access.ts';
+import { findWritablePatient, visiblePatients } from '../patients/patient-access.ts';
 import { User } from '../users/user.entity.ts';
 import { toCareRequestDtos } from './care-request.dto.ts';
 import { CareRequest } from './care-request.entity.ts';
@@ -76,7 +76,7 @@ export async function createCareRequest(ctx: AuthedCtx, { patientId, clinicianId
   }
   return ctx.em.transactional(async (em) => {
     const tx = { ...ctx, em };
-    const patient = await findVisiblePatient(em, ctx.actor, patientId, LockMode.PESSIMISTIC_WRITE);
+    const patient = await findWritablePatient(em, ctx.actor, patientId, LockMode.PESSIMISTIC_WRITE);
     if (await em.count(CareTeamMember, { patient, clinician: clinicianId })) {
       throw new AppError('CONFLICT', `${listed.displayName} is already caring for this patient`, 'already-on-care-team');
     }

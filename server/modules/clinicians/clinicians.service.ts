@@ -1,10 +1,11 @@
 import type { IdInput } from '../../../shared/schemas/common.ts';
-import type { ClinicianOutput, ListCliniciansInput, UpdateClinicianProfileInput } from '../../../shared/schemas/clinicians.ts';
+import type { ClinicianOutput, ClinicianPublicOutput, ListCliniciansInput, UpdateClinicianProfileInput } from '../../../shared/schemas/clinicians.ts';
+import type { PatientIdInput } from '../../../shared/schemas/patients.ts';
 import type { Actor, AuthedCtx } from '../../context.ts';
 import { AppError, notFound } from '../../errors.ts';
 import { decodeCursor, toPage, type SortKey } from '../../pagination.ts';
 import { recordAudit } from '../audit/audit.service.ts';
-import type { SqlCondition } from '../patients/patient-access.ts';
+import { findVisiblePatient, type SqlCondition } from '../patients/patient-access.ts';
 import { containing } from '../patients/search-text.ts';
 import { User } from '../users/user.entity.ts';
 import { toClinicianColleagueDto, toClinicianPublicDto, type DirectoryRow } from './clinician.dto.ts';
@@ -60,6 +61,20 @@ export async function getClinician(ctx: AuthedCtx, { id }: IdInput): Promise<Cli
   const [row] = await readDirectory(ctx, [{ sql: 'u.id = ?', params: [id] }], 1);
   if (!row) throw notFound('Clinician');
   return toDto(ctx.actor)(row);
+}
+
+/** More than any care team holds: a care team is read in one page. */
+const CARE_TEAM_LIMIT = 1000;
+
+/**
+ * The clinicians on a patient's care team, as the directory shows them to a patient: the public entry
+ * only (the portal's view; staff read careTeams.list). Deactivated clinicians are out of the directory,
+ * and so out of this list.
+ */
+export async function careTeamDirectory(ctx: AuthedCtx, { patientId }: PatientIdInput): Promise<ClinicianPublicOutput[]> {
+  await findVisiblePatient(ctx.em, ctx.actor, patientId);
+  const onTeam = { sql: 'exists (select 1 from care_team_member m where m.patient_id = ? and m.clinician_id = u.id)', params: [patientId] };
+  return (await readDirectory(ctx, [onTeam], CARE_TEAM_LIMIT)).map(toClinicianPublicDto);
 }
 
 /** The profile's columns an update may change, as stored: what the audit row compares. */

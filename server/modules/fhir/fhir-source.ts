@@ -1,4 +1,4 @@
-import type { Patient, Reference, Resource } from '@medplum/fhirtypes';
+import type { Patient, Practitioner, Reference, Resource } from '@medplum/fhirtypes';
 import type { FhirResourceType } from '../../../shared/schemas/fhir.ts';
 
 /**
@@ -28,6 +28,9 @@ export type FhirSource<Row = any> = {
 export type Exported<R extends Resource = Resource> = { [K in keyof R]: R[K] } & { id: string };
 
 export const patientRef = (id: string): Reference<Patient> => ({ reference: `Patient/${id}` });
+
+/** A clinician as the Practitioner the export holds (its id is the user's), with the name the directory shows. */
+export const practitionerRef = (userId: string, name: string | null): Reference<Practitioner> => compact({ reference: `Practitioner/${userId}`, display: name ?? undefined });
 
 /** An instant as FHIR writes it; raw queries return timestamps as strings. */
 export const instant = (value: string | Date): string => new Date(value).toISOString();

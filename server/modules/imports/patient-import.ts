@@ -5,6 +5,7 @@ import { newId } from '../../ids.ts';
 import { newMrn } from '../patients/mrn.ts';
 import { auditCte } from '../audit/audit-sql.ts';
 import { patientColumn, patientColumnType, type PatientColumnProperty } from '../patients/patient-columns.ts';
+import { revisedFieldsSql, revisionCte } from '../patients/patient-revisions.ts';
 import { patientNameKeys, phoneDigits } from '../patients/search-text.ts';
 import { parsePatientRow } from './import-rows.ts';
 import { pgArray } from '../../pg-array.ts';
@@ -147,13 +148,14 @@ const COMMIT_PATIENT_ROWS = `with args as (select ?::uuid as session_id, ?::uuid
        where p.${c.id} = v.${c.id}
          and (${list(comparedKeys, (k) => `p.${c[k]}`)})
              is distinct from (${list(comparedKeys, (k) => `v.${c[k]}`)})
-       returning p.${c.id}),
+       returning p.${c.id}, ${revisedFieldsSql('old')} as before, ${revisedFieldsSql('new')} as after),
+     ${revisionCte('revised', 'updated', 'import', 'args.session_id::text')},
      ${auditCte('audited', { action: 'w.action', entityType: "'patient'", entityId: 'w.id::text', detail: "jsonb_build_object('importId', args.session_id)" }, "(select id, 'patient.created' as action from inserted union all select id, 'patient.updated' from updated) w, args")}
      select (select count(*) from incoming)::int as total, (select count(*) from inserted)::int as created, (select count(*) from updated)::int as updated`;
 
 /**
  * One statement: insert the new patients, update the matched ones whose values differ (a cell left empty
- * keeps the stored value), and audit each patient written. Returns the counts.
+ * keeps the stored value), keep a revision of each update (patients.history), and audit each patient written. Returns the counts.
  */
 export async function commitPatientRows(em: EntityManager, audit: CommitAudit, practiceTimeZone: string) {
   const [counts] = await em.execute<{ total: number; created: number; updated: number }[]>(COMMIT_PATIENT_ROWS, [

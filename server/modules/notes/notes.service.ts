@@ -6,7 +6,7 @@ import { AppError, notFound } from '../../errors.ts';
 import { newId } from '../../ids.ts';
 import { keyset, newestFirst, toPage } from '../../pagination.ts';
 import { auditRead, recordAudit } from '../audit/audit.service.ts';
-import { findVisiblePatient, visiblePatients } from '../patients/patient-access.ts';
+import { findVisiblePatient, findWritablePatient, visiblePatients } from '../patients/patient-access.ts';
 import { cancelPendingSteps } from '../steps/step-lifecycle.ts';
 import { openNoteBody, sealNote } from './note-crypto.ts';
 import { toNoteDto } from './note.dto.ts';
@@ -37,7 +37,7 @@ async function enqueueAfterCommit(ctx: AuthedCtx, note: Note) {
  */
 export async function createNote(ctx: AuthedCtx, { patientId, body }: CreateNoteInput) {
   const note = await ctx.em.transactional(async (em) => {
-    await findVisiblePatient(em, ctx.actor, patientId, LockMode.PESSIMISTIC_WRITE);
+    await findWritablePatient(em, ctx.actor, patientId, LockMode.PESSIMISTIC_WRITE);
     const id = newId();
     const { dataKey: _, ...sealed } = sealNote(ctx.config.encryptionKeys, id, body);
     const created = em.create(Note, {

@@ -6,7 +6,7 @@ import { recordAudit } from '../audit/audit.service.ts';
 import { toUserDto } from '../users/user.dto.ts';
 import { User } from '../users/user.entity.ts';
 import { CareTeamMember } from './care-team-member.entity.ts';
-import { findVisiblePatient } from './patient-access.ts';
+import { findVisiblePatient, findWritablePatient } from './patient-access.ts';
 
 export async function listCareTeam(ctx: AuthedCtx, { patientId }: PatientIdInput) {
   await findVisiblePatient(ctx.em, ctx.actor, patientId);
@@ -16,7 +16,7 @@ export async function listCareTeam(ctx: AuthedCtx, { patientId }: PatientIdInput
 
 /** An admin, or a clinician already caring for the patient, adds an active clinician of the practice. */
 export async function addToCareTeam(ctx: AuthedCtx, { patientId, clinicianId }: CareTeamInput) {
-  await findVisiblePatient(ctx.em, ctx.actor, patientId);
+  await findWritablePatient(ctx.em, ctx.actor, patientId);
   const clinician = await ctx.em.findOne(User, { id: clinicianId, role: 'clinician' });
   if (!clinician) throw notFound('Clinician');
   if (clinician.status !== 'active') throw new AppError('CONFLICT', 'Only an active clinician can join a care team');
@@ -37,7 +37,7 @@ export async function joinCareTeam(ctx: AuthedCtx, patientId: string, clinician:
 }
 
 export async function removeFromCareTeam(ctx: AuthedCtx, { patientId, clinicianId }: CareTeamInput) {
-  await findVisiblePatient(ctx.em, ctx.actor, patientId);
+  await findWritablePatient(ctx.em, ctx.actor, patientId);
   const removed = await ctx.em.nativeDelete(CareTeamMember, { patient: patientId, clinician: clinicianId });
   if (!removed) throw notFound('Care team member');
   recordAudit(ctx, { action: 'care-team.removed', entityType: 'patient', entityId: patientId, detail: { clinicianId } });
@@ -53,7 +53,7 @@ export async function removeFromCareTeam(ctx: AuthedCtx, { patientId, clinicianI
  */
 export async function leaveCareTeam(ctx: AuthedCtx, { patientId, clinicianId }: CareTeamInput) {
   await ctx.em.transactional(async (em) => {
-    const patient = await findVisiblePatient(em, ctx.actor, patientId, LockMode.PESSIMISTIC_WRITE);
+    const patient = await findWritablePatient(em, ctx.actor, patientId, LockMode.PESSIMISTIC_WRITE);
     if (!(await em.count(CareTeamMember, { patient, clinician: clinicianId }))) throw notFound('Care team member');
     if (!(await em.count(CareTeamMember, { patient, clinician: { $ne: clinicianId } }))) {
       throw new AppError('CONFLICT', 'This is the only clinician caring for the patient: ask another clinician to take you on before leaving', 'last-care-team-member');

@@ -1,7 +1,7 @@
 import type { FilterQuery, LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Actor } from '../../context.ts';
-import { notFound } from '../../errors.ts';
+import { AppError, notFound } from '../../errors.ts';
 import { Patient } from './patient.entity.ts';
 
 /**
@@ -24,6 +24,17 @@ export function visiblePatients(actor: Actor): FilterQuery<Patient> {
 export async function findVisiblePatient(em: EntityManager, actor: Actor, id: string, lockMode?: LockMode): Promise<Patient> {
   const patient = await em.findOne(Patient, { $and: [{ id }, visiblePatients(actor)] }, lockMode ? { lockMode } : {});
   if (!patient) throw notFound('Patient');
+  return patient;
+}
+
+/**
+ * The patient a write names, if the actor may see it. A record merged into another stays for its history
+ * and is read-only: every write that names it is refused (CONFLICT `patient-merged`), so nothing new
+ * gathers on it that the merge would have moved.
+ */
+export async function findWritablePatient(em: EntityManager, actor: Actor, id: string, lockMode?: LockMode): Promise<Patient> {
+  const patient = await findVisiblePatient(em, actor, id, lockMode);
+  if (patient.status === 'merged') throw new AppError('CONFLICT', 'This record was merged into another: use that one', 'patient-merged');
   return patient;
 }
 

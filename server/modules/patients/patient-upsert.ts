@@ -2,13 +2,15 @@ import { createPatientInput, type CreatePatientInput, type UpdatePatientInput } 
 import { newId } from '../../ids.ts';
 import { auditCte } from '../audit/audit-sql.ts';
 import { patientColumn, patientColumnType, selectPatientColumns, type PatientColumnProperty } from './patient-columns.ts';
+import { revisedFieldsSql, revisionCte } from './patient-revisions.ts';
 import { patientSearchKeys } from './search-text.ts';
 
 /**
  * A patient created or updated inside a hand-written statement (HL7 ADT), with the same rules as
  * patients.service.ts's createPatient and updatePatient: the fields as the API's schemas validated them,
  * the practice's time zone by default, the name keys and phone digits derived from them, and the audit
- * row (`patient.created`, or `patient.updated` naming the fields sent). One statement, prepared once,
+ * row (`patient.created`, or `patient.updated` naming the fields sent), and an update's revision (source
+ * `hl7`, patient-revisions.ts). One statement, prepared once,
  * instead of the unit of work's three (the patient, its audit row, then the caller's), so a message
  * that registers or updates a patient writes it in the round trip that writes the rest of the message.
  */
@@ -66,7 +68,9 @@ export function patientWriteCtes(mode: 'create' | 'create-if-new' | 'update', co
      patient_changed as (
        update patient p set ${columns.map((c) => `${c} = x.${c}`).join(', ')}, updated_at = now()
        from patient_written w, ${VALUES}, args
-       where p.id = w.id and p.practice_id = args.practice_id and (${columns.map((c) => `p.${c}`).join(', ')}) is distinct from (${columns.map((c) => `x.${c}`).join(', ')}))`;
+       where p.id = w.id and p.practice_id = args.practice_id and (${columns.map((c) => `p.${c}`).join(', ')}) is distinct from (${columns.map((c) => `x.${c}`).join(', ')})
+       returning p.id, ${revisedFieldsSql('old')} as before, ${revisedFieldsSql('new')} as after),
+     ${revisionCte('patient_revised', 'patient_changed', 'hl7', "args.detail->>'controlId'")}`;
   return `${target},
      ${write},
      ${auditCte('patient_audit', { action: 'w.action', entityType: "'patient'", entityId: 'w.id::text', detail: 't.detail' }, 'patient_written w, patient_target t, args')}`;

@@ -42,7 +42,7 @@ export const PatientSchema = defineEntity({
      * Set with status `merged`: the patient `patients.merge` moved this record's data and account into. A
      * plain id, like a revision's patient: patients are never deleted, and the id only points the way.
      */
-    mergedIntoId: p.uuid().nullable(),
+    mergedIntoId: p.uuid().nullable().index(),
     /** The patient's own portal account, once invited and accepted (or signed up and verified). */
     portalUser: () => p.manyToOne(User).nullable().unique(),
     /** Folded "given family" (see search-text.ts), trigram-indexed for partial, accent-free search. */

@@ -1,4 +1,5 @@
 import { idInput, okOutput } from '../../../shared/schemas/common.ts';
+import { portalCareTeamOutput } from '../../../shared/schemas/clinicians.ts';
 import { fhirBundleOutput } from '../../../shared/schemas/fhir.ts';
 import { sentInviteOutput } from '../../../shared/schemas/invites.ts';
 import {
@@ -24,6 +25,7 @@ import {
   updateProfileInput,
   updateRelatedPersonInput,
 } from '../../../shared/schemas/patients.ts';
+import { careTeamDirectory } from '../clinicians/clinicians.service.ts';
 import { patientEverything } from '../fhir/fhir.service.ts';
 import { adminProcedure, authedProcedure, clinicianProcedure, patientProcedure, router } from '../../trpc.ts';
 import { addToCareTeam, leaveCareTeam, listCareTeam, removeFromCareTeam } from './care-team.service.ts';
@@ -115,6 +117,11 @@ export const portalRouter = router({
     .meta({ phi: true })
     .output(portalRecordsOutput)
     .query(({ ctx }) => portalRecords(ctx)),
+  /** Who is on the care team of the patient's own record, or a dependent's: the directory's public entries. */
+  careTeam: patientProcedure
+    .input(patientIdInput)
+    .output(portalCareTeamOutput)
+    .query(({ ctx, input }) => careTeamDirectory(ctx, input)),
   /** The contact details of the patient's own record, or a dependent's: nothing staff-only. */
   updateProfile: patientProcedure
     .meta({ phi: true })

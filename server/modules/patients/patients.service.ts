@@ -6,7 +6,7 @@ import { AppError } from '../../errors.ts';
 import { toPage } from '../../pagination.ts';
 import { auditRead, recordAudit } from '../audit/audit.service.ts';
 import { CareTeamMember } from './care-team-member.entity.ts';
-import { findVisiblePatient } from './patient-access.ts';
+import { findVisiblePatient, findWritablePatient } from './patient-access.ts';
 import { newMrn } from './mrn.ts';
 import { revisePatient } from './patient-revisions.ts';
 import { byName, findPatientsPage } from './patient-search.ts';
@@ -52,8 +52,8 @@ export async function getPatient(ctx: AuthedCtx, { id }: IdInput) {
 }
 
 export async function updatePatient(ctx: AuthedCtx, { id, ...changes }: UpdatePatientInput) {
-  const patient = await findVisiblePatient(ctx.em, ctx.actor, id);
-  revisePatient(ctx, patient, changes);
+  const patient = await findWritablePatient(ctx.em, ctx.actor, id);
+  revisePatient(ctx, patient, changes, 'staff');
   recordAudit(ctx, { action: 'patient.updated', entityType: 'patient', entityId: id, detail: { fields: Object.keys(changes).join(',') } });
   await flushWithMrn(ctx, patient.mrn);
   return toPatientDto(patient);
@@ -61,8 +61,7 @@ export async function updatePatient(ctx: AuthedCtx, { id, ...changes }: UpdatePa
 
 /** PHI is never hard-deleted: archiving hides a patient from default lists, restoring brings them back. */
 export async function setPatientStatus(ctx: AuthedCtx, { id }: IdInput, status: 'active' | 'archived') {
-  const patient = await findVisiblePatient(ctx.em, ctx.actor, id);
-  if (patient.status === 'merged') throw new AppError('CONFLICT', 'This record was merged into another: use that one', 'patient-merged');
+  const patient = await findWritablePatient(ctx.em, ctx.actor, id);
   if (patient.status !== status) {
     patient.status = status;
     recordAudit(ctx, { action: status === 'archived' ? 'patient.archived' : 'patient.restored', entityType: 'patient', entityId: id });

@@ -6,14 +6,14 @@ import { issueInvite } from '../invites/invites.service.ts';
 import { ClinicalRecord } from '../records/clinical-record.entity.ts';
 import { recordsByKind } from '../records/records.service.ts';
 import { Guardianship } from './guardianship.entity.ts';
-import { findVisiblePatient, visiblePatients } from './patient-access.ts';
+import { findWritablePatient, visiblePatients } from './patient-access.ts';
 import { toPatientDto } from './patient.dto.ts';
 import { Patient } from './patient.entity.ts';
 import { revisePatient } from './patient-revisions.ts';
 
 /** A clinician invites a patient to the portal, through the same invite flow as staff (role `patient`). */
 export async function invitePatient(ctx: AuthedCtx, { patientId, email }: InvitePatientInput) {
-  const patient = await findVisiblePatient(ctx.em, ctx.actor, patientId);
+  const patient = await findWritablePatient(ctx.em, ctx.actor, patientId);
   if (patient.portalUser) throw new AppError('CONFLICT', 'This patient already has a portal account', 'portal-account-exists');
   const to = email ?? patient.email;
   if (!to) throw new AppError('BAD_REQUEST', 'The patient has no email: give one', null, { email: ['is required: the patient has no email on file'] });
@@ -22,8 +22,8 @@ export async function invitePatient(ctx: AuthedCtx, { patientId, email }: Invite
 
 /** The portal account of `guardianPatientId` may then act for `patientId` (a child, say). */
 export async function addGuardian(ctx: AuthedCtx, { patientId, guardianPatientId }: GuardianInput) {
-  const dependent = await findVisiblePatient(ctx.em, ctx.actor, patientId);
-  const guardian = await findVisiblePatient(ctx.em, ctx.actor, guardianPatientId);
+  const dependent = await findWritablePatient(ctx.em, ctx.actor, patientId);
+  const guardian = await findWritablePatient(ctx.em, ctx.actor, guardianPatientId);
   if (!guardian.portalUser) throw new AppError('CONFLICT', 'The guardian needs a portal account first', 'no-portal-account');
   if (!(await ctx.em.count(Guardianship, { dependent, guardian: guardian.portalUser }))) {
     ctx.em.create(Guardianship, { practice: ctx.actor.practiceId, dependent, guardian: guardian.portalUser });
@@ -34,8 +34,8 @@ export async function addGuardian(ctx: AuthedCtx, { patientId, guardianPatientId
 }
 
 export async function removeGuardian(ctx: AuthedCtx, { patientId, guardianPatientId }: GuardianInput) {
-  await findVisiblePatient(ctx.em, ctx.actor, patientId);
-  const guardian = await findVisiblePatient(ctx.em, ctx.actor, guardianPatientId);
+  await findWritablePatient(ctx.em, ctx.actor, patientId);
+  const guardian = await findWritablePatient(ctx.em, ctx.actor, guardianPatientId);
   const removed = guardian.portalUser ? await ctx.em.nativeDelete(Guardianship, { dependent: patientId, guardian: guardian.portalUser }) : 0;
   if (!removed) throw notFound('Guardianship');
   recordAudit(ctx, { action: 'guardian.removed', entityType: 'patient', entityId: patientId, detail: { guardianPatientId } });
@@ -67,8 +67,8 @@ export async function portalRecords(ctx: AuthedCtx) {
  * account's own and does not follow it. Audited, with the before and after in the patient's revisions.
  */
 export async function updateProfile(ctx: AuthedCtx, { patientId, ...changes }: UpdateProfileInput) {
-  const patient = await findVisiblePatient(ctx.em, ctx.actor, patientId);
-  revisePatient(ctx, patient, changes);
+  const patient = await findWritablePatient(ctx.em, ctx.actor, patientId);
+  revisePatient(ctx, patient, changes, 'portal');
   recordAudit(ctx, { action: 'patient.profile-updated', entityType: 'patient', entityId: patientId, detail: { fields: Object.keys(changes).join(',') } });
   await ctx.em.flush();
   return toPortalPatient(ctx, patient);

@@ -3,7 +3,7 @@ import type { AddRelatedPersonInput, PatientIdInput, RelatedPersonOutput, Update
 import type { AuthedCtx } from '../../context.ts';
 import { notFound } from '../../errors.ts';
 import { auditRead, recordAudit } from '../audit/audit.service.ts';
-import { findVisiblePatient, visiblePatients } from './patient-access.ts';
+import { findVisiblePatient, findWritablePatient, visiblePatients } from './patient-access.ts';
 import { RelatedPerson } from './related-person.entity.ts';
 
 /** Takes an entity or a row of the same shape (the chart selects plain rows). */
@@ -19,7 +19,7 @@ export async function listRelatedPersons(ctx: AuthedCtx, { patientId }: PatientI
 }
 
 export async function addRelatedPerson(ctx: AuthedCtx, { patientId, ...fields }: AddRelatedPersonInput) {
-  const patient = await findVisiblePatient(ctx.em, ctx.actor, patientId);
+  const patient = await findWritablePatient(ctx.em, ctx.actor, patientId);
   const person = ctx.em.create(RelatedPerson, { ...fields, practice: ctx.actor.practiceId, patient });
   recordAudit(ctx, { action: 'related-person.created', entityType: 'related-person', entityId: person.id, detail: { patientId } });
   await ctx.em.flush();

@@ -6,7 +6,7 @@ import { keyset, newestFirst, toPage } from '../../pagination.ts';
 import { executePrepared } from '../../prepared-statements.ts';
 import { auditCte } from '../audit/audit-sql.ts';
 import { auditRead, recordAudit } from '../audit/audit.service.ts';
-import { findVisiblePatient, visiblePatients } from '../patients/patient-access.ts';
+import { findVisiblePatient, findWritablePatient, visiblePatients } from '../patients/patient-access.ts';
 import { ClinicalRecord } from './clinical-record.entity.ts';
 import { RecordRevision } from './record-revision.entity.ts';
 
@@ -87,7 +87,7 @@ function revise(ctx: AuthedCtx, record: ClinicalRecord, action: 'created' | 'upd
 
 /** `importKey` and `status` are for imports (see `upsertImportedRecord`); `records.create` gives neither. */
 export async function createRecord<K extends RecordKindName>(ctx: AuthedCtx, kind: K, input: { patientId: string; fields: Record<string, unknown>; importKey?: string; status?: Status<K> }) {
-  const patient = await findVisiblePatient(ctx.em, ctx.actor, input.patientId);
+  const patient = await findWritablePatient(ctx.em, ctx.actor, input.patientId);
   const record = ctx.em.create(ClinicalRecord, {
     practice: ctx.actor.practiceId,
     patient,

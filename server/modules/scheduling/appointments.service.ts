@@ -5,7 +5,7 @@ import type { AuthedCtx } from '../../context.ts';
 import { AppError } from '../../errors.ts';
 import { recordAudit } from '../audit/audit.service.ts';
 import { joinCareTeam } from '../patients/care-team.service.ts';
-import { findVisiblePatient } from '../patients/patient-access.ts';
+import { findWritablePatient } from '../patients/patient-access.ts';
 import { findVisibleAppointment } from './appointment-access.ts';
 import { findBookableType } from './appointment-types.service.ts';
 import { toAppointmentDto } from './appointment.dto.ts';
@@ -35,7 +35,7 @@ async function flushSlot(ctx: AuthedCtx): Promise<void> {
  */
 export async function bookAppointment(ctx: AuthedCtx, { clinicianId, patientId, typeId, startsAt }: BookAppointmentInput) {
   const self = booksForThemselves(ctx.actor);
-  const patient = await findVisiblePatient(ctx.em, ctx.actor, patientId);
+  const patient = await findWritablePatient(ctx.em, ctx.actor, patientId);
   const clinician = await findClinician(ctx.em, clinicianId);
   if (self) await assertOnCareTeam(ctx, clinicianId, patient.id);
   const type = await findBookableType(ctx.em, typeId);

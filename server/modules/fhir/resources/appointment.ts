@@ -1,5 +1,5 @@
 import type { Appointment } from '@medplum/fhirtypes';
-import { compact, type Exported, type FhirSource, instant, patientRef } from '../fhir-source.ts';
+import { compact, type Exported, type FhirSource, instant, patientRef, practitionerRef } from '../fhir-source.ts';
 
 type Row = {
   id: string;
@@ -11,6 +11,7 @@ type Row = {
   created_at: string;
   updated_at: string;
   type_name: string;
+  clinician_id: string;
   clinician_name: string | null;
 };
 
@@ -18,8 +19,9 @@ const statuses: Record<string, Appointment['status']> = { booked: 'booked', arri
 
 export const appointmentSource: FhirSource<Row> = {
   resourceType: 'Appointment',
-  columns: 't.id, t.patient_id, t.status, t.starts_at, t.ends_at, t.cancel_reason, t.created_at, t.updated_at, ty.name as type_name, u.name as clinician_name',
-  from: 'appointment t join appointment_type ty on ty.id = t.type_id join users u on u.id = t.clinician_id where t.practice_id = ?',
+  columns:
+    't.id, t.patient_id, t.status, t.starts_at, t.ends_at, t.cancel_reason, t.created_at, t.updated_at, ty.name as type_name, t.clinician_id, coalesce(cp.display_name, u.name) as clinician_name',
+  from: 'appointment t join appointment_type ty on ty.id = t.type_id join users u on u.id = t.clinician_id left join clinician_profile cp on cp.user_id = u.id where t.practice_id = ?',
   ofPatient: 't.patient_id = ?',
   changedAt: 't.updated_at',
   toResource: (r): Exported<Appointment> => {
@@ -40,7 +42,7 @@ export const appointmentSource: FhirSource<Row> = {
         { actor: patientRef(r.patient_id), status: 'accepted' as const },
         compact({
           type: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ParticipationType', code: 'PPRF', display: 'primary performer' }] }],
-          actor: r.clinician_name ? { display: r.clinician_name } : undefined,
+          actor: practitionerRef(r.clinician_id, r.clinician_name),
           status: 'accepted' as const,
         }),
       ],

@@ -1,6 +1,7 @@
 import type { CarePlan, CarePlanActivityDetail } from '@medplum/fhirtypes';
 import type { Cadence, StepKind, StepState } from '../../../../shared/schemas/steps.ts';
-import { compact, type Exported, type FhirSource, instant, patientRef } from '../fhir-source.ts';
+import { practitionerSql } from '../../clinicians/practitioner-sql.ts';
+import { compact, type Exported, type FhirSource, instant, patientRef, practitionerRef } from '../fhir-source.ts';
 
 type StepRow = {
   kind: StepKind;
@@ -15,7 +16,7 @@ type StepRow = {
   cancelled_at: string | null;
   cancel_reason: string | null;
 };
-type Row = { id: string; patient_id: string; author_name: string | null; created_at: string; updated_at: string; steps: StepRow[] };
+type Row = { id: string; patient_id: string; author_id: string; author_is_practitioner: boolean; author_name: string | null; created_at: string; updated_at: string; steps: StepRow[] };
 
 /** A note's steps, oldest first, as one JSON array; found through the patient's index (a note's steps share its patient). */
 const stepsOfNote = `(select json_agg(json_build_object('kind', s.kind, 'state', s.state, 'title', s.title, 'cadence', s.cadence, 'start_date', s.start_date,
@@ -69,8 +70,8 @@ function activityDetail(s: StepRow): CarePlanActivityDetail {
  */
 export const carePlanSource: FhirSource<Row> = {
   resourceType: 'CarePlan',
-  columns: `t.id, t.patient_id, u.name as author_name, t.created_at, ${changedAt} as updated_at, ${stepsOfNote} as steps`,
-  from: 'note t join users u on u.id = t.author_id where t.practice_id = ? and exists (select 1 from step s where s.patient_id = t.patient_id and s.note_id = t.id)',
+  columns: `t.id, t.patient_id, t.author_id, ${practitionerSql('u', 'cp')} as author_is_practitioner, coalesce(cp.display_name, u.name) as author_name, t.created_at, ${changedAt} as updated_at, ${stepsOfNote} as steps`,
+  from: 'note t join users u on u.id = t.author_id left join clinician_profile cp on cp.user_id = u.id where t.practice_id = ? and exists (select 1 from step s where s.patient_id = t.patient_id and s.note_id = t.id)',
   ofPatient: 't.patient_id = ?',
   changedAt,
   toResource: (r): Exported<CarePlan> => {
@@ -90,7 +91,8 @@ export const carePlanSource: FhirSource<Row> = {
       subject: patientRef(r.patient_id),
       period: compact({ start: instant(r.created_at), end: status === 'completed' || status === 'revoked' ? ends.at(-1) : undefined }),
       created: instant(r.created_at),
-      author: r.author_name ? { display: r.author_name } : undefined,
+      // An admin without a profile is no Practitioner of the export: named, not referenced.
+      author: r.author_is_practitioner ? practitionerRef(r.author_id, r.author_name) : r.author_name ? { display: r.author_name } : undefined,
       activity: r.steps.map((s) =>
         compact({
           detail: activityDetail(s),

@@ -18,17 +18,29 @@ const properties = [
   'preferredLanguage',
   'emergencyContact',
   'status',
+  'mergedIntoId',
   'updatedAt',
 ] as const;
 
-type Row = Omit<Pick<PatientEntity, (typeof properties)[number]>, 'practice' | 'updatedAt'> & { practice: string; updatedAt: string };
+type Row = Omit<Pick<PatientEntity, (typeof properties)[number]>, 'practice' | 'updatedAt'> & { practice: string; updatedAt: string; replaces: string[] | null };
+
+/** The records merged into this one (patients.merge), oldest first: each is linked as replaced. */
+const REPLACES = `(select array_agg(m.${patientColumn.id} order by m.${patientColumn.id}) from patient m where m.${patientColumn.mergedIntoId} = t.${patientColumn.id}) as replaces`;
+
+/** A merge both ways: the merged-away record is `replaced-by` the one it went into, which `replaces` each merged into it. */
+function mergeLinks(r: Row): Patient['link'] {
+  return [
+    ...(r.mergedIntoId ? [{ other: { reference: `Patient/${r.mergedIntoId}` }, type: 'replaced-by' as const }] : []),
+    ...(r.replaces ?? []).map((id) => ({ other: { reference: `Patient/${id}` }, type: 'replaces' as const })),
+  ];
+}
 
 /** The MRN's identifier system: MRNs are unique within one practice. */
 const mrnSystem = (practiceId: string) => `urn:pams:practice:${practiceId}:mrn`;
 
 export const patientSource: FhirSource<Row> = {
   resourceType: 'Patient',
-  columns: selectPatientColumns('t', properties),
+  columns: `${selectPatientColumns('t', properties)}, ${REPLACES}`,
   from: 'patient t where t.practice_id = ?',
   ofPatient: 't.id = ?',
   changedAt: `t.${patientColumn.updatedAt}`,
@@ -54,5 +66,6 @@ export const patientSource: FhirSource<Row> = {
           ]
         : undefined,
       communication: r.preferredLanguage ? [{ language: { coding: [{ system: 'urn:ietf:bcp:47', code: r.preferredLanguage }] }, preferred: true }] : undefined,
+      link: mergeLinks(r),
     }),
 };
