@@ -108,6 +108,27 @@ describe('a merged record refuses writes', () => {
     expect(answer.error?.data).toMatchObject({ code: 'CONFLICT', reason: 'patient-merged' });
   });
 
+  it('refuses HL7 messages and CSV rows naming the merged record by its MRN, pointing at the one it went into', async () => {
+    const api = t.client(admin.token);
+    const [mergedMrn, targetMrn] = [(await api.patients.byId.query({ id: merged })).mrn, (await api.patients.byId.query({ id: target })).mrn];
+    const msh = (type: string, controlId: string) => `MSH|^~\\&|ENGINE|HOSP|PAMS|CLINIC|20240305101500||${type}|${controlId}|P|2.5`;
+    const a08 = [msh('ADT^A08^ADT_A01', 'MERGED-1'), `PID|1||${mergedMrn}^^^HOSP^MR||Walsh^Ciara||19920304|F`].join('\r');
+    const oru = [msh('ORU^R01^ORU_R01', 'MERGED-2'), `PID|1||${mergedMrn}^^^HOSP^MR`, 'OBR|1|O1|F1|24323-8^Panel^LN|||20240301083000', 'OBX|1|NM|2823-3^Potassium^LN||4.4|mmol/L|3.5-5.1|N|||F'].join(
+      '\r',
+    );
+    const before = await dataSnapshot(t);
+    for (const message of [a08, oru]) {
+      const answer = await api.hl7.receive.mutate({ message });
+      expect(answer.ackCode).toBe('AE');
+      expect(answer.ack).toContain(`merged into MRN ${targetMrn}`);
+    }
+    const { id } = await api.imports.begin.mutate({ type: 'patients' });
+    const added = await api.imports.add.mutate({ importId: id, rows: [{ line: 2, values: { mrn: mergedMrn, givenName: 'Dup', familyName: 'Changed', birthDate: '1990-01-01', gender: 'F' } }] });
+    expect(added.errors).toEqual([{ line: 2, field: 'mrn', message: `belongs to a record merged into MRN ${targetMrn}: import into that one` }]);
+    await api.imports.cancel.mutate({ importId: id });
+    expect(await dataSnapshot(t)).toBe(before);
+  });
+
   it('still reads: the record, its history, its FHIR export', async () => {
     const api = t.client(admin.token);
     expect(await api.patients.byId.query({ id: merged })).toMatchObject({ id: merged, status: 'merged', mergedIntoId: target });

@@ -525,12 +525,16 @@ describe('merged records in FHIR', () => {
   let source: string;
   let target: string;
   let second: string;
+  let beforeMerges: string;
   beforeAll(async () => {
     [source, second, target] = [
       (await createPatient(t, clinician.token, { givenName: 'Dup', familyName: 'Merged' })).id,
       (await createPatient(t, clinician.token, { givenName: 'Dup', familyName: 'Again' })).id,
       (await createPatient(t, clinician.token, { givenName: 'Kept', familyName: 'Merged' })).id,
     ];
+    await new Promise((r) => setTimeout(r, 5));
+    beforeMerges = new Date().toISOString();
+    await new Promise((r) => setTimeout(r, 5));
     await t.client(admin.token).patients.merge.mutate({ sourceId: source, targetId: target });
     await t.client(admin.token).patients.merge.mutate({ sourceId: second, targetId: target });
   });
@@ -553,5 +557,11 @@ describe('merged records in FHIR', () => {
     expect(byId[source]).toMatchObject({ active: false, link: [{ other: { reference: `Patient/${target}` }, type: 'replaced-by' }] });
     expect(byId[target]).toMatchObject({ link: replaces() });
     expect(byId[patientId]).not.toHaveProperty('link');
+  });
+
+  it('an export of changes since before the merges has both sides: the target changed too (its new links)', async () => {
+    const since = (await t.client(admin.token).exports.fhir.query({ type: 'Patient', since: beforeMerges, limit: 100 })).items.map((p) => (p as Resource).id);
+    expect(since).toEqual(expect.arrayContaining([source, second, target]));
+    expect(since).not.toContain(patientId);
   });
 });

@@ -157,7 +157,8 @@ async function applyAdtOnce(ctx: AuthedCtx, plan: AdtPlan, controlId: string, me
   const attempt = () =>
     ctx.em.transactional(async (em) => {
       const inTransaction = { ...ctx, em: em as EntityManager };
-      const [stored] = await executePrepared<StoredPatient>(em as EntityManager, STORED_PATIENT_SQL, [ctx.actor.practiceId, plan.patient.mrn]);
+      const [stored] = await executePrepared<StoredPatient & { mergedIntoMrn: string | null }>(em as EntityManager, STORED_PATIENT_SQL, [ctx.actor.practiceId, plan.patient.mrn]);
+      if (stored?.mergedIntoMrn) throw mergedRecord(plan.patient.mrn, stored.mergedIntoMrn);
       const written = await writeAdt(inTransaction, plan, stored ?? null, controlId, messageType);
       if (!written) throw new AppliedBefore();
       const careTeam = await joinAttendingDoctor(inTransaction, written.patientId, plan.doctor);
@@ -222,7 +223,10 @@ const patientById = (id: string) => ({ sql: 'select ?::uuid as id', params: [id]
 const ALLERGY_COUNTS_SQL = ` || jsonb_build_object('allergiesCreated', (select count(*) from changes where action = 'created'), 'allergiesUpdated', (select count(*) from changes where action = 'updated'))`;
 
 /** The patient of an MRN, locked until the message's transaction ends. */
-const STORED_PATIENT_SQL = `select ${PATIENT_WRITE_COLUMNS} from patient p where p.practice_id = ? and p.mrn = ? for update`;
+const STORED_PATIENT_SQL = `select ${PATIENT_WRITE_COLUMNS}, (select m.mrn from patient m where m.id = p.merged_into_id) as "mergedIntoMrn" from patient p where p.practice_id = ? and p.mrn = ? for update of p`;
+
+/** A merged record keeps its MRN for history, but takes no more messages: they belong to the record it was merged into. */
+const mergedRecord = (mrn: string, into: string) => new Hl7Error('AE', 204, `the patient with MRN ${mrn} was merged into MRN ${into}: send messages for that one`, 'PID^1^3');
 
 /**
  * Creates the patient named by PID-3 (`stored` null) or updates them, with their allergies (AL1), and
@@ -300,7 +304,7 @@ async function joinAttendingDoctor(ctx: AuthedCtx, patientId: string, doctor: Do
 async function applyOru(ctx: AuthedCtx, { mrn, observations }: Extract<Plan, { type: 'oru' }>, controlId: string, messageType: string): Promise<Applied> {
   const recording = recordMessage(ctx, controlId, messageType, { sql: 'select id from target', params: [] }, { observations: observations.length });
   const gate: ImportGate = {
-    ctes: `target as (select id from patient where practice_id = ? and mrn = ?), ${recording.ctes}, ${recording.audit.ctes}`,
+    ctes: `target as (select id from patient where practice_id = ? and mrn = ? and status <> 'merged'), ${recording.ctes}, ${recording.audit.ctes}`,
     params: [ctx.actor.practiceId, mrn, ...recording.params, ...recording.audit.params],
     passed: 'exists (select 1 from message)',
   };
@@ -309,7 +313,9 @@ async function applyOru(ctx: AuthedCtx, { mrn, observations }: Extract<Plan, { t
   const entries = { sql: `select target.id as patient_id, x.record_key, x.fields, x.status from (${held.sql}) x cross join target`, params: held.params };
   const counts = await upsertImportedRecords(ctx.em, 'observation', writerOf(ctx, controlId), entries, gate);
   if (!counts.passed) {
-    if (!(await ctx.em.findOne(Patient, { mrn }, { fields: ['id'] }))) throw new Hl7Error('AE', 204, `no patient has MRN ${mrn}`, 'PID^1^3');
+    const patient = await ctx.em.findOne(Patient, { mrn }, { fields: ['id', 'mergedIntoId'] });
+    if (!patient) throw new Hl7Error('AE', 204, `no patient has MRN ${mrn}`, 'PID^1^3');
+    if (patient.mergedIntoId) throw mergedRecord(mrn, (await ctx.em.findOneOrFail(Patient, patient.mergedIntoId, { fields: ['mrn'] })).mrn);
     throw new AppliedBefore();
   }
   return { text: `observations: ${counts.created} new, ${counts.updated} updated, ${counts.unchanged} unchanged`, warnings: [] };

@@ -12,7 +12,7 @@ import { pgArray } from '../../pg-array.ts';
 import type { CommitAudit } from './commit-audit.ts';
 
 type Row = { line: number; values: Record<string, string> };
-type Existing = { id: string; mrn: string; external_id: string | null; middle_names: string[] };
+type Existing = { id: string; mrn: string; external_id: string | null; middle_names: string[]; merged_into_mrn: string | null };
 
 /**
  * Patient rows: each matches an existing patient by MRN or external id (an update) or is a new patient.
@@ -27,11 +27,11 @@ export async function stagePatientRows(em: EntityManager, actor: Actor, sessionI
   });
   const mrns = pgArray(valid.flatMap((r) => (r.fields.mrn ? [r.fields.mrn] : [])));
   const externalIds = pgArray(valid.flatMap((r) => (r.externalId ? [r.externalId] : [])));
-  const existing = await em.execute<Existing[]>('select id, mrn, external_id, middle_names from patient where practice_id = ? and (mrn = any(?::text[]) or external_id = any(?::text[]))', [
-    actor.practiceId,
-    mrns,
-    externalIds,
-  ]);
+  const existing = await em.execute<Existing[]>(
+    `select p.id, p.mrn, p.external_id, p.middle_names, m.mrn as merged_into_mrn from patient p left join patient m on m.id = p.merged_into_id
+     where p.practice_id = ? and (p.mrn = any(?::text[]) or p.external_id = any(?::text[]))`,
+    [actor.practiceId, mrns, externalIds],
+  );
   const byMrn = new Map(existing.map((p) => [p.mrn, p]));
   const byExternalId = new Map(existing.filter((p) => p.external_id).map((p) => [p.external_id!, p]));
   // Earlier rows of this import, in earlier batches and in this one: the same patient twice is an error.
@@ -55,6 +55,8 @@ export async function stagePatientRows(em: EntityManager, actor: Actor, sessionI
     if (byThisMrn && byThisExternalId && byThisMrn.id !== byThisExternalId.id) return fail('externalId', `belongs to the patient with MRN ${byThisExternalId.mrn}, not to MRN ${mrn}`);
     if (byThisMrn && externalId && byThisMrn.external_id && byThisMrn.external_id !== externalId) return fail('externalId', `the patient with MRN ${mrn} has another external id`);
     const target = byThisMrn ?? byThisExternalId;
+    // A merged record keeps its MRN for history but takes no more writes: they belong to the record it was merged into.
+    if (target?.merged_into_mrn) return fail(byThisMrn ? 'mrn' : 'externalId', `belongs to a record merged into MRN ${target.merged_into_mrn}: import into that one`);
     const data = {
       ...fields,
       ...(!target && { id: newId() }),

@@ -93,6 +93,8 @@ async function mergeInTransaction(ctx: AuthedCtx, sourceId: string, targetId: st
 
   source.status = 'merged';
   source.mergedIntoId = target.id;
+  // The target's FHIR Patient gains a `replaces` link: a change, for exports of what changed since a date.
+  target.updatedAt = ctx.clock.now();
   const detail = { sourceId: source.id, targetId: target.id };
   recordAudit(ctx, { action: 'patient.merged', entityType: 'patient', entityId: source.id, detail });
   recordAudit(ctx, { action: 'patient.merged', entityType: 'patient', entityId: target.id, detail });
