@@ -34,6 +34,7 @@ const envSchema = z.object({
   BODY_LIMIT_MB: z.coerce.number().positive().default(1),
   IMPORT_BODY_LIMIT_MB: z.coerce.number().positive().default(16),
   HL7_BODY_LIMIT_MB: z.coerce.number().positive().default(20),
+  FILE_MAX_MB: z.coerce.number().positive().default(25),
   TRPC_MAX_BATCH: z.coerce.number().int().min(1).default(MAX_BATCH_CALLS),
   TRUST_PROXY: boolFromEnv.default(false),
   ALLOWED_ORIGINS: z.string().default(''),
@@ -81,8 +82,8 @@ export type Config = Readonly<{
   loginLimits: { perAccountIp: number; perIp: number; windowSeconds: number; perAccount: number; accountWindowSeconds: number };
   /** Requests per credential and per client IP in one window, on /trpc, /fhir and /hl7. */
   apiRateLimits: { perCaller: number; perIp: number; windowSeconds: number };
-  /** Request body limits in bytes: imports.add and /hl7/v2 carry batches; everything else the default. */
-  bodyLimits: { default: number; imports: number; hl7: number };
+  /** Request body limits in bytes: imports.add and /hl7/v2 carry batches, POST /files one uploaded file; everything else the default. */
+  bodyLimits: { default: number; imports: number; hl7: number; files: number };
   /** The most calls one tRPC batch request may carry. */
   maxBatchCalls: number;
   trustProxy: boolean;
@@ -146,7 +147,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       accountWindowSeconds: e.LOGIN_ACCOUNT_WINDOW_HOURS * 3600,
     },
     apiRateLimits: { perCaller: e.RATE_LIMIT_PER_CALLER, perIp: e.RATE_LIMIT_PER_IP, windowSeconds: e.RATE_LIMIT_WINDOW_SECONDS },
-    bodyLimits: { default: mebibytes(e.BODY_LIMIT_MB), imports: mebibytes(e.IMPORT_BODY_LIMIT_MB), hl7: mebibytes(e.HL7_BODY_LIMIT_MB) },
+    bodyLimits: { default: mebibytes(e.BODY_LIMIT_MB), imports: mebibytes(e.IMPORT_BODY_LIMIT_MB), hl7: mebibytes(e.HL7_BODY_LIMIT_MB), files: mebibytes(e.FILE_MAX_MB) },
     maxBatchCalls: e.TRPC_MAX_BATCH,
     trustProxy: e.TRUST_PROXY,
     allowedOrigins: e.ALLOWED_ORIGINS.split(',')

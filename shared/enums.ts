@@ -21,3 +21,7 @@ export type PatientStatus = (typeof patientStatuses)[number];
 /** Whether anyone may create a patient account at the practice (`auth.signUp`), or only by invite. */
 export const patientSignUpModes = ['off', 'open'] as const;
 export type PatientSignUpMode = (typeof patientSignUpModes)[number];
+
+/** What a patient's document is. */
+export const documentCategories = ['referral', 'result', 'consent', 'letter', 'image', 'other'] as const;
+export type DocumentCategory = (typeof documentCategories)[number];

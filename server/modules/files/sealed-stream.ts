@@ -30,7 +30,7 @@ function nonce(prefix: Buffer, counter: number, last: boolean): Buffer {
 export function sealStream(dataKey: Buffer, aad: string): Transform {
   const prefix = randomBytes(PREFIX_BYTES);
   const aadBytes = Buffer.from(aad, 'utf8');
-  let pending = Buffer.alloc(0);
+  let pending: Buffer = Buffer.alloc(0);
   let counter = 0;
   const segment = (plaintext: Buffer, last: boolean) => {
     const cipher = createCipheriv('aes-256-gcm', dataKey, nonce(prefix, counter++, last)).setAAD(aadBytes);
@@ -63,7 +63,7 @@ const corrupt = (why: string, cause?: unknown) => new CorruptCiphertextError(`Se
 export function openStream(dataKey: Buffer, aad: string): Transform {
   const aadBytes = Buffer.from(aad, 'utf8');
   let prefix: Buffer | null = null;
-  let pending = Buffer.alloc(0);
+  let pending: Buffer = Buffer.alloc(0);
   let counter = 0;
   const segment = (sealed: Buffer, last: boolean) => {
     if (!prefix) throw corrupt('no header');
