@@ -12,7 +12,9 @@ import { FileMissingError, type FileStore } from './file-store.ts';
  * temporary file; one a crash left behind is listed like any key with no row, so the orphan sweep takes it.
  */
 export function localFileStore(dir: string): FileStore {
-  const ready = mkdir(dir, { recursive: true, mode: 0o700 });
+  // Made on first use, so that a process that never stores a file (a CLI command) leaves no folder behind.
+  let made: Promise<unknown> | null = null;
+  const ready = () => (made ??= mkdir(dir, { recursive: true, mode: 0o700 }));
   const pathOf = (key: string) => {
     if (!/^[\w.-]+$/.test(key) || key.startsWith('.')) throw new Error(`Not a file key: ${key}`);
     return join(dir, key);
@@ -20,7 +22,7 @@ export function localFileStore(dir: string): FileStore {
   return {
     async put(key, body: Readable) {
       const target = pathOf(key);
-      await ready;
+      await ready();
       const temp = join(dir, `${key}.partial-${randomBytes(8).toString('hex')}`);
       try {
         await pipeline(body, createWriteStream(temp, { mode: 0o600 }));
@@ -43,7 +45,7 @@ export function localFileStore(dir: string): FileStore {
       await rm(pathOf(key), { force: true });
     },
     async *list() {
-      await ready;
+      await ready();
       for (const name of await readdir(dir)) {
         const info = await stat(join(dir, name)).catch(() => null); // removed since readdir
         if (info) yield { key: name, writtenAt: info.mtime };
