@@ -17,8 +17,11 @@ export type FhirSource<Row = any> = {
   from: string;
   ofPatient: string;
   changedAt: string;
-  toResource: (row: Row) => Exported;
+  toResource: (row: Row, to: ExportContext) => Exported;
 };
+
+/** What a resource may need beyond its row: the API's URL, for links to what the export does not carry (a document's bytes). */
+export type ExportContext = { appUrl: string };
 
 /**
  * A resource as PAMS exports it: always with an id (its row's), which references and bulk exports need.
