@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { idInput, instantOutput } from './common.ts';
+import { idInput, instantOutput, uuid } from './common.ts';
 
 /** What an upload may be: detected from its bytes, never from a name or a header. */
 export const allowedFileTypes = ['application/pdf', 'image/jpeg', 'image/png', 'image/webp', 'image/gif', 'image/tiff'] as const;
@@ -10,6 +10,9 @@ export const filePurposes = ['document', 'patient-photo', 'clinician-photo'] as 
 export type FilePurpose = (typeof filePurposes)[number];
 
 export const fileIdInput = idInput;
+
+/** A profile photo to set: an image upload of your own (POST /files); null removes the photo. */
+export const photoFileIdInput = uuid.nullable().describe('An image you uploaded (POST /files) and nothing has claimed yet; null removes the photo');
 
 /* Outputs */
 /** An uploaded file (`POST /files` answers it); its bytes are at `GET /files/{id}`, an image's preview at `GET /files/{id}/preview`. */
@@ -22,3 +25,7 @@ export const fileOutput = z.object({
   createdAt: instantOutput,
 });
 export type FileOutput = z.infer<typeof fileOutput>;
+
+/** A profile photo (a patient's, a clinician's): its bytes and its WebP preview, for the same credentials. */
+export const photoOutput = z.object({ fileId: z.string(), url: z.string(), previewUrl: z.string() }).nullable().describe('Null: no photo');
+export type PhotoOutput = z.infer<typeof photoOutput>;

@@ -20,7 +20,7 @@ export const DocumentSchema = defineEntity({
       .onCreate(() => newId()),
     practice: () => p.manyToOne(Practice),
     patient: () => p.manyToOne(Patient),
-    file: () => p.oneToOne(StoredFile).owner(),
+    file: () => p.manyToOne(StoredFile).unique(),
     title: p.string().length(200),
     category: p.enum(documentCategories),
     /** Seen by staff only: not by the patient or their guardians. */

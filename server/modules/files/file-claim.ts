@@ -24,7 +24,19 @@ export async function claimFile(em: EntityManager, actor: Actor, now: Date, { fi
   return file;
 }
 
-/** A photo replaced or removed: no longer read by anyone, and removed by the sweep. */
-export function releaseFile(file: StoredFile | null | undefined, now: Date): void {
-  if (file) file.releasedAt = now;
+/**
+ * A profile photo set to the caller's upload `fileId` (claimed as `purpose`), or removed (null); the one it
+ * replaces is released, for the sweep to remove. `undefined` keeps the current one. Answers the photo to keep.
+ */
+export async function replacePhoto(
+  em: EntityManager,
+  actor: Actor,
+  now: Date,
+  current: StoredFile | null | undefined,
+  { fileId, purpose }: { fileId: string | null | undefined; purpose: 'patient-photo' | 'clinician-photo' },
+): Promise<StoredFile | null | undefined> {
+  if (fileId === undefined || fileId === (current?.id ?? null)) return current;
+  const next = fileId === null ? null : await claimFile(em, actor, now, { fileId, field: 'photoFileId', purpose });
+  if (current) em.assign(await em.findOneOrFail(StoredFile, current.id), { releasedAt: now });
+  return next;
 }
