@@ -14,14 +14,18 @@ let t: TestServer;
 let admin: TestUser;
 let clinician: TestUser;
 let otherAdmin: TestUser;
+let outsider: TestUser;
 let ana: TestUser;
+let anaId: string;
 
 beforeAll(async () => {
   t = await startTestServer({ FILE_MAX_MB: String(MAX_MB) });
   ({ admin } = await createPractice(t));
   clinician = await inviteUser(t, admin);
+  outsider = await inviteUser(t, admin);
   ({ admin: otherAdmin } = await createPractice(t));
   const patient = await createPatient(t, clinician.token, { email: 'ana.files@example.test' });
+  anaId = patient.id;
   ana = await invitePatientToPortal(t, clinician.token, patient.id);
   await startWorker(t);
 });
@@ -144,6 +148,49 @@ describe('GET /files/:id', () => {
     await writeFile(path, stored);
     const response = await fetch(`${t.url}/files/${id}`, { headers: { authorization: `Bearer ${clinician.token}` } });
     await expect(response.arrayBuffer()).rejects.toThrow();
+  });
+});
+
+describe('profile photos', () => {
+  it("are set by staff and by the patient, replace and release the old one, and are seen by the patient's readers", async () => {
+    const first = await uploaded(t, clinician.token, await pngOf(120, 120));
+    const updated = await t.client(clinician.token).patients.update.mutate({ id: anaId, photoFileId: first });
+    expect(updated.photo).toEqual({ fileId: first, url: `/files/${first}`, previewUrl: `/files/${first}/preview` });
+    expect((await download(t, ana.token, `/files/${first}/preview`)).status).toBe(200);
+    expect((await download(t, outsider.token, `/files/${first}`)).status).toBe(404);
+
+    const second = await uploaded(t, ana.token, await jpegOf(300, 200));
+    const portal = await t.client(ana.token).portal.updateProfile.mutate({ patientId: anaId, photoFileId: second });
+    expect(portal.photo).toMatchObject({ fileId: second });
+    expect(await sql(t, 'select id, purpose, released_at is not null as released from stored_file where id in (?, ?) order by id', [first, second])).toEqual(
+      [
+        { id: first, purpose: 'patient-photo', released: true },
+        { id: second, purpose: 'patient-photo', released: false },
+      ].sort((a, b) => a.id.localeCompare(b.id)),
+    );
+    expect((await download(t, clinician.token, `/files/${first}`)).status).toBe(404); // released: no one reads it
+
+    const pdf = await uploaded(t, ana.token, pdfOf());
+    expect(await rejection(t.client(ana.token).portal.updateProfile.mutate({ patientId: anaId, photoFileId: pdf }))).toMatchObject({ reason: 'not-an-image', fieldErrors: { photoFileId: [expect.any(String)] } });
+    const removed = await t.client(clinician.token).patients.update.mutate({ id: anaId, photoFileId: null });
+    expect(removed.photo).toBeNull();
+
+    await runJobNow(t, 'files.sweep');
+    expect(await sql(t, 'select id from stored_file where id in (?, ?)', [first, second])).toEqual([]);
+    expect(await readdir(filesDir())).not.toContain(first);
+  });
+
+  it("a clinician's is set by them (or an admin), and seen by everyone at the practice", async () => {
+    const photo = await uploaded(t, clinician.token, await pngOf(64, 64));
+    const entry = await t.client(clinician.token).clinicians.updateProfile.mutate({ id: clinician.id, photoFileId: photo });
+    expect(entry.photo).toEqual({ fileId: photo, url: `/files/${photo}`, previewUrl: `/files/${photo}/preview` });
+    expect((await t.client(ana.token).clinicians.byId.query({ id: clinician.id })).photo).toMatchObject({ fileId: photo });
+    for (const user of [ana, admin, outsider]) expect((await download(t, user.token, `/files/${photo}`)).status).toBe(200);
+    expect((await download(t, otherAdmin.token, `/files/${photo}`)).status).toBe(404);
+    const someoneElses = await uploaded(t, admin.token, await pngOf(64, 64));
+    expect(await rejection(t.client(clinician.token).clinicians.updateProfile.mutate({ id: clinician.id, photoFileId: someoneElses }))).toMatchObject({ reason: 'file-not-available' });
+    await t.client(admin.token).clinicians.updateProfile.mutate({ id: clinician.id, photoFileId: someoneElses });
+    expect(await sql(t, 'select released_at is not null as released from stored_file where id = ?', [photo])).toEqual([{ released: true }]);
   });
 });
 

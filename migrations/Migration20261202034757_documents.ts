@@ -1,8 +1,8 @@
 import { Migration } from '@mikro-orm/migrations';
 
-export class Migration20261202032922_documents extends Migration {
+export class Migration20261202034757_documents extends Migration {
 
-  override name = 'Migration20261202032922_documents';
+  override name = 'Migration20261202034757_documents';
 
   override up(): void | Promise<void> {
     this.addSql(`create table "stored_file" ("id" uuid not null, "practice_id" uuid not null, "uploaded_by_id" uuid not null, "media_type" text not null, "size" bigint not null, "sha256" varchar(64) not null, "sha1" varchar(28) not null, "kek_id" varchar(64) not null, "wrapped_key" text not null, "preview_size" int null, "purpose" text null, "released_at" timestamptz null, "created_at" timestamptz not null, primary key ("id"));`);
