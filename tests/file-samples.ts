@@ -10,7 +10,11 @@ export async function pngOf(width = 800, height = 600): Promise<Buffer> {
     .toBuffer();
 }
 
-export const jpegOf = async (width = 640, height = 480) => sharp(await pngOf(width, height)).jpeg().withMetadata({ exif: { IFD0: { Copyright: 'GPS 53.27N 9.05W' } } }).toBuffer();
+export const jpegOf = async (width = 640, height = 480) =>
+  sharp(await pngOf(width, height))
+    .jpeg()
+    .withMetadata({ exif: { IFD0: { Copyright: 'GPS 53.27N 9.05W' } } })
+    .toBuffer();
 
 /** A minimal valid PDF: one empty page, with `text` in a comment so tests can look for it. */
 export function pdfOf(text = 'Referral letter for Ana Moran'): Buffer {

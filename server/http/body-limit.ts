@@ -34,7 +34,14 @@ export function bodyLimits(limits: Config['bodyLimits']): MiddlewareHandler {
   const forFiles = limited(limits.files, ' (FILE_MAX_MB)');
   return async function limitBody(c, next) {
     if (c.req.method === 'GET' || c.req.method === 'HEAD') return next();
-    const limit = c.req.path === '/files' ? forFiles : c.req.path === '/hl7/v2' || callsProcedure(c, 'hl7.receive') || callsProcedure(c, 'hl7.receiveBatch') ? forHl7 : callsProcedure(c, 'imports.add') ? forImports : byDefault;
+    const limit =
+      c.req.path === '/files'
+        ? forFiles
+        : c.req.path === '/hl7/v2' || callsProcedure(c, 'hl7.receive') || callsProcedure(c, 'hl7.receiveBatch')
+          ? forHl7
+          : callsProcedure(c, 'imports.add')
+            ? forImports
+            : byDefault;
     const declared = c.req.header('content-length');
     const chunked = declared === undefined || c.req.header('transfer-encoding') !== undefined;
     // hono/body-limit buffers a chunked body whole: an upload's is streamed, and counted as it streams.

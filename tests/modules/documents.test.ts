@@ -1,8 +1,12 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPatient, createPractice, invitePatientToPortal, inviteUser, sql, type TestUser } from '../fixtures.ts';
 import { download, pdfOf, pngOf, uploaded } from '../file-samples.ts';
 import { startTestServer, type TestServer } from '../harness.ts';
 import { rejection } from '../rejection.ts';
+import { runCliAs } from '../run-cli.ts';
 
 let t: TestServer;
 let admin: TestUser;
@@ -29,7 +33,11 @@ beforeAll(async () => {
 });
 afterAll(() => t?.close());
 
-const addDocument = async (user: TestUser, patientId: string, extra: { staffOnly?: boolean; title?: string; category?: 'referral' | 'result' | 'consent' | 'letter' | 'image' | 'other'; bytes?: Buffer } = {}) =>
+const addDocument = async (
+  user: TestUser,
+  patientId: string,
+  extra: { staffOnly?: boolean; title?: string; category?: 'referral' | 'result' | 'consent' | 'letter' | 'image' | 'other'; bytes?: Buffer } = {},
+) =>
   t.client(user.token).documents.create.mutate({
     patientId,
     fileId: await uploaded(t, user.token, extra.bytes ?? pdfOf()),
@@ -123,7 +131,22 @@ describe('documents', () => {
     const doc = await addDocument(carer, duplicate, { title: 'From the duplicate' });
     await t.client(admin.token).patients.merge.mutate({ sourceId: duplicate, targetId: anaId });
     expect((await t.client(carer.token).documents.byId.query({ id: doc.id })).patientId).toBe(anaId);
-    expect(await rejection(addDocument(admin, duplicate))).toMatchObject({ code: "CONFLICT", reason: "patient-merged" });
+    expect(await rejection(addDocument(admin, duplicate))).toMatchObject({ code: 'CONFLICT', reason: 'patient-merged' });
+  });
+
+  it('are added and listed by the CLI, which streams the file', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'pams-docs-cli-'));
+    const path = join(dir, 'letter.pdf');
+    await writeFile(path, pdfOf('From the CLI'));
+    const added = await runCliAs(t, carer, dir, ['documents', 'add', benId, path, '--title', 'Scanned letter', '--category', 'letter', '--json']);
+    expect(added.code, added.stderr).toBe(0);
+    expect(added.json()).toMatchObject({ patientId: benId, title: 'Scanned letter', category: 'letter', file: { mediaType: 'application/pdf' } });
+    const listed = await runCliAs(t, ana, dir, ['documents', 'list', benId, '--json']);
+    expect(listed.json().map((d: { title: string }) => d.title)).toContain('Scanned letter');
+    await writeFile(join(dir, 'notes.txt'), 'plain text');
+    const refused = await runCliAs(t, carer, dir, ['documents', 'add', benId, join(dir, 'notes.txt'), '--title', 'Text']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/Upload refused: The type of this file could not be recognised/);
   });
 
   it('page newest first', async () => {

@@ -364,7 +364,14 @@ describe('DocumentReference', () => {
         description: 'Cardiology referral',
         content: [
           {
-            attachment: { contentType: 'application/pdf', size: referral.file.size, hash: stored.sha1, title: 'Cardiology referral', creation: expect.any(String), url: `http://pams.test/files/${referral.file.id}` },
+            attachment: {
+              contentType: 'application/pdf',
+              size: referral.file.size,
+              hash: stored.sha1,
+              title: 'Cardiology referral',
+              creation: expect.any(String),
+              url: `http://pams.test/files/${referral.file.id}`,
+            },
           },
         ],
       },

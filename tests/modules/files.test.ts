@@ -40,7 +40,14 @@ describe('POST /files', () => {
     const response = await upload(t, clinician.token, pdf, { 'content-disposition': 'attachment; filename="scan.png"' });
     expect(response.status).toBe(201);
     const file = await body(response);
-    expect(file).toEqual({ id: expect.any(String), mediaType: 'application/pdf', size: pdf.length, sha256: createHash('sha256').update(pdf).digest('hex'), previewAvailable: false, createdAt: expect.any(String) });
+    expect(file).toEqual({
+      id: expect.any(String),
+      mediaType: 'application/pdf',
+      size: pdf.length,
+      sha256: createHash('sha256').update(pdf).digest('hex'),
+      previewAvailable: false,
+      createdAt: expect.any(String),
+    });
     const atRest = await readFile(join(filesDir(), file.id as string));
     expect(atRest.includes(Buffer.from('Ana Moran'))).toBe(false);
     expect(atRest.includes(Buffer.from('%PDF'))).toBe(false);
@@ -98,7 +105,12 @@ describe('POST /files', () => {
 
   it('refuses what is not an allowed type by its bytes, whatever it is called', async () => {
     const before = await readdir(filesDir());
-    const cases = { text: Buffer.from('just some text, not a document'), exe: Buffer.concat([Buffer.from('MZ'), Buffer.alloc(300)]), empty: Buffer.alloc(0), zip: Buffer.from('504b0304140000000800', 'hex') };
+    const cases = {
+      text: Buffer.from('just some text, not a document'),
+      exe: Buffer.concat([Buffer.from('MZ'), Buffer.alloc(300)]),
+      empty: Buffer.alloc(0),
+      zip: Buffer.from('504b0304140000000800', 'hex'),
+    };
     for (const [name, bytes] of Object.entries(cases)) {
       const response = await upload(t, clinician.token, bytes, { 'x-file-name': `${name}.pdf` });
       expect(response.status, name).toBe(415);
@@ -171,7 +183,10 @@ describe('profile photos', () => {
     expect((await download(t, clinician.token, `/files/${first}`)).status).toBe(404); // released: no one reads it
 
     const pdf = await uploaded(t, ana.token, pdfOf());
-    expect(await rejection(t.client(ana.token).portal.updateProfile.mutate({ patientId: anaId, photoFileId: pdf }))).toMatchObject({ reason: 'not-an-image', fieldErrors: { photoFileId: [expect.any(String)] } });
+    expect(await rejection(t.client(ana.token).portal.updateProfile.mutate({ patientId: anaId, photoFileId: pdf }))).toMatchObject({
+      reason: 'not-an-image',
+      fieldErrors: { photoFileId: [expect.any(String)] },
+    });
     const removed = await t.client(clinician.token).patients.update.mutate({ id: anaId, photoFileId: null });
     expect(removed.photo).toBeNull();
 

@@ -22,7 +22,18 @@ export async function createDocument(ctx: AuthedCtx, { patientId, fileId, title,
   const patient = await findVisiblePatient(ctx.em, ctx.actor, patientId);
   if (patient.status === 'merged') throw new AppError('CONFLICT', 'This record was merged into another: use that one', 'patient-merged');
   const file = await claimFile(ctx.em, ctx.actor, ctx.clock.now(), { fileId, field: 'fileId', purpose: 'document' });
-  const document = ctx.em.create(Document, { practice: ctx.actor.practiceId, patient, file, title, category, staffOnly, uploadedBy: ctx.actor.userId, deletedAt: null, deletedBy: null, deletionReason: null });
+  const document = ctx.em.create(Document, {
+    practice: ctx.actor.practiceId,
+    patient,
+    file,
+    title,
+    category,
+    staffOnly,
+    uploadedBy: ctx.actor.userId,
+    deletedAt: null,
+    deletedBy: null,
+    deletionReason: null,
+  });
   recordAudit(ctx, { action: 'document.created', entityType: 'patient', entityId: patientId, detail: { documentId: document.id, fileId, staffOnly } });
   await ctx.em.flush();
   return toDocumentDto(document);

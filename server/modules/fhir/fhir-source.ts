@@ -50,5 +50,4 @@ export function concept(text: string, coding?: { system: string; code: string; d
 }
 
 /** A profile photo as an attachment: its type and where the same credentials download it. */
-export const photoAttachment = (appUrl: string, fileId: string | null, contentType: string | null) =>
-  fileId && contentType ? [{ contentType, url: `${appUrl}${contentPath(fileId)}` }] : undefined;
+export const photoAttachment = (appUrl: string, fileId: string | null, contentType: string | null) => (fileId && contentType ? [{ contentType, url: `${appUrl}${contentPath(fileId)}` }] : undefined);

@@ -38,6 +38,9 @@ export async function findReadableFile(ctx: AuthedCtx, id: string): Promise<Stor
   const file = await ctx.em.findOne(StoredFile, { id, releasedAt: null });
   const readable = file && (await readableFor(ctx, file));
   if (!file || !readable) throw notFound('File');
-  await auditRead(ctx, readable.patientId ? { action: 'file.read', entityType: 'patient', entityId: readable.patientId, detail: { fileId: id } } : { action: 'file.read', entityType: 'file', entityId: id });
+  await auditRead(
+    ctx,
+    readable.patientId ? { action: 'file.read', entityType: 'patient', entityId: readable.patientId, detail: { fileId: id } } : { action: 'file.read', entityType: 'file', entityId: id },
+  );
   return file;
 }

@@ -16,7 +16,10 @@ const photoPurposes: readonly FilePurpose[] = ['patient-photo', 'clinician-photo
  */
 export async function claimFile(em: EntityManager, actor: Actor, now: Date, { fileId, field, purpose }: { fileId: string; field: string; purpose: FilePurpose }): Promise<StoredFile> {
   const file = await em.findOne(StoredFile, { id: fileId, uploadedBy: actor.userId, purpose: null, createdAt: { $gt: new Date(now.getTime() - UNCLAIMED_TTL_MS) } });
-  if (!file) throw new AppError('BAD_REQUEST', 'No such upload of yours to use: upload the file (POST /files) and use its id within a day', 'file-not-available', { [field]: ['is not an unused upload of yours'] });
+  if (!file)
+    throw new AppError('BAD_REQUEST', 'No such upload of yours to use: upload the file (POST /files) and use its id within a day', 'file-not-available', {
+      [field]: ['is not an unused upload of yours'],
+    });
   if (photoPurposes.includes(purpose) && !file.mediaType.startsWith('image/')) {
     throw new AppError('BAD_REQUEST', 'A photo must be an image (JPEG, PNG, WebP, GIF or TIFF)', 'not-an-image', { [field]: ['must be an image'] });
   }

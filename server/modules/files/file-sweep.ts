@@ -17,10 +17,9 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 export async function sweepFiles({ orm, files, clock, log }: Pick<JobDeps, 'orm' | 'files' | 'clock' | 'log'>) {
   const now = clock.now();
   const connection = orm.em.getConnection();
-  const removed = await connection.execute<{ id: string }[]>(
-    `delete from stored_file where (purpose is null and created_at < ?) or released_at is not null returning id`,
-    [new Date(now.getTime() - UNCLAIMED_TTL_MS)],
-  );
+  const removed = await connection.execute<{ id: string }[]>(`delete from stored_file where (purpose is null and created_at < ?) or released_at is not null returning id`, [
+    new Date(now.getTime() - UNCLAIMED_TTL_MS),
+  ]);
   for (const { id } of removed) await Promise.all([files.delete(id), files.delete(previewKey(id))]);
 
   let orphans = 0;

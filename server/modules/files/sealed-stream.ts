@@ -106,4 +106,3 @@ export function openStream(dataKey: Buffer, aad: string): Transform {
     },
   });
 }
-
