@@ -50,7 +50,9 @@ export function filesRoutes(deps: AppDeps, socketIp: (c: Context) => string | nu
       const opened = openStream(dataKey, key);
       const stored = await deps.files.get(key);
       // A segment that does not authenticate errors the body: the client sees a broken transfer, never wrong bytes.
-      pipeline(stored, opened).catch((err: Error) => deps.log.error({ requestId: c.get('requestId'), err: { name: err.name } }, 'file download failed'));
+      pipeline(stored, opened).catch((err: Error & { code?: string }) => {
+        if (err.code !== 'ERR_STREAM_PREMATURE_CLOSE') deps.log.error({ requestId: c.get('requestId'), err: { name: err.name } }, 'file download failed'); // not the client going away
+      });
       const type = preview ? 'image/webp' : file.mediaType;
       const name = `${file.id}${preview ? '-preview.webp' : `.${extensions[file.mediaType]}`}`;
       return c.body(Readable.toWeb(opened) as ReadableStream<Uint8Array>, 200, {
