@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { apiCommand } from './commands/api.ts';
 import { appointmentTypesCommand } from './commands/appointment-types.ts';
 import { auditCommand } from './commands/audit.ts';
+import { documentsCommand } from './commands/documents.ts';
 import { hl7Command } from './commands/hl7.ts';
 import { importCommand } from './commands/import.ts';
 import { inviteCommand, invitesCommand } from './commands/invites.ts';
@@ -43,6 +44,7 @@ export function buildProgram(): Command {
     tokensCommand,
     auditCommand,
     patientsCommand,
+    documentsCommand,
     appointmentTypesCommand,
     questionsCommand,
     jobsCommand,

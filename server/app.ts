@@ -11,6 +11,7 @@ import { jsonOnly } from './http/json-only.ts';
 import { apiRateLimit } from './http/rate-limit.ts';
 import { utf8Body } from './http/utf8-body.ts';
 import { fhirRoutes } from './modules/fhir/fhir-http.routes.ts';
+import { filesRoutes } from './modules/files/files-http.routes.ts';
 import { openApiRoutes } from './modules/openapi/openapi.routes.ts';
 import { hl7Routes } from './modules/hl7/hl7-http.routes.ts';
 import { pagesRoutes } from './modules/pages/pages-http.routes.ts';
@@ -56,7 +57,17 @@ export function createApp(deps: AppDeps) {
         exposeHeaders: ['x-request-id', 'retry-after', 'ratelimit-limit', 'ratelimit-remaining', 'ratelimit-reset'],
       }),
     )
+    .use(
+      '/files/*',
+      cors({
+        origin: corsOrigins,
+        credentials: true,
+        allowHeaders: ['content-type', 'authorization', 'x-request-id'],
+        exposeHeaders: ['x-request-id', 'retry-after', 'ratelimit-limit', 'ratelimit-remaining', 'ratelimit-reset', 'content-disposition', 'etag'],
+      }),
+    )
     .use('/trpc/*', rateLimit)
+    .use('/files/*', rateLimit)
     .use('/fhir/*', rateLimit)
     .use('/hl7/*', rateLimit)
     .use('/trpc/*', batchLimit(config.maxBatchCalls))
@@ -77,6 +88,7 @@ export function createApp(deps: AppDeps) {
       }),
     )
     .route('/fhir', fhirRoutes(deps, socketIp))
+    .route('/files', filesRoutes(deps, socketIp))
     .route('/', openApiRoutes(config.appUrl))
     .route(
       '/hl7',

@@ -1,4 +1,7 @@
 import { z } from 'zod';
+import { ConfigError } from './config-error.ts';
+import { s3StoreOptions } from './modules/files/s3-config.ts';
+import type { S3StoreOptions } from './modules/files/s3-file-store.ts';
 import { MAX_BATCH_CALLS } from '../shared/limits.ts';
 import { HL7_MESSAGE_CEILING } from '../shared/schemas/hl7.ts';
 
@@ -34,6 +37,7 @@ const envSchema = z.object({
   BODY_LIMIT_MB: z.coerce.number().positive().default(1),
   IMPORT_BODY_LIMIT_MB: z.coerce.number().positive().default(16),
   HL7_BODY_LIMIT_MB: z.coerce.number().positive().default(20),
+  FILE_MAX_MB: z.coerce.number().positive().default(25),
   TRPC_MAX_BATCH: z.coerce.number().int().min(1).default(MAX_BATCH_CALLS),
   TRUST_PROXY: boolFromEnv.default(false),
   ALLOWED_ORIGINS: z.string().default(''),
@@ -81,8 +85,10 @@ export type Config = Readonly<{
   loginLimits: { perAccountIp: number; perIp: number; windowSeconds: number; perAccount: number; accountWindowSeconds: number };
   /** Requests per credential and per client IP in one window, on /trpc, /fhir and /hl7. */
   apiRateLimits: { perCaller: number; perIp: number; windowSeconds: number };
-  /** Request body limits in bytes: imports.add and /hl7/v2 carry batches; everything else the default. */
-  bodyLimits: { default: number; imports: number; hl7: number };
+  /** Request body limits in bytes: imports.add and /hl7/v2 carry batches, POST /files one uploaded file; everything else the default. */
+  /** Documents' bytes go to this S3-compatible bucket when S3_BUCKET is set; to a folder under dataDir otherwise. */
+  s3: S3StoreOptions | null;
+  bodyLimits: { default: number; imports: number; hl7: number; files: number };
   /** The most calls one tRPC batch request may carry. */
   maxBatchCalls: number;
   trustProxy: boolean;
@@ -101,14 +107,6 @@ export type Config = Readonly<{
 }>;
 
 const mebibytes = (mb: number) => Math.round(mb * 2 ** 20);
-
-export class ConfigError extends Error {
-  readonly problems: string[];
-  constructor(problems: string[]) {
-    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
-    this.problems = problems;
-  }
-}
 
 /** Parses the environment once, at boot. Throws a ConfigError naming every bad variable. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
@@ -146,7 +144,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       accountWindowSeconds: e.LOGIN_ACCOUNT_WINDOW_HOURS * 3600,
     },
     apiRateLimits: { perCaller: e.RATE_LIMIT_PER_CALLER, perIp: e.RATE_LIMIT_PER_IP, windowSeconds: e.RATE_LIMIT_WINDOW_SECONDS },
-    bodyLimits: { default: mebibytes(e.BODY_LIMIT_MB), imports: mebibytes(e.IMPORT_BODY_LIMIT_MB), hl7: mebibytes(e.HL7_BODY_LIMIT_MB) },
+    s3: s3StoreOptions(env),
+    bodyLimits: { default: mebibytes(e.BODY_LIMIT_MB), imports: mebibytes(e.IMPORT_BODY_LIMIT_MB), hl7: mebibytes(e.HL7_BODY_LIMIT_MB), files: mebibytes(e.FILE_MAX_MB) },
     maxBatchCalls: e.TRPC_MAX_BATCH,
     trustProxy: e.TRUST_PROXY,
     allowedOrigins: e.ALLOWED_ORIGINS.split(',')

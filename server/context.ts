@@ -13,6 +13,7 @@ import type { Orm } from './orm.ts';
 import type pg from 'pg';
 import type { Agenda } from 'agenda';
 import type { Clock } from './clock.ts';
+import type { FileStore } from './modules/files/file-store.ts';
 import type { PracticeOutput } from '../shared/schemas/practices.ts';
 import { practiceEm } from './tenant-filter.ts';
 import type { UserOutput } from '../shared/schemas/users.ts';
@@ -58,7 +59,7 @@ export type Ctx = {
 export type AuthedCtx = Ctx & { actor: Actor };
 
 /** `pool` is the side pool: credential lookups on every request use it directly (see auth/session.ts). */
-export type AppDeps = { orm: Orm; pool: pg.Pool; config: Config; log: Logger; mailer: Mailer; loginLimiter: LoginLimiter; agenda: Agenda; clock: Clock };
+export type AppDeps = { orm: Orm; pool: pg.Pool; config: Config; log: Logger; mailer: Mailer; loginLimiter: LoginLimiter; agenda: Agenda; clock: Clock; files: FileStore };
 
 export function clientIp(c: HonoContext, trustProxy: boolean, socketIp: string | null): string | null {
   if (trustProxy) {

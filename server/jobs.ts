@@ -7,6 +7,7 @@ import { StartupSafePostgresBackend } from './jobs-backend.ts';
 import { ListenChannel } from './jobs-channel.ts';
 import type { Logger } from './logger.ts';
 import type { Mailer } from './mailer.ts';
+import type { FileStore } from './modules/files/file-store.ts';
 import { manifests } from './modules.ts';
 import type { Orm } from './orm.ts';
 
@@ -15,7 +16,7 @@ import type { Orm } from './orm.ts';
  * A job acts as the system, never as a user: it has no actor and no role, so it calls functions that take
  * these parts rather than a Ctx, and one that works on a practice's rows takes `practiceEm(orm.em, practiceId)`.
  */
-export type JobDeps = { orm: Orm; log: Logger; config: Config; mailer: Mailer; clock: Clock; agenda: Agenda };
+export type JobDeps = { orm: Orm; log: Logger; config: Config; mailer: Mailer; clock: Clock; agenda: Agenda; files: FileStore };
 
 /**
  * Agenda on the same PostgreSQL with our own pool, or on MongoDB when MONGODB_URL is set. Either way

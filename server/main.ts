@@ -24,7 +24,7 @@ export type ServeOptions = { migrate: boolean; demo: boolean; jobs: boolean; pri
 export async function serve({ migrate, demo, jobs, print }: ServeOptions): Promise<void> {
   const stopping = shutdownSignal();
   const runtime = await initRuntime({ createCluster: true });
-  const { config, log, orm, pool, db } = runtime;
+  const { config, log, orm, pool, db, files } = runtime;
   if (migrate) await migrateDatabase(db.url, config.database);
   if (!(await orm.migrator.getPending()).length) await syncBuiltinQuestionnaires(orm.em);
   const mailer = createMailer(config, print);
@@ -32,9 +32,9 @@ export async function serve({ migrate, demo, jobs, print }: ServeOptions): Promi
   const agenda = await createAgenda({ pool, config, log, name: `server-${hostname()}-${process.pid}` });
   const loginLimiter = createLoginLimiter(pool, config.loginLimits);
   const seeded = demo && (await seedDemo({ orm, config, log, mailer, loginLimiter, agenda, clock: systemClock }));
-  if (jobs) await startJobs({ orm, log, config, mailer, clock: systemClock, agenda });
+  if (jobs) await startJobs({ orm, log, config, mailer, clock: systemClock, agenda, files });
   else await agenda.ready;
-  const app = createApp({ orm, pool, config, log, mailer, loginLimiter, agenda, clock: systemClock });
+  const app = createApp({ orm, pool, config, log, mailer, loginLimiter, agenda, clock: systemClock, files });
   const server = serveHttp({ fetch: app.fetch, port: config.port, hostname: config.host }) as Server;
   await new Promise<void>((resolve) => server.once('listening', resolve));
   const { port } = server.address() as AddressInfo;

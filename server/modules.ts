@@ -6,7 +6,9 @@ import { authModule } from './modules/auth/auth.module.ts';
 import { careRequestsModule } from './modules/care-requests/care-requests.module.ts';
 import { cliniciansModule } from './modules/clinicians/clinicians.module.ts';
 import { deliveriesModule } from './modules/deliveries/deliveries.module.ts';
+import { documentsModule } from './modules/documents/documents.module.ts';
 import { fhirModule } from './modules/fhir/fhir.module.ts';
+import { filesModule } from './modules/files/files.module.ts';
 import { hl7Module } from './modules/hl7/hl7.module.ts';
 import { importsModule } from './modules/imports/imports.module.ts';
 import { invitesModule } from './modules/invites/invites.module.ts';
@@ -39,6 +41,8 @@ export const modules = [
   patientsModule,
   careRequestsModule,
   recordsModule,
+  filesModule,
+  documentsModule,
   deliveriesModule,
   questionnairesModule,
   assessmentsModule,

@@ -85,15 +85,25 @@ const unitOfWork = t.middleware(function forkPerCall({ ctx, next }) {
 
 export const publicProcedure = t.procedure.use(errorConversion).use(databaseReachable).use(unitOfWork);
 
-/** A logged-in caller who has passed every required factor. */
-export const authedProcedure = publicProcedure.use(function requireActor({ ctx, meta, next }) {
+/**
+ * The caller, if logged in and past every required factor; else the AppError that says why not. The
+ * procedures' rule (authedProcedure), and the plain-HTTP routes' that are not procedures (POST /files).
+ */
+export function authedActor(ctx: Ctx, { allowWithoutMfa = false } = {}): Actor {
+  if (ctx.unavailable) throw ctx.unavailable;
   if (ctx.authError) throw new AppError('FORBIDDEN', 'Request origin not allowed', ctx.authError);
   const actor = ctx.actor;
   if (!actor) throw new AppError('UNAUTHORIZED', 'Not logged in');
   if (actor.mfaPending) throw new AppError('UNAUTHORIZED', 'Enter your authentication code first', 'mfa-required');
-  if (actor.mfaEnrolmentRequired && !meta?.allowWithoutMfa) {
+  if (actor.mfaEnrolmentRequired && !allowWithoutMfa) {
     throw new AppError('FORBIDDEN', 'Your practice requires two-factor authentication: enrol first', 'mfa-enrolment-required');
   }
+  return actor;
+}
+
+/** A logged-in caller who has passed every required factor. */
+export const authedProcedure = publicProcedure.use(function requireActor({ ctx, meta, next }) {
+  const actor = authedActor(ctx, { allowWithoutMfa: meta?.allowWithoutMfa });
   return next({ ctx: { ...ctx, actor } });
 });
 

@@ -9,10 +9,10 @@ import { shutdownSignal } from './shutdown.ts';
 export async function runWorker({ print }: { print: (line: string) => void }): Promise<void> {
   const stopping = shutdownSignal();
   const runtime = await initRuntime();
-  const { orm, log, pool, config } = runtime;
+  const { orm, log, pool, config, files } = runtime;
   const agenda = await createAgenda({ pool, config, log, name: `worker-${hostname()}-${process.pid}` });
   const mailer = createMailer(config, print);
-  await startJobs({ orm, log, config, mailer, clock: systemClock, agenda });
+  await startJobs({ orm, log, config, mailer, clock: systemClock, agenda, files });
   print(`PAMS worker started (jobs on ${config.mongodbUrl ? 'MongoDB' : 'PostgreSQL'})`);
   log.info({ signal: await stopping }, 'shutting down');
   await closeJobs(agenda, { started: true, timeoutMs: config.shutdownTimeoutMs });

@@ -25,3 +25,7 @@ export type PatientRevisionSource = (typeof patientRevisionSources)[number];
 /** Whether anyone may create a patient account at the practice (`auth.signUp`), or only by invite. */
 export const patientSignUpModes = ['off', 'open'] as const;
 export type PatientSignUpMode = (typeof patientSignUpModes)[number];
+
+/** What a patient's document is. */
+export const documentCategories = ['referral', 'result', 'consent', 'letter', 'image', 'other'] as const;
+export type DocumentCategory = (typeof documentCategories)[number];

@@ -47,6 +47,11 @@ export const errorReasons = [
   'link-malformed',
   'link-invalid',
   'link-expired',
+  'file-too-large',
+  'file-type-not-allowed',
+  'file-unreadable',
+  'file-not-available',
+  'not-an-image',
 ] as const;
 export type ErrorReason = (typeof errorReasons)[number];
 

@@ -4,6 +4,7 @@ import { signLink } from '../server/modules/reminders/reminder-links.ts';
 import { appRouter } from '../server/root-router.ts';
 import type { Meta } from '../server/trpc.ts';
 import { answerFromBulletLines, startFakeLlm } from './fake-llm.ts';
+import { pdfOf, uploaded } from './file-samples.ts';
 import { createPatient, createPractice, invitePatientToPortal, inviteUser, recordRouters, sampleRecordFields, sql, type TestUser } from './fixtures.ts';
 import { startTestServer, type TestServer } from './harness.ts';
 import { idFields, inputJsonSchema, sampleInput } from './sample-input.ts';
@@ -175,6 +176,10 @@ beforeAll(async () => {
   const requestDelivery = async () => (await t.client(portalUser.token).deliveries.create.mutate({ medicationId: await activeMedication(), quantity: 1, address: home })).id;
   ids.deliveries = await requestDelivery();
   ids.jobs = String((await t.agenda.queryJobs({ name: 'notes.extract' })).jobs[0]!._id);
+  // An upload of the carer's own (files.byId), and a document of the patient's made from another.
+  ids.files = await uploaded(t, carer.token, pdfOf());
+  const newDocument = async () => ({ patientId: patient.id, fileId: await uploaded(t, carer.token, pdfOf()), title: 'Referral letter', category: 'referral' as const });
+  ids.documents = (await api.documents.create.mutate(await newDocument())).id;
 
   const a04 = (mrn: string) => [`MSH|^~\\&|ENGINE|HOSP|PAMS|CLINIC|20240305101500||ADT^A04^ADT_A01|${mrn}|P|2.5`, `PID|1||${mrn}^^^HOSP^MR||Walsh^Ciara||19920304|F`].join('\r');
   inputs = {
@@ -237,6 +242,7 @@ beforeAll(async () => {
     'reminders.unsubscribe': { token: signLink(t.config.encryptionKeys, { ...link, purpose: 'unsubscribe' }) },
     'deliveries.create': async () => ({ medicationId: await activeMedication(), quantity: 1, address: home }),
     'deliveries.updateStatus': async () => ({ id: await requestDelivery(), status: 'approved' }),
+    'documents.create': newDocument,
   };
 });
 afterAll(async () => {

@@ -1,6 +1,9 @@
 import { serve } from '@hono/node-server';
 import { DefaultLogger } from '@mikro-orm/core';
 import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
@@ -13,6 +16,7 @@ import { connectionOptions, createPgPool } from '../server/database.ts';
 import { createLogger } from '../server/logger.ts';
 import { createMailer } from '../server/mailer.ts';
 import { createLoginLimiter } from '../server/modules/auth/login-limiter.ts';
+import { fileStoreFor } from '../server/modules/files/file-stores.ts';
 import { closeOrm, initOrm, type Orm } from '../server/orm.ts';
 import { startSmtpCapture } from './smtp-capture.ts';
 import { systemClock, type Clock } from '../server/clock.ts';
@@ -74,6 +78,7 @@ export type TestServerOptions = {
 export async function startTestServer(env: Record<string, string> = {}, { onQuery, clock = systemClock }: TestServerOptions = {}) {
   const db = await createTestDatabase();
   const smtp = await startSmtpCapture();
+  const dataDir = await mkdtemp(join(tmpdir(), 'pams-test-'));
   const config: Config = loadConfig({
     NODE_ENV: 'test',
     DATABASE_URL: db.url,
@@ -85,6 +90,8 @@ export async function startTestServer(env: Record<string, string> = {}, { onQuer
     // limit's defaults; tests/modules/limits.test.ts sets small limits of its own to test it.
     RATE_LIMIT_PER_IP: '1000000',
     RATE_LIMIT_PER_CALLER: '1000000',
+    // Uploaded files go to a folder of this server's own, removed with it.
+    PAMS_DATA_DIR: dataDir,
     ...env,
   });
   const logLines: string[] = [];
@@ -110,7 +117,8 @@ export async function startTestServer(env: Record<string, string> = {}, { onQuer
   // A producer only: jobs run where a test starts workers (tests/workers.ts).
   const agenda = await createAgenda({ pool, config, log, name: 'test-server' });
   await agenda.ready;
-  const app = createApp({ orm, pool, config, log, mailer, loginLimiter: createLoginLimiter(pool, config.loginLimits), agenda, clock });
+  const files = fileStoreFor(config);
+  const app = createApp({ orm, pool, config, log, mailer, loginLimiter: createLoginLimiter(pool, config.loginLimits), agenda, clock, files });
   const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }) as Server;
   await new Promise<void>((resolve) => server.once('listening', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -132,6 +140,8 @@ export async function startTestServer(env: Record<string, string> = {}, { onQuer
     log,
     clock,
     agenda,
+    /** Where uploaded files' (sealed) bytes are. */
+    files,
     /** Set by tests/workers.ts: stops the workers a test started, before the database goes. */
     stopWorkers: async () => {},
     smtp,
@@ -150,8 +160,10 @@ export async function startTestServer(env: Record<string, string> = {}, { onQuer
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await orm.close(true);
       await pool.end();
+      files.close();
       await smtp.close();
       await db.drop();
+      await rm(dataDir, { recursive: true, force: true });
       const logged = logLines.join('');
       for (const s of secrets) if (logged.includes(s)) leaks.push(`a secret appeared in the log: ${s.slice(0, 4)}…`);
       if (leaks.length) throw new Error(`Leaks found:\n${leaks.join('\n')}`);

@@ -3,6 +3,7 @@ import { loadConfig } from '../server/config.ts';
 import { decryptString } from '../server/encryption.ts';
 import { decryptText, unwrapDataKey } from '../server/envelope.ts';
 import { extracted, patientWithPortal, startCareLoop } from './care-loop-setup.ts';
+import { pdfOf, uploaded } from './file-samples.ts';
 import { enableMfa, sql } from './fixtures.ts';
 import { TEST_ENCRYPTION_KEY } from './harness.ts';
 import { runCli } from './run-cli.ts';
@@ -14,7 +15,7 @@ import { startWorker } from './workers.ts';
  * under a key of PAMS_ENCRYPTION_KEYS, `iv.ct.tag` under a wrapped data key or a key) found in any column
  * of any table. After writing one of each kind and rotating, each must open with the newest key alone:
  * directly (it was re-wrapped), or through the data key of its note (`underNoteKey`, content that rotation
- * need not touch). A new encrypted column that rotation misses fails here, whatever its name.
+ * need not touch; a file's bytes are not in the database at all). A new encrypted column that rotation misses fails here, whatever its name.
  */
 const NEW_KEY = `rotated:${Buffer.alloc(32, 11).toString('base64')}`;
 
@@ -40,6 +41,7 @@ beforeAll(async () => {
   expect((await extracted(t, clinician.token, note.id)).extraction).toMatchObject({ state: 'done' });
   await t.client(clinician.token).notes.addendum.mutate({ id: note.id, body: 'Addendum: walk after lunch.' });
   await enableMfa(t, clinician.token);
+  await uploaded(t, clinician.token, pdfOf());
   await worker.stop();
 });
 afterAll(() => world.close());

@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appRouter } from '../server/root-router.ts';
 import { dataSnapshot } from './data-snapshot.ts';
+import { pdfOf, uploaded } from './file-samples.ts';
 import { createPractice, invitePatientToPortal, inviteUser, recordRouters, sampleRecordFields, type TestUser } from './fixtures.ts';
 import { startTestServer, type TestServer } from './harness.ts';
 import { idFields, inputJsonSchema, sampleInput } from './sample-input.ts';
@@ -44,6 +45,7 @@ function idOf(domain: string, field: string): string {
       type: 'appointmentTypes',
       import: 'imports',
       medication: 'medications',
+      file: 'files',
     }[kind] ?? kind;
   const id = ids[key];
   if (!id) throw new Error(`no id of practice A for ${domain}.${field}: add one to the set-up of this test`);
@@ -125,6 +127,9 @@ beforeAll(async () => {
   await t.client(chosen.token).clinicians.updateProfile.mutate({ id: chosen.id, acceptsNewPatients: true });
   ids.careRequests = (await t.client(portal.token).careRequests.create.mutate({ patientId: patient.id, clinicianId: chosen.id })).id;
   ids.deliveries = (await t.client(portal.token).deliveries.create.mutate({ medicationId: ids.medications!, quantity: 1, address: { lines: ['1 Calle Mayor'], city: 'Madrid', country: 'ES' } })).id;
+  // A document of the patient's, and an upload of the carer's that nothing has claimed (files.byId, documents.create).
+  ids.documents = (await api.documents.create.mutate({ patientId: patient.id, fileId: await uploaded(t, carer.token, pdfOf()), title: 'Referral', category: 'referral' })).id;
+  ids.files = await uploaded(t, carer.token, pdfOf());
 
   owners = [carer, a.admin, portal];
   callers = [

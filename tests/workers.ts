@@ -20,7 +20,7 @@ export async function startWorker(
   const pool = createPgPool(t.dbUrl, config.database, () => {});
   const mailer = createMailer(config, () => {});
   const agenda = await createAgenda({ pool, config, log: t.log, name, processEvery: 300 });
-  await startJobs({ orm: t.orm, log: t.log, config, mailer, clock, agenda });
+  await startJobs({ orm: t.orm, log: t.log, config, mailer, clock, agenda, files: t.files });
   let stopped = false;
   const stop = async () => {
     if (stopped) return;

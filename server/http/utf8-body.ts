@@ -48,7 +48,8 @@ export function utf8Body(): MiddlewareHandler {
     // @hono/node-server otherwise never makes for a GET (a fifth of a small request's CPU).
     const hasBody = (c.req.header('content-length') ?? '0') !== '0' || c.req.header('transfer-encoding') !== undefined;
     // HL7 v2 bodies are the exception: an engine must get an ACK (AR) for any message, so hl7.service.ts refuses them.
-    if (hasBody && (!type || TEXTUAL.test(type)) && c.req.path !== '/hl7/v2') {
+    // So are uploads, which are never buffered; POST /files refuses any type but application/octet-stream.
+    if (hasBody && (!type || TEXTUAL.test(type)) && c.req.path !== '/hl7/v2' && c.req.path !== '/files') {
       const bytes = await c.req.raw.arrayBuffer();
       if (!isUtf8(bytes)) return refuse(c, 'body');
       c.req.raw = new Request(c.req.raw, { body: bytes });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { languageTag, pageInput, pageOutput, personName, text, uuid } from './common.ts';
+import { photoFileIdInput, photoOutput } from './files.ts';
 import { phone } from './patients.ts';
 import { codeSystems } from './records.ts';
 
@@ -62,14 +63,11 @@ export const updateClinicianProfileInput = z.object({
   acceptsNewPatients: z.boolean().optional(),
   /** A work number for colleagues (never shown to patients). */
   phone: phone.nullable().optional(),
+  photoFileId: photoFileIdInput.optional(),
 });
 export type UpdateClinicianProfileInput = z.infer<typeof updateClinicianProfileInput>;
 
 /* Outputs */
-/*
- * The photo (issue 14 part 6) joins the public fields, as a URL, once uploads exist; until then there is
- * no field for it.
- */
 export const clinicianPublicOutput = z.object({
   id: z.string().describe("The clinician's user id: what appointments and care teams name"),
   displayName: z.string(),
@@ -79,6 +77,7 @@ export const clinicianPublicOutput = z.object({
   registration: z.object({ system: z.string(), value: z.string(), issuer: z.string().optional() }).nullable(),
   bio: z.string().nullable(),
   acceptsNewPatients: z.boolean(),
+  photo: photoOutput,
 });
 export type ClinicianPublicOutput = z.infer<typeof clinicianPublicOutput>;
 

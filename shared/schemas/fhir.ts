@@ -17,6 +17,7 @@ export const fhirResourceTypes = [
   'CarePlan',
   'MedicationRequest',
   'Task',
+  'DocumentReference',
 ] as const;
 export type FhirResourceType = (typeof fhirResourceTypes)[number];
 

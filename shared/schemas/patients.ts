@@ -2,6 +2,7 @@ import { parsePhoneNumberWithError } from 'libphonenumber-js/max';
 import { z } from 'zod';
 import { administrativeGenders, patientRevisionSources, patientStatuses } from '../enums.ts';
 import { calendarDate, dateOutput, email, ianaTimeZone, instantOutput, languageTag, pageInput, pageOutput, pastOrToday, text, uuid } from './common.ts';
+import { photoFileIdInput, photoOutput } from './files.ts';
 import { recordOutputs } from './records.ts';
 import { userOutput } from './users.ts';
 
@@ -76,6 +77,7 @@ export const updatePatientInput = z.object({
   phone: phone.nullable().optional(),
   address: address.nullable().optional(),
   preferredLanguage: createPatientInput.shape.preferredLanguage.unwrap().nullable().optional(),
+  photoFileId: photoFileIdInput.optional(),
   timeZone: ianaTimeZone.optional(),
   emergencyContact: emergencyContact.nullable().optional(),
   /** Only null: staff clear an opt-out of reminder emails; the patient opts out from a mail's link. */
@@ -96,6 +98,7 @@ export const updateProfileInput = z.strictObject({
   address: updatePatientInput.shape.address,
   preferredLanguage: updatePatientInput.shape.preferredLanguage,
   emergencyContact: updatePatientInput.shape.emergencyContact,
+  photoFileId: updatePatientInput.shape.photoFileId,
 });
 export type UpdateProfileInput = z.infer<typeof updateProfileInput>;
 
@@ -171,6 +174,7 @@ export const patientOutput = z.object({
   selfRegistered: z.boolean().describe('The patient created this record by signing up (auth.signUp), not staff'),
   mergedIntoId: z.string().nullable().describe('Set once status is merged: the patient this record was merged into'),
   hasPortalAccount: z.boolean(),
+  photo: photoOutput,
   reminderEmailOptOutAt: instantOutput.nullable().describe('When the patient stopped reminder emails (the in-app reminders go on); null while they get them'),
   createdAt: instantOutput,
   updatedAt: instantOutput,
@@ -248,7 +252,7 @@ export const patientHistoryOutput = z.array(
 
 /** What the portal shows of a patient: who they are, and the contact details they may change themselves. */
 export const portalPatientOutput = patientOutput
-  .pick({ id: true, givenName: true, familyName: true, birthDate: true, email: true, phone: true, address: true, preferredLanguage: true, emergencyContact: true })
+  .pick({ id: true, givenName: true, familyName: true, birthDate: true, email: true, phone: true, address: true, preferredLanguage: true, emergencyContact: true, photo: true })
   .extend({ self: z.boolean().describe('The caller themself, not a dependent') });
 export type PortalPatientOutput = z.infer<typeof portalPatientOutput>;
 

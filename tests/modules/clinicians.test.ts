@@ -17,7 +17,7 @@ let patient: TestUser;
 let adminB: TestUser;
 let clinicianB: TestUser;
 
-const publicKeys = ['acceptsNewPatients', 'bio', 'displayName', 'id', 'languages', 'registration', 'specialty', 'title'];
+const publicKeys = ['acceptsNewPatients', 'bio', 'displayName', 'id', 'languages', 'photo', 'registration', 'specialty', 'title'];
 const aoifeProfile = {
   displayName: 'Aoife Byrne',
   title: 'Dr',
@@ -59,6 +59,7 @@ describe('clinicians.updateProfile', () => {
       id: aoife.id,
       ...aoifeProfile,
       phone: undefined,
+      photo: null,
       role: 'clinician',
       contact: { email: aoife.email, phone: '+353871234567' },
     });

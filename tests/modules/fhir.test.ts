@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { extracted, NOTE } from '../care-loop-setup.ts';
 import { answerFromBulletLines, startFakeLlm } from '../fake-llm.ts';
 import { auditTrail, createPatient, createPractice, createRecordsOfEveryKind, inviteUser, recordApi, sql, type TestUser } from '../fixtures.ts';
+import { pdfOf, pngOf, uploaded } from '../file-samples.ts';
 import { fhirProblems } from '../fhir-validator.ts';
 import { startTestServer, type TestServer } from '../harness.ts';
 import { rejection } from '../rejection.ts';
@@ -25,6 +26,7 @@ let patientId: string;
 let secondPatientId: string;
 let firstNoteId: string;
 let secondNoteId: string;
+let referral: { id: string; file: { id: string; size: number } };
 
 /** Every problem of every resource, keyed by type/id, so a failure names the resource. */
 function problemsOf(resources: Resource[]): Record<string, string[]> {
@@ -112,6 +114,11 @@ beforeAll(async () => {
   secondNoteId = (await api.notes.create.mutate({ patientId, body: NOTE })).id;
   await extracted(t, clinician.token, secondNoteId);
   await api.steps.checkIn.mutate({ id: await stepOf(secondNoteId, 'Take') });
+
+  // Documents: a referral kept, and one deleted, which the export leaves out.
+  referral = await api.documents.create.mutate({ patientId, fileId: await uploaded(t, clinician.token, pdfOf()), title: 'Cardiology referral', category: 'referral', staffOnly: true });
+  const deleted = await api.documents.create.mutate({ patientId, fileId: await uploaded(t, clinician.token, await pngOf(40, 40)), title: 'Wrong scan', category: 'image' });
+  await api.documents.delete.mutate({ id: deleted.id, reason: 'Wrong patient' });
 });
 afterAll(async () => {
   await t.close();
@@ -142,6 +149,7 @@ describe('patients.fhir: Patient/$everything as a Bundle', () => {
       QuestionnaireResponse: count('QuestionnaireResponse'),
       Appointment: count('Appointment'),
       CarePlan: count('CarePlan'),
+      DocumentReference: count('DocumentReference'),
     }).toEqual({
       Patient: 1,
       RelatedPerson: 1,
@@ -155,6 +163,7 @@ describe('patients.fhir: Patient/$everything as a Bundle', () => {
       QuestionnaireResponse: 3,
       Appointment: 2,
       CarePlan: 2,
+      DocumentReference: 1,
     });
     expect(bundle).toMatchObject({ resourceType: 'Bundle', type: 'searchset', total: resources.length });
     expect(bundle.entry![0]).toMatchObject({ fullUrl: `http://pams.test/fhir/Patient/${patientId}`, search: { mode: 'match' } });
@@ -346,6 +355,41 @@ describe('patients.fhir: what HL7 v2 carried, in R4', () => {
   });
 });
 
+describe('DocumentReference', () => {
+  it("carries a document's file as an attachment by URL, with its size and SHA-1, and its uploader as author", async () => {
+    const bundle = (await t.client(clinician.token).patients.fhir.query({ id: patientId })) as Bundle;
+    const refs = bundle.entry!.map((e) => e.resource!).filter((r) => r.resourceType === 'DocumentReference');
+    const stored = (await sql(t, 'select sha1 from stored_file where id = ?', [referral.file.id]))[0]!;
+    expect(refs).toEqual([
+      {
+        resourceType: 'DocumentReference',
+        id: referral.id,
+        meta: { lastUpdated: expect.any(String) },
+        status: 'current',
+        type: { text: 'Referral letter' },
+        category: [{ text: 'referral' }],
+        subject: { reference: `Patient/${patientId}` },
+        date: expect.any(String),
+        author: [{ reference: `Practitioner/${clinician.id}` }],
+        description: 'Cardiology referral',
+        content: [
+          {
+            attachment: {
+              contentType: 'application/pdf',
+              size: referral.file.size,
+              hash: stored.sha1,
+              title: 'Cardiology referral',
+              creation: expect.any(String),
+              url: `http://pams.test/files/${referral.file.id}`,
+            },
+          },
+        ],
+      },
+    ]);
+    expect(Buffer.from(stored.sha1, 'base64')).toHaveLength(20);
+  });
+});
+
 describe('GET /fhir/Patient/{id}/$everything', () => {
   it('answers a Bundle as application/fhir+json to an API token', async () => {
     const { token } = await t.client(clinician.token).tokens.create.mutate({ name: 'fhir script' });
@@ -462,6 +506,7 @@ describe('pams export fhir', () => {
         'Appointment',
         'CarePlan',
         'Condition',
+        'DocumentReference',
         'MedicationStatement',
         'Observation',
         'Patient',

@@ -109,6 +109,7 @@ describe('creating a patient', () => {
       mergedIntoId: null,
       reminderEmailOptOutAt: null,
       hasPortalAccount: false,
+      photo: null,
       createdAt: expect.any(String),
       updatedAt: expect.any(String),
     });

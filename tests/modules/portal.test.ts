@@ -62,6 +62,7 @@ const portalView = (p: PatientDto, self: boolean) => ({
   address: p.address,
   preferredLanguage: p.preferredLanguage,
   emergencyContact: p.emergencyContact,
+  photo: p.photo,
   self,
 });
 

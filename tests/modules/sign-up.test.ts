@@ -4,6 +4,7 @@ import { createPatient, createPractice, invitePatientToPortal, inviteUser, login
 import { startTestServer, type TestServer } from '../harness.ts';
 import { rejection } from '../rejection.ts';
 import { tokenFromMail } from '../smtp-capture.ts';
+import { pdfOf, uploaded } from '../file-samples.ts';
 
 const clock = manualClock(new Date());
 let t: TestServer;
@@ -307,6 +308,7 @@ describe('patients.merge', () => {
     await t.client(session).careRequests.create.mutate({ patientId: source, clinicianId: taking.id });
     const [medication] = (await api.medications.list.query({ patientId: source })).items;
     await t.client(session).deliveries.create.mutate({ medicationId: medication!.id, quantity: 1, address: { lines: ['1 Quay Street'], city: 'Galway', country: 'IE' } });
+    await t.client(session).documents.create.mutate({ patientId: source, fileId: await uploaded(t, session, pdfOf()), title: 'My referral', category: 'referral' });
 
     const tables = await patientForeignKeys();
     const countsFor = async (id: string) =>
@@ -334,6 +336,7 @@ describe('patients.merge', () => {
       hl7Messages: 1,
       careRequests: 1,
       deliveries: 1,
+      documents: 1,
       careTeam: 1,
       guardians: 1,
       portalAccount: 1,

@@ -1,6 +1,7 @@
 import { defineEntity, p } from '@mikro-orm/core';
 import { newId } from '../../ids.ts';
 import { practiceFilter } from '../../tenant-filter.ts';
+import { StoredFile } from '../files/stored-file.entity.ts';
 import { Practice } from '../practices/practice.entity.ts';
 import { User } from '../users/user.entity.ts';
 
@@ -10,7 +11,6 @@ import { User } from '../users/user.entity.ts';
  * export, and the sign-in path that reads `users` on every request never carries it. A clinician without
  * a row is still in the directory, with the defaults (the account's name, not taking new patients); an
  * admin is in it once they have one. Its id is the FHIR PractitionerRole's; the user's is the Practitioner's.
- * The photo (issue 14 part 6) will be a column here, set by its upload.
  */
 export const ClinicianProfileSchema = defineEntity({
   name: 'ClinicianProfile',
@@ -36,6 +36,8 @@ export const ClinicianProfileSchema = defineEntity({
     acceptsNewPatients: p.boolean().default(false),
     /** E.164, for colleagues only. */
     phone: p.string().length(20).nullable(),
+    /** The profile photo, seen by everyone at the practice. */
+    photoFile: () => p.manyToOne(StoredFile).nullable(),
     createdAt: p.datetime().onCreate(() => new Date()),
     updatedAt: p
       .datetime()

@@ -1,4 +1,5 @@
 import { codeSystems } from '../../../shared/schemas/records.ts';
+import { toPhotoDto } from '../files/file.dto.ts';
 import type { ClinicianColleagueOutput, ClinicianPublicOutput } from '../../../shared/schemas/clinicians.ts';
 
 /** One directory entry as the directory's query reads it: the user, and their profile's columns (null without one). */
@@ -18,6 +19,7 @@ export type DirectoryRow = {
   bio: string | null;
   acceptsNewPatients: boolean;
   phone: string | null;
+  photoFileId: string | null;
   sortName: string;
 };
 
@@ -31,6 +33,7 @@ export function toClinicianPublicDto(r: DirectoryRow): ClinicianPublicOutput {
     registration: r.registrationSystem && r.registrationValue ? { system: r.registrationSystem, value: r.registrationValue, ...(r.registrationIssuer && { issuer: r.registrationIssuer }) } : null,
     bio: r.bio,
     acceptsNewPatients: r.acceptsNewPatients,
+    photo: toPhotoDto(r.photoFileId),
   };
 }
 

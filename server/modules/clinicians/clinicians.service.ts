@@ -5,6 +5,7 @@ import type { Actor, AuthedCtx } from '../../context.ts';
 import { AppError, notFound } from '../../errors.ts';
 import { decodeCursor, toPage, type SortKey } from '../../pagination.ts';
 import { recordAudit } from '../audit/audit.service.ts';
+import { replacePhoto } from '../files/file-claim.ts';
 import { findVisiblePatient, type SqlCondition } from '../patients/patient-access.ts';
 import { containing } from '../patients/search-text.ts';
 import { User } from '../users/user.entity.ts';
@@ -22,7 +23,7 @@ const SORT_NAME = `lower(coalesce(cp.display_name, u.name, ''))`;
 const DIRECTORY = `select u.id, u.email, u.name, u.role, cp.display_name as "displayName", cp.title, cp.specialty_name as "specialtyName",
   cp.specialty_code as "specialtyCode", coalesce(cp.languages, '[]') as languages, cp.registration_system as "registrationSystem",
   cp.registration_value as "registrationValue", cp.registration_issuer as "registrationIssuer", cp.bio,
-  coalesce(cp.accepts_new_patients, false) as "acceptsNewPatients", cp.phone, ${SORT_NAME} as "sortName"
+  coalesce(cp.accepts_new_patients, false) as "acceptsNewPatients", cp.phone, cp.photo_file_id as "photoFileId", ${SORT_NAME} as "sortName"
   from users u left join clinician_profile cp on cp.user_id = u.id
   where u.practice_id = ? and u.status = 'active' and ${practitionerSql('u', 'cp')}`;
 
@@ -90,26 +91,29 @@ const profileColumns = (p: ClinicianProfile) => [
   p.bio,
   p.acceptsNewPatients,
   p.phone,
+  p.photoFile?.id ?? null,
 ];
 
 /**
  * A clinician changes their own profile, an admin anyone's (giving an admin a profile puts them in the
  * directory). The first change creates the row. Audited with the names of the fields given, not their values.
  */
-export async function updateClinicianProfile(ctx: AuthedCtx, { id, specialty, registration, ...fields }: UpdateClinicianProfileInput): Promise<ClinicianOutput> {
+export async function updateClinicianProfile(ctx: AuthedCtx, { id, specialty, registration, photoFileId, ...fields }: UpdateClinicianProfileInput): Promise<ClinicianOutput> {
   if (ctx.actor.role !== 'admin' && id !== ctx.actor.userId) throw new AppError('FORBIDDEN', 'Clinicians change only their own profile');
   const user = await ctx.em.findOne(User, { id, status: 'active', role: { $in: ['clinician', 'admin'] } });
   if (!user) throw notFound('Clinician');
   const existing = await ctx.em.findOne(ClinicianProfile, { user });
   const profile = existing ?? ctx.em.create(ClinicianProfile, { practice: ctx.actor.practiceId, user });
   const before = JSON.stringify(profileColumns(profile));
+  // The photo is the caller's upload, claimed by whoever sets it (an admin for someone else, too).
+  profile.photoFile = await replacePhoto(ctx.em, ctx.actor, ctx.clock.now(), profile.photoFile, { fileId: photoFileId, purpose: 'clinician-photo' });
   Object.assign(profile, {
     ...fields,
     ...(specialty !== undefined && { specialtyName: specialty?.name ?? null, specialtyCode: specialty?.code?.code ?? null }),
     ...(registration !== undefined && { registrationSystem: registration?.system ?? null, registrationValue: registration?.value ?? null, registrationIssuer: registration?.issuer ?? null }),
   });
   if (!existing || JSON.stringify(profileColumns(profile)) !== before) {
-    const given = Object.entries({ ...fields, specialty, registration })
+    const given = Object.entries({ ...fields, specialty, registration, photoFileId })
       .filter(([, value]) => value !== undefined)
       .map(([key]) => key)
       .sort();

@@ -1,5 +1,6 @@
 import type { Patient, Practitioner, Reference, Resource } from '@medplum/fhirtypes';
 import type { FhirResourceType } from '../../../shared/schemas/fhir.ts';
+import { contentPath } from '../files/file-names.ts';
 
 /**
  * Where the resources of one FHIR type come from: one SQL query over one table, and a mapper from its
@@ -17,8 +18,11 @@ export type FhirSource<Row = any> = {
   from: string;
   ofPatient: string;
   changedAt: string;
-  toResource: (row: Row) => Exported;
+  toResource: (row: Row, to: ExportContext) => Exported;
 };
+
+/** What a resource may need beyond its row: the API's URL, for links to what the export does not carry (a document's bytes). */
+export type ExportContext = { appUrl: string };
 
 /**
  * A resource as PAMS exports it: always with an id (its row's), which references and bulk exports need.
@@ -47,3 +51,6 @@ export const notes = (...texts: (string | undefined | null)[]) => texts.filter((
 export function concept(text: string, coding?: { system: string; code: string; display?: string }) {
   return compact({ coding: coding ? [compact({ system: coding.system, code: coding.code, display: coding.display })] : undefined, text });
 }
+
+/** A profile photo as an attachment: its type and where the same credentials download it. */
+export const photoAttachment = (appUrl: string, fileId: string | null, contentType: string | null) => (fileId && contentType ? [{ contentType, url: `${appUrl}${contentPath(fileId)}` }] : undefined);

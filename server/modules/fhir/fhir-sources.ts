@@ -4,6 +4,7 @@ import { appointmentSource } from './resources/appointment.ts';
 import { assessmentObservationSource } from './resources/assessment-observation.ts';
 import { carePlanSource } from './resources/care-plan.ts';
 import { conditionSource } from './resources/condition.ts';
+import { documentReferenceSource } from './resources/document-reference.ts';
 import { medicationRequestSource } from './resources/medication-request.ts';
 import { medicationStatementSource } from './resources/medication-statement.ts';
 import { observationSource } from './resources/observation.ts';
@@ -35,4 +36,5 @@ export const fhirSources: readonly FhirSource[] = [
   carePlanSource,
   medicationRequestSource,
   taskSource,
+  documentReferenceSource,
 ];

@@ -19,7 +19,7 @@ export async function patientEverything(ctx: AuthedCtx, { id }: IdInput): Promis
   const perSource = await Promise.all(
     fhirSources.map(async (source) => {
       const rows = await rowsOf(ctx.em, `select ${source.columns} from ${source.from} and ${source.ofPatient} order by t.id`, [ctx.actor.practiceId, id]);
-      return rows.map(source.toResource);
+      return rows.map((row) => source.toResource(row, ctx.config));
     }),
   );
   await auditRead(ctx, { action: 'patient.fhir-read', entityType: 'patient', entityId: id });
@@ -73,7 +73,7 @@ export async function exportFhirPage(ctx: AuthedCtx, input: ExportFhirInput): Pr
     const want = input.limit - items.length;
     const params = [ctx.actor.practiceId, ...(after ? [after] : []), ...(input.since ? [input.since] : []), want];
     const rows = await rowsOf(ctx.em, pageQuery(source, after, input.since), params);
-    items.push(...rows.map(source.toResource));
+    items.push(...rows.map((row) => source.toResource(row, ctx.config)));
     if (rows.length === want) {
       after = rows.at(-1)!.id as string;
       break;

@@ -13,6 +13,8 @@ export type FileStore = {
   delete(key: string): Promise<void>;
   /** Every stored key with when it was written, for the orphan sweep. */
   list(): AsyncIterable<{ key: string; writtenAt: Date }>;
+  /** Ends what the store keeps open (an S3 client's kept-alive connections), at shutdown. */
+  close(): void;
 };
 
 /** The store has nothing under a key PAMS expected. */

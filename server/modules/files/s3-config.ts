@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ConfigError } from '../../config.ts';
+import { ConfigError } from '../../config-error.ts';
 import type { S3StoreOptions } from './s3-file-store.ts';
 
 const s3EnvSchema = z.object({

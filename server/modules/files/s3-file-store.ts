@@ -16,14 +16,11 @@ export type S3StoreOptions = {
   prefix: string;
 };
 
-/** A FileStore on an S3 bucket, plus `close()`, which ends the client's kept-alive connections (call it at shutdown). */
-export type S3FileStore = FileStore & { close(): void };
-
 /** Parts of 8 MiB, at most 4 in flight: an upload holds about 40 MB however large the file. */
 const PART_BYTES = 8 * 2 ** 20;
 const PARTS_IN_FLIGHT = 4;
 
-export function s3FileStore(options: S3StoreOptions): S3FileStore {
+export function s3FileStore(options: S3StoreOptions): FileStore {
   const client = new S3Client({
     region: options.region,
     endpoint: options.endpoint,

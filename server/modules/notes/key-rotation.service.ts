@@ -15,25 +15,30 @@ type KeySealed = {
 
 const countOf = async (em: EntityManager, query: string, newest: string) => Number((await em.getConnection().execute<{ n: string }[]>(query, [newest]))[0]!.n);
 
-/** Each note's data key, wrapped with the note's id as AAD; the bodies and passages under it are not touched. */
-const noteDataKeys: KeySealed = {
-  stale: (em, newest) => countOf(em, 'select count(*) as n from note where kek_id <> ?', newest),
-  async rewrap(tx, keys, batchSize) {
-    const newest = keys[0]!.id;
-    const rows = await tx.execute<{ id: string; kek_id: string; wrapped_key: string }[]>('select id, kek_id, wrapped_key from note where kek_id <> ? order by id limit ? for update skip locked', [
-      newest,
-      batchSize,
-    ]);
-    if (!rows.length) return 0;
-    const wrapped = rows.map((r) => rewrapDataKey(keys, { kekId: r.kek_id, wrappedKey: r.wrapped_key }, r.id).wrappedKey);
-    await tx.execute('update note set kek_id = ?, wrapped_key = v.wrapped_key from unnest(?::uuid[], ?::text[]) as v(id, wrapped_key) where note.id = v.id', [
-      newest,
-      pgArray(rows.map((r) => r.id)),
-      pgArray(wrapped),
-    ]);
-    return rows.length;
-  },
-};
+/**
+ * The data keys of a table's rows (`kek_id`, `wrapped_key`), each wrapped with its row's id as AAD; what
+ * they seal (a note's body and passages, a file's bytes) is not touched.
+ */
+function dataKeysOf(table: 'note' | 'stored_file'): KeySealed {
+  return {
+    stale: (em, newest) => countOf(em, `select count(*) as n from ${table} where kek_id <> ?`, newest),
+    async rewrap(tx, keys, batchSize) {
+      const newest = keys[0]!.id;
+      const rows = await tx.execute<{ id: string; kek_id: string; wrapped_key: string }[]>(
+        `select id, kek_id, wrapped_key from ${table} where kek_id <> ? order by id limit ? for update skip locked`,
+        [newest, batchSize],
+      );
+      if (!rows.length) return 0;
+      const wrapped = rows.map((r) => rewrapDataKey(keys, { kekId: r.kek_id, wrappedKey: r.wrapped_key }, r.id).wrappedKey);
+      await tx.execute(`update ${table} set kek_id = ?, wrapped_key = v.wrapped_key from unnest(?::uuid[], ?::text[]) as v(id, wrapped_key) where ${table}.id = v.id`, [
+        newest,
+        pgArray(rows.map((r) => r.id)),
+        pgArray(wrapped),
+      ]);
+      return rows.length;
+    },
+  };
+}
 
 /** TOTP secrets (server/encryption.ts: `keyId:…`), a few bytes each: re-encrypted whole under the newest key. */
 const totpSecrets: KeySealed = {
@@ -53,12 +58,12 @@ const totpSecrets: KeySealed = {
 };
 
 /** Everything rotation re-wraps: every value sealed directly under a key (tests/key-rotation.test.ts finds any other). */
-const keySealed = [noteDataKeys, totpSecrets];
+const keySealed = [dataKeysOf('note'), dataKeysOf('stored_file'), totpSecrets];
 
 /**
- * Re-wraps every value sealed directly under a key of PAMS_ENCRYPTION_KEYS (notes' data keys, TOTP
- * secrets) under the newest key (the first), in short transactions of `batchSize` rows. Note bodies are
- * not touched. Safe while the server runs: rows another transaction holds are skipped and taken by a later
+ * Re-wraps every value sealed directly under a key of PAMS_ENCRYPTION_KEYS (notes' and files' data keys,
+ * TOTP secrets) under the newest key (the first), in short transactions of `batchSize` rows. Note bodies
+ * and files' bytes are not touched. Safe while the server runs: rows another transaction holds are skipped and taken by a later
  * batch. The older keys must still be listed until this has finished.
  */
 export async function rotateEncryptionKeys({ orm, config }: { orm: Orm; config: Config }, { batchSize = 500, onProgress }: { batchSize?: number; onProgress?: (p: RotationProgress) => void } = {}) {

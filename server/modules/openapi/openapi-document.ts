@@ -42,8 +42,8 @@ function operation({ path, type, input, output }: ProcedureSchemas) {
  * The OpenAPI 3.1 document of the API as it is called over plain HTTP: every query is
  * `GET /trpc/<procedure>?input=<JSON>`, every mutation `POST /trpc/<procedure>` with the JSON input as body;
  * the answer is `{ "result": { "data": … } }`. Inputs and outputs are the procedures' own zod schemas as JSON
- * Schema 2020-12 (procedureSchemas), so the document cannot drift from the API. Plus the FHIR endpoints and
- * POST /hl7/v2. Subscriptions are not HTTP operations and are left out (the API has none).
+ * Schema 2020-12 (procedureSchemas), so the document cannot drift from the API. Plus the FHIR endpoints,
+ * the files' (upload and download) and POST /hl7/v2. Subscriptions are not HTTP operations and are left out (the API has none).
  */
 export function openApiDocument(serverUrl: string) {
   const procedures = procedureSchemas().filter((procedure) => procedure.type !== 'subscription');
@@ -96,6 +96,31 @@ export function openApiDocument(serverUrl: string) {
       },
     },
   };
+  const plainError = { description: 'An error: `{ error, reason?, requestId }`', content: { 'application/json': { schema: { type: 'object' } } } };
+  const fileDto = procedures.find((procedure) => procedure.path === 'files.byId')!.output!;
+  paths['/files'] = {
+    post: {
+      operationId: 'files.upload',
+      tags: ['files'],
+      summary: 'Upload a file (a document, a photo)',
+      description:
+        "The file's raw bytes as the body, streamed. Its type is read from the bytes: PDF, JPEG, PNG, WebP, GIF or TIFF (`file-type-not-allowed` otherwise); at most FILE_MAX_MB (`file-too-large`); an image that does not decode is `file-unreadable`. The upload is yours until `documents.create` or a `photoFileId` claims it, within 24 hours.",
+      requestBody: { required: true, content: { 'application/octet-stream': { schema: { type: 'string', contentMediaType: 'application/octet-stream' } } } },
+      responses: { '201': { description: 'The stored file', content: { 'application/json': { schema: fileDto } } }, '400': plainError, '401': plainError, '413': plainError, '415': plainError },
+    },
+  };
+  const download = (summary: string, description: string) => ({
+    get: {
+      operationId: summary,
+      tags: ['files'],
+      summary,
+      description,
+      parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }],
+      responses: { '200': { description: 'The bytes', content: { '*/*': { schema: { type: 'string' } } } }, '401': plainError, '404': plainError },
+    },
+  });
+  paths['/files/{id}'] = download('files.download', "The file's bytes, to whoever `files.byId` lets read it, streamed; its detected type, its SHA-256 as ETag.");
+  paths['/files/{id}/preview'] = download('files.preview', "An image's WebP preview within 512×512 (404 for a PDF).");
   return {
     openapi: '3.1.0',
     info: {

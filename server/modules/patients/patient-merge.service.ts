@@ -8,6 +8,7 @@ import { Assessment } from '../assessments/assessment.entity.ts';
 import { recordAudit } from '../audit/audit.service.ts';
 import { CareRequest } from '../care-requests/care-request.entity.ts';
 import { DeliveryRequest } from '../deliveries/delivery-request.entity.ts';
+import { Document } from '../documents/document.entity.ts';
 import { Hl7Message } from '../hl7/hl7-message.entity.ts';
 import { Invite } from '../invites/invite.entity.ts';
 import { Note } from '../notes/note.entity.ts';
@@ -41,6 +42,7 @@ const moves = {
   hl7Messages: (em, from, to) => em.nativeUpdate(Hl7Message, { patientId: from }, { patientId: to }),
   careRequests: (em, from, to) => em.nativeUpdate(CareRequest, { patient: from }, { patient: to }),
   deliveries: (em, from, to) => em.nativeUpdate(DeliveryRequest, { patient: from }, { patient: to }),
+  documents: (em, from, to) => em.nativeUpdate(Document, { patient: from }, { patient: to }),
 } satisfies Record<string, (em: EntityManager, from: string, to: string) => Promise<number>>;
 
 /** Two overlapping visits, or one record imported into both: PostgreSQL refuses the move, and so does the merge. */

@@ -12,7 +12,8 @@ import type { Patient } from './patient.entity.ts';
 import { PatientRevision } from './patient-revision.entity.ts';
 import { patientSearchKeys } from './search-text.ts';
 
-type Changes = Omit<UpdatePatientInput, 'id'>;
+/** The photo is not a detail with a revision: it is set apart (file-claim.ts's replacePhoto). */
+type Changes = Omit<UpdatePatientInput, 'id' | 'photoFileId'>;
 
 /**
  * Applies `changes` to the patient (null clears a field, an absent one is kept), derives the search keys

@@ -1,4 +1,5 @@
 import type { PatientOutput } from '../../../shared/schemas/patients.ts';
+import { toPhotoDto } from '../files/file.dto.ts';
 import type { Patient } from './patient.entity.ts';
 
 /** The properties a patient DTO is made from: hand-written queries select these columns (patient-columns.ts). */
@@ -22,12 +23,13 @@ export const patientDtoProperties = [
   'mergedIntoId',
   'reminderEmailOptOutAt',
   'portalUser',
+  'photoFile',
   'createdAt',
   'updatedAt',
 ] as const;
 
 /** What a patient DTO is made from: an entity, or a row a hand-written query selected under the same names. */
-export type PatientFields = Pick<Patient, Exclude<(typeof patientDtoProperties)[number], 'portalUser'>> & { portalUser?: unknown };
+export type PatientFields = Pick<Patient, Exclude<(typeof patientDtoProperties)[number], 'portalUser' | 'photoFile'>> & { portalUser?: unknown; photoFile?: { id: string } | string | null };
 
 /** Optional fields are null when unset, also on an entity just created without them (they are undefined there). */
 export function toPatientDto(p: PatientFields): PatientOutput {
@@ -51,6 +53,7 @@ export function toPatientDto(p: PatientFields): PatientOutput {
     mergedIntoId: p.mergedIntoId ?? null,
     reminderEmailOptOutAt: p.reminderEmailOptOutAt?.toISOString() ?? null,
     hasPortalAccount: !!p.portalUser,
+    photo: toPhotoDto(p.photoFile),
     createdAt: p.createdAt.toISOString(),
     updatedAt: p.updatedAt.toISOString(),
   };

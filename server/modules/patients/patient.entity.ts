@@ -4,6 +4,7 @@ import type { z } from 'zod';
 import type { address, emergencyContact } from '../../../shared/schemas/patients.ts';
 import { newId } from '../../ids.ts';
 import { practiceFilter } from '../../tenant-filter.ts';
+import { StoredFile } from '../files/stored-file.entity.ts';
 import { Practice } from '../practices/practice.entity.ts';
 import { User } from '../users/user.entity.ts';
 import { CareTeamMember } from './care-team-member.entity.ts';
@@ -45,6 +46,8 @@ export const PatientSchema = defineEntity({
     mergedIntoId: p.uuid().nullable().index(),
     /** The patient's own portal account, once invited and accepted (or signed up and verified). */
     portalUser: () => p.manyToOne(User).nullable().unique(),
+    /** The profile photo (an image the patient's staff or portal uploaded). */
+    photoFile: () => p.manyToOne(StoredFile).nullable(),
     /** Folded "given family" (see search-text.ts), trigram-indexed for partial, accent-free search. */
     searchName: p.text(),
     /** Folded "family given": the stable, accent-free sort order of lists. */

@@ -5,6 +5,7 @@ import type { AuthedCtx } from '../../context.ts';
 import { AppError } from '../../errors.ts';
 import { toPage } from '../../pagination.ts';
 import { auditRead, recordAudit } from '../audit/audit.service.ts';
+import { replacePhoto } from '../files/file-claim.ts';
 import { CareTeamMember } from './care-team-member.entity.ts';
 import { findVisiblePatient, findWritablePatient } from './patient-access.ts';
 import { newMrn } from './mrn.ts';
@@ -51,10 +52,12 @@ export async function getPatient(ctx: AuthedCtx, { id }: IdInput) {
   return toPatientDto(patient);
 }
 
-export async function updatePatient(ctx: AuthedCtx, { id, ...changes }: UpdatePatientInput) {
+export async function updatePatient(ctx: AuthedCtx, { id, photoFileId, ...changes }: UpdatePatientInput) {
   const patient = await findWritablePatient(ctx.em, ctx.actor, id);
   revisePatient(ctx, patient, changes, 'staff');
-  recordAudit(ctx, { action: 'patient.updated', entityType: 'patient', entityId: id, detail: { fields: Object.keys(changes).join(',') } });
+  patient.photoFile = await replacePhoto(ctx.em, ctx.actor, ctx.clock.now(), patient.photoFile, { fileId: photoFileId, purpose: 'patient-photo' });
+  const fields = [...Object.keys(changes), ...(photoFileId !== undefined ? ['photoFileId'] : [])];
+  recordAudit(ctx, { action: 'patient.updated', entityType: 'patient', entityId: id, detail: { fields: fields.join(',') } });
   await flushWithMrn(ctx, patient.mrn);
   return toPatientDto(patient);
 }

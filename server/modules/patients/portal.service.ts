@@ -2,6 +2,7 @@ import type { GuardianInput, InvitePatientInput, PortalPatientOutput, UpdateProf
 import type { AuthedCtx } from '../../context.ts';
 import { AppError, notFound } from '../../errors.ts';
 import { auditRead, recordAudit } from '../audit/audit.service.ts';
+import { replacePhoto } from '../files/file-claim.ts';
 import { issueInvite } from '../invites/invites.service.ts';
 import { ClinicalRecord } from '../records/clinical-record.entity.ts';
 import { recordsByKind } from '../records/records.service.ts';
@@ -45,8 +46,8 @@ export async function removeGuardian(ctx: AuthedCtx, { patientId, guardianPatien
 
 /** The portal's view of a patient: who they are, and the contact details they may change (updateProfile). */
 function toPortalPatient(ctx: AuthedCtx, p: Patient): PortalPatientOutput {
-  const { id, givenName, familyName, birthDate, email, phone, address, preferredLanguage, emergencyContact } = toPatientDto(p);
-  return { id, givenName, familyName, birthDate, email, phone, address, preferredLanguage, emergencyContact, self: p.portalUser?.id === ctx.actor.userId };
+  const { id, givenName, familyName, birthDate, email, phone, address, preferredLanguage, emergencyContact, photo } = toPatientDto(p);
+  return { id, givenName, familyName, birthDate, email, phone, address, preferredLanguage, emergencyContact, photo, self: p.portalUser?.id === ctx.actor.userId };
 }
 
 /**
@@ -64,12 +65,15 @@ export async function portalRecords(ctx: AuthedCtx) {
 /**
  * A patient (or their guardian) changes the record's contact details; the input schema admits nothing
  * else. `email` is where the practice writes to (reminders): the portal account's login email is the
- * account's own and does not follow it. Audited, with the before and after in the patient's revisions.
+ * account's own and does not follow it. A photo replaced is released (file-claim.ts). Audited, with the
+ * before and after of the contact details in the patient's revisions.
  */
-export async function updateProfile(ctx: AuthedCtx, { patientId, ...changes }: UpdateProfileInput) {
+export async function updateProfile(ctx: AuthedCtx, { patientId, photoFileId, ...changes }: UpdateProfileInput) {
   const patient = await findWritablePatient(ctx.em, ctx.actor, patientId);
   revisePatient(ctx, patient, changes, 'portal');
-  recordAudit(ctx, { action: 'patient.profile-updated', entityType: 'patient', entityId: patientId, detail: { fields: Object.keys(changes).join(',') } });
+  patient.photoFile = await replacePhoto(ctx.em, ctx.actor, ctx.clock.now(), patient.photoFile, { fileId: photoFileId, purpose: 'patient-photo' });
+  const fields = [...Object.keys(changes), ...(photoFileId !== undefined ? ['photoFileId'] : [])];
+  recordAudit(ctx, { action: 'patient.profile-updated', entityType: 'patient', entityId: patientId, detail: { fields: fields.join(',') } });
   await ctx.em.flush();
   return toPortalPatient(ctx, patient);
 }

@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConfigError } from '../../../server/config.ts';
+import { ConfigError } from '../../../server/config-error.ts';
 import { FileMissingError } from '../../../server/modules/files/file-store.ts';
 import { s3StoreOptions } from '../../../server/modules/files/s3-config.ts';
 import { s3FileStore } from '../../../server/modules/files/s3-file-store.ts';

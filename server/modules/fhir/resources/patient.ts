@@ -1,5 +1,5 @@
 import type { Patient } from '@medplum/fhirtypes';
-import { compact, type Exported, type FhirSource, instant } from '../fhir-source.ts';
+import { compact, type Exported, type FhirSource, instant, photoAttachment } from '../fhir-source.ts';
 import { patientColumn, selectPatientColumns } from '../../patients/patient-columns.ts';
 import type { Patient as PatientEntity } from '../../patients/patient.entity.ts';
 
@@ -22,7 +22,13 @@ const properties = [
   'updatedAt',
 ] as const;
 
-type Row = Omit<Pick<PatientEntity, (typeof properties)[number]>, 'practice' | 'updatedAt'> & { practice: string; updatedAt: string; replaces: string[] | null };
+type Row = Omit<Pick<PatientEntity, (typeof properties)[number]>, 'practice' | 'updatedAt'> & {
+  practice: string;
+  updatedAt: string;
+  replaces: string[] | null;
+  photoFileId: string | null;
+  photoType: string | null;
+};
 
 /** The records merged into this one (patients.merge), oldest first: each is linked as replaced. */
 const REPLACES = `(select array_agg(m.${patientColumn.id} order by m.${patientColumn.id}) from patient m where m.${patientColumn.mergedIntoId} = t.${patientColumn.id}) as replaces`;
@@ -40,11 +46,11 @@ const mrnSystem = (practiceId: string) => `urn:pams:practice:${practiceId}:mrn`;
 
 export const patientSource: FhirSource<Row> = {
   resourceType: 'Patient',
-  columns: `${selectPatientColumns('t', properties)}, ${REPLACES}`,
-  from: 'patient t where t.practice_id = ?',
+  columns: `${selectPatientColumns('t', properties)}, ${REPLACES}, f.id as "photoFileId", f.media_type as "photoType"`,
+  from: `patient t left join stored_file f on f.id = t.${patientColumn.photoFile} where t.practice_id = ?`,
   ofPatient: 't.id = ?',
   changedAt: `t.${patientColumn.updatedAt}`,
-  toResource: (r): Exported<Patient> =>
+  toResource: (r, { appUrl }): Exported<Patient> =>
     compact({
       resourceType: 'Patient',
       id: r.id,
@@ -67,5 +73,6 @@ export const patientSource: FhirSource<Row> = {
         : undefined,
       communication: r.preferredLanguage ? [{ language: { coding: [{ system: 'urn:ietf:bcp:47', code: r.preferredLanguage }] }, preferred: true }] : undefined,
       link: mergeLinks(r),
+      photo: photoAttachment(appUrl, r.photoFileId, r.photoType),
     }),
 };
