@@ -453,7 +453,7 @@ describe('portal.careTeam', () => {
     await t.client(clinician.token).patients.addGuardian.mutate({ patientId: child.id, guardianPatientId: adult.id });
     const portal = t.client(patient.token);
 
-    const aoife = { id: clinician.id, displayName: 'Aoife Byrne', title: 'Dr', specialty: null, languages: [], registration: null, bio: null, acceptsNewPatients: true };
+    const aoife = { id: clinician.id, displayName: 'Aoife Byrne', title: 'Dr', specialty: null, languages: [], registration: null, bio: null, acceptsNewPatients: true, photo: null };
     // Exactly the public entry: no role, no email, no work phone.
     expect(await portal.portal.careTeam.query({ patientId: adult.id })).toEqual([aoife]);
     expect((await portal.portal.careTeam.query({ patientId: child.id })).map((c) => c.id).sort()).toEqual([clinician.id, colleague.id].sort());
