@@ -16,6 +16,7 @@ import type { Clock } from './clock.ts';
 import type { PracticeOutput } from '../shared/schemas/practices.ts';
 import { practiceEm } from './tenant-filter.ts';
 import type { UserOutput } from '../shared/schemas/users.ts';
+import type { LiveStreams } from './modules/notifications/live-streams.ts';
 
 export const SESSION_COOKIE = 'pams_session';
 
@@ -52,13 +53,15 @@ export type Ctx = {
   /** The job queue, to enqueue work after a commit. */
   agenda: Agenda;
   clock: Clock;
+  /** This process's open notification streams (notifications.stream registers there). */
+  live: LiveStreams;
   /** Headers of this HTTP response (a `Retry-After`, the session cookie). */
   resHeaders: Headers;
 };
 export type AuthedCtx = Ctx & { actor: Actor };
 
 /** `pool` is the side pool: credential lookups on every request use it directly (see auth/session.ts). */
-export type AppDeps = { orm: Orm; pool: pg.Pool; config: Config; log: Logger; mailer: Mailer; loginLimiter: LoginLimiter; agenda: Agenda; clock: Clock };
+export type AppDeps = { orm: Orm; pool: pg.Pool; config: Config; log: Logger; mailer: Mailer; loginLimiter: LoginLimiter; agenda: Agenda; clock: Clock; live: LiveStreams };
 
 export function clientIp(c: HonoContext, trustProxy: boolean, socketIp: string | null): string | null {
   if (trustProxy) {
@@ -75,7 +78,7 @@ export function presentedCredential(c: HonoContext): { bearer: string | undefine
 }
 
 /** The process's shared parts a Ctx is made of, with or without an HTTP request. */
-export type ServiceDeps = Pick<AppDeps, 'orm' | 'config' | 'log' | 'mailer' | 'loginLimiter' | 'agenda' | 'clock'>;
+export type ServiceDeps = Pick<AppDeps, 'orm' | 'config' | 'log' | 'mailer' | 'loginLimiter' | 'agenda' | 'clock' | 'live'>;
 
 /** Who acts, and what a request brought with it; a caller outside a request gives the first two only. */
 export type CallOrigin = {
@@ -112,6 +115,7 @@ export function createContextInner(deps: ServiceDeps, { actor, meta, authError =
     cookie,
     agenda: deps.agenda,
     clock: deps.clock,
+    live: deps.live,
     resHeaders,
   };
 }

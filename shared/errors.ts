@@ -47,6 +47,8 @@ export const errorReasons = [
   'link-malformed',
   'link-invalid',
   'link-expired',
+  'too-many-streams',
+  'session-ended',
 ] as const;
 export type ErrorReason = (typeof errorReasons)[number];
 

@@ -17,6 +17,7 @@ import { closeOrm, initOrm, type Orm } from '../server/orm.ts';
 import { startSmtpCapture } from './smtp-capture.ts';
 import { systemClock, type Clock } from '../server/clock.ts';
 import { createAgenda } from '../server/jobs.ts';
+import { createLiveStreams } from '../server/modules/notifications/live-streams.ts';
 
 export const TEST_ENCRYPTION_KEY = `test1:${Buffer.alloc(32, 7).toString('base64')}`;
 
@@ -110,7 +111,9 @@ export async function startTestServer(env: Record<string, string> = {}, { onQuer
   // A producer only: jobs run where a test starts workers (tests/workers.ts).
   const agenda = await createAgenda({ pool, config, log, name: 'test-server' });
   await agenda.ready;
-  const app = createApp({ orm, pool, config, log, mailer, loginLimiter: createLoginLimiter(pool, config.loginLimits), agenda, clock });
+  const live = createLiveStreams({ url: db.url, log, limits: config.database, ...config.notifications });
+  await live.start();
+  const app = createApp({ orm, pool, config, log, mailer, loginLimiter: createLoginLimiter(pool, config.loginLimits), agenda, clock, live });
   const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }) as Server;
   await new Promise<void>((resolve) => server.once('listening', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -132,6 +135,8 @@ export async function startTestServer(env: Record<string, string> = {}, { onQuer
     log,
     clock,
     agenda,
+    /** This server's notification streams (their LISTEN connection and registry). */
+    live,
     /** Set by tests/workers.ts: stops the workers a test started, before the database goes. */
     stopWorkers: async () => {},
     smtp,
@@ -146,6 +151,7 @@ export async function startTestServer(env: Record<string, string> = {}, { onQuer
     em: () => orm.em.fork(),
     async close() {
       await this.stopWorkers();
+      await live.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await orm.close(true);
