@@ -32,9 +32,17 @@ async function asUser<T>(env: Record<string, string>, userId: string, run: (ctx:
     const log = createLogger(config);
     const agenda = await createAgenda({ pool, config, log, name: 'bench-explain' }); // a producer only, never started
     await agenda.ready;
-    const deps = { orm, config, log, mailer: createMailer(config, () => {}), loginLimiter: createLoginLimiter(pool, config.loginLimits), agenda, clock: systemClock,
+    const deps = {
+      orm,
+      config,
+      log,
+      mailer: createMailer(config, () => {}),
+      loginLimiter: createLoginLimiter(pool, config.loginLimits),
+      agenda,
+      clock: systemClock,
       // Never started: these runs open no stream.
-      live: createLiveStreams({ url, log, limits: config.database, ...config.notifications }) };
+      live: createLiveStreams({ url, log, limits: config.database, ...config.notifications }),
+    };
     const actor = await localActor(orm.em.fork(), userId);
     const ctx = createContextInner(deps, { actor, meta: { requestId: 'bench-explain', ip: null, userAgent: null } }) as AuthedCtx;
     return await run(ctx, sql, client);

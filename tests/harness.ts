@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
+import { EventSource } from 'eventsource';
 import pg from 'pg';
 import { afterAll, beforeAll, inject } from 'vitest';
 import { createPamsClient } from '../shared/client.ts';
@@ -142,7 +143,7 @@ export async function startTestServer(env: Record<string, string> = {}, { onQuer
     smtp,
     logLines,
     /** Real HTTP through the typed client; pass a session or API token to act as someone. */
-    client: (token?: string | null) => createPamsClient({ url, token, fetch: checkedFetch }),
+    client: (token?: string | null) => createPamsClient({ url, token, fetch: checkedFetch, EventSource }),
     /** Plain fetch with the same body check, for raw HTTP cases. */
     fetch: checkedFetch,
     /** Remember a secret that must never show up in a log line. */

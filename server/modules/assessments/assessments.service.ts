@@ -134,7 +134,15 @@ export async function submitAssessment(ctx: AuthedCtx, { id, answers }: SubmitAs
     });
     for (const flag of score.flags) {
       const alert = em.create(Alert, { practice: ctx.actor.practiceId, patient: assessment.patient, assessment, code: flag.code, label: flag.label });
-      await publishNotifications(em, { kind: 'alert.raised', practiceId: ctx.actor.practiceId, patientId: assessment.patient.id, subject: { type: 'alert', id: alert.id }, data: { alertId: alert.id, assessmentId: assessment.id }, to: { careTeam: true }, by: ctx.actor.userId });
+      await publishNotifications(em, {
+        kind: 'alert.raised',
+        practiceId: ctx.actor.practiceId,
+        patientId: assessment.patient.id,
+        subject: { type: 'alert', id: alert.id },
+        data: { alertId: alert.id, assessmentId: assessment.id },
+        to: { careTeam: true },
+        by: ctx.actor.userId,
+      });
     }
     audit(tx, 'submitted', assessment);
     return toAssessmentDto(assessment);

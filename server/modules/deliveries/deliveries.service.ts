@@ -31,7 +31,15 @@ const nextStatuses: Record<DeliveryRequestStatus, readonly DeliveryRequestStatus
 async function recordChange(ctx: AuthedCtx, delivery: DeliveryRequest, status: DeliveryRequestStatus, reason: string | null, at: Date) {
   ctx.em.create(DeliveryEvent, { practice: ctx.actor.practiceId, delivery, status, at, by: ctx.actor.userId, reason, mailStatus: 'pending', nextMailAt: at });
   recordAudit(ctx, { action: `delivery.${status}`, entityType: 'delivery', entityId: delivery.id, detail: { patientId: delivery.patient.id } });
-  await publishNotifications(ctx.em, { kind: 'delivery.status', practiceId: ctx.actor.practiceId, patientId: delivery.patient.id, subject: { type: 'delivery', id: delivery.id }, data: { deliveryId: delivery.id, status }, to: { portal: true }, by: ctx.actor.userId });
+  await publishNotifications(ctx.em, {
+    kind: 'delivery.status',
+    practiceId: ctx.actor.practiceId,
+    patientId: delivery.patient.id,
+    subject: { type: 'delivery', id: delivery.id },
+    data: { deliveryId: delivery.id, status },
+    to: { portal: true },
+    by: ctx.actor.userId,
+  });
 }
 
 /**

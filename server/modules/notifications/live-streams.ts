@@ -146,7 +146,8 @@ export function createLiveStreams({ url, log, limits, streamsPerUser, retentionM
         if (stream.ended === 'shutdown') throw new DOMException('shutting down', 'AbortError');
         let batch: NotificationOutput[];
         if (stream.catchUp) {
-          batch = await readForStream(ctx.em, actor, { after: cursor, since: new Date(ctx.clock.now().getTime() - retentionMs) });
+          // Rows are stamped with the wall clock when published, so the window is read on it too.
+          batch = await readForStream(ctx.em, actor, { after: cursor, since: new Date(Date.now() - retentionMs) });
           stream.catchUp = batch.length === STREAM_PAGE;
         } else if (stream.pending.size) {
           const ids = [...stream.pending].slice(0, STREAM_PAGE);
@@ -189,7 +190,7 @@ export function createLiveStreams({ url, log, limits, streamsPerUser, retentionM
       client = null;
       await c?.end().catch(() => {});
     },
-    /** Open streams in this process, for tests and metrics. */
-    count: () => [...byUser.values()].reduce((n, set) => n + set.size, 0),
+    /** Open streams in this process (of one user, or all), for tests and metrics. */
+    count: (userId?: string) => (userId ? (byUser.get(userId)?.size ?? 0) : [...byUser.values()].reduce((n, set) => n + set.size, 0)),
   };
 }

@@ -1,11 +1,4 @@
-import {
-  listNotificationsInput,
-  markNotificationsReadInput,
-  notificationListOutput,
-  notificationOutput,
-  notificationStreamInput,
-  unreadCountOutput,
-} from '../../../shared/schemas/notifications.ts';
+import { listNotificationsInput, markNotificationsReadInput, notificationListOutput, notificationOutput, notificationStreamInput, unreadCountOutput } from '../../../shared/schemas/notifications.ts';
 import { authedProcedure, router } from '../../trpc.ts';
 import { listNotifications, markNotificationsRead, unreadNotificationCount } from './notifications.service.ts';
 

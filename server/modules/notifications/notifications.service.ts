@@ -57,13 +57,13 @@ export const STREAM_PAGE = 100;
 export async function readForStream(em: EntityManager, actor: Actor, selection: StreamSelection): Promise<NotificationOutput[]> {
   const visible = visiblePatientsSql(actor);
   const [which, params] = 'ids' in selection ? ['n.id = any(?::uuid[])', [pgArray(selection.ids)]] : ['n.id > ? and n.created_at > ?', [selection.after, selection.since]];
-  const rows = await em.execute<{ id: string; kind: string; patient_id: string | null; data: unknown; created_at: Date; read_at: Date | null }[]>(
+  const rows = await em.execute<{ id: string; kind: string; patient_id: string | null; data: unknown; created_at: string | Date; read_at: string | Date | null }[]>(
     `select n.id, n.kind, n.patient_id, n.data, n.created_at, n.read_at from notification n left join patient p on p.id = n.patient_id
      where n.practice_id = ? and n.user_id = ? and ${which} and (n.patient_id is null or (p.id is not null and ${visible.sql}))
      order by n.id limit ${STREAM_PAGE}`,
     [actor.practiceId, actor.userId, ...params, ...visible.params],
   );
-  return rows.map((r) => toNotificationDto({ id: r.id, kind: r.kind, patientId: r.patient_id, data: r.data, createdAt: r.created_at, readAt: r.read_at }));
+  return rows.map((r) => toNotificationDto({ id: r.id, kind: r.kind, patientId: r.patient_id, data: r.data, createdAt: new Date(r.created_at), readAt: r.read_at ? new Date(r.read_at) : null }));
 }
 
 /** The retention sweep: events older than the window go, read or not (a client offline longer starts again from the list). */

@@ -57,9 +57,10 @@ async function recipientsOf(em: EntityManager, { practiceId, patientId, to, by }
     params.push(pgArray(named));
   }
   if (!sources.length) return [];
-  const rows = await em.execute<{ id: string }[]>(
-    `select u.id from users u where u.id in (${sources.join(' union ')}) and u.practice_id = ? and u.status = 'active' and u.id is distinct from ?`,
-    [...params, practiceId, by ?? null],
-  );
+  const rows = await em.execute<{ id: string }[]>(`select u.id from users u where u.id in (${sources.join(' union ')}) and u.practice_id = ? and u.status = 'active' and u.id is distinct from ?`, [
+    ...params,
+    practiceId,
+    by ?? null,
+  ]);
   return rows.map((r) => r.id);
 }

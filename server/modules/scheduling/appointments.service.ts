@@ -32,7 +32,15 @@ async function flushSlot(ctx: AuthedCtx): Promise<void> {
 
 /** Tells the patient (and guardians) and the clinician, but not whoever did it. */
 const announce = (ctx: AuthedCtx, kind: 'appointment.booked' | 'appointment.rescheduled' | 'appointment.cancelled', a: Appointment) =>
-  publishNotifications(ctx.em, { kind, practiceId: ctx.actor.practiceId, patientId: a.patient.id, subject: { type: 'appointment', id: a.id }, data: { appointmentId: a.id }, to: { portal: true, users: [a.clinician.id] }, by: ctx.actor.userId });
+  publishNotifications(ctx.em, {
+    kind,
+    practiceId: ctx.actor.practiceId,
+    patientId: a.patient.id,
+    subject: { type: 'appointment', id: a.id },
+    data: { appointmentId: a.id },
+    to: { portal: true, users: [a.clinician.id] },
+    by: ctx.actor.userId,
+  });
 
 /**
  * Staff book any patient they see with any clinician, who joins the care team; a patient (or guardian)
