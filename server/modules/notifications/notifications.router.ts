@@ -4,6 +4,7 @@ import { listNotifications, markNotificationsRead, unreadNotificationCount } fro
 
 export const notificationsRouter = router({
   list: authedProcedure
+    .meta({ phi: true })
     .input(listNotificationsInput)
     .output(notificationListOutput)
     .query(({ ctx, input }) => listNotifications(ctx, input)),

@@ -3,6 +3,7 @@ import type { ListNotificationsInput, MarkNotificationsReadInput, NotificationKi
 import type { Actor, AuthedCtx } from '../../context.ts';
 import { keyset, newestFirst, toPage } from '../../pagination.ts';
 import { pgArray } from '../../pg-array.ts';
+import { auditRead } from '../audit/audit.service.ts';
 import { visiblePatients, visiblePatientsSql } from '../patients/patient-access.ts';
 import { Notification } from './notification.entity.ts';
 
@@ -32,7 +33,10 @@ const countUnread = (ctx: AuthedCtx) => ctx.em.count(Notification, { ...mine(ctx
 export async function listNotifications(ctx: AuthedCtx, input: ListNotificationsInput) {
   const { where, orderBy } = keyset(input.cursor, sort);
   const rows = await ctx.em.find(Notification, { $and: [where, mine(ctx.actor), input.unreadOnly ? { readAt: null } : {}] }, { orderBy, limit: input.limit + 1 });
-  return { ...toPage(rows, input.limit, sort, (n) => toNotificationDto(fromEntity(n))), unreadCount: await countUnread(ctx) };
+  const page = toPage(rows, input.limit, sort, (n) => toNotificationDto(fromEntity(n)));
+  // The events name the patients they concern: which patients' events a user saw is audited as any list of them.
+  await auditRead(ctx, { action: 'notification.listed', entityType: 'notification', detail: { results: page.items.length } });
+  return { ...page, unreadCount: await countUnread(ctx) };
 }
 
 export async function unreadNotificationCount(ctx: AuthedCtx) {
