@@ -3,6 +3,8 @@ import { manualClock } from '../../server/clock.ts';
 import type { NotificationOutput } from '../../shared/schemas/notifications.ts';
 import { createPatient, createPractice, invitePatientToPortal, inviteUser, loginAs, sql, type TestUser } from '../fixtures.ts';
 import { startTestServer, type TestServer } from '../harness.ts';
+import { SWEEP_NOTIFICATIONS } from '../../server/modules/notifications/notifications.jobs.ts';
+import { runJobNow, startWorker } from '../workers.ts';
 
 /** A winter Monday's mornings, Dublin time (UTC then); the clock is the Friday before. */
 const clock = manualClock('2027-01-01T00:00:00Z');
@@ -159,6 +161,18 @@ describe('notifications.stream', () => {
     expect(kept.ended()).toBe(false);
     await kept.stop();
   });
+
+  it("closes every stream of a user who is deactivated, and no one else's", async () => {
+    const leaving = await inviteUser(t, admin);
+    const streams = [await listen(leaving), await listen(leaving, { token: await loginAs(t, leaving.email, leaving.password) })];
+    const bystander = await listen(carer);
+    await t.client(admin.token).users.deactivate.mutate({ id: leaving.id });
+    await until(() => streams.every((s) => s.ended()), "the deactivated user's streams to close", 3_000);
+    for (const s of streams) expect(s.error()?.data).toMatchObject({ code: 'UNAUTHORIZED', reason: 'session-ended' });
+    expect(t.live.count(leaving.id)).toBe(0);
+    expect(bystander.ended()).toBe(false);
+    await bystander.stop();
+  });
 });
 
 describe('notifications.list, markRead, unreadCount', () => {
@@ -176,5 +190,31 @@ describe('notifications.list, markRead, unreadCount', () => {
     await t.client(outsider.token).notifications.markRead.mutate({ all: true });
     expect((await api.unreadCount.query()).unreadCount).toBe(unreadCount - 1);
     expect((await api.markRead.mutate({ all: true })).unreadCount).toBe(0);
+  });
+});
+
+describe('the retention sweep', () => {
+  it('deletes notifications older than the window (on the moved clock), read or not, and keeps the rest', async () => {
+    await startWorker(t);
+    const [practice] = await sql(t, 'select practice_id from users where id = ?', [ana.id]);
+    const insert = (createdAt: Date, readAt: Date | null) =>
+      sql<{ id: string }>(
+        t,
+        `insert into notification (id, practice_id, user_id, kind, patient_id, subject_type, subject_id, data, created_at, read_at)
+         values (gen_random_uuid(), ?, ?, 'appointment.booked', ?, 'appointment', gen_random_uuid(), '{"appointmentId":"x"}', ?, ?) returning id`,
+        [practice!.practice_id, ana.id, anaId, createdAt, readAt],
+      ).then(([row]) => row!.id);
+    const day = 86_400_000;
+    const now = clock.now().getTime();
+    const oldUnread = await insert(new Date(now - 8 * day), null);
+    const oldRead = await insert(new Date(now - 7 * day - 60_000), new Date(now - 6 * day));
+    const recent = await insert(new Date(now - 6 * day), null);
+    await runJobNow(t, SWEEP_NOTIFICATIONS);
+    const left = (await sql<{ id: string }>(t, 'select id from notification where id in (?, ?, ?)', [oldUnread, oldRead, recent])).map((r) => r.id);
+    expect(left).toEqual([recent]);
+    // Two days on, the one kept is past the window too.
+    clock.advance(2 * day);
+    await runJobNow(t, SWEEP_NOTIFICATIONS);
+    expect(await sql(t, 'select id from notification where id = ?', [recent])).toEqual([]);
   });
 });
