@@ -8,6 +8,7 @@ import { createAgenda } from '../server/jobs.ts';
 import { createLogger } from '../server/logger.ts';
 import { createMailer } from '../server/mailer.ts';
 import { createLoginLimiter } from '../server/modules/auth/login-limiter.ts';
+import { createLiveStreams } from '../server/modules/notifications/live-streams.ts';
 import { getChart } from '../server/modules/patients/chart.service.ts';
 import { searchPatients } from '../server/modules/patients/patients.service.ts';
 import { closeOrm, initOrm } from '../server/orm.ts';
@@ -31,7 +32,17 @@ async function asUser<T>(env: Record<string, string>, userId: string, run: (ctx:
     const log = createLogger(config);
     const agenda = await createAgenda({ pool, config, log, name: 'bench-explain' }); // a producer only, never started
     await agenda.ready;
-    const deps = { orm, config, log, mailer: createMailer(config, () => {}), loginLimiter: createLoginLimiter(pool, config.loginLimits), agenda, clock: systemClock };
+    const deps = {
+      orm,
+      config,
+      log,
+      mailer: createMailer(config, () => {}),
+      loginLimiter: createLoginLimiter(pool, config.loginLimits),
+      agenda,
+      clock: systemClock,
+      // Never started: these runs open no stream.
+      live: createLiveStreams({ url, log, limits: config.database, ...config.notifications }),
+    };
     const actor = await localActor(orm.em.fork(), userId);
     const ctx = createContextInner(deps, { actor, meta: { requestId: 'bench-explain', ip: null, userAgent: null } }) as AuthedCtx;
     return await run(ctx, sql, client);

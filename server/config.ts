@@ -58,6 +58,8 @@ const envSchema = z.object({
   DB_IMPORT_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).default(600_000),
   DB_IDLE_IN_TRANSACTION_TIMEOUT_MS: z.coerce.number().int().min(0).default(60_000),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
+  NOTIFICATION_RETENTION_DAYS: z.coerce.number().int().min(1).max(365).default(7),
+  STREAMS_PER_USER: z.coerce.number().int().min(1).max(100).default(5),
   HL7_MAX_SEGMENTS: z.coerce.number().int().min(10).max(1_000_000).default(5000),
   HL7_MAX_MESSAGE_BYTES: z.coerce
     .number()
@@ -102,6 +104,8 @@ export type Config = Readonly<{
   database: { connectTimeoutMs: number; statementTimeoutMs: number; lockTimeoutMs: number; idleInTransactionTimeoutMs: number; importStatementTimeoutMs: number };
   /** How long SIGINT/SIGTERM waits for in-flight requests and running jobs before closing anyway. */
   shutdownTimeoutMs: number;
+  /** How long notifications are kept (and a stream can resume), and how many live streams one user may hold open in one process. */
+  notifications: { retentionMs: number; streamsPerUser: number };
   /** The most one HL7 v2 message may hold; a bigger one is refused with an AR that names the limit. */
   hl7Limits: { maxSegments: number; maxBytes: number };
 }>;
@@ -163,5 +167,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     hl7Limits: { maxSegments: e.HL7_MAX_SEGMENTS, maxBytes: e.HL7_MAX_MESSAGE_BYTES },
+    notifications: { retentionMs: e.NOTIFICATION_RETENTION_DAYS * 24 * 3600 * 1000, streamsPerUser: e.STREAMS_PER_USER },
   });
 }

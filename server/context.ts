@@ -17,6 +17,7 @@ import type { FileStore } from './modules/files/file-store.ts';
 import type { PracticeOutput } from '../shared/schemas/practices.ts';
 import { practiceEm } from './tenant-filter.ts';
 import type { UserOutput } from '../shared/schemas/users.ts';
+import type { LiveStreams } from './modules/notifications/live-streams.ts';
 
 export const SESSION_COOKIE = 'pams_session';
 
@@ -53,13 +54,15 @@ export type Ctx = {
   /** The job queue, to enqueue work after a commit. */
   agenda: Agenda;
   clock: Clock;
+  /** This process's open notification streams (notifications.stream registers there). */
+  live: LiveStreams;
   /** Headers of this HTTP response (a `Retry-After`, the session cookie). */
   resHeaders: Headers;
 };
 export type AuthedCtx = Ctx & { actor: Actor };
 
 /** `pool` is the side pool: credential lookups on every request use it directly (see auth/session.ts). */
-export type AppDeps = { orm: Orm; pool: pg.Pool; config: Config; log: Logger; mailer: Mailer; loginLimiter: LoginLimiter; agenda: Agenda; clock: Clock; files: FileStore };
+export type AppDeps = { orm: Orm; pool: pg.Pool; config: Config; log: Logger; mailer: Mailer; loginLimiter: LoginLimiter; agenda: Agenda; clock: Clock; files: FileStore; live: LiveStreams };
 
 export function clientIp(c: HonoContext, trustProxy: boolean, socketIp: string | null): string | null {
   if (trustProxy) {
@@ -76,7 +79,7 @@ export function presentedCredential(c: HonoContext): { bearer: string | undefine
 }
 
 /** The process's shared parts a Ctx is made of, with or without an HTTP request. */
-export type ServiceDeps = Pick<AppDeps, 'orm' | 'config' | 'log' | 'mailer' | 'loginLimiter' | 'agenda' | 'clock'>;
+export type ServiceDeps = Pick<AppDeps, 'orm' | 'config' | 'log' | 'mailer' | 'loginLimiter' | 'agenda' | 'clock' | 'live'>;
 
 /** Who acts, and what a request brought with it; a caller outside a request gives the first two only. */
 export type CallOrigin = {
@@ -113,6 +116,7 @@ export function createContextInner(deps: ServiceDeps, { actor, meta, authError =
     cookie,
     agenda: deps.agenda,
     clock: deps.clock,
+    live: deps.live,
     resHeaders,
   };
 }

@@ -8,6 +8,7 @@ import { closeJobs, createAgenda, startJobs } from './jobs.ts';
 import { demoLogins, DEMO_PASSWORD, demoTour, seedDemo } from './demo-seed.ts';
 import { createMailer } from './mailer.ts';
 import { createLoginLimiter } from './modules/auth/login-limiter.ts';
+import { createLiveStreams } from './modules/notifications/live-streams.ts';
 import { syncBuiltinQuestionnaires } from './modules/questionnaires/seed.service.ts';
 import { migrateDatabase } from './orm.ts';
 import { closeRuntime, initRuntime } from './runtime.ts';
@@ -17,7 +18,7 @@ export type ServeOptions = { migrate: boolean; demo: boolean; jobs: boolean; pri
 
 /**
  * `pams serve` and `npm start`: the HTTP server (and with `jobs`, the worker too), until SIGINT or SIGTERM.
- * Then, in this order: stop accepting and let requests in flight finish (up to SHUTDOWN_TIMEOUT_MS), let
+ * Then, in this order: end the notification streams, stop accepting and let requests in flight finish (up to SHUTDOWN_TIMEOUT_MS), let
  * running jobs finish and close Agenda's connections, close the pools, and only then stop the embedded
  * PostgreSQL, so nothing still running loses its database.
  */
@@ -31,10 +32,12 @@ export async function serve({ migrate, demo, jobs, print }: ServeOptions): Promi
   // Always a producer (notes enqueue their extraction); with `jobs`, also a worker in this process.
   const agenda = await createAgenda({ pool, config, log, name: `server-${hostname()}-${process.pid}` });
   const loginLimiter = createLoginLimiter(pool, config.loginLimits);
-  const seeded = demo && (await seedDemo({ orm, config, log, mailer, loginLimiter, agenda, clock: systemClock }));
+  const live = createLiveStreams({ url: db.url, log, limits: config.database, ...config.notifications });
+  await live.start();
+  const seeded = demo && (await seedDemo({ orm, config, log, mailer, loginLimiter, agenda, clock: systemClock, live }));
   if (jobs) await startJobs({ orm, log, config, mailer, clock: systemClock, agenda, files });
   else await agenda.ready;
-  const app = createApp({ orm, pool, config, log, mailer, loginLimiter, agenda, clock: systemClock, files });
+  const app = createApp({ orm, pool, config, log, mailer, loginLimiter, agenda, clock: systemClock, files, live });
   const server = serveHttp({ fetch: app.fetch, port: config.port, hostname: config.host }) as Server;
   await new Promise<void>((resolve) => server.once('listening', resolve));
   const { port } = server.address() as AddressInfo;
@@ -49,6 +52,8 @@ export async function serve({ migrate, demo, jobs, print }: ServeOptions): Promi
   if (demo) for (const line of demoTour(url)) print(line);
 
   log.info({ signal: await stopping }, 'shutting down');
+  // Open streams would hold the HTTP server open to its deadline: they end first, and their clients reconnect elsewhere.
+  await live.close();
   await closeHttpServer(server, config.shutdownTimeoutMs, log);
   await closeJobs(agenda, { started: jobs, timeoutMs: config.shutdownTimeoutMs });
   mailer.close();

@@ -14,6 +14,7 @@ import { importsModule } from './modules/imports/imports.module.ts';
 import { invitesModule } from './modules/invites/invites.module.ts';
 import { jobsModule } from './modules/jobs/jobs.module.ts';
 import { notesModule } from './modules/notes/notes.module.ts';
+import { notificationsModule } from './modules/notifications/notifications.module.ts';
 import { patientsModule } from './modules/patients/patients.module.ts';
 import { practicesModule } from './modules/practices/practices.module.ts';
 import { questionnairesModule } from './modules/questionnaires/questionnaires.module.ts';
@@ -54,6 +55,7 @@ export const modules = [
   stepsModule,
   reportsModule,
   remindersModule,
+  notificationsModule,
   jobsModule,
 ] as const;
 

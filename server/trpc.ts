@@ -1,6 +1,6 @@
 import { NotFoundError, UniqueConstraintViolationException } from '@mikro-orm/core';
-import { initTRPC, TRPCError } from '@trpc/server';
-import { ZodError } from 'zod';
+import { initTRPC, isTrackedEnvelope, tracked, TRPCError } from '@trpc/server';
+import { ZodError, type z } from 'zod';
 import type { UserRole } from '../shared/enums.ts';
 import type { PamsErrorData } from '../shared/errors.ts';
 import type { Actor, Ctx } from './context.ts';
@@ -15,6 +15,11 @@ export type Meta = {
    * tests/audit-walk.test.ts calls each such procedure and checks, and fails on one that returns a patient's data unmarked).
    */
   phi?: boolean;
+  /**
+   * A subscription's event schema: what `.output` is to a call (a subscription cannot have one: tRPC would
+   * parse the stream itself). Each event is checked against it, and the client package declares it.
+   */
+  events?: z.ZodType;
 };
 
 function fieldErrorsOf(error: ZodError): Record<string, string[]> {
@@ -31,6 +36,9 @@ const t = initTRPC
   .meta<Meta>()
   .create({
     isDev: false, // never a stack trace in a response
+    // Subscriptions (notifications.stream): a ping every 10 s keeps proxies from closing an idle stream,
+    // and a client that hears nothing for 30 s reconnects (with its last event id).
+    sse: { ping: { enabled: true, intervalMs: 10_000 }, client: { reconnectAfterInactivityMs: 30_000 } },
     errorFormatter({ shape, error, ctx }) {
       const zod = error.cause instanceof ZodError ? error.cause : null;
       const appError = error.cause instanceof AppError ? error.cause : null;
@@ -51,22 +59,44 @@ const t = initTRPC
 export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
 
-/** Domain errors become tRPC errors here, and only here. */
-const errorConversion = t.middleware(async function convertErrors({ ctx, next }) {
-  const result = await next();
-  if (result.ok) return result;
+/** A domain error as the tRPC error it stands for, or null for one that stays internal. */
+function trpcErrorOf(error: unknown): TRPCError | null {
   // A database that is away or too slow is no fault of the call: a typed 503 it may retry.
-  const cause = databaseUnavailable(result.error.cause) ?? result.error.cause;
-  if (cause instanceof AppError) {
-    if (cause instanceof RetryLaterError) ctx.resHeaders.set('Retry-After', String(cause.retryAfterSeconds));
-    result.error = new TRPCError({ code: cause.code, message: cause.message, cause });
-  } else if (cause instanceof NotFoundError) {
-    result.error = new TRPCError({ code: 'NOT_FOUND', message: 'Not found', cause });
-  } else if (cause instanceof UniqueConstraintViolationException) {
-    result.error = new TRPCError({ code: 'CONFLICT', message: 'Already exists', cause });
+  const cause = databaseUnavailable(error) ?? error;
+  if (cause instanceof AppError) return new TRPCError({ code: cause.code, message: cause.message, cause });
+  if (cause instanceof NotFoundError) return new TRPCError({ code: 'NOT_FOUND', message: 'Not found', cause });
+  if (cause instanceof UniqueConstraintViolationException) return new TRPCError({ code: 'CONFLICT', message: 'Already exists', cause });
+  return null;
+}
+
+/**
+ * A subscription's events, each checked against its `events` schema (as `.output` checks a call's answer),
+ * and what it throws while it runs converted as a call's errors are: errorConversion has returned by then.
+ */
+async function* streamed(events: AsyncIterable<unknown>, schema: z.ZodType | undefined) {
+  try {
+    for await (const event of events) {
+      if (!schema) yield event;
+      else yield isTrackedEnvelope(event) ? tracked(event[0], schema.parse(event[1])) : schema.parse(event);
+    }
+  } catch (e) {
+    throw trpcErrorOf(e) ?? e;
+  }
+}
+
+/** Domain errors become tRPC errors here, and only here. */
+const errorConversion = t.middleware(async function convertErrors({ ctx, meta, next }) {
+  const result = await next();
+  if (result.ok) return isAsyncIterable(result.data) ? { ...result, data: streamed(result.data, meta?.events) } : result;
+  const converted = trpcErrorOf(result.error.cause);
+  if (converted) {
+    if (converted.cause instanceof RetryLaterError) ctx.resHeaders.set('Retry-After', String(converted.cause.retryAfterSeconds));
+    result.error = converted;
   }
   return result;
 });
+
+const isAsyncIterable = (value: unknown): value is AsyncIterable<unknown> => value != null && typeof value === 'object' && Symbol.asyncIterator in value;
 
 /** The credential lookup before the call (createContext) could not reach the database: so does the call. */
 const databaseReachable = t.middleware(function requireDatabase({ ctx, next }) {

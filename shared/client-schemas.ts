@@ -15,6 +15,7 @@ export * from './schemas/imports.ts';
 export * from './schemas/invites.ts';
 export * from './schemas/jobs.ts';
 export * from './schemas/notes.ts';
+export * from './schemas/notifications.ts';
 export * from './schemas/patients.ts';
 export * from './schemas/practices.ts';
 export * from './schemas/questionnaires.ts';

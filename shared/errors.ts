@@ -52,6 +52,8 @@ export const errorReasons = [
   'file-unreadable',
   'file-not-available',
   'not-an-image',
+  'too-many-streams',
+  'session-ended',
 ] as const;
 export type ErrorReason = (typeof errorReasons)[number];
 

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
+import { EventSource } from 'eventsource';
 import pg from 'pg';
 import { afterAll, beforeAll, inject } from 'vitest';
 import { createPamsClient } from '../shared/client.ts';
@@ -21,6 +22,7 @@ import { closeOrm, initOrm, type Orm } from '../server/orm.ts';
 import { startSmtpCapture } from './smtp-capture.ts';
 import { systemClock, type Clock } from '../server/clock.ts';
 import { createAgenda } from '../server/jobs.ts';
+import { createLiveStreams } from '../server/modules/notifications/live-streams.ts';
 
 export const TEST_ENCRYPTION_KEY = `test1:${Buffer.alloc(32, 7).toString('base64')}`;
 
@@ -118,7 +120,9 @@ export async function startTestServer(env: Record<string, string> = {}, { onQuer
   const agenda = await createAgenda({ pool, config, log, name: 'test-server' });
   await agenda.ready;
   const files = fileStoreFor(config);
-  const app = createApp({ orm, pool, config, log, mailer, loginLimiter: createLoginLimiter(pool, config.loginLimits), agenda, clock, files });
+  const live = createLiveStreams({ url: db.url, log, limits: config.database, ...config.notifications });
+  await live.start();
+  const app = createApp({ orm, pool, config, log, mailer, loginLimiter: createLoginLimiter(pool, config.loginLimits), agenda, clock, files, live });
   const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }) as Server;
   await new Promise<void>((resolve) => server.once('listening', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -142,12 +146,14 @@ export async function startTestServer(env: Record<string, string> = {}, { onQuer
     agenda,
     /** Where uploaded files' (sealed) bytes are. */
     files,
+    /** This server's notification streams (their LISTEN connection and registry). */
+    live,
     /** Set by tests/workers.ts: stops the workers a test started, before the database goes. */
     stopWorkers: async () => {},
     smtp,
     logLines,
     /** Real HTTP through the typed client; pass a session or API token to act as someone. */
-    client: (token?: string | null) => createPamsClient({ url, token, fetch: checkedFetch }),
+    client: (token?: string | null) => createPamsClient({ url, token, fetch: checkedFetch, EventSource }),
     /** Plain fetch with the same body check, for raw HTTP cases. */
     fetch: checkedFetch,
     /** Remember a secret that must never show up in a log line. */
@@ -156,6 +162,7 @@ export async function startTestServer(env: Record<string, string> = {}, { onQuer
     em: () => orm.em.fork(),
     async close() {
       await this.stopWorkers();
+      await live.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await orm.close(true);

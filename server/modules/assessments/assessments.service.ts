@@ -16,6 +16,7 @@ import type { AuthedCtx } from '../../context.ts';
 import { AppError, notFound } from '../../errors.ts';
 import { keyset, newestFirst, period, toPage } from '../../pagination.ts';
 import { auditRead, recordAudit } from '../audit/audit.service.ts';
+import { publishNotifications } from '../notifications/publish-notifications.ts';
 import { findVisiblePatient, findWritablePatient, visiblePatients } from '../patients/patient-access.ts';
 import { findQuestionnaireVersion } from '../questionnaires/questionnaires.service.ts';
 import { Alert } from './alert.entity.ts';
@@ -132,7 +133,16 @@ export async function submitAssessment(ctx: AuthedCtx, { id, answers }: SubmitAs
       submittedAt: new Date(),
     });
     for (const flag of score.flags) {
-      em.create(Alert, { practice: ctx.actor.practiceId, patient: assessment.patient, assessment, code: flag.code, label: flag.label });
+      const alert = em.create(Alert, { practice: ctx.actor.practiceId, patient: assessment.patient, assessment, code: flag.code, label: flag.label });
+      await publishNotifications(em, {
+        kind: 'alert.raised',
+        practiceId: ctx.actor.practiceId,
+        patientId: assessment.patient.id,
+        subject: { type: 'alert', id: alert.id },
+        data: { alertId: alert.id, assessmentId: assessment.id },
+        to: { careTeam: true },
+        by: ctx.actor.userId,
+      });
     }
     audit(tx, 'submitted', assessment);
     return toAssessmentDto(assessment);

@@ -5,6 +5,7 @@ import type { AuthedCtx } from '../../context.ts';
 import { AppError, notFound } from '../../errors.ts';
 import { keyset, period, toPage, type SortKey } from '../../pagination.ts';
 import { auditRead, recordAudit } from '../audit/audit.service.ts';
+import { publishNotifications } from '../notifications/publish-notifications.ts';
 import { findVisiblePatient, visiblePatients } from '../patients/patient-access.ts';
 import { ClinicalRecord } from '../records/clinical-record.entity.ts';
 import { DeliveryEvent } from './delivery-event.entity.ts';
@@ -26,10 +27,19 @@ const nextStatuses: Record<DeliveryRequestStatus, readonly DeliveryRequestStatus
   cancelled: [],
 };
 
-/** The new status as the request's history, its email (pending for the job) and its audit row. */
-function recordChange(ctx: AuthedCtx, delivery: DeliveryRequest, status: DeliveryRequestStatus, reason: string | null, at: Date) {
+/** The new status as the request's history, its email (pending for the job), its audit row and the patient's notification. */
+async function recordChange(ctx: AuthedCtx, delivery: DeliveryRequest, status: DeliveryRequestStatus, reason: string | null, at: Date) {
   ctx.em.create(DeliveryEvent, { practice: ctx.actor.practiceId, delivery, status, at, by: ctx.actor.userId, reason, mailStatus: 'pending', nextMailAt: at });
   recordAudit(ctx, { action: `delivery.${status}`, entityType: 'delivery', entityId: delivery.id, detail: { patientId: delivery.patient.id } });
+  await publishNotifications(ctx.em, {
+    kind: 'delivery.status',
+    practiceId: ctx.actor.practiceId,
+    patientId: delivery.patient.id,
+    subject: { type: 'delivery', id: delivery.id },
+    data: { deliveryId: delivery.id, status },
+    to: { portal: true },
+    by: ctx.actor.userId,
+  });
 }
 
 /**
@@ -60,7 +70,7 @@ export async function createDelivery(ctx: AuthedCtx, input: CreateDeliveryInput)
     createdAt: now,
     updatedAt: now,
   });
-  recordChange(ctx, delivery, 'requested', null, now);
+  await recordChange(ctx, delivery, 'requested', null, now);
   await ctx.em.flush();
   await enqueueDeliveryMails(ctx.agenda, ctx.log);
   return toDeliveryDto(delivery);
@@ -85,7 +95,7 @@ export async function updateDeliveryStatus(ctx: AuthedCtx, input: UpdateDelivery
     const now = ctx.clock.now();
     const { status, reason = null, courier, trackingReference } = input;
     Object.assign(delivery, { status, updatedAt: now, ...(reason && { reason }), ...(status === 'dispatched' && { courier, trackingReference }) });
-    recordChange(tx, delivery, status, reason, now);
+    await recordChange(tx, delivery, status, reason, now);
     return toDeliveryDto(delivery);
   });
   await enqueueDeliveryMails(ctx.agenda, ctx.log);

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { appRouter } from '../../root-router.ts';
 
 export type JsonSchema = Record<string, unknown>;
-type Procedure = { _def: { type: 'query' | 'mutation' | 'subscription'; inputs: z.ZodType[]; output?: z.ZodType } };
+type Procedure = { _def: { type: 'query' | 'mutation' | 'subscription'; inputs: z.ZodType[]; output?: z.ZodType; meta?: { events?: z.ZodType } } };
 
 /** One procedure as a caller in any language sees it: what it sends and what it gets back, as JSON Schema. */
 export type ProcedureSchemas = {
@@ -10,7 +10,7 @@ export type ProcedureSchemas = {
   type: 'query' | 'mutation' | 'subscription';
   /** What a caller sends (the input side of transforms and defaults); null for a procedure without input. */
   input: JsonSchema | null;
-  /** What the procedure answers (its `.output` schema); null where it has none. */
+  /** What the procedure answers (its `.output` schema; a subscription's, each event: its `events` meta); null where it has none. */
   output: JsonSchema | null;
 };
 
@@ -41,6 +41,6 @@ export function procedureSchemas(): ProcedureSchemas[] {
     path,
     type: _def.type,
     input: _def.inputs[0] ? jsonSchema(_def.inputs[0], 'input') : null,
-    output: _def.output ? jsonSchema(_def.output, 'output') : null,
+    output: (_def.output ?? _def.meta?.events) ? jsonSchema((_def.output ?? _def.meta?.events)!, 'output') : null,
   }));
 }

@@ -4,6 +4,7 @@ import type { BookAppointmentInput, CancelAppointmentInput, RescheduleAppointmen
 import type { AuthedCtx } from '../../context.ts';
 import { AppError } from '../../errors.ts';
 import { recordAudit } from '../audit/audit.service.ts';
+import { publishNotifications } from '../notifications/publish-notifications.ts';
 import { joinCareTeam } from '../patients/care-team.service.ts';
 import { findWritablePatient } from '../patients/patient-access.ts';
 import { findVisibleAppointment } from './appointment-access.ts';
@@ -28,6 +29,18 @@ async function flushSlot(ctx: AuthedCtx): Promise<void> {
     throw new AppError('CONFLICT', `${who} already has an appointment at that time`, 'slot-taken');
   }
 }
+
+/** Tells the patient (and guardians) and the clinician, but not whoever did it. */
+const announce = (ctx: AuthedCtx, kind: 'appointment.booked' | 'appointment.rescheduled' | 'appointment.cancelled', a: Appointment) =>
+  publishNotifications(ctx.em, {
+    kind,
+    practiceId: ctx.actor.practiceId,
+    patientId: a.patient.id,
+    subject: { type: 'appointment', id: a.id },
+    data: { appointmentId: a.id },
+    to: { portal: true, users: [a.clinician.id] },
+    by: ctx.actor.userId,
+  });
 
 /**
  * Staff book any patient they see with any clinician, who joins the care team; a patient (or guardian)
@@ -60,6 +73,7 @@ export async function bookAppointment(ctx: AuthedCtx, { clinicianId, patientId, 
     bookedVia: self ? 'portal' : 'staff',
   });
   recordAudit(ctx, { action: 'appointment.booked', entityType: 'appointment', entityId: appointment.id, detail: { patientId, clinicianId } });
+  await announce(ctx, 'appointment.booked', appointment);
   await flushSlot(ctx);
   return toAppointmentDto(appointment);
 }
@@ -77,6 +91,7 @@ export async function rescheduleAppointment(ctx: AuthedCtx, { id, startsAt }: Re
   appointment.reschedule(start);
   await assertWithinAvailability(ctx, appointment.clinician.id, { start: appointment.startsAt, end: appointment.endsAt });
   recordAudit(ctx, { action: 'appointment.rescheduled', entityType: 'appointment', entityId: id, detail: { from: previousStart, to: appointment.startsAt.toISOString() } });
+  await announce(ctx, 'appointment.rescheduled', appointment);
   await flushSlot(ctx);
   return toAppointmentDto(appointment);
 }
@@ -94,7 +109,9 @@ async function changeStatus(ctx: AuthedCtx, appointment: Appointment, change: (a
  */
 export async function cancelAppointment(ctx: AuthedCtx, { id, reason }: CancelAppointmentInput) {
   const appointment = await findVisibleAppointment(ctx, id);
-  if (booksForThemselves(ctx.actor) && appointment.status !== 'cancelled') assertBeforeCancellationWindow(ctx, appointment, 'cancelled');
+  if (appointment.status === 'cancelled') return changeStatus(ctx, appointment, (a) => a.cancel(reason));
+  if (booksForThemselves(ctx.actor)) assertBeforeCancellationWindow(ctx, appointment, 'cancelled');
+  await announce(ctx, 'appointment.cancelled', appointment);
   return changeStatus(ctx, appointment, (a) => a.cancel(reason));
 }
 

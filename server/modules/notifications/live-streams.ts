@@ -1,0 +1,196 @@
+import { tracked, type TrackedEnvelope } from '@trpc/server';
+import pg from 'pg';
+import type { NotificationOutput } from '../../../shared/schemas/notifications.ts';
+import type { Actor, AuthedCtx } from '../../context.ts';
+import { reconnectDelayMs, type ConnectionLimits } from '../../database.ts';
+import { AppError } from '../../errors.ts';
+import { newId } from '../../ids.ts';
+import type { Logger } from '../../logger.ts';
+import { pgArray } from '../../pg-array.ts';
+import { readForStream, STREAM_PAGE } from './notifications.service.ts';
+
+/** The channels the migration's triggers NOTIFY: `user:notification` pairs, and `s:session` / `t:token` keys of credentials that ended. */
+export const NOTIFICATIONS_CHANNEL = 'pams_notifications';
+export const CREDENTIALS_ENDED_CHANNEL = 'pams_credentials_ended';
+
+export type LiveStreamsOptions = { url: string; log: Logger; limits: ConnectionLimits; streamsPerUser: number; retentionMs: number };
+
+type Stream = {
+  actor: Actor;
+  credential: string | null;
+  /** Ids announced for this user and not yet read. */
+  pending: Set<string>;
+  /** Read everything after the last delivered id: on resume, and after the LISTEN connection was lost. */
+  catchUp: boolean;
+  ended: 'credential' | 'shutdown' | null;
+  wake: () => void;
+};
+
+/** How many delivered ids a stream remembers, so a row both announced and caught up is sent once. */
+const REMEMBERED_IDS = 1_000;
+
+export type LiveStreams = ReturnType<typeof createLiveStreams>;
+
+/**
+ * This process's open notification streams and its one LISTEN connection. A NOTIFY names recipients
+ * and rows; a recipient with a stream here has the rows read (with their access checked again) and
+ * pushed. The connection lives through database restarts: it reconnects with backoff, and since a NOTIFY
+ * sent meanwhile is lost, every stream then catches up from its last delivered id and every credential is
+ * checked again. Nothing is held beyond the database: any number of processes can serve streams.
+ */
+export function createLiveStreams({ url, log, limits, streamsPerUser, retentionMs }: LiveStreamsOptions) {
+  const byUser = new Map<string, Set<Stream>>();
+  const byCredential = new Map<string, Set<Stream>>();
+  let client: pg.Client | null = null;
+  let connectedBefore = false;
+  let failures = 0;
+  let closing = false;
+  let retry: NodeJS.Timeout | undefined;
+
+  const add = <K>(map: Map<K, Set<Stream>>, key: K, s: Stream) => map.set(key, (map.get(key) ?? new Set()).add(s));
+  const drop = <K>(map: Map<K, Set<Stream>>, key: K, s: Stream) => {
+    const set = map.get(key);
+    if (set?.delete(s) && !set.size) map.delete(key);
+  };
+  const end = (s: Stream, why: 'credential' | 'shutdown') => {
+    s.ended = why;
+    s.wake();
+  };
+
+  function onNotification({ channel, payload = '' }: pg.Notification) {
+    for (const entry of payload.split(',')) {
+      if (channel === NOTIFICATIONS_CHANNEL) {
+        const [user, id] = entry.split(':');
+        for (const s of byUser.get(user!) ?? []) {
+          s.pending.add(id!);
+          s.wake();
+        }
+      } else if (channel === CREDENTIALS_ENDED_CHANNEL) {
+        for (const s of byCredential.get(entry) ?? []) end(s, 'credential');
+      }
+    }
+  }
+
+  /** After a reconnect: NOTIFYs of the gap are lost, so streams read what they may have missed, and credentials that ended meanwhile end their streams. */
+  async function recover(c: pg.Client) {
+    for (const set of byUser.values()) for (const s of set) (s.catchUp = true), s.wake();
+    const keys = [...byCredential.keys()];
+    if (!keys.length) return;
+    const { rows } = await c.query<{ key: string }>(
+      `select 's:' || id as key from session where 's:' || id = any($1::text[]) and expires_at > now()
+       union all select 't:' || id from api_token where 't:' || id = any($1::text[]) and revoked_at is null and (expires_at is null or expires_at > now())`,
+      [pgArray(keys)],
+    );
+    const valid = new Set(rows.map((r) => r.key));
+    for (const key of keys) if (!valid.has(key)) for (const s of byCredential.get(key) ?? []) end(s, 'credential');
+  }
+
+  function reconnectLater() {
+    if (closing) return;
+    clearTimeout(retry);
+    retry = setTimeout(connect, reconnectDelayMs(failures++));
+  }
+
+  async function connect(): Promise<void> {
+    const c = new pg.Client({ connectionString: url, keepAlive: true, connectionTimeoutMillis: limits.connectTimeoutMs });
+    // Without an 'error' listener a lost connection ends the process (stack notes §9); 'end' follows it.
+    c.on('error', (err) => log.debug({ err: { name: err.name, code: (err as { code?: string }).code } }, 'notification stream connection error'));
+    c.on('notification', onNotification);
+    c.on('end', () => {
+      if (client !== c) return;
+      client = null;
+      if (!closing) log.warn('notification streams: database connection lost, reconnecting');
+      reconnectLater();
+    });
+    try {
+      await c.connect();
+      await c.query(`listen ${NOTIFICATIONS_CHANNEL}; listen ${CREDENTIALS_ENDED_CHANNEL}`);
+      if (closing) return void c.end().catch(() => {});
+      client = c;
+      if (connectedBefore) {
+        log.info({ attempts: failures }, 'notification streams: reconnected');
+        await recover(c);
+      }
+      connectedBefore = true;
+      failures = 0;
+    } catch {
+      if (client === c) return; // lost after connecting: 'end' reconnects
+      c.end().catch(() => {});
+      reconnectLater();
+    }
+  }
+
+  /**
+   * One stream: registered first (so nothing announced from now on is missed), then it catches up after
+   * `lastEventId` within the retention window, then it delivers what is announced. Every row is read with
+   * the caller's access checked (readForStream), and each is sent once. It ends when the client goes
+   * (`signal`), when the caller's session or token ends (an error event: the client does not retry), and
+   * on shutdown (the connection just closes: the client reconnects, to another process, with its last id).
+   */
+  async function* open(ctx: AuthedCtx, lastEventId: string | null | undefined, signal: AbortSignal | undefined): AsyncGenerator<TrackedEnvelope<NotificationOutput>> {
+    if (closing) throw new DOMException('shutting down', 'AbortError');
+    const { actor } = ctx;
+    if ((byUser.get(actor.userId)?.size ?? 0) >= streamsPerUser) {
+      throw new AppError('TOO_MANY_REQUESTS', `At most ${streamsPerUser} live streams per user: close one first`, 'too-many-streams');
+    }
+    const credential = actor.sessionId ? `s:${actor.sessionId}` : actor.tokenId ? `t:${actor.tokenId}` : null;
+    const stream: Stream = { actor, credential, pending: new Set(), catchUp: Boolean(lastEventId), ended: null, wake: () => {} };
+    add(byUser, actor.userId, stream);
+    if (credential) add(byCredential, credential, stream);
+    // A new stream starts now: a later catch-up reads only what came after it.
+    let cursor = lastEventId ?? newId();
+    const delivered = new Set<string>();
+    try {
+      while (!signal?.aborted) {
+        if (stream.ended === 'credential') throw new AppError('UNAUTHORIZED', 'Your session has ended', 'session-ended');
+        if (stream.ended === 'shutdown') throw new DOMException('shutting down', 'AbortError');
+        let batch: NotificationOutput[];
+        if (stream.catchUp) {
+          // Rows are stamped with the wall clock when published, so the window is read on it too.
+          batch = await readForStream(ctx.em, actor, { after: cursor, since: new Date(Date.now() - retentionMs) });
+          stream.catchUp = batch.length === STREAM_PAGE;
+        } else if (stream.pending.size) {
+          const ids = [...stream.pending].slice(0, STREAM_PAGE);
+          for (const id of ids) stream.pending.delete(id);
+          batch = await readForStream(ctx.em, actor, { ids });
+        } else {
+          await new Promise<void>((resolve) => {
+            const done = () => (signal?.removeEventListener('abort', done), resolve());
+            stream.wake = done;
+            signal?.addEventListener('abort', done);
+          });
+          continue;
+        }
+        for (const n of batch) {
+          if (n.id > cursor) cursor = n.id;
+          if (delivered.has(n.id)) continue;
+          delivered.add(n.id);
+          if (delivered.size > REMEMBERED_IDS) delivered.delete(delivered.values().next().value!);
+          yield tracked(n.id, n);
+        }
+      }
+    } finally {
+      drop(byUser, actor.userId, stream);
+      if (credential) drop(byCredential, credential, stream);
+    }
+  }
+
+  return {
+    open,
+    /** Opens the LISTEN connection; while the database is away it keeps trying, and streams catch up once it is back. */
+    start: connect,
+    /** Shutdown: every stream ends (its client reconnects elsewhere), then the LISTEN connection closes. */
+    async close(timeoutMs = 2_000): Promise<void> {
+      closing = true;
+      clearTimeout(retry);
+      for (const set of byUser.values()) for (const s of set) end(s, 'shutdown');
+      const deadline = Date.now() + timeoutMs;
+      while (byUser.size && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      const c = client;
+      client = null;
+      await c?.end().catch(() => {});
+    },
+    /** Open streams in this process (of one user, or all), for tests and metrics. */
+    count: (userId?: string) => (userId ? (byUser.get(userId)?.size ?? 0) : [...byUser.values()].reduce((n, set) => n + set.size, 0)),
+  };
+}

@@ -1,0 +1,21 @@
+import { listNotificationsInput, markNotificationsReadInput, notificationListOutput, notificationOutput, notificationStreamInput, unreadCountOutput } from '../../../shared/schemas/notifications.ts';
+import { authedProcedure, router } from '../../trpc.ts';
+import { listNotifications, markNotificationsRead, unreadNotificationCount } from './notifications.service.ts';
+
+export const notificationsRouter = router({
+  list: authedProcedure
+    .meta({ phi: true })
+    .input(listNotificationsInput)
+    .output(notificationListOutput)
+    .query(({ ctx, input }) => listNotifications(ctx, input)),
+  unreadCount: authedProcedure.output(unreadCountOutput).query(({ ctx }) => unreadNotificationCount(ctx)),
+  markRead: authedProcedure
+    .input(markNotificationsReadInput)
+    .output(unreadCountOutput)
+    .mutation(({ ctx, input }) => markNotificationsRead(ctx, input)),
+  /** Server-Sent Events: `tracked(id, notification)`, resumable with `lastEventId` (README, Live notifications). */
+  stream: authedProcedure
+    .meta({ events: notificationOutput })
+    .input(notificationStreamInput)
+    .subscription(({ ctx, input, signal }) => ctx.live.open(ctx, input.lastEventId, signal)),
+});

@@ -1,0 +1,66 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { NotificationData, NotificationKind } from '../../../shared/schemas/notifications.ts';
+import { newId } from '../../ids.ts';
+import { pgArray } from '../../pg-array.ts';
+import { Notification } from './notification.entity.ts';
+
+/** Who is told: the patient's portal users (the patient and their guardians), its care team, and named users. */
+export type Audience = { portal?: boolean; careTeam?: boolean; users?: readonly (string | null | undefined)[] };
+
+export type PublishedEvent<K extends NotificationKind> = {
+  kind: K;
+  practiceId: string;
+  /** Whose data it concerns (null for an event about no patient): each recipient's access to it is checked again on delivery. */
+  patientId: string | null;
+  subject: { type: string; id: string };
+  data: NotificationData<K>;
+  to: Audience;
+  /** Who caused it, if a user did: they are not told of their own act. */
+  by?: string | null;
+};
+
+/**
+ * Publishes an event: one notification row per recipient, persisted by the caller's next flush, so in the
+ * caller's transaction. The insert's trigger NOTIFYs the listening server processes, and PostgreSQL
+ * delivers a NOTIFY only on commit: an event that is rolled back is never announced, nor kept.
+ */
+export async function publishNotifications<K extends NotificationKind>(em: EntityManager, event: PublishedEvent<K>): Promise<void> {
+  for (const user of await recipientsOf(em, event)) {
+    em.create(Notification, {
+      id: newId(),
+      practice: event.practiceId,
+      user,
+      kind: event.kind,
+      patient: event.patientId,
+      subjectType: event.subject.type,
+      subjectId: event.subject.id,
+      data: event.data,
+    });
+  }
+}
+
+/** The audience's active users of the event's practice, each once, less its author. */
+async function recipientsOf(em: EntityManager, { practiceId, patientId, to, by }: PublishedEvent<NotificationKind>): Promise<string[]> {
+  const sources: string[] = [];
+  const params: unknown[] = [];
+  if (patientId && to.portal) {
+    sources.push('select portal_user_id as id from patient where id = ?', 'select guardian_id from guardianship where dependent_id = ?');
+    params.push(patientId, patientId);
+  }
+  if (patientId && to.careTeam) {
+    sources.push('select clinician_id from care_team_member where patient_id = ?');
+    params.push(patientId);
+  }
+  const named = (to.users ?? []).filter((id): id is string => Boolean(id));
+  if (named.length) {
+    sources.push('select unnest(?::uuid[])');
+    params.push(pgArray(named));
+  }
+  if (!sources.length) return [];
+  const rows = await em.execute<{ id: string }[]>(`select u.id from users u where u.id in (${sources.join(' union ')}) and u.practice_id = ? and u.status = 'active' and u.id is distinct from ?`, [
+    ...params,
+    practiceId,
+    by ?? null,
+  ]);
+  return rows.map((r) => r.id);
+}

@@ -1,0 +1,50 @@
+import { z } from 'zod';
+import { instantOutput, pageInput, uuid } from './common.ts';
+import { deliveryRequestStatuses } from './deliveries.ts';
+
+/**
+ * What an event says, by kind: ids and non-PHI fields only (a client fetches the rest through the reads,
+ * which check access again). Each kind names the row it is about, and that row's type is its subject.
+ */
+export const notificationData = {
+  'appointment.booked': z.object({ appointmentId: z.string() }),
+  'appointment.rescheduled': z.object({ appointmentId: z.string() }),
+  'appointment.cancelled': z.object({ appointmentId: z.string() }),
+  'alert.raised': z.object({ alertId: z.string(), assessmentId: z.string() }),
+  'delivery.status': z.object({ deliveryId: z.string(), status: z.enum(deliveryRequestStatuses) }),
+} as const;
+export type NotificationKind = keyof typeof notificationData;
+export const notificationKinds = Object.keys(notificationData) as [NotificationKind, ...NotificationKind[]];
+export type NotificationData<K extends NotificationKind> = z.infer<(typeof notificationData)[K]>;
+
+const base = {
+  id: z.string().describe('Also the event id on the stream: reconnect with it as `lastEventId`'),
+  patientId: z.string().nullable().describe('The patient whose data it concerns, if any'),
+  createdAt: instantOutput,
+  readAt: instantOutput.nullable(),
+};
+
+const event = <K extends NotificationKind>(kind: K) => z.object({ ...base, kind: z.literal(kind), data: notificationData[kind] });
+
+/** One event, told apart by `kind`. */
+export const notificationOutput = z.discriminatedUnion('kind', [
+  event('appointment.booked'),
+  event('appointment.rescheduled'),
+  event('appointment.cancelled'),
+  event('alert.raised'),
+  event('delivery.status'),
+]);
+export type NotificationOutput = z.infer<typeof notificationOutput>;
+
+export const listNotificationsInput = pageInput.extend({ unreadOnly: z.boolean().optional() });
+export type ListNotificationsInput = z.infer<typeof listNotificationsInput>;
+export const notificationListOutput = z.object({ items: z.array(notificationOutput), nextCursor: z.string().nullable(), unreadCount: z.number().int() });
+
+export const MAX_MARK_READ_IDS = 100;
+export const markNotificationsReadInput = z.union([z.object({ ids: z.array(uuid).min(1).max(MAX_MARK_READ_IDS) }), z.object({ all: z.literal(true) })]);
+export type MarkNotificationsReadInput = z.infer<typeof markNotificationsReadInput>;
+export const unreadCountOutput = z.object({ unreadCount: z.number().int() });
+
+/** The stream's input: the id of the last event received, to resume after it (tRPC's client fills it in on a reconnect). */
+export const notificationStreamInput = z.object({ lastEventId: uuid.nullish() }).default({});
+export type NotificationStreamInput = z.infer<typeof notificationStreamInput>;
