@@ -8,6 +8,7 @@ import { pdfOf, uploaded } from './file-samples.ts';
 import { createPatient, createPractice, invitePatientToPortal, inviteUser, recordRouters, sampleRecordFields, sql, type TestUser } from './fixtures.ts';
 import { startTestServer, type TestServer } from './harness.ts';
 import { idFields, inputJsonSchema, sampleInput } from './sample-input.ts';
+import { callSubscription } from './subscription-call.ts';
 import { startWorker, waitFor } from './workers.ts';
 
 /**
@@ -16,9 +17,11 @@ import { startWorker, waitFor } from './workers.ts';
  * without editing this file (or fails saying it needs an input below). The other direction: every query
  * not marked `phi` is called too, and must not answer with the patient's data (their id or name), and no
  * unmarked procedure may name a patient in its input unless it is on the short list below, with the reason.
+ * A subscription is called by opening it over real SSE (tests/subscription-call.ts): refused, or opened and
+ * heard briefly (resuming from the beginning, so it replays what its user was told), then closed.
  */
 
-type Procedure = { _def: { type: 'query' | 'mutation'; inputs: z.ZodType[]; meta?: Meta } };
+type Procedure = { _def: { type: 'query' | 'mutation' | 'subscription'; inputs: z.ZodType[]; meta?: Meta } };
 const procedures = Object.entries(appRouter._def.procedures as unknown as Record<string, Procedure>);
 const phi = procedures.filter(([, p]) => p._def.meta?.phi);
 
@@ -64,9 +67,16 @@ function genericInput(path: string, schema: z.ZodType | undefined): Record<strin
   return input;
 }
 
+/** The smallest UUID v7: a stream resumed after it replays all it still keeps for its user. */
+const BEGINNING = '00000000-0000-7000-8000-000000000000';
+
 type Answer = { body: { result?: { data: unknown }; error?: { data: { code: string } } } };
 
 async function call(path: string, procedure: Procedure, user: TestUser, input: Record<string, unknown> | undefined): Promise<Answer> {
+  if (procedure._def.type === 'subscription') {
+    const answer = await callSubscription(t, path, JSON.stringify({ ...input, lastEventId: BEGINNING }), user.token, { listenMs: 300 });
+    return { body: 'error' in answer ? { error: { data: answer.error } } : { result: { data: answer.text } } };
+  }
   const url = `${t.url}/trpc/${path}`;
   const init = { headers: { authorization: `Bearer ${user.token}`, 'content-type': 'application/json' } };
   const res =
@@ -280,7 +290,7 @@ describe('audit walk: no unmarked procedure touches a patient', () => {
       ).toBe(true);
   });
 
-  for (const [path, procedure] of procedures.filter(([path, p]) => !p._def.meta?.phi && !notPhi[path] && p._def.type === 'query')) {
+  for (const [path, procedure] of procedures.filter(([path, p]) => !p._def.meta?.phi && !notPhi[path] && p._def.type !== 'mutation')) {
     it(`${path} (no phi meta) answers with none of the patient's data`, async () => {
       let input: Record<string, unknown> | undefined;
       try {

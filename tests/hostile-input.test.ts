@@ -3,6 +3,7 @@ import { appRouter } from '../server/root-router.ts';
 import { createPractice } from './fixtures.ts';
 import { startTestServer, type TestServer } from './harness.ts';
 import { extremes } from './sample-input.ts';
+import { callSubscription } from './subscription-call.ts';
 
 /** Objects setting `keys` to `values`, every value used once at least, each object a different mix. */
 function spread(values: readonly unknown[], keys: string[]): Record<string, unknown>[] {
@@ -77,9 +78,24 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-const procedures = Object.entries(appRouter._def.procedures as unknown as Record<string, { _def: { type: 'query' | 'mutation' } }>);
+type ProcedureType = 'query' | 'mutation' | 'subscription';
+const procedures = Object.entries(appRouter._def.procedures as unknown as Record<string, { _def: { type: ProcedureType } }>);
 
-async function call(path: string, type: 'query' | 'mutation', body: string | undefined, token: string | null) {
+/**
+ * One call over HTTP: its status and body. A subscription is opened over SSE (tests/subscription-call.ts),
+ * where the HTTP status is always 200: its status here is that of the error event it was refused with, or
+ * 200 once the stream opened (then it is closed).
+ */
+async function call(path: string, type: ProcedureType, body: string | undefined, token: string | null): Promise<{ status: number; text: string }> {
+  if (type === 'subscription') {
+    const answer = await callSubscription(t, path, body, token);
+    return 'error' in answer ? { status: answer.error.httpStatus, text: JSON.stringify(answer.error) } : { status: 200, text: 'opened' };
+  }
+  const res = await callHttp(path, type, body, token);
+  return { status: res.status, text: await res.text() };
+}
+
+function callHttp(path: string, type: 'query' | 'mutation', body: string | undefined, token: string | null) {
   const headers: Record<string, string> = { 'content-type': 'application/json', ...(token && { authorization: `Bearer ${token}` }) };
   const url = `${t.url}/trpc/${path}`;
   return type === 'query' ? t.fetch(body === undefined ? url : `${url}?input=${encodeURIComponent(body)}`, { headers }) : t.fetch(url, { method: 'POST', headers, body });
@@ -92,7 +108,7 @@ describe('invalid UTF-8', () => {
       for (const bad of extremes.invalidUtf8) {
         const json = Buffer.concat([Buffer.from('{"id":"x'), bad, Buffer.from('","name":"a"}')]);
         const res =
-          procedure._def.type === 'query'
+          procedure._def.type !== 'mutation'
             ? await t.fetch(`${t.url}/trpc/${path}?input=${encodeURIComponent('{"id":"x')}${[...bad].map((b) => `%${b.toString(16)}`).join('')}${encodeURIComponent('"}')}`, {
                 headers: { authorization: `Bearer ${apiToken}` },
               })
@@ -117,13 +133,16 @@ describe('hostile input', () => {
   for (const [path, procedure] of procedures) {
     it(`${path} never answers 500`, async () => {
       const bodies = [...hostileInputs.map((i) => (i === undefined ? undefined : JSON.stringify(i))), '{not json', '"\\ud800"'];
+      const statuses = new Set<number>();
       for (const token of [apiToken, null]) {
         for (const body of bodies) {
-          const res = await call(path, procedure._def.type, body, token);
-          const text = await res.text();
-          expect(res.status, `${path} ${body?.slice(0, 80)} -> ${text.slice(0, 200)}`).toBeLessThan(500);
+          const { status, text } = await call(path, procedure._def.type, body, token);
+          expect(status, `${path} ${body?.slice(0, 80)} -> ${text.slice(0, 200)}`).toBeLessThan(500);
+          statuses.add(status);
         }
       }
+      // A subscription was really opened (with the token and an input it takes) and really refused (without one).
+      if (procedure._def.type === 'subscription') expect([...statuses]).toEqual(expect.arrayContaining([200, 401, 400]));
     });
   }
 });

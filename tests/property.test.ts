@@ -7,14 +7,18 @@ import { dataSnapshot } from './data-snapshot.ts';
 import { extremes } from './sample-input.ts';
 import { createPractice, inviteUser } from './fixtures.ts';
 import { startTestServer, type TestServer } from './harness.ts';
+import { callSubscription } from './subscription-call.ts';
 
 /**
  * Random and hostile inputs at every mutation, as an admin with real ids in play: never an
- * INTERNAL_SERVER_ERROR, and a rejected call changes nothing.
+ * INTERNAL_SERVER_ERROR, and a rejected call changes nothing. Subscriptions get random inputs too, opened
+ * over real SSE (tests/subscription-call.ts): each is refused with a 4xx error event or opens, and changes nothing.
  */
 
-type Procedure = { _def: { type: 'query' | 'mutation'; inputs: z.ZodType[] } };
-const mutations = Object.entries(appRouter._def.procedures as unknown as Record<string, Procedure>).filter(([, p]) => p._def.type === 'mutation');
+type Procedure = { _def: { type: 'query' | 'mutation' | 'subscription'; inputs: z.ZodType[] } };
+const procedures = Object.entries(appRouter._def.procedures as unknown as Record<string, Procedure>);
+const mutations = procedures.filter(([, p]) => p._def.type === 'mutation');
+const subscriptions = procedures.filter(([, p]) => p._def.type === 'subscription');
 const RUNS = 12;
 
 let t: TestServer;
@@ -59,6 +63,24 @@ describe('property: hostile input at every mutation', () => {
       );
       // A random `practices.update` may turn on practice-wide MFA, which would refuse everything after it.
       await t.em().getConnection().execute('update practice set mfa_required = false');
+    });
+  }
+});
+
+describe('property: random input at every subscription', () => {
+  it('finds the subscriptions', () => expect(subscriptions.length).toBeGreaterThan(0));
+  for (const [path, procedure] of subscriptions) {
+    it(`${path} opens or is refused with a 4xx, and changes nothing`, async () => {
+      const input = procedure._def.inputs[0] ? arbitraryInput(procedure._def.inputs[0], ids) : fc.constant(undefined);
+      await fc.assert(
+        fc.asyncProperty(input, async (value) => {
+          const before = await dataSnapshot(t, ['session', 'api_token']);
+          const answer = await callSubscription(t, path, value === undefined ? undefined : JSON.stringify(value), token);
+          if ('error' in answer) expect(answer.error.httpStatus, `${path} ${JSON.stringify(value)?.slice(0, 300)}: ${answer.error.code}`).toBeLessThan(500);
+          expect(await dataSnapshot(t, ['session', 'api_token']), `${path} changed data`).toBe(before);
+        }),
+        { numRuns: RUNS },
+      );
     });
   }
 });

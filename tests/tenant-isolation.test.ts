@@ -7,6 +7,7 @@ import { createPractice, invitePatientToPortal, inviteUser, recordRouters, sampl
 import { startTestServer, type TestServer } from './harness.ts';
 import { idFields, inputJsonSchema, sampleInput } from './sample-input.ts';
 import { answerFromBulletLines, startFakeLlm } from './fake-llm.ts';
+import { callSubscription } from './subscription-call.ts';
 import { startWorker, waitFor } from './workers.ts';
 
 /**
@@ -15,11 +16,19 @@ import { startWorker, waitFor } from './workers.ts';
  * FORBIDDEN and change nothing. Then every list (a query whose answer holds an array, found by calling each
  * query as A's own users) is called by the same users, and its answer must hold none of A's ids. A new
  * procedure is covered without editing this file, as patient data unless `practiceWide` says otherwise;
- * a new kind of id needs one line in `idOf`, or the walk fails and says which.
+ * a new kind of id needs one line in `idOf`, or the walk fails and says which. Last, every subscription is
+ * opened over real SSE by the same users, resuming from the beginning of time (everything kept that they
+ * may see), and what it sends must hold none of A's ids, while A's own users' streams do hold them.
  */
 
-type Procedure = { _def: { type: 'query' | 'mutation'; inputs: z.ZodType[] } };
+type Procedure = { _def: { type: 'query' | 'mutation' | 'subscription'; inputs: z.ZodType[] } };
 const procedures = Object.entries(appRouter._def.procedures as unknown as Record<string, Procedure>);
+const subscriptions = procedures.filter(([, p]) => p._def.type === 'subscription');
+/** Queries and mutations: request and answer (subscriptions have their own walk, last). */
+type Call = [string, { _def: { type: 'query' | 'mutation'; inputs: z.ZodType[] } }];
+const calls = procedures.filter((entry): entry is Call => entry[1]._def.type !== 'subscription');
+/** The smallest UUID v7: a stream resumed after it replays all it still keeps for its user. */
+const BEGINNING = '00000000-0000-7000-8000-000000000000';
 
 let t: TestServer;
 let llm: Awaited<ReturnType<typeof startFakeLlm>>;
@@ -122,6 +131,8 @@ beforeAll(async () => {
   await worker.stop();
 
   const portal = await invitePatientToPortal(t, carer.token, patient.id);
+  // Moved by the admin: the patient (now on the portal) and the clinician are told, so A's streams carry A's ids.
+  await t.client(a.admin.token).appointments.reschedule.mutate({ id: ids.appointments, startsAt: `${day(10)}T10:00:00Z` });
   // A request waiting for a clinician of A who is not on the care team.
   const chosen = await inviteUser(t, a.admin);
   await t.client(chosen.token).clinicians.updateProfile.mutate({ id: chosen.id, acceptsNewPatients: true });
@@ -131,6 +142,7 @@ beforeAll(async () => {
   ids.documents = (await api.documents.create.mutate({ patientId: patient.id, fileId: await uploaded(t, carer.token, pdfOf()), title: 'Referral', category: 'referral' })).id;
   ids.files = await uploaded(t, carer.token, pdfOf());
 
+  // The clinician and the patient's portal user are told of the reschedule (the subscriptions walk looks for it).
   owners = [carer, a.admin, portal];
   callers = [
     { name: 'admin of practice B', user: b.admin, patientDataOnly: false },
@@ -144,7 +156,7 @@ afterAll(async () => {
 });
 
 describe('tenant isolation, walking the router', () => {
-  const withIds = procedures.filter(([, p]) => p._def.inputs[0] && idFields(p._def.inputs[0]).length > 0);
+  const withIds = calls.filter(([, p]) => p._def.inputs[0] && idFields(p._def.inputs[0]).length > 0);
 
   it('finds the id-taking procedures', () => {
     expect(withIds.length).toBeGreaterThan(30);
@@ -231,6 +243,33 @@ describe('tenant isolation, walking the lists', () => {
           const seen = victims.filter(([, id]) => json.includes(id)).map(([kind]) => kind);
           expect(seen, `${caller.name} calling ${path} with ${JSON.stringify(input)} saw A's ${seen.join(', ')}`).toEqual([]);
         }
+      }
+    });
+  }
+});
+
+describe('tenant isolation, walking the subscriptions', () => {
+  it("finds the subscriptions, and A's own users hear of A's rows on them", async () => {
+    expect(subscriptions.length).toBeGreaterThan(0);
+    for (const [path] of subscriptions) {
+      for (const owner of [owners[0]!, owners[2]!]) {
+        const answer = await callSubscription(t, path, JSON.stringify({ lastEventId: BEGINNING }), owner.token, { listenMs: 300 });
+        expect('opened' in answer && answer.text, `${path} as A's own user`).toContain(ids.appointments);
+      }
+    }
+  });
+
+  for (const [path, procedure] of subscriptions) {
+    it(`${path}: other practices and outsiders receive none of A's ids`, async () => {
+      const input = procedure._def.inputs[0] ? JSON.stringify({ lastEventId: BEGINNING }) : undefined;
+      for (const caller of callers) {
+        const answer = await callSubscription(t, path, input, caller.user.token, { listenMs: 300 });
+        expect('opened' in answer, `${caller.name} opening ${path}: ${JSON.stringify(answer)}`).toBe(true);
+        const text = 'opened' in answer ? answer.text : '';
+        const seen = Object.entries(ids)
+          .filter(([, id]) => text.includes(id))
+          .map(([kind]) => kind);
+        expect(seen, `${caller.name} on ${path} received A's ${seen.join(', ')}`).toEqual([]);
       }
     });
   }

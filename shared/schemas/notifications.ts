@@ -12,6 +12,7 @@ export const notificationData = {
   'appointment.cancelled': z.object({ appointmentId: z.string() }),
   'alert.raised': z.object({ alertId: z.string(), assessmentId: z.string() }),
   'delivery.status': z.object({ deliveryId: z.string(), status: z.enum(deliveryRequestStatuses) }),
+  'reminder.due': z.object({ stepId: z.string(), day: z.string().describe("The day of the plan it reminds of (YYYY-MM-DD, the patient's zone)") }),
 } as const;
 export type NotificationKind = keyof typeof notificationData;
 export const notificationKinds = Object.keys(notificationData) as [NotificationKind, ...NotificationKind[]];
@@ -33,6 +34,7 @@ export const notificationOutput = z.discriminatedUnion('kind', [
   event('appointment.cancelled'),
   event('alert.raised'),
   event('delivery.status'),
+  event('reminder.due'),
 ]);
 export type NotificationOutput = z.infer<typeof notificationOutput>;
 

@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXTRACT_NOTE } from '../../server/modules/notes/extraction-queue.ts';
 import { REQUEUE_EXTRACTIONS } from '../../server/modules/notes/notes.jobs.ts';
 import { SWEEP_REMINDERS } from '../../server/modules/reminders/reminders.jobs.ts';
+import { newId } from '../../server/ids.ts';
+import type { NotificationOutput } from '../../shared/schemas/notifications.ts';
 import { deliveries, extracted, NOTE, patientWithPortal, startCareLoop } from '../care-loop-setup.ts';
 import { sql } from '../fixtures.ts';
 import { rejection } from '../rejection.ts';
@@ -185,5 +187,33 @@ describe('from note to reminder to check-in', () => {
     await runJobNow(t, REQUEUE_EXTRACTIONS);
     expect(await notes()).toEqual(before);
     expect(await extractJobs()).toBe(jobsBefore);
+  });
+});
+
+describe('reminders on the live stream', () => {
+  it("brings each due reminder to the patient's notification stream, once", async () => {
+    const { t, clock, clinician } = world;
+    clock.set('2026-03-02T13:00:00Z'); // 08:00 in New York
+    const { patient, portal } = await patientWithPortal(t, clinician);
+    const note = await t.client(clinician.token).notes.create.mutate({ patientId: patient.id, body: NOTE });
+    await extracted(t, clinician.token, note.id);
+    const plan = (await t.client(clinician.token).steps.list.query({ patientId: patient.id })).items.filter((s) => s.kind === 'plan');
+    expect(plan).toHaveLength(2);
+    // Resumed from an id made now: what is committed from here on reaches it, registered yet or not.
+    const events: NotificationOutput[] = [];
+    const sub = t.client(portal.token).notifications.stream.subscribe({ lastEventId: newId() }, { onData: (e) => events.push(e.data) });
+    try {
+      clock.set('2026-03-02T14:45:00Z'); // 09:45: both plan items due
+      await runJobNow(t, SWEEP_REMINDERS);
+      await waitFor(async () => events.length >= 2, { what: 'the reminders on the stream' });
+      await runJobNow(t, SWEEP_REMINDERS); // nothing new is due: nothing more is sent
+      await new Promise((r) => setTimeout(r, 300));
+      const byStep = (a: { stepId: string }, b: { stepId: string }) => a.stepId.localeCompare(b.stepId);
+      expect(events.map((e) => ({ kind: e.kind, patientId: e.patientId, ...(e.data as { stepId: string; day: string }) })).sort(byStep)).toEqual(
+        plan.map((s) => ({ kind: 'reminder.due', patientId: patient.id, stepId: s.id, day: '2026-03-02' })).sort(byStep),
+      );
+    } finally {
+      sub.unsubscribe();
+    }
   });
 });

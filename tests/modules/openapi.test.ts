@@ -92,6 +92,10 @@ describe('/openapi.json', () => {
     expect(patient.properties.givenName).toMatchObject({ maxLength: 100, pattern: expect.stringContaining('\\uD800-\\uDFFF') });
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/fhir/Patient/{id}/$everything', '/fhir/$export', '/hl7/v2']));
     expect(doc.tags.map((tag: { name: string }) => tag.name)).toEqual(expect.arrayContaining(['imports', 'hl7', 'notes', 'steps', 'reports', 'fhir']));
+    // The stream is not an operation: left out, and the description says where it is documented.
+    expect(doc.paths['/trpc/notifications.stream']).toBeUndefined();
+    expect(doc.paths['/trpc/notifications.list']).toBeDefined();
+    expect(doc.info.description).toMatch(/Subscriptions are not in this document.*notifications\.stream.*Live notifications/);
   });
 
   it('types every answer: no procedure’s `result.data` is left untyped', () => {

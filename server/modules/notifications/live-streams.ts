@@ -7,6 +7,7 @@ import { AppError } from '../../errors.ts';
 import { newId } from '../../ids.ts';
 import type { Logger } from '../../logger.ts';
 import { pgArray } from '../../pg-array.ts';
+import { auditRead } from '../audit/audit.service.ts';
 import { readForStream, STREAM_PAGE } from './notifications.service.ts';
 
 /** The channels the migration's triggers NOTIFY: `user:notification` pairs, and `s:session` / `t:token` keys of credentials that ended. */
@@ -133,6 +134,8 @@ export function createLiveStreams({ url, log, limits, streamsPerUser, retentionM
     if ((byUser.get(actor.userId)?.size ?? 0) >= streamsPerUser) {
       throw new AppError('TOO_MANY_REQUESTS', `At most ${streamsPerUser} live streams per user: close one first`, 'too-many-streams');
     }
+    // Its events name the patients they concern, as the list does: a stream is audited once, when it opens.
+    await auditRead(ctx, { action: 'notification.streamed', entityType: 'notification', detail: { resumed: Boolean(lastEventId) } });
     const credential = actor.sessionId ? `s:${actor.sessionId}` : actor.tokenId ? `t:${actor.tokenId}` : null;
     const stream: Stream = { actor, credential, pending: new Set(), catchUp: Boolean(lastEventId), ended: null, wake: () => {} };
     add(byUser, actor.userId, stream);

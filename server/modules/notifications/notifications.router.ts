@@ -15,7 +15,7 @@ export const notificationsRouter = router({
     .mutation(({ ctx, input }) => markNotificationsRead(ctx, input)),
   /** Server-Sent Events: `tracked(id, notification)`, resumable with `lastEventId` (README, Live notifications). */
   stream: authedProcedure
-    .meta({ events: notificationOutput })
+    .meta({ phi: true, events: notificationOutput })
     .input(notificationStreamInput)
     .subscription(({ ctx, input, signal }) => ctx.live.open(ctx, input.lastEventId, signal)),
 });

@@ -68,7 +68,7 @@ function procedureType({ path, type, input, output }: ProcedureSchemas): string 
   // An input with a default (zod's `.default()`, `.prefault()`) may be left out.
   const inputType = !input ? 'void' : 'default' in input ? `${typeName(path, 'input')} | undefined` : typeName(path, 'input');
   if (!output) throw new Error(`${path}: no .output schema, so no output type`);
-  const outputType = type === 'subscription' ? `AsyncIterable<{ id: string; data: ${typeName(path, 'output')} }, void, any>` : typeName(path, 'output');
+  const outputType = type === 'subscription' ? `AsyncIterable<{ id: string; data: ${typeName(path, 'output')} }, any, any>` : typeName(path, 'output');
   return `${procedureKinds[type]}<{ input: ${inputType}; output: ${outputType}; meta: object; errorShape: PamsErrorShape }>`;
 }
 

@@ -43,7 +43,7 @@ function operation({ path, type, input, output }: ProcedureSchemas) {
  * `GET /trpc/<procedure>?input=<JSON>`, every mutation `POST /trpc/<procedure>` with the JSON input as body;
  * the answer is `{ "result": { "data": … } }`. Inputs and outputs are the procedures' own zod schemas as JSON
  * Schema 2020-12 (procedureSchemas), so the document cannot drift from the API. Plus the FHIR endpoints,
- * the files' (upload and download) and POST /hl7/v2. Subscriptions are not HTTP operations and are left out (the API has none).
+ * the files' (upload and download) and POST /hl7/v2. Subscriptions are not request-and-answer operations and are left out; the description says where they are.
  */
 export function openApiDocument(serverUrl: string) {
   const procedures = procedureSchemas().filter((procedure) => procedure.type !== 'subscription');
@@ -128,7 +128,7 @@ export function openApiDocument(serverUrl: string) {
       version: '0.1.0',
       license: { name: 'MIT', identifier: 'MIT' },
       description:
-        'Every query and mutation of the API, with its input and its answer. Authenticate with `Authorization: Bearer <API token>` (create one with `pams tokens create`). A query is `GET /trpc/<procedure>?input=<URL-encoded JSON>`, a mutation `POST /trpc/<procedure>` with the JSON input as body; the answer is `{ "result": { "data": … } }`. Subscriptions, which are not plain HTTP calls, are not listed (the API has none).',
+        'Every query and mutation of the API, with its input and its answer. Authenticate with `Authorization: Bearer <API token>` (create one with `pams tokens create`). A query is `GET /trpc/<procedure>?input=<URL-encoded JSON>`, a mutation `POST /trpc/<procedure>` with the JSON input as body; the answer is `{ "result": { "data": … } }`. Subscriptions are not in this document: they are Server-Sent Events streams, not request and answer. The one there is, `notifications.stream` (`GET /trpc/notifications.stream?input=…` with `Accept: text/event-stream`), is described in the README\'s "Live notifications" section and typed in the `@pams/client` package; clients that keep no stream open use `notifications.list`, `notifications.unreadCount` and `notifications.markRead`, which are listed here.',
     },
     servers: [{ url: serverUrl }],
     security: [{ bearer: [] }],

@@ -9,7 +9,10 @@ import { CHECK_IN_LINK_TTL_MS, signLink } from './reminder-links.ts';
  * who opted out of reminder emails). The day is the latest occurrence whose
  * reminder time (in the patient's zone) has passed, so a sweep after three days of downtime makes one
  * catch-up reminder, not three; an item past its end date makes none. The unique (step, day, channel)
- * key makes this exactly-once across any number of concurrent sweeps. Returns the emails made pending.
+ * key makes this exactly-once across any number of concurrent sweeps. The in-app one is also a
+ * `reminder.due` notification for the patient's portal users (the patient, guardians), in the same
+ * statement: its insert trigger announces it to their streams (notifications module). Stamped with the
+ * wall clock, as every notification is (the streams' retention window reads it). Returns the emails made pending.
  */
 export async function createDueReminders({ orm, clock }: Pick<JobDeps, 'orm' | 'clock'>): Promise<{ created: number; emails: number }> {
   const now = clock.now();
@@ -36,7 +39,14 @@ export async function createDueReminders({ orm, clock }: Pick<JobDeps, 'orm' | '
        from due cross join (values ('in-app'), ('email')) as channel(name)
        where day >= start_date and (end_date is null or day <= end_date)
        on conflict (step_id, local_day, channel) do nothing
-       returning status
+       returning practice_id, patient_id, step_id, local_day, channel, status
+     ), notified as (
+       insert into notification (id, practice_id, user_id, kind, patient_id, subject_type, subject_id, data, created_at)
+       select uuidv7(), i.practice_id, u.id, 'reminder.due', i.patient_id, 'step', i.step_id, jsonb_build_object('stepId', i.step_id, 'day', i.local_day), now()
+       from inserted i
+       join lateral (select portal_user_id as id from patient where id = i.patient_id union select guardian_id from guardianship where dependent_id = i.patient_id) r on true
+       join users u on u.id = r.id and u.practice_id = i.practice_id and u.status = 'active'
+       where i.channel = 'in-app'
      )
      select count(*) as created, count(*) filter (where status = 'pending') as emails from inserted`,
       [now, now, now, now],
