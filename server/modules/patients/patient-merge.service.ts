@@ -13,6 +13,7 @@ import { Hl7Message } from '../hl7/hl7-message.entity.ts';
 import { Invite } from '../invites/invite.entity.ts';
 import { Note } from '../notes/note.entity.ts';
 import { ClinicalRecord } from '../records/clinical-record.entity.ts';
+import { Notification } from '../notifications/notification.entity.ts';
 import { ReminderDelivery } from '../reminders/reminder-delivery.entity.ts';
 import { Appointment } from '../scheduling/appointment.entity.ts';
 import { Step } from '../steps/step.entity.ts';
@@ -43,6 +44,7 @@ const moves = {
   careRequests: (em, from, to) => em.nativeUpdate(CareRequest, { patient: from }, { patient: to }),
   deliveries: (em, from, to) => em.nativeUpdate(DeliveryRequest, { patient: from }, { patient: to }),
   documents: (em, from, to) => em.nativeUpdate(Document, { patient: from }, { patient: to }),
+  notifications: (em, from, to) => em.nativeUpdate(Notification, { patient: from }, { patient: to }),
 } satisfies Record<string, (em: EntityManager, from: string, to: string) => Promise<number>>;
 
 /** Two overlapping visits, or one record imported into both: PostgreSQL refuses the move, and so does the merge. */
