@@ -12,6 +12,8 @@ export const notificationData = {
   'appointment.cancelled': z.object({ appointmentId: z.string() }),
   'alert.raised': z.object({ alertId: z.string(), assessmentId: z.string() }),
   'delivery.status': z.object({ deliveryId: z.string(), status: z.enum(deliveryRequestStatuses) }),
+  /** A new message in a conversation the receiver is in: no body, no sender name (messages.list has them). */
+  'message.received': z.object({ conversationId: z.string(), messageId: z.string() }),
 } as const;
 export type NotificationKind = keyof typeof notificationData;
 export const notificationKinds = Object.keys(notificationData) as [NotificationKind, ...NotificationKind[]];
@@ -33,6 +35,7 @@ export const notificationOutput = z.discriminatedUnion('kind', [
   event('appointment.cancelled'),
   event('alert.raised'),
   event('delivery.status'),
+  event('message.received'),
 ]);
 export type NotificationOutput = z.infer<typeof notificationOutput>;
 
