@@ -46,7 +46,11 @@ const recordFields: Record<string, object> = Object.fromEntries(Object.entries(r
 
 function idOf(domain: string, field: string): string | undefined {
   const kind = field === 'id' ? domain : field.replace(/Id$/, '');
-  return ids[{ patient: 'patients', clinician: 'users', clinicians: 'users', type: 'appointmentTypes', import: 'imports', guardianPatient: 'guardian', conversation: 'conversations', upToMessage: 'messages' }[kind] ?? kind];
+  return ids[
+    { patient: 'patients', clinician: 'users', clinicians: 'users', type: 'appointmentTypes', import: 'imports', guardianPatient: 'guardian', conversation: 'conversations', upToMessage: 'messages' }[
+      kind
+    ] ?? kind
+  ];
 }
 
 /** The generic input: the schema's sample, with practice A's ids and, where the input can name a patient, ours. */

@@ -3,7 +3,10 @@ import { instantOutput, pageInput, pageOutput, text, uuid } from './common.ts';
 
 /** A message body: a chat message, not a letter (a letter is a document, attached). */
 export const MAX_MESSAGE_LENGTH = 10_000;
-export const messageBody = text().trim().min(1, 'is required').max(MAX_MESSAGE_LENGTH, `must be at most ${MAX_MESSAGE_LENGTH.toLocaleString('en')} characters`);
+export const messageBody = text()
+  .trim()
+  .min(1, 'is required')
+  .max(MAX_MESSAGE_LENGTH, `must be at most ${MAX_MESSAGE_LENGTH.toLocaleString('en')} characters`);
 
 /** Documents of the conversation's patient a message may point at. */
 export const MAX_MESSAGE_ATTACHMENTS = 10;

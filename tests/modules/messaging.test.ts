@@ -24,8 +24,7 @@ let anaId: string;
 let benId: string;
 
 const api = (user: TestUser) => t.client(user.token);
-const begin = (user: TestUser, patientId: string, kind: 'care-team' | 'staff', body?: string) =>
-  api(user).conversations.create.mutate({ patientId, kind, ...(body && { firstMessage: { body } }) });
+const begin = (user: TestUser, patientId: string, kind: 'care-team' | 'staff', body?: string) => api(user).conversations.create.mutate({ patientId, kind, ...(body && { firstMessage: { body } }) });
 const unreadOf = async (user: TestUser, conversationId: string) => (await api(user).conversations.list.query({ limit: 100 })).items.find((c) => c.id === conversationId)?.unreadCount;
 const document = async (patientId: string, staffOnly = false) =>
   (await api(carer).documents.create.mutate({ patientId, fileId: await uploaded(t, carer.token, pdfOf()), title: 'Referral letter', category: 'referral', staffOnly })).id;
@@ -46,7 +45,13 @@ afterAll(() => t?.close());
 describe('care-team conversations', () => {
   it('lets the patient write to the care team: counted unread for the clinician until marked read, audited, sealed at rest', async () => {
     const c = await begin(ana, anaId, 'care-team', 'My knee still hurts after the walk');
-    expect(c).toMatchObject({ patientId: anaId, kind: 'care-team', createdBy: ana.id, unreadCount: 0, firstMessage: { body: 'My knee still hurts after the walk', senderId: ana.id, retracted: false } });
+    expect(c).toMatchObject({
+      patientId: anaId,
+      kind: 'care-team',
+      createdBy: ana.id,
+      unreadCount: 0,
+      firstMessage: { body: 'My knee still hurts after the walk', senderId: ana.id, retracted: false },
+    });
     expect(await unreadOf(carer, c.id)).toBe(1);
     expect(await unreadOf(ana, c.id)).toBe(0);
     expect(await unreadOf(admin, c.id)).toBe(1);
@@ -74,7 +79,7 @@ describe('care-team conversations', () => {
     expect(await auditTrail(t, reply.id)).toEqual([{ action: 'message.sent', actor_id: carer.id }]);
   });
 
-  it("lets a guardian write about a dependent, and pages the messages newest first", async () => {
+  it('lets a guardian write about a dependent, and pages the messages newest first', async () => {
     const c = await begin(ana, benId, 'care-team', 'Ben has a rash');
     for (const body of ['It spread overnight', 'Should we come in?']) {
       clock.advance(1000);
@@ -113,7 +118,9 @@ describe('staff conversations', () => {
     expect((await rejection(api(ana).messages.send.mutate({ conversationId: c.id, body: 'I can see this?' }))).code).toBe('NOT_FOUND');
     expect((await rejection(api(ana).messages.markRead.mutate({ conversationId: c.id, upToMessageId: c.firstMessage!.id }))).code).toBe('NOT_FOUND');
     expect(await api(admin).messages.send.mutate({ conversationId: c.id, body: 'Yes, to Dr Byrne' })).toMatchObject({ senderId: admin.id });
-    expect((await sql(t, "select user_id from notification where kind = 'message.received' and subject_id in (select id from message where conversation_id = ?)", [c.id])).map((r) => r.user_id)).not.toContain(ana.id);
+    expect(
+      (await sql(t, "select user_id from notification where kind = 'message.received' and subject_id in (select id from message where conversation_id = ?)", [c.id])).map((r) => r.user_id),
+    ).not.toContain(ana.id);
   });
 });
 

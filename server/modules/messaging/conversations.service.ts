@@ -39,7 +39,11 @@ export async function listConversations(ctx: AuthedCtx, input: ListConversations
   if (input.patientId) await findVisiblePatient(ctx.em, ctx.actor, input.patientId);
   const { where, orderBy } = keyset(input.cursor, sort);
   const rows = await ctx.em.find(Conversation, { $and: [where, visibleConversations(ctx.actor), input.patientId ? { patient: input.patientId } : {}] }, { orderBy, limit: input.limit + 1 });
-  const stats = await conversationStats(ctx.em, ctx.actor.userId, rows.map((c) => c.id));
+  const stats = await conversationStats(
+    ctx.em,
+    ctx.actor.userId,
+    rows.map((c) => c.id),
+  );
   const page = toPage(rows, input.limit, sort, (c) => toConversationDto(c, stats.get(c.id)!));
   await auditRead(ctx, {
     action: 'conversation.listed',

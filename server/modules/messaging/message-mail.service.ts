@@ -72,6 +72,13 @@ export async function sendMessageMails({ orm, clock, mailer, log, config }: Pick
  */
 function newMessageMail(row: Claimed & { email: string }, appUrl: string): Mail {
   const link = row.role === 'patient' ? `${appUrl}/portal/messages/${row.conversation_id}` : `${appUrl}/messages/${row.conversation_id}`;
-  const text = [`You have a new message from ${row.practice_name}.`, '', 'Read it here (you will be asked to log in):', link, '', 'For your privacy this email does not say who wrote or what it says.'].join('\n');
+  const text = [
+    `You have a new message from ${row.practice_name}.`,
+    '',
+    'Read it here (you will be asked to log in):',
+    link,
+    '',
+    'For your privacy this email does not say who wrote or what it says.',
+  ].join('\n');
   return { to: row.email, subject: 'You have a new message', text };
 }
