@@ -7,7 +7,8 @@ import { auditRead, recordAudit } from '../audit/audit.service.ts';
 import { findVisiblePatient, findWritablePatient } from '../patients/patient-access.ts';
 import { visibleConversations } from './conversation-access.ts';
 import { Conversation } from './conversation.entity.ts';
-import { toConversationDto, toMessageDto } from './message.dto.ts';
+import { toConversationDto } from './conversation.dto.ts';
+import { toMessageDto } from './message.dto.ts';
 import { conversationStats } from './message-reads.ts';
 import { postMessage } from './messages.service.ts';
 

@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { pgArray } from '../../pg-array.ts';
-import type { ConversationStats } from './message.dto.ts';
+import type { ConversationStats } from './conversation.dto.ts';
 import type { Message } from './message.entity.ts';
 
 /** Others' messages after the user's read mark, retracted ones not counted: SQL over `message m`, with the user's mark joined as `r`. */

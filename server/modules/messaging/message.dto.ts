@@ -1,7 +1,5 @@
-import type { ConversationOutput } from '../../../shared/schemas/conversations.ts';
 import type { MessageOutput } from '../../../shared/schemas/messages.ts';
 import type { Config } from '../../config.ts';
-import type { Conversation } from './conversation.entity.ts';
 import { openMessageBody } from './message-crypto.ts';
 import type { Message } from './message.entity.ts';
 
@@ -17,19 +15,5 @@ export function toMessageDto(keys: Config['encryptionKeys'], m: Message): Messag
     retracted,
     retractedAt: m.retractedAt?.toISOString() ?? null,
     createdAt: m.createdAt.toISOString(),
-  };
-}
-
-export type ConversationStats = { unreadCount: number; lastMessageAt: Date | null };
-
-export function toConversationDto(c: Conversation, stats: ConversationStats): ConversationOutput {
-  return {
-    id: c.id,
-    patientId: c.patient.id,
-    kind: c.kind,
-    createdBy: c.createdBy,
-    createdAt: c.createdAt.toISOString(),
-    lastMessageAt: stats.lastMessageAt?.toISOString() ?? null,
-    unreadCount: stats.unreadCount,
   };
 }
