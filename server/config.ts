@@ -60,6 +60,8 @@ const envSchema = z.object({
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
   NOTIFICATION_RETENTION_DAYS: z.coerce.number().int().min(1).max(365).default(7),
   STREAMS_PER_USER: z.coerce.number().int().min(1).max(100).default(5),
+  MESSAGE_RETRACT_MINUTES: z.coerce.number().int().min(0).max(1440).default(5),
+  MESSAGE_MAIL_DELAY_MINUTES: z.coerce.number().int().min(1).max(10_080).default(10),
   HL7_MAX_SEGMENTS: z.coerce.number().int().min(10).max(1_000_000).default(5000),
   HL7_MAX_MESSAGE_BYTES: z.coerce
     .number()
@@ -106,6 +108,8 @@ export type Config = Readonly<{
   shutdownTimeoutMs: number;
   /** How long notifications are kept (and a stream can resume), and how many live streams one user may hold open in one process. */
   notifications: { retentionMs: number; streamsPerUser: number };
+  /** How long a sender may retract a message; how long an unread message waits before its email, which is also the least time between two emails of one conversation to one user. */
+  messaging: { retractMs: number; mailDelayMs: number };
   /** The most one HL7 v2 message may hold; a bigger one is refused with an AR that names the limit. */
   hl7Limits: { maxSegments: number; maxBytes: number };
 }>;
@@ -168,5 +172,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     hl7Limits: { maxSegments: e.HL7_MAX_SEGMENTS, maxBytes: e.HL7_MAX_MESSAGE_BYTES },
     notifications: { retentionMs: e.NOTIFICATION_RETENTION_DAYS * 24 * 3600 * 1000, streamsPerUser: e.STREAMS_PER_USER },
+    messaging: { retractMs: e.MESSAGE_RETRACT_MINUTES * 60_000, mailDelayMs: e.MESSAGE_MAIL_DELAY_MINUTES * 60_000 },
   });
 }

@@ -13,6 +13,7 @@ import { hl7Module } from './modules/hl7/hl7.module.ts';
 import { importsModule } from './modules/imports/imports.module.ts';
 import { invitesModule } from './modules/invites/invites.module.ts';
 import { jobsModule } from './modules/jobs/jobs.module.ts';
+import { messagingModule } from './modules/messaging/messaging.module.ts';
 import { notesModule } from './modules/notes/notes.module.ts';
 import { notificationsModule } from './modules/notifications/notifications.module.ts';
 import { patientsModule } from './modules/patients/patients.module.ts';
@@ -56,6 +57,7 @@ export const modules = [
   reportsModule,
   remindersModule,
   notificationsModule,
+  messagingModule,
   jobsModule,
 ] as const;
 

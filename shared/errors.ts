@@ -54,6 +54,7 @@ export const errorReasons = [
   'not-an-image',
   'too-many-streams',
   'session-ended',
+  'retract-window-closed',
 ] as const;
 export type ErrorReason = (typeof errorReasons)[number];
 

@@ -49,7 +49,11 @@ const recordFields: Record<string, object> = Object.fromEntries(Object.entries(r
 
 function idOf(domain: string, field: string): string | undefined {
   const kind = field === 'id' ? domain : field.replace(/Id$/, '');
-  return ids[{ patient: 'patients', clinician: 'users', clinicians: 'users', type: 'appointmentTypes', import: 'imports', guardianPatient: 'guardian' }[kind] ?? kind];
+  return ids[
+    { patient: 'patients', clinician: 'users', clinicians: 'users', type: 'appointmentTypes', import: 'imports', guardianPatient: 'guardian', conversation: 'conversations', upToMessage: 'messages' }[
+      kind
+    ] ?? kind
+  ];
 }
 
 /** The generic input: the schema's sample, with practice A's ids and, where the input can name a patient, ours. */
@@ -190,6 +194,10 @@ beforeAll(async () => {
   ids.files = await uploaded(t, carer.token, pdfOf());
   const newDocument = async () => ({ patientId: patient.id, fileId: await uploaded(t, carer.token, pdfOf()), title: 'Referral letter', category: 'referral' as const });
   ids.documents = (await api.documents.create.mutate(await newDocument())).id;
+  // A conversation with the patient, and a message of the carer's (the first caller) for each retraction.
+  const conversation = await api.conversations.create.mutate({ patientId: patient.id, kind: 'care-team', firstMessage: { body: 'Your results are in' } });
+  ids.conversations = conversation.id;
+  ids.messages = conversation.firstMessage!.id;
 
   const a04 = (mrn: string) => [`MSH|^~\\&|ENGINE|HOSP|PAMS|CLINIC|20240305101500||ADT^A04^ADT_A01|${mrn}|P|2.5`, `PID|1||${mrn}^^^HOSP^MR||Walsh^Ciara||19920304|F`].join('\r');
   inputs = {
@@ -253,6 +261,9 @@ beforeAll(async () => {
     'deliveries.create': async () => ({ medicationId: await activeMedication(), quantity: 1, address: home }),
     'deliveries.updateStatus': async () => ({ id: await requestDelivery(), status: 'approved' }),
     'documents.create': newDocument,
+    'conversations.create': { patientId: patient.id, kind: 'care-team', firstMessage: { body: 'A question' } },
+    'messages.send': { conversationId: conversation.id, body: 'Another question' },
+    'messages.retract': async () => ({ id: (await api.messages.send.mutate({ conversationId: conversation.id, body: 'Sent in error' })).id }),
   };
 });
 afterAll(async () => {

@@ -25,6 +25,9 @@ const underNoteKey: Record<string, (row: Record<string, string>) => { noteId: st
   'step.provenance_ciphertext': (row) => ({ noteId: row.note_id!, aad: row.id! }),
 };
 
+/** Columns sealed under their own row's data key (`kek_id`, `wrapped_key`), with the row's id as AAD. */
+const underOwnKey = new Set(['message.body_ciphertext']);
+
 /** Names that say a property holds ciphertext: each must hold some in this test, so that the scan sees it. */
 const cipherName = /ciphertext|^wrapped|secret$|encrypted/i;
 
@@ -42,6 +45,7 @@ beforeAll(async () => {
   await t.client(clinician.token).notes.addendum.mutate({ id: note.id, body: 'Addendum: walk after lunch.' });
   await enableMfa(t, clinician.token);
   await uploaded(t, clinician.token, pdfOf());
+  await t.client(clinician.token).conversations.create.mutate({ patientId: patient.id, kind: 'care-team', firstMessage: { body: 'Your results are in' } });
   await worker.stop();
 });
 afterAll(() => world.close());
@@ -89,6 +93,7 @@ describe('key rotation covers every ciphertext', () => {
     const opens = ({ table, column, row, value }: Found): boolean => {
       try {
         if (value.includes(':')) return decryptString(onlyNew, value) !== undefined;
+        if (underOwnKey.has(`${table}.${column}`)) return decryptText(unwrapDataKey(onlyNew, { kekId: row.kek_id!, wrappedKey: row.wrapped_key! }, row.id!), value, row.id!) !== undefined;
         const viaNote = underNoteKey[`${table}.${column}`];
         if (!viaNote) return decryptText(onlyNew[0]!.key, value, row.id!) !== undefined;
         const { noteId, aad } = viaNote(row);

@@ -55,6 +55,8 @@ function idOf(domain: string, field: string): string {
       import: 'imports',
       medication: 'medications',
       file: 'files',
+      conversation: 'conversations',
+      upToMessage: 'messages',
     }[kind] ?? kind;
   const id = ids[key];
   if (!id) throw new Error(`no id of practice A for ${domain}.${field}: add one to the set-up of this test`);
@@ -141,6 +143,9 @@ beforeAll(async () => {
   // A document of the patient's, and an upload of the carer's that nothing has claimed (files.byId, documents.create).
   ids.documents = (await api.documents.create.mutate({ patientId: patient.id, fileId: await uploaded(t, carer.token, pdfOf()), title: 'Referral', category: 'referral' })).id;
   ids.files = await uploaded(t, carer.token, pdfOf());
+  const conversation = await api.conversations.create.mutate({ patientId: patient.id, kind: 'care-team', firstMessage: { body: 'Hola' } });
+  ids.conversations = conversation.id;
+  ids.messages = conversation.firstMessage!.id;
 
   // The clinician and the patient's portal user are told of the reschedule (the subscriptions walk looks for it).
   owners = [carer, a.admin, portal];

@@ -13,6 +13,8 @@ export const notificationData = {
   'alert.raised': z.object({ alertId: z.string(), assessmentId: z.string() }),
   'delivery.status': z.object({ deliveryId: z.string(), status: z.enum(deliveryRequestStatuses) }),
   'reminder.due': z.object({ stepId: z.string(), day: z.string().describe("The day of the plan it reminds of (YYYY-MM-DD, the patient's zone)") }),
+  /** A new message in a conversation the receiver is in: no body, no sender name (messages.list has them). */
+  'message.received': z.object({ conversationId: z.string(), messageId: z.string() }),
 } as const;
 export type NotificationKind = keyof typeof notificationData;
 export const notificationKinds = Object.keys(notificationData) as [NotificationKind, ...NotificationKind[]];
@@ -35,6 +37,7 @@ export const notificationOutput = z.discriminatedUnion('kind', [
   event('alert.raised'),
   event('delivery.status'),
   event('reminder.due'),
+  event('message.received'),
 ]);
 export type NotificationOutput = z.infer<typeof notificationOutput>;
 

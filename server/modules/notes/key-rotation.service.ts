@@ -17,9 +17,9 @@ const countOf = async (em: EntityManager, query: string, newest: string) => Numb
 
 /**
  * The data keys of a table's rows (`kek_id`, `wrapped_key`), each wrapped with its row's id as AAD; what
- * they seal (a note's body and passages, a file's bytes) is not touched.
+ * they seal (a note's body and passages, a file's bytes, a message's body) is not touched.
  */
-function dataKeysOf(table: 'note' | 'stored_file'): KeySealed {
+function dataKeysOf(table: 'note' | 'stored_file' | 'message'): KeySealed {
   return {
     stale: (em, newest) => countOf(em, `select count(*) as n from ${table} where kek_id <> ?`, newest),
     async rewrap(tx, keys, batchSize) {
@@ -58,10 +58,10 @@ const totpSecrets: KeySealed = {
 };
 
 /** Everything rotation re-wraps: every value sealed directly under a key (tests/key-rotation.test.ts finds any other). */
-const keySealed = [dataKeysOf('note'), dataKeysOf('stored_file'), totpSecrets];
+const keySealed = [dataKeysOf('note'), dataKeysOf('stored_file'), dataKeysOf('message'), totpSecrets];
 
 /**
- * Re-wraps every value sealed directly under a key of PAMS_ENCRYPTION_KEYS (notes' and files' data keys,
+ * Re-wraps every value sealed directly under a key of PAMS_ENCRYPTION_KEYS (notes', files' and messages' data keys,
  * TOTP secrets) under the newest key (the first), in short transactions of `batchSize` rows. Note bodies
  * and files' bytes are not touched. Safe while the server runs: rows another transaction holds are skipped and taken by a later
  * batch. The older keys must still be listed until this has finished.

@@ -11,6 +11,7 @@ import { DeliveryRequest } from '../deliveries/delivery-request.entity.ts';
 import { Document } from '../documents/document.entity.ts';
 import { Hl7Message } from '../hl7/hl7-message.entity.ts';
 import { Invite } from '../invites/invite.entity.ts';
+import { Conversation } from '../messaging/conversation.entity.ts';
 import { Note } from '../notes/note.entity.ts';
 import { ClinicalRecord } from '../records/clinical-record.entity.ts';
 import { Notification } from '../notifications/notification.entity.ts';
@@ -45,6 +46,7 @@ const moves = {
   deliveries: (em, from, to) => em.nativeUpdate(DeliveryRequest, { patient: from }, { patient: to }),
   documents: (em, from, to) => em.nativeUpdate(Document, { patient: from }, { patient: to }),
   notifications: (em, from, to) => em.nativeUpdate(Notification, { patient: from }, { patient: to }),
+  conversations: (em, from, to) => em.nativeUpdate(Conversation, { patient: from }, { patient: to }),
 } satisfies Record<string, (em: EntityManager, from: string, to: string) => Promise<number>>;
 
 /** Two overlapping visits, or one record imported into both: PostgreSQL refuses the move, and so does the merge. */
