@@ -54,6 +54,10 @@ export const errorReasons = [
   'not-an-image',
   'too-many-streams',
   'session-ended',
+  'sos-open',
+  'sos-acknowledged',
+  'sos-not-acknowledged',
+  'sos-resolved',
 ] as const;
 export type ErrorReason = (typeof errorReasons)[number];
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { instantOutput, pageInput, uuid } from './common.ts';
 import { deliveryRequestStatuses } from './deliveries.ts';
+import { sosStatuses } from './sos.ts';
 
 /**
  * What an event says, by kind: ids and non-PHI fields only (a client fetches the rest through the reads,
@@ -12,6 +13,9 @@ export const notificationData = {
   'appointment.cancelled': z.object({ appointmentId: z.string() }),
   'alert.raised': z.object({ alertId: z.string(), assessmentId: z.string() }),
   'delivery.status': z.object({ deliveryId: z.string(), status: z.enum(deliveryRequestStatuses) }),
+  'sos.raised': z.object({ sosId: z.string() }),
+  'sos.changed': z.object({ sosId: z.string(), status: z.enum(sosStatuses) }),
+  'sos.escalated': z.object({ sosId: z.string(), step: z.number().int() }),
 } as const;
 export type NotificationKind = keyof typeof notificationData;
 export const notificationKinds = Object.keys(notificationData) as [NotificationKind, ...NotificationKind[]];
@@ -33,6 +37,9 @@ export const notificationOutput = z.discriminatedUnion('kind', [
   event('appointment.cancelled'),
   event('alert.raised'),
   event('delivery.status'),
+  event('sos.raised'),
+  event('sos.changed'),
+  event('sos.escalated'),
 ]);
 export type NotificationOutput = z.infer<typeof notificationOutput>;
 
