@@ -2,6 +2,7 @@ import { defineEntity, p } from '@mikro-orm/core';
 import { newId } from '../../ids.ts';
 import { practiceFilter } from '../../tenant-filter.ts';
 import { Practice } from '../practices/practice.entity.ts';
+import { User } from '../users/user.entity.ts';
 import { SosRequest } from './sos-request.entity.ts';
 
 export const sosMailStatuses = ['pending', 'sent', 'skipped'] as const;
@@ -22,7 +23,7 @@ export const SosMailSchema = defineEntity({
     practice: () => p.manyToOne(Practice),
     sos: () => p.manyToOne(SosRequest).deleteRule('cascade'),
     step: p.smallint(),
-    user: p.uuid(),
+    user: () => p.manyToOne(User).deleteRule('cascade'),
     status: p.enum(sosMailStatuses),
     attempts: p.integer().default(0),
     nextAttemptAt: p.datetime(),
