@@ -84,4 +84,3 @@ export const onCallOutput = z.object({
   shifts: z.array(z.object({ clinicianId: z.string(), weekday: z.number(), start: z.string(), end: z.string() })),
   onCallNow: z.array(z.string()).describe('The clinicians on call at this moment: an SOS raised now goes to them (to the care team when none is)'),
 });
-

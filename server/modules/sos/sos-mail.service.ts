@@ -75,7 +75,7 @@ function sosMail(m: Claimed & { email: string }, appUrl: string): Mail {
     'Open it to acknowledge it and call the patient back:',
     `${appUrl}/sos/${m.sos_id}`,
     '',
-    'For the patient\'s privacy this email does not say who sent it or what it says.',
+    "For the patient's privacy this email does not say who sent it or what it says.",
   ].join('\n');
   return { to: m.email, subject: m.step === 0 ? 'An SOS request needs an answer' : 'SOS request still unanswered', text };
 }

@@ -19,8 +19,7 @@ import { toSosDto } from './sos.dto.ts';
 
 const sort = newestFirst('createdAt');
 
-const dto = (ctx: AuthedCtx, sos: SosRequest) =>
-  toSosDto(ctx.config.encryptionKeys, sos, { emergencyNumber: ctx.actor.identity.practice.emergencyNumber, staff: ctx.actor.role !== 'patient' });
+const dto = (ctx: AuthedCtx, sos: SosRequest) => toSosDto(ctx.config.encryptionKeys, sos, { emergencyNumber: ctx.actor.identity.practice.emergencyNumber, staff: ctx.actor.role !== 'patient' });
 
 /**
  * Who is asked to answer an SOS raised now: the clinicians on call (the roster, in the practice's time
@@ -30,10 +29,9 @@ const dto = (ctx: AuthedCtx, sos: SosRequest) =>
 async function receiversOf(em: EntityManager, practiceId: string, patientId: string, at: Date): Promise<string[]> {
   const onCall = await onCallAt(em, practiceId, at);
   if (onCall.length) return onCall;
-  const careTeam = await em.execute<{ id: string }[]>(
-    `select u.id from care_team_member c join users u on u.id = c.clinician_id where c.patient_id = ? and u.status = 'active' order by 1`,
-    [patientId],
-  );
+  const careTeam = await em.execute<{ id: string }[]>(`select u.id from care_team_member c join users u on u.id = c.clinician_id where c.patient_id = ? and u.status = 'active' order by 1`, [
+    patientId,
+  ]);
   if (careTeam.length) return careTeam.map((r) => r.id);
   return everyStaffMember(em, practiceId);
 }
