@@ -14,6 +14,7 @@ import { Invite } from '../invites/invite.entity.ts';
 import { Note } from '../notes/note.entity.ts';
 import { ClinicalRecord } from '../records/clinical-record.entity.ts';
 import { ReminderDelivery } from '../reminders/reminder-delivery.entity.ts';
+import { SosRequest } from '../sos/sos-request.entity.ts';
 import { Appointment } from '../scheduling/appointment.entity.ts';
 import { Step } from '../steps/step.entity.ts';
 import { CareTeamMember } from './care-team-member.entity.ts';
@@ -43,9 +44,10 @@ const moves = {
   careRequests: (em, from, to) => em.nativeUpdate(CareRequest, { patient: from }, { patient: to }),
   deliveries: (em, from, to) => em.nativeUpdate(DeliveryRequest, { patient: from }, { patient: to }),
   documents: (em, from, to) => em.nativeUpdate(Document, { patient: from }, { patient: to }),
+  sos: (em, from, to) => em.nativeUpdate(SosRequest, { patient: from }, { patient: to }),
 } satisfies Record<string, (em: EntityManager, from: string, to: string) => Promise<number>>;
 
-/** Two overlapping visits, or one record imported into both: PostgreSQL refuses the move, and so does the merge. */
+/** Two overlapping visits, one record imported into both, or an unresolved SOS on each: PostgreSQL refuses the move, and so does the merge. */
 function mergeConflict(e: unknown): AppError | null {
   const overlap = e instanceof DriverException && e.code === '23P01';
   if (!overlap && !(e instanceof UniqueConstraintViolationException)) return null;
