@@ -22,6 +22,7 @@ import { questionnairesModule } from './modules/questionnaires/questionnaires.mo
 import { recordsModule } from './modules/records/records.module.ts';
 import { remindersModule } from './modules/reminders/reminders.module.ts';
 import { reportsModule } from './modules/reports/reports.module.ts';
+import { sosModule } from './modules/sos/sos.module.ts';
 import { schedulingModule } from './modules/scheduling/scheduling.module.ts';
 import { stepsModule } from './modules/steps/steps.module.ts';
 import { tokensModule } from './modules/tokens/tokens.module.ts';
@@ -58,6 +59,7 @@ export const modules = [
   remindersModule,
   notificationsModule,
   messagingModule,
+  sosModule,
   jobsModule,
 ] as const;
 

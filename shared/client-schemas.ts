@@ -25,6 +25,7 @@ export * from './schemas/records.ts';
 export * from './schemas/reminders.ts';
 export * from './schemas/reports.ts';
 export * from './schemas/scheduling.ts';
+export * from './schemas/sos.ts';
 export * from './schemas/steps.ts';
 export * from './schemas/tokens.ts';
 export * from './schemas/users.ts';

@@ -55,6 +55,10 @@ export const errorReasons = [
   'too-many-streams',
   'session-ended',
   'retract-window-closed',
+  'sos-open',
+  'sos-acknowledged',
+  'sos-not-acknowledged',
+  'sos-resolved',
 ] as const;
 export type ErrorReason = (typeof errorReasons)[number];
 

@@ -189,6 +189,14 @@ beforeAll(async () => {
   const home = { lines: ['1 Main Street'], city: 'Sligo', country: 'IE' };
   const requestDelivery = async () => (await t.client(portalUser.token).deliveries.create.mutate({ medicationId: await activeMedication(), quantity: 1, address: home })).id;
   ids.deliveries = await requestDelivery();
+  // SOS requests, each of a patient of the carer's of its own: one patient has one unresolved SOS at a time.
+  const openSos = async () => {
+    const raiser = await createPatient(t, carer.token, { givenName: 'Sol', familyName: 'Quillfeather', email: `sol-${patientIds.length}@example.test` });
+    patientIds.push(raiser.id);
+    const portal = await invitePatientToPortal(t, carer.token, raiser.id);
+    return (await t.client(portal.token).sos.raise.mutate({ patientId: raiser.id, text: 'Dizzy', callbackPhone: '+353871234567' })).id;
+  };
+  ids.sos = await openSos();
   ids.jobs = String((await t.agenda.queryJobs({ name: 'notes.extract' })).jobs[0]!._id);
   // An upload of the carer's own (files.byId), and a document of the patient's made from another.
   ids.files = await uploaded(t, carer.token, pdfOf());
@@ -264,6 +272,13 @@ beforeAll(async () => {
     'conversations.create': { patientId: patient.id, kind: 'care-team', firstMessage: { body: 'A question' } },
     'messages.send': { conversationId: conversation.id, body: 'Another question' },
     'messages.retract': async () => ({ id: (await api.messages.send.mutate({ conversationId: conversation.id, body: 'Sent in error' })).id }),
+    'sos.raise': { patientId: patient.id, text: 'Dizzy', callbackPhone: '+353871234567' },
+    'sos.acknowledge': async () => ({ id: await openSos() }),
+    'sos.resolve': async () => {
+      const id = await openSos();
+      await api.sos.acknowledge.mutate({ id });
+      return { id, outcome: 'advised' };
+    },
   };
 });
 afterAll(async () => {

@@ -14,19 +14,22 @@ import { startWorker } from './workers.ts';
  * it is, not by a list: the two forms server/encryption.ts and server/envelope.ts store (`keyId:iv:ct:tag`
  * under a key of PAMS_ENCRYPTION_KEYS, `iv.ct.tag` under a wrapped data key or a key) found in any column
  * of any table. After writing one of each kind and rotating, each must open with the newest key alone:
- * directly (it was re-wrapped), or through the data key of its note (`underNoteKey`, content that rotation
+ * directly (it was re-wrapped), or through the data key of its note, message or SOS request (`underDataKey`, content that rotation
  * need not touch; a file's bytes are not in the database at all). A new encrypted column that rotation misses fails here, whatever its name.
  */
 const NEW_KEY = `rotated:${Buffer.alloc(32, 11).toString('base64')}`;
 
-/** Columns sealed under a note's data key, which rotation re-wraps and leaves the content alone: the note and the AAD of a row. */
-const underNoteKey: Record<string, (row: Record<string, string>) => { noteId: string; aad: string }> = {
-  'note.body_ciphertext': (row) => ({ noteId: row.id!, aad: row.id! }),
-  'step.provenance_ciphertext': (row) => ({ noteId: row.note_id!, aad: row.id! }),
+/**
+ * Columns sealed under a row's data key, which rotation re-wraps and leaves the content alone: the row
+ * holding the wrapped key (a note, a message or the SOS request itself) and the AAD.
+ */
+const underDataKey: Record<string, (row: Record<string, string>) => { keyRow: string; aad: string }> = {
+  'note.body_ciphertext': (row) => ({ keyRow: row.id!, aad: row.id! }),
+  'step.provenance_ciphertext': (row) => ({ keyRow: row.note_id!, aad: row.id! }),
+  'sos_request.detail_ciphertext': (row) => ({ keyRow: row.id!, aad: row.id! }),
+  'sos_request.outcome_note_ciphertext': (row) => ({ keyRow: row.id!, aad: `${row.id!}:outcome` }),
+  'message.body_ciphertext': (row) => ({ keyRow: row.id!, aad: row.id! }),
 };
-
-/** Columns sealed under their own row's data key (`kek_id`, `wrapped_key`), with the row's id as AAD. */
-const underOwnKey = new Set(['message.body_ciphertext']);
 
 /** Names that say a property holds ciphertext: each must hold some in this test, so that the scan sees it. */
 const cipherName = /ciphertext|^wrapped|secret$|encrypted/i;
@@ -39,13 +42,16 @@ beforeAll(async () => {
   world = await startCareLoop();
   const { t, clinician } = world;
   const worker = await startWorker(t);
-  const { patient } = await patientWithPortal(t, clinician);
+  const { patient, portal } = await patientWithPortal(t, clinician);
   const note = await t.client(clinician.token).notes.create.mutate({ patientId: patient.id, body: '- Walk every day\n- Book a blood test' });
   expect((await extracted(t, clinician.token, note.id)).extraction).toMatchObject({ state: 'done' });
   await t.client(clinician.token).notes.addendum.mutate({ id: note.id, body: 'Addendum: walk after lunch.' });
   await enableMfa(t, clinician.token);
   await uploaded(t, clinician.token, pdfOf());
   await t.client(clinician.token).conversations.create.mutate({ patientId: patient.id, kind: 'care-team', firstMessage: { body: 'Your results are in' } });
+  const sos = await t.client(portal.token).sos.raise.mutate({ patientId: patient.id, text: 'Short of breath', callbackPhone: '+353871234567' });
+  await t.client(clinician.token).sos.acknowledge.mutate({ id: sos.id });
+  await t.client(clinician.token).sos.resolve.mutate({ id: sos.id, outcome: 'advised', note: 'Advised rest' });
   await worker.stop();
 });
 afterAll(() => world.close());
@@ -89,16 +95,22 @@ describe('key rotation covers every ciphertext', () => {
     expect(rotated.json()).toMatchObject({ keyId: 'rotated', remaining: 0 });
 
     const onlyNew = loadConfig({ PAMS_ENCRYPTION_KEYS: NEW_KEY }).encryptionKeys;
-    const notes = new Map((await sql<{ id: string; kek_id: string; wrapped_key: string }>(t, 'select id, kek_id, wrapped_key from note')).map((n) => [n.id, n]));
+    const keyRows = new Map(
+      (
+        await sql<{ id: string; kek_id: string; wrapped_key: string }>(
+          t,
+          'select id, kek_id, wrapped_key from note union all select id, kek_id, wrapped_key from sos_request union all select id, kek_id, wrapped_key from message',
+        )
+      ).map((n) => [n.id, n]),
+    );
     const opens = ({ table, column, row, value }: Found): boolean => {
       try {
         if (value.includes(':')) return decryptString(onlyNew, value) !== undefined;
-        if (underOwnKey.has(`${table}.${column}`)) return decryptText(unwrapDataKey(onlyNew, { kekId: row.kek_id!, wrappedKey: row.wrapped_key! }, row.id!), value, row.id!) !== undefined;
-        const viaNote = underNoteKey[`${table}.${column}`];
-        if (!viaNote) return decryptText(onlyNew[0]!.key, value, row.id!) !== undefined;
-        const { noteId, aad } = viaNote(row);
-        const note = notes.get(noteId)!;
-        return decryptText(unwrapDataKey(onlyNew, { kekId: note.kek_id, wrappedKey: note.wrapped_key }, note.id), value, aad) !== undefined;
+        const viaKey = underDataKey[`${table}.${column}`];
+        if (!viaKey) return decryptText(onlyNew[0]!.key, value, row.id!) !== undefined;
+        const { keyRow, aad } = viaKey(row);
+        const holder = keyRows.get(keyRow)!;
+        return decryptText(unwrapDataKey(onlyNew, { kekId: holder.kek_id, wrappedKey: holder.wrapped_key }, holder.id), value, aad) !== undefined;
       } catch {
         return false;
       }

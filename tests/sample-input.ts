@@ -31,6 +31,7 @@ export type JsonSchema = {
 const byName: Record<string, unknown> = {
   timeZone: 'Europe/Dublin',
   phone: '+353871234567',
+  callbackPhone: '+353871234567',
   mrn: 'MRN-SAMPLE-1',
   questionnaireKey: 'phq-9',
   key: 'phq-9',

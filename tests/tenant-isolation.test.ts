@@ -140,6 +140,7 @@ beforeAll(async () => {
   await t.client(chosen.token).clinicians.updateProfile.mutate({ id: chosen.id, acceptsNewPatients: true });
   ids.careRequests = (await t.client(portal.token).careRequests.create.mutate({ patientId: patient.id, clinicianId: chosen.id })).id;
   ids.deliveries = (await t.client(portal.token).deliveries.create.mutate({ medicationId: ids.medications!, quantity: 1, address: { lines: ['1 Calle Mayor'], city: 'Madrid', country: 'ES' } })).id;
+  ids.sos = (await t.client(portal.token).sos.raise.mutate({ patientId: patient.id, text: 'Dizzy', callbackPhone: '+34612345678' })).id;
   // A document of the patient's, and an upload of the carer's that nothing has claimed (files.byId, documents.create).
   ids.documents = (await api.documents.create.mutate({ patientId: patient.id, fileId: await uploaded(t, carer.token, pdfOf()), title: 'Referral', category: 'referral' })).id;
   ids.files = await uploaded(t, carer.token, pdfOf());

@@ -107,10 +107,32 @@ const deliveries = reportCommand('deliveries', 'prescription delivery requests m
   },
 );
 
+type SosRow = RouterOutputs['reports']['sos']['rows'][number];
+const sos = reportCommand('sos', 'SOS requests per day, week or month: counts by status and outcome, minutes to acknowledge and to resolve (median, p90)')
+  .option('--per <period>', 'day, week or month (default: week)')
+  .action(async (opts: PeriodOptions & { per?: 'day' | 'week' | 'month' }, cmd: Command) => {
+    const { api, json } = remote(cmd.optsWithGlobals<GlobalOptions>());
+    const report = await api.reports.sos.query({ ...period(opts), per: opts.per });
+    const columns: Column<SosRow>[] = [
+      { header: 'period', value: (r) => r.periodStart },
+      { header: 'raised', value: (r) => r.raised },
+      { header: 'open', value: (r) => r.open },
+      { header: 'acknowledged', value: (r) => r.acknowledged },
+      { header: 'resolved', value: (r) => r.resolved },
+      { header: 'escalated', value: (r) => r.escalated },
+      { header: 'ack median min', value: (r) => r.acknowledgeMedianMinutes },
+      { header: 'ack p90 min', value: (r) => r.acknowledgeP90Minutes },
+      { header: 'resolve median min', value: (r) => r.resolveMedianMinutes },
+      { header: 'resolve p90 min', value: (r) => r.resolveP90Minutes },
+    ];
+    printReport(report.rows, columns, { json, csv: opts.csv }, report);
+  });
+
 export const reportCommandGroup = createCommand('report')
   .description("your practice's reports (admin)")
   .addCommand(assessments)
   .addCommand(appointments)
   .addCommand(activity)
   .addCommand(reminders)
-  .addCommand(deliveries);
+  .addCommand(deliveries)
+  .addCommand(sos);

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { instantOutput, pageInput, uuid } from './common.ts';
 import { deliveryRequestStatuses } from './deliveries.ts';
+import { sosStatuses } from './sos.ts';
 
 /**
  * What an event says, by kind: ids and non-PHI fields only (a client fetches the rest through the reads,
@@ -15,6 +16,9 @@ export const notificationData = {
   'reminder.due': z.object({ stepId: z.string(), day: z.string().describe("The day of the plan it reminds of (YYYY-MM-DD, the patient's zone)") }),
   /** A new message in a conversation the receiver is in: no body, no sender name (messages.list has them). */
   'message.received': z.object({ conversationId: z.string(), messageId: z.string() }),
+  'sos.raised': z.object({ sosId: z.string() }),
+  'sos.changed': z.object({ sosId: z.string(), status: z.enum(sosStatuses) }),
+  'sos.escalated': z.object({ sosId: z.string(), step: z.number().int() }),
 } as const;
 export type NotificationKind = keyof typeof notificationData;
 export const notificationKinds = Object.keys(notificationData) as [NotificationKind, ...NotificationKind[]];
@@ -38,6 +42,9 @@ export const notificationOutput = z.discriminatedUnion('kind', [
   event('delivery.status'),
   event('reminder.due'),
   event('message.received'),
+  event('sos.raised'),
+  event('sos.changed'),
+  event('sos.escalated'),
 ]);
 export type NotificationOutput = z.infer<typeof notificationOutput>;
 

@@ -19,6 +19,12 @@ export const practiceRef = text()
 /** A practice's short public name, for its sign-up link. Not UUID-shaped: a UUID names a practice by id. */
 const practiceSlug = practiceRef.refine((v) => !uuid.safeParse(v).success, 'must not look like a UUID');
 
+/** An emergency number as dialled: 2 to 15 digits, optionally with a leading +. */
+export const emergencyNumber = text()
+  .trim()
+  .max(16)
+  .regex(/^\+?[0-9]{2,15}$/, 'must be the number as dialled, e.g. 112 or 911');
+
 export const updatePracticeInput = z
   .object({
     name: text().trim().min(1).max(200),
@@ -36,6 +42,10 @@ export const updatePracticeInput = z
     patientSignUp: z.enum(patientSignUpModes),
     /** Unique across practices; what `auth.signUp` may name the practice by (besides its id). Null removes it. */
     slug: practiceSlug.nullable(),
+    /** The number the practice's patients call in a life-threatening emergency (112, 911, 999, 000…): every SOS answer and email shows it. */
+    emergencyNumber,
+    /** An SOS not acknowledged after this many minutes goes to every clinician and admin, and again each such period. */
+    sosEscalationMinutes: z.number().int().min(1).max(60),
   })
   .partial()
   .refine((v) => Object.keys(v).length > 0, 'nothing to update');
@@ -62,6 +72,8 @@ export const practiceOutput = z.object({
   hl7SendingFacility: z.string().describe("MSH-4 of the HL7 ACKs PAMS sends: the setting, else the practice's name"),
   patientSignUp: z.enum(patientSignUpModes).describe('open: anyone may create a patient account with auth.signUp; off: by invite only'),
   slug: z.string().nullable().describe('The short name auth.signUp accepts for the practice, besides its id'),
+  emergencyNumber: z.string().describe('The emergency number every SOS answer and email tells patients to call: PAMS is not an emergency service'),
+  sosEscalationMinutes: z.number().describe('An SOS not acknowledged after this many minutes goes to every clinician and admin, and again each such period'),
   createdAt: instantOutput,
 });
 export type PracticeOutput = z.infer<typeof practiceOutput>;

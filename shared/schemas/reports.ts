@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { instantOutput, isoDateTime, uuid } from './common.ts';
 import { questionKey } from './questionnaires.ts';
 import { deliveryRequestStatuses } from './deliveries.ts';
+import { sosOutcomes } from './sos.ts';
 import { cadences } from './steps.ts';
 
 const MAX_DAYS = 3 * 366;
@@ -118,4 +119,29 @@ export const deliveriesReportOutput = z.object({
       p90Hours: z.number().nullable().describe('90th percentile of the same hours'),
     }),
   ),
+});
+
+/** SOS requests per day, week or month (in the practice's time zone) of the period. */
+export const sosReportPeriods = ['day', 'week', 'month'] as const;
+export const sosReportInput = z.object({ ...period, per: z.enum(sosReportPeriods).default('week') }).superRefine(checkPeriod);
+export type SosReportInput = z.infer<typeof sosReportInput>;
+
+const sosReportRow = z.object({
+  raised: z.number().describe('SOS requests raised'),
+  open: z.number().describe('Of those, still open now'),
+  acknowledged: z.number().describe('Of those, acknowledged and not yet resolved now'),
+  resolved: z.number().describe('Of those, resolved now'),
+  escalated: z.number().describe('Of those, escalated at least once for want of an acknowledgement'),
+  outcomes: z.object(Object.fromEntries(sosOutcomes.map((o) => [o, z.number()])) as Record<(typeof sosOutcomes)[number], z.ZodNumber>).describe('Resolved requests by outcome'),
+  acknowledgeMedianMinutes: z.number().nullable().describe('Median minutes from raising to acknowledgement; null when none'),
+  acknowledgeP90Minutes: z.number().nullable().describe('90th percentile of the same minutes'),
+  resolveMedianMinutes: z.number().nullable().describe('Median minutes from raising to resolution; null when none'),
+  resolveP90Minutes: z.number().nullable().describe('90th percentile of the same minutes'),
+});
+export const sosReportOutput = z.object({
+  ...periodOutput,
+  per: z.enum(sosReportPeriods),
+  timeZone: z.string().describe("The practice's time zone, in which the periods start"),
+  rows: z.array(sosReportRow.extend({ periodStart: z.string().meta({ format: 'date' }).describe('The first day of the day, week (Monday) or month') })),
+  total: sosReportRow,
 });

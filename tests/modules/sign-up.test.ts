@@ -309,6 +309,7 @@ describe('patients.merge', () => {
     const [medication] = (await api.medications.list.query({ patientId: source })).items;
     await t.client(session).deliveries.create.mutate({ medicationId: medication!.id, quantity: 1, address: { lines: ['1 Quay Street'], city: 'Galway', country: 'IE' } });
     await t.client(session).documents.create.mutate({ patientId: source, fileId: await uploaded(t, session, pdfOf()), title: 'My referral', category: 'referral' });
+    await t.client(session).sos.raise.mutate({ patientId: source, text: 'Dizzy', callbackPhone: '+353871234567' });
 
     const tables = await patientForeignKeys();
     const countsFor = async (id: string) =>
@@ -337,6 +338,7 @@ describe('patients.merge', () => {
       careRequests: 1,
       deliveries: 1,
       documents: 1,
+      sos: 1,
       careTeam: 1,
       guardians: 1,
       portalAccount: 1,

@@ -17,9 +17,9 @@ const countOf = async (em: EntityManager, query: string, newest: string) => Numb
 
 /**
  * The data keys of a table's rows (`kek_id`, `wrapped_key`), each wrapped with its row's id as AAD; what
- * they seal (a note's body and passages, a file's bytes, a message's body) is not touched.
+ * they seal (a note's body and passages, a file's bytes, a message's body, an SOS's detail) is not touched.
  */
-function dataKeysOf(table: 'note' | 'stored_file' | 'message'): KeySealed {
+function dataKeysOf(table: 'note' | 'stored_file' | 'message' | 'sos_request'): KeySealed {
   return {
     stale: (em, newest) => countOf(em, `select count(*) as n from ${table} where kek_id <> ?`, newest),
     async rewrap(tx, keys, batchSize) {
@@ -58,7 +58,7 @@ const totpSecrets: KeySealed = {
 };
 
 /** Everything rotation re-wraps: every value sealed directly under a key (tests/key-rotation.test.ts finds any other). */
-const keySealed = [dataKeysOf('note'), dataKeysOf('stored_file'), dataKeysOf('message'), totpSecrets];
+const keySealed = [dataKeysOf('note'), dataKeysOf('stored_file'), dataKeysOf('message'), dataKeysOf('sos_request'), totpSecrets];
 
 /**
  * Re-wraps every value sealed directly under a key of PAMS_ENCRYPTION_KEYS (notes', files' and messages' data keys,

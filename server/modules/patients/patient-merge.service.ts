@@ -16,6 +16,7 @@ import { Note } from '../notes/note.entity.ts';
 import { ClinicalRecord } from '../records/clinical-record.entity.ts';
 import { Notification } from '../notifications/notification.entity.ts';
 import { ReminderDelivery } from '../reminders/reminder-delivery.entity.ts';
+import { SosRequest } from '../sos/sos-request.entity.ts';
 import { Appointment } from '../scheduling/appointment.entity.ts';
 import { Step } from '../steps/step.entity.ts';
 import { CareTeamMember } from './care-team-member.entity.ts';
@@ -47,9 +48,10 @@ const moves = {
   documents: (em, from, to) => em.nativeUpdate(Document, { patient: from }, { patient: to }),
   notifications: (em, from, to) => em.nativeUpdate(Notification, { patient: from }, { patient: to }),
   conversations: (em, from, to) => em.nativeUpdate(Conversation, { patient: from }, { patient: to }),
+  sos: (em, from, to) => em.nativeUpdate(SosRequest, { patient: from }, { patient: to }),
 } satisfies Record<string, (em: EntityManager, from: string, to: string) => Promise<number>>;
 
-/** Two overlapping visits, or one record imported into both: PostgreSQL refuses the move, and so does the merge. */
+/** Two overlapping visits, one record imported into both, or an unresolved SOS on each: PostgreSQL refuses the move, and so does the merge. */
 function mergeConflict(e: unknown): AppError | null {
   const overlap = e instanceof DriverException && e.code === '23P01';
   if (!overlap && !(e instanceof UniqueConstraintViolationException)) return null;

@@ -25,6 +25,10 @@ export const PracticeSchema = defineEntity({
     patientSignUp: p.enum(patientSignUpModes).default('off'),
     /** The practice's short public name (unique), which `auth.signUp` accepts besides its id. */
     slug: p.string().length(63).nullable().unique(),
+    /** Shown with every SOS: for a life-threatening emergency the patient must call it. 112 works across Europe and on most mobile networks. */
+    emergencyNumber: p.string().length(16).default('112'),
+    /** An SOS unacknowledged this long goes to every clinician and admin, and again each such period. */
+    sosEscalationMinutes: p.smallint().default(2),
     createdAt: p.datetime().onCreate(() => new Date()),
   },
 });

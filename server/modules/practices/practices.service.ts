@@ -21,6 +21,8 @@ export function toPracticeDto(
     | 'hl7SendingFacility'
     | 'patientSignUp'
     | 'slug'
+    | 'emergencyNumber'
+    | 'sosEscalationMinutes'
     | 'createdAt'
   >,
 ): PracticeOutput {
@@ -36,6 +38,8 @@ export function toPracticeDto(
     hl7SendingFacility: p.hl7SendingFacility ?? p.name,
     patientSignUp: p.patientSignUp,
     slug: p.slug ?? null,
+    emergencyNumber: p.emergencyNumber,
+    sosEscalationMinutes: p.sosEscalationMinutes,
     createdAt: p.createdAt.toISOString(),
   };
 }

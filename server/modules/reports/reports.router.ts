@@ -9,6 +9,8 @@ import {
   deliveriesReportOutput,
   remindersReportInput,
   remindersReportOutput,
+  sosReportInput,
+  sosReportOutput,
 } from '../../../shared/schemas/reports.ts';
 import { adminProcedure, router } from '../../trpc.ts';
 import { activityReport } from './activity-report.ts';
@@ -16,6 +18,7 @@ import { appointmentsReport } from './appointments-report.ts';
 import { assessmentsReport } from './assessments-report.ts';
 import { deliveriesReport } from './deliveries-report.ts';
 import { remindersReport } from './reminders-report.ts';
+import { sosReport } from './sos-report.ts';
 
 /** Practice reports for admins: aggregated in PostgreSQL, never row by row in Node. */
 export const reportsRouter = router({
@@ -39,4 +42,8 @@ export const reportsRouter = router({
     .input(deliveriesReportInput)
     .output(deliveriesReportOutput)
     .query(({ ctx, input }) => deliveriesReport(ctx, input)),
+  sos: adminProcedure
+    .input(sosReportInput)
+    .output(sosReportOutput)
+    .query(({ ctx, input }) => sosReport(ctx, input)),
 });
