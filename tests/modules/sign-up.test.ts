@@ -310,6 +310,7 @@ describe('patients.merge', () => {
     await t.client(session).deliveries.create.mutate({ medicationId: medication!.id, quantity: 1, address: { lines: ['1 Quay Street'], city: 'Galway', country: 'IE' } });
     await t.client(session).documents.create.mutate({ patientId: source, fileId: await uploaded(t, session, pdfOf()), title: 'My referral', category: 'referral' });
     await t.client(session).sos.raise.mutate({ patientId: source, text: 'Dizzy', callbackPhone: '+353871234567' });
+    await t.client(session).conversations.create.mutate({ patientId: source, kind: 'care-team', firstMessage: { body: 'A question' } });
 
     const tables = await patientForeignKeys();
     const countsFor = async (id: string) =>
