@@ -1,10 +1,8 @@
 import type { Command } from 'commander';
-import type { RouterInputs } from '../../shared/client.ts';
-import type { PracticeEventOutput } from '../../shared/schemas/notifications.ts';
+import type { NotificationKind, PracticeEventOutput } from '../../shared/schemas/notifications.ts';
 import { createCommand, remote, type GlobalOptions } from '../command.ts';
 import { CliError, ExitCode } from '../exit-codes.ts';
 
-type Kinds = RouterInputs['notifications']['practiceStream']['kinds'];
 
 /** One line for people: when, what, about which row, and its ids (events carry no PHI). */
 function line(e: PracticeEventOutput): string {
@@ -26,7 +24,7 @@ const tail = createCommand('tail')
     const kinds = opts.kinds
       ?.split(',')
       .map((k) => k.trim())
-      .filter(Boolean) as Kinds;
+      .filter(Boolean) as NotificationKind[] | undefined; // the server checks them: an unknown kind is BAD_REQUEST
     let connected = false;
     await new Promise<void>((resolve, reject) => {
       let sub: { unsubscribe: () => void } | undefined;

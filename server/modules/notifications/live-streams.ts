@@ -35,13 +35,14 @@ export type LiveStreams = ReturnType<typeof createLiveStreams>;
 /**
  * This process's open notification streams and its one LISTEN connection. A NOTIFY names recipients
  * and rows; a recipient with a stream here has the rows read (with their access checked again) and
- * pushed, and so has an admin here watching the rows' practice. The connection lives through database restarts: it reconnects with backoff, and since a NOTIFY
- * sent meanwhile is lost, every stream then catches up from its last delivered id and every credential is
- * checked again. Nothing is held beyond the database: any number of processes can serve streams.
+ * pushed, and so has an admin here watching the rows' practice. The connection lives through database
+ * restarts: it reconnects with backoff, and since a NOTIFY sent meanwhile is lost, every stream then
+ * catches up from its last delivered id and every credential is checked again. Nothing is held beyond the database: any number of processes can serve streams.
  */
 export function createLiveStreams({ url, log, limits, streamsPerUser, retentionMs }: LiveStreamsOptions) {
-  /** A user's own streams, which a NOTIFY names; admins watching their practice (practiceStream), found by the announced rows' practice. */
+  /** Users' own streams, by the user a NOTIFY names. */
   const byUser = new Map<string, Set<Stream>>();
+  /** Admins watching their practice (practiceStream), by practice: found through the announced rows. */
   const byPractice = new Map<string, Set<Stream>>();
   const byCredential = new Map<string, Set<Stream>>();
   /** Both kinds, for the per-user bound. */
