@@ -3,7 +3,6 @@ import type { NotificationKind, PracticeEventOutput } from '../../shared/schemas
 import { createCommand, remote, type GlobalOptions } from '../command.ts';
 import { CliError, ExitCode } from '../exit-codes.ts';
 
-
 /** One line for people: when, what, about which row, and its ids (events carry no PHI). */
 function line(e: PracticeEventOutput): string {
   const fields = Object.entries(e.data as Record<string, unknown>).map(([k, v]) => `${k}=${v}`);

@@ -62,13 +62,11 @@ export const notificationStreamInput = z.object({ lastEventId: uuid.nullish() })
 export type NotificationStreamInput = z.infer<typeof notificationStreamInput>;
 
 /** `notifications.practiceStream`'s input: resume after `lastEventId`, and only these kinds (all when absent). */
-export const practiceStreamInput = z
-  .object({ lastEventId: uuid.nullish(), kinds: z.array(z.enum(notificationKinds)).min(1).max(notificationKinds.length).optional() })
-  .default({});
+export const practiceStreamInput = z.object({ lastEventId: uuid.nullish(), kinds: z.array(z.enum(notificationKinds)).min(1).max(notificationKinds.length).optional() }).default({});
 export type PracticeStreamInput = z.infer<typeof practiceStreamInput>;
 
 const practiceBase = {
-  id: z.string().describe("The event id on the stream (its first recipient row id): reconnect with it as `lastEventId`"),
+  id: z.string().describe('The event id on the stream (its first recipient row id): reconnect with it as `lastEventId`'),
   patientId: base.patientId,
   subject: z.object({ type: z.string(), id: z.string() }).describe('The row the event is about'),
   recipientIds: z.array(z.string()).describe('The users it was addressed to'),
