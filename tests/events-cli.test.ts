@@ -12,8 +12,8 @@ import { CLI, REPO } from './run-cli.ts';
 /**
  * `pams events tail` as a real child process against a real server: an admin sees the practice's events as
  * they are made through the API, each once (not once per recipient), as lines or as JSON; it reconnects with
- * its last id when the connection drops; a clinician is refused with the auth exit code; another practice's
- * events never appear.
+ * its last id when the connection drops; a clinician is refused with the auth exit code, a server never
+ * reached exits with the unreachable code; another practice's events never appear.
  */
 let t: TestServer;
 let admin: TestUser;
@@ -152,5 +152,16 @@ describe('pams events tail', () => {
     const badKind = await tail(admin, ['--kinds', 'appointment.exploded']);
     expect(await badKind.exited).toBe(1);
     expect(badKind.out.stderr).toContain('BAD_REQUEST');
+  });
+
+  it('exits with the unreachable code when it never reaches the server', async () => {
+    // A port that was free a moment ago: nothing listens there.
+    const probe = createServer().listen(0, '127.0.0.1');
+    await new Promise((resolve) => probe.once('listening', resolve));
+    const address = probe.address();
+    await new Promise((resolve) => probe.close(resolve));
+    const unreachable = await tail(admin, [], `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`);
+    expect(await unreachable.exited).toBe(4);
+    expect(unreachable.out.stderr).toContain('Cannot reach the PAMS server');
   });
 });
