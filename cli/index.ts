@@ -4,6 +4,7 @@ import { apiCommand } from './commands/api.ts';
 import { appointmentTypesCommand } from './commands/appointment-types.ts';
 import { auditCommand } from './commands/audit.ts';
 import { documentsCommand } from './commands/documents.ts';
+import { eventsCommand } from './commands/events.ts';
 import { hl7Command } from './commands/hl7.ts';
 import { importCommand } from './commands/import.ts';
 import { inviteCommand, invitesCommand } from './commands/invites.ts';
@@ -43,6 +44,7 @@ export function buildProgram(): Command {
     practiceCommand,
     tokensCommand,
     auditCommand,
+    eventsCommand,
     patientsCommand,
     documentsCommand,
     appointmentTypesCommand,

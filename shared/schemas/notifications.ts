@@ -60,3 +60,32 @@ export const unreadCountOutput = z.object({ unreadCount: z.number().int() });
 /** The stream's input: the id of the last event received, to resume after it (tRPC's client fills it in on a reconnect). */
 export const notificationStreamInput = z.object({ lastEventId: uuid.nullish() }).default({});
 export type NotificationStreamInput = z.infer<typeof notificationStreamInput>;
+
+/** `notifications.practiceStream`'s input: resume after `lastEventId`, and only these kinds (all when absent). */
+export const practiceStreamInput = z.object({ lastEventId: uuid.nullish(), kinds: z.array(z.enum(notificationKinds)).min(1).max(notificationKinds.length).optional() }).default({});
+export type PracticeStreamInput = z.infer<typeof practiceStreamInput>;
+
+const practiceBase = {
+  id: z.string().describe('The event id on the stream (its first recipient row id): reconnect with it as `lastEventId`'),
+  patientId: base.patientId,
+  subject: z.object({ type: z.string(), id: z.string() }).describe('The row the event is about'),
+  recipientIds: z.array(z.string()).describe('The users it was addressed to'),
+  createdAt: instantOutput,
+};
+
+const practiceEvent = <K extends NotificationKind>(kind: K) => z.object({ ...practiceBase, kind: z.literal(kind), data: notificationData[kind] });
+
+/** One event of the practice for an admin watching (`pams events tail`): once, with its recipients, ids and non-PHI fields only. */
+export const practiceEventOutput = z.discriminatedUnion('kind', [
+  practiceEvent('appointment.booked'),
+  practiceEvent('appointment.rescheduled'),
+  practiceEvent('appointment.cancelled'),
+  practiceEvent('alert.raised'),
+  practiceEvent('delivery.status'),
+  practiceEvent('reminder.due'),
+  practiceEvent('message.received'),
+  practiceEvent('sos.raised'),
+  practiceEvent('sos.changed'),
+  practiceEvent('sos.escalated'),
+]);
+export type PracticeEventOutput = z.infer<typeof practiceEventOutput>;

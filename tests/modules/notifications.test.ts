@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { manualClock } from '../../server/clock.ts';
-import type { NotificationOutput } from '../../shared/schemas/notifications.ts';
+import { newId } from '../../server/ids.ts';
+import type { NotificationOutput, PracticeEventOutput } from '../../shared/schemas/notifications.ts';
 import { createPatient, createPractice, invitePatientToPortal, inviteUser, loginAs, sql, type TestUser } from '../fixtures.ts';
 import { startTestServer, type TestServer } from '../harness.ts';
 import { SWEEP_NOTIFICATIONS } from '../../server/modules/notifications/notifications.jobs.ts';
@@ -10,8 +11,8 @@ import { runJobNow, startWorker } from '../workers.ts';
 const clock = manualClock('2027-01-01T00:00:00Z');
 const hours = [{ weekday: 1, start: '09:00', end: '17:00' }];
 let slot = 0;
-/** Each booking its own hour on Monday 4 January 2027. */
-const nextSlot = () => `2027-01-04T${String(9 + slot++).padStart(2, '0')}:00:00Z`;
+/** Each booking (30 minutes) its own half-hour on Monday 4 January 2027, from 09:00. */
+const nextSlot = () => new Date(Date.parse('2027-01-04T09:00:00Z') + slot++ * 1_800_000).toISOString();
 
 let t: TestServer;
 let admin: TestUser;
@@ -113,8 +114,9 @@ describe('notifications.stream', () => {
     const [practice] = await sql(t, 'select practice_id from users where id = ?', [outsider.id]);
     await sql(
       t,
-      `insert into notification (id, practice_id, user_id, kind, patient_id, subject_type, subject_id, data, created_at) values (gen_random_uuid(), ?, ?, 'alert.raised', ?, 'alert', gen_random_uuid(), '{"alertId":"x","assessmentId":"y"}', now())`,
-      [practice!.practice_id, outsider.id, patientId],
+      `insert into notification (id, practice_id, user_id, kind, patient_id, subject_type, subject_id, data, created_at) values (?, ?, ?, 'alert.raised', ?, 'alert', gen_random_uuid(), '{"alertId":"x","assessmentId":"y"}', now())`,
+      // A UUID v7 as the server makes (ids are in order: a random one could sort after later events).
+      [newId(), practice!.practice_id, outsider.id, patientId],
     );
     await new Promise((r) => setTimeout(r, 400));
     expect(s.events).toEqual([]);
@@ -172,6 +174,53 @@ describe('notifications.stream', () => {
     expect(t.live.count(leaving.id)).toBe(0);
     expect(bystander.ended()).toBe(false);
     await bystander.stop();
+  });
+});
+
+describe('notifications.practiceStream', () => {
+  /** The admin watching the practice, through the typed client, registered once it returns. */
+  async function watch(input: { lastEventId?: string; kinds?: PracticeEventOutput['kind'][] } = {}) {
+    const before = t.live.count(admin.id);
+    const events: { id: string; data: PracticeEventOutput }[] = [];
+    const sub = t.client(admin.token).notifications.practiceStream.subscribe(input, { onData: (e) => events.push(e) });
+    await until(() => t.live.count(admin.id) > before, 'the watcher to register');
+    const stop = async () => {
+      sub.unsubscribe();
+      await until(() => t.live.count(admin.id) === before, 'the watcher to close');
+    };
+    return { events, stop };
+  }
+  const appointmentOf = (e: { data: PracticeEventOutput }) => e.data.subject.id;
+
+  it("gives an admin each of the practice's events once, with its recipients, and resumes after the last id with exactly what was missed", async () => {
+    const first = await watch();
+    const booked = await book(anaId, admin.token);
+    await until(() => first.events.length === 1, 'the booking');
+    await new Promise((r) => setTimeout(r, 300));
+    // Two rows (the clinician's and Ana's), one event.
+    expect(first.events).toHaveLength(1);
+    expect(first.events[0]!.data).toMatchObject({ kind: 'appointment.booked', patientId: anaId, subject: { type: 'appointment', id: booked.id }, data: { appointmentId: booked.id } });
+    expect(first.events[0]!.id).toBe(first.events[0]!.data.id);
+    expect([...first.events[0]!.data.recipientIds].sort()).toEqual([carer.id, ana.id].sort());
+    await first.stop();
+
+    const missed = [await book(anaId, admin.token), await book(bobId)];
+    const resumed = await watch({ lastEventId: first.events[0]!.id });
+    await until(() => resumed.events.length >= 2, 'the missed events');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(resumed.events.map(appointmentOf)).toEqual(missed.map((m) => m.id));
+    await resumed.stop();
+  });
+
+  it('carries only the kinds asked for', async () => {
+    const watching = await watch({ kinds: ['appointment.cancelled'] });
+    const a = await book(anaId, admin.token);
+    await t.client(admin.token).appointments.reschedule.mutate({ id: a.id, startsAt: nextSlot() });
+    await t.client(admin.token).appointments.cancel.mutate({ id: a.id, reason: 'Unwell' });
+    await until(() => watching.events.length === 1, 'the cancellation');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(watching.events.map((e) => [e.data.kind, appointmentOf(e)])).toEqual([['appointment.cancelled', a.id]]);
+    await watching.stop();
   });
 });
 

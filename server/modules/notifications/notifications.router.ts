@@ -1,5 +1,14 @@
-import { listNotificationsInput, markNotificationsReadInput, notificationListOutput, notificationOutput, notificationStreamInput, unreadCountOutput } from '../../../shared/schemas/notifications.ts';
-import { authedProcedure, router } from '../../trpc.ts';
+import {
+  listNotificationsInput,
+  markNotificationsReadInput,
+  notificationListOutput,
+  notificationOutput,
+  notificationStreamInput,
+  practiceEventOutput,
+  practiceStreamInput,
+  unreadCountOutput,
+} from '../../../shared/schemas/notifications.ts';
+import { adminProcedure, authedProcedure, router } from '../../trpc.ts';
 import { listNotifications, markNotificationsRead, unreadNotificationCount } from './notifications.service.ts';
 
 export const notificationsRouter = router({
@@ -18,4 +27,9 @@ export const notificationsRouter = router({
     .meta({ phi: true, events: notificationOutput })
     .input(notificationStreamInput)
     .subscription(({ ctx, input, signal }) => ctx.live.open(ctx, input.lastEventId, signal)),
+  /** The practice's events, each once with its recipients, for an admin watching (`pams events tail`); resumable the same way. */
+  practiceStream: adminProcedure
+    .meta({ phi: true, events: practiceEventOutput })
+    .input(practiceStreamInput)
+    .subscription(({ ctx, input, signal }) => ctx.live.openPractice(ctx, input, signal)),
 });

@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { ListNotificationsInput, MarkNotificationsReadInput, NotificationKind, NotificationOutput } from '../../../shared/schemas/notifications.ts';
+import type { ListNotificationsInput, MarkNotificationsReadInput, NotificationKind, NotificationOutput, PracticeEventOutput } from '../../../shared/schemas/notifications.ts';
 import type { Actor, AuthedCtx } from '../../context.ts';
 import { keyset, newestFirst, toPage } from '../../pagination.ts';
 import { pgArray } from '../../pg-array.ts';
@@ -68,6 +68,42 @@ export async function readForStream(em: EntityManager, actor: Actor, selection: 
     [actor.practiceId, actor.userId, ...params, ...visible.params],
   );
   return rows.map((r) => toNotificationDto({ id: r.id, kind: r.kind, patientId: r.patient_id, data: r.data, createdAt: new Date(r.created_at), readAt: r.read_at ? new Date(r.read_at) : null }));
+}
+
+/** The rows of one event: published together, they share the practice, kind, subject, data and instant (publish-notifications.ts). */
+const SAME_EVENT = 'o.practice_id = n.practice_id and o.created_at = n.created_at and o.kind = n.kind and o.subject_type = n.subject_type and o.subject_id = n.subject_id and o.data = n.data';
+
+/**
+ * The practice's events of `selection` for an admin watching it, each once, oldest first: an event is its
+ * first row (the smallest id of its rows), carrying all its recipients. Rows are still read with the rule
+ * of the reads (the caller still an admin of the practice; a merged-away patient's rows are gone).
+ */
+export async function readPracticeEvents(em: EntityManager, actor: Actor, selection: StreamSelection, kinds: readonly NotificationKind[] | undefined): Promise<PracticeEventOutput[]> {
+  const visible = visiblePatientsSql(actor);
+  const [which, params] = 'ids' in selection ? ['n.id = any(?::uuid[])', [pgArray(selection.ids)]] : ['n.id > ? and n.created_at > ?', [selection.after, selection.since]];
+  const [ofKinds, kindParams] = kinds ? ['and n.kind = any(?::text[])', [pgArray(kinds)]] : ['', []];
+  const rows = await em.execute<{ id: string; kind: string; patient_id: string | null; subject_type: string; subject_id: string; data: unknown; created_at: string | Date; recipient_ids: string[] }[]>(
+    `select n.id, n.kind, n.patient_id, n.subject_type, n.subject_id, n.data, n.created_at,
+       array(select o.user_id from notification o where ${SAME_EVENT} order by o.id)::text[] as recipient_ids
+     from notification n left join patient p on p.id = n.patient_id
+     where n.practice_id = ? and ${which} ${ofKinds} and (n.patient_id is null or (p.id is not null and ${visible.sql}))
+       and exists (select 1 from users u where u.id = ? and u.practice_id = n.practice_id and u.role = 'admin')
+       and not exists (select 1 from notification o where ${SAME_EVENT} and o.id < n.id)
+     order by n.id limit ${STREAM_PAGE}`,
+    [actor.practiceId, ...params, ...kindParams, ...visible.params, actor.userId],
+  );
+  return rows.map(
+    (r) =>
+      ({
+        id: r.id,
+        kind: r.kind as NotificationKind,
+        patientId: r.patient_id,
+        subject: { type: r.subject_type, id: r.subject_id },
+        recipientIds: r.recipient_ids,
+        data: r.data,
+        createdAt: new Date(r.created_at).toISOString(),
+      }) as PracticeEventOutput,
+  );
 }
 
 /** The retention sweep: events older than the window go, read or not (a client offline longer starts again from the list). */

@@ -20,11 +20,13 @@ export type PublishedEvent<K extends NotificationKind> = {
 };
 
 /**
- * Publishes an event: one notification row per recipient, persisted by the caller's next flush, so in the
+ * Publishes an event: one notification row per recipient (all stamped with one instant), persisted by the caller's next flush, so in the
  * caller's transaction. The insert's trigger NOTIFYs the listening server processes, and PostgreSQL
  * delivers a NOTIFY only on commit: an event that is rolled back is never announced, nor kept.
  */
 export async function publishNotifications<K extends NotificationKind>(em: EntityManager, event: PublishedEvent<K>): Promise<void> {
+  // One instant for all of the event's rows: with its kind, subject and data it tells one event's rows apart (readPracticeEvents).
+  const createdAt = new Date();
   for (const user of await recipientsOf(em, event)) {
     em.create(Notification, {
       id: newId(),
@@ -35,6 +37,7 @@ export async function publishNotifications<K extends NotificationKind>(em: Entit
       subjectType: event.subject.type,
       subjectId: event.subject.id,
       data: event.data,
+      createdAt,
     });
   }
 }
