@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { FileMissingError, type FileStore } from './file-store.ts';
@@ -12,9 +12,16 @@ import { FileMissingError, type FileStore } from './file-store.ts';
  * temporary file; one a crash left behind is listed like any key with no row, so the orphan sweep takes it.
  */
 export function localFileStore(dir: string): FileStore {
-  // Made on first use, so that a process that never stores a file (a CLI command) leaves no folder behind.
+  // Made on first write, so that a process that never stores a file (a CLI command, a sweep of nothing)
+  // leaves no folder behind. Only the folder itself is private: its parent (PAMS_DATA_DIR) is the embedded
+  // PostgreSQL's too, whose own user must be able to pass through it.
   let made: Promise<unknown> | null = null;
-  const ready = () => (made ??= mkdir(dir, { recursive: true, mode: 0o700 }));
+  const ready = () =>
+    (made ??= mkdir(dirname(dir), { recursive: true }).then(() =>
+      mkdir(dir, { mode: 0o700 }).catch((e: NodeJS.ErrnoException) => {
+        if (e.code !== 'EEXIST') throw e;
+      }),
+    ));
   const pathOf = (key: string) => {
     if (!/^[\w.-]+$/.test(key) || key.startsWith('.')) throw new Error(`Not a file key: ${key}`);
     return join(dir, key);
@@ -45,8 +52,11 @@ export function localFileStore(dir: string): FileStore {
       await rm(pathOf(key), { force: true });
     },
     async *list() {
-      await ready();
-      for (const name of await readdir(dir)) {
+      const names = await readdir(dir).catch((e: NodeJS.ErrnoException) => {
+        if (e.code === 'ENOENT') return []; // nothing stored yet
+        throw e;
+      });
+      for (const name of names) {
         const info = await stat(join(dir, name)).catch(() => null); // removed since readdir
         if (info) yield { key: name, writtenAt: info.mtime };
       }

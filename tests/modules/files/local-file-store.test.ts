@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, rm, utimes } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, stat, utimes } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -39,5 +39,21 @@ describe('the local file store on disk', () => {
     expect(listed).toHaveLength(1);
     expect(Math.abs(listed[0]!.writtenAt.getTime() - hourAgo.getTime())).toBeLessThan(1000);
     await store.delete('old');
+  });
+});
+
+describe('the local file store’s folder', () => {
+  it('is made on the first write only, private itself, and its parent left passable (the embedded PostgreSQL shares PAMS_DATA_DIR)', async () => {
+    const root = join(tmpdir(), `pams-files-fresh-${process.pid}`);
+    const store = localFileStore(join(root, 'data', 'files'));
+    try {
+      for await (const _ of store.list()) throw new Error('nothing was stored');
+      await expect(stat(join(root, 'data'))).rejects.toThrow('ENOENT');
+      await store.put('k', Readable.from([Buffer.from('x')]));
+      expect((await stat(join(root, 'data', 'files'))).mode & 0o777).toBe(0o700);
+      expect((await stat(join(root, 'data'))).mode & 0o055).toBe(0o055 & ~process.umask());
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
   });
 });
