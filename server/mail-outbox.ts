@@ -4,12 +4,50 @@ import type { Logger } from './logger.ts';
 import { pgArray } from './pg-array.ts';
 
 /**
- * A table of emails waiting to be sent, by its column names (each row is claimed by lease, then settled here),
- * and the job that sends them and the kind of email, for the log.
+ * A table of emails waiting to be sent, by its name, the alias its claim uses and its column names (each row
+ * has a `lease_until` too), and the job that sends them and the kind of email, for the log.
  */
-export type MailOutbox = { table: string; status: string; sentAt: string; nextAttemptAt: string; lastError: string; job: string; kind: string };
+export type MailOutbox = {
+  table: string;
+  alias: string;
+  status: string;
+  sentAt: string;
+  nextAttemptAt: string;
+  attempts: string;
+  lastError: string;
+  job: string;
+  kind: string;
+};
+
+/**
+ * What a claim reads beside the outbox's row to write the email: the tables it joins (`from`, with aliases),
+ * how they join the row (`on`, an SQL condition), and the columns it returns besides the row's id and attempts.
+ */
+export type MailClaim = { from: string; on: string; returning: string };
 
 type Connection = ReturnType<EntityManager['getConnection']>;
+
+/** The rows due at the second parameter whose lease (if any) ended before the third. */
+const dueSql = (o: MailOutbox) => `${o.status} = 'pending' and ${o.nextAttemptAt} <= ? and (lease_until is null or lease_until < ?)`;
+
+/**
+ * Takes a batch of due rows with SKIP LOCKED, so workers side by side never take the same row, leases them
+ * and counts the attempt, and returns each with what the claim reads beside it.
+ */
+function claimSql(o: MailOutbox, claim: MailClaim) {
+  return `update ${o.table} ${o.alias} set lease_until = ?, ${o.attempts} = ${o.alias}.${o.attempts} + 1
+     from ${claim.from}
+     where ${o.alias}.id in (select id from ${o.table} where ${dueSql(o)} order by ${o.nextAttemptAt} limit ? for update skip locked)
+       and ${claim.on}
+     returning ${o.alias}.id, ${o.alias}.${o.attempts} as attempts, ${claim.returning}`;
+}
+
+/** How many emails of the outbox are due now and not leased. */
+export async function dueMailCount(conn: Connection, clock: Clock, outbox: MailOutbox): Promise<number> {
+  const now = clock.now();
+  const [row] = await conn.execute<{ n: string }[]>(`select count(*) as n from ${outbox.table} where ${dueSql(outbox)}`, [now, now]);
+  return Number(row?.n ?? 0);
+}
 
 /** How long a worker may hold a claimed email before another may take it over (it died, say). */
 const LEASE_MS = 2 * 60_000;
@@ -60,22 +98,22 @@ async function sendClaimedMails<Row extends { id: string; attempts: number }>(
 }
 
 /**
- * Sends an outbox's due emails until none is left. `claim` takes a batch with SKIP LOCKED and a lease (its
- * parameters: the lease's end, now twice, the batch size), so workers side by side never take the same row;
- * `send` mails one row and says its outcome. A failed send is put back with a later attempt time, and the
- * first batch with a failure ends the run: the mail server is struggling, the rest waits for the next sweep.
+ * Sends an outbox's due emails until none is left: each batch claimed (claimSql), then `send` mails one row
+ * and says its outcome. A failed send is put back with a later attempt time, and the first batch with a
+ * failure ends the run: the mail server is struggling, the rest waits for the next sweep.
  */
 export async function drainMailOutbox<Row extends { id: string; attempts: number }>(
   { conn, clock, log }: { conn: Connection; clock: Clock; log: Logger },
   outbox: MailOutbox,
-  claim: (params: [leaseUntil: Date, now: Date, now: Date, limit: number]) => Promise<Row[]>,
+  claim: MailClaim,
   send: (row: Row, now: Date) => Promise<string>,
 ): Promise<{ sent: number; failed: number }> {
+  const sql = claimSql(outbox, claim);
   let sent = 0;
   let failed = 0;
   for (;;) {
     const now = clock.now();
-    const claimed = await claim([new Date(now.getTime() + LEASE_MS), now, now, BATCH]);
+    const claimed = await conn.execute<Row[]>(sql, [new Date(now.getTime() + LEASE_MS), now, now, BATCH]);
     if (!claimed.length) return { sent, failed };
     const batch = await sendClaimedMails(conn, clock, outbox, claimed, (row) => send(row, now));
     sent += batch.sent;

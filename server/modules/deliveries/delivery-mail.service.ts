@@ -6,9 +6,11 @@ import { drainMailOutbox, type MailOutbox } from '../../mail-outbox.ts';
 /** The status emails wait on their event rows. Never given up: the patient is told of every change. */
 const deliveryOutbox: MailOutbox = {
   table: 'delivery_event',
+  alias: 'e',
   status: 'mail_status',
   sentAt: 'mailed_at',
   nextAttemptAt: 'next_mail_at',
+  attempts: 'mail_attempts',
   lastError: 'last_mail_error',
   job: 'deliveries.send-mails',
   kind: 'delivery',
@@ -25,17 +27,12 @@ export async function sendDeliveryMails({ orm, clock, mailer, log, config }: Pic
   return drainMailOutbox(
     { conn, clock, log },
     deliveryOutbox,
-    (params) =>
-      conn.execute<Claimed[]>(
-        `update delivery_event e set lease_until = ?, mail_attempts = e.mail_attempts + 1
-         from delivery_request d, users u, practice pr
-         where e.id in (select id from delivery_event where mail_status = 'pending' and next_mail_at <= ? and (lease_until is null or lease_until < ?)
-                        order by next_mail_at limit ? for update skip locked)
-           and d.id = e.delivery_id and u.id = d.requested_by and pr.id = e.practice_id
-         returning e.id, e.mail_attempts as attempts, e.status, e.delivery_id, case when u.status = 'active' then u.email end as email, pr.name as practice_name`,
-        params,
-      ),
-    async (e) => {
+    {
+      from: 'delivery_request d, users u, practice pr',
+      on: 'd.id = e.delivery_id and u.id = d.requested_by and pr.id = e.practice_id',
+      returning: `e.status, e.delivery_id, case when u.status = 'active' then u.email end as email, pr.name as practice_name`,
+    },
+    async (e: Claimed) => {
       if (!e.email) return 'skipped';
       await mailer.send(deliveryMail({ ...e, email: e.email }, config.appUrl));
       return 'sent';

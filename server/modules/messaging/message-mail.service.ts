@@ -10,9 +10,11 @@ import { hasUnreadSql } from './message-reads.ts';
 
 const messageOutbox: MailOutbox = {
   table: 'message_mail',
+  alias: 'mm',
   status: 'status',
   sentAt: 'sent_at',
   nextAttemptAt: 'next_attempt_at',
+  attempts: 'attempts',
   lastError: 'last_error',
   job: 'messaging.send-mails',
   kind: 'new-message',
@@ -45,18 +47,13 @@ export async function sendMessageMails({ orm, clock, mailer, log, config }: Pick
   return drainMailOutbox(
     { conn, clock, log },
     messageOutbox,
-    (params) =>
-      conn.execute<Claimed[]>(
-        `update message_mail mm set lease_until = ?, attempts = mm.attempts + 1
-         from conversation c, patient p, users u, practice pr
-         where mm.id in (select id from message_mail where status = 'pending' and next_attempt_at <= ? and (lease_until is null or lease_until < ?)
-                         order by next_attempt_at limit ? for update skip locked)
-           and c.id = mm.conversation_id and p.id = c.patient_id and u.id = mm.user_id and pr.id = mm.practice_id
-         returning mm.id, mm.attempts, mm.conversation_id, u.role, case when u.status = 'active' then u.email end as email,
-                   ${userMayReadSql} as may_read, ${hasUnreadSql} as unread, pr.name as practice_name`,
-        params,
-      ),
-    async (row) => {
+    {
+      from: 'conversation c, patient p, users u, practice pr',
+      on: 'c.id = mm.conversation_id and p.id = c.patient_id and u.id = mm.user_id and pr.id = mm.practice_id',
+      returning: `mm.conversation_id, u.role, case when u.status = 'active' then u.email end as email,
+                  ${userMayReadSql} as may_read, ${hasUnreadSql} as unread, pr.name as practice_name`,
+    },
+    async (row: Claimed) => {
       if (!row.email || !row.may_read) return 'skipped';
       if (!row.unread) return 'read';
       await mailer.send(newMessageMail({ ...row, email: row.email }, config.appUrl));

@@ -1,6 +1,6 @@
 import type { Mail } from '../../mailer.ts';
 import type { JobDeps } from '../../jobs.ts';
-import { drainMailOutbox, type MailOutbox } from '../../mail-outbox.ts';
+import { drainMailOutbox, dueMailCount, type MailOutbox } from '../../mail-outbox.ts';
 import { CHECK_IN_LINK_TTL_MS, signLink } from './reminder-links.ts';
 
 /**
@@ -56,18 +56,16 @@ export async function createDueReminders({ orm, clock }: Pick<JobDeps, 'orm' | '
 
 /** Pending emails whose time has come, for deciding how many deliver jobs to start. */
 export async function countDueEmails({ orm, clock }: Pick<JobDeps, 'orm' | 'clock'>): Promise<number> {
-  const [row] = await orm.em
-    .fork()
-    .getConnection()
-    .execute<{ n: string }[]>(`select count(*) as n from reminder_delivery where status = 'pending' and next_attempt_at <= ? and (lease_until is null or lease_until < ?)`, [clock.now(), clock.now()]);
-  return Number(row?.n ?? 0);
+  return dueMailCount(orm.em.fork().getConnection(), clock, reminderOutbox);
 }
 
 const reminderOutbox: MailOutbox = {
   table: 'reminder_delivery',
+  alias: 'd',
   status: 'status',
   sentAt: 'sent_at',
   nextAttemptAt: 'next_attempt_at',
+  attempts: 'attempts',
   lastError: 'last_error',
   job: 'reminders.deliver',
   kind: 'reminder',
@@ -92,18 +90,13 @@ export async function deliverDueEmails({ orm, clock, mailer, log, config }: Pick
   return drainMailOutbox(
     { conn, clock, log },
     reminderOutbox,
-    (params) =>
-      conn.execute<Claimed[]>(
-        `update reminder_delivery d set lease_until = ?, attempts = d.attempts + 1
-         from step s, patient p, practice pr
-         where d.id in (select id from reminder_delivery where status = 'pending' and next_attempt_at <= ? and (lease_until is null or lease_until < ?)
-                        order by next_attempt_at limit ? for update skip locked)
-           and s.id = d.step_id and p.id = d.patient_id and pr.id = d.practice_id
-         returning d.id, d.attempts, case when p.reminder_email_opt_out_at is null then p.email end as email, s.title, s.state as step_state,
-                   pr.name as practice_name, d.practice_id, d.patient_id, d.step_id, d.local_day::text as local_day`,
-        params,
-      ),
-    async (d, now) => {
+    {
+      from: 'step s, patient p, practice pr',
+      on: 's.id = d.step_id and p.id = d.patient_id and pr.id = d.practice_id',
+      returning: `case when p.reminder_email_opt_out_at is null then p.email end as email, s.title, s.state as step_state,
+                  pr.name as practice_name, d.practice_id, d.patient_id, d.step_id, d.local_day::text as local_day`,
+    },
+    async (d: Claimed, now) => {
       // The step ended, or the patient opted out, after the row was made.
       if (d.step_state !== 'active' || !d.email) return 'cancelled';
       await mailer.send(reminderMail({ ...d, email: d.email }, config, now));

@@ -6,7 +6,17 @@ import { drainMailOutbox, type MailOutbox } from '../../mail-outbox.ts';
 import type { Mail } from '../../mailer.ts';
 import { SEND_SOS_MAILS } from './sos-queue.ts';
 
-const sosOutbox: MailOutbox = { table: 'sos_mail', status: 'status', sentAt: 'sent_at', nextAttemptAt: 'next_attempt_at', lastError: 'last_error', job: SEND_SOS_MAILS, kind: 'SOS' };
+const sosOutbox: MailOutbox = {
+  table: 'sos_mail',
+  alias: 'm',
+  status: 'status',
+  sentAt: 'sent_at',
+  nextAttemptAt: 'next_attempt_at',
+  attempts: 'attempts',
+  lastError: 'last_error',
+  job: SEND_SOS_MAILS,
+  kind: 'SOS',
+};
 
 type Claimed = {
   id: string;
@@ -31,18 +41,13 @@ export async function sendSosMails({ orm, clock, mailer, log, config }: Pick<Job
   return drainMailOutbox(
     { conn, clock, log },
     sosOutbox,
-    (params) =>
-      conn.execute<Claimed[]>(
-        `update sos_mail m set lease_until = ?, attempts = m.attempts + 1
-         from sos_request s, users u, practice pr
-         where m.id in (select id from sos_mail where status = 'pending' and next_attempt_at <= ? and (lease_until is null or lease_until < ?)
-                        order by next_attempt_at limit ? for update skip locked)
-           and s.id = m.sos_id and u.id = m.user_id and pr.id = m.practice_id
-         returning m.id, m.attempts, m.step, m.sos_id, s.status as sos_status, case when u.status = 'active' then u.email end as email, u.role,
-                   pr.name as practice_name, pr.emergency_number, pr.sos_escalation_minutes as escalation_minutes`,
-        params,
-      ),
-    async (m) => {
+    {
+      from: 'sos_request s, users u, practice pr',
+      on: 's.id = m.sos_id and u.id = m.user_id and pr.id = m.practice_id',
+      returning: `m.step, m.sos_id, s.status as sos_status, case when u.status = 'active' then u.email end as email, u.role,
+                  pr.name as practice_name, pr.emergency_number, pr.sos_escalation_minutes as escalation_minutes`,
+    },
+    async (m: Claimed) => {
       if (!m.email) return 'skipped';
       if (m.role !== 'patient' && m.sos_status !== 'open') return 'skipped';
       await mailer.send(sosMail({ ...m, email: m.email }, config.appUrl));
