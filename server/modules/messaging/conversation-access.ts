@@ -1,7 +1,8 @@
-import type { FilterQuery, LockMode } from '@mikro-orm/core';
+import { type FilterQuery, LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Actor } from '../../context.ts';
-import { notFound } from '../../errors.ts';
+import { AppError, notFound } from '../../errors.ts';
+import type { Audience } from '../notifications/publish-notifications.ts';
 import { visiblePatients } from '../patients/patient-access.ts';
 import { Conversation } from './conversation.entity.ts';
 
@@ -16,9 +17,25 @@ export function visibleConversations(actor: Actor): FilterQuery<Conversation> {
 }
 
 /** The conversation, if the actor may read it; otherwise NOT_FOUND, whether it exists or not. */
-export async function findVisibleConversation(em: EntityManager, actor: Actor, id: string, lockMode?: LockMode): Promise<Conversation> {
-  const conversation = await em.findOne(Conversation, { $and: [{ id }, visibleConversations(actor)] }, lockMode ? { lockMode } : {});
+export async function findVisibleConversation(em: EntityManager, actor: Actor, id: string): Promise<Conversation> {
+  const conversation = await em.findOne(Conversation, { $and: [{ id }, visibleConversations(actor)] });
   if (!conversation) throw notFound('Conversation');
+  return conversation;
+}
+
+/**
+ * The conversation a message is written in: one the actor may read, locked (its row only) so that writes to
+ * it are serialised, with its patient loaded in the same query; a merged patient's conversations are
+ * read-only (CONFLICT `patient-merged`, as findWritablePatient refuses any write naming that patient).
+ */
+export async function findWritableConversation(em: EntityManager, actor: Actor, id: string): Promise<Conversation> {
+  const conversation = await em.findOne(
+    Conversation,
+    { $and: [{ id }, visibleConversations(actor)] },
+    { populate: ['patient'], strategy: 'joined', lockMode: LockMode.PESSIMISTIC_WRITE, lockTableAliases: ['c0'] },
+  );
+  if (!conversation) throw notFound('Conversation');
+  if (conversation.patient.status === 'merged') throw new AppError('CONFLICT', 'This record was merged into another: use that one', 'patient-merged');
   return conversation;
 }
 
@@ -32,22 +49,18 @@ export const userMayReadSql = `(u.role = 'admin'
       and (p.portal_user_id = u.id or exists (select 1 from guardianship g where g.dependent_id = c.patient_id and g.guardian_id = u.id))))`;
 
 /**
- * Who a new message is for, worked out when it is sent: the care team (and, in a `care-team`
- * conversation, the patient's portal account and guardians), and admins who have written in it (an
- * admin sees every patient, so is told only of conversations they joined). Active users of the practice
- * only, less the sender.
+ * Who a new message is for: the care team (and, in a `care-team` conversation, the patient's portal
+ * account and guardians), and admins who have written in it or began it (an admin sees every patient, so
+ * is told only of conversations they joined). publishNotifications keeps the practice's active users, less the sender.
  */
-export async function audienceOf(em: EntityManager, conversation: Conversation, senderId: string): Promise<string[]> {
-  const patientId = conversation.patient.id;
-  const portal = conversation.kind === 'care-team' ? 'union select portal_user_id from patient where id = ? union select guardian_id from guardianship where dependent_id = ?' : '';
-  const rows = await em.execute<{ id: string }[]>(
-    `select u.id from users u
-     where u.id in (select clinician_id from care_team_member where patient_id = ? ${portal}
-                    union select m.sender_id from message m join users a on a.id = m.sender_id and a.role = 'admin' where m.conversation_id = ?
-                    union select c.created_by from conversation c join users a on a.id = c.created_by and a.role = 'admin' where c.id = ?)
-       and u.practice_id = ? and u.status = 'active' and u.id <> ?
-     order by u.id`,
-    [patientId, ...(portal ? [patientId, patientId] : []), conversation.id, conversation.id, conversation.practice.id, senderId],
-  );
-  return rows.map((r) => r.id);
+export function audienceOf(conversation: Conversation): Audience {
+  return {
+    careTeam: true,
+    portal: conversation.kind === 'care-team',
+    query: {
+      sql: `select m.sender_id from message m join users a on a.id = m.sender_id and a.role = 'admin' where m.conversation_id = ?
+            union select c.created_by from conversation c join users a on a.id = c.created_by and a.role = 'admin' where c.id = ?`,
+      params: [conversation.id, conversation.id],
+    },
+  };
 }

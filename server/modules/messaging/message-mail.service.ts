@@ -4,6 +4,7 @@ import { drainMailOutbox, type MailOutbox } from '../../mail-outbox.ts';
 import type { Mail } from '../../mailer.ts';
 import { newId } from '../../ids.ts';
 import { pgArray } from '../../pg-array.ts';
+import { executePrepared } from '../../prepared-statements.ts';
 import { userMayReadSql } from './conversation-access.ts';
 import type { Conversation } from './conversation.entity.ts';
 import { hasUnreadSql } from './message-reads.ts';
@@ -27,7 +28,8 @@ const messageOutbox: MailOutbox = {
  */
 export async function queueMessageMails(em: EntityManager, { conversation, users, dueAt, now }: { conversation: Conversation; users: string[]; dueAt: Date; now: Date }) {
   if (!users.length) return;
-  await em.execute(
+  await executePrepared(
+    em,
     `insert into message_mail (id, practice_id, conversation_id, user_id, status, attempts, next_attempt_at, created_at)
      select v.id, ?, ?, v.user_id, 'pending', 0, ?, ? from unnest(?::uuid[], ?::uuid[]) as v(id, user_id)
      on conflict (conversation_id, user_id) where status = 'pending' do nothing`,

@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { pgArray } from '../../pg-array.ts';
+import { executePrepared } from '../../prepared-statements.ts';
 import type { ConversationStats } from './conversation.dto.ts';
 import type { Message } from './message.entity.ts';
 
@@ -21,7 +22,8 @@ export async function conversationStats(em: EntityManager, userId: string, conve
 
 /** Moves the user's read mark of the message's conversation up to it; never back. */
 export async function markReadUpTo(em: EntityManager, userId: string, message: Message): Promise<void> {
-  await em.execute(
+  await executePrepared(
+    em,
     `insert into conversation_read (conversation_id, user_id, practice_id, last_read_at, last_read_message_id) values (?, ?, ?, ?, ?)
      on conflict (conversation_id, user_id) do update set last_read_at = excluded.last_read_at, last_read_message_id = excluded.last_read_message_id
      where (conversation_read.last_read_at, conversation_read.last_read_message_id) < (excluded.last_read_at, excluded.last_read_message_id)`,

@@ -1,4 +1,3 @@
-import { LockMode } from '@mikro-orm/core';
 import type { IdInput } from '../../../shared/schemas/common.ts';
 import type { ListMessagesInput, MarkMessagesReadInput, MessageContent, SendMessageInput } from '../../../shared/schemas/messages.ts';
 import type { AuthedCtx } from '../../context.ts';
@@ -10,7 +9,7 @@ import { visibleDocuments } from '../documents/document-access.ts';
 import { Document } from '../documents/document.entity.ts';
 import { publishNotifications } from '../notifications/publish-notifications.ts';
 import { findWritablePatient } from '../patients/patient-access.ts';
-import { audienceOf, findVisibleConversation, visibleConversations } from './conversation-access.ts';
+import { audienceOf, findVisibleConversation, findWritableConversation, visibleConversations } from './conversation-access.ts';
 import type { Conversation } from './conversation.entity.ts';
 import { sealMessage } from './message-crypto.ts';
 import { toMessageDto } from './message.dto.ts';
@@ -62,18 +61,17 @@ export async function postMessage(ctx: AuthedCtx, conversation: Conversation, co
   });
   conversation.lastActivityAt = now;
   audit(ctx, 'sent', message, conversation);
-  await em.flush();
-  await markReadUpTo(em, actor.userId, message);
-  const audience = await audienceOf(em, conversation, actor.userId);
-  await publishNotifications(em, {
+  const audience = await publishNotifications(em, {
     kind: 'message.received',
     practiceId: actor.practiceId,
     patientId: conversation.patient.id,
     subject: { type: 'message', id },
     data: { conversationId: conversation.id, messageId: id },
-    to: { users: audience },
+    to: audienceOf(conversation),
     by: actor.userId,
   });
+  await em.flush();
+  await markReadUpTo(em, actor.userId, message);
   await queueMessageMails(em, { conversation, users: audience, dueAt: new Date(now.getTime() + config.messaging.mailDelayMs), now });
   return message;
 }
@@ -81,13 +79,12 @@ export async function postMessage(ctx: AuthedCtx, conversation: Conversation, co
 /**
  * Sends a message. The conversation row is locked, so sends to it are serialised: a retry with the same
  * `clientMessageId` finds the first and answers it, sending nothing more. A merged patient's
- * conversations are read-only (findWritablePatient).
+ * conversations are read-only (findWritableConversation).
  */
 export async function sendMessage(ctx: AuthedCtx, { conversationId, clientMessageId, ...content }: SendMessageInput) {
   const message = await ctx.em.transactional(async (em) => {
     const tx = { ...ctx, em };
-    const conversation = await findVisibleConversation(em, ctx.actor, conversationId, LockMode.PESSIMISTIC_WRITE);
-    await findWritablePatient(em, ctx.actor, conversation.patient.id);
+    const conversation = await findWritableConversation(em, ctx.actor, conversationId);
     const earlier = clientMessageId ? await em.findOne(Message, { senderId: ctx.actor.userId, clientMessageId }) : null;
     if (earlier && earlier.conversation.id !== conversation.id) throw new AppError('CONFLICT', 'This clientMessageId was used for another conversation');
     return earlier ?? postMessage(tx, conversation, content, clientMessageId);

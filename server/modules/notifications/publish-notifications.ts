@@ -2,10 +2,15 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { NotificationData, NotificationKind } from '../../../shared/schemas/notifications.ts';
 import { newId } from '../../ids.ts';
 import { pgArray } from '../../pg-array.ts';
+import { executePrepared } from '../../prepared-statements.ts';
+import type { SqlCondition } from '../patients/patient-access.ts';
 import { Notification } from './notification.entity.ts';
 
-/** Who is told: the patient's portal users (the patient and their guardians), its care team, and named users. */
-export type Audience = { portal?: boolean; careTeam?: boolean; users?: readonly (string | null | undefined)[] };
+/**
+ * Who is told: the patient's portal users (the patient and their guardians), its care team, named users,
+ * and the user ids a query selects (SQL with its parameters).
+ */
+export type Audience = { portal?: boolean; careTeam?: boolean; users?: readonly (string | null | undefined)[]; query?: SqlCondition };
 
 export type PublishedEvent<K extends NotificationKind> = {
   kind: K;
@@ -20,14 +25,15 @@ export type PublishedEvent<K extends NotificationKind> = {
 };
 
 /**
- * Publishes an event: one notification row per recipient (all stamped with one instant), persisted by the caller's next flush, so in the
+ * Publishes an event, and says to whom: one notification row per recipient (all stamped with one instant), persisted by the caller's next flush, so in the
  * caller's transaction. The insert's trigger NOTIFYs the listening server processes, and PostgreSQL
  * delivers a NOTIFY only on commit: an event that is rolled back is never announced, nor kept.
  */
-export async function publishNotifications<K extends NotificationKind>(em: EntityManager, event: PublishedEvent<K>): Promise<void> {
+export async function publishNotifications<K extends NotificationKind>(em: EntityManager, event: PublishedEvent<K>): Promise<string[]> {
   // One instant for all of the event's rows: with its kind, subject and data it tells one event's rows apart (readPracticeEvents).
   const createdAt = new Date();
-  for (const user of await recipientsOf(em, event)) {
+  const recipients = await recipientsOf(em, event);
+  for (const user of recipients) {
     em.create(Notification, {
       id: newId(),
       practice: event.practiceId,
@@ -40,6 +46,7 @@ export async function publishNotifications<K extends NotificationKind>(em: Entit
       createdAt,
     });
   }
+  return recipients;
 }
 
 /** The audience's active users of the event's practice, each once, less its author. */
@@ -59,11 +66,15 @@ async function recipientsOf(em: EntityManager, { practiceId, patientId, to, by }
     sources.push('select unnest(?::uuid[])');
     params.push(pgArray(named));
   }
+  if (to.query) {
+    sources.push(to.query.sql);
+    params.push(...to.query.params);
+  }
   if (!sources.length) return [];
-  const rows = await em.execute<{ id: string }[]>(`select u.id from users u where u.id in (${sources.join(' union ')}) and u.practice_id = ? and u.status = 'active' and u.id is distinct from ?`, [
-    ...params,
-    practiceId,
-    by ?? null,
-  ]);
+  const rows = await executePrepared<{ id: string }>(
+    em,
+    `select u.id from users u where u.id in (${sources.join(' union ')}) and u.practice_id = ? and u.status = 'active' and u.id is distinct from ? order by u.id`,
+    [...params, practiceId, by ?? null],
+  );
   return rows.map((r) => r.id);
 }
