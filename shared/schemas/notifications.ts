@@ -16,6 +16,8 @@ export const notificationData = {
   'reminder.due': z.object({ stepId: z.string(), day: z.string().describe("The day of the plan it reminds of (YYYY-MM-DD, the patient's zone)") }),
   /** A new message in a conversation the receiver is in: no body, no sender name (messages.list has them). */
   'message.received': z.object({ conversationId: z.string(), messageId: z.string() }),
+  /** Its sender took a message back: a client showing it fetches it again (messages.list), now without its body. */
+  'message.retracted': z.object({ conversationId: z.string(), messageId: z.string() }),
   'sos.raised': z.object({ sosId: z.string() }),
   'sos.changed': z.object({ sosId: z.string(), status: z.enum(sosStatuses) }),
   'sos.escalated': z.object({ sosId: z.string(), step: z.number().int() }),
@@ -42,6 +44,7 @@ export const notificationOutput = z.discriminatedUnion('kind', [
   event('delivery.status'),
   event('reminder.due'),
   event('message.received'),
+  event('message.retracted'),
   event('sos.raised'),
   event('sos.changed'),
   event('sos.escalated'),
@@ -84,6 +87,7 @@ export const practiceEventOutput = z.discriminatedUnion('kind', [
   practiceEvent('delivery.status'),
   practiceEvent('reminder.due'),
   practiceEvent('message.received'),
+  practiceEvent('message.retracted'),
   practiceEvent('sos.raised'),
   practiceEvent('sos.changed'),
   practiceEvent('sos.escalated'),

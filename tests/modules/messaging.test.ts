@@ -184,8 +184,8 @@ describe('messages.retract', () => {
   });
 });
 
-describe('live: message.received', () => {
-  it("reaches the recipient's stream with ids only, and not the sender's", async () => {
+describe('live: message.received and message.retracted', () => {
+  it("reach the recipient's stream with ids only, and not the sender's", async () => {
     const c = await begin(carer, anaId, 'care-team');
     const events: NotificationOutput[] = [];
     const before = t.live.count(ana.id);
@@ -196,8 +196,11 @@ describe('live: message.received', () => {
     const event = events.find((e) => e.kind === 'message.received')!;
     expect(event).toMatchObject({ patientId: anaId, data: { conversationId: c.id, messageId: sent.id } });
     expect(JSON.stringify(event)).not.toContain('scan');
+    await api(carer).messages.retract.mutate({ id: sent.id });
+    await waitFor(async () => events.find((e) => e.kind === 'message.retracted'), { what: 'the retraction' });
+    expect(events.find((e) => e.kind === 'message.retracted')).toMatchObject({ patientId: anaId, data: { conversationId: c.id, messageId: sent.id } });
     sub.unsubscribe();
-    expect(await sql(t, "select count(*)::int as n from notification where kind = 'message.received' and subject_id = ? and user_id = ?", [sent.id, carer.id])).toEqual([{ n: 0 }]);
+    expect(await sql(t, 'select kind, count(*)::int as n from notification where subject_id = ? and user_id = ? group by kind', [sent.id, carer.id])).toEqual([]);
   });
 });
 

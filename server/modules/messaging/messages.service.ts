@@ -119,7 +119,8 @@ export async function markMessagesRead(ctx: AuthedCtx, { conversationId, upToMes
 
 /**
  * The sender takes a message back within MESSAGE_RETRACT_MINUTES of sending it. The row and its
- * ciphertext stay (messages are immutable; the retraction is kept, audited); readers see only that it was retracted.
+ * ciphertext stay (messages are immutable; the retraction is kept, audited); readers see only that it was
+ * retracted, and those the message was for are told live (`message.retracted`).
  */
 export async function retractMessage(ctx: AuthedCtx, { id }: IdInput) {
   const message = await ctx.em.findOne(Message, { id, conversation: visibleConversations(ctx.actor) }, { populate: ['conversation'] });
@@ -134,6 +135,15 @@ export async function retractMessage(ctx: AuthedCtx, { id }: IdInput) {
     }
     message.retractedAt = now;
     audit(ctx, 'retracted', message, conversation);
+    await publishNotifications(ctx.em, {
+      kind: 'message.retracted',
+      practiceId: ctx.actor.practiceId,
+      patientId: conversation.patient.id,
+      subject: { type: 'message', id },
+      data: { conversationId: conversation.id, messageId: id },
+      to: audienceOf(conversation),
+      by: ctx.actor.userId,
+    });
     await ctx.em.flush();
   }
   return toMessageDto(ctx.config.encryptionKeys, message);
