@@ -12,6 +12,7 @@ import { jobsCommand } from './commands/jobs.ts';
 import { keysCommand } from './commands/keys.ts';
 import { adminCommand, migrateCommand, serveCommand, workerCommand } from './commands/local.ts';
 import { loginCommand, logoutCommand, whoamiCommand } from './commands/login.ts';
+import { onCallCommand } from './commands/on-call.ts';
 import { passwordCommand } from './commands/password.ts';
 import { patientsCommand } from './commands/patients.ts';
 import { practiceCommand } from './commands/practice.ts';
@@ -45,6 +46,7 @@ export function buildProgram(): Command {
     tokensCommand,
     auditCommand,
     eventsCommand,
+    onCallCommand,
     patientsCommand,
     documentsCommand,
     appointmentTypesCommand,

@@ -122,6 +122,35 @@ describe('pams patients and pams appointment-types', () => {
   });
 });
 
+describe('pams on-call', () => {
+  it('sets the roster from --shift options, lists it with who is on call now, and clears it', async () => {
+    const everyDay = [1, 2, 3, 4, 5, 6, 7].flatMap((day) => ['--shift', `${day} 00:00-24:00 ${clinician.id}`]);
+    const set = await pams(admin, ['on-call', 'set', '--shift', `mon 9:00-17:00 ${clinician.id}`, ...everyDay, '--json']);
+    expect(set.code).toBe(0);
+    expect(set.json()).toMatchObject({ onCallNow: [clinician.id] });
+    expect(set.json().shifts).toHaveLength(8);
+    expect(set.json().shifts).toContainEqual({ clinicianId: clinician.id, weekday: 1, start: '09:00', end: '17:00' });
+
+    const listed = await pams(clinician, ['on-call', 'list']);
+    expect(listed.code).toBe(0);
+    expect(listed.stdout).toMatch(new RegExp(`mon[\\s│]+09:00[\\s│]+17:00[\\s│]+${clinician.id}[\\s│]+yes`));
+    expect(listed.stdout).toContain(`On call now: ${clinician.id}.`);
+
+    const cleared = await pams(admin, ['on-call', 'set', '--clear', '--json']);
+    expect(cleared.json()).toMatchObject({ shifts: [], onCallNow: [] });
+  });
+
+  it('exits 1 for a shift it cannot read or the server refuses, 2 for a clinician, and with neither --shift nor --clear', async () => {
+    expect((await pams(admin, ['on-call', 'set', '--shift', 'someday 09:00-17:00 x'])).code).toBe(1);
+    const backwards = await pams(admin, ['on-call', 'set', '--shift', `tue 17:00-09:00 ${clinician.id}`]);
+    expect(backwards.code).toBe(1);
+    expect(backwards.stderr).toContain('shifts.0.end');
+    expect((await pams(admin, ['on-call', 'set'])).code).toBe(1);
+    expect((await pams(clinician, ['on-call', 'set', '--clear'])).code).toBe(2);
+    expect((await pams(admin, ['on-call', 'list', '--json'])).json()).toMatchObject({ shifts: [] });
+  });
+});
+
 describe('pams api PROCEDURE [JSON]', () => {
   it('calls a query or a mutation, as the router declares it, and prints the result as JSON', async () => {
     const query = await pams(admin, ['api', 'practices.current']);
