@@ -1,5 +1,8 @@
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { Readable } from 'node:stream';
+import { inflateSync } from 'node:zlib';
+import * as fontkit from 'fontkit';
 import PDFDocument from 'pdfkit';
 import type { InvoiceDocument, PracticeParty, ReceiptDocument } from './invoice-document.ts';
 import { formatMoney, formatPercentPpm } from './money-format.ts';
@@ -14,8 +17,8 @@ import { formatMoney, formatPercentPpm } from './money-format.ts';
  * any of those scripts and the currency signs (₹ ₩ ₺ ₽ ₪ ₫ ₦ ₱ ₴ ₸ ₼ ₾ € £ ¥) are drawn, and pdfkit embeds only
  * the glyphs used. Chinese, Japanese, Korean, Arabic and Hebrew are not in those files (they would show as empty
  * boxes). Every page is laid out by hand, with text never wrapped by pdfkit, so nothing adds a page behind our
- * back: the lines table breaks between rows, repeats its header, and each page gets "Page i of N" at the end
- * (bufferPages).
+ * back: the lines table breaks between rows and repeats its header, and each page gets "Page i of N" (the
+ * layout is run once to count the pages, then drawn, each page written out as it is left).
  */
 
 type Weight = 400 | 700;
@@ -23,6 +26,8 @@ interface Face {
   name: string;
   file: string;
   ranges: [number, number][];
+  /** The font, unpacked from its WOFF and parsed on first use, then shared by every document (parsing one costs milliseconds). */
+  font?: fontkit.Font;
 }
 
 const require = createRequire(import.meta.url);
@@ -53,6 +58,42 @@ function faces(weight: Weight): Face[] {
   }
   return facesByWeight.get(weight)!;
 }
+/**
+ * A WOFF 1 file as the TrueType (sfnt) file it wraps: each table inflated once, natively. Given the WOFF itself,
+ * fontkit inflates a table (in JavaScript) every time it reads it, which made a one-page invoice cost 150 ms.
+ */
+function woffToSfnt(woff: Buffer): Buffer {
+  if (woff.toString('latin1', 0, 4) !== 'wOFF') throw new Error('not a WOFF file');
+  const count = woff.readUInt16BE(12);
+  const tables = Array.from({ length: count }, (_, i) => {
+    const at = 44 + i * 20;
+    const [offset, compressed, length] = [woff.readUInt32BE(at + 4), woff.readUInt32BE(at + 8), woff.readUInt32BE(at + 12)];
+    const raw = woff.subarray(offset, offset + compressed);
+    return { tag: woff.subarray(at, at + 4), checksum: woff.readUInt32BE(at + 16), data: compressed < length ? inflateSync(raw) : raw };
+  });
+  const log2 = Math.floor(Math.log2(count));
+  const header = Buffer.alloc(12 + 16 * count);
+  header.writeUInt32BE(woff.readUInt32BE(4), 0); // the wrapped font's own version (flavor)
+  header.writeUInt16BE(count, 4);
+  header.writeUInt16BE(2 ** log2 * 16, 6);
+  header.writeUInt16BE(log2, 8);
+  header.writeUInt16BE(count * 16 - 2 ** log2 * 16, 10);
+  const parts: Buffer[] = [header];
+  let offset = header.length;
+  tables.forEach((table, i) => {
+    const record = 12 + i * 16;
+    table.tag.copy(header, record);
+    header.writeUInt32BE(table.checksum, record + 4);
+    header.writeUInt32BE(offset, record + 8);
+    header.writeUInt32BE(table.data.length, record + 12);
+    const padded = Buffer.alloc((table.data.length + 3) & ~3);
+    table.data.copy(padded);
+    parts.push(padded);
+    offset += padded.length;
+  });
+  return Buffer.concat(parts);
+}
+
 const covers = (face: Face, cp: number) => face.ranges.some(([from, to]) => cp >= from && cp <= to);
 
 // Noto Sans: ascender 1.069 em, descender 0.293 em.
@@ -97,20 +138,40 @@ const CELL_Y = 4.5;
 const BODY = 8.5;
 const SMALL = 7.5;
 
-/** One PDF being drawn: the text runs across font files, wrapping, tables and page breaks. */
+interface SheetOptions {
+  info: { title: string; subject: string; author: string; createdAt: string; lang: string };
+  /** The line atop every page after the first, left and right. */
+  continuation: { left: string; right: string };
+  /** The foot of every page, left of "Page i of N". */
+  footer: string;
+}
+
+/**
+ * One PDF being drawn: the text runs across font files, wrapping, tables and page breaks. A sheet with no
+ * `pageCount` only measures (it draws nothing), to learn the N of "Page i of N"; the real one then writes each
+ * page out as it is left, so memory does not grow with the pages (pdfkit's bufferPages would hold them all).
+ */
 class Sheet {
   readonly doc: PDFKit.PDFDocument;
   y = MARGIN;
-  private readonly registered = new Set<string>();
-  private readonly continuation: { left: string; right: string };
+  pages = 1;
+  private readonly registered: Set<string>;
+  private readonly options: SheetOptions;
+  private readonly pageCount: number | null;
 
-  constructor(info: { title: string; subject: string; author: string; createdAt: string; lang: string }, continuation: { left: string; right: string }) {
-    this.continuation = continuation;
+  /** A measuring sheet, or the drawing one on the same document (whose fonts and text measures it reuses). */
+  constructor(options: SheetOptions, measured?: Sheet) {
+    this.options = options;
+    this.pageCount = measured ? measured.pages : null;
+    this.registered = measured?.registered ?? new Set();
+    this.doc = measured?.doc ?? Sheet.open(options);
+  }
+
+  private static open({ info }: SheetOptions): PDFKit.PDFDocument {
     const createdAt = new Date(info.createdAt);
-    this.doc = new PDFDocument({
+    return new PDFDocument({
       size: 'A4',
       margin: MARGIN,
-      bufferPages: true,
       lang: info.lang,
       displayTitle: true,
       // The title is the document's number: the metadata names no patient.
@@ -139,7 +200,12 @@ class Sheet {
   }
 
   private use(face: Face, size: number) {
-    if (!this.registered.has(face.name)) this.doc.registerFont(face.name, face.file), this.registered.add(face.name);
+    if (!this.registered.has(face.name)) {
+      face.font ??= fontkit.create(woffToSfnt(readFileSync(face.file))) as fontkit.Font;
+      // pdfkit takes a parsed fontkit font as it is (its types list only files and bytes).
+      this.doc.registerFont(face.name, face.font as unknown as Buffer);
+      this.registered.add(face.name);
+    }
     this.doc.font(face.name).fontSize(size);
   }
 
@@ -161,6 +227,7 @@ class Sheet {
     let cx = x;
     if (style.width && style.align === 'right') cx = x + style.width - w;
     if (style.width && style.align === 'center') cx = x + (style.width - w) / 2;
+    if (this.pageCount === null) return w;
     this.doc.fillColor(style.color ?? INK);
     for (const run of this.runs(clean, style.weight ?? 400)) {
       this.use(run.face, size);
@@ -203,18 +270,23 @@ class Sheet {
   }
 
   rule(y: number, from = LEFT, to = RIGHT, color = RULE, width = 0.6) {
+    if (this.pageCount === null) return;
     this.doc.moveTo(from, y).lineTo(to, y).lineWidth(width).strokeColor(color).stroke();
   }
 
   box(x: number, y: number, w: number, h: number, color: string) {
+    if (this.pageCount === null) return;
     this.doc.rect(x, y, w, h).fill(color);
   }
 
   /** A new page, started below a one-line reminder of whose document it is. */
   newPage() {
-    this.doc.addPage();
-    this.text(this.continuation.left, LEFT, MARGIN, { size: SMALL, weight: 700, color: MUTED, width: CONTENT / 2 });
-    this.text(this.continuation.right, LEFT + CONTENT / 2, MARGIN, { size: SMALL, color: MUTED, width: CONTENT / 2, align: 'right' });
+    this.foot();
+    if (this.pageCount !== null) this.doc.addPage();
+    this.pages++;
+    const { continuation } = this.options;
+    this.text(continuation.left, LEFT, MARGIN, { size: SMALL, weight: 700, color: MUTED, width: CONTENT / 2 });
+    this.text(continuation.right, LEFT + CONTENT / 2, MARGIN, { size: SMALL, color: MUTED, width: CONTENT / 2, align: 'right' });
     this.rule(MARGIN + 14);
     this.y = MARGIN + 24;
   }
@@ -269,25 +341,38 @@ class Sheet {
     });
   }
 
-  /** "Page i of N" and the document's name at the foot of every page, once all pages exist. */
-  footers(left: string) {
-    const range = this.doc.bufferedPageRange();
-    for (let i = 0; i < range.count; i++) {
-      this.doc.switchToPage(range.start + i);
-      const y = PAGE.height - MARGIN + 2;
-      this.rule(y - 6);
-      this.text(left, LEFT, y, { size: SMALL, color: MUTED, width: CONTENT * 0.7 });
-      this.text(`Page ${i + 1} of ${range.count}`, LEFT + CONTENT * 0.7, y, { size: SMALL, color: MUTED, width: CONTENT * 0.3, align: 'right' });
-    }
+  /** The document's name and "Page i of N" at the foot of the current page, before it is left. */
+  private foot() {
+    if (this.pageCount === null) return;
+    const y = PAGE.height - MARGIN + 2;
+    this.rule(y - 6);
+    this.text(this.options.footer, LEFT, y, { size: SMALL, color: MUTED, width: CONTENT * 0.7 });
+    this.text(`Page ${this.pages} of ${this.pageCount}`, LEFT + CONTENT * 0.7, y, { size: SMALL, color: MUTED, width: CONTENT * 0.3, align: 'right' });
   }
 
   end(): Readable {
+    this.foot();
     this.doc.end();
     return this.doc as unknown as Readable;
   }
 }
 
-const dateFormat = (locale: string, timeZone: string) => new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeZone });
+/** Lays the document out once to count its pages, then draws it; drawn at once (so it throws here), read at leisure. */
+function renderPdf(options: SheetOptions, draw: (sheet: Sheet) => void): Readable {
+  const measure = new Sheet(options);
+  draw(measure);
+  const sheet = new Sheet(options, measure);
+  draw(sheet);
+  return sheet.end();
+}
+
+const dateFormats = new Map<string, Intl.DateTimeFormat>();
+function dateFormat(locale: string, timeZone: string): Intl.DateTimeFormat {
+  const key = `${locale}|${timeZone}`;
+  let format = dateFormats.get(key);
+  if (!format) dateFormats.set(key, (format = new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeZone })));
+  return format;
+}
 const formatInstant = (iso: string, locale: string, timeZone: string) => dateFormat(locale, timeZone).format(new Date(iso));
 /** A calendar date `YYYY-MM-DD`, shown as that day whatever the zone. */
 const formatDate = (date: string, locale: string) => dateFormat(locale, 'UTC').format(new Date(`${date}T00:00:00Z`));
@@ -382,119 +467,120 @@ export function renderInvoicePdf(invoice: InvoiceDocument): Readable {
   const money = (minor: number) => formatMoney(minor, invoice.currency, locale);
   const credit = invoice.kind === 'credit-note';
   const title = credit ? 'Credit note' : 'Invoice';
-  const sheet = new Sheet(
-    { title: invoice.number, subject: title, author: invoice.practice.name, createdAt: invoice.issuedAt, lang: locale },
-    { left: invoice.practice.name, right: `${title} ${invoice.number} (continued)` },
-  );
+  const options: SheetOptions = {
+    info: { title: invoice.number, subject: title, author: invoice.practice.name, createdAt: invoice.issuedAt, lang: locale },
+    continuation: { left: invoice.practice.name, right: `${title} ${invoice.number} (continued)` },
+    footer: `${invoice.practice.name}  ·  ${title} ${invoice.number}`,
+  };
+  return renderPdf(options, (sheet) => {
+    const facts: [string, string][] = [['Issued', formatInstant(invoice.issuedAt, locale, invoice.practice.timeZone)]];
+    if (invoice.dueAt) facts.push(['Due', formatDate(invoice.dueAt, locale)]);
+    if (invoice.relatedNumber) facts.push([credit ? 'Credits invoice' : 'Related', invoice.relatedNumber]);
+    facts.push(['Currency', invoice.currency.toUpperCase()]);
+    drawHeader(sheet, invoice.practice, title, invoice.number, facts);
 
-  const facts: [string, string][] = [['Issued', formatInstant(invoice.issuedAt, locale, invoice.practice.timeZone)]];
-  if (invoice.dueAt) facts.push(['Due', formatDate(invoice.dueAt, locale)]);
-  if (invoice.relatedNumber) facts.push([credit ? 'Credits invoice' : 'Related', invoice.relatedNumber]);
-  facts.push(['Currency', invoice.currency.toUpperCase()]);
-  drawHeader(sheet, invoice.practice, title, invoice.number, facts);
+    const billTo = [...(invoice.billTo.onBehalfOf ? [`On behalf of ${invoice.billTo.onBehalfOf}`] : []), ...invoice.billTo.addressLines];
+    const patient = invoice.patient.dateOfBirth ? [`Date of birth ${formatDate(invoice.patient.dateOfBirth, locale)}`] : [];
+    drawParties(sheet, [
+      { label: credit ? 'Credit to' : 'Bill to', name: invoice.billTo.name, lines: billTo },
+      { label: 'Patient', name: invoice.patient.name, lines: patient },
+    ]);
 
-  const billTo = [...(invoice.billTo.onBehalfOf ? [`On behalf of ${invoice.billTo.onBehalfOf}`] : []), ...invoice.billTo.addressLines];
-  const patient = invoice.patient.dateOfBirth ? [`Date of birth ${formatDate(invoice.patient.dateOfBirth, locale)}`] : [];
-  drawParties(sheet, [
-    { label: credit ? 'Credit to' : 'Bill to', name: invoice.billTo.name, lines: billTo },
-    { label: 'Patient', name: invoice.patient.name, lines: patient },
-  ]);
-
-  sheet.table(
-    [
-      { header: 'Description', width: 165, align: 'left' },
-      { header: 'Qty', width: 30, align: 'right' },
-      { header: 'Unit price', width: 62, align: 'right' },
-      { header: 'Discount', width: 56, align: 'right' },
-      { header: 'Net', width: 62, align: 'right' },
-      { header: 'Tax', width: 60, align: 'right' },
-      { header: 'Total', width: CONTENT - 435, align: 'right' },
-    ],
-    invoice.lines.map((line) => [
-      { text: line.description, sub: line.serviceCode },
-      { text: String(line.quantity) },
-      { text: money(line.unitPrice) },
-      { text: line.discount === 0 ? '–' : money(-line.discount) },
-      { text: money(line.net) },
-      { text: money(line.tax), sub: line.taxRateName },
-      { text: money(line.total), bold: true },
-    ]),
-  );
-
-  const totals = credit
-    ? [
-        { label: 'Subtotal', value: money(invoice.subtotal) },
-        { label: 'Tax', value: money(invoice.taxTotal) },
-        { label: 'Total credit', value: money(invoice.total), strong: true, ruleAbove: true, band: true },
-      ]
-    : [
-        { label: 'Subtotal', value: money(invoice.subtotal) },
-        { label: 'Tax', value: money(invoice.taxTotal) },
-        { label: 'Total', value: money(invoice.total), strong: true, ruleAbove: true },
-        { label: 'Amount paid', value: money(invoice.amountPaid) },
-        { label: 'Balance due', value: money(invoice.balance), strong: true, band: true },
-      ];
-  const breakdownRowHeight = BODY * LEADING + 2 * CELL_Y;
-  const breakdownHeight = invoice.taxBreakdown.length ? 14 + (invoice.taxBreakdown.length + 1) * breakdownRowHeight : 0;
-  sheet.y += 14;
-  sheet.ensure(Math.max(breakdownHeight, totalsHeight(totals)));
-  const top = sheet.y;
-  const totalsUsed = drawTotals(sheet, top, totals);
-  if (invoice.taxBreakdown.length) {
-    sheet.text('TAX BREAKDOWN', LEFT, top, { size: SMALL, weight: 700, color: ACCENT });
-    sheet.y = top + 14;
     sheet.table(
       [
-        { header: 'Rate', width: 76, align: 'left' },
-        { header: 'Component', width: 70, align: 'left' },
-        { header: 'Taxable', width: 60, align: 'right' },
-        { header: 'Tax', width: BREAKDOWN_WIDTH - 206, align: 'right' },
+        { header: 'Description', width: 165, align: 'left' },
+        { header: 'Qty', width: 30, align: 'right' },
+        { header: 'Unit price', width: 62, align: 'right' },
+        { header: 'Discount', width: 56, align: 'right' },
+        { header: 'Net', width: 62, align: 'right' },
+        { header: 'Tax', width: 60, align: 'right' },
+        { header: 'Total', width: CONTENT - 435, align: 'right' },
       ],
-      invoice.taxBreakdown.map((row) => [{ text: row.rateName }, { text: `${row.component} ${formatPercentPpm(row.ratePpm, locale)}` }, { text: money(row.taxable) }, { text: money(row.tax) }]),
+      invoice.lines.map((line) => [
+        { text: line.description, sub: line.serviceCode },
+        { text: String(line.quantity) },
+        { text: money(line.unitPrice) },
+        { text: line.discount === 0 ? '–' : money(-line.discount) },
+        { text: money(line.net) },
+        { text: money(line.tax), sub: line.taxRateName },
+        { text: money(line.total), bold: true },
+      ]),
     );
-  }
-  sheet.y = Math.max(sheet.y, top + totalsUsed);
-  drawNotes(sheet, invoice.notes);
-  sheet.footers(`${invoice.practice.name}  ·  ${title} ${invoice.number}`);
-  return sheet.end();
+
+    const totals = credit
+      ? [
+          { label: 'Subtotal', value: money(invoice.subtotal) },
+          { label: 'Tax', value: money(invoice.taxTotal) },
+          { label: 'Total credit', value: money(invoice.total), strong: true, ruleAbove: true, band: true },
+        ]
+      : [
+          { label: 'Subtotal', value: money(invoice.subtotal) },
+          { label: 'Tax', value: money(invoice.taxTotal) },
+          { label: 'Total', value: money(invoice.total), strong: true, ruleAbove: true },
+          { label: 'Amount paid', value: money(invoice.amountPaid) },
+          { label: 'Balance due', value: money(invoice.balance), strong: true, band: true },
+        ];
+    const breakdownRowHeight = BODY * LEADING + 2 * CELL_Y;
+    const breakdownHeight = invoice.taxBreakdown.length ? 14 + (invoice.taxBreakdown.length + 1) * breakdownRowHeight : 0;
+    sheet.y += 14;
+    sheet.ensure(Math.max(breakdownHeight, totalsHeight(totals)));
+    const top = sheet.y;
+    const totalsUsed = drawTotals(sheet, top, totals);
+    if (invoice.taxBreakdown.length) {
+      sheet.text('TAX BREAKDOWN', LEFT, top, { size: SMALL, weight: 700, color: ACCENT });
+      sheet.y = top + 14;
+      sheet.table(
+        [
+          { header: 'Rate', width: 76, align: 'left' },
+          { header: 'Component', width: 70, align: 'left' },
+          { header: 'Taxable', width: 60, align: 'right' },
+          { header: 'Tax', width: BREAKDOWN_WIDTH - 206, align: 'right' },
+        ],
+        invoice.taxBreakdown.map((row) => [{ text: row.rateName }, { text: `${row.component} ${formatPercentPpm(row.ratePpm, locale)}` }, { text: money(row.taxable) }, { text: money(row.tax) }]),
+      );
+    }
+    sheet.y = Math.max(sheet.y, top + totalsUsed);
+    drawNotes(sheet, invoice.notes);
+  });
 }
 
 /** A receipt for one payment as a PDF stream: what was received, how, and which invoices it paid. */
 export function renderReceiptPdf(receipt: ReceiptDocument): Readable {
   const locale = receipt.locale ?? 'en';
   const money = (minor: number) => formatMoney(minor, receipt.currency, locale);
-  const sheet = new Sheet(
-    { title: receipt.number, subject: 'Receipt', author: receipt.practice.name, createdAt: receipt.paidAt, lang: locale },
-    { left: receipt.practice.name, right: `Receipt ${receipt.number} (continued)` },
-  );
-  const facts: [string, string][] = [
-    ['Paid', formatInstant(receipt.paidAt, locale, receipt.practice.timeZone)],
-    ['Method', receipt.method],
-  ];
-  if (receipt.reference) facts.push(['Reference', receipt.reference]);
-  drawHeader(sheet, receipt.practice, 'Receipt', receipt.number, facts);
-  drawParties(sheet, [{ label: 'Received from', name: receipt.payer.name, lines: receipt.payer.addressLines }]);
+  const options: SheetOptions = {
+    info: { title: receipt.number, subject: 'Receipt', author: receipt.practice.name, createdAt: receipt.paidAt, lang: locale },
+    continuation: { left: receipt.practice.name, right: `Receipt ${receipt.number} (continued)` },
+    footer: `${receipt.practice.name}  ·  Receipt ${receipt.number}`,
+  };
+  return renderPdf(options, (sheet) => {
+    const facts: [string, string][] = [
+      ['Paid', formatInstant(receipt.paidAt, locale, receipt.practice.timeZone)],
+      ['Method', receipt.method],
+    ];
+    if (receipt.reference) facts.push(['Reference', receipt.reference]);
+    drawHeader(sheet, receipt.practice, 'Receipt', receipt.number, facts);
+    drawParties(sheet, [{ label: 'Received from', name: receipt.payer.name, lines: receipt.payer.addressLines }]);
 
-  const band = 16 * LEADING + 16;
-  sheet.box(LEFT, sheet.y, CONTENT, band, FILL);
-  sheet.text('Amount received', LEFT + 12, sheet.y + 8 + (16 - 10) * LEADING * 0.6, { size: 10, color: MUTED });
-  sheet.text(money(receipt.amount), LEFT + CONTENT / 2, sheet.y + 8, { size: 16, weight: 700, width: CONTENT / 2 - 12, align: 'right' });
-  sheet.y += band + 18;
+    const band = 16 * LEADING + 16;
+    sheet.box(LEFT, sheet.y, CONTENT, band, FILL);
+    sheet.text('Amount received', LEFT + 12, sheet.y + 8 + (16 - 10) * LEADING * 0.6, { size: 10, color: MUTED });
+    sheet.text(money(receipt.amount), LEFT + CONTENT / 2, sheet.y + 8, { size: 16, weight: 700, width: CONTENT / 2 - 12, align: 'right' });
+    sheet.y += band + 18;
 
-  const rows: Cell[][] = receipt.allocations.map((a) => [{ text: `Invoice ${a.invoiceNumber}` }, { text: money(a.amount) }]);
-  if (receipt.credit) rows.push([{ text: 'Left on account as credit' }, { text: money(receipt.credit) }]);
-  if (rows.length) {
-    sheet.text('APPLIED TO', LEFT, sheet.y, { size: SMALL, weight: 700, color: ACCENT });
-    sheet.y += 14;
-    sheet.table(
-      [
-        { header: 'Item', width: CONTENT - 140, align: 'left' },
-        { header: 'Amount', width: 140, align: 'right' },
-      ],
-      rows,
-    );
-  }
-  drawNotes(sheet, receipt.notes);
-  sheet.footers(`${receipt.practice.name}  ·  Receipt ${receipt.number}`);
-  return sheet.end();
+    const rows: Cell[][] = receipt.allocations.map((a) => [{ text: `Invoice ${a.invoiceNumber}` }, { text: money(a.amount) }]);
+    if (receipt.credit) rows.push([{ text: 'Left on account as credit' }, { text: money(receipt.credit) }]);
+    if (rows.length) {
+      sheet.text('APPLIED TO', LEFT, sheet.y, { size: SMALL, weight: 700, color: ACCENT });
+      sheet.y += 14;
+      sheet.table(
+        [
+          { header: 'Item', width: CONTENT - 140, align: 'left' },
+          { header: 'Amount', width: 140, align: 'right' },
+        ],
+        rows,
+      );
+    }
+    drawNotes(sheet, receipt.notes);
+  });
 }
