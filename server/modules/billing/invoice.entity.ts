@@ -56,7 +56,8 @@ export const InvoiceSchema = defineEntity({
     createdBy: p.uuid(),
     createdAt: p.datetime(),
     updatedAt: p.datetime(),
-    lines: () => p.oneToMany(InvoiceLine).mappedBy('invoice').orderBy({ position: 'asc' }),
+    /** A line taken off a draft goes (orphan removal); an issued invoice's never change. */
+    lines: () => p.oneToMany(InvoiceLine).mappedBy('invoice').orderBy({ position: 'asc' }).orphanRemoval(),
     creditNote: () => p.oneToOne(CreditNote).mappedBy('invoice').nullable(),
   },
   uniques: [{ properties: ['practice', 'number'] }],

@@ -176,7 +176,6 @@ export async function removeLine(ctx: AuthedCtx, { invoiceId, lineId }: RemoveLi
     invoice.updatedAt = ctx.clock.now();
     if (line.charge) release([await em.findOneOrFail(Charge, line.charge.id, { lockMode: LockMode.PESSIMISTIC_WRITE })], invoice.updatedAt);
     invoice.lines.remove(line);
-    em.remove(line);
     invoice.retotal();
     recordAudit({ ...ctx, em }, { action: 'invoice.line-removed', entityType: 'invoice', entityId: invoice.id, detail: { patientId: invoice.patient.id } });
     return toInvoiceDto(invoice);
