@@ -67,8 +67,8 @@ export function toCreditNoteDto(n: CreditNote): CreditNoteOutput {
   return { id: n.id, number: n.number, issuedAt: n.issuedAt.toISOString(), reason: n.reason, subtotal: n.subtotal, tax: n.tax, total: n.total, taxSummary: n.taxSummary };
 }
 
-/** An invoice with its lines and credit note loaded. */
-export function toInvoiceDto(i: Invoice): InvoiceOutput {
+/** An invoice with its lines loaded, and its credit note if it has one. */
+export function toInvoiceDto(i: Invoice, creditNote: CreditNote | null = null): InvoiceOutput {
   return {
     id: i.id,
     patientId: i.patient.id,
@@ -108,7 +108,7 @@ export function toInvoiceDto(i: Invoice): InvoiceOutput {
     dueAt: i.dueAt?.toISOString() ?? null,
     voidedAt: i.voidedAt?.toISOString() ?? null,
     voidReason: i.voidReason ?? null,
-    creditNote: i.creditNote ? toCreditNoteDto(i.creditNote as CreditNote) : null,
+    creditNote: creditNote ? toCreditNoteDto(creditNote) : null,
     createdAt: i.createdAt.toISOString(),
     updatedAt: i.updatedAt.toISOString(),
   };

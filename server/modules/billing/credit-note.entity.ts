@@ -17,7 +17,8 @@ export const CreditNoteSchema = defineEntity({
       .primary()
       .onCreate(() => newId()),
     practice: () => p.manyToOne(Practice),
-    invoice: () => p.oneToOne(Invoice).owner().inversedBy('creditNote'),
+    /** At most one for an invoice. */
+    invoice: () => p.manyToOne(Invoice).unique(),
     number: p.string().length(64),
     subtotal: p.bigint('number'),
     tax: p.bigint('number'),

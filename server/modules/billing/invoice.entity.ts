@@ -7,7 +7,6 @@ import { newId } from '../../ids.ts';
 import { practiceFilter } from '../../tenant-filter.ts';
 import { Patient } from '../patients/patient.entity.ts';
 import { Practice } from '../practices/practice.entity.ts';
-import { CreditNote } from './credit-note.entity.ts';
 import { InvoiceLine } from './invoice-line.entity.ts';
 import { invoiceTotals, type ComponentTax } from './line-tax.ts';
 import { sum } from './money.ts';
@@ -17,7 +16,7 @@ import { Organisation } from './organisation.entity.ts';
  * An invoice to a patient, addressed to them, a guardian or an organisation. A `draft` is edited freely
  * and has no number; `issued` freezes it (number, issuedAt, dueAt, and who it is addressed to, copied);
  * payments move it to `partially-paid` and `paid` (`settle`); `void` is a discarded draft, or an issued
- * invoice with its credit note. Never deleted, never edited once issued. Its totals are the sums of its
+ * invoice with its credit note (credit-note.entity.ts). Never deleted, never edited once issued. Its totals are the sums of its
  * lines (line-tax.ts), in minor units of `currency`, and PostgreSQL checks they add up.
  */
 export const InvoiceSchema = defineEntity({
@@ -58,7 +57,6 @@ export const InvoiceSchema = defineEntity({
     updatedAt: p.datetime(),
     /** A line taken off a draft goes (orphan removal); an issued invoice's never change. */
     lines: () => p.oneToMany(InvoiceLine).mappedBy('invoice').orderBy({ position: 'asc' }).orphanRemoval(),
-    creditNote: () => p.oneToOne(CreditNote).mappedBy('invoice').nullable(),
   },
   uniques: [{ properties: ['practice', 'number'] }],
   indexes: [{ properties: ['patient', 'createdAt', 'id'] }, { properties: ['practice', 'createdAt', 'id'] }],

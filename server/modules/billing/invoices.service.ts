@@ -25,8 +25,14 @@ import { findChargeableService } from './price-list.service.ts';
 import type { Service } from './service.entity.ts';
 
 const sort: SortKey[] = [{ field: 'createdAt', dir: 'desc', date: true }];
-const populate = ['lines', 'creditNote'] as const;
+const populate = ['lines'] as const;
 const DAY_MS = 86_400_000;
+
+/** The credit notes of these invoices, by invoice id. */
+export async function creditNotesOf(em: EntityManager, invoices: readonly Invoice[]): Promise<Map<string, CreditNote>> {
+  const notes = invoices.some((i) => i.status === 'void') ? await em.find(CreditNote, { invoice: { $in: invoices.map((i) => i.id) } }) : [];
+  return new Map(notes.map((n) => [n.invoice.id, n]));
+}
 
 const tooManyLines = () => new AppError('BAD_REQUEST', `An invoice holds at most ${MAX_INVOICE_LINES} lines`, 'too-many-lines');
 
@@ -233,10 +239,11 @@ export async function voidInvoice(ctx: AuthedCtx, { id, reason }: VoidInvoiceInp
     if (invoice.status !== 'draft' && invoice.status !== 'issued') throw new AppError('CONFLICT', `A ${invoice.status} invoice has payments: refund them first`, 'invalid-transition');
     const now = ctx.clock.now();
     const tx = { ...ctx, em };
+    let creditNote: CreditNote | null = null;
     if (invoice.status === 'issued') {
       const practice = await em.findOneOrFail(Practice, ctx.actor.practiceId);
       const number = await nextNumber(em, { practiceId: practice.id, series: 'credit-note', format: practice.creditNoteNumberFormat, at: now, timeZone: practice.timeZone });
-      invoice.creditNote = em.create(CreditNote, {
+      creditNote = em.create(CreditNote, {
         practice,
         invoice,
         number,
@@ -254,7 +261,7 @@ export async function voidInvoice(ctx: AuthedCtx, { id, reason }: VoidInvoiceInp
     }
     release(await em.find(Charge, { invoice }, { lockMode: LockMode.PESSIMISTIC_WRITE }), now);
     Object.assign(invoice, { status: 'void', voidedAt: now, voidedBy: ctx.actor.userId, voidReason: reason, updatedAt: now });
-    return toInvoiceDto(invoice);
+    return toInvoiceDto(invoice, creditNote);
   });
 }
 
@@ -262,7 +269,7 @@ export async function getInvoice(ctx: AuthedCtx, { id }: IdInput) {
   const invoice = await ctx.em.findOne(Invoice, { $and: [{ id }, visibleInvoices(ctx.actor)] }, { populate });
   if (!invoice) throw notFound('Invoice');
   await auditRead(ctx, { action: 'invoice.read', entityType: 'invoice', entityId: id, detail: { patientId: invoice.patient.id } });
-  return toInvoiceDto(invoice);
+  return toInvoiceDto(invoice, (await creditNotesOf(ctx.em, [invoice])).get(id) ?? null);
 }
 
 /** The invoices the actor sees (or one patient's), newest first. */
@@ -271,7 +278,8 @@ export async function listInvoices(ctx: AuthedCtx, input: ListInvoicesInput) {
   const { where, orderBy } = keyset(input.cursor, sort);
   const filters = { patient: input.patientId, status: input.status };
   const rows = await ctx.em.find(Invoice, { $and: [where, visibleInvoices(ctx.actor), filters] }, { orderBy, limit: input.limit + 1, populate });
-  const page = toPage(rows, input.limit, sort, toInvoiceDto);
+  const notes = await creditNotesOf(ctx.em, rows);
+  const page = toPage(rows, input.limit, sort, (i) => toInvoiceDto(i, notes.get(i.id) ?? null));
   await auditRead(ctx, { action: 'invoice.listed', entityType: 'invoice', detail: { results: page.items.length, ids: page.items.map((i) => i.id).join(',') } });
   return page;
 }

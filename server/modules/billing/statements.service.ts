@@ -2,8 +2,8 @@ import type { StatementInput, StatementOutput } from '../../../shared/schemas/bi
 import type { AuthedCtx } from '../../context.ts';
 import { auditRead } from '../audit/audit.service.ts';
 import { findVisiblePatient } from '../patients/patient-access.ts';
-import type { CreditNote } from './credit-note.entity.ts';
 import { Invoice } from './invoice.entity.ts';
+import { creditNotesOf } from './invoices.service.ts';
 import { currencyDigits, sum } from './money.ts';
 
 /**
@@ -13,7 +13,8 @@ import { currencyDigits, sum } from './money.ts';
  */
 export async function patientStatement(ctx: AuthedCtx, { patientId }: StatementInput): Promise<StatementOutput> {
   const patient = await findVisiblePatient(ctx.em, ctx.actor, patientId);
-  const invoices = await ctx.em.find(Invoice, { patient, number: { $ne: null } }, { populate: ['creditNote'], orderBy: { issuedAt: 'asc', id: 'asc' } });
+  const invoices = await ctx.em.find(Invoice, { patient, number: { $ne: null } }, { orderBy: { issuedAt: 'asc', id: 'asc' } });
+  const notes = await creditNotesOf(ctx.em, invoices);
   const entries = invoices.flatMap((i) => {
     const invoice = {
       kind: 'invoice' as const,
@@ -25,7 +26,7 @@ export async function patientStatement(ctx: AuthedCtx, { patientId }: StatementI
       total: i.total,
       amountPaid: i.amountPaid,
     };
-    const note = i.creditNote as CreditNote | null;
+    const note = notes.get(i.id);
     return note
       ? [invoice, { kind: 'credit-note' as const, id: note.id, invoiceId: i.id, number: note.number, at: note.issuedAt.toISOString(), dueAt: null, total: note.total, amountPaid: 0 }]
       : [invoice];
