@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { currencyCode, MAX_AMOUNT, MAX_INVOICE_LINES, MAX_QUANTITY, MAX_RATE_PPM, numberFormat } from '../../../shared/schemas/billing.ts';
+import { Invoice } from '../../../server/modules/billing/invoice.entity.ts';
 import { invoiceTotals, lineAmounts, type LinePrice } from '../../../server/modules/billing/line-tax.ts';
 import { currencyDigits, divideHalfUp } from '../../../server/modules/billing/money.ts';
 import { renderNumber } from '../../../server/modules/billing/numbering.ts';
@@ -171,5 +172,19 @@ describe('numbers', () => {
   it('formats are letters, digits and the tokens, with the sequence exactly once', () => {
     for (const ok of ['INV-{YYYY}-{SEQ:6}', '{SEQ}', 'A/{YY}/{SEQ:4}']) expect(numberFormat.safeParse(ok).success, ok).toBe(true);
     for (const bad of ['INV-{YYYY}', '{SEQ}-{SEQ}', 'INV-{MM}-{SEQ}', 'INV<{SEQ}>', '{SEQ:0}', '']) expect(numberFormat.safeParse(bad).success, bad).toBe(false);
+  });
+});
+
+describe('what has been paid (the seam the payments round calls)', () => {
+  it('moves an issued invoice to partially paid and paid, and back, the balance always total − paid', () => {
+    const invoice = Object.assign(new Invoice(), { status: 'issued' as const, total: 12150, amountPaid: 0, balance: 12150 });
+    invoice.settle(5000);
+    expect(invoice).toMatchObject({ status: 'partially-paid', amountPaid: 5000, balance: 7150 });
+    invoice.settle(12150);
+    expect(invoice).toMatchObject({ status: 'paid', balance: 0 });
+    invoice.settle(0); // every payment refunded
+    expect(invoice).toMatchObject({ status: 'issued', balance: 12150 });
+    expect(() => invoice.settle(12151)).toThrow(RangeError);
+    expect(() => Object.assign(new Invoice(), { status: 'draft' as const, total: 1 }).settle(1)).toThrow('takes no payment');
   });
 });
