@@ -7,6 +7,7 @@ import { documentsCommand } from './commands/documents.ts';
 import { eventsCommand } from './commands/events.ts';
 import { hl7Command } from './commands/hl7.ts';
 import { importCommand } from './commands/import.ts';
+import { invoicesCommand } from './commands/invoices.ts';
 import { inviteCommand, invitesCommand } from './commands/invites.ts';
 import { jobsCommand } from './commands/jobs.ts';
 import { keysCommand } from './commands/keys.ts';
@@ -19,6 +20,8 @@ import { practiceCommand } from './commands/practice.ts';
 import { exportCommand } from './commands/export.ts';
 import { questionsCommand } from './commands/questions.ts';
 import { reportCommandGroup } from './commands/report.ts';
+import { servicesCommand } from './commands/services.ts';
+import { taxRatesCommand } from './commands/tax-rates.ts';
 import { tokensCommand } from './commands/tokens.ts';
 import { usersCommand } from './commands/users.ts';
 import { describeError } from './exit-codes.ts';
@@ -50,6 +53,9 @@ export function buildProgram(): Command {
     patientsCommand,
     documentsCommand,
     appointmentTypesCommand,
+    servicesCommand,
+    taxRatesCommand,
+    invoicesCommand,
     questionsCommand,
     jobsCommand,
     exportCommand,

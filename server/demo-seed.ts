@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { DateTime } from 'luxon';
 import { startAssessmentInput, submitAssessmentInput } from '../shared/schemas/assessments.ts';
+import { addLineInput, createDraftInput, createServiceInput, createTaxRateInput } from '../shared/schemas/billing.ts';
 import { createPatientInput } from '../shared/schemas/patients.ts';
 import { createRecordInput } from '../shared/schemas/records.ts';
 import { bookAppointmentInput, createAppointmentTypeInput, setWeeklyHoursInput, type WeeklyHours } from '../shared/schemas/scheduling.ts';
@@ -11,6 +12,9 @@ import { newId } from './ids.ts';
 import { pgArray } from './pg-array.ts';
 import { startAssessment, submitAssessment } from './modules/assessments/assessments.service.ts';
 import { recordAudit } from './modules/audit/audit.service.ts';
+import { addLine, createDraft, issueInvoice } from './modules/billing/invoices.service.ts';
+import { createService } from './modules/billing/price-list.service.ts';
+import { createTaxRate } from './modules/billing/tax-rates.service.ts';
 import { sealNote, sealPassage } from './modules/notes/note-crypto.ts';
 import { Note } from './modules/notes/note.entity.ts';
 import { createPatient } from './modules/patients/patients.service.ts';
@@ -68,7 +72,8 @@ export async function seedDemo(deps: ServiceDeps): Promise<boolean> {
     };
     const [asAdmin, asJones] = [await as(adminUser.id), await as(jones!.id)];
     const today = DateTime.fromJSDate(deps.clock.now(), { zone: TIME_ZONE }).startOf('day');
-    const types = await seedSchedule(asAdmin, jones!.id, ruiz!.id);
+    const services = await seedPriceList(asAdmin);
+    const types = await seedSchedule(asAdmin, services, jones!.id, ruiz!.id);
 
     const patients = demoPatients(today);
     const ids: string[] = [];
@@ -92,25 +97,51 @@ export async function seedDemo(deps: ServiceDeps): Promise<boolean> {
     );
     await seedAppointments(asJones, today, types, { jones: jones!.id, ruiz: ruiz!.id }, ids);
     await seedNote(asJones, today, ids[0]!);
+    await seedInvoice(asAdmin, services, ids[0]!);
     return true;
   });
   if (seeded) deps.log.info({ ms: Math.round(performance.now() - started) }, 'demo data seeded');
   return seeded;
 }
 
-/** Both clinicians' weekly hours, and the practice's appointment types (their ids by name). */
-async function seedSchedule(ctx: () => AuthedCtx, jones: string, ruiz: string): Promise<Map<string, string>> {
+/**
+ * The price list: consultations exempt from VAT (as medical care is in Ireland), a medical report at 23%
+ * (in euro cents). Each appointment type names its consultation, so completed visits are charged.
+ */
+async function seedPriceList(ctx: () => AuthedCtx): Promise<Map<string, string>> {
+  const vat = await createTaxRate(ctx(), createTaxRateInput.parse({ name: 'VAT 23%', ratePpm: 230_000 }));
+  const services = new Map<string, string>();
+  for (const [code, name, price, taxRateId] of [
+    ['IA', 'Initial assessment', 12_000, null],
+    ['FU', 'Follow-up consultation', 6_000, null],
+    ['MR', 'Medication review', 4_500, null],
+    ['REP', 'Medical report', 5_000, vat.id],
+  ] as const) {
+    services.set(name, (await createService(ctx(), createServiceInput.parse({ code, name, price, taxRateId }))).id);
+  }
+  return services;
+}
+
+/** An issued invoice for the care-loop patient: their charged visit and a medical report. */
+async function seedInvoice(ctx: () => AuthedCtx, services: Map<string, string>, patientId: string) {
+  const draft = await createDraft(ctx(), createDraftInput.parse({ patientId }));
+  await addLine(ctx(), addLineInput.parse({ invoiceId: draft.id, line: { kind: 'service', serviceId: services.get('Medical report') } }));
+  await issueInvoice(ctx(), { id: draft.id });
+}
+
+/** Both clinicians' weekly hours, and the practice's appointment types (their ids by name), each charged as its service. */
+async function seedSchedule(ctx: () => AuthedCtx, services: Map<string, string>, jones: string, ruiz: string): Promise<Map<string, string>> {
   const week = (days: number[], start: string, end: string): WeeklyHours[] => days.map((weekday) => ({ weekday, start, end }));
   await setWeeklyHours(ctx(), setWeeklyHoursInput.parse({ clinicianId: jones, hours: week([1, 2, 3, 4, 5], '09:00', '17:00') }));
   await setWeeklyHours(ctx(), setWeeklyHoursInput.parse({ clinicianId: ruiz, hours: week([1, 2, 3, 4], '10:00', '16:00') }));
   const types = new Map<string, string>();
   // Patients book follow-ups themselves from the portal; the others are booked by the practice.
-  for (const [name, durationMinutes, bookableByPatients] of [
-    ['Initial assessment', 60, false],
-    ['Follow-up', 30, true],
-    ['Medication review', 20, false],
+  for (const [name, durationMinutes, bookableByPatients, service] of [
+    ['Initial assessment', 60, false, 'Initial assessment'],
+    ['Follow-up', 30, true, 'Follow-up consultation'],
+    ['Medication review', 20, false, 'Medication review'],
   ] as const) {
-    types.set(name, (await createAppointmentType(ctx(), createAppointmentTypeInput.parse({ name, durationMinutes, bookableByPatients }))).id);
+    types.set(name, (await createAppointmentType(ctx(), createAppointmentTypeInput.parse({ name, durationMinutes, bookableByPatients, serviceId: services.get(service) }))).id);
   }
   return types;
 }

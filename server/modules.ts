@@ -3,6 +3,7 @@ import type { ModuleManifest } from './module-manifest.ts';
 import { assessmentsModule } from './modules/assessments/assessments.module.ts';
 import { auditModule } from './modules/audit/audit.module.ts';
 import { authModule } from './modules/auth/auth.module.ts';
+import { billingModule } from './modules/billing/billing.module.ts';
 import { careRequestsModule } from './modules/care-requests/care-requests.module.ts';
 import { cliniciansModule } from './modules/clinicians/clinicians.module.ts';
 import { deliveriesModule } from './modules/deliveries/deliveries.module.ts';
@@ -60,6 +61,7 @@ export const modules = [
   notificationsModule,
   messagingModule,
   sosModule,
+  billingModule,
   jobsModule,
 ] as const;
 

@@ -2,6 +2,7 @@
 // server does. Opt-in, apart from the client, since zod and the phone and unit tables they use are large.
 export * from './schemas/assessments.ts';
 export * from './schemas/audit.ts';
+export * from './schemas/billing.ts';
 export * from './schemas/auth.ts';
 export * from './schemas/care-requests.ts';
 export * from './schemas/clinicians.ts';

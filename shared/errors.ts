@@ -59,6 +59,11 @@ export const errorReasons = [
   'sos-acknowledged',
   'sos-not-acknowledged',
   'sos-resolved',
+  'invoice-not-draft',
+  'invoice-empty',
+  'too-many-lines',
+  'charge-invoiced',
+  'currency-locked',
 ] as const;
 export type ErrorReason = (typeof errorReasons)[number];
 

@@ -206,6 +206,16 @@ beforeAll(async () => {
   const conversation = await api.conversations.create.mutate({ patientId: patient.id, kind: 'care-team', firstMessage: { body: 'Your results are in' } });
   ids.conversations = conversation.id;
   ids.messages = conversation.firstMessage!.id;
+  // Billing: a service, charges of the patient's (each used up by a call), drafts to change, issue and void.
+  const service = await adminApi.services.create.mutate({ code: 'CONS', name: 'Consultation', price: 8000 });
+  const newCharge = async () => (await api.charges.create.mutate({ patientId: patient.id, serviceId: service.id })).id;
+  ids.service = service.id;
+  ids.charges = await newCharge();
+  const draftWith = async (chargeId?: string) => {
+    const draft = await adminApi.invoices.createDraft.mutate({ patientId: patient.id, fromCharges: false });
+    return chargeId ? adminApi.invoices.addLine.mutate({ invoiceId: draft.id, line: { kind: 'charge', chargeId } }) : draft;
+  };
+  ids.invoices = (await draftWith(await newCharge())).id;
 
   const a04 = (mrn: string) => [`MSH|^~\\&|ENGINE|HOSP|PAMS|CLINIC|20240305101500||ADT^A04^ADT_A01|${mrn}|P|2.5`, `PID|1||${mrn}^^^HOSP^MR||Walsh^Ciara||19920304|F`].join('\r');
   inputs = {
@@ -274,6 +284,15 @@ beforeAll(async () => {
     'messages.retract': async () => ({ id: (await api.messages.send.mutate({ conversationId: conversation.id, body: 'Sent in error' })).id }),
     'sos.raise': { patientId: patient.id, text: 'Dizzy', callbackPhone: '+353871234567' },
     'sos.acknowledge': async () => ({ id: await openSos() }),
+    'charges.update': async () => ({ id: await newCharge(), quantity: 2 }),
+    'charges.void': async () => ({ id: await newCharge(), reason: 'Entered in error' }),
+    'invoices.addLine': async () => ({ invoiceId: (await draftWith()).id, line: { kind: 'charge', chargeId: await newCharge() } }),
+    'invoices.removeLine': async () => {
+      const draft = await draftWith(await newCharge());
+      return { invoiceId: draft.id, lineId: draft.lines[0]!.id };
+    },
+    'invoices.issue': async () => ({ id: (await draftWith(await newCharge())).id }),
+    'invoices.void': async () => ({ id: (await adminApi.invoices.issue.mutate({ id: (await draftWith(await newCharge())).id })).id, reason: 'Billed in error' }),
     'sos.resolve': async () => {
       const id = await openSos();
       await api.sos.acknowledge.mutate({ id });

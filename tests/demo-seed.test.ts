@@ -132,6 +132,20 @@ describe('the demo practice', () => {
     expect(row!.body_ciphertext).not.toContain('sertraline');
   });
 
+  it('bills: a price list, a charge per completed visit, and an issued invoice with VAT on its report', async () => {
+    expect((await clinician.services.list.query()).map((s) => [s.code, s.price, s.taxRateName])).toEqual([
+      ['FU', 6000, null],
+      ['IA', 12000, null],
+      ['MR', 4500, null],
+      ['REP', 5000, 'VAT 23%'],
+    ]);
+    const { items: charges } = await clinician.charges.list.query({ limit: 100 });
+    expect(charges).toHaveLength(10);
+    const { items: invoices } = await admin.invoices.list.query({});
+    expect(invoices).toHaveLength(1);
+    expect(invoices[0]).toMatchObject({ patientId: patient('Aoife').id, status: 'issued', number: `INV-${new Date().getUTCFullYear()}-000001`, subtotal: 11000, tax: 1150, total: 12150 });
+  });
+
   it('was written through the services: each write audited as the demo user who made it', async () => {
     const rows = await orm.em.getConnection().execute<{ action: string; n: string }[]>(`select action, count(*) as n from audit_event where request_id = 'demo-seed' group by action order by action`);
     const counts = Object.fromEntries(rows.map((r) => [r.action, Number(r.n)]));

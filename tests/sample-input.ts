@@ -64,6 +64,7 @@ export function sample(schema: JsonSchema, name = ''): unknown {
   const choice = schema.anyOf ?? schema.oneOf;
   if (choice) return sample(choice[0]!, name);
   if (schema.enum) return schema.enum[0];
+  if (schema.const !== undefined) return schema.const; // a union's discriminator (billing's `line.kind`)
   switch (schema.type) {
     case 'object':
       return Object.fromEntries((schema.required ?? []).map((key) => [key, sample(schema.properties?.[key] ?? {}, key)]));

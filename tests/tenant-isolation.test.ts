@@ -57,6 +57,9 @@ function idOf(domain: string, field: string): string {
       file: 'files',
       conversation: 'conversations',
       upToMessage: 'messages',
+      invoice: 'invoices',
+      line: 'invoiceLines',
+      service: 'services',
     }[kind] ?? kind;
   const id = ids[key];
   if (!id) throw new Error(`no id of practice A for ${domain}.${field}: add one to the set-up of this test`);
@@ -82,7 +85,7 @@ const notLists: Record<string, string> = {
 };
 
 /** Kinds of A's rows that name no patient: the outsider of A may see them (its own practice's staff, types, hours). */
-const practiceRows = new Set(['users', 'appointmentTypes', 'availability', 'invites', 'tokens', 'imports', 'sessions', 'jobs']);
+const practiceRows = new Set(['users', 'appointmentTypes', 'availability', 'invites', 'tokens', 'imports', 'sessions', 'jobs', 'services', 'taxRates', 'organisations']);
 
 /** Calls a procedure over HTTP as `user`, as scripts do; the parsed JSON body. */
 async function call(user: TestUser, path: string, type: 'query' | 'mutation', input: unknown): Promise<{ result?: { data: unknown }; error?: { data: { code: string } } }> {
@@ -147,6 +150,15 @@ beforeAll(async () => {
   const conversation = await api.conversations.create.mutate({ patientId: patient.id, kind: 'care-team', firstMessage: { body: 'Hola' } });
   ids.conversations = conversation.id;
   ids.messages = conversation.firstMessage!.id;
+  // Billing: the price list, a payer, a charge of the patient's, and an invoice issued with its line (a draft of it would be the portal's NOT_FOUND anyway).
+  const admin = t.client(a.admin.token);
+  ids.taxRates = (await admin.taxRates.create.mutate({ name: 'VAT 23%', ratePpm: 230_000 })).id;
+  ids.services = (await admin.services.create.mutate({ code: 'CONS', name: 'Consultation', price: 8000, taxRateId: ids.taxRates })).id;
+  ids.organisations = (await admin.organisations.create.mutate({ name: 'Insurer A', kind: 'insurer' })).id;
+  ids.charges = (await api.charges.create.mutate({ patientId: patient.id, serviceId: ids.services })).id;
+  const invoice = await admin.invoices.createDraft.mutate({ patientId: patient.id });
+  ids.invoiceLines = invoice.lines[0]!.id;
+  ids.invoices = (await admin.invoices.issue.mutate({ id: invoice.id })).id;
 
   // The clinician and the patient's portal user are told of the reschedule (the subscriptions walk looks for it).
   owners = [carer, a.admin, portal];

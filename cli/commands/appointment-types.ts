@@ -11,6 +11,7 @@ const columns: Column<TypeRow>[] = [
   { header: 'minutes', value: (t) => t.durationMinutes },
   { header: 'active', value: (t) => (t.active ? 'yes' : 'no') },
   { header: 'patients book', value: (t) => (t.bookableByPatients ? 'yes' : 'no') },
+  { header: 'service', value: (t) => t.serviceId ?? '' },
 ];
 
 export const appointmentTypesCommand = createCommand('appointment-types').description('the kinds of appointment your practice offers');
@@ -29,12 +30,13 @@ appointmentTypesCommand
   .argument('<name>', 'e.g. "Initial consultation"')
   .requiredOption('--duration <minutes>', 'length in minutes (5-480)', (v) => Number(v))
   .option('--bookable-by-patients', 'patients may book it themselves, with a clinician on their care team')
-  .action(async (name: string, opts: { duration: number; bookableByPatients?: boolean }, cmd: Command) => {
+  .option('--service <id>', 'the service a completed visit of this type is charged as (see `pams services list`)')
+  .action(async (name: string, opts: { duration: number; bookableByPatients?: boolean; service?: string }, cmd: Command) => {
     const { api, json } = remote(cmd.optsWithGlobals<GlobalOptions>());
-    printRecord(await api.appointmentTypes.create.mutate({ name, durationMinutes: opts.duration, bookableByPatients: !!opts.bookableByPatients }), json);
+    printRecord(await api.appointmentTypes.create.mutate({ name, durationMinutes: opts.duration, bookableByPatients: !!opts.bookableByPatients, serviceId: opts.service ?? null }), json);
   });
 
-type UpdateOptions = { name?: string; duration?: number; bookableByPatients?: boolean };
+type UpdateOptions = { name?: string; duration?: number; bookableByPatients?: boolean; service?: string };
 
 appointmentTypesCommand
   .command('update')
@@ -44,9 +46,10 @@ appointmentTypesCommand
   .option('--duration <minutes>', 'length in minutes (5-480)', (v) => Number(v))
   .option('--bookable-by-patients', 'patients may book it themselves')
   .option('--no-bookable-by-patients', 'only staff book it')
+  .option('--service <id>', 'the service a completed visit is charged as ("" for none)')
   .action(async (id: string, opts: UpdateOptions, cmd: Command) => {
     const { api, json } = remote(cmd.optsWithGlobals<GlobalOptions>());
-    const changes = { name: opts.name, durationMinutes: opts.duration, bookableByPatients: opts.bookableByPatients };
+    const changes = { name: opts.name, durationMinutes: opts.duration, bookableByPatients: opts.bookableByPatients, serviceId: opts.service === undefined ? undefined : opts.service || null };
     if (Object.values(changes).every((v) => v === undefined)) throw new CliError('Nothing to update: pass at least one change (see `pams appointment-types update --help`)');
     printRecord(await api.appointmentTypes.update.mutate({ id, ...changes }), json);
   });

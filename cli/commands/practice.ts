@@ -6,7 +6,7 @@ import { CliError } from '../exit-codes.ts';
 import { printRecord } from '../output.ts';
 
 export const practiceCommand = createCommand('practice').description(
-  "your practice's settings: name, time zone, MFA requirement, review of extracted steps, cancellation window, automatic acceptance of care requests, patient sign-up",
+  "your practice's settings: name, time zone, MFA requirement, review of extracted steps, cancellation window, automatic acceptance of care requests, patient sign-up, billing",
 );
 
 practiceCommand
@@ -28,6 +28,12 @@ type UpdateOptions = {
   hl7SendingFacility?: string;
   patientSignUp?: PatientSignUpMode;
   slug?: string;
+  currency?: string;
+  pricesIncludeTax?: boolean;
+  invoiceNumberFormat?: string;
+  creditNoteNumberFormat?: string;
+  chargeCompletedVisits?: boolean;
+  paymentTermsDays?: number;
 };
 
 practiceCommand
@@ -46,6 +52,14 @@ practiceCommand
   .option('--hl7-sending-facility <name>', 'MSH-4 of those ACKs ("" restores the default, the practice\'s name)')
   .addOption(new Option('--patient-sign-up <mode>', 'open: anyone may create a patient account here and verify it by email; off: by invite only').choices(patientSignUpModes))
   .option('--slug <slug>', 'the short name a sign-up may give for the practice, besides its id ("" removes it)')
+  .option('--currency <code>', 'ISO 4217 currency of every amount billed, e.g. EUR (fixed once an invoice exists)')
+  .option('--prices-include-tax', "prices include tax: a line's tax is worked out of its amount")
+  .option('--no-prices-include-tax', 'tax is added to prices')
+  .option('--invoice-number-format <format>', 'e.g. INV-{YYYY}-{SEQ:6}: {SEQ} or {SEQ:n} once, optionally {YYYY} or {YY} (the sequence then restarts each year)')
+  .option('--credit-note-number-format <format>', 'e.g. CN-{YYYY}-{SEQ:6}')
+  .option('--charge-completed-visits', "a visit marked completed creates a charge for its type's service")
+  .option('--no-charge-completed-visits', 'staff charge visits by hand')
+  .option('--payment-terms-days <days>', 'an issued invoice is due this many days later (0-365)', (v) => Number(v))
   .action(async (opts: UpdateOptions, cmd: Command) => {
     const { api, json } = remote(cmd.optsWithGlobals<GlobalOptions>());
     const input: RouterInputs['practices']['update'] = {
@@ -59,6 +73,12 @@ practiceCommand
       hl7SendingFacility: opts.hl7SendingFacility === undefined ? undefined : opts.hl7SendingFacility || null,
       patientSignUp: opts.patientSignUp,
       slug: opts.slug === undefined ? undefined : opts.slug || null,
+      currency: opts.currency,
+      pricesIncludeTax: opts.pricesIncludeTax,
+      invoiceNumberFormat: opts.invoiceNumberFormat,
+      creditNoteNumberFormat: opts.creditNoteNumberFormat,
+      chargeCompletedVisits: opts.chargeCompletedVisits,
+      paymentTermsDays: opts.paymentTermsDays,
     };
     if (Object.values(input).every((v) => v === undefined)) throw new CliError('Nothing to update: pass at least one setting (see `pams practice update --help`)');
     const practice = await api.practices.update.mutate(input);

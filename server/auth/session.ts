@@ -61,12 +61,18 @@ type CredentialRow = {
   slug: string | null;
   emergency_number: string;
   sos_escalation_minutes: number;
+  currency: string;
+  prices_include_tax: boolean;
+  invoice_number_format: string;
+  credit_note_number_format: string;
+  charge_completed_visits: boolean;
+  payment_terms_days: number;
   practice_created_at: Date;
 };
 const credentialQuery = (table: 'session' | 'api_token', extra: string) =>
   `select c.secret_hash, c.expires_at, ${extra},
           u.id as user_id, u.email, u.name, u.role, u.status, u.mfa_enabled, u.created_at as user_created_at,
-          p.id as practice_id, p.name as practice_name, p.time_zone, p.mfa_required, p.review_extracted_steps, p.auto_accept_care_requests, p.cancellation_window_hours, p.hl7_sending_application, p.hl7_sending_facility, p.patient_sign_up, p.slug, p.emergency_number, p.sos_escalation_minutes, p.created_at as practice_created_at
+          p.id as practice_id, p.name as practice_name, p.time_zone, p.mfa_required, p.review_extracted_steps, p.auto_accept_care_requests, p.cancellation_window_hours, p.hl7_sending_application, p.hl7_sending_facility, p.patient_sign_up, p.slug, p.emergency_number, p.sos_escalation_minutes, p.currency, p.prices_include_tax, p.invoice_number_format, p.credit_note_number_format, p.charge_completed_visits, p.payment_terms_days, p.created_at as practice_created_at
    from "${table}" c join users u on u.id = c.user_id join practice p on p.id = u.practice_id where c.id = $1`;
 const sessionQuery = credentialQuery('session', 'c.mfa_pending');
 const apiTokenQuery = credentialQuery('api_token', 'c.revoked_at, c.last_used_at');
@@ -123,6 +129,12 @@ function actorOf(row: CredentialRow, via: Pick<Actor, 'sessionId' | 'tokenId' | 
       slug: row.slug,
       emergencyNumber: row.emergency_number,
       sosEscalationMinutes: row.sos_escalation_minutes,
+      currency: row.currency,
+      pricesIncludeTax: row.prices_include_tax,
+      invoiceNumberFormat: row.invoice_number_format,
+      creditNoteNumberFormat: row.credit_note_number_format,
+      chargeCompletedVisits: row.charge_completed_visits,
+      paymentTermsDays: row.payment_terms_days,
       createdAt: row.practice_created_at,
     },
     via,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { patientSignUpModes } from '../enums.ts';
+import { billingSettingsInput } from './billing.ts';
 import { email, ianaTimeZone, instantOutput, password, personName, text, uuid } from './common.ts';
 
 /** An HL7 v2 namespace id (HD.1), written as is into ACKs: no separator characters. */
@@ -46,6 +47,8 @@ export const updatePracticeInput = z
     emergencyNumber,
     /** An SOS not acknowledged after this many minutes goes to every clinician and admin, and again each such period. */
     sosEscalationMinutes: z.number().int().min(1).max(60),
+    /** Billing: the currency (fixed once an invoice exists), price basis, number formats, automatic charges, payment terms. */
+    ...billingSettingsInput.shape,
   })
   .partial()
   .refine((v) => Object.keys(v).length > 0, 'nothing to update');
@@ -74,6 +77,12 @@ export const practiceOutput = z.object({
   slug: z.string().nullable().describe('The short name auth.signUp accepts for the practice, besides its id'),
   emergencyNumber: z.string().describe('The emergency number every SOS answer and email tells patients to call: PAMS is not an emergency service'),
   sosEscalationMinutes: z.number().describe('An SOS not acknowledged after this many minutes goes to every clinician and admin, and again each such period'),
+  currency: z.string().describe("ISO 4217: billing's amounts are integers of its minor units"),
+  pricesIncludeTax: z.boolean().describe("Prices include tax: a line's tax is worked out of its amount"),
+  invoiceNumberFormat: z.string().describe('How invoice numbers are written, e.g. INV-{YYYY}-{SEQ:6}'),
+  creditNoteNumberFormat: z.string().describe('How credit-note numbers are written, e.g. CN-{YYYY}-{SEQ:6}'),
+  chargeCompletedVisits: z.boolean().describe("A visit marked completed creates a charge for its type's service"),
+  paymentTermsDays: z.number().describe('An issued invoice is due this many days later'),
   createdAt: instantOutput,
 });
 export type PracticeOutput = z.infer<typeof practiceOutput>;

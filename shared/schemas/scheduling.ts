@@ -54,7 +54,8 @@ export type AddExceptionInput = z.infer<typeof addExceptionInput>;
 const typeName = text().trim().min(1, 'is required').max(100);
 const durationMinutes = z.number().int().min(5).max(480);
 
-export const createAppointmentTypeInput = z.object({ name: typeName, durationMinutes, bookableByPatients: z.boolean().default(false) });
+/** `serviceId`: the price-list service a completed visit of this type is charged as (none: not charged). */
+export const createAppointmentTypeInput = z.object({ name: typeName, durationMinutes, bookableByPatients: z.boolean().default(false), serviceId: uuid.nullable().default(null) });
 export type CreateAppointmentTypeInput = z.infer<typeof createAppointmentTypeInput>;
 
 /** A new duration applies to later bookings; appointments already booked keep their length. */
@@ -64,6 +65,7 @@ export const updateAppointmentTypeInput = z.object({
   durationMinutes: durationMinutes.optional(),
   active: z.boolean().optional(),
   bookableByPatients: z.boolean().optional(),
+  serviceId: uuid.nullable().optional(),
 });
 export type UpdateAppointmentTypeInput = z.infer<typeof updateAppointmentTypeInput>;
 
@@ -134,6 +136,7 @@ export const appointmentTypeOutput = z.object({
   durationMinutes: z.number(),
   active: z.boolean().describe('False once retired: no longer offered for booking'),
   bookableByPatients: z.boolean().describe('Patients may book it themselves, with a clinician on their care team'),
+  serviceId: z.string().nullable().describe('The service a completed visit of this type is charged as; null: none'),
   createdAt: instantOutput,
   updatedAt: instantOutput,
 });

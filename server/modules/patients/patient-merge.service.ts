@@ -6,6 +6,8 @@ import { AppError } from '../../errors.ts';
 import { Alert } from '../assessments/alert.entity.ts';
 import { Assessment } from '../assessments/assessment.entity.ts';
 import { recordAudit } from '../audit/audit.service.ts';
+import { Charge } from '../billing/charge.entity.ts';
+import { Invoice } from '../billing/invoice.entity.ts';
 import { CareRequest } from '../care-requests/care-request.entity.ts';
 import { DeliveryRequest } from '../deliveries/delivery-request.entity.ts';
 import { Document } from '../documents/document.entity.ts';
@@ -49,6 +51,10 @@ const moves = {
   notifications: (em, from, to) => em.nativeUpdate(Notification, { patient: from }, { patient: to }),
   conversations: (em, from, to) => em.nativeUpdate(Conversation, { patient: from }, { patient: to }),
   sos: (em, from, to) => em.nativeUpdate(SosRequest, { patient: from }, { patient: to }),
+  // Issued invoices move too, as they are: their addressee's name and address were copied when issued.
+  charges: (em, from, to) => em.nativeUpdate(Charge, { patient: from }, { patient: to }),
+  invoices: (em, from, to) => em.nativeUpdate(Invoice, { patient: from }, { patient: to }),
+  invoicesToGuardian: (em, from, to) => em.nativeUpdate(Invoice, { billToGuardian: from }, { billToGuardian: to }),
 } satisfies Record<string, (em: EntityManager, from: string, to: string) => Promise<number>>;
 
 /** Two overlapping visits, one record imported into both, or an unresolved SOS on each: PostgreSQL refuses the move, and so does the merge. */

@@ -29,6 +29,16 @@ export const PracticeSchema = defineEntity({
     emergencyNumber: p.string().length(16).default('112'),
     /** An SOS unacknowledged this long goes to every clinician and admin, and again each such period. */
     sosEscalationMinutes: p.smallint().default(2),
+    /** ISO 4217: every amount of billing is an integer of its minor units. Fixed once an invoice exists. */
+    currency: p.string().length(3).default('EUR'),
+    /** Prices (and discounts) include tax: a line's tax is worked out of its amount (billing/line-tax.ts). */
+    pricesIncludeTax: p.boolean().default(false),
+    invoiceNumberFormat: p.string().length(40).default('INV-{YYYY}-{SEQ:6}'),
+    creditNoteNumberFormat: p.string().length(40).default('CN-{YYYY}-{SEQ:6}'),
+    /** A visit marked completed creates a charge for its type's service. */
+    chargeCompletedVisits: p.boolean().default(true),
+    /** An issued invoice is due this many days later. */
+    paymentTermsDays: p.smallint().default(30),
     createdAt: p.datetime().onCreate(() => new Date()),
   },
 });

@@ -3,6 +3,7 @@ import type { PracticeOutput, UpdatePracticeInput } from '../../../shared/schema
 import type { AuthedCtx } from '../../context.ts';
 import { AppError } from '../../errors.ts';
 import { recordAudit } from '../audit/audit.service.ts';
+import { Invoice } from '../billing/invoice.entity.ts';
 import { User } from '../users/user.entity.ts';
 import { Practice } from './practice.entity.ts';
 
@@ -23,6 +24,12 @@ export function toPracticeDto(
     | 'slug'
     | 'emergencyNumber'
     | 'sosEscalationMinutes'
+    | 'currency'
+    | 'pricesIncludeTax'
+    | 'invoiceNumberFormat'
+    | 'creditNoteNumberFormat'
+    | 'chargeCompletedVisits'
+    | 'paymentTermsDays'
     | 'createdAt'
   >,
 ): PracticeOutput {
@@ -40,6 +47,12 @@ export function toPracticeDto(
     slug: p.slug ?? null,
     emergencyNumber: p.emergencyNumber,
     sosEscalationMinutes: p.sosEscalationMinutes,
+    currency: p.currency,
+    pricesIncludeTax: Boolean(p.pricesIncludeTax),
+    invoiceNumberFormat: p.invoiceNumberFormat,
+    creditNoteNumberFormat: p.creditNoteNumberFormat,
+    chargeCompletedVisits: Boolean(p.chargeCompletedVisits),
+    paymentTermsDays: p.paymentTermsDays,
     createdAt: p.createdAt.toISOString(),
   };
 }
@@ -58,6 +71,10 @@ export async function updatePractice(ctx: AuthedCtx, input: UpdatePracticeInput)
     throw new AppError('CONFLICT', 'Turn on two-factor authentication for yourself before requiring it of everyone', 'mfa-enrolment-required');
   }
   const practice = await ctx.em.findOneOrFail(Practice, { id: ctx.actor.practiceId });
+  // Amounts are minor units of the currency, never converted: it is fixed once an invoice exists (a discarded draft aside).
+  if (input.currency && input.currency !== practice.currency && (await ctx.em.count(Invoice, { $or: [{ status: { $ne: 'void' } }, { number: { $ne: null } }] }))) {
+    throw new AppError('CONFLICT', 'The currency cannot change once invoices exist: their amounts are in the current one', 'currency-locked', { currency: ['is fixed: invoices exist'] });
+  }
   ctx.em.assign(practice, input);
   recordAudit(ctx, { action: 'practice.updated', entityType: 'practice', entityId: practice.id, detail: { fields: Object.keys(input).join(',') } });
   try {

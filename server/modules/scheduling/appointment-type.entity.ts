@@ -1,6 +1,7 @@
 import { defineEntity, p } from '@mikro-orm/core';
 import { newId } from '../../ids.ts';
 import { practiceFilter } from '../../tenant-filter.ts';
+import { Service } from '../billing/service.entity.ts';
 import { Practice } from '../practices/practice.entity.ts';
 
 /** What can be booked and for how long. Retired types stay (past appointments point at them) but are inactive. */
@@ -17,6 +18,8 @@ export const AppointmentTypeSchema = defineEntity({
     active: p.boolean().default(true),
     /** Patients may book it themselves in the portal (off: only staff book it). */
     bookableByPatients: p.boolean().default(false),
+    /** What a completed visit of this type is charged as (billing), when the practice charges completed visits. */
+    service: () => p.manyToOne(Service).nullable(),
     createdAt: p.datetime().onCreate(() => new Date()),
     updatedAt: p
       .datetime()

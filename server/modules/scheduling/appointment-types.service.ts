@@ -3,6 +3,7 @@ import type { AppointmentTypeOutput, CreateAppointmentTypeInput, ListAppointment
 import type { AuthedCtx } from '../../context.ts';
 import { AppError, notFound } from '../../errors.ts';
 import { recordAudit } from '../audit/audit.service.ts';
+import { Service } from '../billing/service.entity.ts';
 import { AppointmentType } from './appointment-type.entity.ts';
 import { booksForThemselves } from './patient-booking.ts';
 
@@ -13,6 +14,7 @@ function toAppointmentTypeDto(t: AppointmentType): AppointmentTypeOutput {
     durationMinutes: t.durationMinutes,
     active: t.active,
     bookableByPatients: t.bookableByPatients,
+    serviceId: t.service?.id ?? null,
     createdAt: t.createdAt.toISOString(),
     updatedAt: t.updatedAt.toISOString(),
   };
@@ -26,19 +28,28 @@ export async function findBookableType(em: EntityManager, id: string): Promise<A
   return type;
 }
 
+/** The price-list service a type names, of the practice (archived ones too: a completed visit then charges nothing). */
+async function serviceOf(em: EntityManager, id: string | null): Promise<Service | null> {
+  if (id === null) return null;
+  const service = await em.findOne(Service, { id });
+  if (!service) throw notFound('Service');
+  return service;
+}
+
 /** A name already used in the practice is a CONFLICT (unique constraint, converted in trpc.ts). */
-export async function createAppointmentType(ctx: AuthedCtx, input: CreateAppointmentTypeInput) {
-  const type = ctx.em.create(AppointmentType, { ...input, practice: ctx.actor.practiceId });
+export async function createAppointmentType(ctx: AuthedCtx, { serviceId, ...input }: CreateAppointmentTypeInput) {
+  const type = ctx.em.create(AppointmentType, { ...input, service: await serviceOf(ctx.em, serviceId), practice: ctx.actor.practiceId });
   recordAudit(ctx, { action: 'appointment-type.created', entityType: 'appointment-type', entityId: type.id });
   await ctx.em.flush();
   return toAppointmentTypeDto(type);
 }
 
-export async function updateAppointmentType(ctx: AuthedCtx, { id, ...changes }: UpdateAppointmentTypeInput) {
+export async function updateAppointmentType(ctx: AuthedCtx, { id, serviceId, ...changes }: UpdateAppointmentTypeInput) {
   const type = await ctx.em.findOne(AppointmentType, { id });
   if (!type) throw notFound('Appointment type');
-  ctx.em.assign(type, changes);
-  recordAudit(ctx, { action: 'appointment-type.updated', entityType: 'appointment-type', entityId: id, detail: { fields: Object.keys(changes).join(',') } });
+  ctx.em.assign(type, { ...changes, ...(serviceId !== undefined && { service: await serviceOf(ctx.em, serviceId) }) });
+  const fields = [...Object.keys(changes), ...(serviceId !== undefined ? ['serviceId'] : [])];
+  recordAudit(ctx, { action: 'appointment-type.updated', entityType: 'appointment-type', entityId: id, detail: { fields: fields.join(',') } });
   await ctx.em.flush();
   return toAppointmentTypeDto(type);
 }

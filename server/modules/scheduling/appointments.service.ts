@@ -4,6 +4,7 @@ import type { BookAppointmentInput, CancelAppointmentInput, RescheduleAppointmen
 import type { AuthedCtx } from '../../context.ts';
 import { AppError } from '../../errors.ts';
 import { recordAudit } from '../audit/audit.service.ts';
+import { chargeCompletedVisit } from '../billing/charges.service.ts';
 import { publishNotifications } from '../notifications/publish-notifications.ts';
 import { joinCareTeam } from '../patients/care-team.service.ts';
 import { findWritablePatient } from '../patients/patient-access.ts';
@@ -96,8 +97,8 @@ export async function rescheduleAppointment(ctx: AuthedCtx, { id, startsAt }: Re
   return toAppointmentDto(appointment);
 }
 
-async function changeStatus(ctx: AuthedCtx, appointment: Appointment, change: (appointment: Appointment) => void) {
-  change(appointment);
+async function changeStatus(ctx: AuthedCtx, appointment: Appointment, change: (appointment: Appointment) => void | Promise<void>) {
+  await change(appointment);
   recordAudit(ctx, { action: `appointment.${appointment.status}`, entityType: 'appointment', entityId: appointment.id });
   await ctx.em.flush();
   return toAppointmentDto(appointment);
@@ -115,8 +116,15 @@ export async function cancelAppointment(ctx: AuthedCtx, { id, reason }: CancelAp
   return changeStatus(ctx, appointment, (a) => a.cancel(reason));
 }
 
-/** Staff mark what happened, not ahead of time (Appointment.mark), by the request's clock. */
+/**
+ * Staff mark what happened, not ahead of time (Appointment.mark), by the request's clock. A visit that
+ * becomes completed is charged in the same transaction (billing's chargeCompletedVisit).
+ */
 export async function setAppointmentStatus(ctx: AuthedCtx, { id }: IdInput, outcome: VisitOutcome) {
   const appointment = await findVisibleAppointment(ctx, id);
-  return changeStatus(ctx, appointment, (a) => a.mark(outcome, ctx.clock.now(), ctx.actor.identity.practice.timeZone));
+  return changeStatus(ctx, appointment, async (a) => {
+    const completing = outcome === 'completed' && a.status !== 'completed';
+    a.mark(outcome, ctx.clock.now(), ctx.actor.identity.practice.timeZone);
+    if (completing) await chargeCompletedVisit(ctx, a);
+  });
 }

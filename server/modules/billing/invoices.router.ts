@@ -1,0 +1,46 @@
+import { addLineInput, createDraftInput, invoiceOutput, invoicePageOutput, listInvoicesInput, removeLineInput, voidInvoiceInput } from '../../../shared/schemas/billing.ts';
+import { idInput } from '../../../shared/schemas/common.ts';
+import { adminProcedure, authedProcedure, router } from '../../trpc.ts';
+import { addLine, createDraft, getInvoice, issueInvoice, listInvoices, removeLine, voidInvoice } from './invoices.service.ts';
+
+/**
+ * Admins bill. Whoever sees a patient reads their invoices (billing-access.ts): the care team and admins
+ * every one, the patient and their guardians the issued ones in the portal.
+ */
+export const invoicesRouter = router({
+  list: authedProcedure
+    .meta({ phi: true })
+    .input(listInvoicesInput)
+    .output(invoicePageOutput)
+    .query(({ ctx, input }) => listInvoices(ctx, input)),
+  byId: authedProcedure
+    .meta({ phi: true })
+    .input(idInput)
+    .output(invoiceOutput)
+    .query(({ ctx, input }) => getInvoice(ctx, input)),
+  createDraft: adminProcedure
+    .meta({ phi: true })
+    .input(createDraftInput)
+    .output(invoiceOutput)
+    .mutation(({ ctx, input }) => createDraft(ctx, input)),
+  addLine: adminProcedure
+    .meta({ phi: true })
+    .input(addLineInput)
+    .output(invoiceOutput)
+    .mutation(({ ctx, input }) => addLine(ctx, input)),
+  removeLine: adminProcedure
+    .meta({ phi: true })
+    .input(removeLineInput)
+    .output(invoiceOutput)
+    .mutation(({ ctx, input }) => removeLine(ctx, input)),
+  issue: adminProcedure
+    .meta({ phi: true })
+    .input(idInput)
+    .output(invoiceOutput)
+    .mutation(({ ctx, input }) => issueInvoice(ctx, input)),
+  void: adminProcedure
+    .meta({ phi: true })
+    .input(voidInvoiceInput)
+    .output(invoiceOutput)
+    .mutation(({ ctx, input }) => voidInvoice(ctx, input)),
+});

@@ -1,0 +1,70 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPatient, createPractice, inviteUser, type TestUser } from './fixtures.ts';
+import { startTestServer, type TestServer } from './harness.ts';
+import { runCli } from './run-cli.ts';
+
+/** `pams services`, `pams tax-rates` and `pams invoices`, each through the real `pams` in a child process. */
+let t: TestServer;
+let admin: TestUser;
+let clinician: TestUser;
+const pams = (user: TestUser, args: string[]) => runCli(args, { env: { PAMS_URL: t.url, PAMS_TOKEN: user.token } });
+
+beforeAll(async () => {
+  t = await startTestServer();
+  ({ admin } = await createPractice(t, 'Harbour Clinic'));
+  clinician = await inviteUser(t, admin, 'clinician');
+});
+afterAll(() => t.close());
+
+describe('pams tax-rates and pams services', () => {
+  it('makes rates from percentages, components included, and services priced in the currency', async () => {
+    const gst = await pams(admin, ['tax-rates', 'create', 'GST 18%', '--component', 'CGST=9%', '--component', 'SGST=9%', '--json']);
+    expect(gst.code).toBe(0);
+    expect(gst.json()).toMatchObject({
+      ratePpm: 180_000,
+      components: [
+        { name: 'CGST', ratePpm: 90_000 },
+        { name: 'SGST', ratePpm: 90_000 },
+      ],
+    });
+    const ny = await pams(admin, ['tax-rates', 'create', 'NY', '--rate', '8.875%', '--json']);
+    expect(ny.json()).toMatchObject({ ratePpm: 88_750, components: [{ name: 'NY', ratePpm: 88_750 }] });
+    expect((await pams(admin, ['tax-rates', 'create', 'Bad', '--rate', '101%'])).code).toBe(1);
+    const table = await pams(admin, ['tax-rates', 'list']);
+    expect(table.stdout).toMatch(/GST 18%\s.*18%\s.*CGST 9% \+ SGST 9%/);
+
+    const service = await pams(admin, ['services', 'create', 'CONS', 'Consultation', '--price', '80.50', '--tax-rate', gst.json().id, '--json']);
+    expect(service.code).toBe(0);
+    expect(service.json()).toMatchObject({ code: 'CONS', price: 8050, taxRateName: 'GST 18%' });
+    expect((await pams(admin, ['services', 'create', 'X', 'X', '--price', '1.005'])).code).toBe(1);
+    expect((await pams(clinician, ['services', 'create', 'Y', 'Y', '--price', '1'])).code).toBe(2);
+    expect((await pams(clinician, ['services', 'list'])).stdout).toMatch(/CONS\s.*Consultation\s.*80\.50\s.*GST 18%/);
+    const archived = await pams(admin, ['services', 'archive', service.json().id, '--json']);
+    expect(archived.json()).toMatchObject({ active: false });
+  });
+});
+
+describe('pams invoices', () => {
+  it('drafts from the charges, issues with the next number, shows it and voids it with a reason', async () => {
+    const patient = await createPatient(t, clinician.token);
+    const service = await t.client(admin.token).services.create.mutate({ code: 'FU', name: 'Follow-up', price: 6000 });
+    await t.client(clinician.token).charges.create.mutate({ patientId: patient.id, serviceId: service.id });
+
+    const draft = await pams(admin, ['invoices', 'draft', patient.id, '--json']);
+    expect(draft.code).toBe(0);
+    expect(draft.json()).toMatchObject({ status: 'draft', total: 6000, lines: [{ serviceCode: 'FU' }] });
+    const issued = await pams(admin, ['invoices', 'issue', draft.json().id, '--json']);
+    expect(issued.json()).toMatchObject({ status: 'issued', number: expect.stringMatching(/^INV-\d{4}-000001$/) });
+    expect((await pams(admin, ['invoices', 'issue', draft.json().id])).code).toBe(3);
+
+    const shown = await pams(admin, ['invoices', 'show', draft.json().id]);
+    expect(shown.stdout).toMatch(/^total\s+60\.00 EUR$/m);
+    expect(shown.stdout).toMatch(/FU\s.*Follow-up/);
+    expect((await pams(admin, ['invoices', 'list', '--patient', patient.id])).stdout).toContain(issued.json().number);
+
+    expect((await pams(admin, ['invoices', 'void', draft.json().id])).code).toBe(1); // --reason is required
+    const voided = await pams(admin, ['invoices', 'void', draft.json().id, '--reason', 'Billed twice', '--json']);
+    expect(voided.json()).toMatchObject({ status: 'void', creditNote: { number: expect.stringMatching(/^CN-\d{4}-000001$/), total: -6000 } });
+    expect((await pams(clinician, ['invoices', 'draft', patient.id])).code).toBe(2);
+  });
+});
