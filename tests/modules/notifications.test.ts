@@ -1,3 +1,4 @@
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { manualClock } from '../../server/clock.ts';
 import { newId } from '../../server/ids.ts';
@@ -139,6 +140,32 @@ describe('notifications.stream', () => {
     expect((resumed.events[2]!.data.data as { appointmentId: string }).appointmentId).toBe(live.id);
     await resumed.stop();
   });
+
+  it('stays open when the database cannot answer a read, and delivers the event once it can', async () => {
+    const s = await listen(carer);
+    // A lock the stream's read must wait for (its care-team check reads care_team_member), past lock_timeout (5 s).
+    const blocker = new pg.Client({ connectionString: t.dbUrl });
+    blocker.on('error', () => {});
+    await blocker.connect();
+    await blocker.query('begin');
+    await blocker.query('lock table care_team_member in access exclusive mode');
+    const [practice] = await sql(t, 'select practice_id from users where id = ?', [carer.id]);
+    const id = newId();
+    await sql(
+      t,
+      `insert into notification (id, practice_id, user_id, kind, patient_id, subject_type, subject_id, data, created_at) values (?, ?, ?, 'alert.raised', ?, 'alert', gen_random_uuid(), '{"alertId":"x","assessmentId":"y"}', now())`,
+      [id, practice!.practice_id, carer.id, anaId],
+    );
+    await new Promise((r) => setTimeout(r, 5_500)); // the read timed out meanwhile
+    expect(s.ended()).toBe(false);
+    expect(s.events).toEqual([]);
+    await blocker.query('rollback');
+    await blocker.end();
+    await until(() => s.events.length === 1, 'the event after the database answered');
+    expect(s.events[0]!.id).toBe(id);
+    expect(s.ended()).toBe(false);
+    await s.stop();
+  }, 15_000);
 
   it('refuses a stream beyond the per-user bound with TOO_MANY_REQUESTS', async () => {
     const open = [await listen(bob), await listen(bob), await listen(bob)];

@@ -1,7 +1,9 @@
 import { tracked, type TrackedEnvelope } from '@trpc/server';
+import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import type { NotificationOutput, PracticeEventOutput, PracticeStreamInput } from '../../../shared/schemas/notifications.ts';
 import type { Actor, AuthedCtx } from '../../context.ts';
+import { databaseFault } from '../../database-errors.ts';
 import { reconnectDelayMs, type ConnectionLimits } from '../../database.ts';
 import { AppError } from '../../errors.ts';
 import { newId } from '../../ids.ts';
@@ -26,6 +28,9 @@ type Stream = {
   ended: 'credential' | 'shutdown' | null;
   wake: () => void;
 };
+
+/** How long a stream waits to read again after the database could not answer. */
+const READ_RETRY_MS = 1_000;
 
 /** How many delivered ids a stream remembers, so a row both announced and caught up is sent once. */
 const REMEMBERED_IDS = 1_000;
@@ -182,20 +187,31 @@ export function createLiveStreams({ url, log, limits, streamsPerUser, retentionM
         if (stream.ended === 'credential') throw new AppError('UNAUTHORIZED', 'Your session has ended', 'session-ended');
         if (stream.ended === 'shutdown') throw new DOMException('shutting down', 'AbortError');
         let batch: T[];
-        if (stream.catchUp) {
-          // Rows are stamped with the wall clock when published, so the window is read on it too.
-          batch = await read({ after: cursor, since: new Date(Date.now() - retentionMs) });
-          stream.catchUp = batch.length === STREAM_PAGE;
-        } else if (stream.pending.size) {
-          const ids = [...stream.pending].slice(0, STREAM_PAGE);
-          for (const id of ids) stream.pending.delete(id);
-          batch = await read({ ids });
-        } else {
-          await new Promise<void>((resolve) => {
-            const done = () => (signal?.removeEventListener('abort', done), resolve());
-            stream.wake = done;
-            signal?.addEventListener('abort', done);
-          });
+        let ids: string[] = [];
+        try {
+          if (stream.catchUp) {
+            // Rows are stamped with the wall clock when published, so the window is read on it too.
+            batch = await read({ after: cursor, since: new Date(Date.now() - retentionMs) });
+            stream.catchUp = batch.length === STREAM_PAGE;
+          } else if (stream.pending.size) {
+            ids = [...stream.pending].slice(0, STREAM_PAGE);
+            for (const id of ids) stream.pending.delete(id);
+            batch = await read({ ids });
+          } else {
+            await new Promise<void>((resolve) => {
+              const done = () => (signal?.removeEventListener('abort', done), resolve());
+              stream.wake = done;
+              signal?.addEventListener('abort', done);
+            });
+            continue;
+          }
+        } catch (e) {
+          // The database could not answer now (overloaded, restarting): the stream stays open and, a moment
+          // later, reads what it was reading again and everything after its cursor, so nothing is lost.
+          if (!databaseFault(e)) throw e;
+          for (const id of ids) stream.pending.add(id);
+          stream.catchUp = true;
+          await sleep(READ_RETRY_MS, undefined, { signal }).catch(() => {});
           continue;
         }
         for (const n of batch) {
