@@ -64,6 +64,13 @@ export const errorReasons = [
   'too-many-lines',
   'charge-invoiced',
   'currency-locked',
+  'invoice-not-payable',
+  'overpays-invoice',
+  'exceeds-refundable',
+  'insufficient-credit',
+  'external-id-taken',
+  'payments-not-configured',
+  'amount-not-payable-online',
 ] as const;
 export type ErrorReason = (typeof errorReasons)[number];
 
