@@ -71,6 +71,7 @@ export const errorReasons = [
   'external-id-taken',
   'payments-not-configured',
   'amount-not-payable-online',
+  'payments-unavailable',
 ] as const;
 export type ErrorReason = (typeof errorReasons)[number];
 
