@@ -14,6 +14,7 @@ import { adminCommand, migrateCommand, serveCommand, workerCommand } from './com
 import { loginCommand, logoutCommand, whoamiCommand } from './commands/login.ts';
 import { passwordCommand } from './commands/password.ts';
 import { patientsCommand } from './commands/patients.ts';
+import { paymentsCommand } from './commands/payments.ts';
 import { practiceCommand } from './commands/practice.ts';
 import { exportCommand } from './commands/export.ts';
 import { questionsCommand } from './commands/questions.ts';
@@ -46,6 +47,7 @@ export function buildProgram(): Command {
     auditCommand,
     eventsCommand,
     patientsCommand,
+    paymentsCommand,
     documentsCommand,
     appointmentTypesCommand,
     questionsCommand,

@@ -142,7 +142,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const shortKey = encryptionKeys.find((k) => k.key.length !== 32);
   if (shortKey) throw new ConfigError([`PAMS_ENCRYPTION_KEYS: key "${shortKey.id}" must be 32 bytes`]);
   if (!e.STRIPE_SECRET_KEY !== !e.STRIPE_WEBHOOK_SECRET) {
-    throw new ConfigError([`${e.STRIPE_SECRET_KEY ? 'STRIPE_WEBHOOK_SECRET' : 'STRIPE_SECRET_KEY'}: required with ${e.STRIPE_SECRET_KEY ? 'STRIPE_SECRET_KEY' : 'STRIPE_WEBHOOK_SECRET'} (online payments need both: the key creates Checkout sessions, the secret verifies the webhook)`]);
+    throw new ConfigError([
+      `${e.STRIPE_SECRET_KEY ? 'STRIPE_WEBHOOK_SECRET' : 'STRIPE_SECRET_KEY'}: required with ${e.STRIPE_SECRET_KEY ? 'STRIPE_SECRET_KEY' : 'STRIPE_WEBHOOK_SECRET'} (online payments need both: the key creates Checkout sessions, the secret verifies the webhook)`,
+    ]);
   }
   return Object.freeze({
     env: e.NODE_ENV,

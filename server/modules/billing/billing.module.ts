@@ -19,6 +19,14 @@ import { TaxRate } from './tax-rate.entity.ts';
 import { taxRatesRouter } from './tax-rates.router.ts';
 
 export const billingModule = defineModule({
-  routers: { services: servicesRouter, taxRates: taxRatesRouter, organisations: organisationsRouter, charges: chargesRouter, invoices: invoicesRouter, payments: paymentsRouter, statements: statementsRouter },
+  routers: {
+    services: servicesRouter,
+    taxRates: taxRatesRouter,
+    organisations: organisationsRouter,
+    charges: chargesRouter,
+    invoices: invoicesRouter,
+    payments: paymentsRouter,
+    statements: statementsRouter,
+  },
   entities: [TaxRate, Service, Organisation, Charge, Invoice, InvoiceLine, CreditNote, BillingSequence, Payment, PaymentAllocation, Refund],
 });

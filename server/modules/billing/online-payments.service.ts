@@ -23,7 +23,8 @@ export async function createPaymentLink(ctx: AuthedCtx, { id }: IdInput): Promis
   if (!config) throw new AppError('BAD_REQUEST', 'Online payment is not set up: STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET', 'payments-not-configured');
   const invoice = await ctx.em.findOne(Invoice, { $and: [{ id }, visibleInvoices(ctx.actor)] });
   if (!invoice) throw notFound('Invoice');
-  if ((invoice.status !== 'issued' && invoice.status !== 'partially-paid') || invoice.balance === 0) throw new AppError('CONFLICT', `A ${invoice.status} invoice has nothing to pay`, 'invoice-not-payable');
+  if ((invoice.status !== 'issued' && invoice.status !== 'partially-paid') || invoice.balance === 0)
+    throw new AppError('CONFLICT', `A ${invoice.status} invoice has nothing to pay`, 'invoice-not-payable');
   const unitAmount = toStripeAmount(invoice.balance, invoice.currency);
   if (unitAmount === null) throw new AppError('BAD_REQUEST', `Stripe cannot charge ${invoice.balance} minor units of ${invoice.currency} exactly`, 'amount-not-payable-online');
   const metadata = { practiceId: ctx.actor.practiceId, invoiceId: invoice.id };

@@ -28,7 +28,7 @@ export const PaymentAllocationSchema = defineEntity({
     createdAt: p.datetime(),
   },
   indexes: [{ properties: ['invoice'] }, { properties: ['payment'] }],
-  checks: [{ name: 'payment_allocation_amount_check', expression: 'amount <> 0 and (amount > 0) = (reversal is null) and (refund_id is null or reversal = \'refund\')' }],
+  checks: [{ name: 'payment_allocation_amount_check', expression: "amount <> 0 and (amount > 0) = (reversal is null) and (refund_id is null or reversal = 'refund')" }],
   filters: practiceFilter(),
 });
 export class PaymentAllocation extends PaymentAllocationSchema.class {}

@@ -212,12 +212,14 @@ export async function refundPayment(ctx: AuthedCtx, input: RefundPaymentInput) {
     if (input.externalId) {
       const earlier = await em.findOne(Refund, { externalId: input.externalId });
       if (earlier) {
-        if (earlier.payment.id !== payment.id || earlier.amount !== input.amount) throw new AppError('CONFLICT', 'This external id names another refund', 'external-id-taken', { externalId: ['names another refund'] });
+        if (earlier.payment.id !== payment.id || earlier.amount !== input.amount)
+          throw new AppError('CONFLICT', 'This external id names another refund', 'external-id-taken', { externalId: ['names another refund'] });
         return paymentDto(em, payment);
       }
     }
     const refundable = payment.amount - payment.refunded;
-    if (input.amount > refundable) throw new AppError('BAD_REQUEST', "More than the payment's unrefunded amount", 'exceeds-refundable', { amount: [`is more than what is left to refund (${refundable})`] });
+    if (input.amount > refundable)
+      throw new AppError('BAD_REQUEST', "More than the payment's unrefunded amount", 'exceeds-refundable', { amount: [`is more than what is left to refund (${refundable})`] });
     const recorder = recorderOf(ctx);
     const refund = em.create(Refund, {
       practice: payment.practice,
@@ -299,7 +301,8 @@ export async function applyCredit(ctx: AuthedCtx, input: ApplyCreditInput) {
     const credit = sum(payments.map((p) => p.unapplied));
     const amount = input.amount ?? Math.min(credit, invoice.balance);
     assertPayable(invoice, amount, ctx.actor.identity.practice.currency, 'amount');
-    if (amount === 0 || amount > credit) throw new AppError('BAD_REQUEST', 'The patient has not that much credit', 'insufficient-credit', { amount: [`is more than the patient's credit (${credit})`] });
+    if (amount === 0 || amount > credit)
+      throw new AppError('BAD_REQUEST', 'The patient has not that much credit', 'insufficient-credit', { amount: [`is more than the patient's credit (${credit})`] });
     const recorder = recorderOf(ctx);
     let left = amount;
     const used: string[] = [];

@@ -81,7 +81,11 @@ describe('recording a payment', () => {
     const before = await sql(t, "select last_value from billing_sequence where practice_id = ? and series = 'receipt'", [admin.practiceId]);
     const record = (allocations: { invoiceId: string; amount: number }[], amount = 1000) => rejection(payments().record.mutate({ patientId: patient.id, amount, method: 'cash', allocations }));
 
-    expect(await record([{ invoiceId: open.id, amount: 1001 }], 2000)).toMatchObject({ code: 'BAD_REQUEST', reason: 'overpays-invoice', fieldErrors: { 'allocations.0.amount': [expect.stringContaining('1000')] } });
+    expect(await record([{ invoiceId: open.id, amount: 1001 }], 2000)).toMatchObject({
+      code: 'BAD_REQUEST',
+      reason: 'overpays-invoice',
+      fieldErrors: { 'allocations.0.amount': [expect.stringContaining('1000')] },
+    });
     expect(await record([{ invoiceId: open.id, amount: 600 }], 500)).toMatchObject({ code: 'BAD_REQUEST', fieldErrors: { allocations: [expect.any(String)] } });
     const draft = await api().invoices.createDraft.mutate({ patientId: patient.id, fromCharges: false });
     expect(await record([{ invoiceId: draft.id, amount: 1 }])).toMatchObject({ code: 'CONFLICT', reason: 'invoice-not-payable' });
@@ -171,7 +175,9 @@ describe('credit', () => {
     const s = await statement(patient.id);
     expect(s).toMatchObject({ balance: 0, credit: 800 });
     expectReconciled(s);
-    expect(await rejection(payments().record.mutate({ patientId: patient.id, amount: 1, method: 'cash', allocations: [{ invoiceId: wrong.id, amount: 1 }] }))).toMatchObject({ reason: 'invoice-not-payable' });
+    expect(await rejection(payments().record.mutate({ patientId: patient.id, amount: 1, method: 'cash', allocations: [{ invoiceId: wrong.id, amount: 1 }] }))).toMatchObject({
+      reason: 'invoice-not-payable',
+    });
   });
 });
 

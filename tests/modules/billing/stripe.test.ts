@@ -51,13 +51,38 @@ async function invoiceOf(token: string, service: { id: string }, patientId: stri
 }
 
 /** A Checkout session completed and paid, as Stripe sends it, signed. */
-function paidEvent({ eventId, invoiceId, practiceId, amount, currency = 'eur', paymentIntent }: { eventId: string; invoiceId: string; practiceId: string; amount: number; currency?: string; paymentIntent: string }) {
+function paidEvent({
+  eventId,
+  invoiceId,
+  practiceId,
+  amount,
+  currency = 'eur',
+  paymentIntent,
+}: {
+  eventId: string;
+  invoiceId: string;
+  practiceId: string;
+  amount: number;
+  currency?: string;
+  paymentIntent: string;
+}) {
   return {
     id: eventId,
     object: 'event',
     type: 'checkout.session.completed',
     created: Math.floor(Date.now() / 1000),
-    data: { object: { id: `cs_${eventId}`, object: 'checkout.session', payment_status: 'paid', status: 'complete', amount_total: amount, currency, payment_intent: paymentIntent, metadata: { practiceId, invoiceId } } },
+    data: {
+      object: {
+        id: `cs_${eventId}`,
+        object: 'checkout.session',
+        payment_status: 'paid',
+        status: 'complete',
+        amount_total: amount,
+        currency,
+        payment_intent: paymentIntent,
+        metadata: { practiceId, invoiceId },
+      },
+    },
   };
 }
 
@@ -128,13 +153,22 @@ describe('the Stripe webhook', () => {
     const responses = [await deliver(event), ...(await Promise.all([deliver(event), deliver(event), deliver(event)])), await deliver(event)];
     expect(responses.map((r) => r.status)).toEqual([200, 200, 200, 200, 200]);
     // Another event of the same payment intent (Stripe's async_payment_succeeded after completed) adds nothing.
-    const again = { ...paidEvent({ eventId: 'evt_once_2', invoiceId: due.id, practiceId: admin.practiceId, amount: 3000, paymentIntent: 'pi_once_1' }), type: 'checkout.session.async_payment_succeeded' };
+    const again = {
+      ...paidEvent({ eventId: 'evt_once_2', invoiceId: due.id, practiceId: admin.practiceId, amount: 3000, paymentIntent: 'pi_once_1' }),
+      type: 'checkout.session.async_payment_succeeded',
+    };
     expect((await deliver(again)).status).toBe(200);
 
     expect(await paymentsOf(patient.id)).toEqual([{ method: 'stripe', amount: 3000, allocated: 3000, stripe_event_id: 'evt_once_1', stripe_payment_intent_id: 'pi_once_1' }]);
     expect(await t.client(admin.token).invoices.byId.query({ id: due.id })).toMatchObject({ status: 'paid', amountPaid: 3000 });
     const [payment] = (await t.client(admin.token).payments.list.query({ patientId: patient.id })).items;
-    expect(payment).toMatchObject({ method: 'stripe', number: expect.stringMatching(/^RCT-/), recordedBy: null, stripePaymentIntentId: 'pi_once_1', allocations: [expect.objectContaining({ invoiceId: due.id, amount: 3000 })] });
+    expect(payment).toMatchObject({
+      method: 'stripe',
+      number: expect.stringMatching(/^RCT-/),
+      recordedBy: null,
+      stripePaymentIntentId: 'pi_once_1',
+      allocations: [expect.objectContaining({ invoiceId: due.id, amount: 3000 })],
+    });
     expect((await auditTrail(t, payment!.id)).map((e) => e.action)).toContain('payment.recorded');
   });
 
