@@ -16,6 +16,7 @@ import { loginCommand, logoutCommand, whoamiCommand } from './commands/login.ts'
 import { onCallCommand } from './commands/on-call.ts';
 import { passwordCommand } from './commands/password.ts';
 import { patientsCommand } from './commands/patients.ts';
+import { paymentsCommand } from './commands/payments.ts';
 import { practiceCommand } from './commands/practice.ts';
 import { exportCommand } from './commands/export.ts';
 import { questionsCommand } from './commands/questions.ts';
@@ -51,6 +52,7 @@ export function buildProgram(): Command {
     eventsCommand,
     onCallCommand,
     patientsCommand,
+    paymentsCommand,
     documentsCommand,
     appointmentTypesCommand,
     servicesCommand,

@@ -14,6 +14,7 @@ import { fhirRoutes } from './modules/fhir/fhir-http.routes.ts';
 import { filesRoutes } from './modules/files/files-http.routes.ts';
 import { openApiRoutes } from './modules/openapi/openapi.routes.ts';
 import { hl7Routes } from './modules/hl7/hl7-http.routes.ts';
+import { stripeWebhookRoutes } from './modules/billing/stripe-http.routes.ts';
 import { pagesRoutes } from './modules/pages/pages-http.routes.ts';
 import { appRouter } from './root-router.ts';
 
@@ -93,6 +94,10 @@ export function createApp(deps: AppDeps) {
     .route(
       '/hl7',
       hl7Routes(deps, (c) => socketIp(c as Context<Env>)),
+    )
+    .route(
+      '/webhooks',
+      stripeWebhookRoutes(deps, (c) => socketIp(c as Context<Env>)),
     )
     .route(
       '/',

@@ -69,6 +69,15 @@ const envSchema = z.object({
     .min(1024)
     .max(HL7_MESSAGE_CEILING)
     .default(512 * 1024),
+  STRIPE_SECRET_KEY: z
+    .string()
+    .regex(/^(sk|rk)_(test|live)_[A-Za-z0-9]+$/, 'expected a Stripe secret key (sk_test_…, sk_live_… or a restricted rk_…)')
+    .optional(),
+  STRIPE_WEBHOOK_SECRET: z
+    .string()
+    .regex(/^whsec_[A-Za-z0-9+/=]+$/, 'expected a Stripe webhook signing secret (whsec_…)')
+    .optional(),
+  STRIPE_API_URL: z.url().optional(),
 });
 
 export type Config = Readonly<{
@@ -112,6 +121,8 @@ export type Config = Readonly<{
   messaging: { retractMs: number; mailDelayMs: number };
   /** The most one HL7 v2 message may hold; a bigger one is refused with an AR that names the limit. */
   hl7Limits: { maxSegments: number; maxBytes: number };
+  /** Online payment of invoices through Stripe Checkout, with both keys set; off (null) otherwise. `apiUrl` points the client elsewhere (stripe-mock, a test's fake). */
+  stripe: { secretKey: string; webhookSecret: string; apiUrl: string | undefined } | null;
 }>;
 
 const mebibytes = (mb: number) => Math.round(mb * 2 ** 20);
@@ -130,6 +141,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   });
   const shortKey = encryptionKeys.find((k) => k.key.length !== 32);
   if (shortKey) throw new ConfigError([`PAMS_ENCRYPTION_KEYS: key "${shortKey.id}" must be 32 bytes`]);
+  if (!e.STRIPE_SECRET_KEY !== !e.STRIPE_WEBHOOK_SECRET) {
+    throw new ConfigError([
+      `${e.STRIPE_SECRET_KEY ? 'STRIPE_WEBHOOK_SECRET' : 'STRIPE_SECRET_KEY'}: required with ${e.STRIPE_SECRET_KEY ? 'STRIPE_SECRET_KEY' : 'STRIPE_WEBHOOK_SECRET'} (online payments need both: the key creates Checkout sessions, the secret verifies the webhook)`,
+    ]);
+  }
   return Object.freeze({
     env: e.NODE_ENV,
     host: e.HOST,
@@ -173,5 +189,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     hl7Limits: { maxSegments: e.HL7_MAX_SEGMENTS, maxBytes: e.HL7_MAX_MESSAGE_BYTES },
     notifications: { retentionMs: e.NOTIFICATION_RETENTION_DAYS * 24 * 3600 * 1000, streamsPerUser: e.STREAMS_PER_USER },
     messaging: { retractMs: e.MESSAGE_RETRACT_MINUTES * 60_000, mailDelayMs: e.MESSAGE_MAIL_DELAY_MINUTES * 60_000 },
+    stripe: e.STRIPE_SECRET_KEY && e.STRIPE_WEBHOOK_SECRET ? { secretKey: e.STRIPE_SECRET_KEY, webhookSecret: e.STRIPE_WEBHOOK_SECRET, apiUrl: e.STRIPE_API_URL } : null,
   });
 }

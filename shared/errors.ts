@@ -64,6 +64,14 @@ export const errorReasons = [
   'too-many-lines',
   'charge-invoiced',
   'currency-locked',
+  'invoice-not-payable',
+  'overpays-invoice',
+  'exceeds-refundable',
+  'insufficient-credit',
+  'external-id-taken',
+  'payments-not-configured',
+  'amount-not-payable-online',
+  'payments-unavailable',
 ] as const;
 export type ErrorReason = (typeof errorReasons)[number];
 

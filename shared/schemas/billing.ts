@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { instantOutput, pageInput, pageOutput, text, uuid } from './common.ts';
+import { instantOutput, isoDateTime, pageInput, pageOutput, text, uuid } from './common.ts';
 import { address } from './patients.ts';
 
 /**
@@ -356,19 +356,134 @@ export const statementOutput = z.object({
   currencyDigits: z.number().int(),
   entries: z.array(
     z.object({
-      kind: z.enum(['invoice', 'credit-note']),
+      kind: z.enum(['invoice', 'credit-note', 'payment', 'refund']),
       id: z.string(),
-      invoiceId: z.string(),
-      number: z.string(),
+      invoiceId: z.string().nullable().describe('The invoice, for an invoice or its credit note'),
+      number: z.string().nullable().describe("The invoice's, credit note's or payment's receipt number; null for a refund"),
       at: instantOutput,
       dueAt: instantOutput.nullable(),
-      total: amount.describe('Negative for a credit note'),
-      amountPaid: amount,
+      total: amount.describe('Its effect on what is owed: positive for an invoice and a refund, negative for a credit note and a payment'),
+      amountPaid: amount.describe("An invoice's amount paid; 0 for the others"),
     }),
   ),
   totalInvoiced: amount,
   totalCredited: amount.describe('Negative'),
-  totalPaid: amount,
+  totalPaid: amount.describe('What payments have settled of the invoices'),
+  totalPayments: amount.describe('Every payment received'),
+  totalRefunds: amount.describe('Every refund given'),
   balance: amount.describe('What is owed: invoiced + credited − paid'),
+  credit: amount.describe("The patient's credit: payments − refunds − what they settled. It reconciles: invoiced + credited − payments + refunds = balance − credit"),
 });
 export type StatementOutput = z.infer<typeof statementOutput>;
+
+/* Payments */
+
+/** How money came in; `stripe` only through the Stripe webhook (online payment of an invoice's link). */
+export const paymentMethods = ['cash', 'card', 'bank-transfer', 'insurer', 'stripe'] as const;
+export type PaymentMethod = (typeof paymentMethods)[number];
+/** The methods an admin records by hand. */
+export const manualPaymentMethods = ['cash', 'card', 'bank-transfer', 'insurer'] as const;
+
+/** The most invoices one payment is allocated to. */
+export const MAX_ALLOCATIONS = 100;
+
+const positiveAmount = minorUnits.min(1, 'must be at least 1');
+/** A client-chosen key a retry repeats: the same payment (or refund) is answered again, not recorded twice. */
+const externalId = text().trim().min(1).max(200).describe('Idempotency key: a retry with the same key records nothing new');
+
+/**
+ * A payment received for a patient: allocated to some of their issued invoices (each at most its
+ * balance), the rest the patient's credit, usable later (`payments.applyCredit`).
+ */
+export const recordPaymentInput = z
+  .object({
+    patientId: uuid,
+    amount: positiveAmount,
+    method: z.enum(manualPaymentMethods),
+    /** Who paid: the patient, a guardian of theirs or an organisation (an insurer). */
+    payer: billTo.default({ kind: 'patient' }),
+    receivedAt: isoDateTime.optional().describe('When it was received; now if not given'),
+    reference: text().trim().min(1).max(200).nullable().default(null).describe("The card slip's, the transfer's or the insurer's reference"),
+    externalId: externalId.optional(),
+    allocations: z
+      .array(z.object({ invoiceId: uuid, amount: positiveAmount }))
+      .max(MAX_ALLOCATIONS)
+      .default([])
+      .refine((list) => new Set(list.map((a) => a.invoiceId)).size === list.length, 'names an invoice more than once'),
+  })
+  .refine((p) => p.allocations.reduce((total, a) => total + a.amount, 0) <= p.amount, { path: ['allocations'], message: 'allocate more than the payment' });
+export type RecordPaymentInput = z.infer<typeof recordPaymentInput>;
+
+/** A refund of (part of) a payment: from what of it is credit first, then off the invoices it settled (the newest first). */
+export const refundPaymentInput = z.object({
+  paymentId: uuid,
+  amount: positiveAmount,
+  reason: text().trim().min(1, 'is required').max(500),
+  /** How the money went back; the payment's own method if not given. */
+  method: z.enum(paymentMethods).optional(),
+  refundedAt: isoDateTime.optional().describe('When it was refunded; now if not given'),
+  reference: text().trim().min(1).max(200).nullable().default(null),
+  externalId: externalId.optional(),
+});
+export type RefundPaymentInput = z.infer<typeof refundPaymentInput>;
+
+/** The patient's credit on one of their invoices: `amount`, or as much as both the credit and the balance allow. */
+export const applyCreditInput = z.object({ invoiceId: uuid, amount: positiveAmount.optional() });
+export type ApplyCreditInput = z.infer<typeof applyCreditInput>;
+
+export const listPaymentsInput = pageInput.extend({
+  patientId: uuid.optional(),
+  method: z.enum(paymentMethods).optional(),
+  from: isoDateTime.optional().describe('Received at or after'),
+  to: isoDateTime.optional().describe('Received before'),
+});
+export type ListPaymentsInput = z.infer<typeof listPaymentsInput>;
+
+export const paymentAllocationOutput = z.object({
+  id: z.string(),
+  invoiceId: z.string(),
+  invoiceNumber: z.string(),
+  amount: amount.describe('Negative for a reversal'),
+  reversal: z.enum(['refund', 'void']).nullable().describe('Why an allocation was taken back: a refund of the payment, or the invoice voided (to credit)'),
+  refundId: z.string().nullable(),
+  at: instantOutput,
+});
+
+export const refundOutput = z.object({
+  id: z.string(),
+  amount,
+  reason: z.string(),
+  method: z.enum(paymentMethods),
+  refundedAt: instantOutput,
+  reference: z.string().nullable(),
+  recordedBy: z.string(),
+});
+
+/** A payment with everything its receipt shows: number, when, how, how much, the invoices it settled, and what is left as credit. */
+export const paymentOutput = z.object({
+  id: z.string(),
+  patientId: z.string(),
+  number: z.string().describe("The receipt's number, from the practice's gapless receipt series"),
+  method: z.enum(paymentMethods),
+  amount,
+  currency: z.string(),
+  currencyDigits: z.number().int(),
+  receivedAt: instantOutput,
+  reference: z.string().nullable(),
+  externalId: z.string().nullable(),
+  payer: z.object({ kind: z.enum(['patient', 'guardian', 'organisation']), guardianPatientId: z.string().nullable(), organisationId: z.string().nullable(), name: z.string() }),
+  allocated: amount.describe('What of it settles invoices now'),
+  refunded: amount,
+  credit: amount.describe("What of it is the patient's credit: amount − allocated − refunded"),
+  allocations: z.array(paymentAllocationOutput),
+  refunds: z.array(refundOutput),
+  stripePaymentIntentId: z.string().nullable(),
+  recordedBy: z.string().nullable().describe('Null for an online payment'),
+  createdAt: instantOutput,
+});
+export type PaymentOutput = z.infer<typeof paymentOutput>;
+export const paymentPageOutput = pageOutput(paymentOutput);
+
+/** A Stripe Checkout page for an invoice's balance. */
+export const paymentLinkOutput = z.object({ url: z.string(), sessionId: z.string(), amount, currency: z.string(), expiresAt: instantOutput });
+export type PaymentLinkOutput = z.infer<typeof paymentLinkOutput>;

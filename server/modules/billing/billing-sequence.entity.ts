@@ -2,11 +2,11 @@ import { defineEntity, p } from '@mikro-orm/core';
 import { practiceFilter } from '../../tenant-filter.ts';
 import { Practice } from '../practices/practice.entity.ts';
 
-export const billingSeries = ['invoice', 'credit-note'] as const;
+export const billingSeries = ['invoice', 'credit-note', 'receipt'] as const;
 export type BillingSeries = (typeof billingSeries)[number];
 
 /**
- * The last number given in a practice's series (invoices, credit notes), per year when the number's
+ * The last number given in a practice's series (invoices, credit notes, receipts), per year when the number's
  * format has one (`year` 0 when it has none). Only numbering.ts writes it, in the issuing transaction.
  */
 export const BillingSequenceSchema = defineEntity({

@@ -1,9 +1,10 @@
-import type { ChargeOutput, CreditNoteOutput, InvoiceOutput, OrganisationOutput, ServiceOutput, TaxRateOutput } from '../../../shared/schemas/billing.ts';
+import type { ChargeOutput, CreditNoteOutput, InvoiceOutput, OrganisationOutput, PaymentOutput, ServiceOutput, TaxRateOutput } from '../../../shared/schemas/billing.ts';
 import type { Charge } from './charge.entity.ts';
 import type { CreditNote } from './credit-note.entity.ts';
 import type { Invoice } from './invoice.entity.ts';
 import { currencyDigits } from './money.ts';
 import type { Organisation } from './organisation.entity.ts';
+import type { Payment } from './payment.entity.ts';
 import type { Service } from './service.entity.ts';
 import type { TaxRate } from './tax-rate.entity.ts';
 
@@ -111,5 +112,46 @@ export function toInvoiceDto(i: Invoice, creditNote: CreditNote | null = null): 
     creditNote: creditNote ? toCreditNoteDto(creditNote) : null,
     createdAt: i.createdAt.toISOString(),
     updatedAt: i.updatedAt.toISOString(),
+  };
+}
+
+/** A payment with its allocations (and their invoices) and refunds loaded: everything its receipt shows. */
+export function toPaymentDto(p: Payment): PaymentOutput {
+  return {
+    id: p.id,
+    patientId: p.patient.id,
+    number: p.number,
+    method: p.method,
+    amount: p.amount,
+    currency: p.currency,
+    currencyDigits: currencyDigits(p.currency),
+    receivedAt: p.receivedAt.toISOString(),
+    reference: p.reference ?? null,
+    externalId: p.externalId ?? null,
+    payer: { kind: p.payerKind, guardianPatientId: p.payerGuardian?.id ?? null, organisationId: p.payerOrganisation?.id ?? null, name: p.payerName },
+    allocated: p.allocated,
+    refunded: p.refunded,
+    credit: p.unapplied,
+    allocations: p.allocations.getItems().map((a) => ({
+      id: a.id,
+      invoiceId: a.invoice.id,
+      invoiceNumber: a.invoice.number!,
+      amount: a.amount,
+      reversal: a.reversal ?? null,
+      refundId: a.refund?.id ?? null,
+      at: a.createdAt.toISOString(),
+    })),
+    refunds: p.refunds.getItems().map((r) => ({
+      id: r.id,
+      amount: r.amount,
+      reason: r.reason,
+      method: r.method,
+      refundedAt: r.refundedAt.toISOString(),
+      reference: r.reference ?? null,
+      recordedBy: r.recordedBy,
+    })),
+    stripePaymentIntentId: p.stripePaymentIntentId ?? null,
+    recordedBy: p.recordedBy ?? null,
+    createdAt: p.createdAt.toISOString(),
   };
 }

@@ -1,7 +1,8 @@
-import { addLineInput, createDraftInput, invoiceOutput, invoicePageOutput, listInvoicesInput, removeLineInput, voidInvoiceInput } from '../../../shared/schemas/billing.ts';
+import { addLineInput, createDraftInput, invoiceOutput, invoicePageOutput, listInvoicesInput, paymentLinkOutput, removeLineInput, voidInvoiceInput } from '../../../shared/schemas/billing.ts';
 import { idInput } from '../../../shared/schemas/common.ts';
 import { adminProcedure, authedProcedure, router } from '../../trpc.ts';
 import { addLine, createDraft, getInvoice, issueInvoice, listInvoices, removeLine, voidInvoice } from './invoices.service.ts';
+import { createPaymentLink } from './online-payments.service.ts';
 
 /**
  * Admins bill. Whoever sees a patient reads their invoices (billing-access.ts): the care team and admins
@@ -43,4 +44,10 @@ export const invoicesRouter = router({
     .input(voidInvoiceInput)
     .output(invoiceOutput)
     .mutation(({ ctx, input }) => voidInvoice(ctx, input)),
+  /** A Stripe Checkout page for the balance, for whoever sees the invoice (the portal's "pay now"). */
+  paymentLink: authedProcedure
+    .meta({ phi: true })
+    .input(idInput)
+    .output(paymentLinkOutput)
+    .mutation(({ ctx, input }) => createPaymentLink(ctx, input)),
 });

@@ -21,6 +21,7 @@ import { lineAmounts } from './line-tax.ts';
 import { exact } from './money.ts';
 import { nextNumber } from './numbering.ts';
 import { Organisation } from './organisation.entity.ts';
+import { lockAccountOf, moveAllocationsToCredit } from './payments.service.ts';
 import { findChargeableService } from './price-list.service.ts';
 import type { Service } from './service.entity.ts';
 
@@ -45,7 +46,7 @@ async function findInvoiceToChange(em: EntityManager, id: string): Promise<Invoi
 }
 
 /** Who a draft is addressed to, checked: a guardian of the patient (by their own record), or an organisation still in use. */
-async function payerOf(em: EntityManager, ctx: AuthedCtx, patient: Patient, billTo: BillTo) {
+export async function payerOf(em: EntityManager, ctx: AuthedCtx, patient: Patient, billTo: BillTo) {
   switch (billTo.kind) {
     case 'patient':
       return { billToKind: 'patient' as const, billToGuardian: null, billToOrganisation: null };
@@ -230,17 +231,19 @@ const negate = (n: number) => exact(-BigInt(n));
 /**
  * Voids an invoice, with the reason. An issued one gets a credit note (the next number of the credit-note
  * series, its amounts negated) and stays, marked void; a draft is discarded (void, never numbered). Either
- * way its charges are uninvoiced again, to bill anew. One with payments is refused: refund them first.
+ * way its charges are uninvoiced again, to bill anew. What payments settled of it becomes the patient's
+ * credit (payments.service.ts), under the account's lock like every movement of its money.
  */
 export async function voidInvoice(ctx: AuthedCtx, { id, reason }: VoidInvoiceInput) {
   return ctx.em.transactional(async (em) => {
+    if (!(await lockAccountOf(em, 'invoice', id, ctx.actor.practiceId))) throw notFound('Invoice');
     const invoice = await findInvoiceToChange(em, id);
     if (invoice.status === 'void') throw new AppError('CONFLICT', 'This invoice is void already', 'invalid-transition');
-    if (invoice.status !== 'draft' && invoice.status !== 'issued') throw new AppError('CONFLICT', `A ${invoice.status} invoice has payments: refund them first`, 'invalid-transition');
     const now = ctx.clock.now();
     const tx = { ...ctx, em };
     let creditNote: CreditNote | null = null;
-    if (invoice.status === 'issued') {
+    if (invoice.status !== 'draft') {
+      const toCredit = await moveAllocationsToCredit({ ...tx, userId: ctx.actor.userId, now }, invoice);
       const practice = await em.findOneOrFail(Practice, ctx.actor.practiceId);
       const number = await nextNumber(em, { practiceId: practice.id, series: 'credit-note', format: practice.creditNoteNumberFormat, at: now, timeZone: practice.timeZone });
       creditNote = em.create(CreditNote, {
@@ -255,7 +258,7 @@ export async function voidInvoice(ctx: AuthedCtx, { id, reason }: VoidInvoiceInp
         issuedAt: now,
         issuedBy: ctx.actor.userId,
       });
-      recordAudit(tx, { action: 'invoice.voided', entityType: 'invoice', entityId: invoice.id, detail: { patientId: invoice.patient.id, creditNote: number } });
+      recordAudit(tx, { action: 'invoice.voided', entityType: 'invoice', entityId: invoice.id, detail: { patientId: invoice.patient.id, creditNote: number, toCredit } });
     } else {
       recordAudit(tx, { action: 'invoice.discarded', entityType: 'invoice', entityId: invoice.id, detail: { patientId: invoice.patient.id } });
     }

@@ -96,6 +96,22 @@ export function openApiDocument(serverUrl: string) {
       },
     },
   };
+  paths['/webhooks/stripe'] = {
+    post: {
+      operationId: 'webhooks.stripe',
+      tags: ['payments'],
+      summary: "Stripe's events (online payment of an invoice)",
+      description:
+        "For Stripe only: each event signed with the endpoint's secret (`Stripe-Signature`, STRIPE_WEBHOOK_SECRET) over the raw body. A paid `checkout.session.completed` (or `checkout.session.async_payment_succeeded`) records a payment of method `stripe` to the invoice its Checkout session was made for (`invoices.paymentLink`), once however often Stripe delivers it; every other verified event is acknowledged and ignored.",
+      security: [],
+      requestBody: { required: true, content: { 'application/json': { schema: { type: 'object' } } } },
+      responses: {
+        '200': { description: 'Received (recorded, already recorded, or ignored)', content: { 'application/json': { schema: { type: 'object' } } } },
+        '400': { description: 'The signature does not verify', content: { 'application/json': { schema: { type: 'object' } } } },
+        '404': { description: 'Online payment is not set up', content: { 'application/json': { schema: { type: 'object' } } } },
+      },
+    },
+  };
   const plainError = { description: 'An error: `{ error, reason?, requestId }`', content: { 'application/json': { schema: { type: 'object' } } } };
   const fileDto = procedures.find((procedure) => procedure.path === 'files.byId')!.output!;
   paths['/files'] = {

@@ -8,6 +8,7 @@ import { Assessment } from '../assessments/assessment.entity.ts';
 import { recordAudit } from '../audit/audit.service.ts';
 import { Charge } from '../billing/charge.entity.ts';
 import { Invoice } from '../billing/invoice.entity.ts';
+import { Payment } from '../billing/payment.entity.ts';
 import { CareRequest } from '../care-requests/care-request.entity.ts';
 import { DeliveryRequest } from '../deliveries/delivery-request.entity.ts';
 import { Document } from '../documents/document.entity.ts';
@@ -55,6 +56,9 @@ const moves = {
   charges: (em, from, to) => em.nativeUpdate(Charge, { patient: from }, { patient: to }),
   invoices: (em, from, to) => em.nativeUpdate(Invoice, { patient: from }, { patient: to }),
   invoicesToGuardian: (em, from, to) => em.nativeUpdate(Invoice, { billToGuardian: from }, { billToGuardian: to }),
+  // Payments, and with them the credit they hold, go to the surviving record's account.
+  payments: (em, from, to) => em.nativeUpdate(Payment, { patient: from }, { patient: to }),
+  paymentsByGuardian: (em, from, to) => em.nativeUpdate(Payment, { payerGuardian: from }, { payerGuardian: to }),
 } satisfies Record<string, (em: EntityManager, from: string, to: string) => Promise<number>>;
 
 /** Two overlapping visits, one record imported into both, or an unresolved SOS on each: PostgreSQL refuses the move, and so does the merge. */

@@ -1,0 +1,37 @@
+import { applyCreditInput, invoiceOutput, listPaymentsInput, paymentOutput, paymentPageOutput, recordPaymentInput, refundPaymentInput } from '../../../shared/schemas/billing.ts';
+import { idInput } from '../../../shared/schemas/common.ts';
+import { adminProcedure, authedProcedure, router } from '../../trpc.ts';
+import { applyCredit, getPayment, listPayments, recordPayment, refundPayment } from './payments.service.ts';
+
+/**
+ * Admins record payments, refunds and credit applied. Whoever sees a patient reads their payments
+ * (billing-access.ts): admins and the care team, the patient and their guardians in the portal.
+ * `byId` is the receipt's data: number, date, method, amount, the invoices it settled and the credit left.
+ */
+export const paymentsRouter = router({
+  list: authedProcedure
+    .meta({ phi: true })
+    .input(listPaymentsInput)
+    .output(paymentPageOutput)
+    .query(({ ctx, input }) => listPayments(ctx, input)),
+  byId: authedProcedure
+    .meta({ phi: true })
+    .input(idInput)
+    .output(paymentOutput)
+    .query(({ ctx, input }) => getPayment(ctx, input)),
+  record: adminProcedure
+    .meta({ phi: true })
+    .input(recordPaymentInput)
+    .output(paymentOutput)
+    .mutation(({ ctx, input }) => recordPayment(ctx, input)),
+  refund: adminProcedure
+    .meta({ phi: true })
+    .input(refundPaymentInput)
+    .output(paymentOutput)
+    .mutation(({ ctx, input }) => refundPayment(ctx, input)),
+  applyCredit: adminProcedure
+    .meta({ phi: true })
+    .input(applyCreditInput)
+    .output(invoiceOutput)
+    .mutation(({ ctx, input }) => applyCredit(ctx, input)),
+});
