@@ -6,6 +6,7 @@ import type { Meta } from '../server/trpc.ts';
 import { answerFromBulletLines, startFakeLlm } from './fake-llm.ts';
 import { pdfOf, uploaded } from './file-samples.ts';
 import { createPatient, createPractice, invitePatientToPortal, inviteUser, recordRouters, sampleRecordFields, sql, type TestUser } from './fixtures.ts';
+import { startFakeStripe } from './fake-stripe.ts';
 import { startTestServer, type TestServer } from './harness.ts';
 import { idFields, inputJsonSchema, sampleInput } from './sample-input.ts';
 import { callSubscription } from './subscription-call.ts';
@@ -35,6 +36,7 @@ const notPhi: Record<string, string> = {
 
 let t: TestServer;
 let llm: Awaited<ReturnType<typeof startFakeLlm>>;
+let stripe: Awaited<ReturnType<typeof startFakeStripe>>;
 let admin: TestUser;
 let carer: TestUser;
 let portalUser: TestUser;
@@ -104,7 +106,8 @@ const auditRows = async () => (await sql<{ n: number }>(t, 'select count(*)::int
 
 beforeAll(async () => {
   llm = await startFakeLlm(answerFromBulletLines);
-  t = await startTestServer({ LLM_BASE_URL: llm.url, LLM_API_KEY: 'k' });
+  stripe = await startFakeStripe('whsec_walk');
+  t = await startTestServer({ LLM_BASE_URL: llm.url, LLM_API_KEY: 'k', ...stripe.env });
   ({ admin } = await createPractice(t, 'Practice A'));
   carer = await inviteUser(t, admin);
   const api = t.client(carer.token);
@@ -216,6 +219,9 @@ beforeAll(async () => {
     return chargeId ? adminApi.invoices.addLine.mutate({ invoiceId: draft.id, line: { kind: 'charge', chargeId } }) : draft;
   };
   ids.invoices = (await draftWith(await newCharge())).id;
+  // An issued invoice to pay online, and a payment with credit left (to read, refund and apply).
+  const issued = async () => adminApi.invoices.issue.mutate({ id: (await draftWith(await newCharge())).id });
+  ids.payments = (await adminApi.payments.record.mutate({ patientId: patient.id, amount: 100_000, method: 'cash' })).id;
 
   const a04 = (mrn: string) => [`MSH|^~\\&|ENGINE|HOSP|PAMS|CLINIC|20240305101500||ADT^A04^ADT_A01|${mrn}|P|2.5`, `PID|1||${mrn}^^^HOSP^MR||Walsh^Ciara||19920304|F`].join('\r');
   inputs = {
@@ -285,6 +291,9 @@ beforeAll(async () => {
     'sos.raise': { patientId: patient.id, text: 'Dizzy', callbackPhone: '+353871234567' },
     'sos.acknowledge': async () => ({ id: await openSos() }),
     'charges.update': async () => ({ id: await newCharge(), quantity: 2 }),
+    'invoices.paymentLink': async () => ({ id: (await issued()).id }),
+    'payments.refund': { paymentId: ids.payments, amount: 100, reason: 'Overcharged' },
+    'payments.applyCredit': async () => ({ invoiceId: (await issued()).id }),
     'charges.void': async () => ({ id: await newCharge(), reason: 'Entered in error' }),
     'invoices.addLine': async () => ({ invoiceId: (await draftWith()).id, line: { kind: 'charge', chargeId: await newCharge() } }),
     'invoices.removeLine': async () => {
@@ -303,6 +312,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await t?.close();
   await llm?.close();
+  await stripe?.close();
 });
 
 describe('audit walk: every PHI procedure leaves an audit row', () => {

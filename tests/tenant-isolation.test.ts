@@ -60,6 +60,7 @@ function idOf(domain: string, field: string): string {
       invoice: 'invoices',
       line: 'invoiceLines',
       service: 'services',
+      payment: 'payments',
     }[kind] ?? kind;
   const id = ids[key];
   if (!id) throw new Error(`no id of practice A for ${domain}.${field}: add one to the set-up of this test`);
@@ -150,7 +151,7 @@ beforeAll(async () => {
   const conversation = await api.conversations.create.mutate({ patientId: patient.id, kind: 'care-team', firstMessage: { body: 'Hola' } });
   ids.conversations = conversation.id;
   ids.messages = conversation.firstMessage!.id;
-  // Billing: the price list, a payer, a charge of the patient's, and an invoice issued with its line (a draft of it would be the portal's NOT_FOUND anyway).
+  // Billing: the price list, a payer, a charge of the patient's, an invoice issued with its line (a draft of it would be the portal's NOT_FOUND anyway), and a payment of it.
   const admin = t.client(a.admin.token);
   ids.taxRates = (await admin.taxRates.create.mutate({ name: 'VAT 23%', ratePpm: 230_000 })).id;
   ids.services = (await admin.services.create.mutate({ code: 'CONS', name: 'Consultation', price: 8000, taxRateId: ids.taxRates })).id;
@@ -159,6 +160,7 @@ beforeAll(async () => {
   const invoice = await admin.invoices.createDraft.mutate({ patientId: patient.id });
   ids.invoiceLines = invoice.lines[0]!.id;
   ids.invoices = (await admin.invoices.issue.mutate({ id: invoice.id })).id;
+  ids.payments = (await admin.payments.record.mutate({ patientId: patient.id, amount: 500, method: 'cash', allocations: [{ invoiceId: ids.invoices, amount: 500 }] })).id;
 
   // The clinician and the patient's portal user are told of the reschedule (the subscriptions walk looks for it).
   owners = [carer, a.admin, portal];

@@ -19,10 +19,10 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * metadata the webhook records the payment by: the practice and the invoice.
  */
 export async function createPaymentLink(ctx: AuthedCtx, { id }: IdInput): Promise<PaymentLinkOutput> {
-  const config = ctx.config.stripe;
-  if (!config) throw new AppError('BAD_REQUEST', 'Online payment is not set up: STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET', 'payments-not-configured');
   const invoice = await ctx.em.findOne(Invoice, { $and: [{ id }, visibleInvoices(ctx.actor)] });
   if (!invoice) throw notFound('Invoice');
+  const config = ctx.config.stripe;
+  if (!config) throw new AppError('BAD_REQUEST', 'Online payment is not set up: STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET', 'payments-not-configured');
   if ((invoice.status !== 'issued' && invoice.status !== 'partially-paid') || invoice.balance === 0)
     throw new AppError('CONFLICT', `A ${invoice.status} invoice has nothing to pay`, 'invoice-not-payable');
   const unitAmount = toStripeAmount(invoice.balance, invoice.currency);

@@ -1,8 +1,7 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditTrail, createPatient, createPractice, invitePatientToPortal, newEmail, sql, type TestUser } from '../../fixtures.ts';
+import { startFakeStripe } from '../../fake-stripe.ts';
 import { startTestServer, type TestServer } from '../../harness.ts';
 import { rejection } from '../../rejection.ts';
 
@@ -16,31 +15,18 @@ const WEBHOOK_SECRET = 'whsec_testsecret123';
 let t: TestServer;
 let admin: TestUser;
 let item: { id: string };
-let fakeStripe: Server;
-/** What the stand-in received: each request's path and form body. */
-const received: { path: string; body: URLSearchParams; auth: string | undefined }[] = [];
+let fakeStripe: Awaited<ReturnType<typeof startFakeStripe>>;
 const stripe = new Stripe('sk_test_offline');
 
 beforeAll(async () => {
-  fakeStripe = createServer((req, res) => {
-    let body = '';
-    req.on('data', (chunk: Buffer) => (body += chunk.toString()));
-    req.on('end', () => {
-      received.push({ path: req.url ?? '', body: new URLSearchParams(body), auth: req.headers.authorization });
-      const id = `cs_test_${received.length}`;
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ id, object: 'checkout.session', url: `https://checkout.stripe.test/c/pay/${id}`, expires_at: 1_900_000_000 }));
-    });
-  });
-  await new Promise<void>((resolve) => fakeStripe.listen(0, '127.0.0.1', resolve));
-  const port = (fakeStripe.address() as AddressInfo).port;
-  t = await startTestServer({ STRIPE_SECRET_KEY: 'sk_test_pams123', STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET, STRIPE_API_URL: `http://127.0.0.1:${port}` });
+  fakeStripe = await startFakeStripe(WEBHOOK_SECRET);
+  t = await startTestServer(fakeStripe.env);
   ({ admin } = await createPractice(t));
   item = await t.client(admin.token).services.create.mutate({ code: 'UNIT', name: 'Unit', price: 1 });
 });
 afterAll(async () => {
   await t.close();
-  await new Promise((resolve) => fakeStripe.close(resolve));
+  await fakeStripe.close();
 });
 
 async function invoiceOf(token: string, service: { id: string }, patientId: string, quantity: number) {
@@ -99,11 +85,11 @@ describe('invoices.paymentLink', () => {
     const patient = await createPatient(t, admin.token);
     const due = await invoiceOf(admin.token, item, patient.id, 4250);
     await t.client(admin.token).payments.record.mutate({ patientId: patient.id, amount: 1000, method: 'cash', allocations: [{ invoiceId: due.id, amount: 1000 }] });
-    received.length = 0;
+    fakeStripe.received.length = 0;
     const link = await t.client(admin.token).invoices.paymentLink.mutate({ id: due.id });
     expect(link).toEqual({ url: 'https://checkout.stripe.test/c/pay/cs_test_1', sessionId: 'cs_test_1', amount: 3250, currency: 'EUR', expiresAt: new Date(1_900_000_000_000).toISOString() });
-    expect(received).toHaveLength(1);
-    const [{ path, body, auth }] = received as [(typeof received)[number]];
+    expect(fakeStripe.received).toHaveLength(1);
+    const [{ path, body, auth }] = fakeStripe.received as [(typeof fakeStripe.received)[number]];
     expect(path).toBe('/v1/checkout/sessions');
     expect(auth).toBe('Bearer sk_test_pams123');
     expect(Object.fromEntries(body)).toMatchObject({
@@ -138,10 +124,10 @@ describe('invoices.paymentLink', () => {
     await t.client(yen.token).practices.update.mutate({ currency: 'JPY' });
     const service = await t.client(yen.token).services.create.mutate({ code: 'C', name: 'Consultation', price: 5500 });
     const due = await invoiceOf(yen.token, service, (await createPatient(t, yen.token)).id, 1);
-    received.length = 0;
+    fakeStripe.received.length = 0;
     expect(await t.client(yen.token).invoices.paymentLink.mutate({ id: due.id })).toMatchObject({ amount: 5500, currency: 'JPY' });
-    expect(received[0]!.body.get('line_items[0][price_data][unit_amount]')).toBe('5500');
-    expect(received[0]!.body.get('line_items[0][price_data][currency]')).toBe('jpy');
+    expect(fakeStripe.received[0]!.body.get('line_items[0][price_data][unit_amount]')).toBe('5500');
+    expect(fakeStripe.received[0]!.body.get('line_items[0][price_data][currency]')).toBe('jpy');
   });
 });
 
