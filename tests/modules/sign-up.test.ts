@@ -311,13 +311,15 @@ describe('patients.merge', () => {
     await t.client(session).documents.create.mutate({ patientId: source, fileId: await uploaded(t, session, pdfOf()), title: 'My referral', category: 'referral' });
     await t.client(session).sos.raise.mutate({ patientId: source, text: 'Dizzy', callbackPhone: '+353871234567' });
     await t.client(session).conversations.create.mutate({ patientId: source, kind: 'care-team', firstMessage: { body: 'A question' } });
-    // What billing holds of them: a charge on a draft of theirs, and a dependent's draft addressed to them as guardian.
+    // What billing holds of them: a charge on a draft of theirs, a dependent's draft addressed to them as guardian, and payments by and for them.
     const service = await api.services.create.mutate({ code: 'FU', name: 'Follow-up', price: 6000 });
     await api.charges.create.mutate({ patientId: source, serviceId: service.id });
     await api.invoices.createDraft.mutate({ patientId: source });
     const dependent = await createPatient(t, clinician.token);
     await api.patients.addGuardian.mutate({ patientId: dependent.id, guardianPatientId: source });
     await api.invoices.createDraft.mutate({ patientId: dependent.id, billTo: { kind: 'guardian', guardianPatientId: source } });
+    await api.payments.record.mutate({ patientId: source, amount: 500, method: 'cash' }); // credit on account
+    await api.payments.record.mutate({ patientId: dependent.id, amount: 300, method: 'card', payer: { kind: 'guardian', guardianPatientId: source } });
 
     const tables = await patientForeignKeys();
     const countsFor = async (id: string) =>
