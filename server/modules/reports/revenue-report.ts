@@ -41,7 +41,8 @@ const sources = {
  * Revenue in the period, per day, week or month of the practice's time zone (and per clinician or service
  * when asked), and in total: **invoices by their issue date, less credit notes by theirs** (a credit note
  * in a later period lowers that period, not the invoice's). Net, tax and gross are exact sums of minor
- * units. Whatever has been paid does not matter here: this is what was billed. One aggregate query.
+ * units (the total from the documents' own totals, which are the sums of their lines). Whatever has been
+ * paid does not matter here: this is what was billed. One aggregate query.
  */
 export async function revenueReport(ctx: AuthedCtx, input: RevenueReportInput) {
   const { from, to } = reportPeriod(input, ctx.clock.now());
@@ -53,12 +54,17 @@ export async function revenueReport(ctx: AuthedCtx, input: RevenueReportInput) {
      items as (
        select date_trunc(?, d.at at time zone ?)::date::text as period_start, ${source.key} as key, ${source.name} as name, d.document_id, d.sign, ${source.amounts}
          from ${source.from}
+     ),
+     per_document as (
+       select period_start, key, name, sign, sum(net) as net, sum(tax) as tax, sum(gross) as gross from items group by period_start, key, name, document_id, sign
      )
-     select period_start, key, name, grouping(period_start) = 1 as is_total,
-            count(distinct document_id) filter (where sign = 1)::int as invoices, count(distinct document_id) filter (where sign = -1)::int as credit_notes,
-            coalesce(sum(net), 0)::bigint as net, coalesce(sum(tax), 0)::bigint as tax, coalesce(sum(gross), 0)::bigint as gross
-       from items
-      group by grouping sets ((period_start, key, name), ())
+     select period_start, key, name, false as is_total, count(*) filter (where sign = 1)::int as invoices, count(*) filter (where sign = -1)::int as credit_notes,
+            sum(net)::bigint as net, sum(tax)::bigint as tax, sum(gross)::bigint as gross
+       from per_document group by period_start, key, name
+     union all
+     select null, null, null, true, count(*) filter (where sign = 1)::int, count(*) filter (where sign = -1)::int,
+            coalesce(sum(net), 0)::bigint, coalesce(sum(tax), 0)::bigint, coalesce(sum(gross), 0)::bigint
+       from documents
       order by is_total, period_start, name nulls last, key`,
     [ctx.actor.practiceId, from, to, input.per, timeZone],
   );
@@ -88,7 +94,6 @@ export async function revenueReport(ctx: AuthedCtx, input: RevenueReportInput) {
         serviceName: byService ? r.name : null,
         ...amounts(r),
       })),
-    // With nothing in the period, grouping sets still give the total's row (zeros).
     total: amounts(rows.find((r) => r.is_total)),
   };
 }
