@@ -37,7 +37,9 @@ const SERVICES = [
 ] as const;
 const ORGANISATIONS = ['Star Health', 'HDFC ERGO', 'Infosys Ltd'];
 
-type Call = (procedure: string, input: unknown) => Promise<any>;
+/** A mutation as the admin; what it answers is the procedure's output (only `id` is read here). */
+type Call = (procedure: string, input: unknown) => Promise<unknown>;
+const idOf = (created: unknown) => (created as { id: string }).id;
 
 export type BillingSeed = { invoices: number; lines: number; creditNotes: number; open: number; drafts: string[]; ms: number };
 
@@ -56,12 +58,12 @@ export async function seedBilling(options: {
   const started = performance.now();
   const { call } = options;
   await call('practices.update', { currency: 'INR', paymentTermsDays: 30, invoiceNumberFormat: 'INV-{YYYY}-{SEQ:6}', creditNoteNumberFormat: 'CN-{YYYY}-{SEQ:6}' });
-  const rates = [];
-  for (const rate of TAX_RATES) rates.push(await call('taxRates.create', rate));
-  const services = [];
-  for (const s of SERVICES) services.push(await call('services.create', { code: s.code, name: s.name, price: s.price, taxRateId: s.rate === null ? null : rates[s.rate].id }));
-  const organisations = [];
-  for (const name of ORGANISATIONS) organisations.push(await call('organisations.create', { name, kind: 'insurer' }));
+  const rates: string[] = [];
+  for (const rate of TAX_RATES) rates.push(idOf(await call('taxRates.create', rate)));
+  const services: string[] = [];
+  for (const s of SERVICES) services.push(idOf(await call('services.create', { code: s.code, name: s.name, price: s.price, taxRateId: s.rate === null ? null : rates[s.rate] })));
+  const organisations: string[] = [];
+  for (const name of ORGANISATIONS) organisations.push(idOf(await call('organisations.create', { name, kind: 'insurer' })));
   // Each service's line of quantity 1, worked out by billing's own rounding rule.
   const amounts = SERVICES.map((s) => lineAmounts({ quantity: 1, unitPrice: s.price, discount: 0, components: s.rate === null ? [] : TAX_RATES[s.rate]!.components, pricesIncludeTax: false }));
   const p = {
@@ -71,7 +73,7 @@ export async function seedBilling(options: {
     timeZone: options.timeZone,
     n: options.invoices,
     drafts: options.drafts,
-    services: services.map((s) => s.id as string),
+    services,
     codes: SERVICES.map((s) => s.code),
     names: SERVICES.map((s) => s.name),
     prices: SERVICES.map((s) => s.price),
@@ -79,7 +81,7 @@ export async function seedBilling(options: {
     components: amounts.map((a) => JSON.stringify(a.components)),
     net: amounts.map((a) => a.net),
     tax: amounts.map((a) => a.tax),
-    organisations: organisations.map((o) => o.id as string),
+    organisations,
     organisationNames: ORGANISATIONS,
   };
   const counts = await withClient(options.url, async (db) => {
