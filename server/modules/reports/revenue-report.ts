@@ -17,24 +17,18 @@ type Row = {
 };
 
 /**
- * Where each amount comes from: the documents' totals, or (split by clinician or service) their invoices'
- * lines, negated for a credit note, with the line's clinician (the charge's) or service (the line's code
- * and name, as billed).
+ * How the period's documents are grouped: whole (their own totals, a row per period), or by the clinician
+ * of the charge on each line, or by the line's service code and name as billed (their invoices' lines,
+ * negated for a credit note). Split rows count a document once per clinician or service it has a line of.
  */
-const sources = {
-  none: { key: 'null::text', name: 'null::text', from: 'documents d', amounts: 'd.net, d.tax, d.gross' },
-  clinician: {
-    key: 'u.id::text',
-    name: 'u.name',
-    from: 'documents d join invoice_line l on l.invoice_id = d.invoice_id left join charge c on c.id = l.charge_id left join users u on u.id = c.clinician_id',
-    amounts: 'd.sign * l.net as net, d.sign * l.tax as tax, d.sign * l.total as gross',
-  },
-  service: {
-    key: 'l.service_code',
-    name: 'l.service_name',
-    from: 'documents d join invoice_line l on l.invoice_id = d.invoice_id',
-    amounts: 'd.sign * l.net as net, d.sign * l.tax as tax, d.sign * l.total as gross',
-  },
+const groupings = {
+  none: `select period_start, null::text as key, null::text as name, sign, net, tax, gross from dated`,
+  clinician: `select d.period_start, c.clinician_id::text as key, null::text as name, d.sign, sum(d.sign * l.net) as net, sum(d.sign * l.tax) as tax, sum(d.sign * l.total) as gross
+         from dated d join invoice_line l on l.invoice_id = d.invoice_id left join charge c on c.id = l.charge_id
+        group by d.period_start, c.clinician_id, d.document_id, d.sign`,
+  service: `select d.period_start, l.service_code as key, l.service_name as name, d.sign, sum(d.sign * l.net) as net, sum(d.sign * l.tax) as tax, sum(d.sign * l.total) as gross
+         from dated d join invoice_line l on l.invoice_id = d.invoice_id
+        group by d.period_start, l.service_code, l.service_name, d.document_id, d.sign`,
 };
 
 /**
@@ -47,24 +41,22 @@ const sources = {
 export async function revenueReport(ctx: AuthedCtx, input: RevenueReportInput) {
   const { from, to } = reportPeriod(input, ctx.clock.now());
   const timeZone = ctx.actor.identity.practice.timeZone;
-  const source = sources[input.by ?? 'none'];
   const rows = await ctx.em.getConnection().execute<Row[]>(
     `with period as (select ?::uuid as practice_id, ?::timestamptz as from_at, ?::timestamptz as to_at),
      ${billingDocuments},
-     items as (
-       select date_trunc(?, d.at at time zone ?)::date::text as period_start, ${source.key} as key, ${source.name} as name, d.document_id, d.sign, ${source.amounts}
-         from ${source.from}
-     ),
-     per_document as (
-       select period_start, key, name, sign, sum(net) as net, sum(tax) as tax, sum(gross) as gross from items group by period_start, key, name, document_id, sign
+     dated as (select date_trunc(?, d.at at time zone ?)::date as period_start, d.* from documents d),
+     per_document as (${groupings[input.by ?? 'none']}),
+     grouped as (
+       select period_start, key, name, count(*) filter (where sign = 1)::int as invoices, count(*) filter (where sign = -1)::int as credit_notes,
+              sum(net)::bigint as net, sum(tax)::bigint as tax, sum(gross)::bigint as gross
+         from per_document group by period_start, key, name
      )
-     select period_start, key, name, false as is_total, count(*) filter (where sign = 1)::int as invoices, count(*) filter (where sign = -1)::int as credit_notes,
-            sum(net)::bigint as net, sum(tax)::bigint as tax, sum(gross)::bigint as gross
-       from per_document group by period_start, key, name
+     select g.period_start::text, g.key, ${input.by === 'clinician' ? 'u.name' : 'g.name'} as name, false as is_total, g.invoices, g.credit_notes, g.net, g.tax, g.gross
+       from grouped g${input.by === 'clinician' ? ' left join users u on u.id = g.key::uuid' : ''}
      union all
      select null, null, null, true, count(*) filter (where sign = 1)::int, count(*) filter (where sign = -1)::int,
             coalesce(sum(net), 0)::bigint, coalesce(sum(tax), 0)::bigint, coalesce(sum(gross), 0)::bigint
-       from documents
+       from dated
       order by is_total, period_start, name nulls last, key`,
     [ctx.actor.practiceId, from, to, input.per, timeZone],
   );
