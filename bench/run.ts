@@ -12,6 +12,7 @@ import { parseArgs } from 'node:util';
 import { DateTime } from 'luxon';
 import { startEmbeddedPostgres } from '../server/embedded-postgres.ts';
 import { closeOrm, initOrm } from '../server/orm.ts';
+import { checkNumbering, reportInputs, seedBilling, type BillingSeed, type Numbering } from './billing.ts';
 import { benchFhirExport, renderFhirExport } from './fhir-export.ts';
 import { benchFiles, renderFiles } from './files.ts';
 import { benchImports, renderImports } from './imports.ts';
@@ -40,7 +41,9 @@ const PRODUCTION_NODE_OPTIONS = '--max-semi-space-size=8 --max-old-space-size=19
 const WARMUP_S = 2;
 const DURATION_S = 10;
 const CLINICIANS = 10;
-const CONNECTIONS = { me: 50, login: 8, search: 10, chart: 10, submit: 10, book: 10, note: 10 };
+const CONNECTIONS = { me: 50, login: 8, search: 10, chart: 10, submit: 10, book: 10, note: 10, issue: 10, report: 5 };
+/** The billing part: invoices seeded (as many as patients, at most 100,000), drafts for the issue run, the reports' p99 aim in ms. */
+const BILLING = { maxInvoices: 100_000, drafts: 30_000, reportP99: 200 };
 /** Started assessments for the submit run: comfortably more than it can submit in 12 s on this machine. */
 const STARTED_ASSESSMENTS = 30_000;
 /** The documents run: a file of this size, up and down this many times, under this upload limit. */
@@ -58,7 +61,7 @@ type Database = { url: string; postgresVersion: string };
 type Row = { label: string; connections: number; result: Result; serverCpuMs: number | null; note?: string; allowed?: number[] };
 type Server = { url: string; pid: number };
 
-const ONLY = ['imports', 'files', 'streams'] as const;
+const ONLY = ['imports', 'files', 'streams', 'billing'] as const;
 type Only = (typeof ONLY)[number];
 
 function parseOptions(): { patients: number; reminders: number; only: Only | undefined } {
@@ -72,7 +75,7 @@ function parseOptions(): { patients: number; reminders: number; only: Only | und
   const reminders = Number(values.reminders.replaceAll('_', ''));
   if (!Number.isInteger(reminders) || reminders < 1) throw new Error(`--reminders must be a whole number of at least 1, not ${values.reminders}`);
   const only = ONLY.find((x) => x === values.only);
-  if (values.only !== undefined && !only) throw new Error(`--only takes imports, files or streams, not ${values.only}`);
+  if (values.only !== undefined && !only) throw new Error(`--only takes imports, files, streams or billing, not ${values.only}`);
   return { patients, reminders, only };
 }
 
@@ -84,7 +87,7 @@ async function main(): Promise<void> {
     ({ patients, reminders, only } = parseOptions());
   } catch (e) {
     console.error(
-      `${(e as Error).message}\nUsage: npm run bench [-- --patients N] [--reminders M] [--only imports|files|streams]   (N: patients to seed and to import from CSV, M: plan items due for the reminder run; both default 100000)`,
+      `${(e as Error).message}\nUsage: npm run bench [-- --patients N] [--reminders M] [--only imports|files|streams|billing]   (N: patients to seed and to import from CSV, M: plan items due for the reminder run; both default 100000)`,
     );
     process.exit(2); // not `process.exitCode`: embedded-postgres's exit hook would end the process with code 0
   }
@@ -145,16 +148,6 @@ async function main(): Promise<void> {
         patientIds: seeded.sample.ids,
         log: (line) => process.stdout.write(`${line}\n`),
       });
-    if (only) {
-      const render = { imports: async () => renderImports(await runImports()), files: async () => renderFiles(await runFiles()), streams: async () => renderStreams(await runStreams()) }[only];
-      process.stdout.write(await render()); // bench/results.md is left as the last full run wrote it
-      return;
-    }
-    const baseline = await startServer(cleanups, ['bench/baseline-server.ts'], '/me', { DATABASE_URL: db.url }, adminAuth);
-
-    const workload = makeWorkload(pams.url, seeded, clinician.id, started);
-    await workload.check(auth);
-
     const rows: Record<string, Row> = {};
     const run = async (key: string, label: string, server: Server, options: Omit<Options, 'url' | 'duration' | 'warmup'> & { path?: string }, extra: Partial<Row> = {}) => {
       const cpuBefore = cpuMsOf(server.pid);
@@ -165,6 +158,71 @@ async function main(): Promise<void> {
       rows[key] = { label, connections: options.connections, result, serverCpuMs, ...extra };
     };
     const json = { 'content-type': 'application/json' };
+    // Billing: invoices seeded in bulk, then issuing drafts and the ageing and revenue reports over HTTP.
+    const runBilling = async (): Promise<Billing> => {
+      const call = async (procedure: string, input: unknown) => {
+        const response = await fetch(`${pams.url}/trpc/${procedure}`, { method: 'POST', headers: { ...adminAuth, ...json }, body: JSON.stringify(input) });
+        const text = await response.text();
+        if (!response.ok) throw new Error(`${procedure} answered ${response.status}: ${text.slice(0, 500)}`);
+        return (JSON.parse(text) as { result: { data: unknown } }).result.data;
+      };
+      const invoices = Math.min(patients, BILLING.maxInvoices);
+      const billingSeed = await seedBilling({
+        url: db.url,
+        call,
+        practiceId: seeded.practiceId,
+        adminId: seeded.adminId,
+        clinicianIds: seeded.clinicians.map((c) => c.id),
+        timeZone: seeded.timeZone,
+        invoices,
+        drafts: BILLING.drafts,
+        log: (line) => process.stdout.write(`${line}\n`),
+      });
+      let issued = 0;
+      const issueRequest: Request = {
+        method: 'POST',
+        path: '/trpc/invoices.issue',
+        setupRequest: (r) => ({ ...r, body: JSON.stringify({ id: billingSeed.drafts[issued++ % billingSeed.drafts.length] }) }),
+      };
+      await run('issue', '`invoices.issue`, a different draft each (admin)', pams, { connections: CONNECTIONS.issue, method: 'POST', headers: { ...adminAuth, ...json }, requests: [issueRequest] });
+      rows.issue!.note = `${Math.min(issued, billingSeed.drafts.length).toLocaleString('en')} of ${billingSeed.drafts.length.toLocaleString('en')} drafts sent`;
+      const numbering = await checkNumbering(db.url, seeded.practiceId);
+      const inputs = reportInputs(seeded.timeZone);
+      const get = (procedure: string, input: unknown) => `/trpc/${procedure}?input=${encodeURIComponent(JSON.stringify(input))}`;
+      const reports = { ageing: get('reports.ageing', inputs.ageing), revenue: get('reports.revenue', inputs.revenue), revenueByClinician: get('reports.revenue', inputs.revenueByClinician) };
+      for (const path of Object.values(reports)) {
+        const response = await fetch(`${pams.url}${path}`, { headers: adminAuth });
+        if (!response.ok) throw new Error(`${path.split('?')[0]} answered ${response.status}: ${(await response.text()).slice(0, 500)}`);
+      }
+      await run('ageing', `\`reports.ageing\` at ${n(invoices)} invoices (admin)`, pams, { connections: CONNECTIONS.report, headers: adminAuth, path: reports.ageing });
+      await run('revenue', `\`reports.revenue\`, 12 months per month (admin)`, pams, { connections: CONNECTIONS.report, headers: adminAuth, path: reports.revenue });
+      await run('revenueByClinician', `\`reports.revenue\`, 12 months per month by clinician (admin)`, pams, { connections: CONNECTIONS.report, headers: adminAuth, path: reports.revenueByClinician });
+      await run('ageing1', '`reports.ageing`, one at a time', pams, { connections: 1, headers: adminAuth, path: reports.ageing });
+      return { seed: billingSeed, numbering, issued: rows.issue!.result.statusCodeStats['200']?.count ?? 0 };
+    };
+    if (only) {
+      const render = {
+        imports: async () => renderImports(await runImports()),
+        files: async () => renderFiles(await runFiles()),
+        streams: async () => renderStreams(await runStreams()),
+        billing: async () => {
+          const section = renderBilling(await runBilling(), rows, `Written by \`npm run bench -- --only billing --patients ${patients}\` on ${new Date().toISOString()}${gitRevision()}.`);
+          // Its section of bench/results.md is replaced (the rest is left as the last full run wrote it).
+          const file = path.join(ROOT, 'bench', 'results.md');
+          await writeFile(file, spliceBilling(readFileSync(file, 'utf8'), section));
+          return section;
+        },
+      }[only];
+      process.stdout.write(await render()); // bench/results.md is left as the last full run wrote it (but for billing's section)
+      const failedOnly = Object.values(rows).filter((x) => failures(x) > 0);
+      if (failedOnly.length) throw new Error(`Some requests failed (${failedOnly.map((x) => x.label).join(', ')}): these figures are not a clean measurement.`);
+      return;
+    }
+    const baseline = await startServer(cleanups, ['bench/baseline-server.ts'], '/me', { DATABASE_URL: db.url }, adminAuth);
+
+    const workload = makeWorkload(pams.url, seeded, clinician.id, started);
+    await workload.check(auth);
+
     await run('me', '`auth.me` (tRPC + MikroORM)', pams, { path: '/trpc/auth.me', connections: CONNECTIONS.me, headers: adminAuth });
     await run('baseline', 'baseline session lookup (Hono + pg)', baseline, { path: '/me', connections: CONNECTIONS.me, headers: adminAuth });
     await run('login', '`auth.login` (Argon2)', pams, { path: '/trpc/auth.login', connections: CONNECTIONS.login, method: 'POST', headers: json, body: JSON.stringify(ADMIN) });
@@ -196,6 +254,7 @@ async function main(): Promise<void> {
     const plans = slowSearch ? await explainSearches(serverEnv, clinician.id, [...FRAGMENTS, exampleName(seeded)]) : [];
     const chartStatements = rows.chart!.result.latency.p99 >= AIMS.chartP99 ? await explainChart(serverEnv, clinician.id, seeded.sample.ids[0]!) : null;
 
+    const billing = await runBilling();
     const imports = await runImports();
     const files = await runFiles();
     const streams = await runStreams();
@@ -206,6 +265,7 @@ async function main(): Promise<void> {
     );
     const report =
       `${renderReport({ rows, seeded, patients, plans, chartStatements, loadBefore, postgresVersion: db.postgresVersion })}\n${careLoop}` +
+      renderBilling(billing, rows) +
       renderFhirExport(fhirExport, patients) +
       renderImports(imports) +
       renderFiles(files) +
@@ -510,6 +570,48 @@ ${renderFindings(rows, plans, chartStatements)}
 - ${postgresVersion}
 - autocannon ${versionOf('autocannon')}
 `;
+}
+
+type Billing = { seed: BillingSeed; numbering: Numbering; issued: number };
+
+/** The Billing section: the seed, the runs (also in the results table of a full run), whether numbering stayed gapless. */
+function renderBilling({ seed, numbering, issued }: Billing, rows: Record<string, Row>, provenance?: string): string {
+  const row = (key: string) => rows[key]!;
+  const line = (key: string) => {
+    const { label, connections, result } = row(key);
+    return `| ${label} | ${connections} | ${n(result.requests.mean)} | ${result.latency.p50} | ${result.latency.p99} | ${result.errors + result.timeouts} / ${result.non2xx} |`;
+  };
+  const reportP99 = Math.max(row('ageing').result.latency.p99, row('revenue').result.latency.p99);
+  const years = numbering.years.map((y) => `${y.year}: ${n(y.numbered)} numbered, last ${n(y.lastValue)}${y.gapless ? '' : ' **with gaps**'}`).join('; ');
+  return `
+## Billing
+${provenance ? `\n${provenance}\n` : ''}
+${n(seed.invoices)} issued invoices (${n(seed.lines)} lines, each from a charge of one of the clinicians; GST 18% and 12% as CGST + SGST,
+and an exempt service; ${n(seed.creditNotes)} voided by a credit note; ${n(seed.open)} still open, issued or partly paid; 15% to insurers)
+over the last 12 months, and ${n(seed.drafts.length)} one-line drafts, seeded in **${(seed.ms / 1000).toFixed(1)} s** by set-based SQL in one transaction.
+
+| endpoint | connections | requests/s (mean) | p50 ms | p99 ms | errors / non-2xx |
+|---|---:|---:|---:|---:|---:|
+${['issue', 'ageing', 'revenue', 'revenueByClinician', 'ageing1'].map(line).join('\n')}
+
+- Aim: \`reports.ageing\` and \`reports.revenue\` p99 under ${BILLING.reportP99} ms at ${n(seed.invoices)} invoices, ${CONNECTIONS.report} connections: ${reportP99} ms, ${reportP99 < BILLING.reportP99 ? '**met**' : '**not met**'}.
+- \`invoices.issue\`: ${n(issued)} drafts issued, each request its own; every issue takes the next number of the practice's series in its
+  transaction, so issues queue on the series' row. Numbering afterwards: ${numbering.gapless ? '**gapless**' : '**NOT gapless**'} (${years}).
+- Ageing counts days past due today; revenue covers the 12 months to the end of this month, per month (whole invoices, and
+  by clinician from the lines and their charges). One SQL statement each.
+- The machine has 2 cores shared by autocannon, the server, PostgreSQL and whatever else runs: figures are noisy.
+`;
+}
+
+/** bench/results.md with its Billing section replaced by `section` (or put before Machine when it has none). */
+function spliceBilling(markdown: string, section: string): string {
+  const start = markdown.indexOf('\n## Billing\n');
+  if (start >= 0) {
+    const end = markdown.indexOf('\n## ', start + 1);
+    return markdown.slice(0, start) + section + (end >= 0 ? markdown.slice(end) : '');
+  }
+  const machine = markdown.indexOf('\n## Machine\n');
+  return machine >= 0 ? markdown.slice(0, machine) + section + markdown.slice(machine) : markdown + section;
 }
 
 /** Why an aim was missed, from the plans and statements taken after the runs: said only when they show it. */

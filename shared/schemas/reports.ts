@@ -145,3 +145,98 @@ export const sosReportOutput = z.object({
   rows: z.array(sosReportRow.extend({ periodStart: z.string().meta({ format: 'date' }).describe('The first day of the day, week (Monday) or month') })),
   total: sosReportRow,
 });
+
+/* Billing reports. Every amount is an integer of the practice's currency's minor units, summed exactly in PostgreSQL (bigint). */
+
+/** A sum of money in a report: exact, never rounded, within safe integers (the server refuses to answer otherwise). */
+const minorSum = z.number().int().describe("An integer of the currency's minor units (cents for EUR), summed exactly: always a safe integer");
+const currencyOutput = {
+  currency: z.string().describe('ISO 4217: every amount is an integer of its minor units'),
+  currencyDigits: z.number().int().describe("The currency's decimals: 2 for EUR (1250 is 12.50), 0 for JPY"),
+};
+
+export const revenueReportBy = ['clinician', 'service'] as const;
+/** Revenue per day, week or month of the practice's time zone, optionally split by clinician or service. */
+export const revenueReportInput = z
+  .object({
+    ...period,
+    per: z.enum(sosReportPeriods).default('month'),
+    by: z.enum(revenueReportBy).optional().describe('Split each period by the clinician of the charge on each line, or by service'),
+  })
+  .superRefine(checkPeriod);
+export type RevenueReportInput = z.infer<typeof revenueReportInput>;
+
+const revenueAmounts = {
+  invoices: z.number().int().describe('Invoices issued in the period (of these rows: with a line of this clinician or service)'),
+  creditNotes: z.number().int().describe('Credit notes issued in the period (likewise)'),
+  net: minorSum.describe("Net of tax: invoices issued less credit notes, in the currency's minor units (a safe integer)"),
+  tax: minorSum.describe("Tax, likewise, in the currency's minor units (a safe integer)"),
+  gross: minorSum.describe("Net plus tax, in the currency's minor units (a safe integer)"),
+};
+export const revenueReportOutput = z.object({
+  ...periodOutput,
+  per: z.enum(sosReportPeriods),
+  by: z.enum(revenueReportBy).nullable(),
+  timeZone: z.string().describe("The practice's time zone, in which the periods start"),
+  ...currencyOutput,
+  rows: z.array(
+    z.object({
+      periodStart: z.string().meta({ format: 'date' }).describe('The first day of the day, week (Monday) or month'),
+      clinicianId: z.string().nullable().describe("By clinician: the charge's clinician; null for lines without one (by hand, or a charge naming none)"),
+      clinicianName: z.string().nullable(),
+      serviceCode: z.string().nullable().describe('By service: the code on the line, as it was when billed'),
+      serviceName: z.string().nullable(),
+      ...revenueAmounts,
+    }),
+  ),
+  total: z.object(revenueAmounts),
+});
+
+/** Receivables on a day, by default today. */
+export const ageingReportInput = z.object({ at: isoDateTime.optional().describe('The instant the ages are counted to (default: now)') }).prefault({});
+export type AgeingReportInput = z.infer<typeof ageingReportInput>;
+
+const ageingAmounts = {
+  invoices: z.number().int().describe('Open invoices (issued or partially paid, with a balance)'),
+  current: minorSum.describe("Balance not yet due, in the currency's minor units (a safe integer)"),
+  days1To30: minorSum.describe('Balance 1 to 30 days past its due date, in minor units'),
+  days31To60: minorSum.describe('31 to 60 days past due, in minor units'),
+  days61To90: minorSum.describe('61 to 90 days past due, in minor units'),
+  over90: minorSum.describe('More than 90 days past due, in minor units'),
+  total: minorSum.describe('The whole balance, in minor units'),
+};
+export const ageingReportOutput = z.object({
+  at: instantOutput,
+  timeZone: z.string().describe("The practice's time zone, in which days are counted"),
+  ...currencyOutput,
+  rows: z.array(
+    z.object({
+      billToKind: z.enum(['patient', 'guardian', 'organisation']),
+      organisationId: z.string().nullable().describe('For organisation: which; null for patients and guardians (one row each)'),
+      organisationName: z.string().nullable(),
+      ...ageingAmounts,
+    }),
+  ),
+  total: z.object(ageingAmounts),
+});
+
+export const taxReportInput = z.object(period).superRefine(checkPeriod);
+export type TaxReportInput = z.infer<typeof taxReportInput>;
+
+export const taxReportOutput = z.object({
+  ...periodOutput,
+  ...currencyOutput,
+  rows: z.array(
+    z.object({
+      rateName: z.string().nullable().describe("The tax rate's name on the lines; null: exempt supplies"),
+      component: z.string().nullable().describe('The component (CGST, SGST; a rate without a split is its own one component); null for exempt'),
+      ratePpm: z.number().int().nullable().describe("The component's rate in parts per million (90000 is 9%); null for exempt"),
+      taxable: minorSum.describe("The net the component was charged on, less credit notes, in the currency's minor units (a safe integer)"),
+      tax: minorSum.describe("The component's tax, less credit notes, in minor units (a safe integer)"),
+    }),
+  ),
+  total: z.object({
+    taxable: minorSum.describe('The net of every line (taxed and exempt), each counted once, less credit notes, in minor units'),
+    tax: minorSum.describe('All tax, less credit notes, in minor units'),
+  }),
+});

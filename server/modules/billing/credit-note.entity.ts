@@ -29,6 +29,8 @@ export const CreditNoteSchema = defineEntity({
     issuedBy: p.uuid(),
   },
   uniques: [{ properties: ['practice', 'number'] }],
+  /** For the revenue and tax reports: credit notes by the period they were issued in. */
+  indexes: [{ properties: ['practice', 'issuedAt'] }],
   checks: [{ name: 'credit_note_amounts_check', expression: 'subtotal <= 0 and tax <= 0 and total = subtotal + tax' }],
   filters: practiceFilter(),
 });

@@ -59,7 +59,19 @@ export const InvoiceSchema = defineEntity({
     lines: () => p.oneToMany(InvoiceLine).mappedBy('invoice').orderBy({ position: 'asc' }).orphanRemoval(),
   },
   uniques: [{ properties: ['practice', 'number'] }],
-  indexes: [{ properties: ['patient', 'createdAt', 'id'] }, { properties: ['practice', 'createdAt', 'id'] }],
+  indexes: [
+    { properties: ['patient', 'createdAt', 'id'] },
+    { properties: ['practice', 'createdAt', 'id'] },
+    // For the revenue and tax reports (issued in a period) and receivables ageing (open ones), read from the index alone.
+    {
+      name: 'invoice_issued_index',
+      expression: 'create index "invoice_issued_index" on "invoice" ("practice_id", "issued_at") include ("subtotal", "tax", "total") where "issued_at" is not null',
+    },
+    {
+      name: 'invoice_open_index',
+      expression: `create index "invoice_open_index" on "invoice" ("practice_id", "due_at") include ("balance", "issued_at", "bill_to_kind", "bill_to_organisation_id") where "status" in ('issued', 'partially-paid')`,
+    },
+  ],
   checks: [
     { name: 'invoice_totals_check', expression: 'total = subtotal + tax and balance = total - amount_paid and amount_paid >= 0' },
     { name: 'invoice_number_check', expression: '(number is null) = (issued_at is null)' },

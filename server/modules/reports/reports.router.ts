@@ -1,5 +1,7 @@
 import {
   activityReportInput,
+  ageingReportInput,
+  ageingReportOutput,
   activityReportOutput,
   appointmentsReportInput,
   appointmentsReportOutput,
@@ -9,16 +11,23 @@ import {
   deliveriesReportOutput,
   remindersReportInput,
   remindersReportOutput,
+  revenueReportInput,
+  revenueReportOutput,
   sosReportInput,
   sosReportOutput,
+  taxReportInput,
+  taxReportOutput,
 } from '../../../shared/schemas/reports.ts';
 import { adminProcedure, router } from '../../trpc.ts';
 import { activityReport } from './activity-report.ts';
+import { ageingReport } from './ageing-report.ts';
 import { appointmentsReport } from './appointments-report.ts';
 import { assessmentsReport } from './assessments-report.ts';
 import { deliveriesReport } from './deliveries-report.ts';
 import { remindersReport } from './reminders-report.ts';
+import { revenueReport } from './revenue-report.ts';
 import { sosReport } from './sos-report.ts';
+import { taxReport } from './tax-report.ts';
 
 /** Practice reports for admins: aggregated in PostgreSQL, never row by row in Node. */
 export const reportsRouter = router({
@@ -46,4 +55,16 @@ export const reportsRouter = router({
     .input(sosReportInput)
     .output(sosReportOutput)
     .query(({ ctx, input }) => sosReport(ctx, input)),
+  revenue: adminProcedure
+    .input(revenueReportInput)
+    .output(revenueReportOutput)
+    .query(({ ctx, input }) => revenueReport(ctx, input)),
+  ageing: adminProcedure
+    .input(ageingReportInput)
+    .output(ageingReportOutput)
+    .query(({ ctx, input }) => ageingReport(ctx, input)),
+  tax: adminProcedure
+    .input(taxReportInput)
+    .output(taxReportOutput)
+    .query(({ ctx, input }) => taxReport(ctx, input)),
 });
