@@ -44,6 +44,24 @@ describe('pams tax-rates and pams services', () => {
   });
 });
 
+describe('pams practice update: billing details', () => {
+  it('sets the name, address lines, phone, email and tax registration invoices show, and clears them with ""', async () => {
+    const details = ['--billing-name', 'Harbour Clinic Ltd', '--billing-address-line', '1 Quay Street', '--billing-address-line', 'Galway', '--billing-phone', '+353 91 123 456'];
+    const set = await pams(admin, ['practice', 'update', ...details, '--billing-email', 'accounts@harbour.example', '--tax-registration', 'VAT=IE1234567T', '--json']);
+    expect(set.code).toBe(0);
+    expect(set.json()).toMatchObject({
+      billingName: 'Harbour Clinic Ltd',
+      billingAddressLines: ['1 Quay Street', 'Galway'],
+      billingPhone: '+35391123456',
+      taxRegistration: { label: 'VAT', value: 'IE1234567T' },
+    });
+    expect((await pams(admin, ['practice', 'show'])).stdout).toMatch(/^taxRegistration\s+VAT IE1234567T$/m);
+    expect((await pams(admin, ['practice', 'update', '--tax-registration', 'IE1234567T'])).code).toBe(1);
+    const cleared = await pams(admin, ['practice', 'update', '--billing-name', '', '--billing-address-line', '', '--json']);
+    expect(cleared.json()).toMatchObject({ billingName: null, billingAddressLines: null, billingEmail: 'accounts@harbour.example' });
+  });
+});
+
 describe('pams invoices', () => {
   it('drafts from the charges, issues with the next number, shows it and voids it with a reason', async () => {
     const patient = await createPatient(t, clinician.token);
