@@ -1,5 +1,6 @@
 import type { PamsClient } from '../shared/client.ts';
-import { MAX_AMOUNT, MAX_RATE_PPM } from '../shared/schemas/billing.ts';
+import { parseAmount as parseSharedAmount } from '../shared/money.ts';
+import { MAX_RATE_PPM } from '../shared/schemas/billing.ts';
 import { CliError } from './exit-codes.ts';
 
 /**
@@ -7,13 +8,11 @@ import { CliError } from './exit-codes.ts';
  * integers of minor units and parts per million (shared/schemas/billing.ts).
  */
 
-/** "80", "80.5" or "80.00" in a currency of `digits` decimals, as minor units (8000 for EUR). */
+/** "80", "80.5" or "80.00" in a currency of `digits` decimals, as minor units (8000 for EUR): shared/money.ts's rule. */
 export function parseAmount(text: string, digits: number): number {
-  const match = /^(\d+)(?:\.(\d+))?$/.exec(text.trim());
-  if (!match || (match[2] ?? '').length > digits) throw new CliError(`"${text}" is not an amount with at most ${digits} decimals, e.g. ${digits ? `80.${'0'.repeat(digits)}` : '80'}`);
-  const minor = BigInt(match[1]!) * 10n ** BigInt(digits) + BigInt((match[2] ?? '').padEnd(digits, '0') || '0');
-  if (minor > BigInt(MAX_AMOUNT)) throw new CliError(`"${text}" is more than the most an amount may be`);
-  return Number(minor);
+  const parsed = parseSharedAmount(text, digits);
+  if ('error' in parsed) throw new CliError(parsed.error);
+  return parsed.minor;
 }
 
 /** Minor units as the currency writes them: 8000 with 2 digits is "80.00", -125 is "-1.25". */

@@ -28,7 +28,7 @@ export function createPrivateFile(file: string): WriteStream {
 }
 
 /** Replaces `file` with `content` whole: written to a new 0600 file beside it, then renamed over it. */
-export function writePrivateFile(file: string, content: string): void {
+export function writePrivateFile(file: string, content: string | Uint8Array): void {
   const part = `${file}.part`;
   rmSync(part, { force: true });
   writeFileSync(part, content, { flag: 'wx', mode: 0o600 });

@@ -61,6 +61,7 @@ export const errorReasons = [
   'sos-resolved',
   'invoice-not-draft',
   'invoice-empty',
+  'invoice-not-issued',
   'too-many-lines',
   'charge-invoiced',
   'currency-locked',

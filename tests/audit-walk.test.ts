@@ -301,6 +301,7 @@ beforeAll(async () => {
       return { invoiceId: draft.id, lineId: draft.lines[0]!.id };
     },
     'invoices.issue': async () => ({ id: (await draftWith(await newCharge())).id }),
+    'invoices.pdf': async () => ({ id: (await adminApi.invoices.issue.mutate({ id: (await draftWith(await newCharge())).id })).id }),
     'invoices.void': async () => ({ id: (await adminApi.invoices.issue.mutate({ id: (await draftWith(await newCharge())).id })).id, reason: 'Billed in error' }),
     'sos.resolve': async () => {
       const id = await openSos();

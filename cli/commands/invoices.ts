@@ -1,10 +1,13 @@
+import { existsSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import { invoiceStatuses, type InvoiceStatus } from '../../shared/schemas/billing.ts';
 import type { RouterOutputs } from '../../shared/client.ts';
 import { createCommand, remote, type GlobalOptions } from '../command.ts';
-import { CliError } from '../exit-codes.ts';
+import { CliError, ExitCode } from '../exit-codes.ts';
 import { formatAmount } from '../money.ts';
-import { printRecord, printRows, type Column } from '../output.ts';
+import { printJson, printRecord, printRows, type Column } from '../output.ts';
+import { writePrivateFile } from '../private-files.ts';
+import { uuid } from '../../shared/schemas/common.ts';
 
 type Invoice = RouterOutputs['invoices']['byId'];
 
@@ -120,4 +123,25 @@ invoicesCommand
   .action(async (id: string, opts: { reason: string }, cmd: Command) => {
     const { api, json } = remote(cmd.optsWithGlobals<GlobalOptions>());
     printInvoice(await api.invoices.void.mutate({ id, reason: opts.reason }), json);
+  });
+
+type PdfOptions = { out: string; force?: boolean; creditNote?: boolean };
+
+invoicesCommand
+  .command('pdf')
+  .description('the PDF of an issued invoice (or of its credit note), written to --out (mode 0600: it names the patient)')
+  .argument('<id|number>', "the invoice's id, or its number (e.g. INV-2026-000123)")
+  .requiredOption('--out <file>', 'where to write it')
+  .option('--force', 'replace the file if it exists')
+  .option('--credit-note', 'the credit note that voided the invoice')
+  .action(async (ref: string, opts: PdfOptions, cmd: Command) => {
+    const { api, json } = remote(cmd.optsWithGlobals<GlobalOptions>());
+    if (!opts.force && existsSync(opts.out)) throw new CliError(`${opts.out} exists: pass --force to replace it`);
+    const id = uuid.safeParse(ref).success ? ref : (await api.invoices.list.query({ number: ref, limit: 1 })).items[0]?.id;
+    if (!id) throw new CliError(`No invoice numbered ${ref}`, ExitCode.notFoundOrConflict);
+    const pdf = await api.invoices.pdf.query({ id, document: opts.creditNote ? 'credit-note' : 'invoice' });
+    const bytes = Buffer.from(pdf.contentBase64, 'base64');
+    writePrivateFile(opts.out, bytes);
+    if (json) printJson({ path: opts.out, bytes: bytes.length });
+    else process.stdout.write(`${opts.out}\n`);
   });

@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander';
 import { patientSignUpModes, type PatientSignUpMode } from '../../shared/enums.ts';
-import type { RouterInputs } from '../../shared/client.ts';
+import type { RouterInputs, RouterOutputs } from '../../shared/client.ts';
 import { createCommand, remote, type GlobalOptions } from '../command.ts';
 import { CliError } from '../exit-codes.ts';
 import { printRecord } from '../output.ts';
@@ -9,13 +9,28 @@ export const practiceCommand = createCommand('practice').description(
   "your practice's settings: name, time zone, MFA requirement, review of extracted steps, cancellation window, automatic acceptance of care requests, patient sign-up, billing",
 );
 
+/** The settings as key/value lines: the address on one line, the tax registration as `GSTIN 29ABCDE1234F1Z5`. */
+function printPractice(practice: RouterOutputs['practices']['current'], json: boolean): void {
+  if (json) return printRecord(practice, true);
+  const { billingAddressLines: lines, taxRegistration: tax } = practice;
+  printRecord({ ...practice, billingAddressLines: lines?.join(', '), taxRegistration: tax && `${tax.label} ${tax.value}` }, false);
+}
+
 practiceCommand
   .command('show')
   .description("show the practice's settings")
   .action(async (_opts, cmd: Command) => {
     const { api, json } = remote(cmd.optsWithGlobals<GlobalOptions>());
-    printRecord(await api.practices.current.query(), json);
+    printPractice(await api.practices.current.query(), json);
   });
+
+/** `GSTIN=29ABCDE1234F1Z5` as { label, value }; "" clears it. */
+function taxRegistrationOf(text: string) {
+  if (text === '') return null;
+  const at = text.indexOf('=');
+  if (at < 1 || at === text.length - 1) throw new CliError(`"${text}" is not LABEL=VALUE, e.g. GSTIN=29ABCDE1234F1Z5 or VAT=IE1234567T`);
+  return { label: text.slice(0, at), value: text.slice(at + 1) };
+}
 
 type UpdateOptions = {
   name?: string;
@@ -34,7 +49,15 @@ type UpdateOptions = {
   creditNoteNumberFormat?: string;
   chargeCompletedVisits?: boolean;
   paymentTermsDays?: number;
+  billingName?: string;
+  billingAddressLine?: string[];
+  billingPhone?: string;
+  billingEmail?: string;
+  taxRegistration?: string;
 };
+
+/** "" clears a setting: null. */
+const orNull = (v: string | undefined) => (v === undefined ? undefined : v || null);
 
 practiceCommand
   .command('update')
@@ -60,6 +83,11 @@ practiceCommand
   .option('--charge-completed-visits', "a visit marked completed creates a charge for its type's service")
   .option('--no-charge-completed-visits', 'staff charge visits by hand')
   .option('--payment-terms-days <days>', 'an issued invoice is due this many days later (0-365)', (v) => Number(v))
+  .option('--billing-name <name>', 'the legal or trading name invoices carry ("" restores the default, the practice\'s name)')
+  .option('--billing-address-line <line>', 'a line of the address invoices show (repeat it for each line, up to 6; "" alone removes the address)', (v: string, prev: string[] = []) => [...prev, v])
+  .option('--billing-phone <phone>', 'the phone number invoices show, with its country code ("" removes it)')
+  .option('--billing-email <email>', 'the email address invoices show ("" removes it)')
+  .option('--tax-registration <label=value>', 'the tax registration invoices show, e.g. GSTIN=29ABCDE1234F1Z5 or VAT=IE1234567T ("" removes it)')
   .action(async (opts: UpdateOptions, cmd: Command) => {
     const { api, json } = remote(cmd.optsWithGlobals<GlobalOptions>());
     const input: RouterInputs['practices']['update'] = {
@@ -79,8 +107,12 @@ practiceCommand
       creditNoteNumberFormat: opts.creditNoteNumberFormat,
       chargeCompletedVisits: opts.chargeCompletedVisits,
       paymentTermsDays: opts.paymentTermsDays,
+      billingName: orNull(opts.billingName),
+      billingAddressLines: opts.billingAddressLine && (opts.billingAddressLine.join('') === '' ? null : opts.billingAddressLine),
+      billingPhone: orNull(opts.billingPhone),
+      billingEmail: orNull(opts.billingEmail),
+      taxRegistration: opts.taxRegistration === undefined ? undefined : taxRegistrationOf(opts.taxRegistration),
     };
     if (Object.values(input).every((v) => v === undefined)) throw new CliError('Nothing to update: pass at least one setting (see `pams practice update --help`)');
-    const practice = await api.practices.update.mutate(input);
-    printRecord(practice, json);
+    printPractice(await api.practices.update.mutate(input), json);
   });

@@ -214,8 +214,17 @@ export type RemoveLineInput = z.infer<typeof removeLineInput>;
 export const voidInvoiceInput = z.object({ id: uuid, reason: text().trim().min(1, 'is required').max(500) });
 export type VoidInvoiceInput = z.infer<typeof voidInvoiceInput>;
 
-export const listInvoicesInput = pageInput.extend({ patientId: uuid.optional(), status: z.enum(invoiceStatuses).optional() });
+export const listInvoicesInput = pageInput.extend({
+  patientId: uuid.optional(),
+  status: z.enum(invoiceStatuses).optional(),
+  /** The issued invoice of this number (e.g. INV-2026-000123): a page of one, or of none. */
+  number: text().trim().min(1).max(64).optional(),
+});
 export type ListInvoicesInput = z.infer<typeof listInvoicesInput>;
+
+/** An issued invoice as a PDF, or (`credit-note`) the credit note that voided it. */
+export const invoicePdfInput = z.object({ id: uuid, document: z.enum(['invoice', 'credit-note']).default('invoice') });
+export type InvoicePdfInput = z.infer<typeof invoicePdfInput>;
 
 export const statementInput = z.object({ patientId: uuid });
 export type StatementInput = z.infer<typeof statementInput>;
@@ -348,6 +357,17 @@ export const invoiceOutput = z.object({
   updatedAt: instantOutput,
 });
 export type InvoiceOutput = z.infer<typeof invoiceOutput>;
+
+/**
+ * A PDF in JSON (tRPC answers JSON): its bytes in base64. An invoice holds at most 100 lines, so its PDF is
+ * a few pages and tens of KiB (a third more as base64).
+ */
+export const invoicePdfOutput = z.object({
+  fileName: z.string().describe('The document number, as a file name: INV-2026-000123.pdf'),
+  contentType: z.literal('application/pdf'),
+  contentBase64: z.string().describe('The PDF, base64'),
+});
+export type InvoicePdfOutput = z.infer<typeof invoicePdfOutput>;
 export const invoicePageOutput = pageOutput(invoiceOutput);
 
 export const statementOutput = z.object({

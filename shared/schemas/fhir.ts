@@ -18,6 +18,9 @@ export const fhirResourceTypes = [
   'MedicationRequest',
   'Task',
   'DocumentReference',
+  'Organization',
+  'ChargeItem',
+  'Invoice',
 ] as const;
 export type FhirResourceType = (typeof fhirResourceTypes)[number];
 

@@ -7,8 +7,10 @@ import { boundedRecord, text, uuid } from './common.ts';
  * bad rows reported with their line and field), then `imports.commit`, which writes every staged row in
  * one transaction, or `imports.cancel`. Rows carry their values as text, keyed by the field names below.
  */
-export const importTypes = ['patients', 'allergies', 'medications', 'conditions', 'observations'] as const;
+export const importTypes = ['patients', 'allergies', 'medications', 'conditions', 'observations', 'services'] as const;
 export type ImportType = (typeof importTypes)[number];
+/** The types whose rows are clinical records of a patient. */
+export type RecordImportType = Exclude<ImportType, 'patients' | 'services'>;
 
 /** Which patient a record row belongs to: one of these is required. */
 const patientRef = ['patientMrn', 'patientExternalId'] as const;
@@ -41,6 +43,8 @@ export const importFields = {
   allergies: [...patientRef, 'externalId', 'substance', ...coding, 'category', 'reactions', 'severity', 'onsetDate', 'status', 'note'],
   medications: [...patientRef, 'externalId', 'name', ...coding, 'dose', 'route', 'frequency', 'startDate', 'endDate', 'prescriber', 'status', 'note'],
   conditions: [...patientRef, 'externalId', 'name', ...coding, 'onsetDate', 'abatementDate', 'status', 'note'],
+  /** The price list: `price` a decimal in the practice's currency (80.50), `taxRate` a rate's name or id (empty: exempt), `active` yes or no. */
+  services: ['code', 'name', 'price', 'taxRate', 'active'],
   observations: [
     ...patientRef,
     'externalId',

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { patientSignUpModes } from '../enums.ts';
 import { billingSettingsInput } from './billing.ts';
 import { email, ianaTimeZone, instantOutput, password, personName, text, uuid } from './common.ts';
+import { phone } from './patients.ts';
 
 /** An HL7 v2 namespace id (HD.1), written as is into ACKs: no separator characters. */
 const hl7Name = text()
@@ -26,6 +27,26 @@ export const emergencyNumber = text()
   .max(16)
   .regex(/^\+?[0-9]{2,15}$/, 'must be the number as dialled, e.g. 112 or 911');
 
+/** The practice's tax registration as the law there names it: { label: 'GSTIN', value: '29ABCDE1234F1Z5' }, VAT, ABN, EIN… */
+export const taxRegistration = z.object({
+  label: text().trim().min(1, 'is required').max(20),
+  value: text().trim().min(1, 'is required').max(50),
+});
+
+/**
+ * What an invoice shows of the practice besides its name: each null when not set (the name then is the
+ * practice's own). Not in the session's actor (auth.me): only invoices need them, and they load the practice.
+ */
+export const billingDetailsInput = z.object({
+  /** The legal or trading name invoices carry; null: the practice's name. */
+  billingName: text().trim().min(1).max(200).nullable(),
+  /** The postal address as printed, line by line. */
+  billingAddressLines: z.array(text().trim().min(1).max(200)).min(1).max(6).nullable(),
+  billingPhone: phone.nullable(),
+  billingEmail: email.nullable(),
+  taxRegistration: taxRegistration.nullable(),
+});
+
 export const updatePracticeInput = z
   .object({
     name: text().trim().min(1).max(200),
@@ -49,6 +70,8 @@ export const updatePracticeInput = z
     sosEscalationMinutes: z.number().int().min(1).max(60),
     /** Billing: the currency (fixed once an invoice exists), price basis, number formats, automatic charges, payment terms. */
     ...billingSettingsInput.shape,
+    /** Billing: the name, address, contact and tax registration invoices show. */
+    ...billingDetailsInput.shape,
   })
   .partial()
   .refine((v) => Object.keys(v).length > 0, 'nothing to update');
@@ -87,6 +110,18 @@ export const practiceOutput = z.object({
 });
 export type PracticeOutput = z.infer<typeof practiceOutput>;
 
-export const updatedPracticeOutput = practiceOutput.extend({
+export const billingDetailsOutput = z.object({
+  billingName: z.string().nullable().describe("The name invoices carry; null: the practice's name"),
+  billingAddressLines: z.array(z.string()).nullable().describe('The postal address invoices show, line by line'),
+  billingPhone: z.string().nullable().describe('E.164'),
+  billingEmail: z.string().nullable(),
+  taxRegistration: z.object({ label: z.string(), value: z.string() }).nullable().describe('e.g. { label: GSTIN, value: 29ABCDE1234F1Z5 }'),
+});
+export type BillingDetailsOutput = z.infer<typeof billingDetailsOutput>;
+
+/** The practice as its settings show it (`practices.current`): what the session carries (practiceOutput), and its billing details. */
+export const practiceSettingsOutput = practiceOutput.extend(billingDetailsOutput.shape);
+
+export const updatedPracticeOutput = practiceSettingsOutput.extend({
   usersWithoutMfa: z.number().describe('Users (active or invited) who have not enrolled in two-factor authentication yet'),
 });

@@ -1,6 +1,18 @@
-import { addLineInput, createDraftInput, invoiceOutput, invoicePageOutput, listInvoicesInput, paymentLinkOutput, removeLineInput, voidInvoiceInput } from '../../../shared/schemas/billing.ts';
+import {
+  addLineInput,
+  createDraftInput,
+  invoiceOutput,
+  invoicePageOutput,
+  invoicePdfInput,
+  invoicePdfOutput,
+  listInvoicesInput,
+  paymentLinkOutput,
+  removeLineInput,
+  voidInvoiceInput,
+} from '../../../shared/schemas/billing.ts';
 import { idInput } from '../../../shared/schemas/common.ts';
 import { adminProcedure, authedProcedure, router } from '../../trpc.ts';
+import { invoicePdf } from './invoice-pdf.service.ts';
 import { addLine, createDraft, getInvoice, issueInvoice, listInvoices, removeLine, voidInvoice } from './invoices.service.ts';
 import { createPaymentLink } from './online-payments.service.ts';
 
@@ -19,6 +31,12 @@ export const invoicesRouter = router({
     .input(idInput)
     .output(invoiceOutput)
     .query(({ ctx, input }) => getInvoice(ctx, input)),
+  /** The PDF of an issued invoice or of its credit note, as base64 in JSON (tens of KiB: at most 100 lines). */
+  pdf: authedProcedure
+    .meta({ phi: true })
+    .input(invoicePdfInput)
+    .output(invoicePdfOutput)
+    .query(({ ctx, input }) => invoicePdf(ctx, input)),
   createDraft: adminProcedure
     .meta({ phi: true })
     .input(createDraftInput)

@@ -279,7 +279,7 @@ export async function getInvoice(ctx: AuthedCtx, { id }: IdInput) {
 export async function listInvoices(ctx: AuthedCtx, input: ListInvoicesInput) {
   if (input.patientId) await findVisiblePatient(ctx.em, ctx.actor, input.patientId);
   const { where, orderBy } = keyset(input.cursor, sort);
-  const filters = { patient: input.patientId, status: input.status };
+  const filters = { patient: input.patientId, status: input.status, number: input.number };
   const rows = await ctx.em.find(Invoice, { $and: [where, visibleInvoices(ctx.actor), filters] }, { orderBy, limit: input.limit + 1, populate });
   const notes = await creditNotesOf(ctx.em, rows);
   const page = toPage(rows, input.limit, sort, (i) => toInvoiceDto(i, notes.get(i.id) ?? null));

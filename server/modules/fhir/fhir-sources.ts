@@ -3,11 +3,14 @@ import { allergyIntoleranceSource } from './resources/allergy-intolerance.ts';
 import { appointmentSource } from './resources/appointment.ts';
 import { assessmentObservationSource } from './resources/assessment-observation.ts';
 import { carePlanSource } from './resources/care-plan.ts';
+import { chargeItemSource } from './resources/charge-item.ts';
 import { conditionSource } from './resources/condition.ts';
 import { documentReferenceSource } from './resources/document-reference.ts';
+import { invoiceSource } from './resources/invoice.ts';
 import { medicationRequestSource } from './resources/medication-request.ts';
 import { medicationStatementSource } from './resources/medication-statement.ts';
 import { observationSource } from './resources/observation.ts';
+import { organizationSource } from './resources/organization.ts';
 import { patientSource } from './resources/patient.ts';
 import { practitionerRoleSource } from './resources/practitioner-role.ts';
 import { practitionerSource } from './resources/practitioner.ts';
@@ -37,4 +40,7 @@ export const fhirSources: readonly FhirSource[] = [
   medicationRequestSource,
   taskSource,
   documentReferenceSource,
+  organizationSource,
+  chargeItemSource,
+  invoiceSource,
 ];

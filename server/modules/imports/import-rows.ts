@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { importFields, type ImportRowError, type ImportType } from '../../../shared/schemas/imports.ts';
+import { importFields, type ImportRowError, type ImportType, type RecordImportType } from '../../../shared/schemas/imports.ts';
 import { createPatientInput, type CreatePatientInput } from '../../../shared/schemas/patients.ts';
 import { codeSystems, recordFields, recordStatuses, type RecordKindName } from '../../../shared/schemas/records.ts';
 import { contentHash } from '../../canonical-json.ts';
@@ -9,10 +9,7 @@ import { contentHash } from '../../canonical-json.ts';
  * same zod schemas the API's create procedures use, or into errors naming the row's own fields.
  */
 
-export const recordKindOf = { allergies: 'allergy', medications: 'medication', conditions: 'condition', observations: 'observation' } as const satisfies Record<
-  Exclude<ImportType, 'patients'>,
-  RecordKindName
->;
+export const recordKindOf = { allergies: 'allergy', medications: 'medication', conditions: 'condition', observations: 'observation' } as const satisfies Record<RecordImportType, RecordKindName>;
 
 export type PatientRow = { fields: CreatePatientInput; externalId: string | null };
 export type RecordRow = { kind: RecordKindName; patientMrn: string | null; patientExternalId: string | null; status: string | null; fields: Record<string, unknown>; recordKey: string };
@@ -21,7 +18,7 @@ type Values = Record<string, string>;
 type Parsed<T> = { ok: true; row: T } | { ok: false; errors: ImportRowError[] };
 
 /** Values as given, trimmed; an empty cell is no value. */
-function present(values: Values): Values {
+export function present(values: Values): Values {
   return Object.fromEntries(
     Object.entries(values)
       .map(([k, v]) => [k, v.trim()])
@@ -30,9 +27,9 @@ function present(values: Values): Values {
 }
 
 /** One message per field (the first): "must be a date" says enough without "must not be in the future". */
-const firstPerField = (errors: ImportRowError[]) => errors.filter((e, i) => errors.findIndex((o) => o.field === e.field) === i);
+export const firstPerField = (errors: ImportRowError[]) => errors.filter((e, i) => errors.findIndex((o) => o.field === e.field) === i);
 
-function unknownFields(type: ImportType, line: number, values: Values): ImportRowError[] {
+export function unknownFields(type: ImportType, line: number, values: Values): ImportRowError[] {
   const known: readonly string[] = importFields[type];
   return Object.keys(values)
     .filter((k) => !known.includes(k))
@@ -152,7 +149,7 @@ function fieldMessage(issue: z.core.$ZodIssue, type: ImportType): string {
   return issue.message;
 }
 
-export function parseRecordRow(type: Exclude<ImportType, 'patients'>, line: number, raw: Values): Parsed<RecordRow> {
+export function parseRecordRow(type: RecordImportType, line: number, raw: Values): Parsed<RecordRow> {
   const kind = recordKindOf[type];
   const errors = unknownFields(type, line, raw);
   const v = present(raw);

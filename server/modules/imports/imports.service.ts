@@ -18,6 +18,7 @@ import { recordAudit } from '../audit/audit.service.ts';
 import { ImportSession } from './import-session.entity.ts';
 import { commitPatientRows, stagePatientRows } from './patient-import.ts';
 import { commitRecordRows, stageRecordRows } from './record-import.ts';
+import { commitServiceRows, stageServiceRows } from './service-import.ts';
 import { pgArray } from '../../pg-array.ts';
 
 /** An import not committed within a day is dropped, staged rows and all, when the practice begins another. */
@@ -56,7 +57,12 @@ export async function addImportRows(ctx: AuthedCtx, { importId, rows }: AddImpor
       errors.push({ line: r.line, field: '_', message: 'this line was already sent in this import' });
       return false;
     });
-    const result = session.type === 'patients' ? await stagePatientRows(em, ctx.actor, session.id, fresh) : await stageRecordRows(em, ctx.actor, session.id, session.type, fresh);
+    const result =
+      session.type === 'patients'
+        ? await stagePatientRows(em, ctx.actor, session.id, fresh)
+        : session.type === 'services'
+          ? await stageServiceRows(em, ctx.actor, session.id, fresh)
+          : await stageRecordRows(em, ctx.actor, session.id, session.type, fresh);
     errors.push(...result.errors);
     const invalid = new Set(errors.map((e) => e.line)).size;
     if (invalid) await em.execute('update import_session set invalid_rows = invalid_rows + ? where id = ?', [invalid, session.id]);
@@ -90,14 +96,19 @@ export async function commitImport(ctx: AuthedCtx, { importId, dryRun }: CommitI
       // One set-based statement writes every staged row: a 100,000-row commit takes some 12 s on a busy
       // 2-core machine, too close to the general statement limit, so this transaction has its own.
       await em.execute(`set local statement_timeout = ${ctx.config.database.importStatementTimeoutMs}`);
-      const written = session.type === 'patients' ? await commitPatientRows(em, audit, ctx.actor.identity.practice.timeZone) : await commitRecordRows(em, audit, session.type);
+      const written =
+        session.type === 'patients'
+          ? await commitPatientRows(em, audit, ctx.actor.identity.practice.timeZone)
+          : session.type === 'services'
+            ? await commitServiceRows(em, audit)
+            : await commitRecordRows(em, audit, session.type);
       if (dryRun) throw new DryRun(written);
       return written;
     });
   } catch (e) {
     if (e instanceof DryRun) counts = e.counts;
     else if (e instanceof UniqueConstraintViolationException) {
-      throw new AppError('CONFLICT', 'A patient or record with the same MRN, external id or key was written meanwhile: nothing was written; run the import again', 'import-conflict');
+      throw new AppError('CONFLICT', 'A patient, record or service with the same MRN, external id, key or code was written meanwhile: nothing was written; run the import again', 'import-conflict');
     } else throw e;
   }
   const skipped = session.invalidRows;

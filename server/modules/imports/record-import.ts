@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { ImportRowError, ImportType } from '../../../shared/schemas/imports.ts';
+import type { ImportRowError, RecordImportType } from '../../../shared/schemas/imports.ts';
 import type { Actor } from '../../context.ts';
 import { initialStatus, upsertImportedRecords } from '../records/records.service.ts';
 import { parseRecordRow, recordKindOf } from './import-rows.ts';
@@ -7,7 +7,7 @@ import { pgArray } from '../../pg-array.ts';
 import type { CommitAudit } from './commit-audit.ts';
 
 type Row = { line: number; values: Record<string, string> };
-type RecordType = Exclude<ImportType, 'patients'>;
+type RecordType = RecordImportType;
 
 /**
  * Record rows: each names its patient (by MRN or external id), who must exist, and has a natural key (its

@@ -39,6 +39,12 @@ export const PracticeSchema = defineEntity({
     chargeCompletedVisits: p.boolean().default(true),
     /** An issued invoice is due this many days later. */
     paymentTermsDays: p.smallint().default(30),
+    /** What invoices show of the practice (each null when not set): the name (else `name`), address lines, phone (E.164), email, tax registration. */
+    billingName: p.string().length(200).nullable(),
+    billingAddressLines: p.json<string[]>().nullable(),
+    billingPhone: p.string().length(16).nullable(),
+    billingEmail: p.string().length(320).nullable(),
+    taxRegistration: p.json<{ label: string; value: string }>().nullable(),
     createdAt: p.datetime().onCreate(() => new Date()),
   },
 });

@@ -1,9 +1,9 @@
-import { practiceOutput, updatedPracticeOutput, updatePracticeInput } from '../../../shared/schemas/practices.ts';
+import { practiceSettingsOutput, updatedPracticeOutput, updatePracticeInput } from '../../../shared/schemas/practices.ts';
 import { adminProcedure, authedProcedure, router } from '../../trpc.ts';
 import { getPractice, updatePractice } from './practices.service.ts';
 
 export const practicesRouter = router({
-  current: authedProcedure.output(practiceOutput).query(({ ctx }) => getPractice(ctx)),
+  current: authedProcedure.output(practiceSettingsOutput).query(({ ctx }) => getPractice(ctx)),
   update: adminProcedure
     .input(updatePracticeInput)
     .output(updatedPracticeOutput)

@@ -1,5 +1,5 @@
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
-import type { PracticeOutput, UpdatePracticeInput } from '../../../shared/schemas/practices.ts';
+import type { BillingDetailsOutput, PracticeOutput, UpdatePracticeInput } from '../../../shared/schemas/practices.ts';
 import type { AuthedCtx } from '../../context.ts';
 import { AppError } from '../../errors.ts';
 import { recordAudit } from '../audit/audit.service.ts';
@@ -57,8 +57,20 @@ export function toPracticeDto(
   };
 }
 
+/** What invoices show of the practice besides its name (not in the session's actor: only billing needs it). */
+export function toBillingDetailsDto(p: Practice): BillingDetailsOutput {
+  return {
+    billingName: p.billingName ?? null,
+    billingAddressLines: p.billingAddressLines ?? null,
+    billingPhone: p.billingPhone ?? null,
+    billingEmail: p.billingEmail ?? null,
+    taxRegistration: p.taxRegistration ?? null,
+  };
+}
+
 export async function getPractice(ctx: AuthedCtx) {
-  return toPracticeDto(await ctx.em.findOneOrFail(Practice, { id: ctx.actor.practiceId }));
+  const practice = await ctx.em.findOneOrFail(Practice, { id: ctx.actor.practiceId });
+  return { ...toPracticeDto(practice), ...toBillingDetailsDto(practice) };
 }
 
 /**
@@ -84,5 +96,5 @@ export async function updatePractice(ctx: AuthedCtx, input: UpdatePracticeInput)
     throw e;
   }
   const usersWithoutMfa = await ctx.em.count(User, { mfaEnabled: false, status: { $in: ['active', 'invited'] } });
-  return { ...toPracticeDto(practice), usersWithoutMfa };
+  return { ...toPracticeDto(practice), ...toBillingDetailsDto(practice), usersWithoutMfa };
 }

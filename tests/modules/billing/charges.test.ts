@@ -43,6 +43,34 @@ describe('billing settings', () => {
     expect((await rejection(t.client(carer.token).practices.update.mutate({ currency: 'USD' }))).code).toBe('FORBIDDEN');
   });
 
+  it("hold the practice's billing details for invoices: name, address, phone, email and tax registration, each cleared by null", async () => {
+    const { admin: other } = await createPractice(t, 'Harbour Physio');
+    const api = t.client(other.token);
+    expect(await api.practices.current.query()).toMatchObject({ billingName: null, billingAddressLines: null, billingPhone: null, billingEmail: null, taxRegistration: null });
+    const details = {
+      billingName: 'Harbour Physiotherapy Ltd',
+      billingAddressLines: ['Unit 4, Quay Street', 'Galway H91 X2Y3', 'Ireland'],
+      billingPhone: '+353 91 123 456',
+      billingEmail: 'Accounts@Harbour.example',
+      taxRegistration: { label: 'VAT', value: 'IE1234567T' },
+    };
+    expect(await api.practices.update.mutate(details)).toMatchObject({ ...details, billingPhone: '+35391123456', billingEmail: 'accounts@harbour.example' });
+    expect(await t.client(other.token).practices.current.query()).toMatchObject({ billingName: 'Harbour Physiotherapy Ltd', taxRegistration: { label: 'VAT', value: 'IE1234567T' } });
+    const bad = await rejection(api.practices.update.mutate({ billingPhone: '12', billingEmail: 'nope', billingAddressLines: [], taxRegistration: { label: '', value: 'x' } }));
+    expect(bad).toMatchObject({
+      code: 'BAD_REQUEST',
+      fieldErrors: { billingPhone: [expect.any(String)], billingEmail: [expect.any(String)], billingAddressLines: [expect.any(String)], 'taxRegistration.label': [expect.any(String)] },
+    });
+    expect(await api.practices.update.mutate({ billingName: null, taxRegistration: null })).toMatchObject({
+      name: 'Harbour Physio',
+      billingName: null,
+      taxRegistration: null,
+      billingEmail: 'accounts@harbour.example',
+    });
+    // The session's actor (auth.me) carries what requests need, not these.
+    expect(Object.keys((await api.auth.me.query()).practice)).not.toContain('billingName');
+  });
+
   it('fixes the currency once an invoice exists, but not for a discarded draft', async () => {
     const { admin: other } = await createPractice(t);
     const api = t.client(other.token);
