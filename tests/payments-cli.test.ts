@@ -1,4 +1,5 @@
-import { mkdtemp } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,6 +20,16 @@ beforeAll(async () => {
 afterAll(() => t.close());
 
 const pams = (args: string[]) => runCliAs(t, admin, configDir, args);
+
+/** Whether poppler's pdftotext is here (Debian's `poppler-utils`; .ci/run installs it), to read a receipt back. */
+const poppler = (() => {
+  try {
+    execFileSync('pdftotext', ['-v'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
 
 async function invoiceOf(patientId: string, price: number) {
   const api = t.client(admin.token);
@@ -58,5 +69,24 @@ describe('pams payments', () => {
     expect(tooMuch.code).toBe(1);
     expect(tooMuch.json()).toMatchObject({ reason: 'exceeds-refundable' });
     expect((await pams(['payments', 'refund', '01a20a11-0000-7000-8000-000000000000', '--amount', '1', '--reason', 'No'])).code).toBe(3);
+  });
+
+  it.skipIf(!poppler)('writes a receipt PDF: its number, the payer, the amount and the invoices it settled, the credit and a refund', async () => {
+    await t.client(admin.token).practices.update.mutate({ billingName: 'Harbour Health Ltd', billingAddressLines: ['1 Quay Street', 'Galway'] });
+    const patient = await createPatient(t, admin.token, { givenName: 'Nora', familyName: 'Quinn' });
+    const invoice = await invoiceOf(patient.id, 3000);
+    const paid = (await pams(['payments', 'record', patient.id, '--amount', '50.00', '--method', 'bank-transfer', '--invoice', invoice.id, '--reference', 'TRF-889', '--json'])).json();
+    await pams(['payments', 'refund', paid.id, '--amount', '5.00', '--reason', 'Overpaid']);
+    const out = path.join(configDir, 'receipt.pdf');
+    const written = await pams(['payments', 'receipt', paid.id, '--out', out, '--json']);
+    expect(written.code).toBe(0);
+    expect(written.json()).toMatchObject({ path: out, bytes: (await stat(out)).size });
+    expect((await stat(out)).mode & 0o777).toBe(0o600);
+    const text = execFileSync('pdftotext', ['-layout', out, '-'], { encoding: 'utf8' }).replace(/[ \t]+/g, ' ');
+    for (const expected of [paid.number, 'Harbour Health Ltd', '1 Quay Street', 'Nora Quinn', 'Bank transfer', 'TRF-889', '€50.00', invoice.number!, '€30.00', '€15.00', 'Refunded since: €5.00']) {
+      expect(text).toContain(expected);
+    }
+    expect((await pams(['payments', 'receipt', paid.id, '--out', out])).code).toBe(1); // exists: --force to replace it
+    expect((await pams(['payments', 'receipt', paid.id, '--out', out, '--force'])).code).toBe(0);
   });
 });

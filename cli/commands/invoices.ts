@@ -1,12 +1,11 @@
-import { existsSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import { invoiceStatuses, type InvoiceStatus } from '../../shared/schemas/billing.ts';
 import type { RouterOutputs } from '../../shared/client.ts';
 import { createCommand, remote, type GlobalOptions } from '../command.ts';
 import { CliError, ExitCode } from '../exit-codes.ts';
 import { formatAmount } from '../money.ts';
-import { printJson, printRecord, printRows, type Column } from '../output.ts';
-import { writePrivateFile } from '../private-files.ts';
+import { printRecord, printRows, type Column } from '../output.ts';
+import { refuseToReplace, writePdfFile } from '../pdf-file.ts';
 import { uuid } from '../../shared/schemas/common.ts';
 
 type Invoice = RouterOutputs['invoices']['byId'];
@@ -136,12 +135,8 @@ invoicesCommand
   .option('--credit-note', 'the credit note that voided the invoice')
   .action(async (ref: string, opts: PdfOptions, cmd: Command) => {
     const { api, json } = remote(cmd.optsWithGlobals<GlobalOptions>());
-    if (!opts.force && existsSync(opts.out)) throw new CliError(`${opts.out} exists: pass --force to replace it`);
+    refuseToReplace(opts);
     const id = uuid.safeParse(ref).success ? ref : (await api.invoices.list.query({ number: ref, limit: 1 })).items[0]?.id;
     if (!id) throw new CliError(`No invoice numbered ${ref}`, ExitCode.notFoundOrConflict);
-    const pdf = await api.invoices.pdf.query({ id, document: opts.creditNote ? 'credit-note' : 'invoice' });
-    const bytes = Buffer.from(pdf.contentBase64, 'base64');
-    writePrivateFile(opts.out, bytes);
-    if (json) printJson({ path: opts.out, bytes: bytes.length });
-    else process.stdout.write(`${opts.out}\n`);
+    writePdfFile(opts, json, await api.invoices.pdf.query({ id, document: opts.creditNote ? 'credit-note' : 'invoice' }));
   });

@@ -2,51 +2,34 @@ import { Option, type Command } from 'commander';
 import type { RouterOutputs } from '../../shared/client.ts';
 import { manualPaymentMethods, paymentMethods } from '../../shared/schemas/billing.ts';
 import { createCommand, remote, type GlobalOptions } from '../command.ts';
-import { CliError } from '../exit-codes.ts';
+import { currencyOf, formatAmount, parseAmount } from '../money.ts';
 import { printRecord, printRows, type Column } from '../output.ts';
+import { writePdfFile } from '../pdf-file.ts';
 
 type Payment = RouterOutputs['payments']['byId'];
 
-/** How many decimals the currency's minor unit has (EUR 2, JPY 0), as the runtime's ICU data says. */
-const digitsOf = (currency: string) => new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
-
-/** "12.50" in EUR as 1250: decimal text to integer minor units, by string (no floating point); more decimals than the currency has are refused. */
-function toMinorUnits(text: string, currency: string, what = '--amount'): number {
-  const digits = digitsOf(currency);
-  const match = /^(\d+)(?:\.(\d+))?$/.exec(text.trim());
-  if (!match || (match[2] ?? '').length > digits)
-    throw new CliError(`${what} must be an amount in ${currency} with at most ${digits} decimals, e.g. ${digits ? `12.${'5'.padEnd(digits, '0')}` : '1250'}`);
-  const minor = Number(`${match[1]}${(match[2] ?? '').padEnd(digits, '0')}`);
-  if (!Number.isSafeInteger(minor)) throw new CliError(`${what} is too large`);
-  return minor;
-}
-
-/** 1250 in EUR as "12.50". */
-const formatted = (minor: number, currency: string) => {
-  const digits = digitsOf(currency);
-  const text = String(Math.abs(minor)).padStart(digits + 1, '0');
-  return `${minor < 0 ? '-' : ''}${digits ? `${text.slice(0, -digits)}.${text.slice(-digits)}` : text} ${currency}`;
-};
+/** 1250 in EUR as "12.50 EUR". */
+const formatted = (minor: number, p: Pick<Payment, 'currency' | 'currencyDigits'>) => `${formatAmount(minor, p.currencyDigits)} ${p.currency}`;
 
 const columns: Column<Payment>[] = [
   { header: 'id', value: (p) => p.id },
   { header: 'receipt', value: (p) => p.number },
   { header: 'received', value: (p) => p.receivedAt },
   { header: 'method', value: (p) => p.method },
-  { header: 'amount', value: (p) => formatted(p.amount, p.currency) },
-  { header: 'credit', value: (p) => formatted(p.credit, p.currency) },
-  { header: 'refunded', value: (p) => formatted(p.refunded, p.currency) },
+  { header: 'amount', value: (p) => formatted(p.amount, p) },
+  { header: 'credit', value: (p) => formatted(p.credit, p) },
+  { header: 'refunded', value: (p) => formatted(p.refunded, p) },
 ];
 
 const receipt = (p: Payment) => ({
   receipt: p.number,
   id: p.id,
-  amount: formatted(p.amount, p.currency),
+  amount: formatted(p.amount, p),
   method: p.method,
   from: p.payer.name,
-  allocated: p.allocations.map((a) => `${a.invoiceNumber} ${formatted(a.amount, p.currency)}`).join(', ') || '(none)',
-  credit: formatted(p.credit, p.currency),
-  refunded: formatted(p.refunded, p.currency),
+  allocated: p.allocations.map((a) => `${a.invoiceNumber} ${formatted(a.amount, p)}`).join(', ') || '(none)',
+  credit: formatted(p.credit, p),
+  refunded: formatted(p.refunded, p),
 });
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -70,13 +53,13 @@ paymentsCommand
       cmd: Command,
     ) => {
       const { api, json } = remote(cmd.optsWithGlobals<GlobalOptions>());
-      const { currency } = await api.practices.current.query();
-      const amount = toMinorUnits(opts.amount, currency);
+      const { digits } = await currencyOf(api);
+      const amount = parseAmount(opts.amount, digits);
       let left = amount;
       const allocations = [];
       for (const spec of opts.invoice) {
         const [invoiceId = '', share] = spec.split('=');
-        const invoiceAmount = share === undefined ? Math.min(left, (await api.invoices.byId.query({ id: invoiceId })).balance) : toMinorUnits(share, currency, '--invoice');
+        const invoiceAmount = share === undefined ? Math.min(left, (await api.invoices.byId.query({ id: invoiceId })).balance) : parseAmount(share, digits);
         // An invoice with nothing left to pay (or a retry's, paid by the first attempt) takes nothing.
         if (invoiceAmount === 0) continue;
         allocations.push({ invoiceId, amount: invoiceAmount });
@@ -119,7 +102,18 @@ paymentsCommand
   .option('--external-id <key>', 'idempotency key: a retry with the same key records nothing new')
   .action(async (paymentId: string, opts: { amount: string; reason: string; method?: (typeof paymentMethods)[number]; externalId?: string }, cmd: Command) => {
     const { api, json } = remote(cmd.optsWithGlobals<GlobalOptions>());
-    const { currency } = await api.practices.current.query();
-    const payment = await api.payments.refund.mutate({ paymentId, amount: toMinorUnits(opts.amount, currency), reason: opts.reason, method: opts.method, externalId: opts.externalId });
+    const { digits } = await currencyOf(api);
+    const payment = await api.payments.refund.mutate({ paymentId, amount: parseAmount(opts.amount, digits), reason: opts.reason, method: opts.method, externalId: opts.externalId });
     printRecord(json ? payment : receipt(payment), json);
+  });
+
+paymentsCommand
+  .command('receipt')
+  .description("a payment's receipt as a PDF, written to --out (mode 0600: it names the payer)")
+  .argument('<paymentId>')
+  .requiredOption('--out <file>', 'where to write it')
+  .option('--force', 'replace the file if it exists')
+  .action(async (paymentId: string, opts: { out: string; force?: boolean }, cmd: Command) => {
+    const { api, json } = remote(cmd.optsWithGlobals<GlobalOptions>());
+    writePdfFile(opts, json, await api.payments.receipt.query({ id: paymentId }));
   });

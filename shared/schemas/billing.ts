@@ -362,12 +362,13 @@ export type InvoiceOutput = z.infer<typeof invoiceOutput>;
  * A PDF in JSON (tRPC answers JSON): its bytes in base64. An invoice holds at most 100 lines, so its PDF is
  * a few pages and tens of KiB (a third more as base64).
  */
-export const invoicePdfOutput = z.object({
+/** A document as a PDF file: an invoice, a credit note or a receipt (each a page or a few, so tens of KiB as base64 in JSON). */
+export const pdfFileOutput = z.object({
   fileName: z.string().describe('The document number, as a file name: INV-2026-000123.pdf'),
   contentType: z.literal('application/pdf'),
   contentBase64: z.string().describe('The PDF, base64'),
 });
-export type InvoicePdfOutput = z.infer<typeof invoicePdfOutput>;
+export type PdfFileOutput = z.infer<typeof pdfFileOutput>;
 export const invoicePageOutput = pageOutput(invoiceOutput);
 
 export const statementOutput = z.object({

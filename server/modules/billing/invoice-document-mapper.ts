@@ -17,6 +17,9 @@ import { sum } from './money.ts';
 
 const countries = new Intl.DisplayNames('en', { type: 'region' });
 
+/** A document number as a file name: letters, digits, `.`, `_` and `-` kept, anything else `_`. */
+export const pdfFileName = (number: string) => `${number.replace(/[^A-Za-z0-9._-]/g, '_')}.pdf`;
+
 /** A structured address as printed: its lines, postal code and city, region, country (by name). */
 export function addressLines(a: z.infer<typeof address> | null | undefined): string[] {
   if (!a) return [];

@@ -4,7 +4,7 @@ import {
   invoiceOutput,
   invoicePageOutput,
   invoicePdfInput,
-  invoicePdfOutput,
+  pdfFileOutput,
   listInvoicesInput,
   paymentLinkOutput,
   removeLineInput,
@@ -35,7 +35,7 @@ export const invoicesRouter = router({
   pdf: authedProcedure
     .meta({ phi: true })
     .input(invoicePdfInput)
-    .output(invoicePdfOutput)
+    .output(pdfFileOutput)
     .query(({ ctx, input }) => invoicePdf(ctx, input)),
   createDraft: adminProcedure
     .meta({ phi: true })

@@ -1,12 +1,14 @@
-import { applyCreditInput, invoiceOutput, listPaymentsInput, paymentOutput, paymentPageOutput, recordPaymentInput, refundPaymentInput } from '../../../shared/schemas/billing.ts';
+import { applyCreditInput, invoiceOutput, listPaymentsInput, paymentOutput, paymentPageOutput, pdfFileOutput, recordPaymentInput, refundPaymentInput } from '../../../shared/schemas/billing.ts';
 import { idInput } from '../../../shared/schemas/common.ts';
 import { adminProcedure, authedProcedure, router } from '../../trpc.ts';
 import { applyCredit, getPayment, listPayments, recordPayment, refundPayment } from './payments.service.ts';
+import { receiptPdf } from './receipt-pdf.service.ts';
 
 /**
  * Admins record payments, refunds and credit applied. Whoever sees a patient reads their payments
  * (billing-access.ts): admins and the care team, the patient and their guardians in the portal.
- * `byId` is the receipt's data: number, date, method, amount, the invoices it settled and the credit left.
+ * `byId` is the receipt's data: number, date, method, amount, the invoices it settled and the credit left;
+ * `receipt` the receipt as a PDF.
  */
 export const paymentsRouter = router({
   list: authedProcedure
@@ -19,6 +21,11 @@ export const paymentsRouter = router({
     .input(idInput)
     .output(paymentOutput)
     .query(({ ctx, input }) => getPayment(ctx, input)),
+  receipt: authedProcedure
+    .meta({ phi: true })
+    .input(idInput)
+    .output(pdfFileOutput)
+    .query(({ ctx, input }) => receiptPdf(ctx, input)),
   record: adminProcedure
     .meta({ phi: true })
     .input(recordPaymentInput)
