@@ -23,6 +23,8 @@ export const MESSAGES = {
     { rate: 50, through: 'A' },
   ] as const,
   seconds: 20,
+  /** Both processes' code warmed (JIT, pools, prepared statements) at a low rate first, as autocannon's runs warm up: not measured. */
+  warmUp: { rate: 20, seconds: 5 },
   recipients: 4,
   conversationsPerRecipient: 10,
 };
@@ -190,13 +192,13 @@ export async function benchStreams({ start, login, adminToken, clinicians, clini
   const aToB = await route(a, b, clinicians.slice(1, 1 + n), 0);
   const bToA = await route(b, a, clinicians.slice(1 + n, 1 + 2 * n), n * MESSAGES.conversationsPerRecipient);
   await sleep(1_000); // registered before the first message
-  /** One run: `rate` messages a second for MESSAGES.seconds, through A (received on B), or alternately through A and B. */
-  const run = async (rate: number, through: Through): Promise<Latency> => {
+  /** One run: `rate` messages a second for `seconds`, through A (received on B), or alternately through A and B. */
+  const run = async (rate: number, through: Through, seconds = MESSAGES.seconds): Promise<Latency> => {
     const routes = through === 'both' ? [aToB, bToA] : [aToB];
-    log(`Live streams: ${rate} messages/s for ${MESSAGES.seconds} s through ${through === 'both' ? 'A and B in turn' : 'A'}, each received on a stream of the other process`);
+    log(`Live streams: ${rate} messages/s for ${seconds} s through ${through === 'both' ? 'A and B in turn' : 'A'}, each received on a stream of the other process`);
     const sent: { id: string; recipient: string; at: number; tookMs: number }[] = [];
     const failed = new Map<string, number>();
-    const total = rate * MESSAGES.seconds;
+    const total = rate * seconds;
     const began = performance.now();
     const cpu = { a: cpuMsOf(a.pid), b: cpuMsOf(b.pid) };
     const inFlight: Promise<void>[] = [];
@@ -216,7 +218,7 @@ export async function benchStreams({ start, login, adminToken, clinicians, clini
       );
     }
     await Promise.all(inFlight);
-    const seconds = (performance.now() - began) / 1000;
+    const took = (performance.now() - began) / 1000;
     await sleep(2_000); // the last receipts
     const cpuMs = (pid: number, before: number | null) => {
       const after = cpuMsOf(pid);
@@ -243,7 +245,7 @@ export async function benchStreams({ start, login, adminToken, clinicians, clini
       afterAnswerP99: percentile(afterAnswer, 99),
       cpuMsA: cpuMs(a.pid, cpu.a),
       cpuMsB: cpuMs(b.pid, cpu.b),
-      rate: sent.length / seconds,
+      rate: sent.length / took,
     };
     log(
       `  sent ${latency.sent} (failed: ${latency.failed}), received ${latency.received}; latency p50 ${latency.p50.toFixed(1)} ms, p99 ${latency.p99.toFixed(1)} ms, max ${latency.max.toFixed(1)} ms; ` +
@@ -252,6 +254,7 @@ export async function benchStreams({ start, login, adminToken, clinicians, clini
     );
     return latency;
   };
+  await run(MESSAGES.warmUp.rate, 'both', MESSAGES.warmUp.seconds);
   const runs: Latency[] = [];
   for (const { rate, through } of MESSAGES.runs) runs.push(await run(rate, through));
   for (const s of streams) s.req.destroy();
