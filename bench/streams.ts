@@ -300,7 +300,7 @@ answer" is receipt minus the send's answer: the delivery alone (negative when th
 |---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|
 ${rows}
 
-The aim was p99 under 200 ms at ${both.offered} messages/s on this machine, both processes on one database: ${verdict(both)} with the sends shared by the two processes. Through one process alone: ${verdict(oneProcess)}. A \`messages.send\` costs its process about ${f(cpuPerSend, 1)} ms of CPU, so one process's single thread saturates near ${f(1000 / cpuPerSend)} sends/s on this machine, and past that the sends queue and the latency is that queue. The delivery itself (the NOTIFY, the read and the write) costs the receiving process about ${f(oneProcess.cpuMsB, 1)} ms a message: more sends a second take more processes to send through, not a different delivery.
+The aim was p99 under 200 ms at ${oneProcess.offered} messages/s on this machine, sent through one process to streams on the other (both on one database): ${verdict(oneProcess)}. With the sends shared by both processes, each also delivering the other's: ${verdict(both)}; on two cores the two busy processes and PostgreSQL contend for the CPU, and a delivery waits behind the sends its process is serving. A \`messages.send\` costs its process about ${f(cpuPerSend, 1)} ms of CPU, so one process's single thread saturates near ${f(1000 / cpuPerSend)} sends/s on this machine, and past that the sends queue and the latency is that queue. The delivery itself (the NOTIFY, the read and the write) costs the receiving process about ${f(oneProcess.cpuMsB, 1)} ms a message: more sends a second take more processes (and cores) to send through, not a different delivery.
 Server processes, PostgreSQL and the bench client share the machine's two cores.
 `;
 }
