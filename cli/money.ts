@@ -1,5 +1,5 @@
 import type { PamsClient } from '../shared/client.ts';
-import { parseAmount as parseSharedAmount } from '../shared/money.ts';
+import { currencyDigits, parseAmount as parseSharedAmount } from '../shared/money.ts';
 import { MAX_RATE_PPM } from '../shared/schemas/billing.ts';
 import { CliError } from './exit-codes.ts';
 
@@ -36,5 +36,5 @@ export const formatPercent = (ppm: number): string => `${formatAmount(ppm, 4).re
 /** The practice's currency and its decimals, to read and write amounts as people do. */
 export async function currencyOf(api: PamsClient): Promise<{ code: string; digits: number }> {
   const { currency } = await api.practices.current.query();
-  return { code: currency, digits: new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2 };
+  return { code: currency, digits: currencyDigits(currency) };
 }

@@ -2,7 +2,7 @@ import type { ChargeOutput, CreditNoteOutput, InvoiceOutput, OrganisationOutput,
 import type { Charge } from './charge.entity.ts';
 import type { CreditNote } from './credit-note.entity.ts';
 import type { Invoice } from './invoice.entity.ts';
-import { currencyDigits } from './money.ts';
+import { currencyDigits } from '../../../shared/money.ts';
 import type { Organisation } from './organisation.entity.ts';
 import type { Payment } from './payment.entity.ts';
 import type { Service } from './service.entity.ts';

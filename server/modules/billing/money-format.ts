@@ -4,18 +4,7 @@
  * Intl.NumberFormat formats that string as the exact decimal it is (a string input is not converted to a double).
  */
 
-const digitsCache = new Map<string, number>();
-
-/** The minor-unit digits of an ISO 4217 currency, as Intl knows them: JPY 0, EUR 2, KWD 3. Throws RangeError on a malformed code. */
-export function currencyDigits(currency: string): number {
-  const code = currency.toUpperCase();
-  let digits = digitsCache.get(code);
-  if (digits === undefined) {
-    digits = new Intl.NumberFormat('en', { style: 'currency', currency: code }).resolvedOptions().maximumFractionDigits ?? 2;
-    digitsCache.set(code, digits);
-  }
-  return digits;
-}
+import { currencyDigits } from '../../../shared/money.ts';
 
 function assertMinor(minor: number | bigint): bigint {
   if (typeof minor === 'number' && !Number.isSafeInteger(minor)) throw new RangeError(`an amount in minor units must be a safe integer, got ${minor}`);

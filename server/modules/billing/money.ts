@@ -23,8 +23,3 @@ export function exact(value: bigint): number {
 export function sum(values: readonly number[]): number {
   return exact(values.reduce((total, v) => total + BigInt(v), 0n));
 }
-
-/** How many decimals a currency's minor unit has (EUR 2, JPY 0, KWD 3), as the runtime's ICU data says. */
-export function currencyDigits(currency: string): number {
-  return new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
-}

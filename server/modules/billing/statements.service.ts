@@ -4,7 +4,8 @@ import { auditRead } from '../audit/audit.service.ts';
 import { findVisiblePatient } from '../patients/patient-access.ts';
 import { Invoice } from './invoice.entity.ts';
 import { creditNotesOf } from './invoices.service.ts';
-import { currencyDigits, sum } from './money.ts';
+import { currencyDigits } from '../../../shared/money.ts';
+import { sum } from './money.ts';
 import { Payment } from './payment.entity.ts';
 
 type Entry = StatementOutput['entries'][number];

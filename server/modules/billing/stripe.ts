@@ -1,6 +1,6 @@
 import Stripe from 'stripe';
 import type { Config } from '../../config.ts';
-import { currencyDigits } from './money.ts';
+import { currencyDigits } from '../../../shared/money.ts';
 
 export type StripeConfig = NonNullable<Config['stripe']>;
 

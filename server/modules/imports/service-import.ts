@@ -5,7 +5,7 @@ import type { ImportRowError } from '../../../shared/schemas/imports.ts';
 import type { Actor } from '../../context.ts';
 import { pgArray } from '../../pg-array.ts';
 import { auditCte } from '../audit/audit-sql.ts';
-import { currencyDigits } from '../billing/money.ts';
+import { currencyDigits } from '../../../shared/money.ts';
 import type { CommitAudit } from './commit-audit.ts';
 import { firstPerField, present, unknownFields } from './import-rows.ts';
 

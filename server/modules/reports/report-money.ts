@@ -1,4 +1,4 @@
-import { currencyDigits } from '../billing/money-format.ts';
+import { currencyDigits } from '../../../shared/money.ts';
 import { exact } from '../billing/money.ts';
 import type { AuthedCtx } from '../../context.ts';
 

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { currencyDigits, formatMoney, formatPercentPpm, minorToDecimal } from '../../../server/modules/billing/money-format.ts';
+import { formatMoney, formatPercentPpm, minorToDecimal } from '../../../server/modules/billing/money-format.ts';
+import { currencyDigits } from '../../../shared/money.ts';
 
 describe('money from minor units', () => {
   it('knows each currency’s digits from Intl: 0, 2 and 3', () => {

@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { currencyCode, MAX_AMOUNT, MAX_INVOICE_LINES, MAX_QUANTITY, MAX_RATE_PPM, numberFormat } from '../../../shared/schemas/billing.ts';
 import { Invoice } from '../../../server/modules/billing/invoice.entity.ts';
 import { invoiceTotals, lineAmounts, type LinePrice } from '../../../server/modules/billing/line-tax.ts';
-import { currencyDigits, divideHalfUp } from '../../../server/modules/billing/money.ts';
+import { divideHalfUp } from '../../../server/modules/billing/money.ts';
+import { currencyDigits } from '../../../shared/money.ts';
 import { renderNumber } from '../../../server/modules/billing/numbering.ts';
 
 /** The arithmetic of billing (server/modules/billing/line-tax.ts), for any prices, quantities, discounts and rates the schemas allow. */

@@ -1,5 +1,6 @@
 import type { Money } from '@medplum/fhirtypes';
-import { currencyDigits, minorToDecimal } from '../../billing/money-format.ts';
+import { currencyDigits } from '../../../../shared/money.ts';
+import { minorToDecimal } from '../../billing/money-format.ts';
 
 /**
  * An amount in minor units (a number, or a bigint column as PostgreSQL's text) as FHIR Money, in major
