@@ -1,5 +1,7 @@
 import { DateTime } from 'luxon';
 import { lineAmounts } from '../server/modules/billing/line-tax.ts';
+import { rebuildRevenueDays } from '../server/modules/billing/revenue-days.ts';
+import { closeOrm, initOrm } from '../server/orm.ts';
 import { withClient } from './pg-client.ts';
 
 /**
@@ -8,7 +10,8 @@ import { withClient } from './pg-client.ts';
  * SQL (`INSERT … SELECT` over `generate_series`, no row through Node): 1 to 3 lines each, each from a
  * charge of one of the clinicians, spread over the last year, numbered gaplessly per year in the
  * practice's time zone as `numbering.ts` would have; 5% voided by a credit note, and most of the older
- * ones paid (some in part). Plus drafts, one line each, for the `invoices.issue` run to issue one a request.
+ * ones paid (some in part); then the revenue report's days worked out from them (revenue-days.ts). Plus
+ * drafts, one line each, for the `invoices.issue` run to issue one a request.
  */
 
 const TAX_RATES = [
@@ -193,9 +196,18 @@ export async function seedBilling(options: {
       [p.practice],
     );
     await db.query('commit');
-    // VACUUM sets the visibility map, so the reports read the covering indexes alone, as in a settled database.
-    await db.query('vacuum analyze invoice, invoice_line, charge, credit_note');
     return { ...c!, drafts: drafts.map((d) => d.id) };
+  });
+  // The revenue report's days, worked out from the seeded documents by billing's own rebuild (what a change of time zone does).
+  const orm = await initOrm(options.url);
+  try {
+    await orm.em.fork().transactional((em) => rebuildRevenueDays(em, p.practice));
+  } finally {
+    await closeOrm(orm);
+  }
+  await withClient(options.url, async (db) => {
+    // VACUUM sets the visibility map, so the reports read the covering indexes alone, as in a settled database.
+    await db.query('vacuum analyze invoice, invoice_line, charge, credit_note, revenue_day');
   });
   const ms = performance.now() - started;
   options.log(

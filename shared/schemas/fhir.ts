@@ -21,6 +21,7 @@ export const fhirResourceTypes = [
   'Organization',
   'ChargeItem',
   'Invoice',
+  'PaymentReconciliation',
 ] as const;
 export type FhirResourceType = (typeof fhirResourceTypes)[number];
 

@@ -12,6 +12,7 @@ import { PaymentAllocation } from './payment-allocation.entity.ts';
 import { Payment } from './payment.entity.ts';
 import { paymentsRouter } from './payments.router.ts';
 import { Refund } from './refund.entity.ts';
+import { RevenueDay } from './revenue-day.entity.ts';
 import { Service } from './service.entity.ts';
 import { servicesRouter } from './services.router.ts';
 import { statementsRouter } from './statements.router.ts';
@@ -28,5 +29,5 @@ export const billingModule = defineModule({
     payments: paymentsRouter,
     statements: statementsRouter,
   },
-  entities: [TaxRate, Service, Organisation, Charge, Invoice, InvoiceLine, CreditNote, BillingSequence, Payment, PaymentAllocation, Refund],
+  entities: [TaxRate, Service, Organisation, Charge, Invoice, InvoiceLine, CreditNote, BillingSequence, Payment, PaymentAllocation, Refund, RevenueDay],
 });

@@ -15,6 +15,7 @@ import { toInvoiceDto } from './billing.dto.ts';
 import { Charge } from './charge.entity.ts';
 import { assertDiscount } from './charges.service.ts';
 import { CreditNote } from './credit-note.entity.ts';
+import { addCreditNote, addIssuedInvoice } from './revenue-days.ts';
 import { InvoiceLine } from './invoice-line.entity.ts';
 import { Invoice } from './invoice.entity.ts';
 import { lineAmounts } from './line-tax.ts';
@@ -222,6 +223,8 @@ export async function issueInvoice(ctx: AuthedCtx, { id }: IdInput) {
       ...(await addressee(em, invoice)),
     });
     recordAudit({ ...ctx, em }, { action: 'invoice.issued', entityType: 'invoice', entityId: invoice.id, detail: { patientId: invoice.patient.id, number } });
+    await em.flush();
+    await addIssuedInvoice(em, practice.id, invoice.id);
     return toInvoiceDto(invoice);
   });
 }
@@ -259,6 +262,8 @@ export async function voidInvoice(ctx: AuthedCtx, { id, reason }: VoidInvoiceInp
         issuedBy: ctx.actor.userId,
       });
       recordAudit(tx, { action: 'invoice.voided', entityType: 'invoice', entityId: invoice.id, detail: { patientId: invoice.patient.id, creditNote: number, toCredit } });
+      await em.flush();
+      await addCreditNote(em, practice.id, creditNote.id);
     } else {
       recordAudit(tx, { action: 'invoice.discarded', entityType: 'invoice', entityId: invoice.id, detail: { patientId: invoice.patient.id } });
     }

@@ -12,6 +12,7 @@ import { medicationStatementSource } from './resources/medication-statement.ts';
 import { observationSource } from './resources/observation.ts';
 import { organizationSource } from './resources/organization.ts';
 import { patientSource } from './resources/patient.ts';
+import { paymentReconciliationSource } from './resources/payment-reconciliation.ts';
 import { practitionerRoleSource } from './resources/practitioner-role.ts';
 import { practitionerSource } from './resources/practitioner.ts';
 import { questionnaireResponseSource } from './resources/questionnaire-response.ts';
@@ -43,4 +44,5 @@ export const fhirSources: readonly FhirSource[] = [
   organizationSource,
   chargeItemSource,
   invoiceSource,
+  paymentReconciliationSource,
 ];

@@ -4,6 +4,7 @@ import type { AuthedCtx } from '../../context.ts';
 import { AppError } from '../../errors.ts';
 import { recordAudit } from '../audit/audit.service.ts';
 import { Invoice } from '../billing/invoice.entity.ts';
+import { rebuildRevenueDays } from '../billing/revenue-days.ts';
 import { User } from '../users/user.entity.ts';
 import { Practice } from './practice.entity.ts';
 
@@ -87,10 +88,15 @@ export async function updatePractice(ctx: AuthedCtx, input: UpdatePracticeInput)
   if (input.currency && input.currency !== practice.currency && (await ctx.em.count(Invoice, { $or: [{ status: { $ne: 'void' } }, { number: { $ne: null } }] }))) {
     throw new AppError('CONFLICT', 'The currency cannot change once invoices exist: their amounts are in the current one', 'currency-locked', { currency: ['is fixed: invoices exist'] });
   }
+  const rezoned = input.timeZone !== undefined && input.timeZone !== practice.timeZone;
   ctx.em.assign(practice, input);
   recordAudit(ctx, { action: 'practice.updated', entityType: 'practice', entityId: practice.id, detail: { fields: Object.keys(input).join(',') } });
   try {
-    await ctx.em.flush();
+    // Revenue is kept per day of the practice's time zone: a new zone has other days.
+    await ctx.em.transactional(async (em) => {
+      await em.flush();
+      if (rezoned) await rebuildRevenueDays(em, practice.id);
+    });
   } catch (e) {
     if (e instanceof UniqueConstraintViolationException) throw new AppError('CONFLICT', 'Another practice has that slug', 'slug-taken', { slug: ['is taken by another practice'] });
     throw e;

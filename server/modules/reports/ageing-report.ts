@@ -31,17 +31,21 @@ export async function ageingReport(ctx: AuthedCtx, input: AgeingReportInput) {
   const timeZone = ctx.actor.identity.practice.timeZone;
   const rows = await ctx.em.getConnection().execute<Row[]>(
     `with period as (select ?::uuid as practice_id, ?::timestamptz as at, (?::timestamptz at time zone ?)::date as day, ?::text as time_zone),
+     -- Where each bucket starts, as an instant: the practice's midnight of the day 0, 30, 60 and 90 days back (a due date's age in days is
+     -- the calendar days from it to the day, so it is compared with these, not worked out per invoice).
+     since as (select p.*, (p.day::timestamp at time zone p.time_zone) as d0, ((p.day - 30)::timestamp at time zone p.time_zone) as d30,
+                      ((p.day - 60)::timestamp at time zone p.time_zone) as d60, ((p.day - 90)::timestamp at time zone p.time_zone) as d90 from period p),
      open as (
-       select i.bill_to_kind, i.bill_to_organisation_id, i.balance, p.day - (i.due_at at time zone p.time_zone)::date as days
-         from invoice i, period p
-        where i.practice_id = p.practice_id and i.status in ('issued', 'partially-paid') and i.balance > 0 and i.issued_at < p.at
+       select i.bill_to_kind, i.bill_to_organisation_id, i.balance, i.due_at, s.d0, s.d30, s.d60, s.d90
+         from invoice i, since s
+        where i.practice_id = s.practice_id and i.status in ('issued', 'partially-paid') and i.balance > 0 and i.issued_at < s.at
      )
      select o.bill_to_kind, o.bill_to_organisation_id as organisation_id, g.name as organisation_name, grouping(o.bill_to_kind) = 1 as is_total, count(*)::int as invoices,
-            coalesce(sum(o.balance) filter (where o.days <= 0), 0)::bigint as current,
-            coalesce(sum(o.balance) filter (where o.days between 1 and 30), 0)::bigint as days_1_30,
-            coalesce(sum(o.balance) filter (where o.days between 31 and 60), 0)::bigint as days_31_60,
-            coalesce(sum(o.balance) filter (where o.days between 61 and 90), 0)::bigint as days_61_90,
-            coalesce(sum(o.balance) filter (where o.days > 90), 0)::bigint as over_90,
+            coalesce(sum(o.balance) filter (where o.due_at >= o.d0), 0)::bigint as current,
+            coalesce(sum(o.balance) filter (where o.due_at >= o.d30 and o.due_at < o.d0), 0)::bigint as days_1_30,
+            coalesce(sum(o.balance) filter (where o.due_at >= o.d60 and o.due_at < o.d30), 0)::bigint as days_31_60,
+            coalesce(sum(o.balance) filter (where o.due_at >= o.d90 and o.due_at < o.d60), 0)::bigint as days_61_90,
+            coalesce(sum(o.balance) filter (where o.due_at < o.d90), 0)::bigint as over_90,
             coalesce(sum(o.balance), 0)::bigint as total
        from open o left join organisation g on g.id = o.bill_to_organisation_id
       group by grouping sets ((o.bill_to_kind, o.bill_to_organisation_id, g.name), ())

@@ -1,5 +1,6 @@
 import type { RevenueReportInput } from '../../../shared/schemas/reports.ts';
 import type { AuthedCtx } from '../../context.ts';
+import { perDocumentSplits } from '../billing/revenue-days.ts';
 import { billingDocuments } from './billing-documents.ts';
 import { minor, reportCurrency } from './report-money.ts';
 import { reportPeriod } from './report-period.ts';
@@ -16,49 +17,57 @@ type Row = {
   gross: string;
 };
 
-/**
- * How the period's documents are grouped: whole (their own totals, a row per period), or by the clinician
- * of the charge on each line, or by the line's service code and name as billed (their invoices' lines,
- * negated for a credit note). Split rows count a document once per clinician or service it has a line of.
- */
-const groupings = {
-  none: `select period_start, null::text as key, null::text as name, sign, net, tax, gross from dated`,
-  clinician: `select d.period_start, c.clinician_id::text as key, null::text as name, d.sign, sum(d.sign * l.net) as net, sum(d.sign * l.tax) as tax, sum(d.sign * l.total) as gross
-         from dated d join invoice_line l on l.invoice_id = d.invoice_id left join charge c on c.id = l.charge_id
-        group by d.period_start, c.clinician_id, d.document_id, d.sign`,
-  service: `select d.period_start, l.service_code as key, l.service_name as name, d.sign, sum(d.sign * l.net) as net, sum(d.sign * l.tax) as tax, sum(d.sign * l.total) as gross
-         from dated d join invoice_line l on l.invoice_id = d.invoice_id
-        group by d.period_start, l.service_code, l.service_name, d.document_id, d.sign`,
-};
+const splits = { none: 'document', clinician: 'clinician', service: 'service' } as const;
 
 /**
  * Revenue in the period, per day, week or month of the practice's time zone (and per clinician or service
  * when asked), and in total: **invoices by their issue date, less credit notes by theirs** (a credit note
  * in a later period lowers that period, not the invoice's). Net, tax and gross are exact sums of minor
- * units (the total from the documents' own totals, which are the sums of their lines). Whatever has been
- * paid does not matter here: this is what was billed. One aggregate query.
+ * units (the total from the documents' own totals, which are the sums of their lines); a split row counts
+ * a document once per clinician or service it has a line of. Whatever has been paid does not matter here:
+ * this is what was billed.
+ *
+ * One aggregate query over days, not documents: the whole days of the period from `revenue_day` (kept as
+ * each document is issued, revenue-days.ts), and the documents of its ends, when it starts or ends within a
+ * day, from the documents themselves, split the same way (`perDocumentSplits`).
  */
 export async function revenueReport(ctx: AuthedCtx, input: RevenueReportInput) {
   const { from, to } = reportPeriod(input, ctx.clock.now());
   const timeZone = ctx.actor.identity.practice.timeZone;
+  const split = splits[input.by ?? 'none'];
   const rows = await ctx.em.getConnection().execute<Row[]>(
-    `with period as (select ?::uuid as practice_id, ?::timestamptz as from_at, ?::timestamptz as to_at),
+    `with asked as (select ?::uuid as practice_id, ?::timestamptz as from_at, ?::timestamptz as to_at, ?::text as zone),
+     whole as (
+       select a.*, w.first_day, w.end_day, w.first_day::timestamp at time zone a.zone as first_at, w.end_day::timestamp at time zone a.zone as end_at
+         from asked a, lateral (select (a.from_at at time zone a.zone)::date + ((a.from_at at time zone a.zone)::time > '00:00')::int as first_day, (a.to_at at time zone a.zone)::date as end_day) w
+     ),
+     period as (
+       select practice_id, from_at, to_at from whole where first_day >= end_day
+       union all select practice_id, from_at, first_at from whole where first_day < end_day and from_at < first_at
+       union all select practice_id, end_at, to_at from whole where first_day < end_day and end_at < to_at
+     ),
      ${billingDocuments},
-     dated as (select date_trunc(?, d.at at time zone ?)::date as period_start, d.* from documents d),
-     per_document as (${groupings[input.by ?? 'none']}),
+     dated as (select (d.at at time zone a.zone)::date as day, d.* from documents d, asked a),
+     ${perDocumentSplits},
+     days as (
+       select r.split, r.day, r.key, r.name, r.invoices, r.credit_notes, r.net, r.tax, r.gross
+         from revenue_day r, whole w where r.practice_id = w.practice_id and r.split in ('document', ?) and r.day >= w.first_day and r.day < w.end_day
+       union all
+       select split, day, key, name, (sign = 1)::int, (sign = -1)::int, net, tax, gross from per_document where split in ('document', ?)
+     ),
      grouped as (
-       select period_start, key, name, count(*) filter (where sign = 1)::int as invoices, count(*) filter (where sign = -1)::int as credit_notes,
-              sum(net)::bigint as net, sum(tax)::bigint as tax, sum(gross)::bigint as gross
-         from per_document group by period_start, key, name
+       select date_trunc(?, day::timestamp)::date as period_start, nullif(key, '') as key, nullif(name, '') as name,
+              sum(invoices)::int as invoices, sum(credit_notes)::int as credit_notes, sum(net)::bigint as net, sum(tax)::bigint as tax, sum(gross)::bigint as gross
+         from days where split = ? group by 1, 2, 3
      )
      select g.period_start::text, g.key, ${input.by === 'clinician' ? 'u.name' : 'g.name'} as name, false as is_total, g.invoices, g.credit_notes, g.net, g.tax, g.gross
        from grouped g${input.by === 'clinician' ? ' left join users u on u.id = g.key::uuid' : ''}
      union all
-     select null, null, null, true, count(*) filter (where sign = 1)::int, count(*) filter (where sign = -1)::int,
+     select null, null, null, true, coalesce(sum(invoices), 0)::int, coalesce(sum(credit_notes), 0)::int,
             coalesce(sum(net), 0)::bigint, coalesce(sum(tax), 0)::bigint, coalesce(sum(gross), 0)::bigint
-       from dated
+       from days where split = 'document'
       order by is_total, period_start, name nulls last, key`,
-    [ctx.actor.practiceId, from, to, input.per, timeZone],
+    [ctx.actor.practiceId, from, to, timeZone, split, split, input.per, split],
   );
   const amounts = (r: Row | undefined) => ({
     invoices: r?.invoices ?? 0,

@@ -1,11 +1,11 @@
-import type { Bundle, ChargeItem, Invoice, Organization, Resource } from '@medplum/fhirtypes';
+import type { Bundle, ChargeItem, Invoice, Organization, PaymentReconciliation, Resource } from '@medplum/fhirtypes';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fhirMoney, ppmFactor } from '../../../server/modules/fhir/resources/billing-money.ts';
 import { createPatient, createPractice, inviteUser, type TestUser } from '../../fixtures.ts';
 import { fhirProblems } from '../../fhir-validator.ts';
 import { startTestServer, type TestServer } from '../../harness.ts';
 
-/** Billing in FHIR R4: charges as ChargeItems, invoices as Invoices, payers as Organizations, in $everything and the bulk export. */
+/** Billing in FHIR R4: charges as ChargeItems, invoices as Invoices, payers as Organizations, payments as PaymentReconciliations, in $everything and the bulk export. */
 
 let t: TestServer;
 let admin: TestUser;
@@ -13,6 +13,7 @@ let carer: TestUser;
 let patientId: string;
 let visitId: string;
 let ids: { issued: string; draft: string; voided: string; toInsurer: string; insurer: string; voidCharge: string; visitCharge: string; handCharge: string };
+let paid: { cash: string; insurer: string; beforeVoid: string };
 let bundle: Bundle;
 
 const problemsOf = (resources: Resource[]) => Object.fromEntries(resources.map((r) => [`${r.resourceType}/${r.id}`, fhirProblems(r)] as const).filter(([, p]) => p.length));
@@ -53,6 +54,8 @@ beforeAll(async () => {
   const toVoid = await api.invoices.createDraft.mutate({ patientId, fromCharges: false });
   await api.invoices.addLine.mutate({ invoiceId: toVoid.id, line: { kind: 'service', serviceId: letter.id, quantity: 1, discount: 0 } });
   await api.invoices.issue.mutate({ id: toVoid.id });
+  // Paid by card, then voided: the payment's allocation is taken back to credit.
+  const beforeVoid = await api.payments.record.mutate({ patientId, amount: 2550, method: 'card', allocations: [{ invoiceId: toVoid.id, amount: 2550 }] });
   await api.invoices.void.mutate({ id: toVoid.id, reason: 'Billed twice' });
   const insurer = await api.organisations.create.mutate({
     name: 'Laya Healthcare',
@@ -63,6 +66,21 @@ beforeAll(async () => {
   });
   await care.charges.create.mutate({ patientId, serviceId: letter.id });
   const toInsurer = await api.invoices.issue.mutate({ id: (await api.invoices.createDraft.mutate({ patientId, billTo: { kind: 'organisation', organisationId: insurer.id } })).id });
+  // 400.00 in cash, 100.00 of it on the first invoice (partly paid), 50.00 refunded (from the credit); the insurer pays its invoice whole.
+  const cash = await api.payments.record.mutate({ patientId, amount: 40_000, method: 'cash', allocations: [{ invoiceId: issued.id, amount: 10_000 }] });
+  await api.payments.refund.mutate({ paymentId: cash.id, amount: 5000, reason: 'Overpaid' });
+  const byInsurer = await api.payments.record.mutate({
+    patientId,
+    amount: 2550,
+    method: 'insurer',
+    payer: { kind: 'organisation', organisationId: insurer.id },
+    reference: 'CLM-2020-77',
+    allocations: [{ invoiceId: toInsurer.id, amount: 2550 }],
+  });
+  // An employer that no invoice names pays on account: its Organization is in $everything all the same.
+  const employer = await api.organisations.create.mutate({ name: 'Acme Ltd', kind: 'employer' });
+  await api.payments.record.mutate({ patientId, amount: 1000, method: 'bank-transfer', payer: { kind: 'organisation', organisationId: employer.id } });
+  paid = { cash: cash.id, insurer: byInsurer.id, beforeVoid: beforeVoid.id };
   const voidCharge = await care.charges.create.mutate({ patientId, serviceId: letter.id });
   await care.charges.void.mutate({ id: voidCharge.id, reason: 'Wrong patient' });
 
@@ -88,7 +106,7 @@ describe('$everything with billing', () => {
   it('holds the invoices, charges and the payer, each valid R4, every reference in the bundle', () => {
     const resources = bundle.entry!.map((e) => e.resource!);
     expect(problemsOf(resources)).toEqual({});
-    expect([ofType('Invoice').length, ofType('ChargeItem').length, ofType('Organization').length]).toEqual([4, 4, 1]);
+    expect([ofType('Invoice').length, ofType('ChargeItem').length, ofType('Organization').length, ofType('PaymentReconciliation').length]).toEqual([4, 4, 2, 4]);
     const present = new Set(resources.map((r) => `${r.resourceType}/${r.id}`));
     const references = JSON.stringify(bundle)
       .match(/"reference":"[^"]+"/g)!
@@ -133,13 +151,13 @@ describe('$everything with billing', () => {
     });
   });
 
-  it('maps statuses: a draft, a voided invoice cancelled with its reason, one to an insurer (its Organization); charges billable, billed, in error', () => {
+  it('maps statuses: a draft, a voided invoice cancelled with its reason, one to an insurer (its Organization) paid in full, balanced; charges billable, billed, in error', () => {
     const invoices = new Map(ofType<Invoice>('Invoice').map((i) => [i.id, i]));
     expect(invoices.get(ids.draft)).toMatchObject({ status: 'draft' });
     expect(invoices.get(ids.draft)!.identifier).toBeUndefined();
     expect(invoices.get(ids.voided)).toMatchObject({ status: 'cancelled', cancelledReason: 'Billed twice' });
-    expect(invoices.get(ids.toInsurer)).toMatchObject({ status: 'issued', recipient: { reference: `Organization/${ids.insurer}`, display: 'Laya Healthcare' } });
-    expect(ofType<Organization>('Organization')[0]).toMatchObject({
+    expect(invoices.get(ids.toInsurer)).toMatchObject({ status: 'balanced', recipient: { reference: `Organization/${ids.insurer}`, display: 'Laya Healthcare' } });
+    expect(ofType<Organization>('Organization').find((o) => o.id === ids.insurer)).toMatchObject({
       id: ids.insurer,
       name: 'Laya Healthcare',
       active: true,
@@ -164,14 +182,69 @@ describe('$everything with billing', () => {
   });
 });
 
+describe('payments as PaymentReconciliation', () => {
+  const byId = () => new Map(ofType<PaymentReconciliation>('PaymentReconciliation').map((p) => [p.id, p]));
+  const type = (code: string) => ({ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/payment-type', code }] });
+  const euro = (value: number) => ({ value, currency: 'EUR' });
+
+  it('is the receipt: number, date, amount, and details of where the money went, which add up to it', async () => {
+    const dto = await t.client(admin.token).payments.byId.query({ id: paid.cash });
+    const cash = byId().get(paid.cash)!;
+    expect(cash).toMatchObject({
+      identifier: [{ system: `urn:pams:practice:${admin.practiceId}:receipt-number`, value: dto.number }],
+      status: 'active',
+      outcome: 'complete',
+      disposition: 'Paid by cash, from Síle Nic Aodha',
+      paymentDate: dto.receivedAt.slice(0, 10),
+      paymentAmount: euro(400),
+    });
+    expect(cash.paymentIssuer).toBeUndefined();
+    expect(cash.detail).toEqual([
+      { type: type('payment'), request: { reference: `Invoice/${ids.issued}` }, date: dto.receivedAt.slice(0, 10), amount: euro(100) },
+      { type: { ...type('adjustment'), text: 'Refund: Overpaid' }, date: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/), amount: euro(50) },
+      { type: { ...type('advance'), text: 'Credit' }, amount: euro(250) },
+    ]);
+  });
+
+  it("names an insurer as the payment's issuer and keeps its reference; a voided invoice's payment is taken back to credit", () => {
+    expect(byId().get(paid.insurer)).toMatchObject({
+      paymentIssuer: { reference: `Organization/${ids.insurer}`, display: 'Laya Healthcare' },
+      disposition: 'Paid by the insurer, from Laya Healthcare',
+      paymentIdentifier: { value: 'CLM-2020-77' },
+      detail: [{ type: type('payment'), request: { reference: `Invoice/${ids.toInsurer}` }, amount: euro(25.5) }],
+    });
+    const sums = (p: PaymentReconciliation) => p.detail!.reduce((sum, d) => sum + Math.round(d.amount!.value! * 100), 0);
+    const beforeVoid = byId().get(paid.beforeVoid)!;
+    expect(beforeVoid.detail!.map((d) => [d.type!.coding![0]!.code, d.request?.reference, d.amount!.value])).toEqual([
+      ['payment', `Invoice/${ids.voided}`, 25.5],
+      ['adjustment', `Invoice/${ids.voided}`, -25.5],
+      ['advance', undefined, 25.5],
+    ]);
+    for (const p of byId().values()) expect(sums(p)).toBe(Math.round(p.paymentAmount!.value! * 100));
+  });
+});
+
 describe('bulk export with billing', () => {
-  it('exports every Invoice, ChargeItem and Organization of the practice, valid R4, and none of another practice', async () => {
+  it('exports every Invoice, ChargeItem, Organization and PaymentReconciliation of the practice, valid R4, and none of another practice', async () => {
     const api = t.client(admin.token);
-    const all = async (type: 'Invoice' | 'ChargeItem' | 'Organization') => (await api.exports.fhir.query({ type, limit: 1000 })).items as Resource[];
-    const [invoices, charges, organizations] = [await all('Invoice'), await all('ChargeItem'), await all('Organization')];
-    expect([invoices.length, charges.length, organizations.length]).toEqual([4, 4, 1]);
-    expect(problemsOf([...invoices, ...charges, ...organizations])).toEqual({});
+    const all = async (type: 'Invoice' | 'ChargeItem' | 'Organization' | 'PaymentReconciliation') => (await api.exports.fhir.query({ type, limit: 1000 })).items as Resource[];
+    const [invoices, charges, organizations, payments] = [await all('Invoice'), await all('ChargeItem'), await all('Organization'), await all('PaymentReconciliation')];
+    expect([invoices.length, charges.length, organizations.length, payments.length]).toEqual([4, 4, 2, 4]);
+    expect(problemsOf([...invoices, ...charges, ...organizations, ...payments])).toEqual({});
     const { admin: other } = await createPractice(t);
     expect((await t.client(other.token).exports.fhir.query({ type: 'Invoice' })).items).toEqual([]);
+  });
+
+  it('exports a payment again since it was refunded', async () => {
+    const api = t.client(admin.token);
+    const since = new Date().toISOString();
+    expect((await api.exports.fhir.query({ type: 'PaymentReconciliation', since })).items).toEqual([]);
+    await api.payments.refund.mutate({ paymentId: paid.cash, amount: 1000, reason: 'Goodwill' });
+    const [again] = (await api.exports.fhir.query({ type: 'PaymentReconciliation', since })).items as unknown as PaymentReconciliation[];
+    expect(again).toMatchObject({
+      id: paid.cash,
+      detail: expect.arrayContaining([{ type: expect.objectContaining({ text: 'Refund: Goodwill' }), date: expect.any(String), amount: { value: 10, currency: 'EUR' } }]),
+    });
+    expect(again!.meta!.lastUpdated! >= since).toBe(true);
   });
 });

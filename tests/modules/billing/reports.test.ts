@@ -130,6 +130,47 @@ describe('reports.revenue', () => {
   });
 });
 
+describe('reports.revenue over days kept as invoices are issued', () => {
+  const rollup = () => sql<Record<string, unknown>>(t, 'select * from revenue_day where practice_id = ? order by split, day, key, name', [admin.practiceId]);
+
+  it('counts the documents of a period that starts or ends within a day from the documents themselves', async () => {
+    // 19:00Z is 00:30 on 04-01 in Kolkata: from it, B (18:00Z) is out and A (20:00Z) in; to 04-10 06:00Z takes C (05:00Z) as well.
+    const mid = await reports().revenue.query({ from: '2027-03-31T19:00:00.000Z', to: '2027-04-10T06:00:00.000Z', per: 'day' });
+    expect(mid.rows.map((r) => [r.periodStart, r.invoices, r.gross])).toEqual([
+      ['2027-04-01', 1, 257_000],
+      ['2027-04-10', 1, 342_200],
+    ]);
+    expect(mid.total).toMatchObject({ invoices: 2, creditNotes: 0, gross: 257_000 + 342_200 });
+    // Within one day, on both sides of an invoice: only the instants count.
+    const [before, after] = [
+      await reports().revenue.query({ from: '2027-03-31T19:30:00.000Z', to: '2027-03-31T20:00:00.000Z', by: 'clinician' }),
+      await reports().revenue.query({ from: '2027-03-31T19:30:00.000Z', to: '2027-03-31T20:00:00.001Z', by: 'clinician' }),
+    ];
+    expect(before.rows).toEqual([]);
+    expect(after.rows.map((r) => [r.clinicianId, r.gross]).sort()).toEqual(
+      [
+        [ann.id, 177_000],
+        [bob.id, 80_000],
+      ].sort(),
+    );
+  });
+
+  it('dates the days anew when the practice changes its time zone, and the days kept one by one equal those worked out whole', async () => {
+    const kept = await rollup();
+    expect(kept.length).toBeGreaterThan(0);
+    await t.client(admin.token).practices.update.mutate({ timeZone: 'UTC' });
+    // In UTC both B and A were issued on 03-31.
+    const utc = await reports().revenue.query({ from: '2027-03-31T00:00:00.000Z', to: '2027-04-02T00:00:00.000Z', per: 'day', by: 'service' });
+    expect(utc.rows.map((r) => [r.periodStart, r.serviceCode, r.gross])).toEqual([
+      ['2027-03-31', 'CONSULT', 80_000],
+      ['2027-03-31', 'BRACE', 279_888],
+      ['2027-03-31', 'PHYSIO', 177_000 + 177_000],
+    ]);
+    await t.client(admin.token).practices.update.mutate({ timeZone: 'Asia/Kolkata' });
+    expect(await rollup()).toEqual(kept);
+  });
+});
+
 describe('reports.ageing', () => {
   it('ages open balances by calendar days past due in the practice, per payer', async () => {
     // 2027-05-31 in Kolkata: A (due 05-01) is 30 days late, B (due 04-30) 31, D (due 05-15) 16; C is void.

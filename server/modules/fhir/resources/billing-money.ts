@@ -19,5 +19,5 @@ export function fhirMoney(minor: number | string, currency: string): Money {
 /** A rate in parts per million as FHIR's decimal factor: 90000 → 0.09, exactly as written. */
 export const ppmFactor = (ppm: number) => Number(minorToDecimal(ppm, 6));
 
-/** PAMS's own code systems, per practice (codes are the practice's): service codes, tax components, invoice numbers. */
-export const pamsSystem = (practiceId: string, name: 'service' | 'tax-component' | 'invoice-number' | 'organisation-tax-id') => `urn:pams:practice:${practiceId}:${name}`;
+/** PAMS's own code systems, per practice (codes are the practice's): service codes, tax components, invoice and receipt numbers. */
+export const pamsSystem = (practiceId: string, name: 'service' | 'tax-component' | 'invoice-number' | 'receipt-number' | 'organisation-tax-id') => `urn:pams:practice:${practiceId}:${name}`;

@@ -25,13 +25,15 @@ const types: Record<OrganisationOutput['kind'], { code: string; display: string 
 
 /**
  * A payer invoices may be addressed to (billing's organisations: insurers, employers) as an Organization.
- * A patient's $everything holds those their invoices name.
+ * A patient's $everything holds those their invoices and payments name.
  */
 export const organizationSource: FhirSource<Row> = {
   resourceType: 'Organization',
   columns: 't.id, t.practice_id, t.name, t.kind, t.address, t.tax_id, t.email, t.active, t.updated_at',
   from: 'organisation t where t.practice_id = ?',
-  ofPatient: 't.id in (select i.bill_to_organisation_id from invoice i where i.patient_id = ?)',
+  ofPatient: `t.id in (select x.organisation_id from (
+      select i.bill_to_organisation_id as organisation_id, i.patient_id from invoice i union all select y.payer_organisation_id, y.patient_id from payment y
+    ) x where x.patient_id = ?)`,
   changedAt: 't.updated_at',
   toResource: (r): Exported<Organization> =>
     compact({
