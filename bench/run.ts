@@ -598,7 +598,9 @@ ${['issue', 'ageing', 'revenue', 'revenueByClinician', 'ageing1'].map(line).join
 - \`invoices.issue\`: ${n(issued)} drafts issued, each request its own; every issue takes the next number of the practice's series in its
   transaction, so issues queue on the series' row. Numbering afterwards: ${numbering.gapless ? '**gapless**' : '**NOT gapless**'} (${years}).
 - Ageing counts days past due today; revenue covers the 12 months to the end of this month, per month (whole invoices, and
-  by clinician from the lines and their charges). One SQL statement each.
+  by clinician). One SQL statement each. Revenue sums the practice's days (\`revenue_day\`, kept in each issuing transaction;
+  the bench's rows are worked out once after the seed): this period starts and ends at the practice's midnight, so no document
+  is read itself; a period ending now would also read the documents of today so far.
 - The machine has 2 cores shared by autocannon, the server, PostgreSQL and whatever else runs: figures are noisy.
 `;
 }
