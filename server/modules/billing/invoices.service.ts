@@ -15,7 +15,6 @@ import { toInvoiceDto } from './billing.dto.ts';
 import { Charge } from './charge.entity.ts';
 import { assertDiscount } from './charges.service.ts';
 import { CreditNote } from './credit-note.entity.ts';
-import { addCreditNote, addIssuedInvoice } from './revenue-days.ts';
 import { InvoiceLine } from './invoice-line.entity.ts';
 import { Invoice } from './invoice.entity.ts';
 import { lineAmounts } from './line-tax.ts';
@@ -24,6 +23,7 @@ import { nextNumber } from './numbering.ts';
 import { Organisation } from './organisation.entity.ts';
 import { lockAccountOf, moveAllocationsToCredit } from './payments.service.ts';
 import { findChargeableService } from './price-list.service.ts';
+import { addCreditNote, addIssuedInvoice } from './revenue-days.ts';
 import type { Service } from './service.entity.ts';
 
 const sort: SortKey[] = [{ field: 'createdAt', dir: 'desc', date: true }];

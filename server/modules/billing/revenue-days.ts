@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { documentRows } from './billing-documents.ts';
 
 /**
  * Over `dated` (a row per issued document: day, invoice_id, document_id, sign, net, tax, gross), the CTE
@@ -25,12 +26,7 @@ export const perDocumentSplits = `lines as (
  */
 function addDocuments(invoices: string, creditNotes: string) {
   return `with zone as (select id, time_zone from practice where id = ? for share),
-     documents as (
-       select i.id as invoice_id, i.id as document_id, i.issued_at as at, 1 as sign, i.subtotal as net, i.tax, i.total as gross
-         from invoice i where i.practice_id = (select id from zone) and i.issued_at is not null and ${invoices}
-       union all
-       select c.invoice_id, c.id, c.issued_at, -1, c.subtotal, c.tax, c.total
-         from credit_note c where c.practice_id = (select id from zone) and ${creditNotes}
+     documents as (${documentRows(`i.practice_id = (select id from zone) and ${invoices}`, `c.practice_id = (select id from zone) and ${creditNotes}`)}
      ),
      dated as (select (d.at at time zone z.time_zone)::date as day, d.* from documents d, zone z),
      ${perDocumentSplits}

@@ -1,7 +1,7 @@
 import type { RevenueReportInput } from '../../../shared/schemas/reports.ts';
 import type { AuthedCtx } from '../../context.ts';
 import { perDocumentSplits } from '../billing/revenue-days.ts';
-import { billingDocuments } from './billing-documents.ts';
+import { billingDocuments } from '../billing/billing-documents.ts';
 import { minor, reportCurrency } from './report-money.ts';
 import { reportPeriod } from './report-period.ts';
 

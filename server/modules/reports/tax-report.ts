@@ -1,6 +1,6 @@
 import type { TaxReportInput } from '../../../shared/schemas/reports.ts';
 import type { AuthedCtx } from '../../context.ts';
-import { billingDocuments } from './billing-documents.ts';
+import { billingDocuments } from '../billing/billing-documents.ts';
 import { minor, reportCurrency } from './report-money.ts';
 import { reportPeriod } from './report-period.ts';
 
