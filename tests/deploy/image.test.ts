@@ -129,7 +129,7 @@ describe('Dockerfile', () => {
     expect(wrong, 'imported at run time but not a production dependency').toEqual([]);
   });
 
-  it('copies into the final stage every folder the runtime loads from, and package.json (type: module, the CLI version)', async () => {
+  it('copies into the final stage every folder the runtime loads from, and package.json (type: module, the CLI version)', () => {
     const copied = copies(final)
       .filter((c) => !c.from)
       .flatMap((c) => c.sources.map((s) => s.replace(/\/$/, '')));
