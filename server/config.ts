@@ -7,7 +7,8 @@ import { HL7_MESSAGE_CEILING } from '../shared/schemas/hl7.ts';
 
 const boolFromEnv = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 
-const envSchema = z.object({
+/** The variables PAMS reads (S3_* aside: s3-config.ts). Exported for tests/deploy, which checks that compose passes only these. */
+export const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   HOST: z.string().min(1).default('127.0.0.1'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
