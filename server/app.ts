@@ -16,6 +16,8 @@ import { openApiRoutes } from './modules/openapi/openapi.routes.ts';
 import { hl7Routes } from './modules/hl7/hl7-http.routes.ts';
 import { stripeWebhookRoutes } from './modules/billing/stripe-http.routes.ts';
 import { pagesRoutes } from './modules/pages/pages-http.routes.ts';
+import { httpMetrics } from './observability/metrics-http.ts';
+import { publicMetricsRoutes } from './observability/metrics-server.ts';
 import { appRouter } from './root-router.ts';
 
 type Env = { Variables: RequestIdVariables; Bindings: { incoming?: { socket?: { remoteAddress?: string } } } };
@@ -31,6 +33,7 @@ export function createApp(deps: AppDeps) {
   const rateLimit = apiRateLimit(deps.pool, config.apiRateLimits, (c) => clientIp(c, config.trustProxy, socketIp(c as Context<Env>)));
 
   return new Hono<Env>()
+    .use(httpMetrics())
     .use(requestId())
     .use(secureHeaders())
     .use(async function accessLog(c, next) {
@@ -49,6 +52,7 @@ export function createApp(deps: AppDeps) {
         return c.json({ status: 'database unreachable' }, 503);
       }
     })
+    .route('/', publicMetricsRoutes(deps.metrics, config.metrics.token))
     .use(
       '/trpc/*',
       cors({

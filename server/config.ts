@@ -79,6 +79,9 @@ export const envSchema = z.object({
     .regex(/^whsec_[A-Za-z0-9+/=]+$/, 'expected a Stripe webhook signing secret (whsec_…)')
     .optional(),
   STRIPE_API_URL: z.url().optional(),
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+  METRICS_TOKEN: z.string().min(16, 'expected at least 16 characters').optional(),
 });
 
 export type Config = Readonly<{
@@ -124,6 +127,8 @@ export type Config = Readonly<{
   hl7Limits: { maxSegments: number; maxBytes: number };
   /** Online payment of invoices through Stripe Checkout, with both keys set; off (null) otherwise. `apiUrl` points the client elsewhere (stripe-mock, a test's fake). */
   stripe: { secretKey: string; webhookSecret: string; apiUrl: string | undefined } | null;
+  /** The metrics listener (off when `port` is unset), and the token that also opens GET /metrics on the public port (README, Metrics). */
+  metrics: { port: number | undefined; host: string; token: string | undefined };
 }>;
 
 const mebibytes = (mb: number) => Math.round(mb * 2 ** 20);
@@ -191,5 +196,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     notifications: { retentionMs: e.NOTIFICATION_RETENTION_DAYS * 24 * 3600 * 1000, streamsPerUser: e.STREAMS_PER_USER },
     messaging: { retractMs: e.MESSAGE_RETRACT_MINUTES * 60_000, mailDelayMs: e.MESSAGE_MAIL_DELAY_MINUTES * 60_000 },
     stripe: e.STRIPE_SECRET_KEY && e.STRIPE_WEBHOOK_SECRET ? { secretKey: e.STRIPE_SECRET_KEY, webhookSecret: e.STRIPE_WEBHOOK_SECRET, apiUrl: e.STRIPE_API_URL } : null,
+    metrics: { port: e.METRICS_PORT, host: e.METRICS_HOST, token: e.METRICS_TOKEN },
   });
 }

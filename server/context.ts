@@ -12,6 +12,7 @@ import type { LoginLimiter } from './modules/auth/login-limiter.ts';
 import type { Orm } from './orm.ts';
 import type pg from 'pg';
 import type { Agenda } from 'agenda';
+import type { Registry } from 'prom-client';
 import type { Clock } from './clock.ts';
 import type { FileStore } from './modules/files/file-store.ts';
 import type { PracticeOutput } from '../shared/schemas/practices.ts';
@@ -62,7 +63,20 @@ export type Ctx = {
 export type AuthedCtx = Ctx & { actor: Actor };
 
 /** `pool` is the side pool: credential lookups on every request use it directly (see auth/session.ts). */
-export type AppDeps = { orm: Orm; pool: pg.Pool; config: Config; log: Logger; mailer: Mailer; loginLimiter: LoginLimiter; agenda: Agenda; clock: Clock; files: FileStore; live: LiveStreams };
+export type AppDeps = {
+  orm: Orm;
+  pool: pg.Pool;
+  config: Config;
+  log: Logger;
+  mailer: Mailer;
+  loginLimiter: LoginLimiter;
+  agenda: Agenda;
+  clock: Clock;
+  files: FileStore;
+  live: LiveStreams;
+  /** What GET /metrics shows (observability/metrics-gauges.ts). */
+  metrics: Registry;
+};
 
 export function clientIp(c: HonoContext, trustProxy: boolean, socketIp: string | null): string | null {
   if (trustProxy) {

@@ -10,6 +10,8 @@ import { createMailer } from './mailer.ts';
 import { createLoginLimiter } from './modules/auth/login-limiter.ts';
 import { createLiveStreams } from './modules/notifications/live-streams.ts';
 import { syncBuiltinQuestionnaires } from './modules/questionnaires/seed.service.ts';
+import { processMetrics } from './observability/metrics-gauges.ts';
+import { startMetricsServer } from './observability/metrics-server.ts';
 import { migrateDatabase } from './orm.ts';
 import { closeRuntime, initRuntime } from './runtime.ts';
 import { closeHttpServer, shutdownSignal } from './shutdown.ts';
@@ -19,7 +21,7 @@ export type ServeOptions = { migrate: boolean; demo: boolean; jobs: boolean; pri
 /**
  * `pams serve` and `npm start`: the HTTP server (and with `jobs`, the worker too), until SIGINT or SIGTERM.
  * Then, in this order: end the notification streams, stop accepting and let requests in flight finish (up to SHUTDOWN_TIMEOUT_MS), let
- * running jobs finish and close Agenda's connections, close the pools, and only then stop the embedded
+ * running jobs finish and close Agenda's connections, close the metrics listener, close the pools, and only then stop the embedded
  * PostgreSQL, so nothing still running loses its database.
  */
 export async function serve({ migrate, demo, jobs, print }: ServeOptions): Promise<void> {
@@ -37,13 +39,16 @@ export async function serve({ migrate, demo, jobs, print }: ServeOptions): Promi
   const seeded = demo && (await seedDemo({ orm, config, log, mailer, loginLimiter, agenda, clock: systemClock, live }));
   if (jobs) await startJobs({ orm, log, config, mailer, clock: systemClock, agenda, files });
   else await agenda.ready;
-  const app = createApp({ orm, pool, config, log, mailer, loginLimiter, agenda, clock: systemClock, files, live });
+  const metrics = processMetrics({ orm, pool, config, log, live });
+  const app = createApp({ orm, pool, config, log, mailer, loginLimiter, agenda, clock: systemClock, files, live, metrics });
   const server = serveHttp({ fetch: app.fetch, port: config.port, hostname: config.host }) as Server;
   await new Promise<void>((resolve) => server.once('listening', resolve));
   const { port } = server.address() as AddressInfo;
+  const metricsListener = config.metrics.port === undefined ? null : await startMetricsServer(metrics, { host: config.metrics.host, port: config.metrics.port });
 
   const url = `http://${config.host}:${port}`; // one spelling, in the banner and the login hint alike
   print(`PAMS is listening on ${url} (database: ${db.embedded ? 'embedded PostgreSQL' : 'DATABASE_URL'}${jobs ? '; running jobs in this process' : ''})`);
+  if (metricsListener) print(`Metrics on ${metricsListener.url}/metrics`);
   if (demo) {
     print(seeded ? 'Demo data created. Log in with any of:' : 'Demo logins (if unchanged):');
     for (const u of demoLogins) print(`  ${u.role.padEnd(9)} ${u.email}  password: ${DEMO_PASSWORD}`);
@@ -56,6 +61,8 @@ export async function serve({ migrate, demo, jobs, print }: ServeOptions): Promi
   await live.close();
   await closeHttpServer(server, config.shutdownTimeoutMs, log);
   await closeJobs(agenda, { started: jobs, timeoutMs: config.shutdownTimeoutMs });
+  // Scraped until the work is done; closed before the pools its gauges read.
+  if (metricsListener) await closeHttpServer(metricsListener.server, config.shutdownTimeoutMs, log);
   mailer.close();
   await closeRuntime(runtime);
   log.info('stopped');

@@ -32,13 +32,19 @@ export type Orm = MikroORM;
 const pools = new WeakMap<Orm, pg.Pool>();
 
 export async function initOrm(clientUrl: string, overrides: Partial<Options> = {}): Promise<Orm> {
+  let orm: Orm | undefined;
   let pool: pg.Pool | undefined;
-  // The ORM's own pg pool, so that closeOrm can wait for its connections to close.
-  const driverOptions = { ...(overrides.driverOptions as object | undefined), onPoolCreated: (p: pg.Pool) => void (pool = p) };
-  const orm = await MikroORM.init(ormConfig(clientUrl, { ...overrides, driverOptions }));
+  // The ORM's own pg pool, so that closeOrm can wait for its connections to close. MikroORM creates it
+  // on the first query, after init has returned (so remembered then), or during init should it connect there.
+  const onPoolCreated = (p: pg.Pool) => void (orm ? pools.set(orm, p) : (pool = p));
+  const driverOptions = { ...(overrides.driverOptions as object | undefined), onPoolCreated };
+  orm = await MikroORM.init(ormConfig(clientUrl, { ...overrides, driverOptions }));
   if (pool) pools.set(orm, pool);
   return orm;
 }
+
+/** The ORM's pg pool (its connection counts, for the metrics). */
+export const ormPool = (orm: Orm): pg.Pool | undefined => pools.get(orm);
 
 export async function closeOrm(orm: Orm): Promise<void> {
   const pool = pools.get(orm);

@@ -5,6 +5,7 @@ import type { UserRole } from '../shared/enums.ts';
 import type { PamsErrorData } from '../shared/errors.ts';
 import type { Actor, Ctx } from './context.ts';
 import { AppError, databaseUnavailable, RetryLaterError } from './errors.ts';
+import { childrenOf, procedureDuration } from './observability/metrics.ts';
 import { practiceEm } from './tenant-filter.ts';
 
 export type Meta = {
@@ -113,7 +114,22 @@ const unitOfWork = t.middleware(function forkPerCall({ ctx, next }) {
   return next({ ctx: { ...ctx, em } });
 });
 
-export const publicProcedure = t.procedure.use(errorConversion).use(databaseReachable).use(unitOfWork);
+const procedureTimings = childrenOf(procedureDuration);
+
+/**
+ * Times each call, outermost so that it sees the code errorConversion gave. `path` is the procedure's
+ * own (tRPC reaches a middleware only for a procedure of the router), so a made-up path adds no label
+ * value. A subscription's call only opens its stream: not timed.
+ */
+const procedureMetrics = t.middleware(async function observeCall({ path, type, next }) {
+  if (type === 'subscription') return next();
+  const started = performance.now();
+  const result = await next();
+  procedureTimings(path, type, result.ok ? 'OK' : result.error.code).observe((performance.now() - started) / 1000);
+  return result;
+});
+
+export const publicProcedure = t.procedure.use(procedureMetrics).use(errorConversion).use(databaseReachable).use(unitOfWork);
 
 /**
  * The caller, if logged in and past every required factor; else the AppError that says why not. The

@@ -3,9 +3,14 @@ import { systemClock } from './clock.ts';
 import { closeJobs, createAgenda, startJobs } from './jobs.ts';
 import { createMailer } from './mailer.ts';
 import { closeRuntime, initRuntime } from './runtime.ts';
-import { shutdownSignal } from './shutdown.ts';
+import { processMetrics } from './observability/metrics-gauges.ts';
+import { startMetricsServer } from './observability/metrics-server.ts';
+import { closeHttpServer, shutdownSignal } from './shutdown.ts';
 
-/** `pams worker`: runs due jobs until SIGINT or SIGTERM, then lets running jobs finish (up to SHUTDOWN_TIMEOUT_MS) before closing its connections. */
+/**
+ * `pams worker`: runs due jobs until SIGINT or SIGTERM, then lets running jobs finish (up to SHUTDOWN_TIMEOUT_MS) before closing its connections.
+ * With METRICS_PORT, its metrics listener (GET /metrics, GET /healthz) answers from when jobs have started until they are drained.
+ */
 export async function runWorker({ print }: { print: (line: string) => void }): Promise<void> {
   const stopping = shutdownSignal();
   const runtime = await initRuntime();
@@ -13,9 +18,12 @@ export async function runWorker({ print }: { print: (line: string) => void }): P
   const agenda = await createAgenda({ pool, config, log, name: `worker-${hostname()}-${process.pid}` });
   const mailer = createMailer(config, print);
   await startJobs({ orm, log, config, mailer, clock: systemClock, agenda, files });
+  const metricsListener = config.metrics.port === undefined ? null : await startMetricsServer(processMetrics({ orm, pool, config, log }), { host: config.metrics.host, port: config.metrics.port });
   print(`PAMS worker started (jobs on ${config.mongodbUrl ? 'MongoDB' : 'PostgreSQL'})`);
+  if (metricsListener) print(`Metrics on ${metricsListener.url}/metrics`);
   log.info({ signal: await stopping }, 'shutting down');
   await closeJobs(agenda, { started: true, timeoutMs: config.shutdownTimeoutMs });
+  if (metricsListener) await closeHttpServer(metricsListener.server, config.shutdownTimeoutMs, log);
   mailer.close();
   await closeRuntime(runtime);
   log.info('worker stopped');

@@ -23,6 +23,7 @@ import { startSmtpCapture } from './smtp-capture.ts';
 import { systemClock, type Clock } from '../server/clock.ts';
 import { createAgenda } from '../server/jobs.ts';
 import { createLiveStreams } from '../server/modules/notifications/live-streams.ts';
+import { processMetrics } from '../server/observability/metrics-gauges.ts';
 
 export const TEST_ENCRYPTION_KEY = `test1:${Buffer.alloc(32, 7).toString('base64')}`;
 
@@ -122,7 +123,8 @@ export async function startTestServer(env: Record<string, string> = {}, { onQuer
   const files = fileStoreFor(config);
   const live = createLiveStreams({ url: db.url, log, limits: config.database, ...config.notifications });
   await live.start();
-  const app = createApp({ orm, pool, config, log, mailer, loginLimiter: createLoginLimiter(pool, config.loginLimits), agenda, clock, files, live });
+  const metrics = processMetrics({ orm, pool, config, log, live });
+  const app = createApp({ orm, pool, config, log, mailer, loginLimiter: createLoginLimiter(pool, config.loginLimits), agenda, clock, files, live, metrics });
   const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }) as Server;
   await new Promise<void>((resolve) => server.once('listening', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -148,6 +150,8 @@ export async function startTestServer(env: Record<string, string> = {}, { onQuer
     files,
     /** This server's notification streams (their LISTEN connection and registry). */
     live,
+    /** What this server's GET /metrics shows (tests/observability/metrics.test.ts serves it on a listener too). */
+    metrics,
     /** Set by tests/workers.ts: stops the workers a test started, before the database goes. */
     stopWorkers: async () => {},
     smtp,

@@ -1,7 +1,11 @@
 import type { Mail } from '../../mailer.ts';
 import type { JobDeps } from '../../jobs.ts';
 import { drainMailOutbox, dueMailCount, type MailOutbox } from '../../mail-outbox.ts';
+import { reminderLag } from '../../observability/metrics.ts';
 import { CHECK_IN_LINK_TTL_MS, signLink } from './reminder-links.ts';
+
+/** The instant a delivery's reminder was due: its day at the plan item's time of day, in the patient's zone (SQL, from three columns). */
+const reminderTime = (day: string, timeOfDay: string, timeZone: string) => `((${day} + ${timeOfDay}::time) at time zone ${timeZone})`;
 
 /**
  * Finds every active plan item with a reminder due and creates that day's delivery rows: the in-app one
@@ -19,10 +23,10 @@ export async function createDueReminders({ orm, clock }: Pick<JobDeps, 'orm' | '
   const [row] = await orm.em
     .fork()
     .getConnection()
-    .execute<{ created: string; emails: string }[]>(
+    .execute<{ created: string; emails: string; in_app_lags: number[] }[]>(
       `with local as (
        select s.id as step_id, s.practice_id, s.patient_id, s.cadence, s.start_date, s.end_date, s.time_of_day,
-              case when p.reminder_email_opt_out_at is null then p.email end as email,
+              case when p.reminder_email_opt_out_at is null then p.email end as email, p.time_zone,
               (?::timestamptz at time zone p.time_zone) as local_now
        from step s join patient p on p.id = s.patient_id
        where s.kind = 'plan' and s.state = 'active'
@@ -39,7 +43,7 @@ export async function createDueReminders({ orm, clock }: Pick<JobDeps, 'orm' | '
        from due cross join (values ('in-app'), ('email')) as channel(name)
        where day >= start_date and (end_date is null or day <= end_date)
        on conflict (step_id, local_day, channel) do nothing
-       returning practice_id, patient_id, step_id, local_day, channel, status
+       returning practice_id, patient_id, step_id, local_day, channel, status, sent_at
      ), notified as (
        insert into notification (id, practice_id, user_id, kind, patient_id, subject_type, subject_id, data, created_at)
        select uuidv7(), i.practice_id, u.id, 'reminder.due', i.patient_id, 'step', i.step_id, jsonb_build_object('stepId', i.step_id, 'day', i.local_day), now()
@@ -48,9 +52,12 @@ export async function createDueReminders({ orm, clock }: Pick<JobDeps, 'orm' | '
        join users u on u.id = r.id and u.practice_id = i.practice_id and u.status = 'active'
        where i.channel = 'in-app'
      )
-     select count(*) as created, count(*) filter (where status = 'pending') as emails from inserted`,
+     select count(*) as created, count(*) filter (where i.status = 'pending') as emails,
+            coalesce(array_agg(extract(epoch from i.sent_at - ${reminderTime('i.local_day', 'd.time_of_day', 'd.time_zone')})::float8) filter (where i.channel = 'in-app'), '{}') as in_app_lags
+     from inserted i join due d on d.step_id = i.step_id`,
       [now, now, now, now],
     );
+  for (const lag of row?.in_app_lags ?? []) reminderLag.labels('in-app').observe(lag);
   return { created: Number(row?.created ?? 0), emails: Number(row?.emails ?? 0) };
 }
 
@@ -82,6 +89,8 @@ type Claimed = {
   patient_id: string;
   step_id: string;
   local_day: string;
+  /** When the reminder was due, in seconds since 1970. */
+  due_epoch: number;
 };
 
 /** Sends pending reminder emails until none is due (drainMailOutbox: claimed by lease, retried). */
@@ -94,12 +103,14 @@ export async function deliverDueEmails({ orm, clock, mailer, log, config }: Pick
       from: 'step s, patient p, practice pr',
       on: 's.id = d.step_id and p.id = d.patient_id and pr.id = d.practice_id',
       returning: `case when p.reminder_email_opt_out_at is null then p.email end as email, s.title, s.state as step_state,
-                  pr.name as practice_name, d.practice_id, d.patient_id, d.step_id, d.local_day::text as local_day`,
+                  pr.name as practice_name, d.practice_id, d.patient_id, d.step_id, d.local_day::text as local_day,
+                  extract(epoch from ${reminderTime('d.local_day', 's.time_of_day', 'p.time_zone')})::float8 as due_epoch`,
     },
     async (d: Claimed, now) => {
       // The step ended, or the patient opted out, after the row was made.
       if (d.step_state !== 'active' || !d.email) return 'cancelled';
       await mailer.send(reminderMail({ ...d, email: d.email }, config, now));
+      reminderLag.labels('email').observe(clock.now().getTime() / 1000 - d.due_epoch);
       return 'sent';
     },
   );
