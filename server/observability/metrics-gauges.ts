@@ -68,23 +68,23 @@ export function processMetrics({ orm, pool, config, log, live }: MetricSources):
     new Gauge({
       name: 'pams_job_queue_depth',
       help: 'Jobs due now and not running, by job name',
-      labelNames: ['job'] as const,
+      labelNames: ['job_name'] as const,
       registers: [own],
       async collect() {
         const rows = await readQueue();
         this.reset();
-        for (const row of rows ?? []) this.set({ job: row.name }, row.due);
+        for (const row of rows ?? []) this.set({ job_name: row.name }, row.due);
       },
     });
     new Gauge({
       name: 'pams_job_oldest_due_age_seconds',
       help: 'Seconds since the next run time of the oldest due job not running, by job name',
-      labelNames: ['job'] as const,
+      labelNames: ['job_name'] as const,
       registers: [own],
       async collect() {
         const rows = await readQueue();
         this.reset();
-        for (const row of rows ?? []) this.set({ job: row.name }, row.oldest);
+        for (const row of rows ?? []) this.set({ job_name: row.name }, row.oldest);
       },
     });
   }

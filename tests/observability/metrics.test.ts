@@ -131,8 +131,8 @@ describe('GET /metrics', () => {
     await world.t.agenda.schedule(new Date(Date.now() - 30_000), job, {});
     await world.t.agenda.schedule(new Date(Date.now() + 3_600_000), job, {}); // not due
     const s = await scrape();
-    expect(gauge(s, 'pams_job_queue_depth', { job })).toBe(2);
-    const age = gauge(s, 'pams_job_oldest_due_age_seconds', { job })!;
+    expect(gauge(s, 'pams_job_queue_depth', { job_name: job })).toBe(2);
+    const age = gauge(s, 'pams_job_oldest_due_age_seconds', { job_name: job })!;
     expect(age).toBeGreaterThanOrEqual(119);
     expect(age).toBeLessThan(180);
   });
