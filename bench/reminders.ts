@@ -126,7 +126,7 @@ async function timeDelivery({ url, encryptionKeys, items, workers, log }: { url:
 }
 
 /** Counts messages; keeps nothing. */
-async function startSmtpSink() {
+export async function startSmtpSink() {
   let count = 0;
   const server = new SMTPServer({
     authOptional: true,

@@ -9,7 +9,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
-import { DateTime } from 'luxon';
 import { startEmbeddedPostgres } from '../server/embedded-postgres.ts';
 import { closeOrm, initOrm } from '../server/orm.ts';
 import { checkNumbering, reportInputs, seedBilling, type BillingSeed, type Numbering } from './billing.ts';
@@ -20,7 +19,8 @@ import { cpuMsOf } from './proc.ts';
 import { explainChart, explainSearches, patientAccess, type ChartStatements, type SearchPlan } from './explain.ts';
 import { benchReminders, renderRemindersSection } from './reminders.ts';
 import { benchStreams, renderStreams } from './streams.ts';
-import { APPOINTMENT_MINUTES, BATCH, HOURS, SLOTS_PER_DAY, seed, startAssessments, type Seeded } from './seed.ts';
+import { benchDay, renderDay, type DayTiming } from './day.ts';
+import { APPOINTMENT_MINUTES, BATCH, BENCH_NOTE, bookableSlot, HOURS, seed, startAssessments, type Seeded } from './seed.ts';
 import { withClient } from './pg-client.ts';
 
 /**
@@ -50,44 +50,53 @@ const STARTED_ASSESSMENTS = 30_000;
 const FILE_RUN = { mebibytes: 100, runs: 3, limitMb: 128 };
 const ADMIN = { email: 'bench-admin@pams.test', password: 'bench-password-123' };
 const CLINICIAN_PASSWORD = 'bench-clinician-password';
-/** A clinician's note of typical length (~600 characters) for the `notes.create` run. */
-const BENCH_NOTE =
-  'Follow-up for hypertension. BP 148/92 today, 152/95 last visit. Reports good adherence to amlodipine, mild ankle swelling in the evenings. No chest pain, no headaches. Discussed salt intake and exercise.\n- Take amlodipine 5 mg daily at 08:00\n- Walk 30 minutes every day\n- Book a blood test (U&E, lipids) at the lab\n- Measure blood pressure at home every morning and bring the readings\nReview in four weeks.';
 /** Name fragments as typed into a search box; accents are folded by the server (mül finds Müller). */
 const FRAGMENTS = ['mar', 'jos', 'mül', 'bri', 'kel', 'ann', 'gar', 'sch', 'nguy', 'pat'];
 
 type Cleanup = () => Promise<unknown>;
-type Database = { url: string; postgresVersion: string };
+type Database = { url: string; postgresVersion: string; restart?: () => Promise<void> };
 type Row = { label: string; connections: number; result: Result; serverCpuMs: number | null; note?: string; allowed?: number[] };
 type Server = { url: string; pid: number };
 
-const ONLY = ['imports', 'files', 'streams', 'billing'] as const;
+const ONLY = ['imports', 'files', 'streams', 'billing', 'day'] as const;
 type Only = (typeof ONLY)[number];
 
-function parseOptions(): { patients: number; reminders: number; only: Only | undefined } {
+function parseOptions(): { patients: number; reminders: number; only: Only | undefined; day: DayTiming } {
   const { values } = parseArgs({
-    options: { patients: { type: 'string', default: '100000' }, reminders: { type: 'string', default: '100000' }, only: { type: 'string' } },
+    options: {
+      patients: { type: 'string', default: '100000' },
+      reminders: { type: 'string', default: '100000' },
+      only: { type: 'string' },
+      'soak-minutes': { type: 'string', default: '10' },
+      'day-seconds': { type: 'string', default: '30' },
+    },
     strict: true,
     allowPositionals: false,
   });
-  const patients = Number(values.patients.replaceAll('_', ''));
-  if (!Number.isInteger(patients) || patients < 100) throw new Error(`--patients must be a whole number of at least 100, not ${values.patients}`);
-  const reminders = Number(values.reminders.replaceAll('_', ''));
-  if (!Number.isInteger(reminders) || reminders < 1) throw new Error(`--reminders must be a whole number of at least 1, not ${values.reminders}`);
+  const whole = (name: string, value: string, least: number) => {
+    const x = Number(value.replaceAll('_', ''));
+    if (!Number.isInteger(x) || x < least) throw new Error(`--${name} must be a whole number of at least ${least}, not ${value}`);
+    return x;
+  };
+  const patients = whole('patients', values.patients, 100);
+  const reminders = whole('reminders', values.reminders, 1);
   const only = ONLY.find((x) => x === values.only);
-  if (values.only !== undefined && !only) throw new Error(`--only takes imports, files, streams or billing, not ${values.only}`);
-  return { patients, reminders, only };
+  if (values.only !== undefined && !only) throw new Error(`--only takes ${ONLY.join(', ')}, not ${values.only}`);
+  const daySeconds = whole('day-seconds', values['day-seconds'], 10);
+  const day = { peakS: daySeconds, aimS: daySeconds, soakMinutes: whole('soak-minutes', values['soak-minutes'], 1), faultS: Math.round(daySeconds * 1.5) };
+  return { patients, reminders, only, day };
 }
 
 async function main(): Promise<void> {
   let patients: number;
   let reminders: number;
   let only: Only | undefined;
+  let dayTiming: DayTiming;
   try {
-    ({ patients, reminders, only } = parseOptions());
+    ({ patients, reminders, only, day: dayTiming } = parseOptions());
   } catch (e) {
     console.error(
-      `${(e as Error).message}\nUsage: npm run bench [-- --patients N] [--reminders M] [--only imports|files|streams|billing]   (N: patients to seed and to import from CSV, M: plan items due for the reminder run; both default 100000)`,
+      `${(e as Error).message}\nUsage: npm run bench [-- --patients N] [--reminders M] [--only imports|files|streams|billing|day] [--soak-minutes S] [--day-seconds D]   (N: patients to seed and to import from CSV, M: plan items due for the reminder run; both default 100000; S: the day's soak, default 10; D: its peak and aim runs, default 30, the fault run 1.5 × D)`,
     );
     process.exit(2); // not `process.exitCode`: embedded-postgres's exit hook would end the process with code 0
   }
@@ -146,6 +155,21 @@ async function main(): Promise<void> {
         clinicians: seeded.clinicians,
         clinicianPassword: CLINICIAN_PASSWORD,
         patientIds: seeded.sample.ids,
+        log: (line) => process.stdout.write(`${line}\n`),
+      });
+    // A practice's day on a server of its own (its memory is the day's alone), with a `pams worker` beside it.
+    const runDay = () =>
+      benchDay({
+        start: (env) => startServer(cleanups, ['cli/pams.ts', 'serve'], '/readyz', { ...serverEnv, ...env }),
+        startWorker: (env) => startWorker(cleanups, { ...serverEnv, ...env }),
+        login,
+        dbUrl: db.url,
+        encryptionKeys,
+        seeded,
+        admin: ADMIN,
+        clinicianPassword: CLINICIAN_PASSWORD,
+        ...(db.restart && { restartDatabase: db.restart }),
+        timing: dayTiming,
         log: (line) => process.stdout.write(`${line}\n`),
       });
     const rows: Record<string, Row> = {};
@@ -208,12 +232,17 @@ async function main(): Promise<void> {
         billing: async () => {
           const section = renderBilling(await runBilling(), rows, `Written by \`npm run bench -- --only billing --patients ${patients}\` on ${new Date().toISOString()}${gitRevision()}.`);
           // Its section of bench/results.md is replaced (the rest is left as the last full run wrote it).
-          const file = path.join(ROOT, 'bench', 'results.md');
-          await writeFile(file, spliceBilling(readFileSync(file, 'utf8'), section));
+          await spliceResults('Billing', section);
+          return section;
+        },
+        day: async () => {
+          const provenance = `Written by \`npm run bench -- --only day --patients ${patients}${dayTiming.soakMinutes === 10 ? '' : ` --soak-minutes ${dayTiming.soakMinutes}`}${dayTiming.peakS === 30 ? '' : ` --day-seconds ${dayTiming.peakS}`}\` on ${new Date().toISOString()}${gitRevision()}.`;
+          const section = renderDay(await runDay(), dayTiming, provenance);
+          await spliceResults("A practice's day", section);
           return section;
         },
       }[only];
-      process.stdout.write(await render()); // bench/results.md is left as the last full run wrote it (but for billing's section)
+      process.stdout.write(await render()); // bench/results.md is left as the last full run wrote it (but for billing's or the day's section)
       const failedOnly = Object.values(rows).filter((x) => failures(x) > 0);
       if (failedOnly.length) throw new Error(`Some requests failed (${failedOnly.map((x) => x.label).join(', ')}): these figures are not a clean measurement.`);
       return;
@@ -258,6 +287,7 @@ async function main(): Promise<void> {
     const imports = await runImports();
     const files = await runFiles();
     const streams = await runStreams();
+    const day = await runDay();
     const noteRow = rows.noteCreate!.result;
     const careLoop = renderRemindersSection(
       reminderRuns,
@@ -269,7 +299,8 @@ async function main(): Promise<void> {
       renderFhirExport(fhirExport, patients) +
       renderImports(imports) +
       renderFiles(files) +
-      renderStreams(streams);
+      renderStreams(streams) +
+      renderDay(day, dayTiming);
     await writeFile(path.join(ROOT, 'bench', 'results.md'), report);
     process.stdout.write(`\n${report}`);
     // Thrown, not `process.exitCode`: embedded-postgres's exit hook ends the process with code 0.
@@ -305,23 +336,10 @@ function makeWorkload(pams: string, seeded: Seeded, clinicianId: string, started
   };
   const submitBody = () => JSON.stringify({ id: started[used.submitted++ % started.length], answers: answers() });
 
-  // The clinician's own diary: slot k is the (k mod slots-a-day)-th visit of the (k div slots-a-day)-th
-  // working day from next Monday on, in the practice's time zone. Patient k mod P has it: with P ≥ 1 no
-  // patient has two visits at one time.
-  const [startHour, startMinute] = HOURS.start.split(':').map(Number) as [number, number];
-  const firstMonday = DateTime.now().setZone(seeded.timeZone).startOf('week').plus({ weeks: 1 });
-  const slot = (k: number) => {
-    const day = Math.floor(k / SLOTS_PER_DAY);
-    const date = firstMonday.plus({ days: Math.floor(day / HOURS.weekdays.length) * 7 + (HOURS.weekdays[day % HOURS.weekdays.length]! - 1) });
-    return date
-      .set({ hour: startHour, minute: startMinute })
-      .plus({ minutes: (k % SLOTS_PER_DAY) * APPOINTMENT_MINUTES })
-      .toUTC()
-      .toISO()!;
-  };
+  // The clinician's own diary from next Monday on. Patient k mod P has slot k: with P ≥ 1 no patient has two visits at one time.
   const bookBody = () => {
     const k = used.booked++;
-    return JSON.stringify({ clinicianId, patientId: patients[k % patients.length], typeId: seeded.appointmentTypeId, startsAt: slot(k) });
+    return JSON.stringify({ clinicianId, patientId: patients[k % patients.length], typeId: seeded.appointmentTypeId, startsAt: bookableSlot(seeded.timeZone, k) });
   };
 
   return {
@@ -361,6 +379,7 @@ function makeWorkload(pams: string, seeded: Seeded, clinicianId: string, started
 /** A fresh database: on DATABASE_URL's server when set, else on an embedded PostgreSQL in a temp dir. */
 async function openDatabase(cleanups: Cleanup[]): Promise<Database> {
   let adminUrl = process.env.DATABASE_URL;
+  let restart: Database['restart'];
   if (!adminUrl) {
     // The temp dir is the data dir itself: as root it is handed to the postgres user, and an ephemeral
     // server deletes it on stop, also when embedded-postgres's own exit hook stops it on Ctrl-C.
@@ -374,6 +393,7 @@ async function openDatabase(cleanups: Cleanup[]): Promise<Database> {
     });
     cleanups.push(server.stop);
     adminUrl = server.url('postgres');
+    restart = server.restart;
   }
   const name = `pams_bench_${randomBytes(6).toString('hex')}`;
   const postgresVersion = await withClient(adminUrl, async (admin) => {
@@ -383,7 +403,7 @@ async function openDatabase(cleanups: Cleanup[]): Promise<Database> {
   cleanups.push(() => withClient(adminUrl, (admin) => admin.query(`drop database if exists "${name}" with (force)`)));
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
-  return { url: url.toString(), postgresVersion };
+  return { url: url.toString(), postgresVersion, ...(restart && { restart }) };
 }
 
 async function migrate(url: string): Promise<void> {
@@ -417,6 +437,15 @@ async function startServer(cleanups: Cleanup[], args: string[], readyPath: strin
     const response = await fetch(`${url}${readyPath}`, { headers }).catch(() => null);
     if (response?.status === 200) return { url, pid: child.pid! };
   }
+}
+
+/** `pams worker` with only the env given (plus PATH), stopped at clean-up. */
+function startWorker(cleanups: Cleanup[], env: Record<string, string>): void {
+  const child = spawn(process.execPath, ['cli/pams.ts', 'worker'], { cwd: ROOT, env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'inherit', 'inherit'] });
+  child.once('exit', (code, signal) => {
+    if (!stopping.has(child)) console.error(`pams worker exited early (${signal ?? `code ${code}`})`);
+  });
+  cleanups.push(() => stopChild(child));
 }
 
 async function freePort(): Promise<number> {
@@ -605,15 +634,20 @@ ${['issue', 'ageing', 'revenue', 'revenueByClinician', 'ageing1'].map(line).join
 `;
 }
 
-/** bench/results.md with its Billing section replaced by `section` (or put before Machine when it has none). */
-function spliceBilling(markdown: string, section: string): string {
-  const start = markdown.indexOf('\n## Billing\n');
+/** Replaces the `heading` section of bench/results.md with `section` (or puts it before Machine when it has none). */
+async function spliceResults(heading: string, section: string): Promise<void> {
+  const file = path.join(ROOT, 'bench', 'results.md');
+  const markdown = readFileSync(file, 'utf8');
+  const start = markdown.indexOf(`\n## ${heading}\n`);
+  let spliced: string;
   if (start >= 0) {
     const end = markdown.indexOf('\n## ', start + 1);
-    return markdown.slice(0, start) + section + (end >= 0 ? markdown.slice(end) : '');
+    spliced = markdown.slice(0, start) + section + (end >= 0 ? markdown.slice(end) : '');
+  } else {
+    const machine = markdown.indexOf('\n## Machine\n');
+    spliced = machine >= 0 ? markdown.slice(0, machine) + section + markdown.slice(machine) : markdown + section;
   }
-  const machine = markdown.indexOf('\n## Machine\n');
-  return machine >= 0 ? markdown.slice(0, machine) + section + markdown.slice(machine) : markdown + section;
+  await writeFile(file, spliced);
 }
 
 /** Why an aim was missed, from the plans and statements taken after the runs: said only when they show it. */

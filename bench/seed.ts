@@ -33,6 +33,26 @@ const minutesOf = (time: string) => Number(time.slice(0, 2)) * 60 + Number(time.
 export const SLOTS_PER_DAY = Math.floor((minutesOf(HOURS.end) - minutesOf(HOURS.start)) / APPOINTMENT_MINUTES);
 const TIME_ZONE = 'Europe/Dublin';
 
+/**
+ * Slot k of a clinician's diary: the (k mod slots-a-day)-th visit of the (k div slots-a-day)-th working
+ * day from next Monday on, in the practice's time zone (an ISO instant). Distinct k, distinct slots.
+ */
+export function bookableSlot(timeZone: string, k: number): string {
+  const [startHour, startMinute] = HOURS.start.split(':').map(Number) as [number, number];
+  const firstMonday = DateTime.now().setZone(timeZone).startOf('week').plus({ weeks: 1 });
+  const day = Math.floor(k / SLOTS_PER_DAY);
+  const date = firstMonday.plus({ days: Math.floor(day / HOURS.weekdays.length) * 7 + (HOURS.weekdays[day % HOURS.weekdays.length]! - 1) });
+  return date
+    .set({ hour: startHour, minute: startMinute })
+    .plus({ minutes: (k % SLOTS_PER_DAY) * APPOINTMENT_MINUTES })
+    .toUTC()
+    .toISO()!;
+}
+
+/** A clinician's note of typical length (~600 characters), for the runs that create notes. */
+export const BENCH_NOTE =
+  'Follow-up for hypertension. BP 148/92 today, 152/95 last visit. Reports good adherence to amlodipine, mild ankle swelling in the evenings. No chest pain, no headaches. Discussed salt intake and exercise.\n- Take amlodipine 5 mg daily at 08:00\n- Walk 30 minutes every day\n- Book a blood test (U&E, lipids) at the lab\n- Measure blood pressure at home every morning and bring the readings\nReview in four weeks.';
+
 export type SeedOptions = {
   url: string;
   patients: number;

