@@ -123,7 +123,7 @@ describe('tracing', () => {
     const serve = startPams(['serve', '--demo'], serveEnv({ OTEL_EXPORTER_OTLP_ENDPOINT: collectorUrl }, moduleLog));
     try {
       const url = (await serve.waitFor(/listening on (http:\/\/[\d.:]+)/, 60_000))[1]!;
-      await serve.waitFor(/Demo data created/);
+      await serve.waitFor(/Demo (data created|logins)/);
       const { api, userId, practiceId } = await loginAsClinician(url);
       const familyName = `Tracingsurname${Date.now()}`;
       await api.patients.create.mutate({ givenName: 'Quillon', familyName, birthDate: '1971-03-04', gender: 'unknown' });
@@ -173,11 +173,24 @@ describe('tracing', () => {
     }
   }, 90_000);
 
+  it("traces pams worker too, as service pams-worker (its jobs' queries on the side pool)", async () => {
+    const worker = startPams(['worker'], serveEnv({ OTEL_EXPORTER_OTLP_ENDPOINT: collectorUrl }, moduleLogPath('worker')));
+    try {
+      await worker.waitFor(/worker started/, 30_000);
+      const query = await waitUntil(() => spans.find((s) => s.service === 'pams-worker' && s.scope === '@opentelemetry/instrumentation-pg' && attr(s, 'db.query.text')), 'a pg span of the worker');
+      expect(attr(query, 'db.system.name')).toBe('postgresql');
+    } finally {
+      worker.signal('SIGTERM');
+      expect(await worker.exit).toBe(0);
+    }
+  }, 60_000);
+
   it('loads no OpenTelemetry SDK without OTEL_EXPORTER_OTLP_ENDPOINT, and logs no trace id (but the caller ids)', async () => {
     const moduleLog = moduleLogPath('off');
-    const serve = startPams(['serve'], serveEnv({}, moduleLog));
+    const serve = startPams(['serve', '--demo'], serveEnv({}, moduleLog));
     try {
       const url = (await serve.waitFor(/listening on (http:\/\/[\d.:]+)/, 60_000))[1]!;
+      await serve.waitFor(/Demo (data created|logins)/); // each test seeds the demo practice if it runs first
       const { api, userId, practiceId } = await loginAsClinician(url);
       await api.patients.list.query({});
       const line = await waitUntil(() => logLines(serve).find((l) => l.msg === 'request' && l.path === '/trpc/patients.list'), 'the access log line');
@@ -199,9 +212,10 @@ describe('tracing', () => {
     await new Promise<void>((resolve) => down.listen(0, '127.0.0.1', resolve));
     const downUrl = `http://127.0.0.1:${(down.address() as AddressInfo).port}`;
     await new Promise((resolve) => down.close(resolve)); // nothing listens there now
-    const serve = startPams(['serve'], serveEnv({ OTEL_EXPORTER_OTLP_ENDPOINT: downUrl }, moduleLogPath('down')));
+    const serve = startPams(['serve', '--demo'], serveEnv({ OTEL_EXPORTER_OTLP_ENDPOINT: downUrl }, moduleLogPath('down')));
     try {
       const url = (await serve.waitFor(/listening on (http:\/\/[\d.:]+)/, 60_000))[1]!;
+      await serve.waitFor(/Demo (data created|logins)/); // each test seeds the demo practice if it runs first
       const { api } = await loginAsClinician(url);
       for (let i = 0; i < 3; i++) await api.patients.list.query({});
       await new Promise((r) => setTimeout(r, 300)); // an export has been tried, and failed
