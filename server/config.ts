@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { ConfigError } from './config-error.ts';
 import { s3StoreOptions } from './modules/files/s3-config.ts';
 import type { S3StoreOptions } from './modules/files/s3-file-store.ts';
-import { tracingOptions } from './observability/tracing-config.ts';
+import { tracingEnvShape } from './observability/tracing-config.ts';
 import { MAX_BATCH_CALLS } from '../shared/limits.ts';
 import { HL7_MESSAGE_CEILING } from '../shared/schemas/hl7.ts';
 
@@ -83,6 +83,7 @@ export const envSchema = z.object({
   METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   METRICS_HOST: z.string().min(1).default('127.0.0.1'),
   METRICS_TOKEN: z.string().min(16, 'expected at least 16 characters').optional(),
+  ...tracingEnvShape,
 });
 
 export type Config = Readonly<{
@@ -198,7 +199,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     hl7Limits: { maxSegments: e.HL7_MAX_SEGMENTS, maxBytes: e.HL7_MAX_MESSAGE_BYTES },
     notifications: { retentionMs: e.NOTIFICATION_RETENTION_DAYS * 24 * 3600 * 1000, streamsPerUser: e.STREAMS_PER_USER },
     messaging: { retractMs: e.MESSAGE_RETRACT_MINUTES * 60_000, mailDelayMs: e.MESSAGE_MAIL_DELAY_MINUTES * 60_000 },
-    tracing: tracingOptions(env, 'pams') !== null,
+    tracing: e.OTEL_EXPORTER_OTLP_ENDPOINT !== undefined,
     stripe: e.STRIPE_SECRET_KEY && e.STRIPE_WEBHOOK_SECRET ? { secretKey: e.STRIPE_SECRET_KEY, webhookSecret: e.STRIPE_WEBHOOK_SECRET, apiUrl: e.STRIPE_API_URL } : null,
     metrics: { port: e.METRICS_PORT, host: e.METRICS_HOST, token: e.METRICS_TOKEN },
   });
