@@ -3,7 +3,7 @@ import { Hono, type Context } from 'hono';
 import { cors } from 'hono/cors';
 import { requestId, type RequestIdVariables } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
-import { clientIp, createContext, type AppDeps } from './context.ts';
+import { clientIp, createContext, type AppDeps, type CallerVariables } from './context.ts';
 import { databaseUnavailable, RetryLaterError } from './errors.ts';
 import { batchLimit } from './http/batch-limit.ts';
 import { bodyLimits } from './http/body-limit.ts';
@@ -20,7 +20,7 @@ import { httpMetrics } from './observability/metrics-http.ts';
 import { publicMetricsRoutes } from './observability/metrics-server.ts';
 import { appRouter } from './root-router.ts';
 
-type Env = { Variables: RequestIdVariables; Bindings: { incoming?: { socket?: { remoteAddress?: string } } } };
+type Env = { Variables: RequestIdVariables & CallerVariables; Bindings: { incoming?: { socket?: { remoteAddress?: string } } } };
 
 const socketIp = (c: Context<Env>) => c.env?.incoming?.socket?.remoteAddress ?? null;
 
@@ -39,8 +39,8 @@ export function createApp(deps: AppDeps) {
     .use(async function accessLog(c, next) {
       const started = performance.now();
       await next();
-      // The path only: query strings carry tRPC input, which may hold PHI.
-      log.info({ requestId: c.get('requestId'), method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started) }, 'request');
+      // The path only: query strings carry tRPC input, which may hold PHI. The caller by ids, when the request had one.
+      log.info({ requestId: c.get('requestId'), ...c.get('caller'), method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started) }, 'request');
     })
     .get('/healthz', (c) => c.json({ status: 'ok' }))
     .get('/readyz', async (c) => {

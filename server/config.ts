@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ConfigError } from './config-error.ts';
 import { s3StoreOptions } from './modules/files/s3-config.ts';
 import type { S3StoreOptions } from './modules/files/s3-file-store.ts';
+import { tracingEnvShape } from './observability/tracing-config.ts';
 import { MAX_BATCH_CALLS } from '../shared/limits.ts';
 import { HL7_MESSAGE_CEILING } from '../shared/schemas/hl7.ts';
 
@@ -82,6 +83,7 @@ export const envSchema = z.object({
   METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   METRICS_HOST: z.string().min(1).default('127.0.0.1'),
   METRICS_TOKEN: z.string().min(16, 'expected at least 16 characters').optional(),
+  ...tracingEnvShape,
 });
 
 export type Config = Readonly<{
@@ -125,6 +127,8 @@ export type Config = Readonly<{
   messaging: { retractMs: number; mailDelayMs: number };
   /** The most one HL7 v2 message may hold; a bigger one is refused with an AR that names the limit. */
   hl7Limits: { maxSegments: number; maxBytes: number };
+  /** Whether spans go to OTEL_EXPORTER_OTLP_ENDPOINT (observability/with-tracing.ts starts the SDK); log lines then carry the trace and span ids. */
+  tracing: boolean;
   /** Online payment of invoices through Stripe Checkout, with both keys set; off (null) otherwise. `apiUrl` points the client elsewhere (stripe-mock, a test's fake). */
   stripe: { secretKey: string; webhookSecret: string; apiUrl: string | undefined } | null;
   /** The metrics listener (off when `port` is unset), and the token that also opens GET /metrics on the public port (README, Metrics). */
@@ -195,6 +199,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     hl7Limits: { maxSegments: e.HL7_MAX_SEGMENTS, maxBytes: e.HL7_MAX_MESSAGE_BYTES },
     notifications: { retentionMs: e.NOTIFICATION_RETENTION_DAYS * 24 * 3600 * 1000, streamsPerUser: e.STREAMS_PER_USER },
     messaging: { retractMs: e.MESSAGE_RETRACT_MINUTES * 60_000, mailDelayMs: e.MESSAGE_MAIL_DELAY_MINUTES * 60_000 },
+    tracing: e.OTEL_EXPORTER_OTLP_ENDPOINT !== undefined,
     stripe: e.STRIPE_SECRET_KEY && e.STRIPE_WEBHOOK_SECRET ? { secretKey: e.STRIPE_SECRET_KEY, webhookSecret: e.STRIPE_WEBHOOK_SECRET, apiUrl: e.STRIPE_API_URL } : null,
     metrics: { port: e.METRICS_PORT, host: e.METRICS_HOST, token: e.METRICS_TOKEN },
   });

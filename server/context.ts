@@ -116,10 +116,11 @@ const noCookie: SessionCookie = { set: () => {}, clear: () => {} };
 export function createContextInner(deps: ServiceDeps, { actor, meta, authError = null, unavailable = null, cookie = noCookie, resHeaders = new Headers() }: CallOrigin): Ctx {
   // Each procedure call forks its own unit of work from this one (trpc.ts).
   const em = actor ? practiceEm(deps.orm.em, actor.practiceId) : (deps.orm.em.fork() as EntityManager);
-  const log = deps.log.child({ requestId: meta.requestId });
+  // Ids only, never a name or an email: the caller's lines can be found without the lines saying who they are.
+  const log = deps.log.child(actor ? { requestId: meta.requestId, userId: actor.userId, practiceId: actor.practiceId } : { requestId: meta.requestId });
   return {
     em,
-    log: actor ? log.child({ actorId: actor.userId }) : log,
+    log,
     config: deps.config,
     mailer: deps.mailer,
     loginLimiter: deps.loginLimiter,
@@ -134,6 +135,10 @@ export function createContextInner(deps: ServiceDeps, { actor, meta, authError =
     resHeaders,
   };
 }
+
+/** Who made an HTTP request, once createContext has checked the credential: the access log line carries it (app.ts). */
+export type Caller = { userId: string; practiceId: string };
+export type CallerVariables = { caller?: Caller };
 
 /** The Ctx of an HTTP request: its credential checked (and a session renewed through `resHeaders`), its request id, its client. */
 export async function createContext(deps: AppDeps, c: HonoContext, resHeaders: Headers, socketIp: string | null): Promise<Ctx> {
@@ -163,6 +168,7 @@ export async function createContext(deps: AppDeps, c: HonoContext, resHeaders: H
       if (!unavailable) throw e;
     }
   }
+  if (actor) c.set('caller', { userId: actor.userId, practiceId: actor.practiceId } satisfies Caller);
   return createContextInner(deps, { actor, meta, authError, unavailable, cookie, resHeaders });
 }
 

@@ -32,13 +32,19 @@ export const serveCommand = new Command('serve')
   .option('--demo', 'seed demo data into an empty database and print the logins')
   .option('--jobs', 'also run the background jobs in this process (no separate `pams worker` needed)')
   .action(async (opts: { migrate?: boolean; demo?: boolean; jobs?: boolean }) => {
-    const { serve } = await import('../../server/main.ts');
-    await serve({ migrate: !!opts.migrate, demo: !!opts.demo, jobs: !!opts.jobs, print: tellOperator });
+    const { withTracing } = await import('../../server/observability/with-tracing.ts');
+    await withTracing('pams', async () => {
+      const { serve } = await import('../../server/main.ts');
+      await serve({ migrate: !!opts.migrate, demo: !!opts.demo, jobs: !!opts.jobs, print: tellOperator });
+    });
   });
 
 export const workerCommand = new Command('worker').description('run the background job worker (Agenda on PostgreSQL, or MongoDB with MONGODB_URL)').action(async () => {
-  const { runWorker } = await import('../../server/worker.ts');
-  await onLocalDatabase(() => runWorker({ print: tellOperator }));
+  const { withTracing } = await import('../../server/observability/with-tracing.ts');
+  await withTracing('pams-worker', async () => {
+    const { runWorker } = await import('../../server/worker.ts');
+    await onLocalDatabase(() => runWorker({ print: tellOperator }));
+  });
 });
 
 export const migrateCommand = new Command('migrate')
