@@ -102,10 +102,9 @@ const noCookie: SessionCookie = { set: () => {}, clear: () => {} };
 export function createContextInner(deps: ServiceDeps, { actor, meta, authError = null, unavailable = null, cookie = noCookie, resHeaders = new Headers() }: CallOrigin): Ctx {
   // Each procedure call forks its own unit of work from this one (trpc.ts).
   const em = actor ? practiceEm(deps.orm.em, actor.practiceId) : (deps.orm.em.fork() as EntityManager);
-  const log = deps.log.child({ requestId: meta.requestId });
   return {
     em,
-    log: actor ? log.child({ actorId: actor.userId }) : log,
+    log: deps.log.child(actor ? { requestId: meta.requestId, actorId: actor.userId } : { requestId: meta.requestId }),
     config: deps.config,
     mailer: deps.mailer,
     loginLimiter: deps.loginLimiter,
