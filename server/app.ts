@@ -1,12 +1,12 @@
 import { trpcServer } from '@hono/trpc-server';
 import { Hono, type Context } from 'hono';
-import { cors } from 'hono/cors';
-import { requestId, type RequestIdVariables } from 'hono/request-id';
+import type { RequestIdVariables } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
 import { clientIp, createContext, type AppDeps, type CallerVariables } from './context.ts';
 import { databaseUnavailable, RetryLaterError } from './errors.ts';
 import { batchLimit } from './http/batch-limit.ts';
 import { bodyLimits } from './http/body-limit.ts';
+import { credentialedCors, requestId } from './http/response-headers.ts';
 import { jsonOnly } from './http/json-only.ts';
 import { apiRateLimit } from './http/rate-limit.ts';
 import { utf8Body } from './http/utf8-body.ts';
@@ -55,18 +55,16 @@ export function createApp(deps: AppDeps) {
     .route('/', publicMetricsRoutes(deps.metrics, config.metrics.token))
     .use(
       '/trpc/*',
-      cors({
+      credentialedCors({
         origin: corsOrigins,
-        credentials: true,
         allowHeaders: ['content-type', 'authorization', 'x-request-id'],
         exposeHeaders: ['x-request-id', 'retry-after', 'ratelimit-limit', 'ratelimit-remaining', 'ratelimit-reset'],
       }),
     )
     .use(
       '/files/*',
-      cors({
+      credentialedCors({
         origin: corsOrigins,
-        credentials: true,
         allowHeaders: ['content-type', 'authorization', 'x-request-id'],
         exposeHeaders: ['x-request-id', 'retry-after', 'ratelimit-limit', 'ratelimit-remaining', 'ratelimit-reset', 'content-disposition', 'etag'],
       }),

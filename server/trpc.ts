@@ -124,19 +124,15 @@ const tracedCall = t.middleware(function traceCall({ path, type, next }) {
 
 const isAsyncIterable = (value: unknown): value is AsyncIterable<unknown> => value != null && typeof value === 'object' && Symbol.asyncIterator in value;
 
-/** The credential lookup before the call (createContext) could not reach the database: so does the call. */
-const databaseReachable = t.middleware(function requireDatabase({ ctx, next }) {
-  if (ctx.unavailable) throw ctx.unavailable;
-  return next();
-});
-
 /**
  * Each call gets its own EntityManager: calls batched into one HTTP request must not share a unit of
- * work, or a call that failed after persisting something could have it flushed by the next one.
+ * work, or a call that failed after persisting something could have it flushed by the next one. When
+ * the credential lookup before the call (createContext) could not reach the database, neither does the call.
+ * Middlewares hand on only what they change: tRPC copies the whole context at each one that passes any.
  */
 const unitOfWork = t.middleware(function forkPerCall({ ctx, next }) {
-  const em = ctx.actor ? practiceEm(ctx.em, ctx.actor.practiceId) : ctx.em.fork({ clear: true });
-  return next({ ctx: { ...ctx, em } });
+  if (ctx.unavailable) throw ctx.unavailable;
+  return next({ ctx: { em: ctx.actor ? practiceEm(ctx.em, ctx.actor.practiceId) : ctx.em.fork({ clear: true }) } });
 });
 
 const procedureTimings = childrenOf(procedureDuration);
@@ -154,7 +150,7 @@ const procedureMetrics = t.middleware(async function observeCall({ path, type, n
   return result;
 });
 
-export const publicProcedure = t.procedure.use(procedureMetrics).use(tracedCall).use(errorConversion).use(databaseReachable).use(unitOfWork);
+export const publicProcedure = t.procedure.use(procedureMetrics).use(tracedCall).use(errorConversion).use(unitOfWork);
 
 /**
  * The caller, if logged in and past every required factor; else the AppError that says why not. The
@@ -174,8 +170,7 @@ export function authedActor(ctx: Ctx, { allowWithoutMfa = false } = {}): Actor {
 
 /** A logged-in caller who has passed every required factor. */
 export const authedProcedure = publicProcedure.use(function requireActor({ ctx, meta, next }) {
-  const actor = authedActor(ctx, { allowWithoutMfa: meta?.allowWithoutMfa });
-  return next({ ctx: { ...ctx, actor } });
+  return next({ ctx: { actor: authedActor(ctx, { allowWithoutMfa: meta?.allowWithoutMfa }) } });
 });
 
 /**
@@ -185,7 +180,7 @@ export const authedProcedure = publicProcedure.use(function requireActor({ ctx, 
 function withRoles(roles: readonly UserRole[]) {
   return authedProcedure.use(function requireRole({ ctx, next }) {
     if (!roles.includes(ctx.actor.role)) throw new AppError('FORBIDDEN', `Only ${roles.join(' or ')} users may do this`);
-    return next({ ctx: ctx as typeof ctx & { actor: Actor } });
+    return next();
   });
 }
 

@@ -88,6 +88,8 @@ export function apiRateLimit(pool: pg.Pool, limits: Config['apiRateLimits'], ipO
       return res;
     }
     await next();
-    for (const [name, value] of Object.entries(headers)) c.header(name, value);
+    // On the response's own headers: `c.header()` after the handler has answered makes Hono rebuild the
+    // response (a full Response and a body stream where the node server otherwise writes the string).
+    for (const [name, value] of Object.entries(headers)) c.res.headers.set(name, value);
   };
 }

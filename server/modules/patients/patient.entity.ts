@@ -64,7 +64,14 @@ export const PatientSchema = defineEntity({
   },
   uniques: [{ properties: ['practice', 'mrn'] }, { properties: ['practice', 'externalId'] }],
   indexes: [
-    { properties: ['practice', 'status', 'sortName', 'id'] },
+    /**
+     * The practice's patients in name order, with what a name term tests: an admin's search walks it
+     * without reading the table (patient-search.ts), as a clinician's walks `care_team_member_search_walk`.
+     */
+    {
+      name: 'patient_search_walk',
+      expression: 'create index "patient_search_walk" on "patient" ("practice_id", "status", "sort_name", "id") include ("search_name", "mrn")',
+    },
     { properties: ['practice', 'birthDate'] },
     { properties: ['practice', 'email'] },
     { name: 'patient_search_name_trgm', expression: 'create index "patient_search_name_trgm" on "patient" using gin ("search_name" gin_trgm_ops)' },
