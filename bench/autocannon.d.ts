@@ -1,7 +1,5 @@
 /** The part of autocannon 9's programmatic API the bench uses (the package ships no types). */
 declare module 'autocannon' {
-  import type { EventEmitter } from 'node:events';
-
   /** One request as autocannon builds it; `setupRequest` gets a copy with the defaults filled in. */
   export type RequestParams = {
     method?: 'GET' | 'POST';
@@ -26,10 +24,6 @@ declare module 'autocannon' {
     requests?: Request[];
     /** A run before the measured one, with these overrides; its figures are not in the result. */
     warmup?: { connections?: number; duration?: number };
-    /** Requests a second over all connections (each sends its share, back to back, at the start of each of its seconds). */
-    overallRate?: number;
-    /** Seconds a request may take before it counts as a timeout (default 10). */
-    timeout?: number;
   };
   /** Latencies in ms, requests per one-second sample; `total` is the count (of completed requests). */
   export type Stats = { mean: number; p50: number; p99: number; total: number };
@@ -44,14 +38,6 @@ declare module 'autocannon' {
     /** The warm-up run's result, when there was one. */
     warmup?: Result;
   };
-  /** A run under way: its events, and its result once it ends. */
-  export type Instance = PromiseLike<Result> &
-    EventEmitter & {
-      on(event: 'response', listener: (client: unknown, statusCode: number, resBytes: number, responseTime: number) => void): Instance;
-      /** A connection error or a timeout (message "request timed out"). */
-      on(event: 'reqError', listener: (error: Error) => void): Instance;
-      stop(): void;
-    };
 
-  export default function autocannon(options: Options): Instance;
+  export default function autocannon(options: Options): PromiseLike<Result>;
 }

@@ -1,8 +1,8 @@
-import autocannon, { type RequestParams } from 'autocannon';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { setImmediate as yieldToAnswers, setTimeout as sleep } from 'node:timers/promises';
 import { DateTime } from 'luxon';
+import { Pool } from 'undici';
 import { v7 } from 'uuid';
 import { loadConfig } from '../server/config.ts';
 import { sealNote, sealPassage } from '../server/modules/notes/note-crypto.ts';
@@ -22,9 +22,9 @@ import { BENCH_NOTE, bookableSlot, startAssessments, type Seeded } from './seed.
  * at 80% of the peak, and PostgreSQL restarted in the middle of another run at 80% of the peak.
  * Every write answered 200 is looked up in the database afterwards.
  *
- * Each connection is its own autocannon instance with one connection: the instances' rate-limited
- * seconds start evenly staggered, where one instance with many connections would send every
- * connection's share for a second at once, at the top of each second (a burst, not a steady rate).
+ * The load is sent from here on undici's pool (drive): autocannon's rate limit sends each connection's
+ * share of a second at the top of the second (a burst, then idle), and its latencies start when a request
+ * is sent, not when it was due, so a server falling behind would not show it.
  */
 
 const ROOT = path.resolve(import.meta.dirname, '..');
@@ -44,11 +44,14 @@ const MAX_RATE = 2_000;
 const PORTAL_PASSWORD = 'bench-portal-password';
 const FRAGMENTS = ['mar', 'jos', 'mül', 'bri', 'kel', 'ann', 'gar', 'sch', 'nguy', 'pat'];
 const TIMEOUT_S = 10;
+/** The open loop's bound on requests awaiting an answer (and its pool's connections). */
+const MAX_IN_FLIGHT = 512;
 /** Plan items due during the runs (one a portal patient), for the reminders sweep to send. */
 const DUE_SPREAD_MINUTES = 15;
 
 type Role = 'clinician' | 'patient' | 'admin';
 type Table = 'clinical_record' | 'assessment' | 'note' | 'appointment' | 'message' | 'step';
+type RequestParams = { method: 'GET' | 'POST'; path: string; body?: string; headers?: Record<string, string> };
 type Kind = { key: string; role: Role; weight: number; label: string; write?: Table };
 
 /**
@@ -103,7 +106,17 @@ export type DayOptions = {
 
 // --- Who sends what --------------------------------------------------------------------------------
 
-type Clinician = { id: string; patients: string[]; names: string[]; conversations: string[]; started: string[]; nextStarted: number; nextSlot: number };
+type Clinician = {
+  id: string;
+  patients: string[];
+  /** A new note cancels the patient's earlier plan items: notes are written for these, who have no portal account (and plan items checked in from it). */
+  offPortal: string[];
+  names: string[];
+  conversations: string[];
+  started: string[];
+  nextStarted: number;
+  nextSlot: number;
+};
 type Portal = { patientId: string; token: string; conversationId: string; steps: string[]; nextStep: number };
 type Setup = { clinicians: (Clinician & { tokens: string[] })[]; portals: Portal[]; adminToken: string; dayFrom: string; dayTo: string };
 
@@ -155,7 +168,7 @@ function requestFor(kind: Kind, setup: Setup, timeZone: string, typeId: string, 
       return post('assessments.submit', { id, answers: phq9Answers() });
     }
     case 'note':
-      return post('notes.create', { patientId: pick(c.patients), body: BENCH_NOTE });
+      return post('notes.create', { patientId: pick(c.offPortal), body: BENCH_NOTE });
     case 'book': {
       const k = c.nextSlot++;
       return post('appointments.book', { clinicianId: c.id, patientId: c.patients[k % c.patients.length], typeId, startsAt: bookableSlot(timeZone, k) });
@@ -244,7 +257,8 @@ const clinicianSessions = (clinicians: number) => Math.ceil(connectionsOf('clini
 
 // --- Measuring -------------------------------------------------------------------------------------
 
-type Second = { latencies: number[]; statuses: Record<string, number>; errors: number; timeouts: number };
+/** `unsent`: due in the open loop while MAX_IN_FLIGHT requests were awaiting an answer, so not sent. */
+type Second = { latencies: number[]; statuses: Record<string, number>; errors: number; timeouts: number; unsent: number };
 type Written = Record<Table, Set<string>>;
 
 /** Per-second figures of one run, and the ids of every write answered 200. */
@@ -264,7 +278,7 @@ class Recorder {
   }
   private second(at: number): Second {
     const s = Math.floor((at - this.startedAt) / 1000);
-    while (this.seconds.length <= s) this.seconds.push({ latencies: [], statuses: {}, errors: 0, timeouts: 0 });
+    while (this.seconds.length <= s) this.seconds.push({ latencies: [], statuses: {}, errors: 0, timeouts: 0, unsent: 0 });
     return this.seconds[s]!;
   }
   response(kind: Kind, status: number, body: string, ms: number) {
@@ -282,10 +296,14 @@ class Recorder {
       if (kind.write) this.written[kind.write].add((JSON.parse(body) as { result: { data: { id: string } } }).result.data.id);
     }
   }
-  error(e: Error) {
+  /** A request that got no answer: timed out, or failed to connect or be sent. */
+  error(timedOut: boolean) {
     const s = this.second(performance.now());
-    if (e.message === 'request timed out') s.timeouts++;
+    if (timedOut) s.timeouts++;
     else s.errors++;
+  }
+  unsent() {
+    this.second(performance.now()).unsent++;
   }
 }
 
@@ -293,47 +311,52 @@ class Recorder {
 const percentile = (sorted: number[], p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]! : 0);
 const sortedLatencies = (seconds: Second[]) => seconds.flatMap((s) => s.latencies).sort((a, b) => a - b);
 const okOf = (s: Second) => Object.entries(s.statuses).reduce((n, [code, c]) => n + (code.startsWith('2') ? c : 0), 0);
-const failedOf = (s: Second) => Object.entries(s.statuses).reduce((n, [code, c]) => n + (code.startsWith('2') ? 0 : c), 0) + s.errors + s.timeouts;
+const failedOf = (s: Second) => Object.entries(s.statuses).reduce((n, [code, c]) => n + (code.startsWith('2') ? 0 : c), 0) + s.errors + s.timeouts + s.unsent;
 
 /**
- * The mix for `seconds`: every connection its own single-connection autocannon instance, at `rate`
- * requests/s in all (closed loop without), the rated ones started 1/N s apart.
+ * The mix for `seconds`, on one pool of keep-alive connections (undici). Closed loop without `rate`: each
+ * user sends its next request when the last is answered. With `rate`: an open loop, one request every
+ * 1/rate s whatever the answers (round the users, each in its own order), and each latency counted from
+ * when its request was due, so a server that falls behind shows it in the latencies (no coordinated
+ * omission). A request that would exceed MAX_IN_FLIGHT is not sent and counts as failed.
  */
 async function drive(url: string, users: ReturnType<typeof makeUsers>, recorder: Recorder, seconds: number, rate?: number): Promise<void> {
-  const runs: PromiseLike<unknown>[] = [];
-  for (const [i, user] of users.entries()) {
-    const share = rate ? Math.floor(rate / users.length) + (i < rate % users.length ? 1 : 0) : 0;
-    if (rate && share === 0) continue;
-    if (rate) await sleep(1000 / users.length);
-    let pending: Kind | undefined;
-    let body = '';
-    const instance = autocannon({
-      url,
-      connections: 1,
-      duration: seconds,
-      timeout: TIMEOUT_S,
-      ...(rate && { overallRate: share }),
-      requests: [
-        {
-          setupRequest: (defaults) => {
-            const { kind, ...request } = user.next();
-            pending = kind;
-            return { ...defaults, ...request };
-          },
-          onResponse: (_status, answered) => {
-            body = answered;
-          },
-        },
-      ],
-    });
-    // Emitted right after onResponse, with the latency.
-    instance.on('response', (_client, status, _bytes, ms) => {
-      if (pending) recorder.response(pending, status, body, ms);
-    });
-    instance.on('reqError', (e) => recorder.error(e));
-    runs.push(instance);
+  const pool = new Pool(url, { connections: rate ? MAX_IN_FLIGHT : users.length, headersTimeout: TIMEOUT_S * 1000, bodyTimeout: TIMEOUT_S * 1000 });
+  const inFlight = new Set<Promise<void>>();
+  const send = async (user: (typeof users)[number], dueAt: number) => {
+    const { kind, method, path, headers, body } = user.next();
+    try {
+      const res = await pool.request({ method, path, headers, body });
+      recorder.response(kind, res.statusCode, await res.body.text(), performance.now() - dueAt);
+    } catch (e) {
+      recorder.error((e as { code?: string }).code === 'UND_ERR_HEADERS_TIMEOUT' || (e as { code?: string }).code === 'UND_ERR_BODY_TIMEOUT');
+    }
+  };
+  const startedAt = performance.now();
+  const endAt = startedAt + seconds * 1000;
+  if (!rate) {
+    await Promise.all(
+      users.map(async (user) => {
+        while (performance.now() < endAt) await send(user, performance.now());
+      }),
+    );
+  } else {
+    for (let k = 0; ; k++) {
+      const dueAt = startedAt + (k * 1000) / rate;
+      if (dueAt >= endAt) break;
+      const wait = dueAt - performance.now();
+      if (wait > 1) await sleep(wait);
+      else if (k % 8 === 0) await yieldToAnswers(); // behind schedule: still read the answers
+      if (inFlight.size >= MAX_IN_FLIGHT) {
+        recorder.unsent();
+        continue;
+      }
+      const sent = send(users[k % users.length]!, dueAt).finally(() => inFlight.delete(sent));
+      inFlight.add(sent);
+    }
+    await Promise.all(inFlight);
   }
-  await Promise.all(runs);
+  await pool.close();
 }
 
 export type RunFigures = {
@@ -348,6 +371,7 @@ export type RunFigures = {
   statuses: Record<string, number>;
   errors: number;
   timeouts: number;
+  unsent: number;
 };
 
 function figures(name: string, target: string, r: Recorder, seconds: number): RunFigures {
@@ -367,6 +391,7 @@ function figures(name: string, target: string, r: Recorder, seconds: number): Ru
     statuses,
     errors: within.reduce((n, s) => n + s.errors, 0),
     timeouts: within.reduce((n, s) => n + s.timeouts, 0),
+    unsent: within.reduce((n, s) => n + s.unsent, 0),
   };
 }
 
@@ -417,6 +442,7 @@ async function prepare(o: DayOptions, url: string, mail: Awaited<ReturnType<type
         id,
         email,
         patients: rows.map((r) => r.id),
+        offPortal: rows.slice(PORTAL_PATIENTS_PER_CLINICIAN).map((r) => r.id),
         names: rows.map((r) => r.name),
         conversations: [] as string[],
         started: [] as string[],
@@ -709,6 +735,16 @@ const statusList = (statuses: Record<string, number>) =>
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([code, c]) => `${code}: ${n(c)}`)
     .join(', ');
+/** What failed in a run: its non-2xx answers by status, and the requests that got no answer or were not sent. */
+const failureList = (f: RunFigures) =>
+  [
+    statusList(Object.fromEntries(Object.entries(f.statuses).filter(([code]) => !code.startsWith('2')))),
+    f.errors && `connection errors: ${n(f.errors)}`,
+    f.timeouts && `timeouts: ${n(f.timeouts)}`,
+    f.unsent && `not sent (${MAX_IN_FLIGHT} awaiting an answer): ${n(f.unsent)}`,
+  ]
+    .filter(Boolean)
+    .join(', ');
 
 /** The "A practice's day" section of bench/results.md. */
 export function renderDay(r: DayResult, timing: DayTiming, provenance?: string): string {
@@ -726,8 +762,9 @@ One mix of requests, modelled on a practice's day, sent by ${r.connections} conn
 ${r.connections - 1 - Math.round(r.connections * PATIENT_SHARE)} clinicians' sessions (the ${r.clinicians} clinicians, up to ${r.clinicianSessions} each: signed in at several desks) and
 ${Math.round(r.connections * PATIENT_SHARE)} portal seats, each serving one patient for a visit of ${VISIT_REQUESTS} requests and then the next, round ${r.portalAccounts} patients
 with portal accounts (invited by their clinician with \`patients.invitePortal\`, accepted from the mailed link with \`invites.accept\`, whose
-session they use; each with a care-team conversation). Each connection is an autocannon instance of its own; the rated runs start
-them 1/${r.connections} s apart, so that each one's share of a second is not sent at the same instant as everyone else's. A
+session they use; each with a care-team conversation). The peak is a closed loop: each user sends its next request when the last
+is answered. The other runs are an open loop: one request every 1/rate s, round the users, whatever the answers, each latency
+counted from when its request was due (so a server that falls behind shows it), at most ${MAX_IN_FLIGHT} awaiting an answer. A
 \`pams worker\` runs beside the server all day: \`notes.create\` enqueues the LLM extraction, which it runs against a local fake
 OpenAI-compatible server (tests/fake-llm.ts: steps proposed from the note's bullet lines); it sends message mails, and each portal
 patient has a plan item due during the first ${DUE_SPREAD_MINUTES} minutes, whose reminders its sweep (every minute) sends, into a local SMTP sink.
@@ -736,8 +773,9 @@ patient has a plan item due during the first ${DUE_SPREAD_MINUTES} minutes, whos
 |---|---|---:|---:|---:|---:|---:|---:|
 ${[r.peak, r.aim, r.soak, ...(f ? [f] : [])].map(row).join('\n')}
 
-- **Aim: ${DAY_AIM.rate} requests/s with p99 under ${DAY_AIM.p99} ms and no errors, with jobs running: ${aimMet ? '**met**' : '**not met**'}** (${n(r.aim.requestsPerSecond)} 2xx/s, p99 ${r.aim.p99.toFixed(1)} ms, ${n(r.aim.failed)} failed${r.aim.failed ? `: ${statusList(r.aim.statuses)}` : ''}).
-- "failed": non-2xx answers, connection errors and timeouts (autocannon's timeout: ${TIMEOUT_S} s). Latencies are of every answer.
+- **Aim: ${DAY_AIM.rate} requests/s with p99 under ${DAY_AIM.p99} ms and no errors, with jobs running: ${aimMet ? '**met**' : '**not met**'}** (${n(r.aim.requestsPerSecond)} 2xx/s, p99 ${r.aim.p99.toFixed(1)} ms, ${n(r.aim.failed)} failed${r.aim.failed ? `: ${failureList(r.aim)}` : ''}).
+- "failed": non-2xx answers, connection errors, timeouts (${TIMEOUT_S} s for the headers and again for the body) and, in the open loop, requests not sent
+  because ${MAX_IN_FLIGHT} were awaiting an answer. Latencies are of every answer.
 - Jobs during the runs: of ${n(Object.values(r.jobs.notes).reduce((a, b) => a + b, 0))} notes created, extraction ${statusList(r.jobs.notes)} when the runs ended; ${n(r.jobs.mails)} mails (reminders, message notifications) into the sink.
 
 ### The mix
@@ -755,7 +793,7 @@ the requests: more than a real day's, on purpose, so that the write paths and th
 
 ### Soak
 
-${timing.soakMinutes} minutes at ${r.soak.target}: ${n(r.soak.failed)} failed${r.soak.failed ? ` (${statusList(r.soak.statuses)})` : ''}; the server's RSS (VmRSS, sampled every second) went from
+${timing.soakMinutes} minutes at ${r.soak.target}: ${n(r.soak.failed)} failed${r.soak.failed ? ` (${failureList(r.soak)})` : ''}; the server's RSS (VmRSS, sampled every second) went from
 ${r.soak.rssFirstMb.toFixed(0)} MB to ${r.soak.rssLastMb.toFixed(0)} MB; the largest growth within the last ${Math.min(5, timing.soakMinutes)} minutes (highest minus the lowest before it): **${r.soak.rssGrowthLast5Mb.toFixed(1)} MB**.
 
 | minute | 2xx/s | p99 ms | failed | RSS at its end (MB) |

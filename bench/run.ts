@@ -37,7 +37,7 @@ import { withClient } from './pg-client.ts';
 const ROOT = path.resolve(import.meta.dirname, '..');
 const AIMS = { meShare: 0.7, searchP99: 50, chartP99: 30 };
 /** The heap sizes the Dockerfile sets for production: the servers are measured as they are deployed. */
-const PRODUCTION_NODE_OPTIONS = '--max-semi-space-size=8 --max-old-space-size=192';
+const PRODUCTION_NODE_OPTIONS = '--max-semi-space-size=16 --max-old-space-size=192';
 const WARMUP_S = 2;
 const DURATION_S = 10;
 const CLINICIANS = 10;
@@ -507,6 +507,7 @@ function renderReport({ rows, seeded, patients, plans, chartStatements, loadBefo
   const share = r('me').requests.mean / r('baseline').requests.mean;
   const searchP99 = Math.max(r('searchFragment').latency.p99, r('searchFullName').latency.p99);
   const chartP99 = r('chart').latency.p99;
+  const adminSearchP99 = r('searchAdmin').latency.p99;
   const verdict = (met: boolean) => (met ? '**Met**' : '**Not met**');
   const non2xx = (x: Result) => {
     const codes = Object.entries(x.statusCodeStats).filter(([code]) => !code.startsWith('2'));
@@ -538,6 +539,7 @@ Written by \`npm run bench -- --patients ${patients}\` on ${new Date().toISOStri
 | \`auth.me\` at least ${AIMS.meShare * 100}% of the baseline's requests/s | ${(share * 100).toFixed(1)}% | ${verdict(share >= AIMS.meShare)} |
 | patient search p99 under ${AIMS.searchP99} ms at ${n(patients)} patients, as a clinician, ${CONNECTIONS.search} connections (worse of fragment and full name) | ${searchP99} ms | ${verdict(searchP99 < AIMS.searchP99)} |
 | \`patients.chart\` p99 under ${AIMS.chartP99} ms, ${CONNECTIONS.chart} connections | ${chartP99} ms | ${verdict(chartP99 < AIMS.chartP99)} |
+| an admin's fragment search over all ${n(patients)} patients p99 under ${AIMS.searchP99} ms, ${CONNECTIONS.search} connections | ${adminSearchP99} ms | ${verdict(adminSearchP99 < AIMS.searchP99)} |
 
 ## Results
 

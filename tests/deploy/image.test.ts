@@ -99,7 +99,7 @@ describe('Dockerfile', () => {
     expect(['root', '0']).not.toContain(user!.split(':')[0]);
     const env = Object.fromEntries(final.template.getENVs().flatMap((e) => e.getProperties().map((p) => [p.getName(), p.getValue()])));
     expect(env.NODE_ENV).toBe('production');
-    expect(env.NODE_OPTIONS).toBe('--max-semi-space-size=8 --max-old-space-size=192');
+    expect(env.NODE_OPTIONS).toBe('--max-semi-space-size=16 --max-old-space-size=192');
   });
 
   it('every bare import the runtime loads (from cli/pams.ts and migrations/, through server/, cli/ and shared/) is a production dependency or a Node builtin', async () => {
