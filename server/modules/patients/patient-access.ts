@@ -1,4 +1,4 @@
-import type { FilterQuery, LockMode } from '@mikro-orm/core';
+import { raw, type FilterQuery, type LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Actor } from '../../context.ts';
 import { AppError, notFound } from '../../errors.ts';
@@ -16,7 +16,9 @@ export function visiblePatients(actor: Actor): FilterQuery<Patient> {
     case 'clinician':
       return { careTeam: { $some: { clinician: actor.userId } } };
     case 'patient':
-      return { $or: [{ portalUser: actor.userId }, { guardians: { $some: { guardian: actor.userId } } }] };
+      // Their own record and their dependents', gathered first by the two unique indexes: as an OR of the two
+      // conditions PostgreSQL could use neither, and read the whole patient table for every portal request.
+      return { id: raw('any(array(select id from patient where portal_user_id = ? union all select dependent_id from guardianship where guardian_id = ?))', [actor.userId, actor.userId]) };
   }
 }
 
