@@ -11,7 +11,7 @@ import { createLoginLimiter } from './modules/auth/login-limiter.ts';
 import { createLiveStreams } from './modules/notifications/live-streams.ts';
 import { syncBuiltinQuestionnaires } from './modules/questionnaires/seed.service.ts';
 import { processMetrics } from './observability/metrics-gauges.ts';
-import { startMetricsServer } from './observability/metrics-server.ts';
+import { openMetricsListener } from './observability/metrics-server.ts';
 import { migrateDatabase } from './orm.ts';
 import { closeRuntime, initRuntime } from './runtime.ts';
 import { closeHttpServer, shutdownSignal } from './shutdown.ts';
@@ -44,11 +44,10 @@ export async function serve({ migrate, demo, jobs, print }: ServeOptions): Promi
   const server = serveHttp({ fetch: app.fetch, port: config.port, hostname: config.host }) as Server;
   await new Promise<void>((resolve) => server.once('listening', resolve));
   const { port } = server.address() as AddressInfo;
-  const metricsListener = config.metrics.port === undefined ? null : await startMetricsServer(metrics, { host: config.metrics.host, port: config.metrics.port });
+  const closeMetrics = await openMetricsListener(metrics, config.metrics, { print, log, timeoutMs: config.shutdownTimeoutMs });
 
   const url = `http://${config.host}:${port}`; // one spelling, in the banner and the login hint alike
   print(`PAMS is listening on ${url} (database: ${db.embedded ? 'embedded PostgreSQL' : 'DATABASE_URL'}${jobs ? '; running jobs in this process' : ''})`);
-  if (metricsListener) print(`Metrics on ${metricsListener.url}/metrics`);
   if (demo) {
     print(seeded ? 'Demo data created. Log in with any of:' : 'Demo logins (if unchanged):');
     for (const u of demoLogins) print(`  ${u.role.padEnd(9)} ${u.email}  password: ${DEMO_PASSWORD}`);
@@ -62,7 +61,7 @@ export async function serve({ migrate, demo, jobs, print }: ServeOptions): Promi
   await closeHttpServer(server, config.shutdownTimeoutMs, log);
   await closeJobs(agenda, { started: jobs, timeoutMs: config.shutdownTimeoutMs });
   // Scraped until the work is done; closed before the pools its gauges read.
-  if (metricsListener) await closeHttpServer(metricsListener.server, config.shutdownTimeoutMs, log);
+  await closeMetrics();
   mailer.close();
   await closeRuntime(runtime);
   log.info('stopped');

@@ -4,8 +4,8 @@ import { closeJobs, createAgenda, startJobs } from './jobs.ts';
 import { createMailer } from './mailer.ts';
 import { closeRuntime, initRuntime } from './runtime.ts';
 import { processMetrics } from './observability/metrics-gauges.ts';
-import { startMetricsServer } from './observability/metrics-server.ts';
-import { closeHttpServer, shutdownSignal } from './shutdown.ts';
+import { openMetricsListener } from './observability/metrics-server.ts';
+import { shutdownSignal } from './shutdown.ts';
 
 /**
  * `pams worker`: runs due jobs until SIGINT or SIGTERM, then lets running jobs finish (up to SHUTDOWN_TIMEOUT_MS) before closing its connections.
@@ -18,12 +18,11 @@ export async function runWorker({ print }: { print: (line: string) => void }): P
   const agenda = await createAgenda({ pool, config, log, name: `worker-${hostname()}-${process.pid}` });
   const mailer = createMailer(config, print);
   await startJobs({ orm, log, config, mailer, clock: systemClock, agenda, files });
-  const metricsListener = config.metrics.port === undefined ? null : await startMetricsServer(processMetrics({ orm, pool, config, log }), { host: config.metrics.host, port: config.metrics.port });
   print(`PAMS worker started (jobs on ${config.mongodbUrl ? 'MongoDB' : 'PostgreSQL'})`);
-  if (metricsListener) print(`Metrics on ${metricsListener.url}/metrics`);
+  const closeMetrics = await openMetricsListener(processMetrics({ orm, pool, config, log }), config.metrics, { print, log, timeoutMs: config.shutdownTimeoutMs });
   log.info({ signal: await stopping }, 'shutting down');
   await closeJobs(agenda, { started: true, timeoutMs: config.shutdownTimeoutMs });
-  if (metricsListener) await closeHttpServer(metricsListener.server, config.shutdownTimeoutMs, log);
+  await closeMetrics();
   mailer.close();
   await closeRuntime(runtime);
   log.info('worker stopped');

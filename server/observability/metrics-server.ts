@@ -4,7 +4,10 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
 import { hashSecret, secretMatches } from '../auth/secret-token.ts';
+import type { Config } from '../config.ts';
 import { presentedCredential } from '../context.ts';
+import type { Logger } from '../logger.ts';
+import { closeHttpServer } from '../shutdown.ts';
 
 /** GET /metrics: the registry in Prometheus' text format. */
 export const scrape = (registry: Registry) =>
@@ -42,4 +45,19 @@ export async function startMetricsServer(registry: Registry, { host, port }: { h
   await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', reject));
   const address = server.address() as AddressInfo;
   return { server, url: `http://${host.includes(':') ? `[${host}]` : host}:${address.port}` };
+}
+
+/**
+ * `pams serve`'s and `pams worker`'s metrics listener, when METRICS_PORT is set (its URL printed); the
+ * function it returns closes it (allowing `timeoutMs` for scrapes in flight), and does nothing when it is off.
+ */
+export async function openMetricsListener(
+  registry: Registry,
+  { host, port }: Config['metrics'],
+  { print, log, timeoutMs }: { print: (line: string) => void; log: Logger; timeoutMs: number },
+): Promise<() => Promise<void>> {
+  if (port === undefined) return async () => {};
+  const listener = await startMetricsServer(registry, { host, port });
+  print(`Metrics on ${listener.url}/metrics`);
+  return () => closeHttpServer(listener.server, timeoutMs, log);
 }
