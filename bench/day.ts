@@ -379,17 +379,6 @@ function probeFigures(samples: ProbeSample[]): ProbeFigures {
   };
 }
 
-/** Waits (at most 2 minutes) until the server has no request in flight and the worker no job due; returns the seconds it took. */
-async function settle(probe: ReturnType<typeof startProbe>): Promise<number> {
-  const from = performance.now();
-  const quiet = () => {
-    const last = probe.samples.slice(-2);
-    return last.length === 2 && last.every((s) => s.inFlight === 0 && s.jobsDue === 0);
-  };
-  while (!quiet() && performance.now() - from < 120_000) await sleep(500);
-  return (performance.now() - from) / 1000;
-}
-
 export type RunFigures = {
   name: string;
   target: string;
@@ -593,7 +582,6 @@ export type DayResult = {
     rssGrowthLast5Mb: number;
     rssFirstMb: number;
     rssLastMb: number;
-    settledS: number;
   };
   fault: (RunFigures & { restartAtS: number; outageMs: number; beforePerSecond: number; recoveryS: number | null; duringOutage: Record<string, number> }) | null;
   mix: { key: string; role: Role; label: string; weight: number; share: number; measured: number; failed: Record<string, number> }[];
@@ -663,9 +651,6 @@ export async function benchDay(o: DayOptions): Promise<DayResult> {
       points.length = 0;
       const peak = figures('peak', `closed loop, ${users.length} connections`, await run('peak', timing.peakS), timing.peakS);
       const aim = figures('aim', `${DAY_AIM.rate} requests/s`, await run('aim', timing.aimS, DAY_AIM.rate), timing.aimS);
-      // The aim overloads on purpose; the soak measures the steady state, after the backlog it left is cleared.
-      const settledS = await settle(probe);
-      log(`  the aim's backlog cleared in ${settledS.toFixed(0)} s`);
       const soakRate = Math.round(peak.requestsPerSecond * 0.8);
       const soakS = timing.soakMinutes * 60;
       const soakStart = (performance.now() - dayStart) / 1000;
@@ -696,7 +681,6 @@ export async function benchDay(o: DayOptions): Promise<DayResult> {
         rssGrowthLast5Mb: growth,
         rssFirstMb: soakRss[0]?.mb ?? 0,
         rssLastMb: soakRss.at(-1)?.mb ?? 0,
-        settledS,
       };
       marks.push({ t: soakStart, label: 'soak' });
 
@@ -862,13 +846,16 @@ the requests: more than a real day's, on purpose, so that the write paths and th
 
 ### Soak
 
-After the aim's overload, the soak waits until the server has no request in flight and the worker no job due (${r.soak.settledS.toFixed(0)} s this run): it measures
-the steady state at 80% of the peak, not the way out of an overload. ${timing.soakMinutes} minutes at ${r.soak.target}: ${n(r.soak.failed)} failed${r.soak.failed ? ` (${failureList(r.soak)})` : ''}; the server's RSS (VmRSS, sampled every second) went from
+The soak follows the aim's overload at once, so its first minute is also the way out of it. ${timing.soakMinutes} minutes at ${r.soak.target}: ${n(r.soak.failed)} failed${r.soak.failed ? ` (${failureList(r.soak)})` : ''}; the server's RSS (VmRSS, sampled every second) went from
 ${r.soak.rssFirstMb.toFixed(0)} MB to ${r.soak.rssLastMb.toFixed(0)} MB; the largest growth within the last ${Math.min(5, timing.soakMinutes)} minutes (highest minus the lowest before it): **${r.soak.rssGrowthLast5Mb.toFixed(1)} MB**.
 
 | minute | 2xx/s | p99 ms | failed | RSS at its end (MB) | in flight, most | pool waiting, most | event loop p99, worst (ms) | jobs due, most | CPU: server / PostgreSQL / worker / machine (cores) |
 |---:|---:|---:|---:|---:|---:|---:|---:|---:|---|
 ${r.soak.perMinute.map((m) => `| ${m.minute} | ${n(m.requestsPerSecond)} | ${m.p99.toFixed(1)} | ${n(m.failed)} | ${m.rssMb.toFixed(0)} | ${m.inFlightMax} | ${m.poolWaitingMax} | ${m.loopLagMaxMs.toFixed(0)} | ${m.jobsDueMax} | ${[m.serverCpu, m.postgresCpu, m.workerCpu, m.machineBusy].map((c) => c.toFixed(2)).join(' / ')} |`).join('\n')}
+
+The columns after RSS come from the probe (bench/day-probe.ts): each second it scrapes the server's and the worker's metrics listeners, as
+Prometheus would, and reads /proc; a minute shows the most of the queues and the mean of the CPU. "machine" is every process on it, the
+bench's own load generator included (about 0.1 core); what the four columns leave of it is other work on the machine.
 
 ### Fault under load
 
