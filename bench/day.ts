@@ -9,6 +9,8 @@ import { sealNote, sealPassage } from '../server/modules/notes/note-crypto.ts';
 import { answerFromBulletLines, startFakeLlm } from '../tests/fake-llm.ts';
 import { startSmtpCapture, tokenFromMail } from '../tests/smtp-capture.ts';
 import { renderDayChart, type ChartPoint } from './day-chart.ts';
+import { startProbe, type ProbeSample } from './day-probe.ts';
+import { freePort } from './free-port.ts';
 import { memoryOf } from './proc.ts';
 import { withClient } from './pg-client.ts';
 import { startSmtpSink } from './reminders.ts';
@@ -91,7 +93,7 @@ export type DayOptions = {
   /** Starts `pams serve` with these env additions; returns its URL and pid. */
   start: (env: Record<string, string>) => Promise<{ url: string; pid: number }>;
   /** Starts `pams worker` with these env additions (stopped by the caller's clean-up). */
-  startWorker: (env: Record<string, string>) => void;
+  startWorker: (env: Record<string, string>) => number;
   login: (url: string, credentials: { email: string; password: string }) => Promise<string>;
   dbUrl: string;
   encryptionKeys: string;
@@ -359,6 +361,24 @@ async function drive(url: string, users: ReturnType<typeof makeUsers>, recorder:
   await pool.close();
 }
 
+type ProbeFigures = { inFlightMax: number; poolWaitingMax: number; loopLagMaxMs: number; jobsDueMax: number; serverCpu: number; postgresCpu: number; workerCpu: number; machineBusy: number };
+
+/** A stretch of the probe's seconds: the worst of the queues, the mean of the CPU. */
+function probeFigures(samples: ProbeSample[]): ProbeFigures {
+  const max = (f: (s: ProbeSample) => number) => samples.reduce((m, s) => Math.max(m, f(s)), 0);
+  const mean = (f: (s: ProbeSample) => number) => samples.reduce((sum, s) => sum + f(s), 0) / Math.max(1, samples.length);
+  return {
+    inFlightMax: max((s) => s.inFlight),
+    poolWaitingMax: max((s) => s.poolWaiting),
+    loopLagMaxMs: max((s) => s.loopLagMs),
+    jobsDueMax: max((s) => s.jobsDue),
+    serverCpu: mean((s) => s.serverCpu),
+    postgresCpu: mean((s) => s.postgresCpu),
+    workerCpu: mean((s) => s.workerCpu),
+    machineBusy: mean((s) => s.machineBusy),
+  };
+}
+
 export type RunFigures = {
   name: string;
   target: string;
@@ -557,7 +577,12 @@ export type DayResult = {
   clinicianSessions: number;
   peak: RunFigures;
   aim: RunFigures;
-  soak: RunFigures & { perMinute: { minute: number; requestsPerSecond: number; p99: number; failed: number; rssMb: number }[]; rssGrowthLast5Mb: number; rssFirstMb: number; rssLastMb: number };
+  soak: RunFigures & {
+    perMinute: ({ minute: number; requestsPerSecond: number; p99: number; failed: number; rssMb: number } & ProbeFigures)[];
+    rssGrowthLast5Mb: number;
+    rssFirstMb: number;
+    rssLastMb: number;
+  };
   fault: (RunFigures & { restartAtS: number; outageMs: number; beforePerSecond: number; recoveryS: number | null; duringOutage: Record<string, number> }) | null;
   mix: { key: string; role: Role; label: string; weight: number; share: number; measured: number; failed: Record<string, number> }[];
   writes: { table: Table; answered: number; found: number }[];
@@ -571,15 +596,30 @@ export async function benchDay(o: DayOptions): Promise<DayResult> {
   const llm = await startFakeLlm(answerFromBulletLines);
   try {
     const llmEnv = { LLM_BASE_URL: llm.url, LLM_API_KEY: 'bench-llm-key', LLM_MODEL: 'fake-model', LLM_TIMEOUT_MS: '5000' };
-    const server = await o.start({ ...llmEnv, SMTP_URL: mail.url });
+    // Both with a metrics listener, scraped each second by the probe.
+    const metricsPorts = { server: await freePort(), worker: await freePort() };
+    const server = await o.start({ ...llmEnv, SMTP_URL: mail.url, METRICS_PORT: String(metricsPorts.server) });
     // The worker beside it: extraction of the notes, reminders and message mails, into the counting sink.
-    o.startWorker({ ...llmEnv, SMTP_URL: `${sink.url}?pool=true&maxConnections=5` });
+    const workerPid = o.startWorker({ ...llmEnv, SMTP_URL: `${sink.url}?pool=true&maxConnections=5`, METRICS_PORT: String(metricsPorts.worker) });
     const totalS = 5 + timing.peakS + timing.aimS + timing.soakMinutes * 60 + timing.faultS;
     const setup = await prepare(o, server.url, mail, MAX_RATE * totalS);
     const users = makeUsers(setup, o.seeded);
     await check(server.url, users);
 
     const written = Object.fromEntries((['clinical_record', 'assessment', 'note', 'appointment', 'message', 'step'] as Table[]).map((t) => [t, new Set<string>()])) as Written;
+    const probe = startProbe({
+      server: { pid: server.pid, metricsUrl: `http://127.0.0.1:${metricsPorts.server}/metrics` },
+      worker: { pid: workerPid, metricsUrl: `http://127.0.0.1:${metricsPorts.worker}/metrics` },
+      database: new URL(o.dbUrl).pathname.slice(1),
+    });
+    // Every 10 s, what the probe saw, for whoever watches the run.
+    const probeLog = setInterval(() => {
+      const f = probeFigures(probe.samples.slice(-10));
+      log(
+        `  probe: in flight ≤${f.inFlightMax}, pool waiting ≤${f.poolWaitingMax}, event loop p99 ≤${f.loopLagMaxMs.toFixed(0)} ms, jobs due ≤${f.jobsDueMax}; ` +
+          `CPU (cores) server ${f.serverCpu.toFixed(2)}, PostgreSQL ${f.postgresCpu.toFixed(2)}, worker ${f.workerCpu.toFixed(2)}, machine ${f.machineBusy.toFixed(2)}`,
+      );
+    }, 10_000);
     const dayStart = performance.now();
     const rss: { t: number; mb: number }[] = [];
     const sampler = setInterval(() => rss.push({ t: (performance.now() - dayStart) / 1000, mb: memoryOf(server.pid).rss }), 1000);
@@ -626,6 +666,7 @@ export async function benchDay(o: DayOptions): Promise<DayResult> {
           p99: percentile(sortedLatencies(secs), 99),
           failed: secs.reduce((n, s) => n + failedOf(s), 0),
           rssMb: minuteRss.at(-1)?.mb ?? 0,
+          ...probeFigures(probe.between(soakStart + m * 60, soakStart + (m + 1) * 60)),
         };
       });
       const last5 = soakRss.filter((x) => x.t >= soakEnd - Math.min(5, timing.soakMinutes) * 60);
@@ -728,6 +769,8 @@ export async function benchDay(o: DayOptions): Promise<DayResult> {
       };
     } finally {
       clearInterval(sampler);
+      clearInterval(probeLog);
+      await probe.stop();
     }
   } finally {
     await llm.close();
@@ -803,12 +846,16 @@ the requests: more than a real day's, on purpose, so that the write paths and th
 
 ### Soak
 
-${timing.soakMinutes} minutes at ${r.soak.target}: ${n(r.soak.failed)} failed${r.soak.failed ? ` (${failureList(r.soak)})` : ''}; the server's RSS (VmRSS, sampled every second) went from
+The soak follows the aim's overload at once, so its first minute is also the way out of it. ${timing.soakMinutes} minutes at ${r.soak.target}: ${n(r.soak.failed)} failed${r.soak.failed ? ` (${failureList(r.soak)})` : ''}; the server's RSS (VmRSS, sampled every second) went from
 ${r.soak.rssFirstMb.toFixed(0)} MB to ${r.soak.rssLastMb.toFixed(0)} MB; the largest growth within the last ${Math.min(5, timing.soakMinutes)} minutes (highest minus the lowest before it): **${r.soak.rssGrowthLast5Mb.toFixed(1)} MB**.
 
-| minute | 2xx/s | p99 ms | failed | RSS at its end (MB) |
-|---:|---:|---:|---:|---:|
-${r.soak.perMinute.map((m) => `| ${m.minute} | ${n(m.requestsPerSecond)} | ${m.p99.toFixed(1)} | ${n(m.failed)} | ${m.rssMb.toFixed(0)} |`).join('\n')}
+| minute | 2xx/s | p99 ms | failed | RSS at its end (MB) | in flight, most | pool waiting, most | event loop p99, worst (ms) | jobs due, most | CPU: server / PostgreSQL / worker / machine (cores) |
+|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|
+${r.soak.perMinute.map((m) => `| ${m.minute} | ${n(m.requestsPerSecond)} | ${m.p99.toFixed(1)} | ${n(m.failed)} | ${m.rssMb.toFixed(0)} | ${m.inFlightMax} | ${m.poolWaitingMax} | ${m.loopLagMaxMs.toFixed(0)} | ${m.jobsDueMax} | ${[m.serverCpu, m.postgresCpu, m.workerCpu, m.machineBusy].map((c) => c.toFixed(2)).join(' / ')} |`).join('\n')}
+
+The columns after RSS come from the probe (bench/day-probe.ts): each second it scrapes the server's and the worker's metrics listeners, as
+Prometheus would, and reads /proc; a minute shows the most of the queues and the mean of the CPU. "machine" is every process on it, the
+bench's own load generator included (about 0.1 core); what the four columns leave of it is other work on the machine.
 
 ### Fault under load
 

@@ -4,7 +4,6 @@ import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer, type AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -21,6 +20,7 @@ import { benchReminders, renderRemindersSection } from './reminders.ts';
 import { benchStreams, renderStreams } from './streams.ts';
 import { benchDay, renderDay, type DayTiming } from './day.ts';
 import { APPOINTMENT_MINUTES, BATCH, BENCH_NOTE, bookableSlot, HOURS, seed, startAssessments, type Seeded } from './seed.ts';
+import { freePort } from './free-port.ts';
 import { withClient } from './pg-client.ts';
 
 /**
@@ -439,21 +439,14 @@ async function startServer(cleanups: Cleanup[], args: string[], readyPath: strin
   }
 }
 
-/** `pams worker` with only the env given (plus PATH), stopped at clean-up. */
-function startWorker(cleanups: Cleanup[], env: Record<string, string>): void {
+/** `pams worker` with only the env given (plus PATH), stopped at clean-up; returns its pid. */
+function startWorker(cleanups: Cleanup[], env: Record<string, string>): number {
   const child = spawn(process.execPath, ['cli/pams.ts', 'worker'], { cwd: ROOT, env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'inherit', 'inherit'] });
   child.once('exit', (code, signal) => {
     if (!stopping.has(child)) console.error(`pams worker exited early (${signal ?? `code ${code}`})`);
   });
   cleanups.push(() => stopChild(child));
-}
-
-async function freePort(): Promise<number> {
-  const probe = createServer().listen(0, '127.0.0.1');
-  await once(probe, 'listening');
-  const { port } = probe.address() as AddressInfo;
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
+  return child.pid!;
 }
 
 /** SIGINT lets the server drain and close its pools; SIGKILL only if it hangs. */

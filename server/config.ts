@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ConfigError } from './config-error.ts';
+import type { AdmissionLimits } from './http/admission.ts';
 import { s3StoreOptions } from './modules/files/s3-config.ts';
 import type { S3StoreOptions } from './modules/files/s3-file-store.ts';
 import { tracingEnvShape } from './observability/tracing-config.ts';
@@ -41,6 +42,9 @@ export const envSchema = z.object({
   HL7_BODY_LIMIT_MB: z.coerce.number().positive().default(20),
   FILE_MAX_MB: z.coerce.number().positive().default(25),
   TRPC_MAX_BATCH: z.coerce.number().int().min(1).default(MAX_BATCH_CALLS),
+  REQUESTS_ACTIVE_MAX: z.coerce.number().int().min(1).default(32),
+  REQUESTS_QUEUE_MAX: z.coerce.number().int().min(0).default(1000),
+  REQUESTS_QUEUE_MS: z.coerce.number().int().min(0).default(5000),
   TRUST_PROXY: boolFromEnv.default(false),
   ALLOWED_ORIGINS: z.string().default(''),
   LLM_BASE_URL: z.url().optional(),
@@ -110,6 +114,8 @@ export type Config = Readonly<{
   bodyLimits: { default: number; imports: number; hl7: number; files: number };
   /** The most calls one tRPC batch request may carry. */
   maxBatchCalls: number;
+  /** API calls at work at once, waiting their turn, and how long one may wait (server/http/admission.ts). */
+  admission: AdmissionLimits;
   trustProxy: boolean;
   allowedOrigins: readonly string[];
   /** The OpenAI-compatible server that extracts care steps from notes; unset means extraction fails with a reason. */
@@ -181,6 +187,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     s3: s3StoreOptions(env),
     bodyLimits: { default: mebibytes(e.BODY_LIMIT_MB), imports: mebibytes(e.IMPORT_BODY_LIMIT_MB), hl7: mebibytes(e.HL7_BODY_LIMIT_MB), files: mebibytes(e.FILE_MAX_MB) },
     maxBatchCalls: e.TRPC_MAX_BATCH,
+    admission: { active: e.REQUESTS_ACTIVE_MAX, queued: e.REQUESTS_QUEUE_MAX, queueMs: e.REQUESTS_QUEUE_MS },
     trustProxy: e.TRUST_PROXY,
     allowedOrigins: e.ALLOWED_ORIGINS.split(',')
       .map((o) => o.trim())

@@ -43,6 +43,7 @@ export const errorReasons = [
   'import-conflict',
   'database-unavailable',
   'database-timeout',
+  'overloaded',
   'invalid-encoding',
   'link-malformed',
   'link-invalid',

@@ -1,4 +1,4 @@
-import { Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 /**
  * The instruments PAMS records into as it works: HTTP requests, tRPC calls, reminders sent. One registry
@@ -18,6 +18,14 @@ export const httpRequestDuration = new Histogram({
 });
 
 export const httpRequestsInFlight = new Gauge({ name: 'pams_http_requests_in_flight', help: 'HTTP requests being answered now', registers: [instruments] });
+
+export const httpRequestsQueued = new Gauge({ name: 'pams_http_requests_queued', help: 'API calls waiting for their turn (REQUESTS_ACTIVE_MAX at work already)', registers: [instruments] });
+
+export const httpRequestsShed = new Counter({
+  name: 'pams_http_requests_shed_total',
+  help: 'API calls answered 503 overloaded: they waited REQUESTS_QUEUE_MS, or found REQUESTS_QUEUE_MAX waiting',
+  registers: [instruments],
+});
 
 export const procedureDuration = new Histogram({
   name: 'pams_procedure_duration_seconds',

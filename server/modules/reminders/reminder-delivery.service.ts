@@ -7,6 +7,9 @@ import { CHECK_IN_LINK_TTL_MS, signLink } from './reminder-links.ts';
 /** The instant a delivery's reminder was due: its day at the plan item's time of day, in the patient's zone (SQL, from three columns). */
 const reminderTime = (day: string, timeOfDay: string, timeZone: string) => `((${day} + ${timeOfDay}::time) at time zone ${timeZone})`;
 
+/** Where the sweep parks a plan item past its end date: nothing is due until its schedule changes. */
+const NO_MORE_REMINDERS = '9999-12-31T00:00:00Z';
+
 /**
  * Finds every active plan item with a reminder due and creates that day's delivery rows: the in-app one
  * delivered at once, the email one pending for the deliver jobs (skipped for a patient with no email, or
@@ -17,6 +20,10 @@ const reminderTime = (day: string, timeOfDay: string, timeZone: string) => `((${
  * `reminder.due` notification for the patient's portal users (the patient, guardians), in the same
  * statement: its insert trigger announces it to their streams (notifications module). Stamped with the
  * wall clock, as every notification is (the streams' retention window reads it). Returns the emails made pending.
+ *
+ * Only items whose bookmark (`next_reminder_at`) is due or unset are read, through a partial index, and
+ * the same statement moves each bookmark on to its next occurrence: a sweep costs what is due, not every
+ * active plan item of every practice.
  */
 export async function createDueReminders({ orm, clock }: Pick<JobDeps, 'orm' | 'clock'>): Promise<{ created: number; emails: number }> {
   const now = clock.now();
@@ -29,11 +36,21 @@ export async function createDueReminders({ orm, clock }: Pick<JobDeps, 'orm' | '
               case when p.reminder_email_opt_out_at is null then p.email end as email, p.time_zone,
               (?::timestamptz at time zone p.time_zone) as local_now
        from step s join patient p on p.id = s.patient_id
-       where s.kind = 'plan' and s.state = 'active'
+       where s.kind = 'plan' and s.state = 'active' and (s.next_reminder_at is null or s.next_reminder_at <= ?)
      ), latest as (
        select *, case when local_now::time >= time_of_day::time then local_now::date else local_now::date - 1 end as candidate from local
      ), due as (
-       select *, case when cadence = 'weekly' then candidate - ((candidate - start_date) % 7) else candidate end as day from latest
+       select *, case when candidate < start_date then null
+                      when cadence = 'weekly' then candidate - ((candidate - start_date) % 7)
+                      else candidate end as day
+       from latest
+     ), advanced as (
+       update step s set next_reminder_at = case when n.next_day > n.end_date then ?::timestamptz
+                                                 else ${reminderTime('n.next_day', 'n.time_of_day', 'n.time_zone')} end
+       from (select step_id, end_date, time_of_day, time_zone,
+                    case when day is null then start_date when cadence = 'weekly' then day + 7 else day + 1 end as next_day
+             from due) n
+       where s.id = n.step_id
      ), inserted as (
        insert into reminder_delivery (id, practice_id, patient_id, step_id, local_day, channel, status, attempts, next_attempt_at, created_at, sent_at)
        select uuidv7(), practice_id, patient_id, step_id, day, channel.name,
@@ -55,7 +72,7 @@ export async function createDueReminders({ orm, clock }: Pick<JobDeps, 'orm' | '
      select count(*) as created, count(*) filter (where i.status = 'pending') as emails,
             coalesce(array_agg(extract(epoch from i.sent_at - ${reminderTime('i.local_day', 'd.time_of_day', 'd.time_zone')})::float8) filter (where i.channel = 'in-app'), '{}') as in_app_lags
      from inserted i join due d on d.step_id = i.step_id`,
-      [now, now, now, now],
+      [now, now, NO_MORE_REMINDERS, now, now, now],
     );
   for (const lag of row?.in_app_lags ?? []) reminderLag.labels('in-app').observe(lag);
   return { created: Number(row?.created ?? 0), emails: Number(row?.emails ?? 0) };

@@ -32,6 +32,12 @@ export const StepSchema = defineEntity({
     count: p.integer().nullable(),
     /** HH:MM in the patient's time zone. */
     timeOfDay: p.string().length(5).nullable(),
+    /**
+     * A plan item's bookmark for the reminders sweep: when its next reminder falls due. Null asks the sweep
+     * to work it out (a new item, or one whose schedule, state or patient's time zone changed: the
+     * migration's triggers clear it); an item past its end date is parked at NO_MORE_REMINDERS.
+     */
+    nextReminderAt: p.datetime().nullable(),
     doneAt: p.datetime().nullable(),
     doneBy: p.uuid().nullable(),
     cancelledAt: p.datetime().nullable(),
@@ -46,6 +52,8 @@ export const StepSchema = defineEntity({
   indexes: [
     { properties: ['patient', 'state', 'createdAt', 'id'] },
     { properties: ['practice', 'createdAt', 'id'] },
+    /** The sweep's walk: only the active plan items whose bookmark is unset or due. */
+    { name: 'step_reminder_due_idx', expression: `create index "step_reminder_due_idx" on "step" ("next_reminder_at") where "kind" = 'plan' and "state" = 'active'` },
     { name: 'step_active_plan_idx', expression: `create index "step_active_plan_idx" on "step" ("patient_id") where "kind" = 'plan' and "state" = 'active'` },
   ],
   filters: practiceFilter(),
