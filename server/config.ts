@@ -42,7 +42,7 @@ export const envSchema = z.object({
   HL7_BODY_LIMIT_MB: z.coerce.number().positive().default(20),
   FILE_MAX_MB: z.coerce.number().positive().default(25),
   TRPC_MAX_BATCH: z.coerce.number().int().min(1).default(MAX_BATCH_CALLS),
-  REQUESTS_ACTIVE_MAX: z.coerce.number().int().min(1).default(32),
+  REQUESTS_ACTIVE_MAX: z.coerce.number().int().min(1).default(64),
   REQUESTS_QUEUE_MAX: z.coerce.number().int().min(0).default(1000),
   REQUESTS_QUEUE_MS: z.coerce.number().int().min(0).default(5000),
   TRUST_PROXY: boolFromEnv.default(false),
