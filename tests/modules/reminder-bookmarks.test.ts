@@ -1,3 +1,4 @@
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SWEEP_REMINDERS } from '../../server/modules/reminders/reminders.jobs.ts';
 import { deliveries, extracted, patientWithPortal, startCareLoop } from '../care-loop-setup.ts';
@@ -110,5 +111,24 @@ describe('the reminders sweep keeps a bookmark per plan item', () => {
     await t.client(clinician.token).steps.update.mutate({ id: walk.id, schedule: { cadence: 'daily', startDate: '2026-03-02', endDate: '2026-03-10', timeOfDay: '09:00' } });
     await runJobNow(t, SWEEP_REMINDERS);
     expect(await days(walk.id)).toEqual(['2026-03-02', '2026-03-04']);
+  });
+
+  it("skips a plan item whose row a call holds locked, instead of waiting for it (no deadlock with a note's cancellations), and reminds it once free", async () => {
+    const { t, clock } = world;
+    clock.set('2026-03-02T14:45:00Z');
+    const { walk } = await walker();
+    const holder = new pg.Client({ connectionString: t.dbUrl });
+    await holder.connect();
+    try {
+      await holder.query('begin');
+      await holder.query('select 1 from step where id = $1 for update', [walk.id]);
+      await runJobNow(t, SWEEP_REMINDERS); // returns: it did not wait for the lock
+      expect(await days(walk.id)).toEqual([]);
+      await holder.query('rollback');
+    } finally {
+      await holder.end();
+    }
+    await runJobNow(t, SWEEP_REMINDERS);
+    expect(await days(walk.id)).toEqual(['2026-03-02']);
   });
 });

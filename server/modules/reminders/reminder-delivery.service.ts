@@ -1,3 +1,4 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Mail } from '../../mailer.ts';
 import type { JobDeps } from '../../jobs.ts';
 import { drainMailOutbox, dueMailCount, type MailOutbox } from '../../mail-outbox.ts';
@@ -27,16 +28,34 @@ const NO_MORE_REMINDERS = '9999-12-31T00:00:00Z';
  */
 export async function createDueReminders({ orm, clock }: Pick<JobDeps, 'orm' | 'clock'>): Promise<{ created: number; emails: number }> {
   const now = clock.now();
-  const [row] = await orm.em
-    .fork()
-    .getConnection()
-    .execute<{ created: string; emails: string; in_app_lags: number[] }[]>(
-      `with local as (
+  const total = { created: 0, emails: 0 };
+  for (;;) {
+    const batch = await sweepBatch(orm.em.fork().getConnection(), now);
+    total.created += batch.created;
+    total.emails += batch.emails;
+    if (batch.swept < SWEEP_BATCH) return total;
+  }
+}
+
+/** Plan items per statement: each batch's row locks are held for a short statement, not the whole sweep. */
+const SWEEP_BATCH = 1000;
+
+/**
+ * One batch of the sweep. Its plan items (and their patients, for the foreign keys of what it inserts)
+ * are locked as they are read, skipping any a request holds: a sweep never waits for a call's row lock,
+ * so it cannot deadlock with one (a new note cancelling a patient's plan items locks them in its own
+ * order); a skipped item is still due, for the next batch or sweep.
+ */
+async function sweepBatch(conn: ReturnType<EntityManager['getConnection']>, now: Date): Promise<{ swept: number; created: number; emails: number }> {
+  const [row] = await conn.execute<{ swept: string; created: string; emails: string; in_app_lags: number[] }[]>(
+    `with local as (
        select s.id as step_id, s.practice_id, s.patient_id, s.cadence, s.start_date, s.end_date, s.time_of_day,
               case when p.reminder_email_opt_out_at is null then p.email end as email, p.time_zone,
               (?::timestamptz at time zone p.time_zone) as local_now
        from step s join patient p on p.id = s.patient_id
        where s.kind = 'plan' and s.state = 'active' and (s.next_reminder_at is null or s.next_reminder_at <= ?)
+       limit ${SWEEP_BATCH}
+       for update of s skip locked for key share of p skip locked
      ), latest as (
        select *, case when local_now::time >= time_of_day::time then local_now::date else local_now::date - 1 end as candidate from local
      ), due as (
@@ -69,13 +88,13 @@ export async function createDueReminders({ orm, clock }: Pick<JobDeps, 'orm' | '
        join users u on u.id = r.id and u.practice_id = i.practice_id and u.status = 'active'
        where i.channel = 'in-app'
      )
-     select count(*) as created, count(*) filter (where i.status = 'pending') as emails,
+     select (select count(*) from local) as swept, count(*) as created, count(*) filter (where i.status = 'pending') as emails,
             coalesce(array_agg(extract(epoch from i.sent_at - ${reminderTime('i.local_day', 'd.time_of_day', 'd.time_zone')})::float8) filter (where i.channel = 'in-app'), '{}') as in_app_lags
      from inserted i join due d on d.step_id = i.step_id`,
-      [now, now, NO_MORE_REMINDERS, now, now, now],
-    );
+    [now, now, NO_MORE_REMINDERS, now, now, now],
+  );
   for (const lag of row?.in_app_lags ?? []) reminderLag.labels('in-app').observe(lag);
-  return { created: Number(row?.created ?? 0), emails: Number(row?.emails ?? 0) };
+  return { swept: Number(row?.swept ?? 0), created: Number(row?.created ?? 0), emails: Number(row?.emails ?? 0) };
 }
 
 /** Pending emails whose time has come, for deciding how many deliver jobs to start. */
