@@ -1,7 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseExposition, type Sample } from '../tests/prometheus-text.ts';
-import { cpuBetween, cpuMsOf, postgresBackendsCpu } from './proc.ts';
+import { cpuBetween, cpuMsOf, machineBusyMs, postgresBackendsCpu } from './proc.ts';
 
 /**
  * What the server, the worker and PostgreSQL were doing, second by second, while the day ran: scraped
@@ -12,7 +11,6 @@ export type ProbeSample = {
   /** Seconds since the probe started. */
   t: number;
   inFlight: number;
-  poolInUse: number;
   poolWaiting: number;
   /** The event loop's p99 delay over the second, in ms. */
   loopLagMs: number;
@@ -22,18 +20,9 @@ export type ProbeSample = {
   serverCpu: number;
   workerCpu: number;
   postgresCpu: number;
-  /** The whole machine's busy and stolen (by the hypervisor) CPU, in cores. */
+  /** The whole machine's busy CPU, in cores. */
   machineBusy: number;
-  machineSteal: number;
 };
-
-const CLOCK_TICKS = 100;
-
-/** The machine's CPU time so far from /proc/stat, in ms: busy (all but idle and iowait) and steal. */
-function machineCpu(): { busy: number; steal: number } {
-  const [user, nice, system, , , irq, softirq, steal] = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.split(/\s+/).slice(1).map(Number) as number[];
-  return { busy: ((user! + nice! + system! + irq! + softirq!) * 1000) / CLOCK_TICKS, steal: (steal! * 1000) / CLOCK_TICKS };
-}
 
 type Target = { metricsUrl: string; pid: number };
 
@@ -50,24 +39,22 @@ export function startProbe({ server, worker, database }: { server: Target; worke
   let running = true;
   const loop = (async () => {
     const startedAt = performance.now();
-    let last = { at: startedAt, server: cpuMsOf(server.pid) ?? 0, worker: cpuMsOf(worker.pid) ?? 0, postgres: postgresBackendsCpu(database), machine: machineCpu() };
+    let last = { at: startedAt, server: cpuMsOf(server.pid) ?? 0, worker: cpuMsOf(worker.pid) ?? 0, postgres: postgresBackendsCpu(database), machine: machineBusyMs() };
     while (running) {
       await sleep(1000 - ((performance.now() - startedAt) % 1000));
       const [fromServer, fromWorker] = await Promise.all([scrape(server.metricsUrl), scrape(worker.metricsUrl)]);
-      const now = { at: performance.now(), server: cpuMsOf(server.pid) ?? 0, worker: cpuMsOf(worker.pid) ?? 0, postgres: postgresBackendsCpu(database), machine: machineCpu() };
+      const now = { at: performance.now(), server: cpuMsOf(server.pid) ?? 0, worker: cpuMsOf(worker.pid) ?? 0, postgres: postgresBackendsCpu(database), machine: machineBusyMs() };
       const ms = now.at - last.at;
       samples.push({
         t: Math.round((now.at - startedAt) / 1000),
         inFlight: value(fromServer, 'pams_http_requests_in_flight'),
-        poolInUse: value(fromServer, 'pams_db_pool_connections', { pool: 'orm', state: 'in_use' }),
         poolWaiting: value(fromServer, 'pams_db_pool_connections', { pool: 'orm', state: 'waiting' }),
         loopLagMs: value(fromServer, 'pams_nodejs_eventloop_lag_p99_seconds') * 1000,
         jobsDue: value(fromWorker, 'pams_job_queue_depth'),
         serverCpu: (now.server - last.server) / ms,
         workerCpu: (now.worker - last.worker) / ms,
         postgresCpu: cpuBetween(last.postgres, now.postgres) / ms,
-        machineBusy: (now.machine.busy - last.machine.busy) / ms,
-        machineSteal: (now.machine.steal - last.machine.steal) / ms,
+        machineBusy: (now.machine - last.machine) / ms,
       });
       last = now;
     }

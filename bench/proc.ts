@@ -14,6 +14,12 @@ export function cpuMsOf(pid: number): number | null {
   }
 }
 
+/** The whole machine's busy CPU time so far (all but idle and iowait), in ms, from /proc/stat. */
+export function machineBusyMs(): number {
+  const [user, nice, system, , , irq, softirq] = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.split(/\s+/).slice(1).map(Number) as number[];
+  return ((user! + nice! + system! + irq! + softirq!) * 1000) / CLOCK_TICKS;
+}
+
 /** VmRSS (now) and VmHWM (peak) of a process in MB, from /proc; 0 where there is none. */
 export function memoryOf(pid: number): { rss: number; peak: number } {
   try {
